@@ -1,0 +1,2 @@
+export { ManualClock } from './clock.ts';
+export { seededRandom } from './random.ts';

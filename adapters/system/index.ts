@@ -1,0 +1,3 @@
+export { systemClock } from './clock.ts';
+export { systemRandom } from './random.ts';
+export { createLogger, redactedKeys } from './logger.ts';

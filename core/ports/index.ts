@@ -1,0 +1,4 @@
+export type * from './clock.ts';
+export type * from './random.ts';
+export type * from './logger.ts';
+export type * from './vip-provider.ts';

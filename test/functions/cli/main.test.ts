@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { main } from '../../../functions/cli/main.ts';
+import type { Command, CliIo } from '../../../functions/cli/command.ts';
+
+function capture(): CliIo & { outText: string; errText: string } {
+  const io = {
+    outText: '',
+    errText: '',
+    out: (t: string) => void (io.outText += `${t}\n`),
+    err: (t: string) => void (io.errText += `${t}\n`),
+  };
+  return io;
+}
+
+const echo: Command = {
+  name: 'echo',
+  summary: 'prints its arguments',
+  usage: 'floatip echo ARGS',
+  run: async (a, io) => (io.out(a.join(' ')), 0),
+};
+
+test('dispatches to the named command with its arguments', async () => {
+  const io = capture();
+  assert.equal(await main(['echo', 'a', 'b'], io, [echo]), 0);
+  assert.equal(io.outText, 'a b\n');
+});
+
+test('an unknown command is a usage error that lists the commands', async () => {
+  const io = capture();
+  assert.equal(await main(['nope'], io, [echo]), 64);
+  assert.match(io.errText, /unknown command 'nope'/);
+  assert.match(io.errText, /echo\s+prints its arguments/);
+});
+
+test('--help prints the usage of one command without running it', async () => {
+  const io = capture();
+  assert.equal(await main(['echo', '--help'], io, [echo]), 0);
+  assert.match(io.outText, /usage: floatip echo ARGS/);
+});
