@@ -1,2 +1,3 @@
 export { ManualClock } from './clock.ts';
 export { seededRandom } from './random.ts';
+export { MemoryVipProvider } from './vip-provider.ts';

@@ -31,11 +31,18 @@ export interface Observation {
 
 /** One API call, as a dry run reports it and as the audit stream records it. */
 export interface ApiCall {
+  /** e.g. `ec2`, `network`, `compute`, `route53`, `memory`. */
   service: string;
+  /** The provider's own operation name, e.g. `ReplaceRoute`, `routes.createOrUpdate`. */
   operation: string;
   params: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * What one acquire/release did. `calls` lists every API call made (reads, writes and verifies, retries
+ * included) or, in a dry run, exactly the writes that would be made. `after` is the verified state (the
+ * predicted state in a dry run).
+ */
 export interface ChangeReport {
   resource: string;
   changed: boolean;
@@ -44,10 +51,25 @@ export interface ChangeReport {
   calls: ApiCall[];
 }
 
+/** Options of {@link VipProvider.acquire} and {@link VipProvider.release}. */
+export interface MoveOptions {
+  /** Read the provider, compute the writes, make none of them, and report them in `calls`. */
+  dryRun?: boolean;
+  /**
+   * Take the resource even from another member. The failover planner sets it only when the current
+   * holder is fenced (lost the election / an older epoch); without it an acquire of a resource held by
+   * another member answers `conflict` and changes nothing (e.g. AWS AllowReassociation=false).
+   */
+  takeover?: boolean;
+}
+
 /**
  * Moves resources between holders. Every call is idempotent: acquire on a resource the holder already
- * has changes nothing and reports `changed: false`. `epoch` is the fencing token the action was planned
- * under; a provider that can store it refuses older epochs with `conflict`.
+ * has changes nothing and reports `changed: false`. Each call re-reads the provider first, and an `ok`
+ * answer means the provider was read back and showed the requested state. `epoch` is the fencing token
+ * the action was planned under; a provider that can store it refuses older epochs with `conflict`.
+ * Errors never escape as exceptions: `retry` (throttled/transient, retries exhausted), `conflict`
+ * (someone else changed it / held by another member), `give-up` (bad spec, permission, missing resource).
  *
  * @example
  *   const seen = await provider.observe(resource);
@@ -60,12 +82,13 @@ export interface VipProvider {
     resource: VipResource,
     holder: Holder,
     epoch: Epoch,
-    options?: { dryRun?: boolean },
+    options?: MoveOptions,
   ): Promise<Outcome<ChangeReport>>;
+  /** Gives the resource up if `holder` has it (no-op otherwise). Kinds that cannot be unheld answer give-up. */
   release(
     resource: VipResource,
     holder: Holder,
     epoch: Epoch,
-    options?: { dryRun?: boolean },
+    options?: MoveOptions,
   ): Promise<Outcome<ChangeReport>>;
 }

@@ -1,0 +1,16 @@
+export { planFailover, planRelease } from './plan.ts';
+export type { PlanInput, FailoverAction, FailoverPlan } from './plan.ts';
+export { backoffDelayMs, defaultFailoverPolicy, policyProblem } from './policy.ts';
+export type { BackoffPolicy, FailoverPolicy } from './policy.ts';
+export { withRetries } from './retry.ts';
+export type { Sleep } from './retry.ts';
+export { tokenBucket, unlimited } from './token-bucket.ts';
+export type { RateLimiter } from './token-bucket.ts';
+export { executeActions, mapLimited, observeAll, runFailover } from './execute.ts';
+export type {
+  ActionResult,
+  ExecuteDeps,
+  ExecutionReport,
+  FailoverRequest,
+  FailoverResult,
+} from './execute.ts';
