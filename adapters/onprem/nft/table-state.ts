@@ -1,0 +1,96 @@
+/**
+ * The LB table an nftables data plane holds, and how ops change it. nftables has no IPVS-style objects to
+ * edit one by one, so the adapter keeps the table it last installed, applies the ops here (refusing bad
+ * ones before anything is sent), and installs the result as one ruleset transaction.
+ *
+ * List order follows IPVS: a new destination goes to the head of its service's list.
+ */
+import type { LbOp, LbService, LbServiceKey, LbTable } from '../../../core/ports/index.ts';
+import { canonicalAddr } from '../../../core/lb/plan-addr.ts';
+import { describeDest, describeService, destId, serviceId } from '../../../core/lb/plan-validate.ts';
+
+export class LbOpError extends Error {
+  override name = 'LbOpError';
+}
+
+function canonicalKey(key: LbServiceKey): LbServiceKey {
+  if (key.kind === 'fwmark') return { ...key };
+  return { ...key, addr: canonicalAddr(key.family, key.addr) ?? key.addr };
+}
+
+function findService(services: LbService[], key: LbServiceKey): LbService {
+  const svc = services.find((s) => serviceId(s.key) === serviceId(key));
+  if (!svc) throw new LbOpError(`virtual service ${describeService(key)} does not exist`);
+  return svc;
+}
+
+/** Returns a new table with `ops` applied in order, or throws LbOpError naming the op that cannot apply. */
+export function applyLbOps(table: LbTable, ops: readonly LbOp[]): LbTable {
+  const services: LbService[] = table.services.map((s) => ({
+    ...s,
+    destinations: s.destinations.map((d) => ({ ...d })),
+  }));
+  let timeouts = table.timeouts;
+  for (const op of ops) {
+    switch (op.kind) {
+      case 'set-timeouts': {
+        const before = timeouts ?? { tcp: 900, tcpFin: 120, udp: 300 };
+        timeouts = {
+          tcp: op.timeouts.tcp || before.tcp,
+          tcpFin: op.timeouts.tcpFin || before.tcpFin,
+          udp: op.timeouts.udp || before.udp,
+        };
+        break;
+      }
+      case 'add-service': {
+        if (services.some((s) => serviceId(s.key) === serviceId(op.service.key))) {
+          throw new LbOpError(`virtual service ${describeService(op.service.key)} already exists`);
+        }
+        services.push({ ...op.service, key: canonicalKey(op.service.key), destinations: [] });
+        break;
+      }
+      case 'edit-service': {
+        const svc = findService(services, op.service.key);
+        Object.assign(svc, { ...op.service, key: svc.key });
+        break;
+      }
+      case 'delete-service': {
+        const svc = findService(services, op.key);
+        services.splice(services.indexOf(svc), 1);
+        break;
+      }
+      case 'add-dest': {
+        const svc = findService(services, op.service);
+        if (svc.destinations.some((d) => destId(d) === destId(op.dest))) {
+          throw new LbOpError(
+            `${describeService(op.service)} real server ${describeDest(op.dest)} already exists`,
+          );
+        }
+        const addr = canonicalAddr(op.dest.family, op.dest.addr) ?? op.dest.addr;
+        svc.destinations.unshift({ ...op.dest, addr });
+        break;
+      }
+      case 'edit-dest':
+      case 'delete-dest': {
+        const svc = findService(services, op.service);
+        const at = svc.destinations.findIndex((d) => destId(d) === destId(op.dest));
+        if (at < 0) {
+          throw new LbOpError(
+            `${describeService(op.service)} real server ${describeDest(op.dest)} does not exist`,
+          );
+        }
+        if (op.kind === 'delete-dest') svc.destinations.splice(at, 1);
+        else {
+          const cur = svc.destinations[at];
+          if (cur) svc.destinations[at] = { ...op.dest, addr: cur.addr };
+        }
+        break;
+      }
+      default: {
+        const never: never = op;
+        throw new LbOpError(`unknown op ${JSON.stringify(never)}`);
+      }
+    }
+  }
+  return timeouts ? { services, timeouts } : { services };
+}
