@@ -3,3 +3,4 @@ export type * from './random.ts';
 export type * from './logger.ts';
 export type * from './vip-provider.ts';
 export type * from './lb-dataplane.ts';
+export type * from './probe.ts';
