@@ -4,3 +4,4 @@ export type * from './logger.ts';
 export type * from './vip-provider.ts';
 export type * from './lb-dataplane.ts';
 export type * from './probe.ts';
+export type * from './packet-io.ts';

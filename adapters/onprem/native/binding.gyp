@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "floatip_sock",
+      "sources": ["src/sock.c"],
+      "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
+      "cflags": ["-Wall", "-Wextra", "-O2"]
+    }
+  ]
+}

@@ -1,0 +1,92 @@
+import { addon, intOpt, type ReceivedMessage } from './index.ts';
+
+/** Options for {@link NativeSocket.onMessage}. */
+export interface ReceiveOptions {
+  /** Largest datagram accepted (bytes). */
+  maxData: number;
+  /** Room for ancillary data (bytes); 0 when none is wanted. */
+  maxControl: number;
+}
+
+/**
+ * A non-blocking kernel socket owned by JavaScript. Readiness comes from a libuv poll handle on the Node
+ * event loop; every queued datagram is drained and handed to the handler, so receiving never blocks.
+ */
+export class NativeSocket {
+  readonly fd: number;
+  #poll: object | undefined;
+  #closed = false;
+
+  private constructor(fd: number) {
+    this.fd = fd;
+  }
+
+  static open(domain: number, type: number, protocol: number): NativeSocket {
+    return new NativeSocket(addon().socket(domain, type, protocol));
+  }
+
+  setInt(level: number, name: number, value: number): void {
+    addon().setsockopt(this.fd, level, name, intOpt(value));
+  }
+
+  setBytes(level: number, name: number, value: Uint8Array): void {
+    addon().setsockopt(this.fd, level, name, value);
+  }
+
+  getBytes(level: number, name: number, size: number): Uint8Array {
+    return addon().getsockopt(this.fd, level, name, size);
+  }
+
+  bind(sockaddr: Uint8Array): void {
+    addon().bind(this.fd, sockaddr);
+  }
+
+  /** Sends one datagram; returns false when the send buffer is full (EAGAIN), throws on real errors. */
+  send(data: Uint8Array, sockaddr: Uint8Array | null = null, control: Uint8Array | null = null): boolean {
+    return addon().sendmsg(this.fd, data, sockaddr, control) >= 0;
+  }
+
+  /** Reads one queued datagram, or null when none is queued. */
+  receive(options: ReceiveOptions): ReceivedMessage | null {
+    return addon().recvmsg(this.fd, options.maxData, options.maxControl);
+  }
+
+  /** Calls `handler` for every datagram as it arrives, until close(). One handler per socket. */
+  onMessage(
+    options: ReceiveOptions,
+    handler: (message: ReceivedMessage) => void,
+    onError?: (e: Error) => void,
+  ) {
+    if (this.#poll) throw new Error(`socket ${this.fd} already has a receive handler`);
+    this.#poll = addon().pollStart(this.fd, () => {
+      for (;;) {
+        if (this.#closed) return;
+        let message: ReceivedMessage | null;
+        try {
+          message = addon().recvmsg(this.fd, options.maxData, options.maxControl);
+        } catch (e) {
+          if (onError) onError(e as Error);
+          else throw e;
+          return;
+        }
+        if (!message) return;
+        handler(message);
+      }
+    });
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#poll) addon().pollStop(this.#poll);
+    this.#poll = undefined;
+    addon().close(this.fd);
+  }
+}
+
+/** The kernel's index of interface `name`; throws a clear error when it does not exist. */
+export function interfaceIndex(name: string): number {
+  const index = addon().ifNameToIndex(name);
+  if (!index) throw new Error(`no network interface named "${name}"`);
+  return index;
+}

@@ -1,0 +1,370 @@
+/*
+ * floatip_sock: the few socket syscalls Node cannot make (raw IP, AF_PACKET, AF_NETLINK), exposed through
+ * Node-API (ABI-stable, so one build loads in every Node major).
+ *
+ * Deliberately thin: every structure (sockaddr_*, ip_mreqn, netlink messages, packets) is built and parsed
+ * in TypeScript; C only moves bytes. Sockets are non-blocking; readiness reaches JavaScript through a libuv
+ * poll handle on the Node event loop, so receiving never blocks it.
+ *
+ *   socket(domain, type, protocol) -> fd            (SOCK_NONBLOCK | SOCK_CLOEXEC added)
+ *   setsockopt(fd, level, name, bytes)              (integers: 4 bytes, host order, built in TS)
+ *   getsockopt(fd, level, name, size) -> bytes
+ *   bind(fd, sockaddrBytes)
+ *   sendmsg(fd, data, sockaddrBytes | null, controlBytes | null) -> bytes sent; -1 when EAGAIN
+ *   recvmsg(fd, maxData, maxControl) -> { data, addr, control, flags } | null when nothing is queued
+ *   close(fd)
+ *   pollStart(fd, callback) -> handle               (callback() on every readable event)
+ *   pollStop(handle)
+ *   ifNameToIndex(name) -> index                    (0 when there is no such interface)
+ *
+ * Errors throw an Error whose `code` is the errno name (EPERM, ENODEV, ...).
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <node_api.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <uv.h>
+
+#define CHECK(call)                                                                                          \
+  do {                                                                                                       \
+    if ((call) != napi_ok) {                                                                                 \
+      napi_throw_error(env, "EINTERNAL", "floatip_sock: Node-API call failed: " #call);                      \
+      return NULL;                                                                                           \
+    }                                                                                                        \
+  } while (0)
+
+static napi_value throw_errno(napi_env env, const char *what, int err) {
+  char msg[256];
+  const char *name = strerrorname_np(err);
+  snprintf(msg, sizeof msg, "%s: %s (%s)", what, strerror(err), name ? name : "?");
+  napi_throw_error(env, name ? name : "EUNKNOWN", msg);
+  return NULL;
+}
+
+static napi_value make_int(napi_env env, int64_t v) {
+  napi_value out;
+  napi_create_int64(env, v, &out);
+  return out;
+}
+
+static int get_int(napi_env env, napi_value v, int32_t *out) {
+  return napi_get_value_int32(env, v, out) == napi_ok;
+}
+
+/* Reads a Uint8Array (or null/undefined -> data NULL, len 0). Returns 0 on type error. */
+static int get_bytes(napi_env env, napi_value v, void **data, size_t *len) {
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  if (t == napi_null || t == napi_undefined) {
+    *data = NULL;
+    *len = 0;
+    return 1;
+  }
+  bool is_ta = false;
+  napi_is_typedarray(env, v, &is_ta);
+  if (!is_ta) return 0;
+  napi_typedarray_type tt;
+  napi_value ab;
+  size_t off;
+  if (napi_get_typedarray_info(env, v, &tt, len, data, &ab, &off) != napi_ok) return 0;
+  return tt == napi_uint8_array;
+}
+
+static napi_value copy_out(napi_env env, const void *src, size_t len) {
+  void *dst;
+  napi_value ab, arr;
+  napi_create_arraybuffer(env, len, &dst, &ab);
+  if (len) memcpy(dst, src, len);
+  napi_create_typedarray(env, napi_uint8_array, len, ab, 0, &arr);
+  return arr;
+}
+
+static napi_value js_socket(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  int32_t domain, type, proto;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 3 || !get_int(env, argv[0], &domain) || !get_int(env, argv[1], &type) ||
+      !get_int(env, argv[2], &proto)) {
+    napi_throw_type_error(env, "EINVAL", "socket(domain, type, protocol) takes three integers");
+    return NULL;
+  }
+  int fd = socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
+  if (fd < 0) return throw_errno(env, "socket", errno);
+  return make_int(env, fd);
+}
+
+static napi_value js_setsockopt(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  int32_t fd, level, name;
+  void *data;
+  size_t len;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 4 || !get_int(env, argv[0], &fd) || !get_int(env, argv[1], &level) ||
+      !get_int(env, argv[2], &name) || !get_bytes(env, argv[3], &data, &len)) {
+    napi_throw_type_error(env, "EINVAL", "setsockopt(fd, level, name, Uint8Array)");
+    return NULL;
+  }
+  if (setsockopt(fd, level, name, data, (socklen_t)len) < 0) return throw_errno(env, "setsockopt", errno);
+  return NULL;
+}
+
+static napi_value js_getsockopt(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  int32_t fd, level, name, size;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 4 || !get_int(env, argv[0], &fd) || !get_int(env, argv[1], &level) ||
+      !get_int(env, argv[2], &name) || !get_int(env, argv[3], &size) || size < 0 || size > 65536) {
+    napi_throw_type_error(env, "EINVAL", "getsockopt(fd, level, name, size)");
+    return NULL;
+  }
+  char buf[65536];
+  socklen_t len = (socklen_t)size;
+  if (getsockopt(fd, level, name, buf, &len) < 0) return throw_errno(env, "getsockopt", errno);
+  return copy_out(env, buf, len);
+}
+
+static napi_value js_bind(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  int32_t fd;
+  void *addr;
+  size_t len;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 2 || !get_int(env, argv[0], &fd) || !get_bytes(env, argv[1], &addr, &len) || !addr) {
+    napi_throw_type_error(env, "EINVAL", "bind(fd, sockaddr Uint8Array)");
+    return NULL;
+  }
+  if (bind(fd, (struct sockaddr *)addr, (socklen_t)len) < 0) return throw_errno(env, "bind", errno);
+  return NULL;
+}
+
+static napi_value js_sendmsg(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  int32_t fd;
+  void *data, *addr, *ctl;
+  size_t dlen, alen, clen;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 4 || !get_int(env, argv[0], &fd) || !get_bytes(env, argv[1], &data, &dlen) ||
+      !get_bytes(env, argv[2], &addr, &alen) || !get_bytes(env, argv[3], &ctl, &clen)) {
+    napi_throw_type_error(env, "EINVAL", "sendmsg(fd, data, sockaddr|null, control|null)");
+    return NULL;
+  }
+  struct iovec iov = {.iov_base = data, .iov_len = dlen};
+  struct msghdr msg = {0};
+  msg.msg_name = addr;
+  msg.msg_namelen = (socklen_t)alen;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  /* Control data must be aligned for cmsghdr; copy it to an aligned buffer. */
+  union {
+    struct cmsghdr align;
+    char buf[512];
+  } cbuf;
+  if (clen > sizeof cbuf.buf) {
+    napi_throw_range_error(env, "EINVAL", "sendmsg: control data larger than 512 bytes");
+    return NULL;
+  }
+  if (clen) {
+    memcpy(cbuf.buf, ctl, clen);
+    msg.msg_control = cbuf.buf;
+    msg.msg_controllen = clen;
+  }
+  ssize_t n = sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return make_int(env, -1);
+    return throw_errno(env, "sendmsg", errno);
+  }
+  return make_int(env, n);
+}
+
+static napi_value js_recvmsg(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  int32_t fd, maxd, maxc;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 3 || !get_int(env, argv[0], &fd) || !get_int(env, argv[1], &maxd) ||
+      !get_int(env, argv[2], &maxc) || maxd <= 0 || maxd > (1 << 20) || maxc < 0 || maxc > 4096) {
+    napi_throw_type_error(env, "EINVAL", "recvmsg(fd, maxData 1..1MiB, maxControl 0..4096)");
+    return NULL;
+  }
+  char *data = malloc((size_t)maxd);
+  if (!data) return throw_errno(env, "recvmsg", ENOMEM);
+  union {
+    struct cmsghdr align;
+    char buf[4096];
+  } cbuf;
+  struct sockaddr_storage from;
+  struct iovec iov = {.iov_base = data, .iov_len = (size_t)maxd};
+  struct msghdr msg = {0};
+  msg.msg_name = &from;
+  msg.msg_namelen = sizeof from;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = maxc ? cbuf.buf : NULL;
+  msg.msg_controllen = (size_t)maxc;
+  ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT);
+  if (n < 0) {
+    int err = errno;
+    free(data);
+    if (err == EAGAIN || err == EWOULDBLOCK) {
+      napi_value nul;
+      napi_get_null(env, &nul);
+      return nul;
+    }
+    return throw_errno(env, "recvmsg", err);
+  }
+  napi_value out;
+  napi_create_object(env, &out);
+  napi_set_named_property(env, out, "data", copy_out(env, data, (size_t)n));
+  napi_set_named_property(env, out, "addr", copy_out(env, &from, msg.msg_namelen));
+  napi_set_named_property(env, out, "control", copy_out(env, cbuf.buf, msg.msg_control ? msg.msg_controllen : 0));
+  napi_set_named_property(env, out, "flags", make_int(env, msg.msg_flags));
+  free(data);
+  return out;
+}
+
+static napi_value js_close(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t fd;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 1 || !get_int(env, argv[0], &fd)) {
+    napi_throw_type_error(env, "EINVAL", "close(fd)");
+    return NULL;
+  }
+  if (close(fd) < 0) return throw_errno(env, "close", errno);
+  return NULL;
+}
+
+static napi_value js_if_nametoindex(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  char name[IF_NAMESIZE + 1];
+  size_t len = 0;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 1 || napi_get_value_string_utf8(env, argv[0], name, sizeof name, &len) != napi_ok) {
+    napi_throw_type_error(env, "EINVAL", "ifNameToIndex(name: string)");
+    return NULL;
+  }
+  return make_int(env, if_nametoindex(name));
+}
+
+/* ---- readiness: a uv_poll_t per watched fd, calling a JS function on every readable event ---- */
+
+typedef struct {
+  uv_poll_t poll;
+  napi_env env;
+  napi_ref callback;
+  napi_async_context async;
+  int active;
+} watch_t;
+
+static void on_closed(uv_handle_t *h) { free(h->data); }
+
+static void on_readable(uv_poll_t *p, int status, int events) {
+  (void)events;
+  watch_t *w = p->data;
+  if (!w->active) return;
+  napi_env env = w->env;
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  napi_value cb, recv, arg;
+  napi_get_reference_value(env, w->callback, &cb);
+  napi_get_undefined(env, &recv);
+  napi_create_int32(env, status, &arg);
+  napi_value result;
+  /* napi_make_callback runs the microtask queue afterwards, as a native event source should. */
+  napi_status st = napi_make_callback(env, w->async, recv, cb, 1, &arg, &result);
+  if (st == napi_pending_exception) {
+    napi_value err;
+    napi_get_and_clear_last_exception(env, &err);
+    napi_fatal_exception(env, err);
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+static void watch_stop(watch_t *w) {
+  if (!w->active) return;
+  w->active = 0;
+  uv_poll_stop(&w->poll);
+  napi_delete_reference(w->env, w->callback);
+  napi_async_destroy(w->env, w->async);
+  w->poll.data = w;
+  uv_close((uv_handle_t *)&w->poll, on_closed);
+}
+
+static napi_value js_poll_start(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  int32_t fd;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  napi_valuetype t = napi_undefined;
+  if (argc >= 2) napi_typeof(env, argv[1], &t);
+  if (argc < 2 || !get_int(env, argv[0], &fd) || t != napi_function) {
+    napi_throw_type_error(env, "EINVAL", "pollStart(fd, callback)");
+    return NULL;
+  }
+  uv_loop_t *loop;
+  CHECK(napi_get_uv_event_loop(env, &loop));
+  watch_t *w = calloc(1, sizeof *w);
+  if (!w) return throw_errno(env, "pollStart", ENOMEM);
+  w->env = env;
+  int rc = uv_poll_init(loop, &w->poll, fd);
+  if (rc < 0) {
+    free(w);
+    return throw_errno(env, "uv_poll_init", -rc);
+  }
+  w->poll.data = w;
+  napi_create_reference(env, argv[1], 1, &w->callback);
+  napi_value name;
+  napi_create_string_utf8(env, "floatip_sock.poll", NAPI_AUTO_LENGTH, &name);
+  napi_async_init(env, NULL, name, &w->async);
+  w->active = 1;
+  rc = uv_poll_start(&w->poll, UV_READABLE, on_readable);
+  if (rc < 0) {
+    watch_stop(w);
+    return throw_errno(env, "uv_poll_start", -rc);
+  }
+  napi_value ext;
+  CHECK(napi_create_external(env, w, NULL, NULL, &ext));
+  return ext;
+}
+
+static napi_value js_poll_stop(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  void *w = NULL;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 1 || napi_get_value_external(env, argv[0], &w) != napi_ok || !w) {
+    napi_throw_type_error(env, "EINVAL", "pollStop(handle)");
+    return NULL;
+  }
+  watch_stop((watch_t *)w);
+  return NULL;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"socket", NULL, js_socket, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"setsockopt", NULL, js_setsockopt, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"getsockopt", NULL, js_getsockopt, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"bind", NULL, js_bind, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"sendmsg", NULL, js_sendmsg, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"recvmsg", NULL, js_recvmsg, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"close", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"pollStart", NULL, js_poll_start, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"pollStop", NULL, js_poll_stop, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"ifNameToIndex", NULL, js_if_nametoindex, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

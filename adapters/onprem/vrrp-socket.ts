@@ -1,0 +1,222 @@
+/**
+ * PacketIo over raw IP sockets for protocol 112 (rfc3768 §5, rfc5798 §5).
+ *
+ * IPv4: IP_HDRINCL, so we write the IP header ourselves (source = unicast_src_ip / mcast_src_ip / primary
+ * address, TTL 255, TOS 0xc0 "internetwork control" as keepalived sends) and read the received header to
+ * report its TTL and addresses. IPv6: the kernel builds the header; hop limit 255 is set on the socket, the
+ * source address goes in an IPV6_PKTINFO record, and the received hop limit and destination come back as
+ * IPV6_HOPLIMIT / IPV6_PKTINFO ancillary data. The VRRP checksum is the core codec's job, not the kernel's.
+ */
+import type { OutgoingAdvert, PacketIo, ReceivedAdvert } from '../../core/ports/index.ts';
+import { linux } from './native/index.ts';
+import { NativeSocket, interfaceIndex } from './native/socket.ts';
+import { formatIp, parseIp } from './net/ip-address.ts';
+import {
+  cmsg,
+  decodeSockaddr,
+  ipMreqn,
+  ipv6Mreq,
+  parseCmsgs,
+  sockaddrIn,
+  sockaddrIn6,
+} from './net/sockaddr.ts';
+
+/** rfc3768 §5.2.2 / rfc5798 §5.1.1.2: the VRRP IPv4 multicast group. */
+export const VRRP_GROUP_V4 = '224.0.0.18';
+/** rfc5798 §5.1.2.2: the VRRP IPv6 multicast group. */
+export const VRRP_GROUP_V6 = 'ff02::12';
+/** rfc5798 §5.1.1.3: adverts are sent with TTL / hop limit 255. */
+export const VRRP_TTL = 255;
+
+export interface VrrpSocketOptions {
+  family: 4 | 6;
+  /** Interface to send on, receive from (SO_BINDTODEVICE) and join the group on. */
+  interfaceName: string;
+  /** Source address stamped on sent adverts. */
+  sourceAddress: string;
+  /** Multicast group to join; omit for unicast-only instances. */
+  group?: string;
+}
+
+/** Opens a raw VRRP socket; errors name the missing capability or interface. */
+export function openVrrpSocket(options: VrrpSocketOptions): PacketIo {
+  const ifIndex = interfaceIndex(options.interfaceName);
+  const src = parseIp(options.sourceAddress);
+  if ((src.length === 4) !== (options.family === 4))
+    throw new Error(`source address ${options.sourceAddress} is not IPv${options.family}`);
+  let sock: NativeSocket;
+  try {
+    sock = NativeSocket.open(
+      options.family === 4 ? linux.AF_INET : linux.AF_INET6,
+      linux.SOCK_RAW,
+      linux.IPPROTO_VRRP,
+    );
+  } catch (e) {
+    if ((e as { code?: string }).code === 'EPERM')
+      throw new Error('cannot open a raw VRRP socket: CAP_NET_RAW is missing (run as root or grant it)', {
+        cause: e,
+      });
+    throw e;
+  }
+  try {
+    sock.setBytes(linux.SOL_SOCKET, linux.SO_BINDTODEVICE, new TextEncoder().encode(options.interfaceName));
+    if (options.family === 4) {
+      sock.setInt(linux.IPPROTO_IP, linux.IP_HDRINCL, 1);
+      sock.setInt(linux.IPPROTO_IP, linux.IP_MULTICAST_LOOP, 0);
+      sock.setInt(linux.IPPROTO_IP, linux.IP_MULTICAST_TTL, VRRP_TTL);
+      sock.setBytes(linux.IPPROTO_IP, linux.IP_MULTICAST_IF, ipMreqn(new Uint8Array(4), ifIndex));
+      if (options.group)
+        sock.setBytes(linux.IPPROTO_IP, linux.IP_ADD_MEMBERSHIP, ipMreqn(parseIp(options.group), ifIndex));
+    } else {
+      sock.setInt(linux.IPPROTO_IPV6, linux.IPV6_MULTICAST_LOOP, 0);
+      sock.setInt(linux.IPPROTO_IPV6, linux.IPV6_MULTICAST_HOPS, VRRP_TTL);
+      sock.setInt(linux.IPPROTO_IPV6, linux.IPV6_UNICAST_HOPS, VRRP_TTL);
+      sock.setInt(linux.IPPROTO_IPV6, linux.IPV6_MULTICAST_IF, ifIndex);
+      sock.setInt(linux.IPPROTO_IPV6, linux.IPV6_RECVHOPLIMIT, 1);
+      sock.setInt(linux.IPPROTO_IPV6, linux.IPV6_RECVPKTINFO, 1);
+      // Traffic class 0xc0 (network control), as keepalived marks its IPv6 adverts.
+      sock.setInt(linux.IPPROTO_IPV6, linux.IPV6_TCLASS, 0xc0);
+      if (options.group)
+        sock.setBytes(
+          linux.IPPROTO_IPV6,
+          linux.IPV6_ADD_MEMBERSHIP,
+          ipv6Mreq(parseIp(options.group), ifIndex),
+        );
+    }
+  } catch (e) {
+    sock.close();
+    throw new Error(`cannot set up the VRRP socket on ${options.interfaceName}: ${(e as Error).message}`, {
+      cause: e,
+    });
+  }
+  return options.family === 4
+    ? new Ipv4VrrpIo(sock, src, options.sourceAddress)
+    : new Ipv6VrrpIo(sock, src, ifIndex, options.sourceAddress);
+}
+
+/** rfc791 §3.1 header checksum (the kernel fills it too with IP_HDRINCL, but we keep the packet honest). */
+function ipv4HeaderChecksum(header: Uint8Array): number {
+  let sum = 0;
+  for (let i = 0; i < header.length; i += 2) sum += ((header[i] ?? 0) << 8) | (header[i + 1] ?? 0);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  return ~sum & 0xffff;
+}
+
+class Ipv4VrrpIo implements PacketIo {
+  readonly sourceAddress: string;
+  #sock: NativeSocket;
+  #src: Uint8Array;
+  #id = 0;
+  #handler: ((a: ReceivedAdvert) => void) | undefined;
+
+  constructor(sock: NativeSocket, src: Uint8Array, sourceText: string) {
+    this.#sock = sock;
+    this.#src = src;
+    this.sourceAddress = sourceText;
+    sock.onMessage({ maxData: 2048, maxControl: 0 }, (m) => {
+      const d = m.data;
+      if (d.length < 20 || (d[0] ?? 0) >> 4 !== 4) return;
+      const ihl = ((d[0] ?? 0) & 0x0f) * 4;
+      const total = ((d[2] ?? 0) << 8) | (d[3] ?? 0);
+      if (ihl < 20 || d.length < ihl) return;
+      this.#handler?.({
+        family: 4,
+        source: formatIp(d.slice(12, 16)),
+        destination: formatIp(d.slice(16, 20)),
+        ttl: d[8] ?? 0,
+        payload: d.slice(ihl, Math.min(d.length, Math.max(total, ihl))),
+      });
+    });
+  }
+
+  send(advert: OutgoingAdvert): boolean {
+    const dst = parseIp(advert.destination);
+    const packet = new Uint8Array(20 + advert.payload.length);
+    const v = new DataView(packet.buffer);
+    packet[0] = 0x45;
+    packet[1] = 0xc0; // rfc791 precedence 110: internetwork control, as keepalived marks adverts
+    v.setUint16(2, packet.length);
+    this.#id = (this.#id + 1) & 0xffff;
+    v.setUint16(4, this.#id);
+    packet[8] = advert.ttl ?? VRRP_TTL;
+    packet[9] = linux.IPPROTO_VRRP;
+    packet.set(this.#src, 12);
+    packet.set(dst, 16);
+    v.setUint16(10, ipv4HeaderChecksum(packet.subarray(0, 20)));
+    packet.set(advert.payload, 20);
+    return this.#sock.send(packet, sockaddrIn(dst));
+  }
+
+  onReceive(handler: (advert: ReceivedAdvert) => void): () => void {
+    this.#handler = handler;
+    return () => {
+      if (this.#handler === handler) this.#handler = undefined;
+    };
+  }
+
+  close(): void {
+    this.#handler = undefined;
+    this.#sock.close();
+  }
+}
+
+class Ipv6VrrpIo implements PacketIo {
+  readonly sourceAddress: string;
+  #sock: NativeSocket;
+  #src: Uint8Array;
+  #ifIndex: number;
+  #handler: ((a: ReceivedAdvert) => void) | undefined;
+
+  constructor(sock: NativeSocket, src: Uint8Array, ifIndex: number, sourceText: string) {
+    this.#sock = sock;
+    this.#src = src;
+    this.#ifIndex = ifIndex;
+    this.sourceAddress = sourceText;
+    sock.onMessage({ maxData: 2048, maxControl: 256 }, (m) => {
+      const from = decodeSockaddr(m.addr);
+      if (!from) return;
+      let ttl = -1;
+      let destination = '';
+      for (const c of parseCmsgs(m.control)) {
+        if (c.level !== linux.IPPROTO_IPV6) continue;
+        if (c.type === linux.IPV6_HOPLIMIT && c.data.length >= 4)
+          ttl = new DataView(c.data.buffer, c.data.byteOffset).getInt32(0, true);
+        if (c.type === linux.IPV6_PKTINFO && c.data.length >= 16) destination = formatIp(c.data.slice(0, 16));
+      }
+      this.#handler?.({ family: 6, source: from.address, destination, ttl, payload: m.data });
+    });
+  }
+
+  send(advert: OutgoingAdvert): boolean {
+    const dst = parseIp(advert.destination);
+    // struct in6_pktinfo { in6_addr ipi6_addr; int ipi6_ifindex; }: pins our source and interface.
+    const info = new Uint8Array(20);
+    info.set(this.#src, 0);
+    new DataView(info.buffer).setUint32(16, this.#ifIndex, true);
+    const parts = [cmsg(linux.IPPROTO_IPV6, linux.IPV6_PKTINFO, info)];
+    if (advert.ttl !== undefined && advert.ttl !== VRRP_TTL) {
+      const hops = new Uint8Array(4);
+      new DataView(hops.buffer).setInt32(0, advert.ttl, true);
+      parts.push(cmsg(linux.IPPROTO_IPV6, linux.IPV6_HOPLIMIT, hops));
+    }
+    const control = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let off = 0;
+    for (const p of parts) {
+      control.set(p, off);
+      off += p.length;
+    }
+    return this.#sock.send(advert.payload, sockaddrIn6(dst, this.#ifIndex), control);
+  }
+
+  onReceive(handler: (advert: ReceivedAdvert) => void): () => void {
+    this.#handler = handler;
+    return () => {
+      if (this.#handler === handler) this.#handler = undefined;
+    };
+  }
+
+  close(): void {
+    this.#handler = undefined;
+    this.#sock.close();
+  }
+}

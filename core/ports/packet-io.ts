@@ -1,0 +1,44 @@
+/**
+ * PacketIo: how VRRP advertisements reach the wire and come back (rfc5798 §5, rfc3768 §5).
+ *
+ * The core hands over the encoded VRRP message (header + addresses, + auth data for v2) and the IP-level
+ * facts it needs; the adapter adds the IP header (TTL/hop limit 255), joins the multicast group, and
+ * reports, for every received message, the IP-level facts the core must validate (TTL, addresses).
+ *
+ * @example
+ * const off = io.onReceive((m) => engine.receive(m));
+ * io.send({ destination: '224.0.0.18', payload });
+ */
+export interface PacketIo {
+  /** Sends one advertisement; false when the kernel refused it right now (buffer full, link down). */
+  send(advert: OutgoingAdvert): boolean;
+  /** Registers the receiver (one per PacketIo); returns a function that removes it. */
+  onReceive(handler: (advert: ReceivedAdvert) => void): () => void;
+  /** The source address this PacketIo stamps on sent adverts (needed for the v3 pseudo-header checksum). */
+  readonly sourceAddress: string;
+  /** Leaves the group and releases the socket. */
+  close(): void;
+}
+
+/** An advertisement to send. */
+export interface OutgoingAdvert {
+  /** Multicast group (224.0.0.18 / ff02::12 by default) or a unicast peer. */
+  destination: string;
+  /** The VRRP message: header, addresses and (v2) authentication data. */
+  payload: Uint8Array;
+  /** TTL / hop limit; 255 unless `unicast_ttl` says otherwise (rfc5798 §5.1.1.3). */
+  ttl?: number;
+}
+
+/** An advertisement as received, with the IP header facts the validation rules need. */
+export interface ReceivedAdvert {
+  family: 4 | 6;
+  /** IP source address. */
+  source: string;
+  /** IP destination address (group or our unicast address). */
+  destination: string;
+  /** IPv4 TTL or IPv6 hop limit as received (must be 255 for multicast: rfc5798 §7.1). */
+  ttl: number;
+  /** The VRRP message (IP header removed). */
+  payload: Uint8Array;
+}
