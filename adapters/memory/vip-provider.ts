@@ -49,13 +49,14 @@ export class MemoryVipProvider implements VipProvider {
     return slot;
   }
 
+  /** Records a call; a throttled call is retried (like the real adapters do) up to 8 times. */
   #call(operation: string, params: Record<string, unknown>): Outcome<undefined> {
-    this.calls.push({ service: 'memory', operation, params });
-    if (this.#throttle > 0) {
+    for (let attempt = 1; ; attempt++) {
+      this.calls.push({ service: 'memory', operation, params });
+      if (this.#throttle === 0) return { kind: 'ok', value: undefined };
       this.#throttle--;
-      return { kind: 'retry', reason: 'memory: throttled', retryAfterMs: 1 };
+      if (attempt === 8) return { kind: 'retry', reason: 'memory: throttled', retryAfterMs: 1 };
     }
-    return { kind: 'ok', value: undefined };
   }
 
   #view(id: string): Observation {

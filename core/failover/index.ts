@@ -14,3 +14,5 @@ export type {
   FailoverRequest,
   FailoverResult,
 } from './execute.ts';
+export { moveResource } from './move.ts';
+export type { KindDriver, MoveDeps, Write } from './move.ts';

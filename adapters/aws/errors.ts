@@ -1,0 +1,62 @@
+/**
+ * Every EC2 / Route 53 error floatip can meet, classified in one place (STYLE 12):
+ * throttling and transient errors are retried with backoff; conflict means someone else holds or changed
+ * the resource (re-read and re-plan); fatal means retrying cannot help (bad id, permissions, bad input).
+ */
+export type ErrorClass = 'throttling' | 'transient' | 'conflict' | 'fatal';
+
+export interface Classified {
+  class: ErrorClass;
+  code: string;
+  message: string;
+}
+
+const throttling = new Set([
+  'RequestLimitExceeded',
+  'Throttling',
+  'ThrottlingException',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'TooManyRequestsException',
+  'PriorRequestNotComplete',
+  'SlowDown',
+]);
+const transient = new Set([
+  'InternalError',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'Unavailable',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'TimeoutError',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+]);
+const conflict = new Set([
+  'Resource.AlreadyAssociated',
+  'PrivateIpAddressInUse',
+  'RouteAlreadyExists',
+  'InvalidRoute.NotFound',
+  'InvalidAssociationID.NotFound',
+  'IncorrectState',
+  'InvalidChangeBatch',
+  'ConcurrentModification',
+]);
+
+export function classifyAwsError(err: unknown): Classified {
+  const e = (err ?? {}) as {
+    name?: unknown;
+    code?: unknown;
+    message?: unknown;
+    $metadata?: { httpStatusCode?: number };
+  };
+  const code = String(e.name && e.name !== 'Error' ? e.name : (e.code ?? 'Unknown'));
+  const message = String(e.message ?? err);
+  const status = e.$metadata?.httpStatusCode ?? 0;
+  if (throttling.has(code) || status === 429) return { class: 'throttling', code, message };
+  if (conflict.has(code)) return { class: 'conflict', code, message };
+  if (transient.has(code) || status >= 500) return { class: 'transient', code, message };
+  return { class: 'fatal', code, message };
+}

@@ -1,0 +1,139 @@
+import { EC2Client } from '@aws-sdk/client-ec2';
+import type { Epoch, Outcome } from '../../core/model/index.ts';
+import type {
+  ChangeReport,
+  Clock,
+  Holder,
+  MoveOptions,
+  Observation,
+  Random,
+  VipProvider,
+  VipResource,
+} from '../../core/ports/index.ts';
+import {
+  defaultFailoverPolicy,
+  moveResource,
+  tokenBucket,
+  type FailoverPolicy,
+  type KindDriver,
+  type Sleep,
+} from '../../core/failover/index.ts';
+import { systemClock, systemRandom } from '../system/index.ts';
+import { awsContext, type AwsContext, type AwsMember } from './context.ts';
+import { elasticIpDriver } from './elastic-ip.ts';
+import { routeDriver } from './route.ts';
+import { secondaryIpDriver } from './secondary-ip.ts';
+import { awsHolderSpec, elasticIpSpec, parseSpec, routeSpec, secondaryIpSpec } from './specs.ts';
+
+export interface AwsProviderOptions {
+  region: string;
+  /** API endpoint override (an emulator, a VPC endpoint); the SDK's default chain otherwise. */
+  endpoint?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  members: readonly Holder[];
+  policy?: FailoverPolicy;
+  random?: Random;
+  clock?: Clock;
+  sleep?: Sleep;
+}
+
+export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The AWS VipProvider: elastic IPs, secondary private IPs and route-table next hops over EC2. */
+export class AwsVipProvider implements VipProvider {
+  readonly name = 'aws';
+  readonly #ctx: AwsContext;
+  readonly #policy: FailoverPolicy;
+  readonly #random: Random;
+  readonly #sleep: Sleep;
+
+  constructor(o: AwsProviderOptions) {
+    const members: AwsMember[] = o.members.map((m) => {
+      const spec = parseSpec(awsHolderSpec, m.spec, `aws member ${m.id}`);
+      if (typeof spec === 'string') throw new Error(spec);
+      return { id: m.id, spec };
+    });
+    this.#policy = o.policy ?? defaultFailoverPolicy;
+    this.#random = o.random ?? systemRandom;
+    this.#sleep = o.sleep ?? realSleep;
+    const ec2 = new EC2Client({
+      region: o.region,
+      maxAttempts: 1, // retries are ours: classified, jittered, rate limited
+      ...(o.endpoint ? { endpoint: o.endpoint } : {}),
+      ...(o.credentials ? { credentials: o.credentials } : {}),
+    });
+    const limiter = tokenBucket(this.#policy.rate, o.clock ?? systemClock, this.#sleep);
+    this.#ctx = awsContext(
+      ec2,
+      { limiter, policy: this.#policy.call, random: this.#random, sleep: this.#sleep },
+      members,
+    );
+  }
+
+  #driver(r: VipResource, holderId: string | null, takeover: boolean): KindDriver<unknown> | string {
+    const target = this.#ctx.members.find((m) => m.id === holderId) ??
+      this.#ctx.members[0] ?? { id: '', spec: { networkInterfaceId: 'eni-none' } };
+    if (holderId !== null && target.id !== holderId) return `aws: ${holderId} is not an aws member`;
+    const where = `aws resource ${r.id}`;
+    switch (r.kind) {
+      case 'elastic-ip': {
+        const s = parseSpec(elasticIpSpec, r.spec, where);
+        return typeof s === 'string'
+          ? s
+          : (elasticIpDriver(this.#ctx, r.id, s, target, takeover) as KindDriver<unknown>);
+      }
+      case 'secondary-ip': {
+        const s = parseSpec(secondaryIpSpec, r.spec, where);
+        return typeof s === 'string'
+          ? s
+          : (secondaryIpDriver(this.#ctx, r.id, s, target, takeover) as KindDriver<unknown>);
+      }
+      case 'route': {
+        const s = parseSpec(routeSpec, r.spec, where);
+        return typeof s === 'string' ? s : (routeDriver(this.#ctx, r.id, s, target) as KindDriver<unknown>);
+      }
+      default:
+        return `${where}: unknown kind ${r.kind} (elastic-ip, secondary-ip, route)`;
+    }
+  }
+
+  async observe(resource: VipResource): Promise<Outcome<Observation>> {
+    const d = this.#driver(resource, null, false);
+    if (typeof d === 'string') return { kind: 'give-up', reason: d };
+    const read = await d.read([]);
+    return read.kind === 'ok' ? { kind: 'ok', value: d.observe(read.value) } : read;
+  }
+
+  #move(
+    mode: 'acquire' | 'release',
+    r: VipResource,
+    h: Holder,
+    options: MoveOptions,
+  ): Promise<Outcome<ChangeReport>> {
+    const d = this.#driver(r, h.id, options.takeover ?? false);
+    if (typeof d === 'string') return Promise.resolve({ kind: 'give-up', reason: d });
+    return moveResource(d, mode, h.id, options, {
+      verify: this.#policy.verify,
+      random: this.#random,
+      sleep: this.#sleep,
+    });
+  }
+
+  acquire(
+    r: VipResource,
+    h: Holder,
+    _epoch: Epoch,
+    options: MoveOptions = {},
+  ): Promise<Outcome<ChangeReport>> {
+    return this.#move('acquire', r, h, options);
+  }
+
+  release(
+    r: VipResource,
+    h: Holder,
+    _epoch: Epoch,
+    options: MoveOptions = {},
+  ): Promise<Outcome<ChangeReport>> {
+    return this.#move('release', r, h, options);
+  }
+}
