@@ -1,0 +1,37 @@
+import { isOverloadFlag, s64Greater } from './arith.ts';
+import type { DestView } from './types.ts';
+
+/**
+ * The weighted-least-connection walk shared by wlc, sed and the "schedule afresh" step of lblc and
+ * lblcr (`ip_vs_wlc_schedule`, `ip_vs_sed_schedule`, `__ip_vs_lblc_schedule`, `__ip_vs_lblcr_schedule`):
+ * the first dest in list order that is not OVERLOAD and has weight > 0 starts as `least`; every later
+ * dest that is not OVERLOAD replaces it when `loh * w(d) > doh * w(least)` (s64, strict, so ties keep
+ * the earlier dest; a weight-0 dest can never win).
+ */
+export const weightedLeast = (
+  servers: readonly DestView[],
+  overhead: (d: DestView) => number,
+): DestView | null => {
+  const n = servers.length;
+  let i = 0;
+  let least: DestView | null = null;
+  for (; i < n; i++) {
+    const d = servers[i]!;
+    if (!isOverloadFlag(d) && d.weight > 0) {
+      least = d;
+      break;
+    }
+  }
+  if (least === null) return null;
+  let loh = overhead(least);
+  for (i++; i < n; i++) {
+    const d = servers[i]!;
+    if (isOverloadFlag(d)) continue;
+    const doh = overhead(d);
+    if (s64Greater(loh, d.weight, doh, least.weight)) {
+      least = d;
+      loh = doh;
+    }
+  }
+  return least;
+};
