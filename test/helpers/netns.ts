@@ -203,10 +203,13 @@ export function createLab(options: LabOptions = {}): Lab {
         return run(['ip', 'netns', 'exec', resolve(node).ns, ...argv], opts.input);
       } catch (e) {
         if (opts.allowFail) return '';
-        const err = e as { stderr?: string; message: string };
-        throw new Error(`[${resolve(node).name}] ${argv.join(' ')} failed: ${err.stderr || err.message}`, {
-          cause: e,
-        });
+        const err = e as { stderr?: string; stdout?: string; message: string };
+        throw new Error(
+          `[${resolve(node).name}] ${argv.join(' ')} failed: ${err.stderr || err.message}${err.stdout ? `\n${err.stdout}` : ''}`,
+          {
+            cause: e,
+          },
+        );
       }
     },
     spawn(node, argv, opts = {}) {
@@ -250,4 +253,12 @@ export async function waitFor<T>(
 export function hasAddress(lab: Lab, node: LabNode | string, address: string): boolean {
   const out = lab.exec(node, ['ip', '-o', 'addr', 'show', 'dev', 'eth0']);
   return out.split('\n').some((l) => l.includes(` ${address}/`));
+}
+
+/** The node's IPv6 link-local address on eth0. */
+export function linkLocal(lab: Lab, node: LabNode | string): string {
+  const out = lab.exec(node, ['ip', '-6', '-o', 'addr', 'show', 'dev', 'eth0', 'scope', 'link']);
+  const m = /inet6 (fe80::[0-9a-f:]+)\//.exec(out);
+  if (!m?.[1]) throw new Error(`no link-local address on ${typeof node === 'string' ? node : node.name}`);
+  return m[1];
 }

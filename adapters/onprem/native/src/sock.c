@@ -277,7 +277,7 @@ static void on_readable(uv_poll_t *p, int status, int events) {
   napi_open_handle_scope(env, &scope);
   napi_value cb, recv, arg;
   napi_get_reference_value(env, w->callback, &cb);
-  napi_get_undefined(env, &recv);
+  napi_get_global(env, &recv);
   napi_create_int32(env, status, &arg);
   napi_value result;
   /* napi_make_callback runs the microtask queue afterwards, as a native event source should. */

@@ -1,0 +1,1 @@
+export { openAddressManager, NetlinkError, RtnetlinkSocket } from './address-manager.ts';
