@@ -1,0 +1,11 @@
+export { createControlApp } from './app.ts';
+export type { HttpDeps, ReplayGuard } from './deps.ts';
+export { createControlMetrics } from './metrics.ts';
+export type { ControlMetrics } from './metrics.ts';
+export { matchToken } from './auth.ts';
+export type { ResolvedToken } from './auth.ts';
+export { HttpError } from './errors.ts';
+export { openApiDocument } from './openapi.ts';
+export { allowListedCertFetcher, snsCanonicalString, verifySnsSignature } from './webhooks/sns-signature.ts';
+export type { CertFetcher, SnsMessage } from './webhooks/sns-signature.ts';
+export { signHook, hookHeaders } from './webhooks/hmac-hook.ts';

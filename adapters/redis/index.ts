@@ -1,0 +1,15 @@
+export { connectRedis, waitReady } from './connection.ts';
+export { controlKeys } from './keys.ts';
+export type { ControlKeys } from './keys.ts';
+export { redisGroupFence } from './group-fence.ts';
+export { redisGroupStateStore, decodeGroupState } from './group-state-store.ts';
+export { redisAuditStream, auditMaxLen } from './audit-stream.ts';
+export { redisReplayGuard } from './replay-guard.ts';
+export { bullJobQueue, createControlQueue, controlQueueName, jobIdOf } from './job-queue.ts';
+export { decodeJob, encodeJob, jobNames } from './job-codec.ts';
+export { runJob } from './job-runner.ts';
+export type { JobHandler, RunVerdict } from './job-runner.ts';
+export { startControlWorker } from './worker.ts';
+export { drainQueue } from './drain.ts';
+export type { DrainReport } from './drain.ts';
+export { luaScripts, runScript, scriptErrors } from './scripts.ts';

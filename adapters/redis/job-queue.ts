@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { ok } from '../../core/model/index.ts';
+import type { ControlJob, JobQueue } from '../../core/ports/index.ts';
+import { encodeJob, jobNames } from './job-codec.ts';
+import type { ControlKeys } from './keys.ts';
+import { storeDown } from './scripts.ts';
+
+/** The name of the control plane's one BullMQ queue (keys live under the config's prefix). */
+export const controlQueueName = 'control';
+
+export interface QueuePolicy {
+  attempts: number;
+  backoffMs: number;
+}
+
+/** A BullMQ job id from an idempotency key: BullMQ ids may not contain ':', so the key is hashed. */
+export const jobIdOf = (job: ControlJob): string =>
+  `${job.kind}-${createHash('sha256').update(job.key).digest('hex').slice(0, 40)}`;
+
+/** How long finished jobs (and so their ids, the dedup window) are kept. */
+export const keepCompleted = { age: 24 * 3600, count: 100_000 };
+export const keepFailed = { age: 7 * 24 * 3600 };
+
+export function createControlQueue(connection: Redis, prefix: string): Queue {
+  return new Queue(controlQueueName, { connection, prefix });
+}
+
+/**
+ * JobQueue on BullMQ. The job id is derived from the key, so BullMQ itself drops duplicates; a counter
+ * under `job-seen:` tells the caller whether it was the first (informational: dedup does not depend on it).
+ */
+export function bullJobQueue(queue: Queue, redis: Redis, keys: ControlKeys, policy: QueuePolicy): JobQueue {
+  return {
+    async enqueue(job) {
+      const id = jobIdOf(job);
+      try {
+        await queue.add(jobNames[job.kind], encodeJob(job), {
+          jobId: id,
+          attempts: policy.attempts,
+          backoff: { type: 'exponential', delay: policy.backoffMs },
+          removeOnComplete: keepCompleted,
+          removeOnFail: keepFailed,
+        });
+        const seen = await redis
+          .multi()
+          .incr(keys.jobSeen(id))
+          .expire(keys.jobSeen(id), keepCompleted.age)
+          .exec();
+        const count = Number(seen?.[0]?.[1] ?? 1);
+        return ok({ id, duplicate: count > 1 });
+      } catch (err) {
+        return storeDown(err);
+      }
+    },
+  };
+}

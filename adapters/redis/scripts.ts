@@ -1,0 +1,63 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Redis } from 'ioredis';
+import type { Outcome } from '../../core/model/index.ts';
+import { conflict, retry } from '../../core/model/index.ts';
+
+const luaDir = join(dirname(fileURLToPath(import.meta.url)), 'lua');
+
+/** A Lua script of ./lua, named `opName-<numberOfKeys>.lua` (the BullMQ convention). */
+export interface LuaScript {
+  name: string;
+  numberOfKeys: number;
+  lua: string;
+}
+
+/** Reads every script once; `--- @include file` lines pull in a shared fragment from lua/includes. */
+export const luaScripts: ReadonlyMap<string, LuaScript> = new Map(
+  readdirSync(luaDir)
+    .filter((f) => f.endsWith('.lua'))
+    .map((file) => {
+      const m = /^([A-Za-z]+)-(\d+)\.lua$/.exec(file);
+      if (!m || m[1] === undefined || m[2] === undefined) throw new Error(`lua/${file}: not named op-N.lua`);
+      const lua = readFileSync(join(luaDir, file), 'utf8').replace(
+        /^--- @include (\S+)$/gm,
+        (_l, inc: string) => readFileSync(join(luaDir, 'includes', inc), 'utf8'),
+      );
+      return [m[1], { name: m[1], numberOfKeys: Number(m[2]), lua }] as const;
+    }),
+);
+
+type Args = (string | number)[];
+
+/** Runs a script by name with EVALSHA, loading it on NOSCRIPT (after a Redis restart, for one). */
+export async function runScript(redis: Redis, name: string, keys: string[], args: Args): Promise<unknown> {
+  const s = luaScripts.get(name);
+  if (!s) throw new Error(`no Lua script '${name}'`);
+  if (keys.length !== s.numberOfKeys)
+    throw new Error(`${name}: wants ${s.numberOfKeys} keys, got ${keys.length}`);
+  const client = redis as Redis & Record<string, (...a: unknown[]) => Promise<unknown>>;
+  if (typeof client[name] !== 'function')
+    redis.defineCommand(name, { numberOfKeys: s.numberOfKeys, lua: s.lua });
+  const fn = client[name];
+  if (!fn) throw new Error(`${name}: defineCommand failed`);
+  return fn.call(redis, ...keys, ...args);
+}
+
+/** The negative codes our scripts return, mapped in one place. */
+export const scriptErrors = {
+  [-1]: 'locked by another owner',
+  [-2]: 'lock lost (expired or taken over)',
+  [-3]: 'a newer epoch exists',
+} as const;
+
+export function codeOutcome(code: number, what: string): Outcome<never> {
+  const text = (scriptErrors as Record<number, string>)[code] ?? `unknown script code ${code}`;
+  return code === -1 ? retry(`${what}: ${text}`, 100) : conflict(`${what}: ${text}`);
+}
+
+/** Any thrown Redis/network error becomes `retry`: the store is unreachable, nothing was decided. */
+export function storeDown(err: unknown): Outcome<never> {
+  return retry(`redis unreachable: ${err instanceof Error ? err.message : String(err)}`, 1000);
+}

@@ -1,0 +1,11 @@
+export { runFailover } from './failover.ts';
+export type { FailoverResult } from './failover.ts';
+export { onWebhook } from './on-webhook.ts';
+export type { WebhookResult } from './on-webhook.ts';
+export { runSweep } from './sweep.ts';
+export type { SweepFinding } from './sweep.ts';
+export { resolveAlert } from './alert-signal.ts';
+export type { AlertSignal, AlertTarget } from './alert-signal.ts';
+export { chooseTarget } from './choose-target.ts';
+export { findGroup } from './control-deps.ts';
+export type { ControlDeps } from './control-deps.ts';

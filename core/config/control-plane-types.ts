@@ -1,0 +1,60 @@
+/** The control plane's part of the native config (`controlPlane:` in floatip YAML/JSON). */
+
+export type Scope = 'read' | 'failover';
+
+export interface TokenConfig {
+  name: string;
+  /** The secret itself (tests, demos) ... */
+  value?: string;
+  /** ... or the environment variable that holds it (production). Exactly one of the two. */
+  env?: string;
+  scopes: Scope[];
+}
+
+export interface MemberConfig {
+  id: string;
+  /** Higher wins when the control plane picks a target (as VRRP priority, 1..254). */
+  priority: number;
+  spec: Record<string, unknown>;
+}
+
+export interface ResourceConfig {
+  id: string;
+  provider: string;
+  kind: string;
+  spec: Record<string, unknown>;
+}
+
+export interface GroupConfig {
+  id: string;
+  members: MemberConfig[];
+  resources: ResourceConfig[];
+}
+
+/**
+ * Maps an alert's labels to the group and member it is about. All `match` labels must be equal. The group
+ * is `group` or the value of label `groupLabel`; the member is the value of `memberLabel`, translated by
+ * `memberMap` when given.
+ */
+export interface AlertMapping {
+  match: Record<string, string>;
+  group?: string;
+  groupLabel?: string;
+  memberLabel?: string;
+  memberMap?: Record<string, string>;
+}
+
+export interface ControlPlaneConfig {
+  redis: { url: string; prefix: string };
+  http: { host: string; port: number; bodyLimitBytes: number; ratePerMinute: number };
+  worker: { concurrency: number; lockTtlMs: number; attempts: number; backoffMs: number };
+  sweep: { everyMs: number };
+  tokens: TokenConfig[];
+  webhooks: {
+    /** HMAC-SHA256 secret for the generic hook: `value` or `env`. */
+    hmac?: { value?: string; env?: string; toleranceSec: number };
+    sns?: { topicArns: string[]; certUrlPattern: string; toleranceSec: number };
+  };
+  alerts: AlertMapping[];
+  groups: GroupConfig[];
+}

@@ -1,0 +1,43 @@
+import type { Outcome } from '../model/index.ts';
+
+/**
+ * The work the control plane queues. A job's `key` is its idempotency key: enqueueing the same key twice
+ * (a webhook retried 100 times, 1,000 duplicate alerts for one incident) yields one job.
+ */
+export type ControlJob =
+  | {
+      kind: 'failover';
+      key: string;
+      group: string;
+      /** The member to move to; omitted = the best healthy member other than the ones reported down. */
+      to?: string;
+      /** Members the trigger reports down; never chosen as target. */
+      down?: string[];
+      /** `failover` (move away from trouble), `switchover` (planned move), `reconcile` (re-assert). */
+      action: 'failover' | 'switchover' | 'reconcile';
+      reason: string;
+      /** Where the trigger came from: `alertmanager`, `sns`, `manual`, `sweep`, ... */
+      source: string;
+    }
+  | { kind: 'sweep'; key: string; groups?: string[] };
+
+export type FailoverJob = Extract<ControlJob, { kind: 'failover' }>;
+
+export interface EnqueueResult {
+  /** The queue's job id (derived from the key). */
+  id: string;
+  /** True when a job with this key already existed and nothing new was queued. */
+  duplicate: boolean;
+}
+
+/**
+ * Puts jobs on the control plane's queue. `retry` means the queue store is unreachable (callers answer
+ * 503 so the sender tries again); nothing is half-queued.
+ *
+ * @example
+ *   const r = await queue.enqueue({ kind: 'sweep', key: 'sweep-1700000000' });
+ *   if (r.kind === 'retry') return serviceUnavailable(r.retryAfterMs);
+ */
+export interface JobQueue {
+  enqueue(job: ControlJob): Promise<Outcome<EnqueueResult>>;
+}

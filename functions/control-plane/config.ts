@@ -1,0 +1,60 @@
+import { readFile } from 'node:fs/promises';
+import { parse } from 'yaml';
+import type { ControlPlaneConfig } from '../../core/config/control-plane.ts';
+import { parseControlPlaneConfig } from '../../core/config/control-plane.ts';
+import type { ResolvedToken } from '../../adapters/http/index.ts';
+
+/** A config problem, already formatted as `file: path: message` lines. */
+export class ControlConfigError extends Error {
+  readonly lines: string[];
+  constructor(lines: string[]) {
+    super(lines.join('\n'));
+    this.lines = lines;
+  }
+}
+
+/** Reads a floatip YAML/JSON file and validates its `controlPlane:` section. */
+export async function loadControlPlaneConfig(file: string): Promise<ControlPlaneConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new ControlConfigError([`${file}: cannot read: ${(err as Error).message}`]);
+  }
+  let doc: unknown;
+  try {
+    doc = parse(text, { prettyErrors: true });
+  } catch (err) {
+    throw new ControlConfigError([`${file}: ${(err as Error).message.split('\n')[0]}`]);
+  }
+  const section =
+    typeof doc === 'object' && doc !== null && 'controlPlane' in doc
+      ? (doc as { controlPlane: unknown }).controlPlane
+      : undefined;
+  if (section === undefined)
+    throw new ControlConfigError([`${file}: controlPlane: missing (the control-plane section)`]);
+  const r = parseControlPlaneConfig(section);
+  if (!r.ok) throw new ControlConfigError(r.errors.map((e) => `${file}: ${e.path}: ${e.message}`));
+  return r.config;
+}
+
+/** Resolves secrets named by `env` from the environment; a missing variable is an error, never a default. */
+export function resolveSecret(
+  s: { value?: string; env?: string },
+  where: string,
+  env: NodeJS.ProcessEnv,
+): string {
+  if (s.value !== undefined) return s.value;
+  const v = s.env === undefined ? undefined : env[s.env];
+  if (v === undefined || v === '')
+    throw new ControlConfigError([`${where}: environment variable ${s.env} is not set`]);
+  return v;
+}
+
+export function resolveTokens(config: ControlPlaneConfig, env: NodeJS.ProcessEnv): ResolvedToken[] {
+  return config.tokens.map((t, i) => ({
+    name: t.name,
+    secret: resolveSecret(t, `controlPlane.tokens[${i}]`, env),
+    scopes: t.scopes,
+  }));
+}

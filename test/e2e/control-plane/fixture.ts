@@ -1,0 +1,143 @@
+/** Shared set-up for control-plane tests: a unique Redis prefix, config, memory provider, cleanup. */
+import { randomUUID } from 'node:crypto';
+import type { TestContext } from 'node:test';
+import { Redis } from 'ioredis';
+import { parseControlPlaneConfig } from '../../../core/config/control-plane.ts';
+import type { ControlPlaneConfig } from '../../../core/config/control-plane.ts';
+import type { VipProvider } from '../../../core/ports/index.ts';
+import { MemoryVipProvider } from '../../../adapters/memory/index.ts';
+import { createLogger } from '../../../adapters/system/index.ts';
+import { waitReady } from '../../../adapters/redis/index.ts';
+import type { ControlOverrides, ControlPlane } from '../../../functions/control-plane/index.ts';
+import { buildControlPlane } from '../../../functions/control-plane/index.ts';
+
+export const redisUrl = process.env.FLOATIP_TEST_REDIS ?? 'redis://127.0.0.1:6379';
+export const opsToken = 'ops-secret-token';
+export const viewerToken = 'viewer-secret-token';
+export const hookSecret = 'hook-secret';
+export const quietLogger = createLogger({ level: process.env.FLOATIP_TEST_LOG ?? 'silent' });
+
+/** The test config: group `web` (members a > b > c by priority), one memory resource, alert mappings. */
+export function testConfigInput(
+  prefix: string,
+  url = redisUrl,
+  patch: Record<string, unknown> = {},
+): unknown {
+  return {
+    redis: { url, prefix },
+    http: { bodyLimitBytes: 4096, ratePerMinute: 1_000_000 },
+    worker: { concurrency: 4, lockTtlMs: 10_000, attempts: 3, backoffMs: 50 },
+    sweep: { everyMs: 3_600_000 },
+    tokens: [
+      { name: 'ops', value: opsToken, scopes: ['read', 'failover'] },
+      { name: 'viewer', value: viewerToken, scopes: ['read'] },
+    ],
+    webhooks: { hmac: { value: hookSecret } },
+    alerts: [
+      { match: { alertname: 'NodeDown' }, groupLabel: 'floatip_group', memberLabel: 'instance' },
+      {
+        match: { alertname: 'WebDown' },
+        group: 'web',
+        memberLabel: 'host',
+        memberMap: { 'host-a': 'a', 'host-b': 'b' },
+      },
+    ],
+    groups: [
+      {
+        id: 'web',
+        members: [
+          { id: 'a', priority: 200 },
+          { id: 'b', priority: 150 },
+          { id: 'c', priority: 100 },
+        ],
+        resources: [{ id: 'web-vip', provider: 'memory', kind: 'address', spec: {} }],
+      },
+      {
+        id: 'db',
+        members: [
+          { id: 'p', priority: 200 },
+          { id: 'q', priority: 100 },
+        ],
+        resources: [{ id: 'db-vip', provider: 'memory', kind: 'address', spec: {} }],
+      },
+    ],
+    ...patch,
+  };
+}
+
+export function testConfig(
+  prefix: string,
+  url = redisUrl,
+  patch: Record<string, unknown> = {},
+): ControlPlaneConfig {
+  const r = parseControlPlaneConfig(testConfigInput(prefix, url, patch));
+  if (!r.ok) throw new Error(r.errors.map((e) => `${e.path}: ${e.message}`).join('\n'));
+  return r.config;
+}
+
+/** Deletes every key under `prefix:` (SCAN + UNLINK); safe on the shared Redis. */
+export async function dropPrefix(url: string, prefix: string): Promise<void> {
+  const r = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
+  try {
+    await r.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await r.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    r.disconnect();
+  }
+}
+
+export interface Fixture {
+  prefix: string;
+  config: ControlPlaneConfig;
+  provider: MemoryVipProvider;
+  cp: ControlPlane;
+}
+
+/** A control plane on a fresh prefix; closed and its keys removed after the test, pass or fail. */
+export async function controlFixture(
+  t: TestContext,
+  o: {
+    url?: string;
+    patch?: Record<string, unknown>;
+    providers?: Record<string, VipProvider>;
+    overrides?: ControlOverrides;
+  } = {},
+): Promise<Fixture> {
+  const prefix = `t-cp-${randomUUID().slice(0, 8)}`;
+  const url = o.url ?? redisUrl;
+  const config = testConfig(prefix, url, o.patch);
+  const provider = new MemoryVipProvider('memory');
+  provider.set('web-vip', 'a');
+  provider.set('db-vip', 'p');
+  const cp = buildControlPlane(config, {
+    logger: quietLogger,
+    providers: o.providers ?? { memory: provider },
+    ...o.overrides,
+  });
+  t.after(async () => {
+    await cp.close();
+    await dropPrefix(url, prefix).catch(() => undefined);
+  });
+  await Promise.all([waitReady(cp.apiRedis), waitReady(cp.workerRedis)]);
+  return { prefix, config, provider, cp };
+}
+
+/** Resolves when `check` returns a value other than undefined (polling; no timing is asserted). */
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  what: string,
+  limitMs = 15_000,
+): Promise<T> {
+  const end = Date.now() + limitMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
