@@ -1,39 +1,18 @@
 import type { Outcome } from '../../core/model/index.ts';
-import type { ApiCall, Random } from '../../core/ports/index.ts';
-import { withRetries, type BackoffPolicy, type RateLimiter, type Sleep } from '../../core/failover/index.ts';
+import type { ApiCall } from '../../core/ports/index.ts';
+import { guardedCall, type CallDeps } from '../../core/failover/index.ts';
 import { classifyAwsError } from './errors.ts';
 
-/** What a provider needs to make one API call: a rate limit, a retry policy, jitter and sleep. */
-export interface CallDeps {
-  limiter: RateLimiter;
-  policy: BackoffPolicy;
-  random: Random;
-  sleep: Sleep;
-}
+export type { CallDeps };
 
-/**
- * Runs one SDK call (the SDK's own retries are off): takes a rate-limit token, records the call in
- * `log`, classifies an error, retries throttling/transient with jittered backoff. Never throws.
- */
+/** One EC2 / Route 53 call through the shared guard, classified by {@link classifyAwsError}. */
 export function awsCall<T>(
   deps: CallDeps,
   log: ApiCall[],
   call: ApiCall,
   send: () => Promise<T>,
 ): Promise<Outcome<T>> {
-  return withRetries(deps.policy, deps, async () => {
-    await deps.limiter.take();
-    log.push(call);
-    try {
-      return { kind: 'ok', value: await send() };
-    } catch (err) {
-      const c = classifyAwsError(err);
-      const reason = `${call.service}:${call.operation} ${c.code}: ${c.message}`;
-      if (c.class === 'throttling' || c.class === 'transient') return { kind: 'retry', reason };
-      if (c.class === 'conflict') return { kind: 'conflict', reason };
-      return { kind: 'give-up', reason };
-    }
-  });
+  return guardedCall(deps, classifyAwsError, log, call, send);
 }
 
 /**

@@ -3,13 +3,7 @@
  * throttling and transient errors are retried with backoff; conflict means someone else holds or changed
  * the resource (re-read and re-plan); fatal means retrying cannot help (bad id, permissions, bad input).
  */
-export type ErrorClass = 'throttling' | 'transient' | 'conflict' | 'fatal';
-
-export interface Classified {
-  class: ErrorClass;
-  code: string;
-  message: string;
-}
+import type { ClassifiedError } from '../../core/failover/index.ts';
 
 const throttling = new Set([
   'RequestLimitExceeded',
@@ -45,7 +39,7 @@ const conflict = new Set([
   'ConcurrentModification',
 ]);
 
-export function classifyAwsError(err: unknown): Classified {
+export function classifyAwsError(err: unknown): ClassifiedError {
   const e = (err ?? {}) as {
     name?: unknown;
     code?: unknown;

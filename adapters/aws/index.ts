@@ -1,5 +1,4 @@
 export { AwsVipProvider, realSleep } from './provider.ts';
 export type { AwsProviderOptions } from './provider.ts';
 export { classifyAwsError } from './errors.ts';
-export type { Classified, ErrorClass } from './errors.ts';
 export { awsHolderSpec, elasticIpSpec, routeSpec, secondaryIpSpec } from './specs.ts';

@@ -16,3 +16,5 @@ export type {
 } from './execute.ts';
 export { moveResource } from './move.ts';
 export type { KindDriver, MoveDeps, Write } from './move.ts';
+export { guardedCall } from './call.ts';
+export type { CallDeps, ClassifiedError, ErrorClass } from './call.ts';

@@ -363,7 +363,8 @@ export async function startEc2Emulator(options: FaultOptions = {}): Promise<Ec2E
     const action = q.get('Action') ?? '';
     requests.push({ action, params: Object.fromEntries(q) });
     const fault = await faults.admit(action, WRITES.has(action));
-    if (fault === 'throttle') return errorXml('RequestLimitExceeded', 'Request limit exceeded.', 503);
+    if (fault === 'throttle' || fault === 'busy')
+      return errorXml('RequestLimitExceeded', 'Request limit exceeded.', 503);
     if (fault === 'server-error') return errorXml('InternalError', 'An internal error has occurred', 500);
     const fn = actions[action];
     if (!fn) return errorXml('InvalidAction', `The action ${action} is not valid for this web service.`, 400);

@@ -6,7 +6,8 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 
-export type Fault = 'throttle' | 'server-error';
+/** `busy`: the resource is locked by another write (ARM 409 AnotherOperationInProgress); others map it to throttle. */
+export type Fault = 'throttle' | 'server-error' | 'busy';
 
 interface Bucket {
   perSecond: number;
@@ -41,7 +42,7 @@ export class Faults {
   #queue: Array<{ fault: Fault; match: (op: string) => boolean }> = [];
   #seed: number;
   /** How many requests the emulator refused with each fault (for tests and the bench). */
-  readonly counts = { throttle: 0, 'server-error': 0 };
+  readonly counts = { throttle: 0, 'server-error': 0, busy: 0 };
 
   constructor(o: FaultOptions = {}) {
     this.latencyMs = o.latencyMs ?? 0;

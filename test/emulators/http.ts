@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export interface Emulator {
@@ -22,9 +23,15 @@ export interface RawResponse {
   body?: string;
 }
 
-/** Serves `handle` on 127.0.0.1 (an ephemeral port); an exception becomes a 500 with its message. */
-export async function serve(handle: (req: RawRequest) => Promise<RawResponse>): Promise<Emulator> {
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+/**
+ * Serves `handle` on 127.0.0.1 (an ephemeral port), over TLS when `tls` is given; an exception becomes a
+ * 500 with its message.
+ */
+export async function serve(
+  handle: (req: RawRequest) => Promise<RawResponse>,
+  tls?: { key: string; cert: string },
+): Promise<Emulator> {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -47,12 +54,13 @@ export async function serve(handle: (req: RawRequest) => Promise<RawResponse>): 
         },
       );
     });
-  });
+  };
+  const server = tls ? createTlsServer(tls, listener) : createServer(listener);
   server.keepAliveTimeout = 1000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
     close: () =>
       new Promise<void>((resolve) => {

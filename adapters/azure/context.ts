@@ -1,0 +1,49 @@
+import type { NetworkManagementClient } from '@azure/arm-network';
+import type { Outcome } from '../../core/model/index.ts';
+import type { ApiCall } from '../../core/ports/index.ts';
+import { guardedCall, type CallDeps } from '../../core/failover/index.ts';
+import { classifyAzureError } from './errors.ts';
+import type { AzureHolderSpec } from './specs.ts';
+
+export interface AzureMember {
+  id: string;
+  spec: AzureHolderSpec;
+}
+
+export interface AzureContext {
+  client: NetworkManagementClient;
+  members: readonly AzureMember[];
+  /** LRO poll interval (ms) passed to every begin...AndWait. */
+  lroPollMs: number;
+  call<T>(
+    log: ApiCall[],
+    operation: string,
+    params: Record<string, unknown>,
+    send: () => Promise<T>,
+  ): Promise<Outcome<T>>;
+}
+
+export function azureContext(
+  client: NetworkManagementClient,
+  deps: CallDeps,
+  members: readonly AzureMember[],
+  lroPollMs: number,
+): AzureContext {
+  return {
+    client,
+    members,
+    lroPollMs,
+    call: (log, operation, params, send) =>
+      guardedCall(deps, classifyAzureError, log, { service: 'network', operation, params }, send),
+  };
+}
+
+/** A 404 read as "absent" (null) instead of an error. */
+export const absentOn404 = async <T>(p: Promise<T>): Promise<T | null> => {
+  try {
+    return await p;
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return null;
+    throw err;
+  }
+};

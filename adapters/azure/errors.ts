@@ -1,0 +1,52 @@
+/**
+ * Every ARM / Microsoft.Network error floatip can meet, classified in one place (STYLE 12).
+ * - throttling: 429, and 409 "another operation in progress" (NRP serialises writes per resource and
+ *   says when to come back: Retry-After / retry-after-ms is honoured as the minimum wait);
+ * - transient: 5xx, connection resets, timeouts;
+ * - conflict: 412 PreconditionFailed (stale ETag: re-read and retry), an IP already in use elsewhere;
+ * - fatal: everything else (401/403, 404, bad request).
+ */
+import type { ClassifiedError } from '../../core/failover/index.ts';
+
+const busy = /AnotherOperationInProgress|RetryableError|OperationNotAllowed.*in progress|Conflict/i;
+const inUse = new Set([
+  'PublicIPAddressInUse',
+  'PrivateIPAddressInUse',
+  'PreconditionFailed',
+  'InUseRouteTableCannotBeDeleted',
+]);
+const network = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'REQUEST_SEND_ERROR']);
+
+interface ArmErrorShape {
+  statusCode?: number;
+  code?: string;
+  message?: string;
+  response?: { headers?: { get(name: string): string | undefined } };
+}
+
+/** Retry-After from a response: `retry-after-ms` / `x-ms-retry-after-ms` first, then `Retry-After` seconds. */
+export function retryAfterMs(
+  headers: { get(name: string): string | undefined } | undefined,
+): number | undefined {
+  const ms = headers?.get('retry-after-ms') ?? headers?.get('x-ms-retry-after-ms');
+  if (ms !== undefined && Number.isFinite(Number(ms))) return Number(ms);
+  const s = headers?.get('retry-after');
+  if (s === undefined) return undefined;
+  if (Number.isFinite(Number(s))) return Number(s) * 1000;
+  const at = Date.parse(s);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+export function classifyAzureError(err: unknown): ClassifiedError {
+  const e = (err ?? {}) as ArmErrorShape;
+  const status = e.statusCode ?? 0;
+  const code = String(e.code ?? (status ? `HTTP${status}` : 'Unknown'));
+  const message = String(e.message ?? err);
+  const after = retryAfterMs(e.response?.headers);
+  const hint = after === undefined ? {} : { retryAfterMs: after };
+  if (status === 429) return { class: 'throttling', code, message, ...hint };
+  if (status === 409 && busy.test(code)) return { class: 'throttling', code, message, ...hint };
+  if (status === 412 || inUse.has(code)) return { class: 'conflict', code, message };
+  if (status >= 500 || network.has(code)) return { class: 'transient', code, message, ...hint };
+  return { class: 'fatal', code, message };
+}

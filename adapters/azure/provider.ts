@@ -1,0 +1,143 @@
+import type { TokenCredential } from '@azure/core-auth';
+import type { Epoch, Outcome } from '../../core/model/index.ts';
+import type {
+  ChangeReport,
+  Clock,
+  Holder,
+  MoveOptions,
+  Observation,
+  Random,
+  VipProvider,
+  VipResource,
+} from '../../core/ports/index.ts';
+import {
+  defaultFailoverPolicy,
+  moveResource,
+  tokenBucket,
+  type FailoverPolicy,
+  type KindDriver,
+  type Sleep,
+} from '../../core/failover/index.ts';
+import { systemClock, systemRandom } from '../system/index.ts';
+import { createNetworkClient } from './client.ts';
+import { azureContext, type AzureContext, type AzureMember } from './context.ts';
+import { publicIpDriver, secondaryIpDriver } from './nic-kinds.ts';
+import { routeDriver } from './route.ts';
+import { azureHolderSpec, parseSpec, publicIpSpec, routeSpec, secondaryIpSpec } from './specs.ts';
+
+export interface AzureProviderOptions {
+  subscriptionId: string;
+  credential: TokenCredential;
+  endpoint?: string;
+  /** Extra CA (PEM) to trust for `endpoint`. */
+  ca?: string;
+  members: readonly Holder[];
+  policy?: FailoverPolicy;
+  /** Poll interval of long-running operations; 1000 ms when absent. */
+  lroPollMs?: number;
+  random?: Random;
+  clock?: Clock;
+  sleep?: Sleep;
+}
+
+const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The Azure VipProvider: UDR next hops, public IPs and secondary private IPs over Microsoft.Network. */
+export class AzureVipProvider implements VipProvider {
+  readonly name = 'azure';
+  readonly #ctx: AzureContext;
+  readonly #policy: FailoverPolicy;
+  readonly #random: Random;
+  readonly #sleep: Sleep;
+
+  constructor(o: AzureProviderOptions) {
+    const members: AzureMember[] = o.members.map((m) => {
+      const spec = parseSpec(azureHolderSpec, m.spec, `azure member ${m.id}`);
+      if (typeof spec === 'string') throw new Error(spec);
+      return { id: m.id, spec };
+    });
+    this.#policy = o.policy ?? defaultFailoverPolicy;
+    this.#random = o.random ?? systemRandom;
+    this.#sleep = o.sleep ?? realSleep;
+    const client = createNetworkClient({
+      subscriptionId: o.subscriptionId,
+      credential: o.credential,
+      ...(o.endpoint ? { endpoint: o.endpoint } : {}),
+      ...(o.ca ? { ca: o.ca } : {}),
+    });
+    const limiter = tokenBucket(this.#policy.rate, o.clock ?? systemClock, this.#sleep);
+    this.#ctx = azureContext(
+      client,
+      { limiter, policy: this.#policy.call, random: this.#random, sleep: this.#sleep },
+      members,
+      o.lroPollMs ?? 1000,
+    );
+  }
+
+  #driver(r: VipResource, holderId: string | null): KindDriver<unknown> | string {
+    const target = this.#ctx.members.find((m) => m.id === holderId) ?? this.#ctx.members[0];
+    if (!target || (holderId !== null && target.id !== holderId))
+      return `azure: ${holderId} is not an azure member`;
+    const where = `azure resource ${r.id}`;
+    switch (r.kind) {
+      case 'route': {
+        const s = parseSpec(routeSpec, r.spec, where);
+        return typeof s === 'string' ? s : (routeDriver(this.#ctx, r.id, s, target) as KindDriver<unknown>);
+      }
+      case 'public-ip': {
+        const s = parseSpec(publicIpSpec, r.spec, where);
+        return typeof s === 'string'
+          ? s
+          : (publicIpDriver(this.#ctx, r.id, s, target) as KindDriver<unknown>);
+      }
+      case 'secondary-ip': {
+        const s = parseSpec(secondaryIpSpec, r.spec, where);
+        return typeof s === 'string'
+          ? s
+          : (secondaryIpDriver(this.#ctx, r.id, s, target) as KindDriver<unknown>);
+      }
+      default:
+        return `${where}: unknown kind ${r.kind} (route, public-ip, secondary-ip)`;
+    }
+  }
+
+  async observe(resource: VipResource): Promise<Outcome<Observation>> {
+    const d = this.#driver(resource, null);
+    if (typeof d === 'string') return { kind: 'give-up', reason: d };
+    const read = await d.read([]);
+    return read.kind === 'ok' ? { kind: 'ok', value: d.observe(read.value) } : read;
+  }
+
+  #move(
+    mode: 'acquire' | 'release',
+    r: VipResource,
+    h: Holder,
+    options: MoveOptions,
+  ): Promise<Outcome<ChangeReport>> {
+    const d = this.#driver(r, h.id);
+    if (typeof d === 'string') return Promise.resolve({ kind: 'give-up', reason: d });
+    return moveResource(d, mode, h.id, options, {
+      verify: this.#policy.verify,
+      random: this.#random,
+      sleep: this.#sleep,
+    });
+  }
+
+  acquire(
+    r: VipResource,
+    h: Holder,
+    _epoch: Epoch,
+    options: MoveOptions = {},
+  ): Promise<Outcome<ChangeReport>> {
+    return this.#move('acquire', r, h, options);
+  }
+
+  release(
+    r: VipResource,
+    h: Holder,
+    _epoch: Epoch,
+    options: MoveOptions = {},
+  ): Promise<Outcome<ChangeReport>> {
+    return this.#move('release', r, h, options);
+  }
+}

@@ -1,0 +1,119 @@
+import type { Route } from '@azure/arm-network';
+import type { Outcome } from '../../core/model/index.ts';
+import type { KindDriver, Write } from '../../core/failover/index.ts';
+import { conditionHeader } from './client.ts';
+import { absentOn404, type AzureContext, type AzureMember } from './context.ts';
+import type { RouteSpec } from './specs.ts';
+
+type State = Map<string, Route | null>;
+const key = (t: { resourceGroup: string; name: string }): string => `${t.resourceGroup}/${t.name}`;
+
+/**
+ * A user-defined route whose next hop is a member (VirtualAppliance, the member's private IP), in every
+ * listed route table. Only the `routes/{name}` child is PUT, with If-Match of the ETag just read (or
+ * If-None-Match: * when it is missing), so a concurrent writer makes us re-read instead of overwrite, and
+ * the table's other routes are never sent. The holder is the member the first table's route points at.
+ */
+export function routeDriver(
+  ctx: AzureContext,
+  id: string,
+  spec: RouteSpec,
+  target: AzureMember,
+): KindDriver<State> {
+  const holderOf = (r: Route | null | undefined): string | null =>
+    r && r.nextHopType === 'VirtualAppliance'
+      ? (ctx.members.find((m) => m.spec.privateIp === r.nextHopIpAddress)?.id ?? null)
+      : null;
+  const points = (r: Route | null | undefined, m: AzureMember): boolean =>
+    !!r &&
+    r.nextHopType === 'VirtualAppliance' &&
+    r.nextHopIpAddress === m.spec.privateIp &&
+    r.addressPrefix === spec.addressPrefix;
+  return {
+    async read(log): Promise<Outcome<State>> {
+      const outs = await Promise.all(
+        spec.routeTables.map((t) =>
+          ctx.call(
+            log,
+            'routes.get',
+            { resourceGroup: t.resourceGroup, routeTable: t.name, route: spec.route },
+            () => absentOn404(ctx.client.routes.get(t.resourceGroup, t.name, spec.route)),
+          ),
+        ),
+      );
+      const state: State = new Map();
+      for (const [i, o] of outs.entries()) {
+        if (o.kind !== 'ok') return o;
+        state.set(key(spec.routeTables[i] as { resourceGroup: string; name: string }), o.value);
+      }
+      return { kind: 'ok', value: state };
+    },
+    observe: (s) => ({
+      resource: id,
+      holder: holderOf(s.get(key(spec.routeTables[0] as { resourceGroup: string; name: string }))),
+      detail: {
+        route: spec.route,
+        addressPrefix: spec.addressPrefix,
+        tables: spec.routeTables.map((t) => {
+          const r = s.get(key(t));
+          return {
+            table: key(t),
+            nextHopType: r?.nextHopType ?? null,
+            nextHopIpAddress: r?.nextHopIpAddress ?? null,
+            etag: r?.etag ?? null,
+          };
+        }),
+      },
+    }),
+    acquireWrites(s) {
+      const writes: Write[] = spec.routeTables.flatMap((t) => {
+        const current = s.get(key(t));
+        if (points(current, target)) return [];
+        const body = {
+          addressPrefix: spec.addressPrefix,
+          nextHopType: 'VirtualAppliance',
+          nextHopIpAddress: target.spec.privateIp,
+        };
+        const condition = current?.etag ?? 'absent';
+        const params = {
+          resourceGroup: t.resourceGroup,
+          routeTable: t.name,
+          route: spec.route,
+          ...(condition === 'absent' ? { ifNoneMatch: '*' } : { ifMatch: condition }),
+          body,
+        };
+        return [
+          {
+            call: { service: 'network', operation: 'routes.createOrUpdate', params },
+            run: (log) =>
+              ctx.call(log, 'routes.createOrUpdate', params, () =>
+                ctx.client.routes.beginCreateOrUpdateAndWait(t.resourceGroup, t.name, spec.route, body, {
+                  updateIntervalInMs: ctx.lroPollMs,
+                  requestOptions: { customHeaders: { [conditionHeader]: condition } },
+                }),
+              ),
+          },
+        ];
+      });
+      return { kind: 'ok', value: writes };
+    },
+    releaseWrites(s) {
+      const writes: Write[] = spec.routeTables.flatMap((t) => {
+        if (!points(s.get(key(t)), target)) return [];
+        const params = { resourceGroup: t.resourceGroup, routeTable: t.name, route: spec.route };
+        return [
+          {
+            call: { service: 'network', operation: 'routes.delete', params },
+            run: (log) =>
+              ctx.call(log, 'routes.delete', params, () =>
+                ctx.client.routes.beginDeleteAndWait(t.resourceGroup, t.name, spec.route, {
+                  updateIntervalInMs: ctx.lroPollMs,
+                }),
+              ),
+          },
+        ];
+      });
+      return { kind: 'ok', value: writes };
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import type { TokenCredential } from '@azure/core-auth';
+import { AzureVipProvider } from '../../../adapters/azure/index.ts';
+import { seededRandom } from '../../../adapters/memory/index.ts';
+import type { Holder } from '../../../core/ports/index.ts';
+import { armSubscription, startArmEmulator, type ArmEmulator, type ArmOptions } from '../../emulators/arm.ts';
+import { loopbackCertificate } from '../../emulators/tls.ts';
+import { testPolicy } from '../aws/fixture.ts';
+
+/** A TokenCredential that hands out one static test token (no identity service involved). */
+export const staticCredential: TokenCredential = {
+  getToken: async () => ({ token: 'fip-cloud-test-token', expiresOnTimestamp: Date.now() + 3_600_000 }),
+};
+
+export const members: Holder[] = [
+  { id: 'a', spec: { privateIp: '10.1.0.4', networkInterface: { resourceGroup: 'rg', name: 'nic-a' } } },
+  { id: 'b', spec: { privateIp: '10.1.0.5', networkInterface: { resourceGroup: 'rg', name: 'nic-b' } } },
+];
+
+let cert: { key: string; cert: string } | undefined;
+const subnet = {
+  id: `/subscriptions/${armSubscription}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s`,
+};
+export const pipId = `/subscriptions/${armSubscription}/resourceGroups/rg/providers/Microsoft.Network/publicIPAddresses/pip-vip`;
+
+/** An ARM emulator (TLS on loopback) with two NVA NICs and two route tables that carry other routes. */
+export async function azureLab(
+  faults: Omit<ArmOptions, 'tls'> = {},
+): Promise<{ arm: ArmEmulator; provider: AzureVipProvider }> {
+  cert ??= loopbackCertificate();
+  const arm = await startArmEmulator({ lroPolls: 1, retryAfterMs: 5, ...faults, tls: cert });
+  for (const [name, ip] of [
+    ['nic-a', '10.1.0.4'],
+    ['nic-b', '10.1.0.5'],
+  ] as const)
+    arm.addNic('rg', name, [
+      { name: 'ipconfig1', privateIPAddress: ip, privateIPAllocationMethod: 'Static', primary: true, subnet },
+    ]);
+  for (const t of ['rt-1', 'rt-2'])
+    arm.addTable('rg', t, [
+      { name: 'default', addressPrefix: '0.0.0.0/0', nextHopType: 'Internet' },
+      { name: 'onprem', addressPrefix: '192.168.0.0/16', nextHopType: 'VirtualNetworkGateway' },
+    ]);
+  const provider = new AzureVipProvider({
+    subscriptionId: armSubscription,
+    credential: staticCredential,
+    endpoint: arm.url,
+    ca: cert.cert,
+    members,
+    policy: testPolicy,
+    lroPollMs: 2,
+    random: seededRandom(11),
+  });
+  return { arm, provider };
+}

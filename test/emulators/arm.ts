@@ -1,0 +1,388 @@
+/**
+ * A stateful Azure Resource Manager (Microsoft.Network) emulator for the real @azure/arm-network client,
+ * served over TLS on loopback (the SDK's bearer-token policy refuses plain http). It keeps route tables
+ * with child routes and network interfaces with IP configurations, each with an ETag, and behaves like
+ * NRP where it matters to floatip:
+ *  - PUT is a long-running operation: 200/201 with provisioningState Updating and an Azure-AsyncOperation
+ *    URL that answers InProgress for `lroPolls` polls, then Succeeded;
+ *  - while an operation runs, the parent resource (route table / NIC) is locked: another write gets
+ *    409 AnotherOperationInProgress with Retry-After (and retry-after-ms);
+ *  - If-Match with a stale ETag -> 412 PreconditionFailed; If-None-Match: * on an existing route -> 412;
+ *  - a public IP or a private IP can be used by one IP configuration only -> 400 ...InUse;
+ *  - fault injection: latency, throttling (429), 5xx, busy (409), stale GETs.
+ * Requests without `Authorization: Bearer ...` are refused with 401.
+ */
+import { serve, type Emulator, type RawRequest, type RawResponse } from './http.ts';
+import { Faults, StaleView, type FaultOptions } from './faults.ts';
+
+export interface ArmRoute {
+  name: string;
+  addressPrefix: string;
+  nextHopType: string;
+  nextHopIpAddress?: string;
+  etag: string;
+}
+
+export interface ArmRouteTable {
+  resourceGroup: string;
+  name: string;
+  routes: Map<string, ArmRoute>;
+  etag: string;
+}
+
+export interface ArmIpConfig {
+  name: string;
+  privateIPAddress: string;
+  privateIPAllocationMethod: string;
+  primary: boolean;
+  subnet: { id: string };
+  publicIPAddress?: { id: string };
+}
+
+export interface ArmNic {
+  resourceGroup: string;
+  name: string;
+  enableIPForwarding: boolean;
+  ipConfigurations: ArmIpConfig[];
+  etag: string;
+}
+
+export interface ArmOptions extends FaultOptions {
+  /** Polls answered InProgress before an operation succeeds. */
+  lroPolls?: number;
+  /** Retry-After of a 409 / 429, in ms (sent as retry-after-ms, and rounded up in seconds as Retry-After). */
+  retryAfterMs?: number;
+  tls: { key: string; cert: string };
+}
+
+export interface ArmEmulator extends Emulator {
+  faults: Faults;
+  tables: Map<string, ArmRouteTable>;
+  nics: Map<string, ArmNic>;
+  requests: Array<{ method: string; path: string; headers: Record<string, string> }>;
+  addTable(rg: string, name: string, routes: Array<Omit<ArmRoute, 'etag'>>): ArmRouteTable;
+  addNic(rg: string, name: string, ipConfigurations: ArmIpConfig[]): ArmNic;
+}
+
+const SUB = '00000000-0000-0000-0000-000000000001';
+const LOCATION = 'westeurope';
+
+class ArmError extends Error {
+  readonly status: number;
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export async function startArmEmulator(options: ArmOptions): Promise<ArmEmulator> {
+  const faults = new Faults(options);
+  const stale = new StaleView<unknown>(faults);
+  const tables = new Map<string, ArmRouteTable>();
+  const nics = new Map<string, ArmNic>();
+  const locks = new Map<string, string>(); // parent resource key -> operation id
+  const ops = new Map<string, { left: number; lock: string }>();
+  const requests: ArmEmulator['requests'] = [];
+  let n = 0;
+  const etag = (): string => `W/"${(++n).toString(16).padStart(8, '0')}-etag"`;
+  const retryAfterMs = options.retryAfterMs ?? 50;
+  let base = '';
+
+  const rgPath = (rg: string): string =>
+    `/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.Network`;
+  const routeJson = (t: ArmRouteTable, r: ArmRoute, state: string): unknown => ({
+    id: `${rgPath(t.resourceGroup)}/routeTables/${t.name}/routes/${r.name}`,
+    name: r.name,
+    etag: r.etag,
+    type: 'Microsoft.Network/routeTables/routes',
+    properties: {
+      addressPrefix: r.addressPrefix,
+      nextHopType: r.nextHopType,
+      ...(r.nextHopIpAddress ? { nextHopIpAddress: r.nextHopIpAddress } : {}),
+      provisioningState: state,
+    },
+  });
+  const nicJson = (nic: ArmNic, state: string): unknown => ({
+    id: `${rgPath(nic.resourceGroup)}/networkInterfaces/${nic.name}`,
+    name: nic.name,
+    etag: nic.etag,
+    location: LOCATION,
+    type: 'Microsoft.Network/networkInterfaces',
+    properties: {
+      provisioningState: state,
+      enableIPForwarding: nic.enableIPForwarding,
+      ipConfigurations: nic.ipConfigurations.map((c) => ({
+        id: `${rgPath(nic.resourceGroup)}/networkInterfaces/${nic.name}/ipConfigurations/${c.name}`,
+        name: c.name,
+        etag: nic.etag,
+        properties: {
+          privateIPAddress: c.privateIPAddress,
+          privateIPAllocationMethod: c.privateIPAllocationMethod,
+          primary: c.primary,
+          subnet: c.subnet,
+          ...(c.publicIPAddress ? { publicIPAddress: { id: c.publicIPAddress.id } } : {}),
+          provisioningState: state,
+        },
+      })),
+    },
+  });
+  const json = (status: number, body: unknown, headers: Record<string, string> = {}): RawResponse => ({
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    body: JSON.stringify(body),
+  });
+  const fail = (e: ArmError, headers: Record<string, string> = {}): RawResponse =>
+    json(e.status, { error: { code: e.code, message: e.message } }, headers);
+  const retryHeaders = (): Record<string, string> => ({
+    'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))),
+    'retry-after-ms': String(retryAfterMs),
+  });
+
+  /** Starts an LRO holding `lock`; returns the Azure-AsyncOperation header. */
+  const startOp = (lock: string): Record<string, string> => {
+    const id = `op-${++n}`;
+    ops.set(id, { left: options.lroPolls ?? 1, lock });
+    locks.set(lock, id);
+    return {
+      'azure-asyncoperation': `${base}/subscriptions/${SUB}/providers/Microsoft.Network/locations/${LOCATION}/operations/${id}?api-version=2025-05-01`,
+    };
+  };
+  const checkLock = (lock: string): void => {
+    const op = locks.get(lock);
+    if (op)
+      throw new ArmError(
+        409,
+        'AnotherOperationInProgress',
+        `Another operation on this or dependent resource is in progress (${op}); retry after the Retry-After interval`,
+      );
+  };
+  const checkEtag = (req: RawRequest, current: string | undefined): void => {
+    const ifMatch = req.headers['if-match'];
+    const ifNone = req.headers['if-none-match'];
+    if (typeof ifMatch === 'string' && ifMatch !== '*' && ifMatch !== current)
+      throw new ArmError(
+        412,
+        'PreconditionFailed',
+        `The ETag ${ifMatch} does not match the current ${current ?? '(none)'}`,
+      );
+    if (ifMatch === '*' && current === undefined)
+      throw new ArmError(412, 'PreconditionFailed', 'The resource does not exist');
+    if (ifNone === '*' && current !== undefined)
+      throw new ArmError(412, 'PreconditionFailed', 'If-None-Match: * but the resource exists');
+  };
+  const body = (req: RawRequest): Record<string, unknown> => {
+    try {
+      return JSON.parse(req.body) as Record<string, unknown>;
+    } catch {
+      throw new ArmError(
+        400,
+        'InvalidRequestContent',
+        'The request content was invalid and could not be deserialized',
+      );
+    }
+  };
+
+  const routes = async (
+    req: RawRequest,
+    rg: string,
+    tableName: string,
+    routeName: string | undefined,
+  ): Promise<RawResponse> => {
+    const key = `${rg}/${tableName}`;
+    const t = tables.get(key);
+    if (!t) throw new ArmError(404, 'ResourceNotFound', `Route table ${tableName} not found`);
+    const state = locks.has(key) ? 'Updating' : 'Succeeded';
+    if (routeName === undefined) {
+      if (req.method !== 'GET')
+        throw new ArmError(405, 'MethodNotAllowed', 'only GET of a route table is emulated');
+      const shown = stale.read(`rt:${key}`, structuredClone(t)) as ArmRouteTable;
+      return json(200, {
+        id: `${rgPath(rg)}/routeTables/${tableName}`,
+        name: tableName,
+        etag: shown.etag,
+        location: LOCATION,
+        properties: {
+          routes: [...shown.routes.values()].map((r) => routeJson(shown, r, state)),
+          provisioningState: state,
+        },
+      });
+    }
+    const current = t.routes.get(routeName);
+    if (req.method === 'GET') {
+      const shown = stale.read(
+        `route:${key}/${routeName}`,
+        current ? structuredClone(current) : undefined,
+      ) as ArmRoute | undefined;
+      if (!shown) throw new ArmError(404, 'NotFound', `Route ${routeName} not found`);
+      return json(200, routeJson(t, shown, state));
+    }
+    if (req.method === 'PUT') {
+      checkLock(key);
+      checkEtag(req, current?.etag);
+      const props = (body(req).properties ?? {}) as Record<string, unknown>;
+      if (typeof props.addressPrefix !== 'string' || typeof props.nextHopType !== 'string')
+        throw new ArmError(
+          400,
+          'InvalidRequestFormat',
+          'properties.addressPrefix and properties.nextHopType are required',
+        );
+      stale.remember(`route:${key}/${routeName}`, current ? structuredClone(current) : undefined);
+      stale.remember(`rt:${key}`, structuredClone(t));
+      const next: ArmRoute = {
+        name: routeName,
+        addressPrefix: props.addressPrefix,
+        nextHopType: props.nextHopType,
+        ...(typeof props.nextHopIpAddress === 'string' ? { nextHopIpAddress: props.nextHopIpAddress } : {}),
+        etag: etag(),
+      };
+      t.routes.set(routeName, next);
+      t.etag = etag();
+      return json(current ? 200 : 201, routeJson(t, next, 'Updating'), startOp(key));
+    }
+    if (req.method === 'DELETE') {
+      checkLock(key);
+      if (!current) return { status: 204 };
+      stale.remember(`route:${key}/${routeName}`, structuredClone(current));
+      t.routes.delete(routeName);
+      t.etag = etag();
+      return { status: 202, headers: { ...startOp(key), location: `${base}${req.path}` } };
+    }
+    throw new ArmError(405, 'MethodNotAllowed', req.method);
+  };
+
+  const nicHandler = async (req: RawRequest, rg: string, name: string): Promise<RawResponse> => {
+    const key = `${rg}/${name}`;
+    const nic = nics.get(key);
+    if (!nic) throw new ArmError(404, 'ResourceNotFound', `Network interface ${name} not found`);
+    const state = locks.has(key) ? 'Updating' : 'Succeeded';
+    if (req.method === 'GET')
+      return json(200, nicJson(stale.read(`nic:${key}`, structuredClone(nic)) as ArmNic, state));
+    if (req.method !== 'PUT') throw new ArmError(405, 'MethodNotAllowed', req.method);
+    checkLock(key);
+    checkEtag(req, nic.etag);
+    const props = (body(req).properties ?? {}) as {
+      ipConfigurations?: unknown;
+      enableIPForwarding?: unknown;
+    };
+    if (!Array.isArray(props.ipConfigurations) || props.ipConfigurations.length === 0)
+      throw new ArmError(
+        400,
+        'InvalidRequestFormat',
+        'properties.ipConfigurations must be a non-empty array',
+      );
+    const configs: ArmIpConfig[] = props.ipConfigurations.map((raw: unknown) => {
+      const c = raw as { name?: string; properties?: Record<string, unknown> };
+      const p = c.properties ?? {};
+      const pip = p.publicIPAddress as { id?: string } | undefined;
+      return {
+        name: String(c.name),
+        privateIPAddress: String(p.privateIPAddress ?? ''),
+        privateIPAllocationMethod: String(p.privateIPAllocationMethod ?? 'Dynamic'),
+        primary: p.primary === true,
+        subnet: (p.subnet as { id: string }) ?? { id: '' },
+        ...(pip?.id ? { publicIPAddress: { id: pip.id } } : {}),
+      };
+    });
+    for (const other of nics.values()) {
+      if (other === nic) continue;
+      for (const c of other.ipConfigurations) {
+        const clash = configs.find((x) => x.privateIPAddress === c.privateIPAddress);
+        if (clash)
+          throw new ArmError(
+            400,
+            'PrivateIPAddressInUse',
+            `IP ${c.privateIPAddress} is in use by ${other.name}/${c.name}`,
+          );
+        const pip = configs.find((x) => x.publicIPAddress && x.publicIPAddress.id === c.publicIPAddress?.id);
+        if (pip)
+          throw new ArmError(
+            400,
+            'PublicIPAddressInUse',
+            `Public IP ${pip.publicIPAddress?.id} is in use by ${other.name}/${c.name}`,
+          );
+      }
+    }
+    stale.remember(`nic:${key}`, structuredClone(nic));
+    nic.ipConfigurations = configs;
+    if (typeof props.enableIPForwarding === 'boolean') nic.enableIPForwarding = props.enableIPForwarding;
+    nic.etag = etag();
+    return json(200, nicJson(nic, 'Updating'), startOp(key));
+  };
+
+  const handle = async (req: RawRequest): Promise<RawResponse> => {
+    requests.push({
+      method: req.method,
+      path: req.path,
+      headers: Object.fromEntries(
+        Object.entries(req.headers).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v]] : [])),
+      ),
+    });
+    if (!/^Bearer \S+/.test(String(req.headers.authorization ?? '')))
+      return fail(new ArmError(401, 'AuthenticationFailed', 'Authentication failed: no bearer token'));
+    const op = /\/providers\/Microsoft\.Network\/locations\/[^/]+\/operations\/([^/]+)$/.exec(req.path);
+    const isWrite = req.method === 'PUT' || req.method === 'DELETE';
+    const fault = await faults.admit(`${req.method} ${req.path}`, isWrite);
+    if (fault === 'throttle')
+      return fail(new ArmError(429, 'TooManyRequests', 'Too many requests'), retryHeaders());
+    if (fault === 'busy')
+      return fail(
+        new ArmError(409, 'AnotherOperationInProgress', 'Another operation is in progress'),
+        retryHeaders(),
+      );
+    if (fault === 'server-error')
+      return fail(new ArmError(500, 'InternalServerError', 'Internal server error'));
+    try {
+      if (op) {
+        const o = ops.get(op[1] ?? '');
+        if (!o) throw new ArmError(404, 'NotFound', 'operation not found');
+        if (o.left > 0) {
+          o.left--;
+          return json(200, { status: 'InProgress' });
+        }
+        if (locks.get(o.lock) === op[1]) locks.delete(o.lock);
+        return json(200, { status: 'Succeeded' });
+      }
+      const m =
+        /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/(routeTables|networkInterfaces)\/([^/]+)(?:\/routes\/([^/]+))?$/.exec(
+          req.path,
+        );
+      if (!m) throw new ArmError(404, 'NotFound', `no emulated resource at ${req.path}`);
+      const [, rg = '', type, name = '', route] = m;
+      return type === 'routeTables' ? await routes(req, rg, name, route) : await nicHandler(req, rg, name);
+    } catch (e) {
+      if (!(e instanceof ArmError)) throw e;
+      return fail(e, e.status === 409 ? retryHeaders() : {});
+    }
+  };
+
+  const server = await serve(handle, options.tls);
+  base = server.url;
+  return {
+    ...server,
+    faults,
+    tables,
+    nics,
+    requests,
+    addTable(rg, name, list) {
+      const t: ArmRouteTable = { resourceGroup: rg, name, etag: etag(), routes: new Map() };
+      for (const r of list) t.routes.set(r.name, { ...r, etag: etag() });
+      tables.set(`${rg}/${name}`, t);
+      return t;
+    },
+    addNic(rg, name, ipConfigurations) {
+      const nic: ArmNic = {
+        resourceGroup: rg,
+        name,
+        enableIPForwarding: true,
+        ipConfigurations,
+        etag: etag(),
+      };
+      nics.set(`${rg}/${name}`, nic);
+      return nic;
+    },
+  };
+}
+
+export const armSubscription = SUB;
