@@ -46,7 +46,7 @@ export type CheckerProbe =
   | {
       kind: 'udp';
       payload: Uint8Array;
-      requireReply: ReadonlyArray<number | null> | null;
+      requireReply: string | null;
       minReplyLength: number;
       maxReplyLength: number;
     }

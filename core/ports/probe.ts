@@ -80,11 +80,12 @@ export type ProbeRequest =
       /** Bytes to send (`payload`), may be empty. */
       payload: Uint8Array;
       /**
-       * A reply must arrive, within the length bounds, starting with these bytes (null entries are `XX`
-       * wildcards). `null` turns the requirement off: then silence until the timeout counts as up, as in
-       * keepalived's default (pain point P15); floatip defaults to requiring a reply.
+       * A reply must arrive, within the length bounds, and start with this pattern: hex digits, where
+       * `X` matches any nibble (keepalived `require_reply HEX`); `''` accepts any reply. `null` turns the
+       * requirement off: then silence until the timeout counts as up, as in keepalived's default (pain
+       * point P15). floatip's config defaults to requiring a reply.
        */
-      requireReply: ReadonlyArray<number | null> | null;
+      requireReply: string | null;
       minReplyLength: number;
       maxReplyLength: number;
     } & ProbeEndpoint)

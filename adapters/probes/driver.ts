@@ -1,0 +1,85 @@
+// Drives a HealthTicker (the pure health engine) with real time: one timer for the earliest due check,
+// probes through the Probe port, results fed back as they come. Never blocks the event loop: due
+// checks are taken in slices and the loop yields between slices.
+import type { HealthTicker, Probe, ProbeJob } from '../../core/ports/index.ts';
+
+export interface DriverOptions {
+  /** Monotonic ms; the same clock the engine was started with. Default performance.now. */
+  now?: () => number;
+  /** Most jobs started per timer callback before yielding to I/O. Default 2000. */
+  slice?: number;
+  onError?: (err: unknown) => void;
+}
+
+export interface HealthDriver {
+  /** Re-read the ticker's next due time (call after adding servers or starting the engine). */
+  kick(): void;
+  /** Run these jobs now (as returned by engine.start / upsert / resume). */
+  submit(jobs: readonly ProbeJob[]): void;
+  stop(): void;
+  readonly completed: number;
+}
+
+export function driveHealth(ticker: HealthTicker, probe: Probe, options: DriverOptions = {}): HealthDriver {
+  const now = options.now ?? (() => performance.now());
+  const slice = options.slice ?? 2000;
+  let timer: NodeJS.Timeout | null = null;
+  let timerAt = Infinity;
+  let stopped = false;
+  let completed = 0;
+
+  const launch = (job: ProbeJob): void => {
+    probe.run(job.request).then(
+      (result) => {
+        if (stopped) return;
+        completed += 1;
+        const more = ticker.onResult(job, result, now());
+        for (const j of more) launch(j);
+        arm();
+      },
+      (err: unknown) => options.onError?.(err),
+    );
+  };
+
+  const fire = (): void => {
+    timer = null;
+    timerAt = Infinity;
+    if (stopped) return;
+    const jobs = ticker.takeDue(now());
+    const first = jobs.length > slice ? jobs.slice(0, slice) : jobs;
+    for (const j of first) launch(j);
+    if (jobs.length > slice) {
+      const rest = jobs.slice(slice);
+      setImmediate(() => driver.submit(rest));
+    }
+    arm();
+  };
+
+  const arm = (): void => {
+    if (stopped) return;
+    const due = ticker.nextDueMs();
+    if (due === null || due >= timerAt) return;
+    if (timer) clearTimeout(timer);
+    timerAt = due;
+    timer = setTimeout(fire, Math.max(0, Math.ceil(due - now())));
+  };
+
+  const driver: HealthDriver = {
+    kick: arm,
+    submit(jobs) {
+      if (stopped) return;
+      const first = jobs.slice(0, slice);
+      for (const j of first) launch(j);
+      if (jobs.length > slice) setImmediate(() => driver.submit(jobs.slice(slice)));
+    },
+    stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      timer = null;
+    },
+    get completed() {
+      return completed;
+    },
+  };
+  return driver;
+}

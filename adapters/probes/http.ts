@@ -1,0 +1,143 @@
+// HTTP_GET and SSL_GET: one URL per attempt, the request keepalived sends, the body read to the end
+// (or to Content-Length), then status range, MD5 digest (genhash style: of the body bytes as received)
+// and regex are checked (keepalived check_http.c; reference keepalived.md §3.3).
+import { createHash } from 'node:crypto';
+import { type Socket, connect as tcpConnect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import type { ProbeRequest, ProbeResult } from '../../core/ports/index.ts';
+import { errorText, settleOnce, target } from './result.ts';
+
+export type HttpRequest = Extract<ProbeRequest, { kind: 'http' }>;
+
+/** Bytes of body kept for regex matching; the digest covers the whole body. */
+const REGEX_WINDOW = 64 * 1024;
+const MAX_HEADER = 16 * 1024;
+
+/** The request line and headers, in keepalived's order. */
+export function httpRequestText(req: HttpRequest): string {
+  const vhost = req.url.virtualhost;
+  const host = vhost ?? target(req.host, req.port);
+  const minor = req.protocol === '1.1' ? 1 : 0;
+  const close = req.protocol === '1.0' ? '' : 'Connection: close\r\n';
+  return `GET ${req.url.path} HTTP/1.${minor}\r\nUser-Agent: KeepAliveClient\r\n${close}Host: ${host}\r\n\r\n`;
+}
+
+export function httpProbe(req: HttpRequest): Promise<ProbeResult> {
+  return new Promise((resolve) => {
+    const s = settleOnce(performance.now(), resolve);
+    const scheme = req.tls ? 'https' : 'http';
+    const where = `${scheme}://${target(req.host, req.port)}${req.url.path}`;
+    const local = {
+      ...(req.bindTo === undefined ? {} : { localAddress: req.bindTo }),
+      ...(req.bindPort === undefined ? {} : { localPort: req.bindPort }),
+    };
+    let socket: Socket;
+    try {
+      if (req.tls) {
+        const t = req.tls;
+        const sni = t.sni && req.url.virtualhost ? req.url.virtualhost : undefined;
+        socket = tlsConnect({
+          host: req.host,
+          port: req.port,
+          ...local,
+          // keepalived never verifies the server certificate; verification is opt-in here.
+          rejectUnauthorized: t.verify ?? false,
+          ...(sni === undefined ? {} : { servername: sni }),
+          ...(t.ca === undefined ? {} : { ca: t.ca }),
+          ...(t.certificate === undefined ? {} : { cert: t.certificate }),
+          ...(t.key === undefined ? {} : { key: t.key }),
+          ...(t.password === undefined ? {} : { passphrase: t.password }),
+          ...(t.minVersion === undefined ? {} : { minVersion: t.minVersion }),
+        });
+      } else {
+        socket = tcpConnect({ host: req.host, port: req.port, ...local });
+      }
+    } catch (err) {
+      s.finish(false, `${where}: ${errorText(err)}`);
+      return;
+    }
+    const fail = (why: string): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      s.finish(false, `${where}: ${why}`);
+    };
+    const timer = setTimeout(() => fail(`timeout after ${req.timeoutMs} ms`), req.timeoutMs);
+    socket.once(req.tls ? 'secureConnect' : 'connect', () => socket.write(httpRequestText(req)));
+    socket.once('error', (err) => fail(errorText(err)));
+
+    let head = Buffer.alloc(0);
+    let status: number | null = null;
+    let contentLength: number | null = null;
+    let bodyBytes = 0;
+    const md5 = req.url.digest ? createHash('md5') : null;
+    const kept: Buffer[] = [];
+    let keptBytes = 0;
+    let received = 0;
+
+    const body = (chunk: Buffer): void => {
+      const room = contentLength === null ? chunk.length : Math.max(0, contentLength - bodyBytes);
+      const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
+      bodyBytes += part.length;
+      md5?.update(part);
+      if (req.url.regex !== undefined && keptBytes < REGEX_WINDOW) {
+        kept.push(part);
+        keptBytes += part.length;
+      }
+    };
+
+    const judge = (): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      if (received === 0) return s.finish(false, `${where}: empty response`);
+      if (status === null) return s.finish(false, `${where}: no HTTP status line`);
+      const okStatus = req.url.statusRanges.some(
+        ([lo, hi]) => status !== null && status >= lo && status <= hi,
+      );
+      if (!okStatus) return s.finish(false, `${where}: status ${status} not accepted`);
+      if (md5 && req.url.digest) {
+        const got = md5.digest('hex');
+        if (got !== req.url.digest.toLowerCase()) {
+          return s.finish(false, `${where}: digest ${got} != ${req.url.digest.toLowerCase()}`);
+        }
+      }
+      if (req.url.regex !== undefined) {
+        let matched: boolean;
+        try {
+          matched = new RegExp(req.url.regex).test(Buffer.concat(kept).toString('latin1'));
+        } catch (err) {
+          return s.finish(false, `${where}: bad regex: ${errorText(err)}`);
+        }
+        if (matched === Boolean(req.url.regexNoMatch)) {
+          return s.finish(false, `${where}: regex ${req.url.regexNoMatch ? 'matched' : 'did not match'}`);
+        }
+      }
+      s.finish(true, `${where}: status ${status}${md5 ? ', digest ok' : ''}`);
+    };
+
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      if (status === null) {
+        head = Buffer.concat([head, chunk]);
+        const end = head.indexOf('\r\n\r\n');
+        if (end < 0) {
+          if (head.length > MAX_HEADER) fail('response header too large');
+          return;
+        }
+        const lines = head.subarray(0, end).toString('latin1').split('\r\n');
+        const m = /^HTTP\/\d\.\d (\d{3})/.exec(lines[0] ?? '');
+        if (!m) return fail(`bad status line ${JSON.stringify((lines[0] ?? '').slice(0, 80))}`);
+        status = Number(m[1]);
+        for (const line of lines.slice(1)) {
+          const h = /^content-length:\s*(\d+)\s*$/i.exec(line);
+          if (h) contentLength = Number(h[1]);
+        }
+        body(head.subarray(end + 4));
+        head = Buffer.alloc(0);
+      } else {
+        body(chunk);
+      }
+      if (contentLength !== null && bodyBytes >= contentLength) judge();
+    });
+    socket.once('end', judge);
+  });
+}

@@ -1,0 +1,12 @@
+/** adapters/probes: keepalived's checkers on the wire, behind the Probe port, and a real-time driver. */
+export { tcpProbe } from './tcp.ts';
+export { httpProbe, httpRequestText } from './http.ts';
+export { miscProbe, MISC_KILL_GRACE_MS } from './misc.ts';
+export { dnsProbe } from './dns.ts';
+export { encodeQuery, decodeHeader, encodeName, DNS_TYPES } from './dns-codec.ts';
+export { smtpProbe } from './smtp.ts';
+export { udpProbe, matchesReplyPattern } from './udp.ts';
+export { pingProbe, pingArgs } from './ping.ts';
+export { fileProbe } from './file.ts';
+export { createProbeRunner, runOne, type ProbeRunner, type ProbeRunnerOptions } from './runner.ts';
+export { driveHealth, type HealthDriver, type DriverOptions } from './driver.ts';

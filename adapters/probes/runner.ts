@@ -1,0 +1,92 @@
+// The Probe port over the probe functions: dispatch by kind, at most `concurrency` attempts in flight
+// (the rest wait in FIFO order), and a guarantee that run() never rejects.
+import type { Probe, ProbeRequest, ProbeResult } from '../../core/ports/index.ts';
+import { dnsProbe } from './dns.ts';
+import { fileProbe } from './file.ts';
+import { httpProbe } from './http.ts';
+import { miscProbe } from './misc.ts';
+import { pingProbe } from './ping.ts';
+import { errorText } from './result.ts';
+import { smtpProbe } from './smtp.ts';
+import { tcpProbe } from './tcp.ts';
+import { udpProbe } from './udp.ts';
+
+export function runOne(req: ProbeRequest): Promise<ProbeResult> {
+  switch (req.kind) {
+    case 'tcp':
+      return tcpProbe(req);
+    case 'http':
+      return httpProbe(req);
+    case 'misc':
+      return miscProbe(req);
+    case 'dns':
+      return dnsProbe(req);
+    case 'smtp':
+      return smtpProbe(req);
+    case 'udp':
+      return udpProbe(req);
+    case 'ping':
+      return pingProbe(req);
+    case 'file':
+      return fileProbe(req);
+    default: {
+      const never: never = req;
+      return Promise.resolve({ ok: false, detail: `unknown probe ${JSON.stringify(never)}`, durationMs: 0 });
+    }
+  }
+}
+
+export interface ProbeRunnerOptions {
+  /** Attempts in flight at once (sockets, children). Default 1024. */
+  concurrency?: number;
+  /** Replace the probe functions (e.g. to run through another transport); defaults to the real ones. */
+  run?: (req: ProbeRequest) => Promise<ProbeResult>;
+}
+
+export interface ProbeRunner extends Probe {
+  readonly inFlight: number;
+  readonly queued: number;
+}
+
+export function createProbeRunner(options: ProbeRunnerOptions = {}): ProbeRunner {
+  const limit = options.concurrency ?? 1024;
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new RangeError(`concurrency: ${limit} is not an integer ≥ 1`);
+  const exec = options.run ?? runOne;
+  const waiting: Array<() => void> = [];
+  let inFlight = 0;
+
+  const safe = async (req: ProbeRequest): Promise<ProbeResult> => {
+    const start = performance.now();
+    try {
+      return await exec(req);
+    } catch (err) {
+      return {
+        ok: false,
+        detail: `probe ${req.kind} threw: ${errorText(err)}`,
+        durationMs: performance.now() - start,
+      };
+    }
+  };
+
+  return {
+    get inFlight() {
+      return inFlight;
+    },
+    get queued() {
+      return waiting.length;
+    },
+    async run(req) {
+      // A finishing attempt hands its slot straight to the next waiter, so the limit is never exceeded.
+      if (inFlight >= limit) await new Promise<void>((go) => waiting.push(go));
+      else inFlight += 1;
+      try {
+        return await safe(req);
+      } finally {
+        const next = waiting.shift();
+        if (next) next();
+        else inFlight -= 1;
+      }
+    },
+  };
+}

@@ -1,0 +1,56 @@
+// SMTP_CHECK: 220 banner -> `HELO name` -> 250 -> `QUIT` (keepalived check_smtp.c). Multi-line replies
+// (`250-...`) end at the line whose code is followed by a space (RFC 5321 §4.2.1).
+import { connect } from 'node:net';
+import type { ProbeRequest, ProbeResult } from '../../core/ports/index.ts';
+import { errorText, settleOnce, target } from './result.ts';
+
+export type SmtpRequest = Extract<ProbeRequest, { kind: 'smtp' }>;
+
+const MAX_REPLY = 8 * 1024;
+
+export function smtpProbe(req: SmtpRequest): Promise<ProbeResult> {
+  return new Promise((resolve) => {
+    const s = settleOnce(performance.now(), resolve);
+    const where = `SMTP ${target(req.host, req.port)}`;
+    const socket = connect({
+      host: req.host,
+      port: req.port,
+      ...(req.bindTo === undefined ? {} : { localAddress: req.bindTo }),
+      ...(req.bindPort === undefined ? {} : { localPort: req.bindPort }),
+    });
+    const done = (ok: boolean, why: string): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      s.finish(ok, `${where}: ${why}`);
+    };
+    const timer = setTimeout(() => done(false, `timeout after ${req.timeoutMs} ms`), req.timeoutMs);
+    socket.once('error', (err) => done(false, errorText(err)));
+    socket.once('end', () => done(false, 'connection closed by server'));
+    let stage: 'banner' | 'helo' = 'banner';
+    let buf = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      buf += chunk;
+      if (buf.length > MAX_REPLY) return done(false, 'reply too long');
+      for (;;) {
+        const eol = buf.indexOf('\n');
+        if (eol < 0) return;
+        const line = buf.slice(0, eol).replace(/\r$/, '');
+        buf = buf.slice(eol + 1);
+        const m = /^(\d{3})([ -]?)/.exec(line);
+        if (!m) return done(false, `bad reply ${JSON.stringify(line.slice(0, 80))}`);
+        if (m[2] === '-') continue; // more lines of the same reply
+        const code = Number(m[1]);
+        if (stage === 'banner') {
+          if (code !== 220) return done(false, `banner ${code}, expected 220`);
+          stage = 'helo';
+          socket.write(`HELO ${req.heloName}\r\n`);
+        } else {
+          if (code !== 250) return done(false, `HELO answered ${code}, expected 250`);
+          socket.end('QUIT\r\n');
+          return done(true, 'banner 220, HELO 250');
+        }
+      }
+    });
+  });
+}
