@@ -1,0 +1,132 @@
+/**
+ * LbDataplane over nftables, for kernels without IPVS: NAT-mode IPv4 virtual services with rr, wrr, sh and
+ * dh (see schedule-map.ts), persistence through per-real-server dynamic sets with timeouts.
+ *
+ * Every apply is ONE transaction: the ops are applied to the table this adapter installed last (bad ops
+ * are refused before anything is sent), the result is rendered for floatip's own table only, and handed to
+ * `nft -f -`. Spawning the nft binary is deliberate: `nft -f` is nftables' own atomic batch interface
+ * (all of it lands or none does), and its ruleset language is stable, whereas the nf_tables netlink
+ * messages behind it are internal to libnftables.
+ */
+import { spawn } from 'node:child_process';
+import type { LbApplyReport, LbCapabilities, LbDataplane, LbOp, LbTable } from '../../../core/ports/index.ts';
+import type { Outcome } from '../../../core/model/index.ts';
+import { giveUp, ok, retry } from '../../../core/model/index.ts';
+import { unsupported } from '../../../core/lb/plan-validate.ts';
+import { LbOpError, applyLbOps } from './table-state.ts';
+import { renderRuleset } from './render.ts';
+import { NFT_SCHEDULERS } from './schedule-map.ts';
+
+export const NFT_CAPABILITIES: LbCapabilities = {
+  schedulers: NFT_SCHEDULERS,
+  forwarding: ['nat'],
+  families: ['inet'],
+  protocols: ['tcp', 'udp'],
+  fwmark: false,
+  persistence: true,
+  atomic: true,
+};
+
+export interface NftDataplaneOptions {
+  /** Table name in family ip (default `floatip_lvs`); nothing outside it is touched. */
+  table?: string;
+  /** Command that runs nft, e.g. `['ip', 'netns', 'exec', 'fip-lvs-d', 'nft']` (default `['nft']`). */
+  command?: readonly string[];
+  /** jhash seed for sh/dh (default 0). */
+  seed?: number;
+}
+
+interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  error?: Error;
+}
+
+function run(argv: readonly string[], input: string): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const [cmd, ...args] = argv;
+    const child = spawn(cmd ?? 'nft', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.on('error', (error) => resolve({ code: null, stdout, stderr, error }));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(input);
+  });
+}
+
+export class NftDataplane implements LbDataplane {
+  readonly name = 'nftables';
+  readonly #table: string;
+  readonly #command: readonly string[];
+  readonly #seed: number;
+  /** What this adapter installed last; null until the first apply (the table is then recreated). */
+  #installed: LbTable | null = null;
+
+  constructor(options: NftDataplaneOptions = {}) {
+    this.#table = options.table ?? 'floatip_lvs';
+    this.#command = options.command ?? ['nft'];
+    this.#seed = options.seed ?? 0;
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,30}$/.test(this.#table))
+      throw new Error(`bad nftables table name "${this.#table}"`);
+  }
+
+  async capabilities(): Promise<Outcome<LbCapabilities>> {
+    const r = await run([...this.#command, '--version'], '');
+    if (r.error)
+      return giveUp(
+        `nftables: cannot run ${this.#command.join(' ')} (${r.error.message}); install the nftables package`,
+      );
+    if (r.code !== 0)
+      return giveUp(`nftables: ${this.#command.join(' ')} --version failed: ${r.stderr.trim()}`);
+    return ok(NFT_CAPABILITIES);
+  }
+
+  /** The table as installed by this adapter (empty before the first apply). */
+  async read(): Promise<Outcome<LbTable>> {
+    return ok(this.#installed ?? { services: [] });
+  }
+
+  async apply(ops: readonly LbOp[]): Promise<Outcome<LbApplyReport>> {
+    let next: LbTable;
+    try {
+      next = applyLbOps(this.#installed ?? { services: [] }, ops);
+    } catch (e) {
+      if (e instanceof LbOpError) return giveUp(`nftables: ${e.message}; nothing was changed`);
+      throw e;
+    }
+    const missing = unsupported(next, NFT_CAPABILITIES, 'nftables');
+    if (missing) return giveUp(`${missing}; nothing was changed`);
+    const text = renderRuleset(next, { table: this.#table, previous: this.#installed, seed: this.#seed });
+    const r = await run([...this.#command, '-f', '-'], text);
+    if (r.error) return retry(`nftables: cannot run ${this.#command.join(' ')} (${r.error.message})`);
+    if (r.code !== 0)
+      return giveUp(`nftables rejected the transaction (nothing was changed): ${r.stderr.trim()}`);
+    this.#installed = next;
+    const steps = ops.map((op) => op.kind);
+    if (ops.some((op) => op.kind === 'set-timeouts')) {
+      steps.push('note: nftables leaves connection timeouts to conntrack; lvs_timeouts is not applied');
+    }
+    return ok({ applied: ops.length, steps });
+  }
+
+  /** The transaction text the next apply of `ops` would send (for dry runs and `lvs-table`). */
+  preview(ops: readonly LbOp[]): string {
+    const next = applyLbOps(this.#installed ?? { services: [] }, ops);
+    return renderRuleset(next, { table: this.#table, previous: this.#installed, seed: this.#seed });
+  }
+
+  /** Deletes floatip's table (agent shutdown). */
+  async remove(): Promise<Outcome<undefined>> {
+    const r = await run(
+      [...this.#command, '-f', '-'],
+      `add table ip ${this.#table}\ndelete table ip ${this.#table}\n`,
+    );
+    if (r.code !== 0) return giveUp(`nftables: could not delete table ${this.#table}: ${r.stderr.trim()}`);
+    this.#installed = null;
+    return ok(undefined);
+  }
+}

@@ -1,0 +1,86 @@
+// The nftables slot maps follow the kernel's scheduler rules (../shared/reference/ipvs-schedulers.md),
+// and the rendered transaction touches only floatip's table, keeping persistence sets across changes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { LbDestination, LbService } from '../../../../core/ports/index.ts';
+import { dhTable, shTable, wrrCycle } from '../../../../adapters/onprem/nft/schedule-map.ts';
+import { renderRuleset } from '../../../../adapters/onprem/nft/render.ts';
+
+const d = (addr: string, weight: number): LbDestination => ({
+  addr,
+  port: 80,
+  family: 'inet',
+  forwarding: 'nat',
+  weight,
+  uThreshold: 0,
+  lThreshold: 0,
+  tunnel: null,
+});
+const letters = (xs: Array<number | null>): string => xs.map((i) => (i === null ? '-' : 'abc'[i])).join('');
+
+test('wrr steady cycle: weights 4,3,2 give a a b a b c a b c (reference §2)', () => {
+  assert.equal(letters(wrrCycle([4, 3, 2])), 'aababcabc');
+});
+
+test('wrr: 6,4,2 (gcd 2, passes 5,3,1) give the same cycle as 3,2,1; weight 0 never appears', () => {
+  assert.equal(letters(wrrCycle([6, 4, 2])), letters(wrrCycle([3, 2, 1])));
+  assert.equal(letters(wrrCycle([3, 0, 1])), 'aaac');
+  assert.deepEqual(wrrCycle([0, 0]), []);
+});
+
+test('sh fill: weights 2,1 give a a b a a b ...; a weight-0 server still takes one bucket', () => {
+  assert.equal(letters(shTable([d('a', 2), d('b', 1)], false).slice(0, 9)), 'aabaabaab');
+  const withZero = shTable([d('a', 1), d('b', 0), d('c', 1)], false);
+  assert.equal(letters(withZero.slice(0, 6)), 'a-ca-c', 'without sh-fallback its buckets drop');
+  const fallback = shTable([d('a', 1), d('b', 0), d('c', 1)], true);
+  assert.ok(
+    fallback.every((x) => x === 0 || x === 2),
+    'with sh-fallback they go to an available server',
+  );
+  assert.equal(withZero.length, 256);
+});
+
+test('dh fill: bucket i -> list[i mod n], weights ignored except 0 (drop)', () => {
+  assert.equal(letters(dhTable([d('a', 5), d('b', 1), d('c', 0)]).slice(0, 6)), 'ab-ab-');
+});
+
+const svc = (dests: LbDestination[], persistence: LbService['persistence'] = null): LbService => ({
+  key: { kind: 'addr', family: 'inet', protocol: 'tcp', addr: '10.0.0.100', port: 80 },
+  scheduler: 'rr',
+  flags: { flag1: false, flag2: false, flag3: false },
+  onePacket: false,
+  persistence,
+  destinations: dests,
+});
+
+test('first render recreates only floatip_lvs; later renders flush it and delete what is gone', () => {
+  const p = { timeout: 300, prefix: 24, engine: null };
+  const first = renderRuleset(
+    { services: [svc([d('10.1.0.1', 1), d('10.1.0.2', 1)], p)] },
+    { table: 'floatip_lvs', previous: null, seed: 0 },
+  );
+  assert.match(
+    first,
+    /^add table ip floatip_lvs\ndelete table ip floatip_lvs\nadd table ip floatip_lvs\nflush table ip floatip_lvs\n/,
+  );
+  assert.match(
+    first,
+    /numgen inc mod 2 vmap \{ 0 : goto rs_tcp_10_0_0_100_80__10_1_0_1_80, 1 : goto rs_tcp_10_0_0_100_80__10_1_0_2_80 \}/,
+  );
+  assert.match(first, /ip saddr & 255\.255\.255\.0 @p_tcp_10_0_0_100_80__10_1_0_1_80_300_24 goto/);
+  assert.match(first, /update @p_tcp_10_0_0_100_80__10_1_0_2_80_300_24 \{ ip saddr & 255\.255\.255\.0 \}/);
+  assert.ok(!/^(add|delete|flush) table ip (?!floatip_lvs)/m.test(first), 'no other table is touched');
+
+  const previous = { services: [svc([d('10.1.0.1', 1), d('10.1.0.2', 1)], p)] };
+  const second = renderRuleset(
+    { services: [svc([d('10.1.0.1', 1)], p)] },
+    { table: 'floatip_lvs', previous, seed: 0 },
+  );
+  assert.ok(
+    !second.includes('delete table'),
+    'a health change never drops the table (persistence sets survive)',
+  );
+  assert.match(second, /delete chain ip floatip_lvs rs_tcp_10_0_0_100_80__10_1_0_2_80\n/);
+  assert.match(second, /delete set ip floatip_lvs p_tcp_10_0_0_100_80__10_1_0_2_80_300_24\n/);
+  assert.ok(!second.includes('delete set ip floatip_lvs p_tcp_10_0_0_100_80__10_1_0_1_80_300_24'));
+});

@@ -1,0 +1,207 @@
+/**
+ * The seed guides' LVS-NAT lab in network namespaces (prefix fip-lvs-), routed so replies from the real
+ * servers come back through the director, as LVS-NAT requires:
+ *
+ *   client c  eth0 10.98.1.2 (+ .3 .4 .5 as extra clients) ── c0 10.98.1.1 + VIP 10.98.1.100 ┐ director d
+ *   real server r1  eth0 10.98.2.2:8080, default via 10.98.2.1 ── r1 10.98.2.1               │ ip_forward=1
+ *   real server r2  eth0 10.98.3.2:8080, default via 10.98.3.1 ── r2 10.98.3.1               ┘
+ *
+ * Real servers are node HTTP servers answering with their name (netns-lvs-server.ts), started inside
+ * their namespaces; the client runs netns-lvs-client.ts inside its namespace. destroy() kills every
+ * process in the lab's namespaces and deletes them; pair createLvsLab with destroy in t.after/finally.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+
+export const LVS_LAB_PREFIX = 'fip-lvs-';
+const NODE = 'node_modules/.bin/node';
+
+export const lvsLabAddrs = {
+  vip: '10.98.1.100',
+  clients: ['10.98.1.2', '10.98.1.3', '10.98.1.4', '10.98.1.5'],
+  r1: '10.98.2.2',
+  r2: '10.98.3.2',
+  rsPort: 8080,
+} as const;
+
+function run(argv: string[], input?: string): string {
+  const [cmd, ...args] = argv;
+  return execFileSync(cmd ?? 'true', args, {
+    encoding: 'utf8',
+    input,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    timeout: 20_000,
+  });
+}
+
+export interface LvsLab {
+  ns: { c: string; d: string; r1: string; r2: string };
+  /** Runs a command in a namespace; returns stdout, throws with stderr. */
+  exec(ns: string, argv: string[], input?: string): string;
+  /** The argv prefix that runs nft in the director's namespace. */
+  nftCommand: string[];
+  /** Starts (or restarts) real server `name` (r1|r2); resolves once it listens. */
+  startServer(name: 'r1' | 'r2'): Promise<void>;
+  /** Stops real server `name` (its web service, not its namespace). */
+  stopServer(name: 'r1' | 'r2'): Promise<void>;
+  /** `count` new-connection requests from the client to the VIP, cycling over `clients` source addresses. */
+  requests(count: number, clients?: readonly string[], port?: number): string[];
+  destroy(): void;
+}
+
+/** Throws one clear message when the lab cannot run here (CI runs as root with these packages). */
+export function assertLvsLabPrerequisites(): void {
+  if (process.getuid?.() !== 0) throw new Error('the LVS netns lab needs root (ip netns, veth, nft)');
+  for (const tool of ['ip', 'nft']) {
+    try {
+      run(['sh', '-c', `command -v ${tool}`]);
+    } catch {
+      throw new Error(
+        `the LVS netns lab needs "${tool}" (Debian packages iproute2, nftables; see .ci/apt-packages)`,
+      );
+    }
+  }
+}
+
+function killNamespace(ns: string): void {
+  for (let round = 0; round < 5; round++) {
+    let pids: string[] = [];
+    try {
+      pids = run(['ip', 'netns', 'pids', ns]).split(/\s+/).filter(Boolean);
+    } catch {
+      return;
+    }
+    if (pids.length === 0) break;
+    for (const pid of pids) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+  try {
+    run(['ip', 'netns', 'del', ns]);
+  } catch {
+    // already deleted
+  }
+}
+
+/** Removes labs left by runs whose process is gone (names carry the creating pid). */
+export function sweepStaleLvsLabs(): void {
+  for (const line of run(['ip', 'netns', 'list']).split('\n')) {
+    const ns = line.split(' ')[0] ?? '';
+    const m = /^fip-lvs-(\d+)-/.exec(ns);
+    if (!m) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+    } catch {
+      killNamespace(ns);
+    }
+  }
+}
+
+export async function createLvsLab(): Promise<LvsLab> {
+  assertLvsLabPrerequisites();
+  sweepStaleLvsLabs();
+  const id = `${LVS_LAB_PREFIX}${process.pid}-${randomBytes(2).toString('hex')}`;
+  const ns = { c: `${id}-c`, d: `${id}-d`, r1: `${id}-r1`, r2: `${id}-r2` };
+  const created: string[] = [];
+  const servers = new Map<string, ChildProcess>();
+  const exec = (n: string, argv: string[], input?: string): string =>
+    run(['ip', 'netns', 'exec', n, ...argv], input);
+
+  const destroy = (): void => {
+    for (const child of servers.values()) if (child.exitCode === null) child.kill('SIGKILL');
+    servers.clear();
+    for (const n of [...created].reverse()) killNamespace(n);
+    created.length = 0;
+  };
+
+  try {
+    for (const n of Object.values(ns)) {
+      run(['ip', 'netns', 'add', n]);
+      created.push(n);
+      exec(n, ['ip', 'link', 'set', 'lo', 'up']);
+    }
+    const link = (a: string, aIf: string, b: string, bIf: string): void => {
+      run(['ip', 'link', 'add', 'name', aIf, 'netns', a, 'type', 'veth', 'peer', 'name', bIf, 'netns', b]);
+      exec(a, ['ip', 'link', 'set', aIf, 'up']);
+      exec(b, ['ip', 'link', 'set', bIf, 'up']);
+    };
+    link(ns.c, 'eth0', ns.d, 'c0');
+    link(ns.r1, 'eth0', ns.d, 'r1');
+    link(ns.r2, 'eth0', ns.d, 'r2');
+    for (const a of lvsLabAddrs.clients) exec(ns.c, ['ip', 'addr', 'add', `${a}/24`, 'dev', 'eth0']);
+    exec(ns.c, ['ip', 'route', 'add', 'default', 'via', '10.98.1.1']);
+    exec(ns.d, ['ip', 'addr', 'add', '10.98.1.1/24', 'dev', 'c0']);
+    exec(ns.d, ['ip', 'addr', 'add', `${lvsLabAddrs.vip}/32`, 'dev', 'c0']);
+    exec(ns.d, ['ip', 'addr', 'add', '10.98.2.1/24', 'dev', 'r1']);
+    exec(ns.d, ['ip', 'addr', 'add', '10.98.3.1/24', 'dev', 'r2']);
+    exec(ns.d, ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
+    exec(ns.r1, ['ip', 'addr', 'add', `${lvsLabAddrs.r1}/24`, 'dev', 'eth0']);
+    exec(ns.r1, ['ip', 'route', 'add', 'default', 'via', '10.98.2.1']);
+    exec(ns.r2, ['ip', 'addr', 'add', `${lvsLabAddrs.r2}/24`, 'dev', 'eth0']);
+    exec(ns.r2, ['ip', 'route', 'add', 'default', 'via', '10.98.3.1']);
+  } catch (e) {
+    destroy();
+    throw e;
+  }
+
+  const startServer = (name: 'r1' | 'r2'): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const child = spawn(
+        'ip',
+        [
+          'netns',
+          'exec',
+          ns[name],
+          NODE,
+          'test/helpers/netns-lvs-server.ts',
+          name,
+          String(lvsLabAddrs.rsPort),
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      servers.set(name, child);
+      let err = '';
+      child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+      child.stdout.on('data', (b: Buffer) => b.toString().includes('ready') && resolve());
+      child.on('exit', (code) => reject(new Error(`real server ${name} exited (${code}): ${err}`)));
+    });
+
+  const stopServer = async (name: 'r1' | 'r2'): Promise<void> => {
+    const child = servers.get(name);
+    servers.delete(name);
+    if (!child || child.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.on('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  };
+
+  const requests = (
+    count: number,
+    clients: readonly string[] = [lvsLabAddrs.clients[0]],
+    port = 80,
+  ): string[] => {
+    const out = exec(ns.c, [
+      NODE,
+      'test/helpers/netns-lvs-client.ts',
+      `http://${lvsLabAddrs.vip}:${port}/`,
+      String(count),
+      clients.join(','),
+    ]);
+    return JSON.parse(out) as string[];
+  };
+
+  return {
+    ns,
+    exec,
+    nftCommand: ['ip', 'netns', 'exec', ns.d, 'nft'],
+    startServer,
+    stopServer,
+    requests,
+    destroy,
+  };
+}
