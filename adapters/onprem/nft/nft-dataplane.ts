@@ -106,7 +106,7 @@ export class NftDataplane implements LbDataplane {
     if (r.code !== 0)
       return giveUp(`nftables rejected the transaction (nothing was changed): ${r.stderr.trim()}`);
     this.#installed = next;
-    const steps = ops.map((op) => op.kind);
+    const steps: string[] = ops.map((op) => op.kind);
     if (ops.some((op) => op.kind === 'set-timeouts')) {
       steps.push('note: nftables leaves connection timeouts to conntrack; lvs_timeouts is not applied');
     }
