@@ -1,0 +1,21 @@
+/** What can happen to one instance. The router (router/) turns wire packets and timer ids into these. */
+import type { ReceivedAdvert } from '../codec/advert.ts';
+import type { RejectReason } from '../codec/reject-reason.ts';
+import type { TimerKind } from './effects.ts';
+import type { TrackerStatus } from './priority.ts';
+
+export type InstanceEvent =
+  /** Leave INIT: BACKUP (or FAULT), as keepalived vrrp_init_state. */
+  | { readonly kind: 'start' }
+  /** An advert that passed the codec's packet checks; the instance checks the rest. */
+  | { readonly kind: 'advert'; readonly packet: ReceivedAdvert }
+  /** A packet for this instance that the codec refused; only counted (and reported once per sender). */
+  | { readonly kind: 'rejected'; readonly reason: RejectReason; readonly from?: string }
+  | { readonly kind: 'timer'; readonly timer: TimerKind }
+  | { readonly kind: 'tracker'; readonly id: string; readonly status: TrackerStatus }
+  /** Daemon stopping (SIGTERM): a master sends priority 0 and drops its VIPs. */
+  | { readonly kind: 'shutdown' }
+  /** Sync-group orders from the router (keepalived vrrp_sync.c). */
+  | { readonly kind: 'sync'; readonly action: 'fault' | 'clear-fault' | 'backup' | 'master' };
+
+export type InstanceEventKind = InstanceEvent['kind'];

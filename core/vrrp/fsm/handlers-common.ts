@@ -1,0 +1,78 @@
+/** Handlers shared by several states: start, trackers, shutdown, rejects, sync orders. */
+import { rejectStat } from '../codec/reject-reason.ts';
+import { enterBackup, enterFault, enterMaster, enterStop, isEagerOwner, leaveFault } from './enter.ts';
+import type { InstanceEvent } from './events.ts';
+import { evaluatePriority } from './priority.ts';
+import { count, notify, reportOnce, set, type Tx } from './tx.ts';
+
+type Ev<K extends InstanceEvent['kind']> = Extract<InstanceEvent, { kind: K }>;
+
+/** INIT -> BACKUP (VIPs removed "just in case", master-down armed) or FAULT. */
+export function onStart(tx: Tx): void {
+  const spec = tx.s.spec;
+  tx.fx.push({ kind: 'remove-vips', instance: spec.name, addresses: [...spec.vips, ...spec.excludedVips] });
+  if (tx.s.faults.length > 0 || tx.s.syncFault) {
+    enterFault(tx, faultReason(tx));
+    return;
+  }
+  enterBackup(tx, { ...(isEagerOwner(tx.s) ? { downAtMs: tx.now } : {}), reason: 'init' });
+}
+
+const faultReason = (tx: Tx): string =>
+  tx.s.faults.length > 0 ? `tracked ${tx.s.faults.join(', ')} failed` : 'sync group member in fault';
+
+/** Record a tracker's status, recompute priority and fault, and move between FAULT and BACKUP/MASTER. */
+export function onTracker(tx: Tx, e: Ev<'tracker'>): void {
+  if (!tx.s.spec.trackers.some((t) => t.id === e.id)) return;
+  const trackers = { ...tx.s.trackers, [e.id]: e.status };
+  const verdict = evaluatePriority(tx.s.spec.priority, tx.s.spec.trackers, trackers);
+  const before = tx.s.effectivePriority;
+  set(tx, { trackers, effectivePriority: verdict.effective, faults: verdict.faults });
+  const state = tx.s.state;
+  if (state === 'INIT' || state === 'STOP') return;
+  if (state === 'FAULT') {
+    if (verdict.faults.length === 0 && !tx.s.syncFault) leaveFault(tx);
+    return;
+  }
+  if (verdict.faults.length > 0) {
+    enterFault(tx, faultReason(tx));
+    return;
+  }
+  if (verdict.effective !== before && tx.s.spec.notifyPriorityChanges)
+    notify(tx, state === 'MASTER' ? 'MASTER_PRIORITY' : 'BACKUP_PRIORITY');
+}
+
+export function onShutdown(tx: Tx): void {
+  enterStop(tx);
+}
+
+export function onRejected(tx: Tx, e: Ev<'rejected'>): void {
+  count(tx, rejectStat[e.reason]);
+  if (e.from !== undefined)
+    reportOnce(tx, `rejected:${e.reason}:${e.from}`, { kind: 'rejected', from: e.from, reason: e.reason });
+}
+
+/** Sync orders that apply whatever the state: fault imposed or lifted by another member. */
+export function onSyncFault(tx: Tx, e: Ev<'sync'>): boolean {
+  if (e.action === 'fault') {
+    set(tx, { syncFault: true });
+    if (tx.s.state === 'BACKUP' || tx.s.state === 'MASTER') enterFault(tx, 'sync group member in fault');
+    return true;
+  }
+  if (e.action === 'clear-fault') {
+    set(tx, { syncFault: false });
+    if (tx.s.state === 'FAULT' && tx.s.faults.length === 0) leaveFault(tx);
+    return true;
+  }
+  return false;
+}
+
+export function onSyncInBackup(tx: Tx, e: Ev<'sync'>): void {
+  if (onSyncFault(tx, e)) return;
+  if (e.action === 'master' && tx.s.wantMaster) enterMaster(tx, 'sync group');
+}
+
+export function onSyncInMaster(tx: Tx, e: Ev<'sync'>): void {
+  if (onSyncFault(tx, e)) return;
+  if (e.action === 'backup') enterBackup(tx, { reason: 'sync group member went backup' });
+}

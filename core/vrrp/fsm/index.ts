@@ -1,0 +1,10 @@
+export * from './spec.ts';
+export * from './timing.ts';
+export * from './priority.ts';
+export * from './effects.ts';
+export * from './events.ts';
+export * from './state.ts';
+export * from './receive.ts';
+export { ownAdvert } from './advertise.ts';
+export { transitions, type TransitionTable, type Handler } from './transitions.ts';
+export { step, type StepResult } from './step.ts';

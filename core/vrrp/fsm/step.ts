@@ -1,0 +1,70 @@
+/**
+ * The VRRP instance reducer: `step(state, event, now) -> { state, effects }`.
+ *
+ * ```
+ *              start, no fault                    Master_Down_Timer fires
+ *  ┌──────┐  (VIPs removed, timer armed) ┌────────┐ (advert, VIPs, GARP, notify) ┌────────┐
+ *  │ INIT │ ───────────────────────────► │ BACKUP │ ───────────────────────────► │ MASTER │
+ *  └──────┘                              └────────┘ ◄─────────────────────────── └────────┘
+ *     │                                   │     ▲    advert prio > ours, or        │    ↺ advert prio < ours (or
+ *     │ start, fault        tracker/sync  │     │    equal from a higher address   │      equal, lower address):
+ *     │                     fault         │     │    (VIPs removed, notify BACKUP) │      stay, re-advert, GARP,
+ *     ▼                                   ▼     │ faults cleared                   │      re-announce
+ *  ┌───────┐ ◄────────────────────────────┘     │                                  │
+ *  │ FAULT │ ───────────────────────────────────┘                                  │
+ *  └───────┘ ◄──────── tracker/sync fault (MASTER sends priority 0, VIPs removed) ─┘
+ *
+ *  BACKUP ↺ advert prio >= ours, or nopreempt, or within preempt_delay: reset Master_Down_Timer
+ *         ↺ advert prio 0: Master_Down_Timer = Skew_Time;  lower prio while preempting: discard
+ *  any state ── shutdown ──► STOP (a MASTER sends priority 0 and removes its VIPs; notify STOP)
+ * ```
+ *
+ * Adverts pass `checkAdvertForInstance` first (VRID, version, auth, v2 interval); refused ones are only
+ * counted. Address-list mismatches, foreign senders and interval differences are reported, not refused.
+ */
+import { rejectStat } from '../codec/reject-reason.ts';
+import type { InstanceEvent } from './events.ts';
+import { checkAdvertForInstance } from './receive.ts';
+import type { InstanceState } from './state.ts';
+import { begin, commit, count, reportOnce, type StepResult, type Tx } from './tx.ts';
+import { transitions, type Handler } from './transitions.ts';
+
+export type { StepResult } from './tx.ts';
+
+function reportKey(r: { kind: string; from?: string }): string {
+  return `${r.kind}:${r.from ?? ''}`;
+}
+
+/** Count the advert and apply the instance-level checks; false = refused (already counted). */
+function admitAdvert(tx: Tx, event: Extract<InstanceEvent, { kind: 'advert' }>): boolean {
+  const check = checkAdvertForInstance(tx.s.spec, event.packet);
+  const from = event.packet.ip.src;
+  if (!check.ok) {
+    count(tx, rejectStat[check.reason]);
+    reportOnce(tx, `rejected:${check.reason}:${from}`, { kind: 'rejected', from, reason: check.reason });
+    return false;
+  }
+  count(tx, 'advert_rcvd');
+  for (const a of check.advisories) {
+    if (a.kind === 'address-mismatch' || a.kind === 'vrid-collision') count(tx, 'addr_list_err');
+    reportOnce(tx, reportKey(a), a);
+  }
+  // keepalived owner_ignore_adverts: the owner counts the advert and drops it.
+  return !(tx.s.spec.priority === 255 && tx.s.spec.ownerIgnoreAdverts);
+}
+
+export function step(state: InstanceState, event: InstanceEvent, now: number): StepResult {
+  const tx = begin(state, now);
+  if (state.state === 'STOP') return commit(tx);
+  if (event.kind === 'advert' && state.state !== 'INIT' && !admitAdvert(tx, event)) return commit(tx);
+  if (event.kind === 'timer') {
+    // Only a timer we armed counts; a stale fire after a cancel or re-arm is ignored.
+    if (tx.s.timers[event.timer] === undefined) return commit(tx);
+    const rest = { ...tx.s.timers };
+    delete rest[event.timer];
+    tx.s = { ...tx.s, timers: rest };
+  }
+  const handler = transitions[tx.s.state][event.kind] as Handler<typeof event.kind> | undefined;
+  if (handler) (handler as (tx: Tx, e: InstanceEvent) => void)(tx, event);
+  return commit(tx);
+}

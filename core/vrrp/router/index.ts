@@ -1,0 +1,2 @@
+export * from './router-spec.ts';
+export * from './router.ts';
