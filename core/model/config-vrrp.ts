@@ -205,7 +205,8 @@ export type VrrpInstance = WithDefaults<
 >;
 
 export const vrrpSyncGroupSchema = z.object({
-  group: z.array(z.string().min(1)).min(1),
+  /** Member instances (at least one; an empty group is reported by the resolver with its position). */
+  group: z.array(z.string().min(1)).default([]),
   ...trackFields,
   ...notifyFields,
   smtpAlert: z.boolean().default(false),

@@ -1,0 +1,76 @@
+/**
+ * parseKeepalived: keepalived.conf text -> resolved Config, or every diagnostic found.
+ *
+ *   text ─► preprocess (includes, @ID, $NAME, ~SEQ) ─► lines of tokens ─► parseBlocks ─► tree
+ *        ─► translate (keyword tables) ─► ConfigInput ─► zod schema (static defaults)
+ *        ─► resolve (derived defaults, keepalived's adjustments, cross-references) ─► Config
+ *
+ * Pure: file access for `include` is injected. Never throws: any unexpected failure becomes a diagnostic.
+ */
+import type { Config, ConfigDiagnostic } from '../model/index.ts';
+import { Diagnostics, type SourcePos } from './diagnostics.ts';
+import { parseBlocks } from './parser.ts';
+import { limitsOf, preprocess, type PreprocessOptions } from './preprocess.ts';
+import { resolveParsed, type Locate } from './resolve.ts';
+import { checkSchema } from './schema-check.ts';
+import { Ctx } from './translate/context.ts';
+import { translate } from './translate/index.ts';
+
+export interface ParseOptions extends PreprocessOptions {
+  /** Name of the file being parsed (used in messages and as the base of relative includes). */
+  file?: string;
+  /** Unknown keywords become warnings instead of errors. */
+  lenient?: boolean;
+  /** Stop listing after this many diagnostics (default 500). */
+  maxDiagnostics?: number;
+}
+
+export type ParseResult =
+  { ok: true; config: Config; warnings: ConfigDiagnostic[] } | { ok: false; diagnostics: ConfigDiagnostic[] };
+
+/** Pre-processes, parses and translates to the unresolved model (used by parseKeepalived and tools). */
+export function translateKeepalived(
+  text: string,
+  opts: ParseOptions,
+  diags: Diagnostics,
+): { input: Record<string, unknown>; locate: Locate } {
+  const file = opts.file ?? 'keepalived.conf';
+  const lines = preprocess(text, file, opts, diags);
+  const tree = parseBlocks(lines, diags, limitsOf(opts).blockDepth);
+  const ctx = new Ctx(diags);
+  const input = translate(tree, ctx);
+  const fallback: SourcePos = { file, line: 1, column: 1 };
+  const locate: Locate = (path) => {
+    for (let n = path.length; n > 0; n--) {
+      const hit = ctx.positions.get(path.slice(0, n).join('.'));
+      if (hit) return hit;
+    }
+    return fallback;
+  };
+  return { input, locate };
+}
+
+export function parseKeepalived(text: string, opts: ParseOptions = {}): ParseResult {
+  const diags = new Diagnostics(opts.maxDiagnostics ?? 500, opts.lenient ?? false);
+  const file = opts.file ?? 'keepalived.conf';
+  try {
+    const { input, locate } = translateKeepalived(text, opts, diags);
+    const parsed = checkSchema(input, diags, locate, false);
+    const config = parsed ? resolveParsed(parsed, diags, locate) : undefined;
+    if (diags.hasErrors || !config) {
+      return { ok: false, diagnostics: diags.sorted() };
+    }
+    return { ok: true, config, warnings: diags.sorted() };
+  } catch (e) {
+    // A bug, not a config problem; still reported as a diagnostic so callers never see a throw.
+    diags.error(
+      { file, line: 1, column: 1 },
+      {
+        code: 'syntax',
+        keyword: '',
+        message: `internal error while reading the configuration: ${e instanceof Error ? e.message : String(e)}`,
+      },
+    );
+    return { ok: false, diagnostics: diags.sorted() };
+  }
+}
