@@ -11,7 +11,7 @@ import type {
   LbTable,
 } from '../../../core/ports/index.ts';
 import type { Outcome } from '../../../core/model/index.ts';
-import { conflict, giveUp, ok, retry } from '../../../core/model/index.ts';
+import { giveUp, ok, retry } from '../../../core/model/index.ts';
 import { describeDest, describeService } from '../../../core/lb/plan-validate.ts';
 import { GenlConnection, GenlError } from '../genl/connection.ts';
 import { IPVS_GENL_NAME, IPVS_SCHEDULERS } from './constants.ts';
@@ -40,14 +40,16 @@ export function describeOp(op: LbOp): string {
 }
 
 /** errno -> outcome kind: EEXIST/ENOENT/ESRCH mean the table moved under us (re-read and re-plan). */
-function classify(e: unknown, what: string): Outcome<never> {
+type Failure = Exclude<Outcome<never>, { kind: 'ok' }>;
+
+function classify(e: unknown, what: string): Failure {
   if (e instanceof GenlError) {
-    if (e.code === 'EEXIST' || e.code === 'ENOENT' || e.code === 'ESRCH')
-      return conflict(`${what}: ${e.message}`);
-    if (e.code === 'EBUSY' || e.code === 'ENOMEM') return retry(`${what}: ${e.message}`);
-    return giveUp(`${what}: ${e.message}`);
+    const reason = `${what}: ${e.message}`;
+    if (e.code === 'EEXIST' || e.code === 'ENOENT' || e.code === 'ESRCH') return { kind: 'conflict', reason };
+    if (e.code === 'EBUSY' || e.code === 'ENOMEM') return { kind: 'retry', reason };
+    return { kind: 'give-up', reason };
   }
-  return retry(`${what}: ${(e as Error).message}`);
+  return { kind: 'retry', reason: `${what}: ${(e as Error).message}` };
 }
 
 export interface IpvsDataplaneOptions {
