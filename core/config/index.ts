@@ -13,3 +13,5 @@ export { defaultLimits, type Limits, type SourceAccess } from './preprocess.ts';
 export { summarizeConfig, type ConfigSummary } from './summary.ts';
 export type { Config, ConfigDiagnostic, ConfigInput } from '../model/index.ts';
 export { ConfigError, formatDiagnostic } from '../model/index.ts';
+export { parseNative, toNative, type NativeFormat, type NativeOptions } from './native.ts';
+export { parseConfigText, detectFormat, type ConfigFormat } from './detect.ts';

@@ -61,7 +61,7 @@ export const boolSchema = z.boolean();
  * A script to run: `notify_master "/bin/x arg" user group`. `argv` is the command split the way
  * keepalived splits it (on unquoted spaces; `'…'` keeps spaces), `command` the text as written.
  */
-export const scriptCommandSchema = z.object({
+export const scriptCommandSchema = z.strictObject({
   command: z.string().min(1),
   argv: z.array(z.string()).min(1),
   user: z.string().optional(),
@@ -70,11 +70,11 @@ export const scriptCommandSchema = z.object({
 export type ScriptCommand = z.output<typeof scriptCommandSchema>;
 
 /** A user (and optional group) scripts run as: `script_user U [G]`, `user U [G]`. */
-export const runAsSchema = z.object({ user: z.string().min(1), group: z.string().optional() });
+export const runAsSchema = z.strictObject({ user: z.string().min(1), group: z.string().optional() });
 export type RunAs = z.output<typeof runAsSchema>;
 
 /** A FIFO keepalived writes events to: `notify_fifo PATH [user [group]]`. */
-export const fifoSchema = z.object({
+export const fifoSchema = z.strictObject({
   path: z.string().min(1),
   user: z.string().optional(),
   group: z.string().optional(),
@@ -85,7 +85,7 @@ export type Fifo = z.output<typeof fifoSchema>;
  * How a tracker changes priority. `weight` 0 means "failed -> FAULT"; `reverse` flips the sign rule.
  * Omitted weight means "the tracked object's own weight" (scripts, files, processes).
  */
-export const trackRefSchema = z.object({
+export const trackRefSchema = z.strictObject({
   name: z.string().min(1),
   weight: z.number().int().min(-254).max(254).optional(),
   reverse: z.boolean().default(false),
@@ -93,7 +93,7 @@ export const trackRefSchema = z.object({
 export type TrackRef = z.output<typeof trackRefSchema>;
 
 /** `track_interface { IF [weight W [reverse]] }`: weight 0 (default) puts the instance in FAULT when down. */
-export const trackInterfaceSchema = z.object({
+export const trackInterfaceSchema = z.strictObject({
   name: z.string().min(1),
   weight: z.number().int().min(-253).max(253).default(0),
   reverse: z.boolean().default(false),

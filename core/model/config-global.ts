@@ -17,10 +17,10 @@ import {
 
 const cpuList = z.array(z.number().int().nonnegative());
 /** Socket receive buffer sizing: `*_rcv_bufs N` and its `_force` flag. */
-const rcvBufs = z.object({ size: z.number().int().nonnegative(), force: z.boolean().default(false) });
+const rcvBufs = z.strictObject({ size: z.number().int().nonnegative(), force: z.boolean().default(false) });
 
 /** Scheduling hardening of one of keepalived's processes (vrrp_/checker_/bfd_ prefixed keywords). */
-export const processTuningSchema = z.object({
+export const processTuningSchema = z.strictObject({
   /** `*_priority -20..19`: nice value. */
   priority: z.number().int().min(-20).max(19).optional(),
   /** `*_rt_priority 1..99`: realtime priority. */
@@ -32,7 +32,7 @@ export const processTuningSchema = z.object({
 });
 export type ProcessTuning = z.output<typeof processTuningSchema>;
 
-export const lvsSyncDaemonSchema = z.object({
+export const lvsSyncDaemonSchema = z.strictObject({
   interface: z.string().min(1),
   vrrpInstance: z.string().min(1),
   syncId: z.number().int().min(0).max(255).optional(),
@@ -43,7 +43,7 @@ export const lvsSyncDaemonSchema = z.object({
 });
 export type LvsSyncDaemon = z.output<typeof lvsSyncDaemonSchema>;
 
-export const globalDefsSchema = z.object({
+export const globalDefsSchema = z.strictObject({
   // identity
   routerId: z.string().optional(),
   instance: z.string().optional(),
@@ -53,7 +53,7 @@ export const globalDefsSchema = z.object({
   // email
   notificationEmail: z.array(z.string()).default([]),
   notificationEmailFrom: z.string().optional(),
-  smtpServer: z.object({ host: z.string().min(1), port: portSchema.default(25) }).optional(),
+  smtpServer: z.strictObject({ host: z.string().min(1), port: portSchema.default(25) }).optional(),
   smtpHeloName: z.string().optional(),
   smtpConnectTimeout: secondsSchema.default(30),
   smtpAlert: z.boolean().optional(),
@@ -99,9 +99,9 @@ export const globalDefsSchema = z.object({
   vrrpRxBufsPolicy: z.union([z.enum(['MTU', 'ADVERT']), z.number().int().positive()]).optional(),
   vrrpRxBufsMultiplier: z.number().int().positive().default(3),
   // firewall
-  vrrpIptables: z.object({ in: z.string().optional(), out: z.string().optional() }).optional(),
+  vrrpIptables: z.strictObject({ in: z.string().optional(), out: z.string().optional() }).optional(),
   vrrpIpsets: z.array(z.string()).optional(),
-  nftables: z.object({ table: z.string().default('keepalived') }).optional(),
+  nftables: z.strictObject({ table: z.string().default('keepalived') }).optional(),
   nftablesPriority: z.number().int().default(-1),
   nftablesCounters: z.boolean().default(false),
   nftablesIfindex: z.boolean().default(false),
@@ -132,7 +132,7 @@ export const globalDefsSchema = z.object({
   randomSeed: z.number().int().nonnegative().optional(),
   linkbeatUsePolling: z.boolean().default(false),
   // reload and dumps
-  reloadCheckConfig: z.object({ logFile: z.string().optional() }).optional(),
+  reloadCheckConfig: z.strictObject({ logFile: z.string().optional() }).optional(),
   reloadTimeFile: z.string().optional(),
   reloadRepeat: z.boolean().default(false),
   reloadFile: z.string().optional(),
@@ -168,7 +168,7 @@ export const globalDefsSchema = z.object({
     .optional(),
   lvsFlush: z.boolean().default(false),
   lvsFlushOnStop: z.enum(['off', 'all', 'vs']).default('off'),
-  nftablesIpvs: z.object({ table: z.string().default('keepalived_ipvs') }).optional(),
+  nftablesIpvs: z.strictObject({ table: z.string().default('keepalived_ipvs') }).optional(),
   nftablesIpvsPriority: z.number().int().optional(),
   nftablesIpvsStartFwmark: z.number().int().nonnegative().default(1000),
   rsInitNotifies: z.boolean().default(false),

@@ -36,7 +36,7 @@ export const lvsMethods = ['NAT', 'DR', 'TUN'] as const;
 export const lvsProtocols = ['TCP', 'UDP', 'SCTP'] as const;
 
 /** `lvs_method NAT|DR|TUN [type ipip|gue port N|gre] [nocsum|csum|remcsum]`. */
-export const forwardingSchema = z.object({
+export const forwardingSchema = z.strictObject({
   method: z.enum(lvsMethods),
   tunnelType: z.enum(['ipip', 'gue', 'gre']).optional(),
   tunnelPort: portSchema.optional(),
@@ -68,12 +68,12 @@ const connectionFields = {
   logAllFailures: z.boolean().optional(),
 };
 
-const statusRange = z.object({
+const statusRange = z.strictObject({
   from: z.number().int().min(100).max(599),
   to: z.number().int().min(100).max(599),
 });
 
-export const httpUrlSchema = z.object({
+export const httpUrlSchema = z.strictObject({
   path: z.string().min(1),
   digest: z
     .string()
@@ -87,7 +87,7 @@ export const httpUrlSchema = z.object({
   regexOptions: z.array(z.string()).default([]),
   regexMinOffset: z.number().int().nonnegative().optional(),
   regexMaxOffset: z.number().int().nonnegative().optional(),
-  regexStack: z.object({ start: z.number().int().positive(), max: z.number().int().positive() }).optional(),
+  regexStack: z.strictObject({ start: z.number().int().positive(), max: z.number().int().positive() }).optional(),
 });
 export type HttpUrl = z.output<typeof httpUrlSchema>;
 
@@ -100,15 +100,15 @@ const httpFields = {
   enableSni: z.boolean().default(false),
 };
 
-export const tcpCheckSchema = z.object({ type: z.literal('TCP_CHECK'), ...connectionFields });
-export const httpGetSchema = z.object({ type: z.literal('HTTP_GET'), ...httpFields });
-export const sslGetSchema = z.object({
+export const tcpCheckSchema = z.strictObject({ type: z.literal('TCP_CHECK'), ...connectionFields });
+export const httpGetSchema = z.strictObject({ type: z.literal('HTTP_GET'), ...httpFields });
+export const sslGetSchema = z.strictObject({
   type: z.literal('SSL_GET'),
   ...httpFields,
   tlsCompliant: z.boolean().default(false),
 });
 /** A deprecated `host { … }` sub-block of SMTP_CHECK: one more address that must answer. */
-export const smtpHostSchema = z.object({
+export const smtpHostSchema = z.strictObject({
   connectIp: ipAddressSchema.optional(),
   connectPort: portSchema.optional(),
   bindto: ipAddressSchema.optional(),
@@ -117,20 +117,20 @@ export const smtpHostSchema = z.object({
   fwmark: z.number().int().nonnegative().optional(),
   connectTimeout: secondsSchema.optional(),
 });
-export const smtpCheckSchema = z.object({
+export const smtpCheckSchema = z.strictObject({
   type: z.literal('SMTP_CHECK'),
   ...connectionFields,
   heloName: z.string().default('smtpchecker.keepalived.org'),
   hosts: z.array(smtpHostSchema).default([]),
 });
 export const dnsTypes = ['A', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'AAAA', 'RRSIG', 'DNSKEY'] as const;
-export const dnsCheckSchema = z.object({
+export const dnsCheckSchema = z.strictObject({
   type: z.literal('DNS_CHECK'),
   ...connectionFields,
   queryType: z.enum(dnsTypes).default('SOA'),
   name: z.string().default('.'),
 });
-export const miscCheckSchema = z.object({
+export const miscCheckSchema = z.strictObject({
   type: z.literal('MISC_CHECK'),
   ...timingFields,
   logAllFailures: z.boolean().optional(),
@@ -140,25 +140,25 @@ export const miscCheckSchema = z.object({
   miscDynamic: z.boolean().default(false),
   user: runAsSchema.optional(),
 });
-export const udpCheckSchema = z.object({
+export const udpCheckSchema = z.strictObject({
   type: z.literal('UDP_CHECK'),
   ...connectionFields,
   /** Hex string of the datagram sent. */
   payload: z.string().optional(),
   /** `require_reply [HEX]`: undefined = no reply needed; pattern may use X as a nibble wildcard. */
-  requireReply: z.object({ pattern: z.string().optional() }).optional(),
+  requireReply: z.strictObject({ pattern: z.string().optional() }).optional(),
   minReplyLength: z.number().int().nonnegative().default(0),
   maxReplyLength: z.number().int().nonnegative().default(255),
 });
-export const pingCheckSchema = z.object({ type: z.literal('PING_CHECK'), ...connectionFields });
-export const fileCheckSchema = z.object({
+export const pingCheckSchema = z.strictObject({ type: z.literal('PING_CHECK'), ...connectionFields });
+export const fileCheckSchema = z.strictObject({
   type: z.literal('FILE_CHECK'),
   trackFile: z.string().min(1),
   dynamic: z.boolean().default(false),
   weight: z.number().int().default(1),
   reverse: z.boolean().default(false),
 });
-export const bfdCheckSchema = z.object({
+export const bfdCheckSchema = z.strictObject({
   type: z.literal('BFD_CHECK'),
   name: z.string().min(1),
   alpha: z.boolean().optional(),
@@ -207,7 +207,7 @@ export type Checker =
   | Out<typeof fileCheckSchema>
   | WithDefaults<Out<typeof bfdCheckSchema>, 'alpha'>;
 
-export const realServerSchema = z.object({
+export const realServerSchema = z.strictObject({
   address: ipAddressSchema,
   /** Resolved: the VS port (non-NAT) or 0 for fwmark services. */
   port: portSchema.optional(),
@@ -239,15 +239,15 @@ export type RealServer = Omit<
 
 /** Where a virtual service listens. */
 export const virtualServiceKeySchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('address'), address: ipAddressSchema, port: portSchema }),
-  z.object({ kind: z.literal('fwmark'), fwmark: z.number().int().positive() }),
-  z.object({ kind: z.literal('group'), group: z.string().min(1) }),
+  z.strictObject({ kind: z.literal('address'), address: ipAddressSchema, port: portSchema }),
+  z.strictObject({ kind: z.literal('fwmark'), fwmark: z.number().int().positive() }),
+  z.strictObject({ kind: z.literal('group'), group: z.string().min(1) }),
 ]);
 export type VirtualServiceKey = z.output<typeof virtualServiceKeySchema>;
 
-export const sorryServerSchema = z.object({ address: ipAddressSchema, port: portSchema.optional() });
+export const sorryServerSchema = z.strictObject({ address: ipAddressSchema, port: portSchema.optional() });
 
-export const virtualServerSchema = z.object({
+export const virtualServerSchema = z.strictObject({
   service: virtualServiceKeySchema,
   /** Resolved: UDP when not written (keepalived's surprising default). Ignored for fwmark. */
   protocol: z.enum(lvsProtocols).optional(),
@@ -301,7 +301,7 @@ export type VirtualServer = Omit<
 
 /** One entry of a virtual_server_group: an address (or inclusive range) with a port, or a fwmark. */
 export const virtualServerGroupEntrySchema = z.discriminatedUnion('kind', [
-  z.object({
+  z.strictObject({
     kind: z.literal('address'),
     /** First address of the range. */
     address: ipAddressSchema,
@@ -309,17 +309,17 @@ export const virtualServerGroupEntrySchema = z.discriminatedUnion('kind', [
     rangeEnd: ipAddressSchema.optional(),
     port: portSchema.default(0),
   }),
-  z.object({
+  z.strictObject({
     kind: z.literal('fwmark'),
     fwmark: z.number().int().positive(),
     ipFamily: z.enum(['inet', 'inet6']).optional(),
   }),
 ]);
-export const virtualServerGroupSchema = z.object({ entries: z.array(virtualServerGroupEntrySchema).min(1) });
+export const virtualServerGroupSchema = z.strictObject({ entries: z.array(virtualServerGroupEntrySchema).min(1) });
 export type VirtualServerGroup = z.output<typeof virtualServerGroupSchema>;
 
 /** The top-level `SSL { password; ca; certificate; key }` block used by SSL_GET. */
-export const sslSchema = z.object({
+export const sslSchema = z.strictObject({
   password: z.string().optional(),
   ca: z.string().optional(),
   certificate: z.string().optional(),

@@ -21,7 +21,7 @@ export type VrrpState = (typeof vrrpStates)[number];
 export const ipScopes = ['global', 'site', 'link', 'host', 'nowhere'] as const;
 
 /** One `virtual_ipaddress` / `static_ipaddress` line: `IP[/MASK] [brd X] [dev IF] [scope S] [label L] …`. */
-export const ipAddressEntrySchema = z.object({
+export const ipAddressEntrySchema = z.strictObject({
   address: ipAddressSchema,
   /** /32 for IPv4 and /128 for IPv6 when not written. */
   prefix: z.number().int().min(0).max(128),
@@ -50,20 +50,20 @@ export type IpAddressEntry = z.output<typeof ipAddressEntrySchema>;
  * A `virtual_routes` / `virtual_rules` / `static_*` line. keepalived takes `ip route` / `ip rule` syntax;
  * `words` keeps the line as written (minus `no_track`) so the netlink adapter can build the request.
  */
-export const routeEntrySchema = z.object({
+export const routeEntrySchema = z.strictObject({
   words: z.array(z.string()).min(1),
   noTrack: z.boolean().default(false),
 });
 export type RouteEntry = z.output<typeof routeEntrySchema>;
 
-export const unicastPeerSchema = z.object({
+export const unicastPeerSchema = z.strictObject({
   address: ipAddressSchema,
   minTtl: z.number().int().min(0).max(255).optional(),
   maxTtl: z.number().int().min(0).max(255).optional(),
 });
 export type UnicastPeer = z.output<typeof unicastPeerSchema>;
 
-export const authenticationSchema = z.object({
+export const authenticationSchema = z.strictObject({
   type: z.enum(['PASS', 'AH']),
   /** PASS uses only the first 8 characters; the resolver truncates (with a warning). */
   password: z.string(),
@@ -71,14 +71,14 @@ export const authenticationSchema = z.object({
 export type Authentication = z.output<typeof authenticationSchema>;
 
 /** `use_vmac [[name] IF] [MAC] [netlink_notify_msg] [group G]`. */
-export const vmacSchema = z.object({
+export const vmacSchema = z.strictObject({
   name: z.string().optional(),
   mac: z.string().optional(),
   netlinkNotifyMsg: z.boolean().default(false),
   group: z.string().optional(),
 });
 /** `use_ipvlan [[name] IF] [IP] [bridge|private|vepa] [group G]`. */
-export const ipvlanSchema = z.object({
+export const ipvlanSchema = z.strictObject({
   name: z.string().optional(),
   address: z.string().optional(),
   mode: z.enum(['bridge', 'private', 'vepa']).optional(),
@@ -103,7 +103,7 @@ const trackFields = {
   trackBfd: z.array(trackRefSchema).default([]),
 };
 
-export const vrrpInstanceSchema = z.object({
+export const vrrpInstanceSchema = z.strictObject({
   /** Initial wish. Resolved: MASTER if priority 255 else BACKUP; vrrp_strict/AH may clear MASTER. */
   state: z.enum(vrrpStates).optional(),
   /** Required unless unicast with unicast_src_ip. */
@@ -121,7 +121,7 @@ export const vrrpInstanceSchema = z.object({
   /** Resolved: global vrrp_down_timer_adverts. */
   downTimerAdverts: z.number().int().min(1).max(100).optional(),
   /** `timer_expired_backup [PRIO]`: undefined = off. */
-  timerExpiredBackup: z.object({ priority: z.number().int().min(1).max(254).optional() }).optional(),
+  timerExpiredBackup: z.strictObject({ priority: z.number().int().min(1).max(254).optional() }).optional(),
   mcastSrcIp: ipAddressSchema.optional(),
   unicastSrcIp: ipAddressSchema.optional(),
   unicastPeers: z.array(unicastPeerSchema).default([]),
@@ -157,7 +157,7 @@ export const vrrpInstanceSchema = z.object({
   garpMasterRefreshRepeat: z.number().int().nonnegative().optional(),
   garpLowerPrioDelay: secondsSchema.optional(),
   garpLowerPrioRepeat: z.number().int().nonnegative().optional(),
-  garpExtraIf: z.object({ all: z.boolean().default(false), interval: secondsSchema.max(86400) }).optional(),
+  garpExtraIf: z.strictObject({ all: z.boolean().default(false), interval: secondsSchema.max(86400) }).optional(),
   // per-instance versions of the globals; resolved
   lowerPrioNoAdvert: z.boolean().optional(),
   higherPrioSendAdvert: z.boolean().optional(),
@@ -166,7 +166,7 @@ export const vrrpInstanceSchema = z.object({
   strictMode: z.boolean().optional(),
   ...notifyFields,
   /** `notify_deleted [CMD]`: report DELETED instead of FAULT on removal; the command is optional. */
-  notifyDeleted: z.object({ script: scriptCommandSchema.optional() }).optional(),
+  notifyDeleted: z.strictObject({ script: scriptCommandSchema.optional() }).optional(),
   notifyMasterRxLowerPri: scriptCommandSchema.optional(),
   /** Resolved: global vrrp_notify_priority_changes. */
   notifyPriorityChanges: z.boolean().optional(),
@@ -204,7 +204,7 @@ export type VrrpInstance = WithDefaults<
   | 'smtpAlert'
 >;
 
-export const vrrpSyncGroupSchema = z.object({
+export const vrrpSyncGroupSchema = z.strictObject({
   /** Member instances (at least one; an empty group is reported by the resolver with its position). */
   group: z.array(z.string().min(1)).default([]),
   ...trackFields,
@@ -215,7 +215,7 @@ export const vrrpSyncGroupSchema = z.object({
 });
 export type VrrpSyncGroup = z.output<typeof vrrpSyncGroupSchema>;
 
-export const vrrpScriptSchema = z.object({
+export const vrrpScriptSchema = z.strictObject({
   script: scriptCommandSchema,
   interval: secondsSchema.positive().default(1),
   /** Resolved: = interval. */
@@ -229,7 +229,7 @@ export const vrrpScriptSchema = z.object({
 });
 export type VrrpScript = WithDefaults<z.output<typeof vrrpScriptSchema>, 'timeout'>;
 
-export const trackFileSchema = z.object({
+export const trackFileSchema = z.strictObject({
   file: z.string().min(1),
   weight: z.number().int().min(-254).max(254).default(1),
   reverse: z.boolean().default(false),
@@ -240,7 +240,7 @@ export const trackFileSchema = z.object({
 });
 export type TrackFile = z.output<typeof trackFileSchema>;
 
-export const trackProcessSchema = z.object({
+export const trackProcessSchema = z.strictObject({
   process: z.string().min(1),
   parameters: z.array(z.string()).default([]),
   paramMatch: z.enum(['exact', 'initial', 'partial']).default('exact'),
@@ -254,7 +254,7 @@ export const trackProcessSchema = z.object({
 });
 export type TrackProcess = z.output<typeof trackProcessSchema>;
 
-export const bfdInstanceSchema = z.object({
+export const bfdInstanceSchema = z.strictObject({
   neighborIp: ipAddressSchema,
   sourceIp: ipAddressSchema.optional(),
   /** Milliseconds, like keepalived. */
@@ -275,7 +275,7 @@ export const bfdInstanceSchema = z.object({
 export type BfdInstance = z.output<typeof bfdInstanceSchema>;
 
 /** `garp_group { garp_interval S; gna_interval S; interface IF | interfaces { … } }`. */
-export const garpGroupSchema = z.object({
+export const garpGroupSchema = z.strictObject({
   garpInterval: secondsSchema.optional(),
   gnaInterval: secondsSchema.optional(),
   interfaces: z.array(z.string().min(1)).min(1),

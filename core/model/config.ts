@@ -52,13 +52,13 @@ import {
 export const cloudSettingsSchema = z.looseObject({});
 export type CloudSettings = z.output<typeof cloudSettingsSchema>;
 
-const trackGroupSchema = z.object({ group: z.array(z.string().min(1)).min(1) });
-const upDownDelaySchema = z.object({
+const trackGroupSchema = z.strictObject({ group: z.array(z.string().min(1)).min(1) });
+const upDownDelaySchema = z.strictObject({
   down: z.number().nonnegative().max(255),
   up: z.number().nonnegative().max(255),
 });
 
-export const configSchema = z.object({
+export const configSchema = z.strictObject({
   globalDefs: globalDefsSchema.default(globalDefsSchema.parse({})),
   vrrpScripts: z.record(z.string(), vrrpScriptSchema).default({}),
   trackFiles: z.record(z.string(), trackFileSchema).default({}),
@@ -68,7 +68,8 @@ export const configSchema = z.object({
   vrrpInstances: z.record(z.string(), vrrpInstanceSchema).default({}),
   trackGroups: z.record(z.string(), trackGroupSchema).default({}),
   interfaceUpDownDelays: z.record(z.string(), upDownDelaySchema).default({}),
-  linkbeatInterfaces: z.record(z.string(), z.enum(['MII', 'ETHTOOL', 'IOCTL']).optional()).default({}),
+  /** Polling method per interface; 'auto' when the line names none. */
+  linkbeatInterfaces: z.record(z.string(), z.enum(['auto', 'MII', 'ETHTOOL', 'IOCTL'])).default({}),
   garpGroups: z.array(garpGroupSchema).default([]),
   staticIpaddress: z.array(ipAddressEntrySchema).default([]),
   staticRoutes: z.array(routeEntrySchema).default([]),
@@ -95,7 +96,7 @@ export interface Config {
   vrrpInstances: Record<string, VrrpInstance>;
   trackGroups: Record<string, { group: string[] }>;
   interfaceUpDownDelays: Record<string, { down: number; up: number }>;
-  linkbeatInterfaces: Record<string, 'MII' | 'ETHTOOL' | 'IOCTL' | undefined>;
+  linkbeatInterfaces: Record<string, 'auto' | 'MII' | 'ETHTOOL' | 'IOCTL'>;
   garpGroups: GarpGroup[];
   staticIpaddress: IpAddressEntry[];
   staticRoutes: RouteEntry[];

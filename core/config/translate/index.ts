@@ -126,7 +126,7 @@ const rootHandlers: Record<string, RootHandler> = {
         });
         continue;
       }
-      map[line.keyword.text] = m;
+      map[line.keyword.text] = m ?? 'auto';
     }
   },
   garp_group: (node, out, ctx) => {
