@@ -13,25 +13,56 @@ export interface Address {
   readonly key: string;
 }
 
-const DECIMAL_OCTET = /^(0|[1-9][0-9]{0,2})$/;
 const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
 
-const fromWords = (family: 4 | 6, words: number[]): Address => {
-  const fold = words.reduce((acc, w) => (acc ^ w) >>> 0, 0);
-  return { family, words, fold, key: `${family}:${words.join(':')}` };
-};
+class ParsedAddress implements Address {
+  readonly family: 4 | 6;
+  readonly words: readonly number[];
+  readonly fold: number;
+  #key: string | null = null;
 
-const parseIpv4Word = (text: string): number | null => {
-  const parts = text.split('.');
-  if (parts.length !== 4) return null;
-  let word = 0;
-  for (const part of parts) {
-    if (!DECIMAL_OCTET.test(part)) return null;
-    const octet = Number(part);
-    if (octet > 255) return null;
-    word = word * 256 + octet;
+  constructor(family: 4 | 6, words: readonly number[]) {
+    this.family = family;
+    this.words = words;
+    let fold = 0;
+    for (const w of words) fold = (fold ^ w) >>> 0;
+    this.fold = fold;
   }
-  return word >>> 0;
+
+  /** Built on first use: most decisions never need it. */
+  get key(): string {
+    if (this.#key === null) this.#key = `${this.family}:${this.words.join(':')}`;
+    return this.#key;
+  }
+}
+
+const fromWords = (family: 4 | 6, words: number[]): Address => new ParsedAddress(family, words);
+
+/** A strict dotted quad (no leading zeros, each part 0..255), scanned by character code. */
+const parseIpv4Word = (text: string): number | null => {
+  const len = text.length;
+  if (len < 7 || len > 15) return null;
+  let word = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < len; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || ++dots > 3) return null;
+      word = word * 256 + part;
+      part = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && part === 0) return null; // leading zero
+      part = part * 10 + (c - 48);
+      if (++digits > 3 || part > 255) return null;
+    } else {
+      return null;
+    }
+  }
+  if (dots !== 3 || digits === 0) return null;
+  return (word * 256 + part) >>> 0;
 };
 
 const parseIpv6Groups = (text: string): number[] | null => {
