@@ -64,6 +64,11 @@ export class Faults {
     for (let i = 0; i < n; i++) this.#queue.push({ fault, match });
   }
 
+  /** Drops queued one-shot faults (latency, rates and stale reads stay as configured). */
+  clear(): void {
+    this.#queue = [];
+  }
+
   #random(): number {
     this.#seed = (this.#seed + 0x6d2b79f5) >>> 0;
     let t = this.#seed;

@@ -1,0 +1,145 @@
+import compute from '@google-cloud/compute';
+import type { Outcome } from '../../core/model/index.ts';
+import type { ApiCall, Random } from '../../core/ports/index.ts';
+import { guardedCall, type CallDeps } from '../../core/failover/index.ts';
+import { classifyGcpError } from './errors.ts';
+import type { GcpHolderSpec } from './specs.ts';
+
+export interface GcpMember {
+  id: string;
+  spec: GcpHolderSpec;
+}
+
+export interface GcpClientOptions {
+  /** `http://127.0.0.1:PORT` for an emulator; Google's endpoint when absent. */
+  endpoint?: string;
+  /** A google-auth-library client (OAuth2Client, GoogleAuth...); application default credentials when absent. */
+  authClient?: unknown;
+}
+
+/** Clients over the REST fallback transport (no gRPC), with the library's own retries off per call. */
+export function gcpClients(o: GcpClientOptions) {
+  const url = o.endpoint ? new URL(o.endpoint) : null;
+  const opts = {
+    fallback: true,
+    ...(url
+      ? {
+          apiEndpoint: url.hostname,
+          port: Number(url.port || (url.protocol === 'http:' ? 80 : 443)),
+          protocol: url.protocol.replace(':', ''),
+        }
+      : {}),
+    ...(o.authClient ? { authClient: o.authClient } : {}),
+  } as ConstructorParameters<typeof compute.InstancesClient>[0];
+  return {
+    instances: new compute.InstancesClient(opts),
+    routes: new compute.RoutesClient(opts),
+    zoneOperations: new compute.ZoneOperationsClient(opts),
+    globalOperations: new compute.GlobalOperationsClient(opts),
+  };
+}
+
+export type GcpClients = ReturnType<typeof gcpClients>;
+
+/** Per-call options: retries are ours (classified, jittered, rate limited). */
+export const noRetry = { maxRetries: 0 };
+
+export interface GcpContext {
+  project: string;
+  clients: GcpClients;
+  members: readonly GcpMember[];
+  random: Random;
+  /** Poll interval while an operation is RUNNING after `wait` returned. */
+  opPollMs: number;
+  sleep(ms: number): Promise<void>;
+  call<T>(
+    log: ApiCall[],
+    operation: string,
+    params: Record<string, unknown>,
+    send: () => Promise<T>,
+  ): Promise<Outcome<T>>;
+}
+
+export function gcpContext(
+  project: string,
+  clients: GcpClients,
+  deps: CallDeps,
+  members: readonly GcpMember[],
+  opPollMs: number,
+): GcpContext {
+  return {
+    project,
+    clients,
+    members,
+    random: deps.random,
+    opPollMs,
+    sleep: deps.sleep,
+    call: (log, operation, params, send) =>
+      guardedCall(deps, classifyGcpError, log, { service: 'compute', operation, params }, send),
+  };
+}
+
+/** A request id (UUID v4) from the Random port, reused on every retry of one mutation. */
+export function requestId(random: Random): string {
+  const b = random.bytes(16);
+  b[6] = ((b[6] ?? 0) & 0x0f) | 0x40;
+  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+interface OperationLike {
+  name?: string | null;
+  status?: string | number | null;
+  error?: { errors?: Array<{ code?: string | null; message?: string | null }> | null } | null;
+}
+
+/** What a mutation answers in fallback mode: a wrapper with `latestResponse`, or the Operation itself. */
+const opOf = (answer: unknown): OperationLike => {
+  const a = (Array.isArray(answer) ? answer[0] : answer) as {
+    latestResponse?: OperationLike;
+  } & OperationLike;
+  return a?.latestResponse ?? a;
+};
+
+/**
+ * Makes one mutation and waits for its Operation to be DONE (zone or global `wait`, looped while RUNNING).
+ * An Operation that ends with an error is classified like a thrown one.
+ */
+export async function mutateAndWait(
+  ctx: GcpContext,
+  log: ApiCall[],
+  operation: string,
+  params: Record<string, unknown>,
+  send: () => Promise<unknown>,
+  scope: { zone: string } | 'global',
+): Promise<Outcome<undefined>> {
+  const sent = await ctx.call(log, operation, params, send);
+  if (sent.kind !== 'ok') return sent;
+  let op = opOf(sent.value);
+  for (let i = 0; i < 600; i++) {
+    if (op.status === 'DONE' || op.status === 2) break;
+    const name = op.name ?? '';
+    const waited =
+      scope === 'global'
+        ? await ctx.call(log, 'globalOperations.wait', { operation: name }, () =>
+            ctx.clients.globalOperations.wait({ project: ctx.project, operation: name }, noRetry),
+          )
+        : await ctx.call(log, 'zoneOperations.wait', { zone: scope.zone, operation: name }, () =>
+            ctx.clients.zoneOperations.wait(
+              { project: ctx.project, zone: scope.zone, operation: name },
+              noRetry,
+            ),
+          );
+    if (waited.kind !== 'ok') return waited;
+    op = opOf(waited.value);
+    if (op.status !== 'DONE' && op.status !== 2) await ctx.sleep(ctx.opPollMs);
+  }
+  const err = op.error?.errors?.[0];
+  if (err) {
+    const c = classifyGcpError({ reason: err.code ?? undefined, message: err.message ?? '' });
+    const reason = `compute:${operation} operation failed ${c.code}: ${c.message}`;
+    return c.class === 'conflict' ? { kind: 'conflict', reason } : { kind: 'give-up', reason };
+  }
+  return { kind: 'ok', value: undefined };
+}

@@ -1,0 +1,51 @@
+/**
+ * Every Compute Engine error floatip can meet, classified in one place (STYLE 12). The REST fallback
+ * transport throws errors whose `code` is the HTTP status (or a gRPC code on some paths) and whose message
+ * carries the JSON error with a `reason`.
+ * - throttling: 429, rateLimitExceeded / userRateLimitExceeded / quotaExceeded for rate, gRPC 8;
+ * - transient: 5xx, backendError, gRPC 14 (unavailable) / 4 (deadline), connection resets;
+ * - conflict: 412 conditionNotMet (stale fingerprint: re-read), 409 alreadyExists (lost a race),
+ *   resourceInUseByAnotherResource, gRPC 6 / 9 / 10;
+ * - fatal: everything else (401/403, 404, invalid).
+ */
+import type { ClassifiedError } from '../../core/failover/index.ts';
+
+const throttleReasons = new Set(['rateLimitExceeded', 'userRateLimitExceeded', 'RATE_LIMIT_EXCEEDED']);
+const conflictReasons = new Set([
+  'conditionNotMet',
+  'alreadyExists',
+  'resourceInUseByAnotherResource',
+  'resourceNotReady',
+  'RESOURCE_ALREADY_EXISTS',
+  'CONDITION_NOT_MET',
+]);
+const network = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE']);
+
+/** The first `reason` in a Google JSON error carried in `message`, if any. */
+function reasonOf(message: string): string | undefined {
+  const m = /"reason"\s*:\s*"([^"]+)"/.exec(message);
+  return m?.[1];
+}
+
+export function classifyGcpError(err: unknown): ClassifiedError {
+  const e = (err ?? {}) as { code?: unknown; status?: unknown; message?: unknown; reason?: unknown };
+  const message = String(e.message ?? err);
+  const reason = typeof e.reason === 'string' ? e.reason : reasonOf(message);
+  const code = typeof e.code === 'number' ? e.code : Number(e.status) || 0;
+  const name = reason ?? (typeof e.code === 'string' ? e.code : `HTTP${code}`);
+  const short = message.length > 300 ? `${message.slice(0, 300)}...` : message;
+  if (code === 429 || code === 8 || (reason && throttleReasons.has(reason)))
+    return { class: 'throttling', code: name, message: short };
+  if (
+    code === 412 ||
+    code === 409 ||
+    code === 6 ||
+    code === 9 ||
+    code === 10 ||
+    (reason && conflictReasons.has(reason))
+  )
+    return { class: 'conflict', code: name, message: short };
+  if (code >= 500 || code === 14 || code === 4 || reason === 'backendError' || network.has(String(e.code)))
+    return { class: 'transient', code: name, message: short };
+  return { class: 'fatal', code: name, message: short };
+}

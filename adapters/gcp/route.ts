@@ -1,0 +1,134 @@
+import type { protos } from '@google-cloud/compute';
+import type { Outcome } from '../../core/model/index.ts';
+import type { KindDriver, Write } from '../../core/failover/index.ts';
+import { mutateAndWait, noRetry, requestId, type GcpContext, type GcpMember } from './context.ts';
+import type { RouteSpec } from './specs.ts';
+
+type Route = protos.google.cloud.compute.v1.IRoute;
+type Slot = 'a' | 'b';
+interface State {
+  a: Route | null;
+  b: Route | null;
+}
+
+/**
+ * A static route (destRange -> a member instance), moved make-before-break. GCE routes are immutable, so
+ * a move inserts a new route and then deletes the old one. The resource owns two route names ("slots"):
+ * `<prefix>-a` at `priority` and `<prefix>-b` at `priority + 1`. A move inserts into the free slot and
+ * then deletes the other, so:
+ *  - there is never a moment without a route for destRange (the old one stays until the new one exists);
+ *  - two routes for destRange never share a priority, so GCE never spreads traffic over both (no ECMP
+ *    between the old and the new holder);
+ *  - two members claiming at once insert the SAME name: GCE refuses the second (409 alreadyExists), so
+ *    exactly one wins.
+ * The holder is the next hop of the better (lower priority number) route present.
+ */
+export function routeDriver(
+  ctx: GcpContext,
+  id: string,
+  spec: RouteSpec,
+  target: GcpMember,
+): KindDriver<State> {
+  const name = (slot: Slot): string => `${spec.namePrefix}-${slot}`;
+  const priority = (slot: Slot): number => spec.priority + (slot === 'a' ? 0 : 1);
+  const urlOf = (m: GcpMember): string =>
+    `projects/${ctx.project}/zones/${m.spec.zone}/instances/${m.spec.instance}`;
+  const memberOf = (r: Route | null): string | null =>
+    r ? (ctx.members.find((m) => (r.nextHopInstance ?? '').endsWith(urlOf(m)))?.id ?? null) : null;
+  const best = (s: State): Route | null => s.a ?? s.b;
+  const mine = (r: Route | null): boolean => memberOf(r) === target.id;
+  const insert = (slot: Slot, stage: number): Write => {
+    const rid = requestId(ctx.random);
+    const body = {
+      name: name(slot),
+      network: spec.network,
+      destRange: spec.destRange,
+      priority: priority(slot),
+      nextHopInstance: urlOf(target),
+    };
+    const params = { requestId: rid, body };
+    return {
+      stage,
+      call: { service: 'compute', operation: 'routes.insert', params },
+      run: (log) =>
+        mutateAndWait(
+          ctx,
+          log,
+          'routes.insert',
+          params,
+          () =>
+            ctx.clients.routes.insert({ project: ctx.project, routeResource: body, requestId: rid }, noRetry),
+          'global',
+        ),
+    };
+  };
+  const remove = (slot: Slot, stage: number): Write => {
+    const rid = requestId(ctx.random);
+    const params = { route: name(slot), requestId: rid };
+    return {
+      stage,
+      call: { service: 'compute', operation: 'routes.delete', params },
+      run: (log) =>
+        mutateAndWait(
+          ctx,
+          log,
+          'routes.delete',
+          params,
+          () =>
+            ctx.clients.routes.delete({ project: ctx.project, route: name(slot), requestId: rid }, noRetry),
+          'global',
+        ),
+    };
+  };
+  const getSlot = (slot: Slot, log: Parameters<KindDriver<State>['read']>[0]) =>
+    ctx.call(log, 'routes.get', { route: name(slot) }, async () => {
+      try {
+        return (await ctx.clients.routes.get({ project: ctx.project, route: name(slot) }, noRetry))[0];
+      } catch (err) {
+        if ((err as { code?: unknown }).code === 404 || (err as { code?: unknown }).code === 5) return null;
+        throw err;
+      }
+    });
+  return {
+    async read(log): Promise<Outcome<State>> {
+      const [a, b] = await Promise.all([getSlot('a', log), getSlot('b', log)]);
+      if (a.kind !== 'ok') return a;
+      if (b.kind !== 'ok') return b;
+      return { kind: 'ok', value: { a: a.value, b: b.value } };
+    },
+    observe: (s) => ({
+      resource: id,
+      holder: memberOf(best(s)),
+      detail: {
+        destRange: spec.destRange,
+        routes: (['a', 'b'] as const).flatMap((slot) => {
+          const r = s[slot];
+          return r
+            ? [{ name: name(slot), priority: r.priority ?? null, nextHopInstance: r.nextHopInstance ?? null }]
+            : [];
+        }),
+      },
+    }),
+    acquireWrites(s) {
+      const { a, b } = s;
+      // Done: exactly one route, ours.
+      if ((mine(a) && !b) || (mine(b) && !a)) return { kind: 'ok', value: [] };
+      if (!a && !b) return { kind: 'ok', value: [insert('a', 0)] };
+      if (a && b) {
+        // A move was interrupted. Keep ours if one is ours; otherwise reuse the worse slot.
+        if (mine(a)) return { kind: 'ok', value: [remove('b', 0)] };
+        if (mine(b)) return { kind: 'ok', value: [remove('a', 0)] };
+        return { kind: 'ok', value: [remove('b', 0), insert('b', 1), remove('a', 2)] };
+      }
+      const used: Slot = a ? 'a' : 'b';
+      const free: Slot = a ? 'b' : 'a';
+      return { kind: 'ok', value: [insert(free, 0), remove(used, 1)] };
+    },
+    releaseWrites(s) {
+      return {
+        kind: 'ok',
+        value: (['a', 'b'] as const).filter((slot) => mine(s[slot])).map((slot) => remove(slot, 0)),
+      };
+    },
+  };
+}
