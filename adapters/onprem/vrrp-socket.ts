@@ -140,7 +140,7 @@ class Ipv4VrrpIo implements PacketIo {
     v.setUint16(4, this.#id);
     packet[8] = advert.ttl ?? VRRP_TTL;
     packet[9] = linux.IPPROTO_VRRP;
-    packet.set(this.#src, 12);
+    packet.set(advert.source ? parseIp(advert.source) : this.#src, 12);
     packet.set(dst, 16);
     v.setUint16(10, ipv4HeaderChecksum(packet.subarray(0, 20)));
     packet.set(advert.payload, 20);
@@ -191,7 +191,7 @@ class Ipv6VrrpIo implements PacketIo {
     const dst = parseIp(advert.destination);
     // struct in6_pktinfo { in6_addr ipi6_addr; int ipi6_ifindex; }: pins our source and interface.
     const info = new Uint8Array(20);
-    info.set(this.#src, 0);
+    info.set(advert.source ? parseIp(advert.source) : this.#src, 0);
     new DataView(info.buffer).setUint32(16, this.#ifIndex, true);
     const parts = [cmsg(linux.IPPROTO_IPV6, linux.IPV6_PKTINFO, info)];
     if (advert.ttl !== undefined && advert.ttl !== VRRP_TTL) {

@@ -10,3 +10,4 @@ export type * from './lb-dataplane.ts';
 export type * from './probe.ts';
 export type * from './packet-io.ts';
 export type * from './address-manager.ts';
+export type * from './state-notifier.ts';

@@ -14,7 +14,7 @@ export interface PacketIo {
   send(advert: OutgoingAdvert): boolean;
   /** Registers the receiver (one per PacketIo); returns a function that removes it. */
   onReceive(handler: (advert: ReceivedAdvert) => void): () => void;
-  /** The source address this PacketIo stamps on sent adverts (needed for the v3 pseudo-header checksum). */
+  /** The default source address of sent adverts (the v3 pseudo-header checksum covers it). */
   readonly sourceAddress: string;
   /** Leaves the group and releases the socket. */
   close(): void;
@@ -28,6 +28,8 @@ export interface OutgoingAdvert {
   payload: Uint8Array;
   /** TTL / hop limit; 255 unless `unicast_ttl` says otherwise (rfc5798 §5.1.1.3). */
   ttl?: number;
+  /** Source address when it differs from `sourceAddress` (instances sharing an interface). */
+  source?: string;
 }
 
 /** An advertisement as received, with the IP header facts the validation rules need. */

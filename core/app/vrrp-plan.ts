@@ -1,0 +1,219 @@
+/**
+ * keepalived.conf model (core/model Config) -> what the VRRP service runs: one engine spec per
+ * vrrp_instance, its interface, multicast group or unicast peers, how each VIP is configured (dev, prefix,
+ * scope, label, brd, lifetime), the sync groups, and the notify hooks. Pure: the few host facts it needs
+ * (an interface's primary address) come in as a function.
+ */
+import type { Config, IpAddressEntry, ScriptCommand, VrrpInstance } from '../model/index.ts';
+import type { InterfaceAddress } from '../ports/index.ts';
+import {
+  canonicalIp,
+  familyOf,
+  makeInstanceSpec,
+  parseIp,
+  type GarpSettings,
+  type IpFamily,
+  type SyncGroupSpec,
+} from '../vrrp/index.ts';
+import type { VrrpInstanceBinding, VrrpPlan } from './vrrp-service.ts';
+
+/** Notify hooks of an instance or sync group, as argv lists. */
+export interface NotifyHookSet {
+  notify?: string[];
+  notifyMaster?: string[];
+  notifyBackup?: string[];
+  notifyFault?: string[];
+  notifyStop?: string[];
+}
+
+export interface VrrpAgentPlan extends VrrpPlan {
+  /** Hooks keyed `instance:NAME` / `group:NAME`. */
+  hooks: Record<string, NotifyHookSet>;
+  /** FIFOs that get every VRRP notify line (notify_fifo, vrrp_notify_fifo). */
+  fifos: string[];
+  warnings: string[];
+}
+
+export type PlanResult = { ok: true; plan: VrrpAgentPlan } | { ok: false; errors: string[] };
+
+/** The interface's primary address of a family (IPv4: first non-secondary; IPv6: link-local). */
+export type PrimaryAddressLookup = (interfaceName: string, family: IpFamily) => string | undefined;
+
+const secToMs = (s: number) => Math.round(s * 1000);
+
+function hookSet(src: {
+  notify?: ScriptCommand | undefined;
+  notifyMaster?: ScriptCommand | undefined;
+  notifyBackup?: ScriptCommand | undefined;
+  notifyFault?: ScriptCommand | undefined;
+  notifyStop?: ScriptCommand | undefined;
+}): NotifyHookSet {
+  const out: NotifyHookSet = {};
+  if (src.notify) out.notify = [...src.notify.argv];
+  if (src.notifyMaster) out.notifyMaster = [...src.notifyMaster.argv];
+  if (src.notifyBackup) out.notifyBackup = [...src.notifyBackup.argv];
+  if (src.notifyFault) out.notifyFault = [...src.notifyFault.argv];
+  if (src.notifyStop) out.notifyStop = [...src.notifyStop.argv];
+  return out;
+}
+
+/** IPv4 broadcast for `brd +` (host bits set). */
+function broadcastOf(address: string, prefix: number): string | undefined {
+  const b = parseIp(address, 'ipv4');
+  if (!b) return undefined;
+  const n = ((b[0] ?? 0) << 24) | ((b[1] ?? 0) << 16) | ((b[2] ?? 0) << 8) | (b[3] ?? 0);
+  const mask = prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0;
+  const brd = ((n & mask) | (~mask >>> 0)) >>> 0;
+  return [brd >>> 24, (brd >>> 16) & 0xff, (brd >>> 8) & 0xff, brd & 0xff].join('.');
+}
+
+function addressEntry(e: IpAddressEntry, defaultDev: string): InterfaceAddress {
+  const address = canonicalIp(e.address) ?? e.address;
+  const v6 = familyOf(address) === 'ipv6';
+  const out: InterfaceAddress = {
+    interfaceName: e.dev ?? defaultDev,
+    address,
+    prefixLength: e.prefix,
+    scope: e.scope,
+  };
+  if (e.label) out.label = e.label;
+  if (!v6 && e.brd !== undefined && e.brd !== '-') {
+    const brd = e.brd === '+' ? broadcastOf(address, e.prefix) : e.brd;
+    if (brd) out.broadcast = brd;
+  }
+  if (v6) {
+    if (typeof e.preferredLft === 'number') out.preferredLifetime = e.preferredLft;
+    else if (e.preferredLft === undefined && e.prefix === 128) out.preferredLifetime = 0;
+  }
+  return out;
+}
+
+function garpOf(i: VrrpInstance, c: Config): GarpSettings {
+  const g = c.globalDefs;
+  const family = i.virtualIpaddress[0] ? familyOf(i.virtualIpaddress[0].address) : 'ipv4';
+  const min = g.vrrpMinGarp;
+  return {
+    masterDelayMs: min ? 0 : secToMs(i.garpMasterDelay),
+    masterRepeat: min ? 1 : i.garpMasterRepeat,
+    masterRefreshMs: secToMs(i.garpMasterRefresh),
+    masterRefreshRepeat: i.garpMasterRefreshRepeat,
+    lowerPrioDelayMs: secToMs(i.garpLowerPrioDelay),
+    lowerPrioRepeat: i.garpLowerPrioRepeat,
+    intervalMs: secToMs(family === 'ipv6' ? g.vrrpGnaInterval : g.vrrpGarpInterval),
+  };
+}
+
+function instancePlan(
+  name: string,
+  i: VrrpInstance,
+  c: Config,
+  primary: PrimaryAddressLookup,
+  errors: string[],
+  warnings: string[],
+): VrrpInstanceBinding | undefined {
+  const at = (msg: string) => `vrrp_instance ${name}: ${msg}`;
+  const interfaceName = i.interface;
+  if (!interfaceName) {
+    errors.push(at('needs an interface (unicast without one is not supported by floatip agent yet)'));
+    return undefined;
+  }
+  if (i.authentication?.type === 'AH') {
+    errors.push(at('auth_type AH is not supported; use PASS or no authentication'));
+    return undefined;
+  }
+  if (i.useVmac || i.useIpvlan)
+    warnings.push(at('use_vmac / use_ipvlan are ignored: the VIPs go on the interface'));
+  const trackerCount =
+    i.trackInterface.length +
+    i.trackScript.length +
+    i.trackFile.length +
+    i.trackProcess.length +
+    i.trackBfd.length;
+  if (trackerCount > 0) warnings.push(at('track_* blocks are not run by floatip agent yet and are ignored'));
+  if (i.virtualRoutes.length + i.virtualRules.length > 0)
+    warnings.push(at('virtual_routes / virtual_rules are not applied by floatip agent yet'));
+  const first = i.virtualIpaddress[0]?.address ?? i.unicastSrcIp ?? i.mcastSrcIp;
+  const family: IpFamily = (first && familyOf(first)) || 'ipv4';
+  const unicast = i.unicastPeers.length > 0;
+  const sourceIp = i.unicastSrcIp ?? i.mcastSrcIp ?? primary(interfaceName, family);
+  if (!sourceIp) {
+    errors.push(
+      at(
+        `interface ${interfaceName} has no ${family === 'ipv4' ? 'IPv4' : 'IPv6 link-local'} address to send from ` +
+          '(set unicast_src_ip / mcast_src_ip or add one)',
+      ),
+    );
+    return undefined;
+  }
+  const ttls = i.unicastPeers.filter((p) => p.minTtl !== undefined || p.maxTtl !== undefined);
+  const unicastTtl = ttls.length
+    ? {
+        min: Math.min(...ttls.map((p) => p.minTtl ?? 0)),
+        max: Math.max(...ttls.map((p) => p.maxTtl ?? 255)),
+      }
+    : undefined;
+  const made = makeInstanceSpec({
+    name,
+    vrid: i.virtualRouterId,
+    family,
+    interface: interfaceName,
+    version: family === 'ipv6' ? 3 : i.version,
+    priority: i.priority,
+    initialState: i.state,
+    advertIntervalMs: secToMs(i.advertInt),
+    preempt: !i.nopreempt,
+    preemptDelayMs: secToMs(i.preemptDelay),
+    downTimerAdverts: i.downTimerAdverts,
+    vips: i.virtualIpaddress.map((v) => v.address),
+    excludedVips: i.virtualIpaddressExcluded.map((v) => v.address),
+    sourceIp,
+    unicastPeers: i.unicastPeers.map((p) => p.address),
+    checkUnicastSrc: i.checkUnicastSrc,
+    ...(unicastTtl ? { unicastTtl } : {}),
+    auth: i.authentication ? { type: 'pass', password: i.authentication.password } : { type: 'none' },
+    garp: garpOf(i, c),
+    lowerPrioNoAdvert: i.lowerPrioNoAdvert,
+    // floatip's default (send one advert before yielding) unless the config turns keepalived's on anyway.
+    ...(i.higherPrioSendAdvert ? { higherPrioSendAdvert: true } : {}),
+    ownerIgnoreAdverts: i.ownerIgnoreAdverts,
+    notifyPriorityChanges: i.notifyPriorityChanges,
+    checksumAsV2: i.v3ChecksumAsV2,
+  });
+  if (!made.ok) {
+    errors.push(...made.errors);
+    return undefined;
+  }
+  warnings.push(...made.warnings);
+  const addresses: Record<string, InterfaceAddress> = {};
+  for (const e of [...i.virtualIpaddress, ...i.virtualIpaddressExcluded]) {
+    const entry = addressEntry(e, interfaceName);
+    addresses[entry.address] = entry;
+  }
+  const binding: VrrpInstanceBinding = { spec: made.spec, interfaceName, addresses };
+  if (!unicast) binding.group = i.mcastDstIp;
+  else binding.unicastTtl = i.unicastTtl;
+  return binding;
+}
+
+/** Maps the whole VRRP side of a config; every problem is reported, naming the instance. */
+export function planVrrp(config: Config, primary: PrimaryAddressLookup): PlanResult {
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  const instances: VrrpInstanceBinding[] = [];
+  const hooks: Record<string, NotifyHookSet> = {};
+  for (const [name, i] of Object.entries(config.vrrpInstances)) {
+    const b = instancePlan(name, i, config, primary, errors, warnings);
+    if (b) instances.push(b);
+    hooks[`instance:${name}`] = hookSet(i);
+  }
+  const syncGroups: SyncGroupSpec[] = [];
+  for (const [name, g] of Object.entries(config.vrrpSyncGroups)) {
+    syncGroups.push({ name, members: [...g.group] });
+    hooks[`group:${name}`] = hookSet(g);
+  }
+  const fifos = [config.globalDefs.notifyFifo?.path, config.globalDefs.vrrpNotifyFifo?.path].filter(
+    (p): p is string => typeof p === 'string',
+  );
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, plan: { instances, syncGroups, hooks, fifos, warnings } };
+}

@@ -1,0 +1,450 @@
+/**
+ * The VRRP use case: runs the core/vrrp router reducer (every instance of this node, sync groups included)
+ * and carries out its effects through ports. Nothing here touches the platform; the agent
+ * (functions/agent) supplies the ports.
+ *
+ *   PacketIo.onReceive ─► stepRouter(packet) ─┐
+ *   TimerService fires ─► stepRouter(timer)  ─┼─► effects, in order:
+ *   start / shutdown  ──► stepRouter(...)    ─┘     send-advert  → encodeAdvert → PacketIo (group or peers)
+ *                                                   add/remove   → AddressManager
+ *                                                   send-garp    → Announcer (repeat, spacing)
+ *                                                   arm/cancel   → TimerService
+ *                                                   notify       → StateNotifier (ordered, awaited there)
+ *                                                   report       → Logger
+ *
+ * Events are handled one at a time (one queue), so a step always sees the previous step's effects applied.
+ * One PacketIo serves every instance on the same interface and address family.
+ */
+import type {
+  AddressManager,
+  Announcer,
+  Clock,
+  InterfaceAddress,
+  Logger,
+  PacketIo,
+  ReceivedAdvert as WireAdvert,
+  StateNotifier,
+  TimerService,
+} from '../ports/index.ts';
+import {
+  canonicalIp,
+  encodeAdvert,
+  step,
+  timerId,
+  type InstanceEvent,
+  type InstanceState,
+  type VrrpAdvert,
+  type VrrpEffect,
+  type VrrpInstanceSpec,
+} from '../vrrp/index.ts';
+import {
+  createRouter,
+  stepRouter,
+  type RouterEvent,
+  type RouterState,
+  type SyncGroupSpec,
+} from '../vrrp/router/index.ts';
+
+/** One instance as the service runs it: the reducer's spec plus how it reaches the wire and the kernel. */
+export interface VrrpInstanceBinding {
+  spec: VrrpInstanceSpec;
+  /** Interface adverts go out on (and GARPs, unless a VIP names its own `dev`). */
+  interfaceName: string;
+  /** Multicast group, or undefined for unicast instances (adverts go to spec.unicastPeers). */
+  group?: string;
+  /** TTL for unicast adverts (`unicast_ttl`). */
+  unicastTtl?: number;
+  /** How to configure each VIP (and excluded VIP), keyed by canonical address. */
+  addresses: Record<string, InterfaceAddress>;
+}
+
+export interface VrrpPlan {
+  instances: VrrpInstanceBinding[];
+  syncGroups: SyncGroupSpec[];
+}
+
+/** What a PacketIo is opened for: one interface and family, joining `group` when given. */
+export interface PacketIoRequest {
+  interfaceName: string;
+  family: 4 | 6;
+  sourceAddress: string;
+  group?: string;
+}
+
+export interface VrrpServiceDeps {
+  clock: Clock;
+  addresses: AddressManager;
+  announcer: Announcer;
+  timers: TimerService;
+  notifier: StateNotifier;
+  logger: Logger;
+  openPacketIo(request: PacketIoRequest): PacketIo;
+}
+
+/** What `floatip status` shows per instance. */
+export interface VrrpInstanceStatus {
+  name: string;
+  interfaceName: string;
+  vrid: number;
+  version: 2 | 3;
+  state: string;
+  basePriority: number;
+  effectivePriority: number;
+  master?: { address: string; priority: number; lastAdvertAgoMs: number };
+  vips: string[];
+  vipsPresent: boolean;
+  advertIntervalMs: number;
+  inStateForMs?: number;
+  stats: Record<string, number>;
+}
+
+const ioKey = (interfaceName: string, family: 'ipv4' | 'ipv6') => `${interfaceName}|${family}`;
+
+export class VrrpService {
+  #deps: VrrpServiceDeps;
+  #router: RouterState | undefined;
+  #bindings = new Map<string, VrrpInstanceBinding>();
+  #ios = new Map<string, PacketIo>();
+  #vipsPresent = new Map<string, boolean>();
+  /** Bumped per instance when it is replaced or removed, so its late GARP bursts stop. */
+  #generation = new Map<string, number>();
+  #queue: Promise<unknown> = Promise.resolve();
+  #stopped = false;
+
+  constructor(deps: VrrpServiceDeps) {
+    this.#deps = deps;
+  }
+
+  /** Builds the router, opens the sockets, removes stale VIPs of our instances, starts every instance. */
+  start(plan: VrrpPlan): Promise<void> {
+    return this.#enqueue(async () => {
+      const router = this.#createRouter(plan);
+      await this.#removeStale(plan.instances);
+      this.#adopt(plan, router);
+      await this.#stepRouter({ kind: 'start' });
+    });
+  }
+
+  /**
+   * Applies a new plan: unchanged instances keep their state, changed and new ones start afresh (BACKUP),
+   * removed or changed ones leave first (priority 0 when master, VIPs removed, notify).
+   */
+  reload(plan: VrrpPlan): Promise<{ kept: string[]; started: string[]; removed: string[] }> {
+    return this.#enqueue(async () => {
+      const next = this.#createRouter(plan);
+      const old = this.#router;
+      const kept: string[] = [];
+      const started: string[] = [];
+      const removed: string[] = [];
+      const nextBindings = new Map(plan.instances.map((b) => [b.spec.name, b]));
+      const now = this.#deps.clock.monotonicMs();
+      for (const [name, binding] of this.#bindings) {
+        const nb = nextBindings.get(name);
+        const oldState = old?.instances[name];
+        if (nb && JSON.stringify(nb) === JSON.stringify(binding) && oldState) {
+          kept.push(name);
+          continue;
+        }
+        if (oldState) await this.#leave(name, oldState, now);
+        if (!nb) removed.push(name);
+      }
+      const instances = { ...next.instances };
+      for (const name of kept) {
+        const s = old?.instances[name];
+        if (s) instances[name] = s;
+      }
+      const toStart = plan.instances.map((b) => b.spec.name).filter((n) => !kept.includes(n));
+      this.#adopt(plan, { ...next, instances, notifySeq: old?.notifySeq ?? 0 });
+      for (const name of toStart) {
+        started.push(name);
+        await this.#stepInstance(name, { kind: 'start' });
+      }
+      return { kept, started, removed };
+    });
+  }
+
+  /** SIGTERM: every master sends priority 0 and removes its VIPs; STOP notifies run; sockets close. */
+  stop(): Promise<void> {
+    return this.#enqueue(async () => {
+      if (this.#router) await this.#stepRouter({ kind: 'shutdown' });
+      this.#stopped = true;
+      this.#deps.timers.cancelAll();
+      for (const io of this.#ios.values()) io.close();
+      this.#ios.clear();
+      await this.#deps.notifier.idle();
+    });
+  }
+
+  status(): VrrpInstanceStatus[] {
+    const now = this.#deps.clock.monotonicMs();
+    const router = this.#router;
+    if (!router) return [];
+    return Object.values(router.instances).map((s) => {
+      const binding = this.#bindings.get(s.spec.name);
+      const out: VrrpInstanceStatus = {
+        name: s.spec.name,
+        interfaceName: binding?.interfaceName ?? '',
+        vrid: s.spec.vrid,
+        version: s.spec.version,
+        state: s.state,
+        basePriority: s.spec.priority,
+        effectivePriority: s.effectivePriority,
+        vips: [...s.spec.vips, ...s.spec.excludedVips],
+        vipsPresent: this.#vipsPresent.get(s.spec.name) ?? false,
+        advertIntervalMs: s.masterAdverIntervalMs,
+        stats: { ...s.stats },
+      };
+      if (s.master)
+        out.master = {
+          address: s.master.address,
+          priority: s.master.priority,
+          lastAdvertAgoMs: Math.max(0, Math.round(now - s.master.lastAdvertMs)),
+        };
+      if (s.sinceMs !== undefined) out.inStateForMs = Math.max(0, Math.round(now - s.sinceMs));
+      return out;
+    });
+  }
+
+  #createRouter(plan: VrrpPlan): RouterState {
+    const created = createRouter({
+      instances: plan.instances.map((b) => b.spec),
+      syncGroups: plan.syncGroups,
+    });
+    if (!created.ok) throw new Error(created.errors.join('; '));
+    return created.state;
+  }
+
+  /** Makes `plan` current: bindings, router state, and one PacketIo per interface and family. */
+  #adopt(plan: VrrpPlan, router: RouterState): void {
+    for (const b of plan.instances) {
+      const prev = this.#bindings.get(b.spec.name);
+      if (!prev || JSON.stringify(prev) !== JSON.stringify(b))
+        this.#generation.set(b.spec.name, (this.#generation.get(b.spec.name) ?? 0) + 1);
+    }
+    this.#bindings = new Map(plan.instances.map((b) => [b.spec.name, b]));
+    this.#router = router;
+    const wanted = new Map<string, PacketIoRequest>();
+    for (const b of plan.instances) {
+      const key = ioKey(b.interfaceName, b.spec.family);
+      const req = wanted.get(key) ?? {
+        interfaceName: b.interfaceName,
+        family: b.spec.family === 'ipv4' ? 4 : 6,
+        sourceAddress: b.spec.sourceIp,
+      };
+      if (b.group && !req.group) req.group = b.group;
+      wanted.set(key, req);
+    }
+    for (const [key, io] of this.#ios) {
+      if (wanted.has(key)) continue;
+      io.close();
+      this.#ios.delete(key);
+    }
+    for (const [key, req] of wanted) {
+      if (this.#ios.has(key)) continue;
+      const io = this.#deps.openPacketIo(req);
+      this.#ios.set(key, io);
+      io.onReceive((wire) => {
+        void this.#enqueue(() => this.#receive(req.interfaceName, wire));
+      });
+    }
+  }
+
+  #enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(work);
+    this.#queue = run.catch((e: unknown) =>
+      this.#deps.logger.error('vrrp: event handling failed', { err: String(e) }),
+    );
+    return run;
+  }
+
+  async #receive(interfaceName: string, wire: WireAdvert): Promise<void> {
+    if (this.#stopped) return;
+    await this.#stepRouter({
+      kind: 'packet',
+      bytes: wire.payload,
+      ip: {
+        family: wire.family === 4 ? 'ipv4' : 'ipv6',
+        src: wire.source,
+        dst: wire.destination,
+        ttl: wire.ttl,
+      },
+      interface: interfaceName,
+    });
+  }
+
+  async #stepRouter(event: RouterEvent): Promise<void> {
+    const router = this.#router;
+    if (!router) return;
+    const result = stepRouter(router, event, this.#deps.clock.monotonicMs());
+    this.#router = result.state;
+    for (const effect of result.effects) await this.#execute(effect);
+  }
+
+  /** One instance outside the router's fan-out (reload starts only new or changed instances). */
+  async #stepInstance(name: string, event: InstanceEvent): Promise<void> {
+    const router = this.#router;
+    const s = router?.instances[name];
+    if (!router || !s) return;
+    const result = step(s, event, this.#deps.clock.monotonicMs());
+    let seq = router.notifySeq;
+    const effects = result.effects.map((fx) => (fx.kind === 'notify' ? { ...fx, seq: ++seq } : fx));
+    this.#router = { ...router, instances: { ...router.instances, [name]: result.state }, notifySeq: seq };
+    for (const effect of effects) await this.#execute(effect);
+  }
+
+  /** An instance leaving on reload: shutdown (priority 0, VIPs removed, notify), timers dropped. */
+  async #leave(name: string, state: InstanceState, now: number): Promise<void> {
+    const result = step(state, { kind: 'shutdown' }, now);
+    for (const effect of result.effects) await this.#execute(effect);
+    for (const t of ['master-down', 'advert', 'garp-delayed', 'garp-refresh'] as const)
+      this.#deps.timers.cancel(timerId(name, t));
+    this.#generation.set(name, (this.#generation.get(name) ?? 0) + 1);
+  }
+
+  async #execute(effect: VrrpEffect): Promise<void> {
+    const { timers, logger } = this.#deps;
+    switch (effect.kind) {
+      case 'arm-timer':
+        timers.arm(effect.id, effect.atMs, () => {
+          void this.#enqueue(async () => {
+            if (!this.#stopped) await this.#stepRouter({ kind: 'timer', id: effect.id });
+          });
+        });
+        return;
+      case 'cancel-timer':
+        timers.cancel(effect.id);
+        return;
+      case 'send-advert':
+        this.#sendAdvert(effect.instance, effect.advert);
+        return;
+      case 'add-vips':
+        await this.#vips(effect.instance, effect.addresses, 'add');
+        this.#vipsPresent.set(effect.instance, true);
+        return;
+      case 'remove-vips':
+        await this.#vips(effect.instance, effect.addresses, 'remove');
+        this.#vipsPresent.set(effect.instance, false);
+        return;
+      case 'send-garp':
+        // A burst runs beside the queue (its spacing must not hold up adverts) and ends early when the
+        // instance is replaced or the service stops.
+        void this.#garpBurst(effect.instance, effect.addresses, effect.repeat, effect.intervalMs);
+        return;
+      case 'notify':
+        this.#deps.notifier.notify({
+          target: { type: effect.target.type, name: effect.target.name },
+          what: effect.what,
+          priority: effect.priority,
+        });
+        return;
+      case 'report':
+        logger.warn(`vrrp ${effect.instance || 'router'}: ${effect.report.kind}`, { ...effect.report });
+        return;
+      default: {
+        const never: never = effect;
+        logger.warn('vrrp: unknown effect', { effect: never });
+      }
+    }
+  }
+
+  #sendAdvert(name: string, advert: VrrpAdvert): void {
+    const b = this.#bindings.get(name);
+    if (!b) return;
+    const spec = b.spec;
+    const io = this.#ios.get(ioKey(b.interfaceName, spec.family));
+    if (!io) return;
+    const destinations = b.group ? [b.group] : spec.unicastPeers;
+    for (const dst of destinations) {
+      const encoded = encodeAdvert(advert, {
+        family: spec.family,
+        src: spec.sourceIp,
+        dst,
+        checksumAsV2: spec.checksumAsV2,
+      });
+      if (!encoded.ok) {
+        this.#deps.logger.error('vrrp: cannot encode advert', { instance: name, error: encoded.error });
+        return;
+      }
+      try {
+        const sent = io.send({
+          destination: dst,
+          payload: encoded.bytes,
+          source: spec.sourceIp,
+          ...(b.group ? {} : { ttl: b.unicastTtl ?? 255 }),
+        });
+        if (!sent)
+          this.#deps.logger.warn('vrrp: advert not sent (socket buffer full)', { instance: name, dst });
+      } catch (e) {
+        this.#deps.logger.warn('vrrp: advert send failed', { instance: name, dst, err: String(e) });
+      }
+    }
+  }
+
+  #entry(name: string, address: string): InterfaceAddress {
+    const b = this.#bindings.get(name);
+    const known = b?.addresses[canonicalIp(address) ?? address];
+    if (known) return known;
+    return {
+      interfaceName: b?.interfaceName ?? '',
+      address,
+      prefixLength: address.includes(':') ? 128 : 32,
+    };
+  }
+
+  async #vips(name: string, addresses: readonly string[], op: 'add' | 'remove'): Promise<void> {
+    for (const a of addresses) {
+      try {
+        await this.#deps.addresses[op](this.#entry(name, a));
+      } catch (e) {
+        this.#deps.logger.error(`vrrp: cannot ${op} VIP ${a}`, { instance: name, err: String(e) });
+      }
+    }
+  }
+
+  async #garpBurst(
+    name: string,
+    addresses: readonly string[],
+    repeat: number,
+    intervalMs: number,
+  ): Promise<void> {
+    const generation = this.#generation.get(name);
+    for (let i = 0; i < repeat; i++) {
+      if (i > 0 && intervalMs > 0) await this.#deps.timers.sleep(intervalMs);
+      if (this.#stopped || this.#generation.get(name) !== generation) return;
+      for (const a of addresses) {
+        const entry = this.#entry(name, a);
+        try {
+          await this.#deps.announcer.announce(entry.interfaceName, a);
+        } catch (e) {
+          this.#deps.logger.warn(`vrrp: cannot announce ${a}`, { instance: name, err: String(e) });
+        }
+      }
+    }
+  }
+
+  /** keepalived removes its VIPs "just in case" at start: here, any VIP of ours found on its interface. */
+  async #removeStale(bindings: readonly VrrpInstanceBinding[]): Promise<void> {
+    const wanted = new Map<string, InterfaceAddress>();
+    for (const b of bindings)
+      for (const [addr, entry] of Object.entries(b.addresses))
+        if (addr !== b.spec.sourceIp) wanted.set(addr, entry); // an owner's VIP is its own address
+    if (wanted.size === 0) return;
+    let present: InterfaceAddress[];
+    try {
+      present = await this.#deps.addresses.list();
+    } catch (e) {
+      this.#deps.logger.warn('vrrp: cannot list addresses to remove stale VIPs', { err: String(e) });
+      return;
+    }
+    for (const p of present) {
+      const entry = wanted.get(canonicalIp(p.address) ?? p.address);
+      if (!entry || entry.interfaceName !== p.interfaceName) continue;
+      this.#deps.logger.info('vrrp: removing stale VIP', { address: p.address, interface: p.interfaceName });
+      await this.#deps.addresses
+        .remove(p)
+        .catch((e: unknown) =>
+          this.#deps.logger.warn('vrrp: cannot remove stale VIP', { address: p.address, err: String(e) }),
+        );
+    }
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * Notify hooks with keepalived's arguments and formats, but never racing (reference keepalived.md §0.6, P3):
+ * every hook of every state change runs in one queue, each awaited (with a timeout) before the next starts.
+ *
+ * Per state change, in keepalived's order: `notify_<state>` script, then `notify` script with
+ * `INSTANCE|GROUP <name> <STATE> <priority>` appended, then the FIFO line `INSTANCE "<name>" <STATE> <prio>`.
+ */
+import { spawn } from 'node:child_process';
+import { open, type FileHandle } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import type { StateChange, StateNotifier } from '../../core/ports/index.ts';
+
+export type NotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP' | 'DELETED' | (string & {});
+
+export interface ScriptSpec {
+  argv: string[];
+}
+
+export interface NotifyHooks {
+  notify?: ScriptSpec;
+  notifyMaster?: ScriptSpec;
+  notifyBackup?: ScriptSpec;
+  notifyFault?: ScriptSpec;
+  notifyStop?: ScriptSpec;
+}
+
+export interface NotifyEvent {
+  kind: 'INSTANCE' | 'GROUP';
+  name: string;
+  state: NotifyState;
+  priority: number;
+  hooks: NotifyHooks;
+}
+
+export interface NotifierOptions {
+  /** FIFO paths (notify_fifo, vrrp_notify_fifo) that get one line per event. */
+  fifos: string[];
+  /** Seconds a script may run before it is killed (SIGTERM, then SIGKILL 2 s later). */
+  scriptTimeoutSec: number;
+  /** Seconds for notify_stop scripts (keepalived kills them after 1 s). */
+  stopTimeoutSec: number;
+  log: (level: 'info' | 'warn', message: string) => void;
+}
+
+/** keepalived's FIFO line: `INSTANCE "VI_1" MASTER 150`. */
+export function fifoLine(e: Pick<NotifyEvent, 'kind' | 'name' | 'state' | 'priority'>): string {
+  return `${e.kind} "${e.name}" ${e.state} ${e.priority}\n`;
+}
+
+/** keepalived's generic-notify argv: the script's own argv then `INSTANCE VI_1 MASTER 150`. */
+export function notifyArgv(script: ScriptSpec, e: NotifyEvent): string[] {
+  return [...script.argv, e.kind, e.name, e.state, String(e.kind === 'GROUP' ? 0 : e.priority)];
+}
+
+function stateScript(e: NotifyEvent): ScriptSpec | undefined {
+  switch (e.state) {
+    case 'MASTER':
+      return e.hooks.notifyMaster;
+    case 'BACKUP':
+      return e.hooks.notifyBackup;
+    case 'FAULT':
+    case 'DELETED':
+      return e.hooks.notifyFault;
+    case 'STOP':
+      return e.hooks.notifyStop;
+    default:
+      return undefined;
+  }
+}
+
+/** Hooks of an instance or group, looked up by `instance:NAME` / `group:NAME` at delivery time. */
+export type HookLookup = (key: string) => NotifyHooks | undefined;
+
+const states: readonly string[] = ['MASTER', 'BACKUP', 'FAULT', 'STOP', 'DELETED'];
+
+/** The StateNotifier port over {@link Notifier}: scripts for state changes, FIFO lines for every event. */
+export function stateNotifier(notifier: Notifier, hooks: HookLookup): StateNotifier {
+  return {
+    notify(change: StateChange) {
+      const kind = change.target.type === 'group' ? 'GROUP' : 'INSTANCE';
+      const h = hooks(`${change.target.type}:${change.target.name}`) ?? {};
+      void notifier.notify({
+        kind,
+        name: change.target.name,
+        state: change.what as NotifyState,
+        priority: change.priority,
+        // Scripts run for state changes only; events such as MASTER_RX_LOWER_PRI only reach the FIFOs.
+        hooks: states.includes(change.what) ? h : {},
+      });
+    },
+    idle: () => notifier.idle(),
+  };
+}
+
+export class Notifier {
+  #options: NotifierOptions;
+  #queue: Promise<void> = Promise.resolve();
+  #fifos = new Map<string, FileHandle>();
+
+  constructor(options: NotifierOptions) {
+    this.#options = options;
+  }
+
+  /** Queues the hooks of one state change; resolves when they (and all earlier ones) have finished. */
+  notify(e: NotifyEvent): Promise<void> {
+    const run = async () => {
+      const timeout = e.state === 'STOP' ? this.#options.stopTimeoutSec : this.#options.scriptTimeoutSec;
+      const own = stateScript(e);
+      if (own) await this.#run(own.argv, timeout);
+      if (e.hooks.notify) await this.#run(notifyArgv(e.hooks.notify, e), timeout);
+      for (const fifo of this.#options.fifos) await this.#writeFifo(fifo, fifoLine(e));
+    };
+    this.#queue = this.#queue.then(run, run);
+    return this.#queue;
+  }
+
+  /** Resolves when everything queued so far has run. */
+  idle(): Promise<void> {
+    return this.#queue;
+  }
+
+  #run(argv: string[], timeoutSec: number): Promise<void> {
+    const [cmd, ...args] = argv;
+    if (!cmd) return Promise.resolve();
+    return new Promise((resolve) => {
+      const child = spawn(cmd, args, { stdio: 'ignore' });
+      let killTimer: NodeJS.Timeout | undefined;
+      const timer = setTimeout(() => {
+        this.#options.log('warn', `notify script ${argv.join(' ')} ran over ${timeoutSec} s; terminating it`);
+        child.kill('SIGTERM');
+        killTimer = setTimeout(() => child.kill('SIGKILL'), 2000);
+      }, timeoutSec * 1000);
+      const done = () => {
+        clearTimeout(timer);
+        if (killTimer) clearTimeout(killTimer);
+        resolve();
+      };
+      child.once('error', (err) => {
+        this.#options.log('warn', `notify script ${cmd} could not start: ${err.message}`);
+        done();
+      });
+      child.once('exit', (code, signal) => {
+        if (code !== 0) this.#options.log('warn', `notify script ${argv.join(' ')} exited ${signal ?? code}`);
+        done();
+      });
+    });
+  }
+
+  async #writeFifo(path: string, line: string): Promise<void> {
+    try {
+      // Held open read-write for the agent's life, as keepalived does: a FIFO whose reader comes and goes
+      // neither blocks the agent nor loses lines the reader has not read yet.
+      let fh = this.#fifos.get(path);
+      if (!fh) {
+        fh = await open(path, constants.O_RDWR | constants.O_NONBLOCK);
+        this.#fifos.set(path, fh);
+      }
+      await fh.write(line);
+    } catch (e) {
+      this.#options.log('warn', `notify fifo ${path}: ${(e as Error).message}`);
+    }
+  }
+
+  /** Waits for queued hooks, then closes the FIFOs. */
+  async close(): Promise<void> {
+    await this.#queue;
+    for (const fh of this.#fifos.values()) await fh.close().catch(() => undefined);
+    this.#fifos.clear();
+  }
+}

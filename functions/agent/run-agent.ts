@@ -1,0 +1,144 @@
+/**
+ * The on-prem agent's composition root: reads keepalived.conf, checks capabilities, builds the on-prem
+ * ports (raw VRRP sockets, rtnetlink, GARP/NA, notify scripts and FIFOs, the control socket) and runs the
+ * VRRP use case until SIGTERM/SIGINT. SIGHUP re-reads the file and reloads; unchanged instances keep their
+ * state. Every dependency can be overridden (tests).
+ */
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:net';
+import { planVrrp, type VrrpAgentPlan } from '../../core/app/vrrp-plan.ts';
+import { VrrpService } from '../../core/app/vrrp-service.ts';
+import { formatDiagnostic, parseKeepalived } from '../../core/config/index.ts';
+import type { AddressManager, Announcer, Clock, InterfaceAddress, Logger } from '../../core/ports/index.ts';
+import { openAnnouncer } from '../../adapters/onprem/announcer.ts';
+import { openAddressManager } from '../../adapters/onprem/rtnetlink/index.ts';
+import { openVrrpSocket } from '../../adapters/onprem/vrrp-socket.ts';
+import { createLogger, systemClock } from '../../adapters/system/index.ts';
+import { describeMissing, missingCapabilities } from './capabilities.ts';
+import { startControlServer } from './control-server.ts';
+import { Notifier, stateNotifier } from './notifier.ts';
+import { createTimerService } from './timers.ts';
+
+export interface AgentOptions {
+  configPath: string;
+  socketPath: string;
+  /** Seconds a notify script may run (notify_stop: 1 s as keepalived). */
+  scriptTimeoutSec?: number;
+  logger?: Logger;
+  clock?: Clock;
+  addresses?: AddressManager;
+  announcer?: Announcer;
+}
+
+export interface RunningAgent {
+  service: VrrpService;
+  reload(): Promise<void>;
+  stop(): Promise<void>;
+  /** Resolves when the agent has stopped. */
+  done: Promise<void>;
+}
+
+/** Reads and maps the config; throws one message listing every problem with file:line. */
+export async function loadPlan(configPath: string, addresses: AddressManager): Promise<VrrpAgentPlan> {
+  let text: string;
+  try {
+    text = readFileSync(configPath, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read ${configPath}: ${(e as Error).message}`, { cause: e });
+  }
+  const parsed = parseKeepalived(text, {
+    file: configPath,
+    readFile: (p) => {
+      try {
+        return readFileSync(p, 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+  });
+  if (!parsed.ok) throw new Error(parsed.diagnostics.map(formatDiagnostic).join('\n'));
+  const present: InterfaceAddress[] = await addresses.list();
+  const primary = (interfaceName: string, family: 'ipv4' | 'ipv6') => {
+    const mine = present.filter((a) => a.interfaceName === interfaceName);
+    if (family === 'ipv4') return mine.find((a) => !a.address.includes(':') && a.scope !== 'host')?.address;
+    return mine.find((a) => a.address.toLowerCase().startsWith('fe80:'))?.address;
+  };
+  const planned = planVrrp(parsed.config, primary);
+  if (!planned.ok) throw new Error(planned.errors.map((e) => `${configPath}: ${e}`).join('\n'));
+  return planned.plan;
+}
+
+export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
+  const logger = options.logger ?? createLogger({ name: 'floatip-agent' });
+  const missing = describeMissing(missingCapabilities(['CAP_NET_RAW', 'CAP_NET_ADMIN']));
+  if (missing) throw new Error(missing);
+  const clock = options.clock ?? systemClock;
+  const addresses = options.addresses ?? openAddressManager();
+  const announcer = options.announcer ?? openAnnouncer();
+  let plan = await loadPlan(options.configPath, addresses);
+  for (const w of plan.warnings) logger.warn(w);
+  const notifier = new Notifier({
+    fifos: plan.fifos,
+    scriptTimeoutSec: options.scriptTimeoutSec ?? 10,
+    stopTimeoutSec: 1,
+    log: (level, message) => logger[level](message),
+  });
+  const service = new VrrpService({
+    clock,
+    addresses,
+    announcer,
+    timers: createTimerService(clock),
+    notifier: stateNotifier(notifier, (key) => {
+      const h = plan.hooks[key];
+      if (!h) return undefined;
+      return Object.fromEntries(Object.entries(h).map(([k, argv]) => [k, { argv }]));
+    }),
+    logger,
+    openPacketIo: (req) => openVrrpSocket(req),
+  });
+  await service.start(plan);
+  logger.info('floatip agent started', {
+    config: options.configPath,
+    instances: plan.instances.map((i) => i.spec.name),
+  });
+
+  let server: Server | undefined;
+  try {
+    server = await startControlServer(options.socketPath, (req) => {
+      if (req.op === 'status')
+        return { pid: process.pid, config: options.configPath, instances: service.status() };
+      throw new Error(`unknown op ${req.op}`);
+    });
+  } catch (e) {
+    logger.warn(`control socket ${options.socketPath} unavailable; floatip status will not work`, {
+      err: String(e),
+    });
+  }
+
+  let resolveDone: () => void = () => {};
+  const done = new Promise<void>((r) => (resolveDone = r));
+  let stopping: Promise<void> | undefined;
+
+  const reload = async () => {
+    try {
+      const next = await loadPlan(options.configPath, addresses);
+      for (const w of next.warnings) logger.warn(w);
+      plan = next;
+      const r = await service.reload(next);
+      logger.info('configuration reloaded', r);
+    } catch (e) {
+      logger.error('reload refused; the running configuration stays', { err: (e as Error).message });
+    }
+  };
+  const stop = () =>
+    (stopping ??= (async () => {
+      await service.stop();
+      await notifier.close();
+      server?.close();
+      addresses.close();
+      announcer.close();
+      logger.info('floatip agent stopped');
+      resolveDone();
+    })());
+  return { service, reload, stop, done };
+}

@@ -1,0 +1,78 @@
+/** Runs `floatip agent` inside a lab namespace with its config, control socket and notify log in a temp dir. */
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Lab, LabNode } from '../../../helpers/netns.ts';
+
+const launcher = fileURLToPath(new URL('../../../../bin/floatip.mjs', import.meta.url));
+
+export interface RunningFloatip {
+  process: ChildProcess;
+  dir: string;
+  configPath: string;
+  socketPath: string;
+  log(): string;
+  /** `floatip status --json` through the control socket. */
+  status(): Promise<{
+    instances: { name: string; state: string; effectivePriority: number; master?: { address: string } }[];
+  }>;
+  /** Rewrites the config file (for SIGHUP reload tests). */
+  writeConfig(config: string): void;
+  signal(sig: NodeJS.Signals): void;
+  /** SIGTERM and wait for exit. */
+  stop(): Promise<number | null>;
+  kill(): Promise<void>;
+  cleanup(): void;
+}
+
+export function startFloatip(
+  lab: Lab,
+  node: LabNode | string,
+  config: string,
+  extraArgs: string[] = [],
+): RunningFloatip {
+  const dir = mkdtempSync(join(tmpdir(), 'fip-vrrp-agent-'));
+  const configPath = join(dir, 'keepalived.conf');
+  const socketPath = join(dir, 'agent.sock');
+  writeFileSync(configPath, config);
+  const child = lab.spawn(node, [
+    process.execPath,
+    launcher,
+    'agent',
+    '--config',
+    configPath,
+    '--socket',
+    socketPath,
+    ...extraArgs,
+  ]);
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    process: child,
+    dir,
+    configPath,
+    socketPath,
+    log: () => out,
+    async status() {
+      const { controlRequest } = await import('../../../../functions/agent/control-server.ts');
+      return (await controlRequest(socketPath, 'status', 2000)) as Awaited<
+        ReturnType<RunningFloatip['status']>
+      >;
+    },
+    writeConfig: (text) => writeFileSync(configPath, text),
+    signal: (sig) => void child.kill(sig),
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
