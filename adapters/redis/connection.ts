@@ -7,16 +7,30 @@ import { Redis } from 'ioredis';
  * - `worker`: wait it out. Commands queue while Redis is away and run when it is back, so a failover that
  *   was mid-flight when Redis stopped completes once it returns (BullMQ requires this for workers).
  */
-export function connectRedis(url: string, role: 'api' | 'worker', name = `floatip-${role}`): Redis {
+export function connectRedis(
+  url: string,
+  role: 'api' | 'worker',
+  onError?: (err: Error) => void,
+  name = `floatip-${role}`,
+): Redis {
   const common = {
     connectionName: name,
     lazyConnect: false,
     connectTimeout: 2000,
     retryStrategy: (times: number) => Math.min(50 * 2 ** times, 1000),
   };
-  return role === 'api'
-    ? new Redis(url, { ...common, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 2000 })
-    : new Redis(url, { ...common, enableOfflineQueue: true, maxRetriesPerRequest: null });
+  const redis =
+    role === 'api'
+      ? new Redis(url, {
+          ...common,
+          enableOfflineQueue: false,
+          maxRetriesPerRequest: 1,
+          commandTimeout: 2000,
+        })
+      : new Redis(url, { ...common, enableOfflineQueue: true, maxRetriesPerRequest: null });
+  // Connection errors surface as `status` and as failed commands (→ 503 / retry); no unhandled events.
+  redis.on('error', (err: Error) => onError?.(err));
+  return redis;
 }
 
 /** Resolves when the connection is ready, or rejects after `timeoutMs` with a clear message. */

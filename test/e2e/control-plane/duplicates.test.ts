@@ -28,9 +28,9 @@ const alert = (status: 'firing' | 'resolved') => ({
 });
 
 test('1,000 concurrent duplicate webhooks for one incident make one failover and one audit entry', async (t) => {
-  const { cp, provider, config } = await controlFixture(t);
+  const { cp, provider, config, defer } = await controlFixture(t);
   const server = await startServe(cp, { port: 0 });
-  t.after(() => server.close());
+  defer(() => server.close());
   const body = JSON.stringify(alert('firing'));
   const send = () =>
     fetch(`${server.url}/v1/webhooks/alertmanager`, {
@@ -50,7 +50,7 @@ test('1,000 concurrent duplicate webhooks for one incident make one failover and
   assert.equal(await cp.queue.count(), 1, 'one job queued');
 
   const worker = await startWorker(cp, { schedule: false });
-  t.after(() => worker.close());
+  defer(() => worker.close());
   const state = await eventually(async () => {
     const s = await cp.api.state.get('web');
     return s.kind === 'ok' && s.value?.holder === 'b' ? s.value : undefined;

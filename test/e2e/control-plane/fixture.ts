@@ -96,6 +96,8 @@ export interface Fixture {
   config: ControlPlaneConfig;
   provider: MemoryVipProvider;
   cp: ControlPlane;
+  /** Registers a clean-up that runs before the control plane closes (last registered runs first). */
+  defer(fn: () => Promise<unknown> | unknown): void;
 }
 
 /** A control plane on a fresh prefix; closed and its keys removed after the test, pass or fail. */
@@ -119,12 +121,20 @@ export async function controlFixture(
     providers: o.providers ?? { memory: provider },
     ...o.overrides,
   });
+  const deferred: (() => Promise<unknown> | unknown)[] = [];
   t.after(async () => {
-    await cp.close();
+    // Each step is bounded so a failed test with Redis down still cleans up instead of hanging.
+    const bounded = (p: Promise<unknown> | unknown) =>
+      Promise.race([
+        Promise.resolve(p).catch(() => undefined),
+        new Promise((r) => setTimeout(r, 5000).unref()),
+      ]);
+    for (const fn of deferred.reverse()) await bounded(fn());
+    await bounded(cp.close());
     await dropPrefix(url, prefix).catch(() => undefined);
   });
   await Promise.all([waitReady(cp.apiRedis), waitReady(cp.workerRedis)]);
-  return { prefix, config, provider, cp };
+  return { prefix, config, provider, cp, defer: (fn) => deferred.push(fn) };
 }
 
 /** Resolves when `check` returns a value other than undefined (polling; no timing is asserted). */
