@@ -9,11 +9,14 @@ export const connOverhead = (d: DestView): number => ((d.activeConns << 8) + d.i
 /** `ip_vs_sed_dest_overhead` / `ip_vs_nq_dest_overhead`: `activeconns + 1`. */
 export const activePlusOne = (d: DestView): number => (d.activeConns + 1) | 0;
 
+const SAFE = 2 ** 53;
+
 /** `(__s64)a * b > (__s64)c * d`, exactly, for 32-bit integer operands. */
 export const s64Greater = (a: number, b: number, c: number, d: number): boolean => {
   const left = a * b;
   const right = c * d;
-  if (Number.isSafeInteger(left) && Number.isSafeInteger(right)) return left > right;
+  // Doubles are exact below 2^53; only beyond that (rare: both factors large) fall back to BigInt.
+  if (left < SAFE && left > -SAFE && right < SAFE && right > -SAFE) return left > right;
   return BigInt(a) * BigInt(b) > BigInt(c) * BigInt(d);
 };
 

@@ -1,5 +1,11 @@
-import { isOverloadFlag, s64Greater } from './arith.ts';
+import { activePlusOne, connOverhead, isOverloadFlag, s64Greater } from './arith.ts';
 import type { DestView } from './types.ts';
+
+/**
+ * Which overhead the walk uses: `ip_vs_dest_conn_overhead` (wlc, lblc, lblcr) or `activeconns + 1` (sed).
+ * A tag rather than a callback, so the hot loop stays monomorphic.
+ */
+export type Overhead = 'conn' | 'active+1';
 
 /**
  * The weighted-least-connection walk shared by wlc, sed and the "schedule afresh" step of lblc and
@@ -8,10 +14,8 @@ import type { DestView } from './types.ts';
  * dest that is not OVERLOAD replaces it when `loh * w(d) > doh * w(least)` (s64, strict, so ties keep
  * the earlier dest; a weight-0 dest can never win).
  */
-export const weightedLeast = (
-  servers: readonly DestView[],
-  overhead: (d: DestView) => number,
-): DestView | null => {
+export const weightedLeast = (servers: readonly DestView[], overhead: Overhead): DestView | null => {
+  const sed = overhead === 'active+1';
   const n = servers.length;
   let i = 0;
   let least: DestView | null = null;
@@ -23,11 +27,11 @@ export const weightedLeast = (
     }
   }
   if (least === null) return null;
-  let loh = overhead(least);
+  let loh = sed ? activePlusOne(least) : connOverhead(least);
   for (i++; i < n; i++) {
     const d = servers[i]!;
     if (isOverloadFlag(d)) continue;
-    const doh = overhead(d);
+    const doh = sed ? activePlusOne(d) : connOverhead(d);
     if (s64Greater(loh, d.weight, doh, least.weight)) {
       least = d;
       loh = doh;

@@ -1,4 +1,4 @@
-import { connOverhead, isAvailable } from '../arith.ts';
+import { isAvailable } from '../arith.ts';
 import { bucketOf, collect, insert, isLocallyOverloaded, newCache, unlink } from '../locality-cache.ts';
 import type { CacheEntry, LocalityCache } from '../locality-cache.ts';
 import { defineScheduler } from '../types.ts';
@@ -30,7 +30,7 @@ export const lblc = defineScheduler<LblcState>({
       // the OVERLOAD flag is not checked here.
       if (isAvailable(d) && d.weight > 0 && !isLocallyOverloaded(d, servers)) return { dest: d, state };
     }
-    const dest = weightedLeast(servers, connOverhead);
+    const dest = weightedLeast(servers, 'conn');
     if (dest === null) return { dest: null, state };
     // ip_vs_lblc_new: keep an entry that already points there, else replace or create it.
     if (en === undefined || en.dest !== dest) {

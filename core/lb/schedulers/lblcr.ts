@@ -100,12 +100,12 @@ export const lblcr = defineScheduler<LblcrState>({
       }
       // `least` was chosen before the shrink and is used even if it was the member dropped.
       if (least !== null && !isLocallyOverloaded(least, servers)) return { dest: least, state };
-      const dest = weightedLeast(servers, connOverhead);
+      const dest = weightedLeast(servers, 'conn');
       if (dest === null) return { dest: null, state };
       setInsert(en, dest, now);
       return { dest, state };
     }
-    const dest = weightedLeast(servers, connOverhead);
+    const dest = weightedLeast(servers, 'conn');
     if (dest === null) return { dest: null, state };
     insert(cache, { key: daddr.key, bucket: bucketOf(daddr), lastuse: now, set: [dest], lastmod: now });
     return { dest, state };

@@ -1,4 +1,3 @@
-import { activePlusOne } from '../arith.ts';
 import { defineScheduler } from '../types.ts';
 import { weightedLeast } from '../weighted-least.ts';
 
@@ -9,5 +8,5 @@ import { weightedLeast } from '../weighted-least.ts';
 export const sed = defineScheduler<null>({
   name: 'sed',
   init: () => null,
-  pick: (state, servers) => ({ dest: weightedLeast(servers, activePlusOne), state }),
+  pick: (state, servers) => ({ dest: weightedLeast(servers, 'active+1'), state }),
 });

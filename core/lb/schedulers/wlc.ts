@@ -1,4 +1,3 @@
-import { connOverhead } from '../arith.ts';
 import { defineScheduler } from '../types.ts';
 import { weightedLeast } from '../weighted-least.ts';
 
@@ -9,5 +8,5 @@ import { weightedLeast } from '../weighted-least.ts';
 export const wlc = defineScheduler<null>({
   name: 'wlc',
   init: () => null,
-  pick: (state, servers) => ({ dest: weightedLeast(servers, connOverhead), state }),
+  pick: (state, servers) => ({ dest: weightedLeast(servers, 'conn'), state }),
 });
