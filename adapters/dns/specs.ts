@@ -1,0 +1,20 @@
+import { z } from 'zod';
+
+/** A DNS record floatip points at the active member (cross-cloud failover where no address can move). */
+export const recordSpec = z.strictObject({
+  hostedZoneId: z.string().min(1),
+  name: z.string().min(1),
+  type: z.enum(['A', 'AAAA']),
+  ttl: z.number().int().min(0).max(86_400).default(10),
+});
+export const dnsHolderSpec = z.strictObject({ address: z.union([z.ipv4(), z.ipv6()]) });
+
+export type RecordSpec = z.infer<typeof recordSpec>;
+export type DnsHolderSpec = z.infer<typeof dnsHolderSpec>;
+
+export function parseSpec<T>(schema: z.ZodType<T, unknown>, value: unknown, where: string): T | string {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  return `${where}: ${issue?.path.join('.') || '(spec)'}: ${issue?.message ?? 'invalid'}`;
+}
