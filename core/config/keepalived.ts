@@ -40,13 +40,7 @@ export function translateKeepalived(
   const ctx = new Ctx(diags);
   const input = translate(tree, ctx);
   const fallback: SourcePos = { file, line: 1, column: 1 };
-  const locate: Locate = (path) => {
-    for (let n = path.length; n > 0; n--) {
-      const hit = ctx.positions.get(path.slice(0, n).join('.'));
-      if (hit) return hit;
-    }
-    return fallback;
-  };
+  const locate: Locate = (path) => ctx.locate(input, path) ?? fallback;
   return { input, locate };
 }
 

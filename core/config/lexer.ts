@@ -19,6 +19,12 @@ export interface Token extends SourcePos {
 
 /** Removes a trailing comment, respecting quotes and `\#` / `\!`. */
 export function stripComment(line: string): string {
+  const bang = line.indexOf('!');
+  const hash = line.indexOf('#');
+  if (bang < 0 && hash < 0) return line;
+  if (line.indexOf('"') < 0 && line.indexOf("'") < 0 && line.indexOf('\\') < 0) {
+    return line.slice(0, bang < 0 ? hash : hash < 0 ? bang : Math.min(bang, hash));
+  }
   let quote = '';
   for (let i = 0; i < line.length; i++) {
     const ch = line[i];
@@ -91,6 +97,23 @@ export function tokenize(
       continue;
     }
     const start = i;
+    // Fast path: a plain word (no quotes, no backslash) is a slice of the line.
+    let j = i;
+    let plain = true;
+    while (j < n) {
+      const cj = text.charCodeAt(j);
+      if (cj === 32 || cj === 9 || cj === 13 || cj === 10 || cj === 11 || cj === 12) break;
+      if (cj === 34 || cj === 39 || cj === 92) {
+        plain = false;
+        break;
+      }
+      j++;
+    }
+    if (plain) {
+      pushWord(tokens, text.slice(start, j), false, text.slice(start, j), at, colOf, start, j);
+      i = j;
+      continue;
+    }
     let out = '';
     let quoted = false;
     let quote = '';
@@ -140,19 +163,31 @@ export function tokenize(
         },
       );
     }
-    const raw = text.slice(start, i);
-    const pos = { file: at.file, line: at.line, column: colOf(start) };
-    if (!quoted && out.length > 1 && out.endsWith('{')) {
-      tokens.push({ ...pos, text: out.slice(0, -1), quoted, raw: raw.slice(0, -1) });
-      tokens.push({ ...pos, column: colOf(i - 1), text: '{', quoted: false, raw: '{' });
-    } else if (!quoted && out.length > 1 && out.startsWith('}')) {
-      tokens.push({ ...pos, text: '}', quoted: false, raw: '}' });
-      tokens.push({ ...pos, column: colOf(start + 1), text: out.slice(1), quoted, raw: raw.slice(1) });
-    } else {
-      tokens.push({ ...pos, text: out, quoted, raw });
-    }
+    pushWord(tokens, out, quoted, text.slice(start, i), at, colOf, start, i);
   }
   return tokens;
+}
+
+function pushWord(
+  tokens: Token[],
+  out: string,
+  quoted: boolean,
+  raw: string,
+  at: { file: string; line: number },
+  colOf: (i: number) => number,
+  start: number,
+  end: number,
+): void {
+  const { file, line } = at;
+  if (!quoted && out.length > 1 && out.endsWith('{')) {
+    tokens.push({ file, line, column: colOf(start), text: out.slice(0, -1), quoted, raw: raw.slice(0, -1) });
+    tokens.push({ file, line, column: colOf(end - 1), text: '{', quoted: false, raw: '{' });
+  } else if (!quoted && out.length > 1 && out.startsWith('}')) {
+    tokens.push({ file, line, column: colOf(start), text: '}', quoted: false, raw: '}' });
+    tokens.push({ file, line, column: colOf(start + 1), text: out.slice(1), quoted, raw: raw.slice(1) });
+  } else {
+    tokens.push({ file, line, column: colOf(start), text: out, quoted, raw });
+  }
 }
 
 /**

@@ -133,7 +133,7 @@ class Preprocessor {
       }
       const text0 = stripComment(raw);
       if (text0.trim() === '') continue;
-      const def = defRe.exec(text0);
+      const def = text0.includes('$') ? defRe.exec(text0) : null;
       if (def) {
         const name = def[1] as string;
         const value = (def[2] as string).trimEnd();
@@ -163,12 +163,12 @@ class Preprocessor {
       }
       return;
     }
-    if (generatorRe.test(body)) {
+    if (body.charCodeAt(0) === 126 /* ~ */ && generatorRe.test(body)) {
       this.generator(file, lineNo, body, col0);
       return;
     }
-    const firstWord = /^\S+/.exec(body)?.[0] ?? '';
-    if (includeKeywords.has(firstWord)) {
+    const firstWord = body.startsWith('include') ? (/^\S+/.exec(body)?.[0] ?? '') : '';
+    if (firstWord !== '' && includeKeywords.has(firstWord)) {
       const at = { file, line: lineNo, column: col0 + 1 };
       if (fromCondition) {
         this.diags.error(at, {

@@ -204,7 +204,7 @@ class Resolver {
         state = 'BACKUP';
       } else if (authentication.type === 'PASS' && authentication.password.length > 8) {
         this.warn(
-          [...p, 'authentication'],
+          [...p, 'authentication', 'password'],
           'auth_pass',
           `auth_pass is longer than 8 characters; keepalived uses only '${authentication.password.slice(0, 8)}'`,
         );

@@ -122,7 +122,6 @@ const httpTable = (ssl: boolean): KeywordTable => ({
     const list = ((t.url as Obj[] | undefined) ??= []);
     const url: Obj = {};
     const up = `${p}.url.${list.length}`;
-    c.at(up, n.keyword);
     walk(block(n, c), urlTable, url, c, up, 'url');
     if (url.path === undefined) {
       c.diags.error(n.keyword, {
@@ -133,6 +132,7 @@ const httpTable = (ssl: boolean): KeywordTable => ({
       });
       return;
     }
+    c.mark(list, list.length, n.keyword);
     list.push(url);
   },
   virtualhost: h.str('virtualhost', 'a host name'),
@@ -238,7 +238,6 @@ export function translateChecker(node: Node, ctx: Ctx, path: string): Obj | unde
   if (!table) return undefined;
   maxArgs(node, 0, ctx);
   const out: Obj = { type };
-  ctx.at(path, node.keyword);
   walk(block(node, ctx), table, out, ctx, path, type);
   const required: Record<string, [string, string]> = {
     HTTP_GET: ['url', 'url { path … }'],

@@ -14,15 +14,39 @@ export type Obj = Record<string, unknown>;
 
 export class Ctx {
   readonly diags: Diagnostics;
-  /** Model path (`vrrpInstances.VI_1.priority`) -> where it was written. */
-  readonly positions = new Map<string, SourcePos>();
+  /** Where each field of each built object was written (object -> key -> position). */
+  private readonly side = new WeakMap<object, Record<string, SourcePos>>();
 
   constructor(diags: Diagnostics) {
     this.diags = diags;
   }
 
-  at(path: string, pos: SourcePos): void {
-    if (!this.positions.has(path)) this.positions.set(path, pos);
+  /** Records that `obj[key]` was written at `pos` (first one wins). */
+  mark(obj: object, key: string | number, pos: SourcePos): void {
+    let rec = this.side.get(obj);
+    if (!rec) {
+      rec = Object.create(null) as Record<string, SourcePos>;
+      this.side.set(obj, rec);
+    }
+    rec[key] ??= pos;
+  }
+
+  /** Where `obj[key]` was written, if recorded. */
+  positionOf(obj: object, key: string | number): SourcePos | undefined {
+    return this.side.get(obj)?.[key];
+  }
+
+  /** The position of the deepest recorded step of `path` from `root`. */
+  locate(root: object, path: ReadonlyArray<string | number>): SourcePos | undefined {
+    let obj: unknown = root;
+    let best: SourcePos | undefined;
+    for (const seg of path) {
+      if (obj === null || typeof obj !== 'object') break;
+      const hit = this.side.get(obj)?.[seg];
+      if (hit) best = hit;
+      obj = (obj as Record<string, unknown>)[seg];
+    }
+    return best;
   }
 
   error(
@@ -312,7 +336,8 @@ export function put(target: Obj, field: string, value: unknown, node: Node, ctx:
     ctx.warn(node.keyword, node.keyword.text, `'${node.keyword.text}' given twice; the last one counts`);
   }
   target[field] = value;
-  ctx.positions.set(`${path}.${field}`, node.args[0] ?? node.keyword);
+  ctx.mark(target, field, node.args[0] ?? node.keyword);
+  void path;
 }
 
 /** Handler factories for the common shapes. */

@@ -66,13 +66,13 @@ function tuning(proc: 'vrrpProcess' | 'checkerProcess' | 'bfdProcess'): KeywordT
 }
 
 const rcvBufs = (name: string): KeywordTable => ({
-  [name]: (n, t, c, p) => {
+  [name]: (n, t, c, _p) => {
     const v = readInt(n, c);
     if (v === undefined) return;
     const map = (t.netlinkRcvBufs ??= {}) as Record<string, Obj>;
     const key = name.replace(/_rcv_bufs$/, '');
     map[key] = { ...(map[key] ?? { force: false }), size: v };
-    c.at(`${p}.netlinkRcvBufs.${key}`, n.keyword);
+    c.mark(map, key, n.keyword);
   },
   [`${name}_force`]: (n, t, c) => {
     const v = readFlag(n, c);
@@ -311,7 +311,7 @@ export const globalDefsTable: KeywordTable = {
     const inst = arg(n, c, 'the VRRP instance the sync daemon follows', 1);
     if (!ifName || !inst) return;
     const v: Obj = { interface: ifName.text, vrrpInstance: inst.text };
-    c.at(`${p}.lvsSyncDaemon.vrrpInstance`, inst);
+    c.mark(v, 'vrrpInstance', inst);
     const opts: Record<string, [string, number, number]> = {
       id: ['syncId', 0, 255],
       maxlen: ['maxlen', 1, 65535 - 28],

@@ -51,12 +51,12 @@ function named(section: string, table: Parameters<typeof walk>[1]): RootHandler 
       ctx.diags.error(node.args[0] ?? node.keyword, {
         code: 'duplicate',
         keyword: node.keyword.text,
-        message: `${node.keyword.text} '${name}' is defined twice (first at line ${ctx.positions.get(path)?.line ?? '?'})`,
+        message: `${node.keyword.text} '${name}' is defined twice (first at line ${ctx.positionOf(map, name)?.line ?? '?'})`,
       });
       return;
     }
     const target: Obj = {};
-    ctx.at(path, node.args[0] ?? node.keyword);
+    ctx.mark(map, name, node.args[0] ?? node.keyword);
     walk(children, table, target, ctx, path, `${node.keyword.text} ${name}`);
     const need = requiredKeyword[section];
     if (need && target[need[0]] === undefined) {
@@ -83,7 +83,10 @@ const globalAtRoot = [
 ];
 
 const rootHandlers: Record<string, RootHandler> = {
-  global_defs: (node, out, ctx) => translateGlobalDefs(node, (out.globalDefs ??= {}) as Obj, ctx),
+  global_defs: (node, out, ctx) => {
+    ctx.mark(out, 'globalDefs', node.keyword);
+    translateGlobalDefs(node, (out.globalDefs ??= {}) as Obj, ctx);
+  },
   vrrp_script: named('vrrpScripts', vrrpScriptTable),
   track_file: named('trackFiles', trackFileTable),
   vrrp_track_file: (node, out, ctx) => {
@@ -111,7 +114,7 @@ const rootHandlers: Record<string, RootHandler> = {
       const up = line.args[1] ? readNumToken(line.args[1], 'up delay', 0, 255, ctx) : 0;
       maxArgs(line, 2, ctx);
       if (down !== undefined && up !== undefined) map[line.keyword.text] = { down, up };
-      ctx.at(`interfaceUpDownDelays.${line.keyword.text}`, line.keyword);
+      ctx.mark(map, line.keyword.text, line.keyword);
     }
   },
   linkbeat_interfaces: (node, out, ctx) => {
@@ -134,21 +137,36 @@ const rootHandlers: Record<string, RootHandler> = {
     const list = (out.garpGroups ??= []) as Obj[];
     const g: Obj = {};
     const path = `garpGroups.${list.length}`;
-    ctx.at(path, node.keyword);
+    ctx.mark(list, list.length, node.keyword);
     walk(block(node, ctx), garpGroupTable, g, ctx, path, 'garp_group');
     list.push(g);
   },
   static_ipaddress: (node, out, ctx) => {
     const list = (out.staticIpaddress ??= []) as Obj[];
-    list.push(...readIpBlock(node, ctx, `staticIpaddress`));
+    ctx.mark(out, 'staticIpaddress', node.keyword);
+    const items = readIpBlock(node, ctx, 'staticIpaddress');
+    for (const [k, item] of items.entries()) {
+      ctx.mark(list, list.length, ctx.positionOf(items, k) ?? node.keyword);
+      list.push(item);
+    }
   },
   static_routes: (node, out, ctx) => {
     const list = (out.staticRoutes ??= []) as Obj[];
-    list.push(...readRouteBlock(node, ctx, 'staticRoutes'));
+    ctx.mark(out, 'staticRoutes', node.keyword);
+    const items = readRouteBlock(node, ctx, 'staticRoutes');
+    for (const [k, item] of items.entries()) {
+      ctx.mark(list, list.length, ctx.positionOf(items, k) ?? node.keyword);
+      list.push(item);
+    }
   },
   static_rules: (node, out, ctx) => {
     const list = (out.staticRules ??= []) as Obj[];
-    list.push(...readRouteBlock(node, ctx, 'staticRules'));
+    ctx.mark(out, 'staticRules', node.keyword);
+    const items = readRouteBlock(node, ctx, 'staticRules');
+    for (const [k, item] of items.entries()) {
+      ctx.mark(list, list.length, ctx.positionOf(items, k) ?? node.keyword);
+      list.push(item);
+    }
   },
   virtual_server_group: (node, out, ctx) => {
     const name = blockName(node, ctx, 'name');
@@ -162,13 +180,16 @@ const rootHandlers: Record<string, RootHandler> = {
       });
       return;
     }
-    ctx.at(`virtualServerGroups.${name}`, node.args[0]!);
+    ctx.mark(map, name, node.args[0]!);
     map[name] = translateVirtualServerGroup(node, ctx, `virtualServerGroups.${name}`);
   },
   virtual_server: (node, out, ctx) => {
     const list = (out.virtualServers ??= []) as Obj[];
     const vs = translateVirtualServer(node, ctx, `virtualServers.${list.length}`);
-    if (vs) list.push(vs);
+    if (vs) {
+      ctx.mark(list, list.length, node.keyword);
+      list.push(vs);
+    }
   },
   SSL: (node, out, ctx) => {
     maxArgs(node, 0, ctx);

@@ -19,7 +19,7 @@ const flagOptions: Record<string, string> = {
 const scopes = ['global', 'site', 'link', 'host', 'nowhere'];
 
 /** One address line; returns undefined (after reporting) when it is unusable. */
-export function readIpEntry(tokens: Token[], ctx: Ctx, path: string): Obj | undefined {
+export function readIpEntry(tokens: Token[], ctx: Ctx, _path: string): Obj | undefined {
   const first = tokens[0];
   if (!first) return undefined;
   const [addr, mask, ...restOfSlash] = first.text.split('/');
@@ -38,7 +38,6 @@ export function readIpEntry(tokens: Token[], ctx: Ctx, path: string): Obj | unde
     prefix = p;
   }
   const out: Obj = { address: addr, prefix };
-  ctx.at(path, first);
   let ok = true;
   for (let i = 1; i < tokens.length; i++) {
     const t = tokens[i]!;
@@ -104,7 +103,7 @@ export function readIpEntry(tokens: Token[], ctx: Ctx, path: string): Obj | unde
         break;
       case 'track_group':
         out.trackGroup = v.text;
-        ctx.at(`${path}.trackGroup`, v);
+        ctx.mark(out, 'trackGroup', v);
         break;
     }
   }
@@ -121,18 +120,21 @@ export function readIpBlock(node: Node, ctx: Ctx, path: string): Obj[] {
       continue;
     }
     const e = readIpEntry([line.keyword, ...line.args], ctx, `${path}.${out.length}`);
-    if (e) out.push(e);
+    if (e) {
+      ctx.mark(out, out.length, line.keyword);
+      out.push(e);
+    }
   }
   return out;
 }
 
 /** A block of `ip route` / `ip rule` lines; kept as words, with `no_track` lifted out. */
-export function readRouteBlock(node: Node, ctx: Ctx, path: string): Obj[] {
+export function readRouteBlock(node: Node, ctx: Ctx, _path: string): Obj[] {
   maxArgs(node, 0, ctx);
   const out: Obj[] = [];
   for (const line of block(node, ctx)) {
     const all = [line.keyword, ...line.args];
-    ctx.at(`${path}.${out.length}`, line.keyword);
+    ctx.mark(out, out.length, line.keyword);
     const noTrack = all.some((t) => t.text === 'no_track');
     out.push({ words: all.filter((t) => t.text !== 'no_track').map((t) => t.text), noTrack });
   }

@@ -93,7 +93,7 @@ const lvsSched: Handler = (n, t, c, p) => {
 
 const schedFlag =
   (flag: 'flag1' | 'flag2' | 'flag3', onlyFor?: 'sh' | 'mh'): Handler =>
-  (n, t, c, p) => {
+  (n, t, c, _p) => {
     noBlock(n, c);
     maxArgs(n, 0, c);
     if (onlyFor && t.lvsSched !== onlyFor) {
@@ -104,7 +104,8 @@ const schedFlag =
     }
     const flags = ((t.schedulerFlags as Obj | undefined) ??= {});
     flags[flag] = true;
-    c.at(`${p}.schedulerFlags.${flag}`, n.keyword);
+    c.mark(flags, flag, n.keyword);
+    c.mark(t, 'schedulerFlags', n.keyword);
   };
 
 const timing: KeywordTable = {
@@ -146,24 +147,28 @@ const realServerTable: KeywordTable = {
   snmp_name: h.str('snmpName'),
 };
 
+const checkerSet = new Set(checkerKeywords);
+const realServerKeywords = (): string[] => [...Object.keys(realServerTable), ...checkerKeywords];
+
 function translateRealServer(n: Node, c: Ctx, path: string): Obj | undefined {
   noBlockArgs(n, c, 2);
   const rs = readServerAddress(n.args[0], n.args[1], n, c);
-  c.at(path, n.keyword);
   if (!rs) {
     return undefined;
   }
-  if (n.args[0]) c.at(`${path}.address`, n.args[0]);
-  if (n.args[1]) c.at(`${path}.port`, n.args[1]);
+  if (n.args[0]) c.mark(rs, 'address', n.args[0]);
+  if (n.args[1]) c.mark(rs, 'port', n.args[1]);
   const checkers: Obj[] = [];
-  const known = [...Object.keys(realServerTable), ...checkerKeywords];
   const plain: Node[] = [];
   for (const child of n.children ?? []) {
-    if (checkerKeywords.includes(child.keyword.text)) {
+    if (checkerSet.has(child.keyword.text)) {
       const ck = translateChecker(child, c, `${path}.checkers.${checkers.length}`);
-      if (ck) checkers.push(ck);
+      if (ck) {
+        c.mark(checkers, checkers.length, child.keyword);
+        checkers.push(ck);
+      }
     } else if (Object.hasOwn(realServerTable, child.keyword.text)) plain.push(child);
-    else unknownKeyword(child, known, c, 'real_server');
+    else unknownKeyword(child, realServerKeywords(), c, 'real_server');
   }
   walk(plain, realServerTable, rs, c, path, 'real_server');
   rs.checkers = checkers;
@@ -279,7 +284,6 @@ function isContiguousMask(text: string): boolean {
 /** `virtual_server IP [PORT] | fwmark N | group NAME { … }`. */
 export function translateVirtualServer(n: Node, c: Ctx, path: string): Obj | undefined {
   const vs: Obj = {};
-  c.at(path, n.keyword);
   const a0 = n.args[0];
   if (!a0) {
     arg(n, c, 'IP PORT, fwmark N or group NAME');
@@ -296,24 +300,26 @@ export function translateVirtualServer(n: Node, c: Ctx, path: string): Obj | und
     maxArgs(n, 2, c);
     const g = arg(n, c, 'a virtual_server_group name', 1);
     if (!g) ok = false;
-    else c.at(`${path}.service.group`, g);
     vs.service = { kind: 'group', group: g?.text };
+    if (g) c.mark(vs.service as Obj, 'group', g);
   } else {
     maxArgs(n, 2, c);
     const addr = readServerAddress(a0, n.args[1], n, c);
     if (!addr) ok = false;
     vs.service = { kind: 'address', address: addr?.address, port: addr?.port ?? 0 };
   }
-  c.at(`${path}.service`, a0);
+  c.mark(vs, 'service', a0);
   const realServers: Obj[] = [];
   const plain: Node[] = [];
-  const known = [...Object.keys(virtualServerTable), 'real_server'];
   for (const child of block(n, c)) {
     if (child.keyword.text === 'real_server') {
       const rs = translateRealServer(child, c, `${path}.realServers.${realServers.length}`);
-      if (rs) realServers.push(rs);
+      if (rs) {
+        c.mark(realServers, realServers.length, child.keyword);
+        realServers.push(rs);
+      }
     } else if (Object.hasOwn(virtualServerTable, child.keyword.text)) plain.push(child);
-    else unknownKeyword(child, known, c, 'virtual_server');
+    else unknownKeyword(child, [...Object.keys(virtualServerTable), 'real_server'], c, 'virtual_server');
   }
   // Scheduler flags depend on lvs_sched having been seen first, so keep file order.
   walk(plain, virtualServerTable, vs, c, path, 'virtual_server');
@@ -332,11 +338,10 @@ export function translateVirtualServer(n: Node, c: Ctx, path: string): Obj | und
 }
 
 /** `virtual_server_group NAME { IP [PORT] | IP-RANGE [PORT] | IP/NN [PORT] | fwmark N [inet|inet6] }`. */
-export function translateVirtualServerGroup(n: Node, c: Ctx, path: string): Obj {
+export function translateVirtualServerGroup(n: Node, c: Ctx, _path: string): Obj {
   const entries: Obj[] = [];
   for (const line of block(n, c)) {
-    const at = `${path}.entries.${entries.length}`;
-    c.at(at, line.keyword);
+    c.mark(entries, entries.length, line.keyword);
     const w = line.keyword;
     if (w.text === 'fwmark') {
       const v = line.args[0] ? readIntToken(line.args[0], 'fwmark', 1, 2 ** 32 - 1, c) : undefined;

@@ -28,12 +28,13 @@ import { readIpBlock, readRouteBlock } from './ip-entries.ts';
 
 /** `track_* { NAME [weight W [reverse|noreverse]] }`. */
 function trackList(field: string, limit: number, withReverse: boolean): Handler {
-  return (n, t, c, p) => {
+  return (n, t, c, _p) => {
     maxArgs(n, 0, c);
     const list = ((t[field] as Obj[] | undefined) ??= []);
+    c.mark(t, field, n.keyword);
     for (const line of block(n, c)) {
       const entry: Obj = { name: line.keyword.text };
-      c.at(`${p}.${field}.${list.length}`, line.keyword);
+      c.mark(list, list.length, line.keyword);
       const a = line.args;
       let i = 0;
       let ok = true;
@@ -161,13 +162,14 @@ export const vrrpInstanceTable: KeywordTable = {
   },
   mcast_src_ip: h.ip('mcastSrcIp'),
   unicast_src_ip: h.ip('unicastSrcIp'),
-  unicast_peer: (n, t, c, p) => {
+  unicast_peer: (n, t, c, _p) => {
     maxArgs(n, 0, c);
     const list = ((t.unicastPeers as Obj[] | undefined) ??= []);
+    c.mark(t, 'unicastPeers', n.keyword);
     for (const line of block(n, c)) {
       const ip = readIpToken(line.keyword, 'unicast_peer', c);
       const peer: Obj = { address: ip };
-      c.at(`${p}.unicastPeers.${list.length}`, line.keyword);
+      c.mark(list, list.length, line.keyword);
       let ok = ip !== undefined;
       for (let i = 0; i < line.args.length; i += 2) {
         const o = line.args[i]!;
@@ -279,11 +281,12 @@ export const vrrpInstanceTable: KeywordTable = {
 };
 
 export const vrrpSyncGroupTable: KeywordTable = {
-  group: (n, t, c, p) => {
+  group: (n, t, c, _p) => {
     maxArgs(n, 0, c);
     const list = ((t.group as string[] | undefined) ??= []);
+    c.mark(t, 'group', n.keyword);
     for (const w of words(block(n, c))) {
-      c.at(`${p}.group.${list.length}`, w);
+      c.mark(list, list.length, w);
       list.push(w.text);
     }
   },
@@ -383,17 +386,17 @@ export const bfdInstanceTable: KeywordTable = {
 export const garpGroupTable: KeywordTable = {
   garp_interval: h.secs('garpInterval'),
   gna_interval: h.secs('gnaInterval'),
-  interface: (n, t, c, p) => {
+  interface: (n, t, c, _p) => {
     noBlock(n, c);
     const a = arg(n, c, 'an interface name');
     if (!a) return;
     t.interfaces = [...((t.interfaces as string[] | undefined) ?? []), a.text];
-    c.at(`${p}.interfaces`, a);
+    c.mark(t, 'interfaces', a);
   },
-  interfaces: (n, t, c, p) => {
+  interfaces: (n, t, c, _p) => {
     const list = words(block(n, c)).map((w) => w.text);
     t.interfaces = [...((t.interfaces as string[] | undefined) ?? []), ...list];
-    c.at(`${p}.interfaces`, n.keyword);
+    c.mark(t, 'interfaces', n.keyword);
   },
 };
 
