@@ -205,3 +205,84 @@ export async function createLvsLab(): Promise<LvsLab> {
     destroy,
   };
 }
+
+/** A director process (netns-lvs-director.ts) running the agent's LVS side in the lab's director namespace. */
+export interface LvsDirector {
+  /** Resolves with the first event (JSON line) matching `match`, seen before or after the call. */
+  waitFor(
+    match: (event: Record<string, unknown>) => boolean,
+    what: string,
+    limitMs?: number,
+  ): Promise<Record<string, unknown>>;
+  events: Array<Record<string, unknown>>;
+  stop(): Promise<void>;
+}
+
+export function startLvsDirector(lab: LvsLab, configPath: string): LvsDirector {
+  const child = spawn(
+    'ip',
+    ['netns', 'exec', lab.ns.d, NODE, 'test/helpers/netns-lvs-director.ts', configPath],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const events: Array<Record<string, unknown>> = [];
+  const waiters: Array<{
+    match: (e: Record<string, unknown>) => boolean;
+    resolve: (e: Record<string, unknown>) => void;
+  }> = [];
+  let stderr = '';
+  let buf = '';
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+  child.stdout.on('data', (b: Buffer) => {
+    buf += b.toString();
+    for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      const event = JSON.parse(line) as Record<string, unknown>;
+      events.push(event);
+      for (const w of [...waiters]) {
+        if (w.match(event)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(event);
+        }
+      }
+    }
+  });
+  return {
+    events,
+    waitFor(match, what, limitMs = 30_000) {
+      const seen = events.find(match);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        // A bound so a broken director fails the test instead of hanging it; not a timing assertion.
+        const timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `director never reported ${what}; events ${JSON.stringify(events)}; stderr ${stderr}`,
+              ),
+            ),
+          limitMs,
+        );
+        waiters.push({
+          match,
+          resolve: (e) => {
+            clearTimeout(timer);
+            resolve(e);
+          },
+        });
+        child.on('exit', (code) => {
+          clearTimeout(timer);
+          reject(new Error(`director exited (${code}) before ${what}: ${stderr}`));
+        });
+      });
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.on('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}

@@ -1,0 +1,35 @@
+/**
+ * Chooses the LB data plane: IPVS over generic netlink when the kernel has it, else nftables (NAT only),
+ * saying which and why. `--lvs-dataplane ipvs|nftables` forces one.
+ */
+import type { LbDataplane } from '../../core/ports/index.ts';
+import { IpvsDataplane, NO_IPVS_MESSAGE } from '../../adapters/onprem/ipvs/index.ts';
+import { NftDataplane } from '../../adapters/onprem/nft/index.ts';
+
+export type DataplaneChoice = 'auto' | 'ipvs' | 'nftables';
+
+export interface ChosenDataplane {
+  dataplane: LbDataplane;
+  /** Why this one, for the log and `status`. */
+  reason: string;
+  close(): void;
+}
+
+export async function chooseDataplane(
+  choice: DataplaneChoice = 'auto',
+  nft: { table?: string; command?: readonly string[] } = {},
+): Promise<ChosenDataplane> {
+  const nftables = (reason: string): ChosenDataplane => ({
+    dataplane: new NftDataplane(nft),
+    reason,
+    close: () => undefined,
+  });
+  if (choice === 'nftables') return nftables('nftables data plane chosen by configuration');
+  const ipvs = new IpvsDataplane();
+  const caps = await ipvs.capabilities();
+  if (caps.kind === 'ok') return { dataplane: ipvs, reason: 'kernel has IPVS', close: () => ipvs.close() };
+  ipvs.close();
+  if (choice === 'ipvs') throw new Error(caps.reason);
+  if (caps.reason === NO_IPVS_MESSAGE) return nftables(`${NO_IPVS_MESSAGE}: using nftables`);
+  throw new Error(caps.reason);
+}

@@ -1,0 +1,152 @@
+/**
+ * keepalived.conf virtual servers -> pool-rule configs (core/lb/rules.ts) and, from the pools' current
+ * state, the desired LB table handed to the planner. Real-server ids are `vs<i>/<addr>:<port>`, unique
+ * across the whole config, shared by the health engine, the pool rules and the table.
+ */
+import type { Config, RealServer, VirtualServer } from '../../core/model/index.ts';
+import type { LbDestination, LbFamily, LbService, LbServiceKey, LbTable } from '../../core/ports/index.ts';
+import type { DesiredPool, PoolConfig } from '../../core/lb/rules.ts';
+
+const familyOf = (addr: string): LbFamily => (addr.includes(':') ? 'inet6' : 'inet');
+const forwardingOf = (m: 'NAT' | 'DR' | 'TUN'): LbDestination['forwarding'] =>
+  m === 'NAT' ? 'nat' : m === 'DR' ? 'dr' : 'tun';
+
+export const rsId = (vsIndex: number, rs: { address: string; port: number }): string =>
+  `vs${vsIndex}/${rs.address}:${rs.port}`;
+const sorryId = (vsIndex: number, addr: string, port: number): string => `vs${vsIndex}/sorry/${addr}:${port}`;
+
+/** IPv4 dotted mask or IPv6 prefix length -> prefix length. */
+export function granularityPrefix(text: string | undefined, family: LbFamily): number {
+  if (text === undefined) return family === 'inet' ? 32 : 128;
+  if (/^\d+$/.test(text)) return Number(text);
+  const parts = text.split('.').map(Number);
+  const mask = parts.reduce((m, p) => ((m << 8) | (p & 0xff)) >>> 0, 0);
+  let bits = 0;
+  while (bits < 32 && mask & (0x80000000 >>> bits)) bits++;
+  return bits;
+}
+
+function ipv4Range(first: string, last: string): string[] {
+  const n = (a: string): number => a.split('.').reduce((v, p) => v * 256 + Number(p), 0);
+  const s = (v: number): string => [24, 16, 8, 0].map((sh) => Math.floor(v / 2 ** sh) % 256).join('.');
+  const out: string[] = [];
+  for (let v = n(first); v <= n(last) && out.length < 65536; v++) out.push(s(v));
+  return out;
+}
+
+/** The IPVS service keys one virtual server programs (a virtual_server_group expands to its entries). */
+export function serviceKeys(config: Config, vs: VirtualServer): LbServiceKey[] {
+  const protocol = vs.protocol.toLowerCase() as 'tcp' | 'udp' | 'sctp';
+  const s = vs.service;
+  if (s.kind === 'address')
+    return [{ kind: 'addr', family: familyOf(s.address), protocol, addr: s.address, port: s.port }];
+  if (s.kind === 'fwmark') return [{ kind: 'fwmark', family: vs.ipFamily ?? 'inet', fwmark: s.fwmark }];
+  const group = config.virtualServerGroups[s.group];
+  if (!group) return [];
+  return group.entries.flatMap((e): LbServiceKey[] => {
+    if (e.kind === 'fwmark') return [{ kind: 'fwmark', family: e.ipFamily ?? 'inet', fwmark: e.fwmark }];
+    const addrs =
+      e.rangeEnd && familyOf(e.address) === 'inet' ? ipv4Range(e.address, e.rangeEnd) : [e.address];
+    return addrs.map((addr) => ({ kind: 'addr', family: familyOf(addr), protocol, addr, port: e.port }));
+  });
+}
+
+export function poolConfig(config: Config, vs: VirtualServer, vsIndex: number): PoolConfig {
+  const sorry = vs.sorryServer;
+  return {
+    services: serviceKeys(config, vs),
+    servers: vs.realServers.map((rs) => ({
+      id: rsId(vsIndex, rs),
+      weight: rs.weight,
+      inhibit: rs.inhibitOnFailure,
+      alpha: rs.alpha ?? vs.alpha,
+    })),
+    quorum: vs.quorum,
+    hysteresis: vs.hysteresis,
+    ...(vs.quorumUp ? { quorumUp: vs.quorumUp.argv } : {}),
+    ...(vs.quorumDown ? { quorumDown: vs.quorumDown.argv } : {}),
+    ...(sorry
+      ? {
+          sorryServer: {
+            id: sorryId(vsIndex, sorry.address, sorry.port ?? portOf(vs)),
+            weight: 1,
+            inhibit: vs.sorryServerInhibit,
+          },
+        }
+      : {}),
+    omega: vs.omega,
+    haSuspend: vs.haSuspend,
+  };
+}
+
+const portOf = (vs: VirtualServer): number => (vs.service.kind === 'address' ? vs.service.port : 0);
+
+function destination(
+  vs: VirtualServer,
+  rs: Pick<RealServer, 'address' | 'port' | 'uthreshold' | 'lthreshold'> & {
+    forwarding: VirtualServer['forwarding'];
+  },
+  weight: number,
+): LbDestination {
+  const f = rs.forwarding;
+  return {
+    addr: rs.address,
+    port: rs.port,
+    family: familyOf(rs.address),
+    forwarding: forwardingOf(f.method),
+    weight,
+    uThreshold: rs.uthreshold,
+    lThreshold: rs.lthreshold,
+    tunnel:
+      f.method === 'TUN' && (f.tunnelType || f.tunnelPort || f.tunnelChecksum)
+        ? { type: f.tunnelType ?? 'ipip', port: f.tunnelPort ?? 0, csum: f.tunnelChecksum ?? 'nocsum' }
+        : null,
+  };
+}
+
+/** The services of one virtual server holding the pool's destinations, in config order. */
+export function servicesFor(vs: VirtualServer, vsIndex: number, pool: DesiredPool): LbService[] {
+  const byId = new Map<string, LbDestination>();
+  for (const rs of vs.realServers) byId.set(rsId(vsIndex, rs), destination(vs, rs, rs.weight));
+  const sorry = vs.sorryServer;
+  if (sorry) {
+    const port = sorry.port ?? portOf(vs);
+    const forwarding = vs.sorryServerForwarding ?? vs.forwarding;
+    byId.set(
+      sorryId(vsIndex, sorry.address, port),
+      destination(vs, { address: sorry.address, port, uthreshold: 0, lthreshold: 0, forwarding }, 1),
+    );
+  }
+  const destinations: LbDestination[] = [];
+  for (const [id, weight] of pool.destinations) {
+    const d = byId.get(id);
+    if (d) destinations.push({ ...d, weight });
+  }
+  return pool.services.map((key) => ({
+    key,
+    scheduler: vs.lvsSched,
+    flags: { ...vs.schedulerFlags },
+    onePacket: vs.ops,
+    persistence:
+      vs.persistenceTimeout === undefined
+        ? null
+        : {
+            timeout: vs.persistenceTimeout,
+            prefix: granularityPrefix(vs.persistenceGranularity, key.family),
+            engine: vs.persistenceEngine ?? null,
+          },
+    destinations: destinations.map((d) => ({ ...d })),
+  }));
+}
+
+/** The whole desired table from every pool, plus lvs_timeouts when the config sets them. */
+export function desiredTable(config: Config, pools: readonly DesiredPool[]): LbTable {
+  const services = config.virtualServers.flatMap((vs, i) => {
+    const pool = pools[i];
+    return pool ? servicesFor(vs, i, pool) : [];
+  });
+  const t = config.globalDefs.lvsTimeouts;
+  return t
+    ? { services, timeouts: { tcp: t.tcp ?? 0, tcpFin: t.tcpfin ?? 0, udp: t.udp ?? 0 } }
+    : { services };
+}

@@ -1,0 +1,95 @@
+// Issue 4 acceptance, health side: the seed guides' NAT lab driven by the agent's LVS side running in the
+// director namespace with the real HTTP_GET checker (adapters/probes), the health verdict reducer
+// (core/health), the pool rules (core/lb/rules) and the nftables data plane. Stopping a real server's web
+// service takes it out of the pool and no request fails after that; starting it puts it back.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLvsLab, lvsLabAddrs, startLvsDirector } from '../../helpers/netns-lvs.ts';
+
+const conf = `
+virtual_server ${lvsLabAddrs.vip} 80 {
+    delay_loop 1
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+    real_server ${lvsLabAddrs.r1} ${lvsLabAddrs.rsPort} {
+        weight 1
+        HTTP_GET {
+            url {
+                path /
+                status_code 200
+            }
+            connect_timeout 1
+            nb_get_retry 1
+            delay_before_retry 1
+        }
+    }
+    real_server ${lvsLabAddrs.r2} ${lvsLabAddrs.rsPort} {
+        weight 1
+        HTTP_GET {
+            url {
+                path /
+                status_code 200
+            }
+            connect_timeout 1
+            nb_get_retry 1
+            delay_before_retry 1
+        }
+    }
+}
+`;
+
+const r1 = `${lvsLabAddrs.r1}:${lvsLabAddrs.rsPort}=1`;
+const r2 = `${lvsLabAddrs.r2}:${lvsLabAddrs.rsPort}=1`;
+const dests = (e: Record<string, unknown>): string => JSON.stringify(e.dests);
+
+test('HTTP_GET takes a stopped real server out and puts it back; no request fails once it is out', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'fip-lvs-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const lab = await createLvsLab();
+  t.after(() => lab.destroy());
+  await lab.startServer('r1');
+  await lab.startServer('r2');
+  const path = join(dir, 'keepalived.conf');
+  writeFileSync(path, conf);
+  const director = startLvsDirector(lab, path);
+  t.after(() => director.stop());
+
+  const started = await director.waitFor((e) => e.event === 'started', 'start');
+  assert.equal(started.plane, 'nftables');
+  assert.match(String(started.reason), /no IPVS \(ip_vs module not loaded\)/);
+  await director.waitFor(
+    (e) => e.event === 'applied' && dests(e) === JSON.stringify([r1, r2]),
+    'both servers',
+  );
+  const before = lab.requests(6);
+  assert.deepEqual(new Set(before), new Set(['r1', 'r2']), JSON.stringify(before));
+
+  await lab.stopServer('r1');
+  await director.waitFor((e) => e.event === 'applied' && dests(e) === JSON.stringify([r2]), 'r1 taken out');
+  const during = lab.requests(10);
+  assert.deepEqual(during, new Array(10).fill('r2'), 'every request succeeds, on r2');
+
+  await lab.startServer('r1');
+  const appliedBefore = director.events.filter((e) => e.event === 'applied').length;
+  await director.waitFor(
+    (e) =>
+      e.event === 'applied' &&
+      dests(e) === JSON.stringify([r1, r2]) &&
+      director.events.indexOf(e) >= appliedBefore,
+    'r1 back',
+  );
+  const after = lab.requests(6);
+  assert.deepEqual(new Set(after), new Set(['r1', 'r2']), JSON.stringify(after));
+  assert.ok(
+    after.every((b) => !b.startsWith('ERR')),
+    JSON.stringify(after),
+  );
+
+  await director.stop();
+  const left = lab.exec(lab.ns.d, ['nft', 'list', 'table', 'ip', 'floatip_lvs']);
+  assert.doesNotMatch(left, /vs_|dnat/, `shutdown removes every virtual service: ${left}`);
+});
