@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { VrrpInstanceStatus } from '../../../../core/app/vrrp-service.ts';
 import type { Lab, LabNode } from '../../../helpers/netns.ts';
 
 const launcher = fileURLToPath(new URL('../../../../bin/floatip.mjs', import.meta.url));
@@ -15,9 +16,7 @@ export interface RunningFloatip {
   socketPath: string;
   log(): string;
   /** `floatip status --json` through the control socket. */
-  status(): Promise<{
-    instances: { name: string; state: string; effectivePriority: number; master?: { address: string } }[];
-  }>;
+  status(): Promise<{ instances: VrrpInstanceStatus[] }>;
   /** Rewrites the config file (for SIGHUP reload tests). */
   writeConfig(config: string): void;
   signal(sig: NodeJS.Signals): void;
