@@ -7,6 +7,7 @@ import {
   VRRP_MCAST_GROUP_V6,
   createRouter,
   encodeAdvert,
+  reloadRouter,
   stepRouter,
   type RouterEvent,
   type RouterSpec,
@@ -54,7 +55,7 @@ type Job =
   | { readonly kind: 'action'; readonly run: () => void };
 
 interface Node {
-  readonly spec: SimNodeSpec;
+  spec: SimNodeSpec;
   state: RouterState;
   alive: boolean;
   /** Bumped on kill/restart so deliveries and timers of an earlier life are dropped. */
@@ -69,6 +70,7 @@ export class VrrpSimulation {
   readonly wire: WireRecord[] = [];
   readonly transitions: TransitionRecord[] = [];
   readonly effects: EffectRecord[] = [];
+  readonly reloadErrors: string[] = [];
   readonly #queue = new EventQueue<Job>();
   readonly #nodes = new Map<string, Node>();
 
@@ -142,6 +144,27 @@ export class VrrpSimulation {
       n.epoch++;
       for (const h of n.timers.values()) this.#queue.cancel(h);
       n.timers.clear();
+    });
+  }
+
+  /** SIGHUP with a new router spec; an invalid spec is refused and recorded in `reloadErrors`. */
+  reload(name: string, router: RouterSpec, atMs = this.now): void {
+    this.at(atMs, () => {
+      const n = this.#node(name);
+      if (!n.alive) return;
+      const before = n.state;
+      const r = reloadRouter(n.state, router, this.now);
+      if (!r.ok) {
+        this.reloadErrors.push(...r.errors);
+        return;
+      }
+      n.spec = { ...n.spec, router };
+      n.state = r.state;
+      this.#recordStates(n, before, r.state);
+      for (const effect of r.effects) {
+        this.effects.push({ atMs: this.now, node: n.spec.name, effect });
+        this.#execute(n, effect);
+      }
     });
   }
 

@@ -10,10 +10,23 @@ import type { RejectReason } from '../codec/reject-reason.ts';
 export type TimerKind = 'master-down' | 'advert' | 'garp-delayed' | 'garp-refresh';
 
 export type NotifyWhat =
-  'MASTER' | 'BACKUP' | 'FAULT' | 'STOP' | 'MASTER_RX_LOWER_PRI' | 'MASTER_PRIORITY' | 'BACKUP_PRIORITY';
+  | 'MASTER'
+  | 'BACKUP'
+  | 'FAULT'
+  | 'STOP'
+  | 'DELETED'
+  | 'MASTER_RX_LOWER_PRI'
+  | 'MASTER_PRIORITY'
+  | 'BACKUP_PRIORITY';
 
 export type GarpReason =
-  'become-master' | 'master-delayed' | 'refresh' | 'lower-prio' | 'lower-prio-delayed' | 'reannounce';
+  | 'become-master'
+  | 'master-delayed'
+  | 'refresh'
+  | 'lower-prio'
+  | 'lower-prio-delayed'
+  | 'reannounce'
+  | 'unicast-source';
 
 /** Things worth a metric or a status line; never change state by themselves. */
 export type VrrpReport =

@@ -72,12 +72,23 @@ export function leaveFault(tx: Tx): void {
   const s = tx.s;
   const downAtMs = isEagerOwner(s) ? tx.now + s.spec.advertIntervalMs + skewOf(s) : undefined;
   enterBackup(tx, { ...(downAtMs === undefined ? {} : { downAtMs }), reason: 'fault cleared' });
+  // Unicast: announce our own source address so the master re-learns where we are (keepalived).
+  if (s.spec.unicastPeers.length > 0)
+    tx.fx.push({
+      kind: 'send-garp',
+      instance: s.spec.name,
+      addresses: [s.spec.sourceIp],
+      repeat: 1,
+      intervalMs: 0,
+      reason: 'unicast-source',
+    });
 }
 
-export function enterStop(tx: Tx): void {
+/** Daemon stop (notify STOP), or instance removed on reload (notify DELETED). */
+export function enterStop(tx: Tx, what: 'STOP' | 'DELETED' = 'STOP'): void {
   if (tx.s.state === 'MASTER') sendAdvert(tx, 0);
   leaveMaster(tx);
   cancel(tx, 'master-down', 'advert', 'garp-delayed', 'garp-refresh');
   set(tx, { state: 'STOP', wantMaster: false, sinceMs: tx.now });
-  notify(tx, 'STOP');
+  notify(tx, what);
 }

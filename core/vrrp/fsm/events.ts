@@ -3,6 +3,7 @@ import type { ReceivedAdvert } from '../codec/advert.ts';
 import type { RejectReason } from '../codec/reject-reason.ts';
 import type { TimerKind } from './effects.ts';
 import type { TrackerStatus } from './priority.ts';
+import type { VrrpInstanceSpec } from './spec.ts';
 
 export type InstanceEvent =
   /** Leave INIT: BACKUP (or FAULT), as keepalived vrrp_init_state. */
@@ -15,6 +16,13 @@ export type InstanceEvent =
   | { readonly kind: 'tracker'; readonly id: string; readonly status: TrackerStatus }
   /** Daemon stopping (SIGTERM): a master sends priority 0 and drops its VIPs. */
   | { readonly kind: 'shutdown' }
+  /** Reload: the instance is gone from the configuration (priority 0 if master, VIPs removed, notify DELETED). */
+  | { readonly kind: 'remove' }
+  /**
+   * Reload with the same identity (VRID, family, version, interface, addresses of us and our peers):
+   * the state is kept, the new settings apply, a master adds/removes the VIPs that changed.
+   */
+  | { readonly kind: 'reconfigure'; readonly spec: VrrpInstanceSpec; readonly inSyncGroup: boolean }
   /** Sync-group orders from the router (keepalived vrrp_sync.c). */
   | { readonly kind: 'sync'; readonly action: 'fault' | 'clear-fault' | 'backup' | 'master' };
 

@@ -2,7 +2,7 @@
 import { rejectStat } from '../codec/reject-reason.ts';
 import { enterBackup, enterFault, enterMaster, enterStop, isEagerOwner, leaveFault } from './enter.ts';
 import type { InstanceEvent } from './events.ts';
-import { evaluatePriority } from './priority.ts';
+import { evaluatePriority, initialTrackerStatus, type TrackerStatus } from './priority.ts';
 import { count, notify, reportOnce, set, type Tx } from './tx.ts';
 
 type Ev<K extends InstanceEvent['kind']> = Extract<InstanceEvent, { kind: K }>;
@@ -44,6 +44,49 @@ export function onTracker(tx: Tx, e: Ev<'tracker'>): void {
 
 export function onShutdown(tx: Tx): void {
   enterStop(tx);
+}
+
+export function onRemove(tx: Tx): void {
+  enterStop(tx, 'DELETED');
+}
+
+/** New settings, same identity: keep the state, recompute priority and faults, apply VIP changes. */
+export function onReconfigure(tx: Tx, e: Ev<'reconfigure'>): void {
+  const old = tx.s.spec;
+  const trackers: Record<string, TrackerStatus> = {};
+  for (const t of e.spec.trackers) trackers[t.id] = tx.s.trackers[t.id] ?? initialTrackerStatus(t);
+  const verdict = evaluatePriority(e.spec.priority, e.spec.trackers, trackers);
+  set(tx, {
+    spec: e.spec,
+    inSyncGroup: e.inSyncGroup,
+    trackers,
+    effectivePriority: verdict.effective,
+    faults: verdict.faults,
+    ...(tx.s.state === 'MASTER' ? { masterAdverIntervalMs: e.spec.advertIntervalMs } : {}),
+  });
+  const state = tx.s.state;
+  if (state === 'MASTER') {
+    const before = [...old.vips, ...old.excludedVips];
+    const after = [...e.spec.vips, ...e.spec.excludedVips];
+    const gone = before.filter((a) => !after.includes(a));
+    const added = after.filter((a) => !before.includes(a));
+    if (gone.length > 0) tx.fx.push({ kind: 'remove-vips', instance: e.spec.name, addresses: gone });
+    if (added.length > 0) {
+      tx.fx.push({ kind: 'add-vips', instance: e.spec.name, addresses: added });
+      if (e.spec.garp.masterRepeat > 0)
+        tx.fx.push({
+          kind: 'send-garp',
+          instance: e.spec.name,
+          addresses: added,
+          repeat: e.spec.garp.masterRepeat,
+          intervalMs: e.spec.garp.intervalMs,
+          reason: 'become-master',
+        });
+    }
+  }
+  if ((state === 'MASTER' || state === 'BACKUP') && verdict.faults.length > 0)
+    enterFault(tx, faultReason(tx));
+  else if (state === 'FAULT' && verdict.faults.length === 0 && !tx.s.syncFault) leaveFault(tx);
 }
 
 export function onRejected(tx: Tx, e: Ev<'rejected'>): void {

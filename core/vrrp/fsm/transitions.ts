@@ -5,7 +5,9 @@
 import type { InstanceEvent, InstanceEventKind } from './events.ts';
 import { backupMasterDown, backupRxAdvert } from './handlers-backup.ts';
 import {
+  onReconfigure,
   onRejected,
+  onRemove,
   onShutdown,
   onStart,
   onSyncFault,
@@ -32,6 +34,8 @@ export const transitions: TransitionTable = {
     tracker: onTracker,
     rejected: onRejected,
     shutdown: onShutdown,
+    remove: onRemove,
+    reconfigure: onReconfigure,
     sync: (tx, e) => {
       if (e.action === 'fault' || e.action === 'clear-fault') set(tx, { syncFault: e.action === 'fault' });
     },
@@ -44,6 +48,8 @@ export const transitions: TransitionTable = {
     tracker: onTracker,
     rejected: onRejected,
     shutdown: onShutdown,
+    remove: onRemove,
+    reconfigure: onReconfigure,
     sync: onSyncInBackup,
   },
   MASTER: {
@@ -52,12 +58,16 @@ export const transitions: TransitionTable = {
     tracker: onTracker,
     rejected: onRejected,
     shutdown: onShutdown,
+    remove: onRemove,
+    reconfigure: onReconfigure,
     sync: onSyncInMaster,
   },
   FAULT: {
     tracker: onTracker,
     rejected: onRejected,
     shutdown: onShutdown,
+    remove: onRemove,
+    reconfigure: onReconfigure,
     sync: (tx, e) => {
       onSyncFault(tx, e);
     },

@@ -6,7 +6,7 @@
 import type { IpHeaderInfo } from '../codec/advert.ts';
 import { decodeAdvert, type DecodeOptions } from '../codec/decode.ts';
 import { bump, rejectStat, zeroStats, type VrrpStats } from '../codec/reject-reason.ts';
-import { parseTimerId, type NotifyWhat, type VrrpEffect } from '../fsm/effects.ts';
+import { parseTimerId, type VrrpEffect } from '../fsm/effects.ts';
 import type { InstanceEvent } from '../fsm/events.ts';
 import type { TrackerStatus } from '../fsm/priority.ts';
 import type { VrrpInstanceSpec } from '../fsm/spec.ts';
@@ -184,40 +184,47 @@ function receivePacket(ctx: Ctx, spec: RouterSpec, e: Extract<RouterEvent, { kin
 }
 
 export function stepRouter(state: RouterState, event: RouterEvent, now: number): RouterStepResult {
-  const ctx: Ctx = {
+  const ctx = contextOf(state, now);
+  dispatch(ctx, state.spec, event);
+  return finish(state, state.spec, ctx, event.kind !== 'shutdown');
+}
+
+function contextOf(state: RouterState, now: number): Ctx {
+  return {
     instances: { ...state.instances },
     effects: [],
     stats: state.stats,
     reported: { ...state.reported },
     now,
   };
-  const before = state.instances;
-  dispatch(ctx, state.spec, event);
-  if (event.kind !== 'shutdown') for (const g of state.spec.syncGroups ?? []) settleGroup(ctx, g, before);
-  // Group notifies when a group's aggregate state changes.
-  const groupStates = { ...state.groupStates };
+}
+
+/** Sync-group rules, group notifies, and one notify sequence for everything the step produced. */
+function finish(state: RouterState, spec: RouterSpec, ctx: Ctx, settle: boolean): RouterStepResult {
+  if (settle) for (const g of spec.syncGroups ?? []) settleGroup(ctx, g, state.instances);
+  const groupStates: Record<string, VrrpStateName> = {};
   const groupNotifies: VrrpEffect[] = [];
-  for (const g of state.spec.syncGroups ?? []) {
+  for (const g of spec.syncGroups ?? []) {
+    const previous = state.groupStates[g.name];
+    if (previous !== undefined) groupStates[g.name] = previous;
     const agg = aggregate(g.members.map((m) => ctx.instances[m]));
-    if (agg === 'INIT' || agg === groupStates[g.name]) continue;
+    if (agg === 'INIT' || agg === previous) continue;
     groupStates[g.name] = agg;
-    const what: NotifyWhat = agg;
     groupNotifies.push({
       kind: 'notify',
       seq: 0,
       target: { type: 'group', name: g.name },
-      what,
+      what: agg,
       priority: 0,
     });
   }
-  // One sequence for every notify of the node, in the order the shell must run them.
   let seq = state.notifySeq;
   const effects = [...ctx.effects, ...groupNotifies].map((fx) =>
     fx.kind === 'notify' ? { ...fx, seq: ++seq } : fx,
   );
   return {
     state: {
-      ...state,
+      spec,
       instances: ctx.instances,
       groupStates,
       notifySeq: seq,
@@ -226,4 +233,65 @@ export function stepRouter(state: RouterState, event: RouterEvent, now: number):
     },
     effects,
   };
+}
+
+/** Same instance across a reload: what the wire and the peers know it by. */
+function sameIdentity(a: VrrpInstanceSpec, b: VrrpInstanceSpec): boolean {
+  const peers = (s: VrrpInstanceSpec) => [...s.unicastPeers].sort().join(',');
+  return (
+    a.vrid === b.vrid &&
+    a.family === b.family &&
+    a.version === b.version &&
+    a.interface === b.interface &&
+    a.sourceIp === b.sourceIp &&
+    peers(a) === peers(b)
+  );
+}
+
+export type ReloadResult =
+  | {
+      ok: true;
+      state: RouterState;
+      effects: readonly VrrpEffect[];
+      /** Kept their state (settings may have changed). */
+      kept: string[];
+      /** New, or changed identity (VRID, family, version, interface, addresses): started afresh in BACKUP. */
+      started: string[];
+      /** Gone, or replaced because their identity changed: priority 0 if master, VIPs removed, notify DELETED. */
+      removed: string[];
+    }
+  | { ok: false; errors: string[] };
+
+/**
+ * SIGHUP: move to a new router spec as keepalived does. Instances with the same name and identity keep
+ * their state and take the new settings (a master applies the VIP difference); others leave and start
+ * afresh. An invalid spec changes nothing.
+ */
+export function reloadRouter(state: RouterState, spec: RouterSpec, now: number): ReloadResult {
+  const errors = routerSpecErrors(spec);
+  if (errors.length > 0) return { ok: false, errors };
+  const grouped = new Set((spec.syncGroups ?? []).flatMap((g) => g.members));
+  const ctx = contextOf(state, now);
+  const next = new Map(spec.instances.map((i) => [i.name, i]));
+  const kept: string[] = [];
+  const started: string[] = [];
+  const removed: string[] = [];
+  for (const [name, s] of Object.entries(state.instances)) {
+    const n = next.get(name);
+    if (n && sameIdentity(s.spec, n)) continue;
+    run(ctx, name, { kind: 'remove' });
+    delete ctx.instances[name];
+    removed.push(name);
+  }
+  for (const i of spec.instances) {
+    if (ctx.instances[i.name]) {
+      run(ctx, i.name, { kind: 'reconfigure', spec: i, inSyncGroup: grouped.has(i.name) });
+      kept.push(i.name);
+    } else {
+      ctx.instances[i.name] = initialInstanceState(i, grouped.has(i.name));
+      run(ctx, i.name, { kind: 'start' });
+      started.push(i.name);
+    }
+  }
+  return { ok: true, ...finish(state, spec, ctx, true), kept, started, removed };
 }

@@ -320,3 +320,25 @@ test('priority changes notify MASTER_PRIORITY when asked, and the next advert ca
   const a = step(r.state, { kind: 'timer', timer: 'advert' }, 1000);
   assert.deepEqual(kinds(a.effects), ['send-advert:90', 'arm-timer:advert']);
 });
+
+test('unicast: leaving FAULT announces our own source address so the master re-learns it', () => {
+  const sp = spec({
+    unicastPeers: ['10.0.0.2'],
+    trackers: [{ id: 'interface:eth0', kind: 'interface', weight: 0 }],
+  });
+  const down = step(
+    started(sp).state,
+    { kind: 'tracker', id: 'interface:eth0', status: { kind: 'state', state: 'down' } },
+    1,
+  );
+  const up = step(
+    down.state,
+    { kind: 'tracker', id: 'interface:eth0', status: { kind: 'state', state: 'up' } },
+    2,
+  );
+  const garp = up.effects.find((f) => f.kind === 'send-garp');
+  assert.deepEqual(garp?.kind === 'send-garp' && [garp.addresses, garp.reason], [
+    ['10.0.0.1'],
+    'unicast-source',
+  ]);
+});
