@@ -6,7 +6,7 @@ import type { HealthTicker, Probe, ProbeJob } from '../../core/ports/index.ts';
 export interface DriverOptions {
   /** Monotonic ms; the same clock the engine was started with. Default performance.now. */
   now?: () => number;
-  /** Most jobs started per timer callback before yielding to I/O. Default 2000. */
+  /** Most jobs started per turn of the event loop before yielding to I/O. Default 64. */
   slice?: number;
   onError?: (err: unknown) => void;
 }
@@ -22,7 +22,7 @@ export interface HealthDriver {
 
 export function driveHealth(ticker: HealthTicker, probe: Probe, options: DriverOptions = {}): HealthDriver {
   const now = options.now ?? (() => performance.now());
-  const slice = options.slice ?? 2000;
+  const slice = options.slice ?? 64;
   let timer: NodeJS.Timeout | null = null;
   let timerAt = Infinity;
   let stopped = false;

@@ -56,17 +56,35 @@ export function createProbeRunner(options: ProbeRunnerOptions = {}): ProbeRunner
   const waiting: Array<() => void> = [];
   let inFlight = 0;
 
-  const safe = async (req: ProbeRequest): Promise<ProbeResult> => {
-    const start = performance.now();
+  const failed = (req: ProbeRequest, start: number, err: unknown): ProbeResult => ({
+    ok: false,
+    detail: `probe ${req.kind} threw: ${errorText(err)}`,
+    durationMs: performance.now() - start,
+  });
+  // A finishing attempt hands its slot straight to the next waiter, so the limit is never exceeded.
+  const release = (): void => {
+    const next = waiting.shift();
+    if (next) next();
+    else inFlight -= 1;
+  };
+  const start = (req: ProbeRequest): Promise<ProbeResult> => {
+    const t0 = performance.now();
+    let p: Promise<ProbeResult>;
     try {
-      return await exec(req);
+      p = exec(req);
     } catch (err) {
-      return {
-        ok: false,
-        detail: `probe ${req.kind} threw: ${errorText(err)}`,
-        durationMs: performance.now() - start,
-      };
+      p = Promise.reject(err);
     }
+    return p.then(
+      (r) => {
+        release();
+        return r;
+      },
+      (err: unknown) => {
+        release();
+        return failed(req, t0, err);
+      },
+    );
   };
 
   return {
@@ -76,17 +94,12 @@ export function createProbeRunner(options: ProbeRunnerOptions = {}): ProbeRunner
     get queued() {
       return waiting.length;
     },
-    async run(req) {
-      // A finishing attempt hands its slot straight to the next waiter, so the limit is never exceeded.
-      if (inFlight >= limit) await new Promise<void>((go) => waiting.push(go));
-      else inFlight += 1;
-      try {
-        return await safe(req);
-      } finally {
-        const next = waiting.shift();
-        if (next) next();
-        else inFlight -= 1;
+    run(req) {
+      if (inFlight < limit) {
+        inFlight += 1;
+        return start(req);
       }
+      return new Promise<void>((go) => waiting.push(go)).then(() => start(req));
     },
   };
 }

@@ -1,15 +1,21 @@
 // TCP_CHECK: up when a TCP connection completes within connect_timeout (keepalived check_tcp.c).
-import { connect } from 'node:net';
+// This is the hot path of large pools, so it allocates as little as it can per attempt.
+import { connect, type Socket } from 'node:net';
 import type { ProbeRequest, ProbeResult } from '../../core/ports/index.ts';
-import { errorText, settleOnce, target } from './result.ts';
+import { errorText, target } from './result.ts';
 
 export type TcpRequest = Extract<ProbeRequest, { kind: 'tcp' }>;
 
+const failure = (req: TcpRequest, start: number, why: string): ProbeResult => ({
+  ok: false,
+  detail: `TCP connect to ${target(req.host, req.port)}: ${why}`,
+  durationMs: performance.now() - start,
+});
+
 export function tcpProbe(req: TcpRequest): Promise<ProbeResult> {
   return new Promise((resolve) => {
-    const s = settleOnce(performance.now(), resolve);
-    const where = target(req.host, req.port);
-    let socket: ReturnType<typeof connect>;
+    const start = performance.now();
+    let socket: Socket;
     try {
       socket = connect({
         host: req.host,
@@ -18,22 +24,20 @@ export function tcpProbe(req: TcpRequest): Promise<ProbeResult> {
         ...(req.bindPort === undefined ? {} : { localPort: req.bindPort }),
       });
     } catch (err) {
-      s.finish(false, `TCP connect to ${where}: ${errorText(err)}`);
+      resolve(failure(req, start, errorText(err)));
       return;
     }
-    const timer = setTimeout(() => {
-      socket.destroy();
-      s.finish(false, `TCP connect to ${where}: timeout after ${req.timeoutMs} ms`);
-    }, req.timeoutMs);
-    socket.once('connect', () => {
+    let settled = false;
+    const finish = (ok: boolean, timedOut: boolean, err?: unknown): void => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       socket.destroy();
-      s.finish(true, `TCP connect to ${where} succeeded`);
-    });
-    socket.once('error', (err) => {
-      clearTimeout(timer);
-      socket.destroy();
-      s.finish(false, `TCP connect to ${where}: ${errorText(err)}`);
-    });
+      if (ok) resolve({ ok, detail: 'connected', durationMs: performance.now() - start });
+      else resolve(failure(req, start, timedOut ? `timeout after ${req.timeoutMs} ms` : errorText(err)));
+    };
+    const timer = setTimeout(finish, req.timeoutMs, false, true);
+    socket.once('connect', () => finish(true, false));
+    socket.once('error', (err) => finish(false, false, err));
   });
 }

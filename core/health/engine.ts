@@ -4,7 +4,7 @@
  * calls {@link takeDue} at that time, runs the returned probes through the Probe port and hands each
  * result to {@link onResult}. Verdicts come out through `onChange`.
  */
-import type { HealthTicker, ProbeJob, ProbeResult, Random } from '../ports/index.ts';
+import type { HealthTicker, ProbeJob, ProbeRequest, ProbeResult, Random } from '../ports/index.ts';
 import {
   type RealServerEffect,
   type RealServerEvent,
@@ -21,6 +21,17 @@ export type HealthChange =
   | { rs: string; kind: 'alive'; alive: boolean }
   | { rs: string; kind: 'weight'; setWeight: number | null; addWeight: number }
   | { rs: string; kind: 'checker-verdict'; checker: string; up: boolean; changed: boolean; detail: string };
+
+/** Probe requests are plain data fixed by the spec: build each (spec, step) once. */
+const requests = new WeakMap<CheckerSpec, ProbeRequest[]>();
+function cachedRequest(spec: CheckerSpec, step: number): ProbeRequest {
+  let list = requests.get(spec);
+  if (list === undefined) {
+    list = [];
+    requests.set(spec, list);
+  }
+  return (list[step] ??= probeRequest(spec, step));
+}
 
 interface Entry {
   id: string;
@@ -176,7 +187,7 @@ export class HealthEngine implements HealthTicker {
           if (slot === undefined) break;
           const token = String(++this.#token);
           this.#pending.set(token, { entry, checker: e.checker, seq: e.seq });
-          jobs.push({ token, request: probeRequest(slot.spec, e.step) });
+          jobs.push({ token, request: cachedRequest(slot.spec, e.step) });
           break;
         }
         case 'checker-verdict':

@@ -7,7 +7,13 @@
 import type { ProbeResult } from '../ports/index.ts';
 import { compareCheckers, migrateChecker } from './migrate.ts';
 import type { CheckerSpec } from './spec.ts';
-import { type CheckerEffect, type CheckerState, initialCheckerState, stepChecker } from './verdict.ts';
+import {
+  type CheckerEffect,
+  type CheckerEvent,
+  type CheckerState,
+  initialCheckerState,
+  stepChecker,
+} from './verdict.ts';
 
 export interface CheckerSlot {
   readonly spec: CheckerSpec;
@@ -45,7 +51,10 @@ export interface RealServerStep {
   effects: RealServerEffect[];
 }
 
-const allUp = (checkers: readonly CheckerSlot[]): boolean => checkers.every((c) => c.state.up);
+function allUp(checkers: readonly CheckerSlot[]): boolean {
+  for (const c of checkers) if (!c.state.up) return false;
+  return true;
+}
 
 export function initialRealServer(specs: readonly CheckerSpec[]): RealServerHealth {
   const ids = new Set<string>();
@@ -93,11 +102,35 @@ function settle(
     }
     out.push(e);
   }
-  const addWeight = checkers.reduce((sum, c) => sum + c.state.addWeight, 0);
+  let addWeight = 0;
+  for (const c of checkers) addWeight += c.state.addWeight;
   if (addWeight !== prev.addWeight) weightChanged = true;
   if (weightChanged) out.push({ kind: 'weight', setWeight, addWeight });
   if (alive !== prev.alive) out.push({ kind: 'alive', alive });
   return { state: { checkers, alive, setWeight, addWeight, running }, effects: out };
+}
+
+const TIMER: CheckerEvent = { kind: 'timer' };
+
+/** The hot path (a timer or a result for one checker), without copying more than needed. */
+function stepOne(
+  state: RealServerHealth,
+  event: Extract<RealServerEvent, { kind: 'timer' | 'result' }>,
+  nowMs: number,
+): RealServerStep {
+  let i = 0;
+  while (i < state.checkers.length && (state.checkers[i] as CheckerSlot).spec.id !== event.checker) i++;
+  const slot = state.checkers[i];
+  if (slot === undefined) return { state, effects: [] };
+  const ev: CheckerEvent =
+    event.kind === 'timer' ? TIMER : { kind: 'result', seq: event.seq, result: event.result };
+  const r = stepChecker(slot.spec, slot.state, ev, nowMs);
+  if (r.state === slot.state) return { state, effects: [] };
+  const checkers = state.checkers.slice();
+  checkers[i] = { spec: slot.spec, state: r.state };
+  const raw: RealServerEffect[] = [];
+  for (const e of r.effects) raw.push(tag(slot.spec.id, e));
+  return settle(state, checkers, raw, state.running);
 }
 
 export function stepRealServer(
@@ -105,6 +138,7 @@ export function stepRealServer(
   event: RealServerEvent,
   nowMs: number,
 ): RealServerStep {
+  if (event.kind === 'timer' || event.kind === 'result') return stepOne(state, event, nowMs);
   const checkers = state.checkers.slice();
   const raw: RealServerEffect[] = [];
   const apply = (i: number, ev: Parameters<typeof stepChecker>[2]): void => {
@@ -128,16 +162,6 @@ export function stepRealServer(
         ),
       );
       break;
-    case 'timer':
-    case 'result': {
-      const i = checkers.findIndex((c) => c.spec.id === event.checker);
-      if (i < 0) return { state, effects: [] };
-      apply(
-        i,
-        event.kind === 'timer' ? { kind: 'timer' } : { kind: 'result', seq: event.seq, result: event.result },
-      );
-      break;
-    }
     case 'suspend':
       checkers.forEach((_, i) => apply(i, { kind: 'suspend' }));
       break;

@@ -90,10 +90,10 @@ export function initialCheckerState(spec: CheckerSpec): CheckerState {
   };
 }
 
-const wait = (state: CheckerState, atMs: number, effects: CheckerEffect[] = []): CheckerStep => ({
-  state: { ...state, phase: 'waiting', dueAtMs: atMs, startedAtMs: state.startedAtMs },
-  effects: [...effects, { kind: 'arm-timer', atMs }],
-});
+function wait(state: CheckerState, atMs: number, effects: CheckerEffect[] = []): CheckerStep {
+  effects.push({ kind: 'arm-timer', atMs });
+  return { state: { ...state, phase: 'waiting', dueAtMs: atMs }, effects };
+}
 
 /** Apply one event to one checker. Pure: same inputs, same outputs. */
 export function stepChecker(
