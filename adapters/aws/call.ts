@@ -16,19 +16,25 @@ export function awsCall<T>(
 }
 
 /**
- * Coalesces reads: every `get(id)` made in the same turn of the event loop is answered by ONE describe
- * call for all those ids (deduplicated, at most `max` per call). This is what keeps a 100-route failover
- * at about one read per route table instead of one per route.
+ * Coalesces reads: every `get(id)` made within `windowMs` of the first pending one is answered by ONE
+ * describe call for all those ids (deduplicated, at most `max` per call). This is what keeps a 100-route
+ * failover at a handful of describes instead of one per route and per check: the read-backs of writes
+ * that finish a few ms apart share one call.
  */
 export class Coalescer<V> {
   #pending = new Map<string, Array<{ resolve: (o: Outcome<V>) => void; log: ApiCall[] }>>();
   #scheduled = false;
   readonly #fetch: (ids: string[], log: ApiCall[]) => Promise<Outcome<Map<string, V>>>;
   readonly #max: number;
+  readonly #windowMs: number;
 
-  constructor(fetch: (ids: string[], log: ApiCall[]) => Promise<Outcome<Map<string, V>>>, max = 100) {
+  constructor(
+    fetch: (ids: string[], log: ApiCall[]) => Promise<Outcome<Map<string, V>>>,
+    options: { max?: number; windowMs?: number } = {},
+  ) {
     this.#fetch = fetch;
-    this.#max = max;
+    this.#max = options.max ?? 100;
+    this.#windowMs = options.windowMs ?? 0;
   }
 
   /** `log` receives the describe call that served this read (shared with the other readers). */
@@ -39,7 +45,8 @@ export class Coalescer<V> {
       this.#pending.set(id, waiters);
       if (!this.#scheduled) {
         this.#scheduled = true;
-        setImmediate(() => void this.#flush());
+        if (this.#windowMs > 0) setTimeout(() => void this.#flush(), this.#windowMs);
+        else setImmediate(() => void this.#flush());
       }
     });
   }

@@ -35,7 +35,13 @@ export interface AwsContext {
 const byId = <T>(items: T[] | undefined, id: (t: T) => string | undefined): Map<string, T> =>
   new Map((items ?? []).flatMap((t) => (id(t) ? [[id(t) as string, t] as [string, T]] : [])));
 
-export function awsContext(ec2: EC2Client, deps: CallDeps, members: readonly AwsMember[]): AwsContext {
+export function awsContext(
+  ec2: EC2Client,
+  deps: CallDeps,
+  members: readonly AwsMember[],
+  coalesceMs = 5,
+): AwsContext {
+  const window = { windowMs: coalesceMs };
   const call = <T>(
     log: ApiCall[],
     operation: string,
@@ -64,6 +70,7 @@ export function awsContext(ec2: EC2Client, deps: CallDeps, members: readonly Aws
         async (ids) => (await ec2.send(new DescribeAddressesCommand({ AllocationIds: ids }))).Addresses,
         (a) => a.AllocationId,
       ),
+      window,
     ),
     enis: new Coalescer(
       describe(
@@ -74,6 +81,7 @@ export function awsContext(ec2: EC2Client, deps: CallDeps, members: readonly Aws
             .NetworkInterfaces,
         (e) => e.NetworkInterfaceId,
       ),
+      window,
     ),
     tables: new Coalescer(
       describe(
@@ -82,6 +90,7 @@ export function awsContext(ec2: EC2Client, deps: CallDeps, members: readonly Aws
         async (ids) => (await ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: ids }))).RouteTables,
         (t) => t.RouteTableId,
       ),
+      window,
     ),
   };
 }

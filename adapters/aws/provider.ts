@@ -32,6 +32,8 @@ export interface AwsProviderOptions {
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   members: readonly Holder[];
   policy?: FailoverPolicy;
+  /** Describes asked for within this window share one call (default 5 ms). */
+  coalesceMs?: number;
   random?: Random;
   clock?: Clock;
   sleep?: Sleep;
@@ -67,6 +69,7 @@ export class AwsVipProvider implements VipProvider {
       ec2,
       { limiter, policy: this.#policy.call, random: this.#random, sleep: this.#sleep },
       members,
+      o.coalesceMs,
     );
   }
 

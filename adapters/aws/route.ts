@@ -41,14 +41,17 @@ export function routeDriver(
     run: (log) => ctx.call(log, operation, params, send),
   });
   const eni = target.spec.networkInterfaceId;
+  // The next hop's ENI is read once per action, and again only after we changed its source/dest check.
+  let hop: NetworkInterface | null = null;
   return {
     async read(log) {
       const [tables, nextHop] = await Promise.all([
         readAll(ctx.tables, spec.routeTableIds, log),
-        ctx.enis.get(eni, log),
+        hop ? Promise.resolve({ kind: 'ok' as const, value: hop }) : ctx.enis.get(eni, log),
       ]);
       if (tables.kind !== 'ok') return tables;
       if (nextHop.kind !== 'ok') return nextHop;
+      hop = nextHop.value;
       return { kind: 'ok', value: { tables: tables.value, nextHop: nextHop.value } };
     },
     observe: (s) => ({
@@ -76,9 +79,10 @@ export function routeDriver(
           };
         const params = { NetworkInterfaceId: eni, SourceDestCheck: { Value: false } };
         writes.push(
-          call('ModifyNetworkInterfaceAttribute', params, () =>
-            ctx.ec2.send(new ModifyNetworkInterfaceAttributeCommand(params)),
-          ),
+          call('ModifyNetworkInterfaceAttribute', params, () => {
+            hop = null;
+            return ctx.ec2.send(new ModifyNetworkInterfaceAttributeCommand(params));
+          }),
         );
       }
       for (const t of spec.routeTableIds) {

@@ -59,7 +59,7 @@ export interface ArmEmulator extends Emulator {
   faults: Faults;
   tables: Map<string, ArmRouteTable>;
   nics: Map<string, ArmNic>;
-  requests: Array<{ method: string; path: string; headers: Record<string, string> }>;
+  requests: Array<{ method: string; path: string; headers: Record<string, string>; status?: number }>;
   addTable(rg: string, name: string, routes: Array<Omit<ArmRoute, 'etag'>>): ArmRouteTable;
   addNic(rg: string, name: string, ipConfigurations: ArmIpConfig[]): ArmNic;
 }
@@ -357,7 +357,12 @@ export async function startArmEmulator(options: ArmOptions): Promise<ArmEmulator
     }
   };
 
-  const server = await serve(handle, options.tls);
+  const server = await serve(async (req) => {
+    const res = await handle(req);
+    const entry = requests.at(-1);
+    if (entry && entry.path === req.path && entry.status === undefined) entry.status = res.status;
+    return res;
+  }, options.tls);
   base = server.url;
   return {
     ...server,

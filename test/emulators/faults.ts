@@ -64,9 +64,20 @@ export class Faults {
     for (let i = 0; i < n; i++) this.#queue.push({ fault, match });
   }
 
+  #hooks: Array<{ match: RegExp; run: () => void }> = [];
+
+  /**
+   * Runs `run` once, just before the next request whose operation matches is served: a test's way to
+   * let "somebody else" change the state between our read and our write.
+   */
+  beforeNext(operation: RegExp, run: () => void): void {
+    this.#hooks.push({ match: operation, run });
+  }
+
   /** Drops queued one-shot faults (latency, rates and stale reads stay as configured). */
   clear(): void {
     this.#queue = [];
+    this.#hooks = [];
   }
 
   #random(): number {
@@ -89,6 +100,8 @@ export class Faults {
   /** Waits the latency, then says which fault (if any) this request meets. */
   async admit(operation: string, isWrite: boolean): Promise<Fault | null> {
     if (this.latencyMs > 0) await delay(this.latencyMs);
+    const h = this.#hooks.findIndex((x) => x.match.test(operation));
+    if (h >= 0) this.#hooks.splice(h, 1)[0]?.run();
     const i = this.#queue.findIndex((q) => q.match(operation));
     let fault: Fault | null = null;
     if (i >= 0) fault = this.#queue.splice(i, 1)[0]?.fault ?? null;
