@@ -33,7 +33,11 @@ export function translateKeepalived(
   text: string,
   opts: ParseOptions,
   diags: Diagnostics,
-): { input: Record<string, unknown>; locate: Locate } {
+): {
+  input: Record<string, unknown>;
+  locate: Locate;
+  written: (path: ReadonlyArray<string | number>) => boolean;
+} {
   const file = opts.file ?? 'keepalived.conf';
   const lines = preprocess(text, file, opts, diags);
   const tree = parseBlocks(lines, diags, limitsOf(opts).blockDepth);
@@ -41,15 +45,16 @@ export function translateKeepalived(
   const input = translate(tree, ctx);
   const fallback: SourcePos = { file, line: 1, column: 1 };
   const locate: Locate = (path) => ctx.locate(input, path) ?? fallback;
-  return { input, locate };
+  const written = (path: ReadonlyArray<string | number>): boolean => ctx.written(input, path);
+  return { input, locate, written };
 }
 
 export function parseKeepalived(text: string, opts: ParseOptions = {}): ParseResult {
   const diags = new Diagnostics(opts.maxDiagnostics ?? 500, opts.lenient ?? false);
   const file = opts.file ?? 'keepalived.conf';
   try {
-    const { input, locate } = translateKeepalived(text, opts, diags);
-    const parsed = checkSchema(input, diags, locate, false);
+    const { input, locate, written } = translateKeepalived(text, opts, diags);
+    const parsed = checkSchema(input, diags, locate, false, written);
     const config = parsed ? resolveParsed(parsed, diags, locate) : undefined;
     if (diags.hasErrors || !config) {
       return { ok: false, diagnostics: diags.sorted() };

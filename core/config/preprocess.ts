@@ -239,7 +239,10 @@ class Preprocessor {
       return;
     }
     const base = dirname(at.file);
-    for (const pattern of expandBraces(arg.text)) {
+    const patterns = expandBraces(arg.text);
+    // Like a glob, a brace alternative that matches no file is only a warning.
+    const optional = patterns.length > 1;
+    for (const pattern of patterns) {
       const abs = resolvePath(base, pattern);
       let paths: string[];
       if (hasWildcard(abs)) {
@@ -271,6 +274,10 @@ class Preprocessor {
             keyword: kw,
             message: `cannot read '${p}': ${errText(e)}`,
           });
+          continue;
+        }
+        if (text === undefined && optional) {
+          this.diags.warn(argAt, { code: 'include', keyword: kw, message: `'${p}' does not exist; skipped` });
           continue;
         }
         if (text === undefined) {

@@ -16,6 +16,7 @@ export function checkSchema(
   diags: Diagnostics,
   locate: Locate,
   native: boolean,
+  written: (path: ReadonlyArray<string | number>) => boolean = () => false,
 ): ConfigParsed | undefined {
   const r = configSchema.safeParse(input);
   if (r.success) return r.data;
@@ -25,6 +26,8 @@ export function checkSchema(
     if (issue.code === 'invalid_type') extra.expected = String(issue.expected);
     if (issue.code === 'invalid_value') extra.expected = issue.values.map(String).join(', ');
     const missing = issue.code === 'invalid_type' && /received undefined/.test(issue.message);
+    // A value that was written but refused has been reported already; do not call it missing too.
+    if (missing && written(path)) continue;
     diags.error(locate(path), {
       code: missing ? 'missing-required' : 'schema',
       keyword: keywordOf(path, native),

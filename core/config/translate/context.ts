@@ -36,6 +36,22 @@ export class Ctx {
     return this.side.get(obj)?.[key];
   }
 
+  /** True when the last step of `path` was written in the file (even if its value was refused). */
+  written(root: object, path: ReadonlyArray<string | number>): boolean {
+    let obj: unknown = root;
+    for (let i = 0; i < path.length - 1; i++) {
+      if (obj === null || typeof obj !== 'object') return false;
+      obj = (obj as Record<string, unknown>)[path[i] as string];
+    }
+    const last = path[path.length - 1];
+    return (
+      obj !== null &&
+      typeof obj === 'object' &&
+      last !== undefined &&
+      this.positionOf(obj, last) !== undefined
+    );
+  }
+
   /** The position of the deepest recorded step of `path` from `root`. */
   locate(root: object, path: ReadonlyArray<string | number>): SourcePos | undefined {
     let obj: unknown = root;
@@ -331,7 +347,11 @@ export function readScript(node: Node, ctx: Ctx, allowUser = true): Obj | undefi
 
 /** Sets `target[field]` when the value is defined, recording the position; duplicates warn (last wins). */
 export function put(target: Obj, field: string, value: unknown, node: Node, ctx: Ctx, path: string): void {
-  if (value === undefined) return;
+  if (value === undefined) {
+    // Written but invalid (already reported): remember it so "missing" is not reported as well.
+    ctx.mark(target, field, node.args[0] ?? node.keyword);
+    return;
+  }
   if (field in target && target[field] !== undefined && !Array.isArray(target[field])) {
     ctx.warn(node.keyword, node.keyword.text, `'${node.keyword.text}' given twice; the last one counts`);
   }

@@ -59,7 +59,7 @@ function named(section: string, table: Parameters<typeof walk>[1]): RootHandler 
     ctx.mark(map, name, node.args[0] ?? node.keyword);
     walk(children, table, target, ctx, path, `${node.keyword.text} ${name}`);
     const need = requiredKeyword[section];
-    if (need && target[need[0]] === undefined) {
+    if (need && target[need[0]] === undefined && ctx.positionOf(target, need[0]) === undefined) {
       ctx.diags.error(node.args[0] ?? node.keyword, {
         code: 'missing-required',
         keyword: need[1],
