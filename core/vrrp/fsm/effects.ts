@@ -58,6 +58,11 @@ export type VrrpReport =
     }
   /** First packet from this sender refused for this reason (later ones are only counted). */
   | { readonly kind: 'rejected'; readonly from: string; readonly reason: RejectReason }
+  /**
+   * A timer fired more than half an advert interval after it was due: the node is starved (VM steal, load),
+   * the cause of spurious failovers keepalived logs as "thread timer expired" (reference §6 P7).
+   */
+  | { readonly kind: 'timer-late'; readonly timer: TimerKind; readonly lateMs: number }
   /** An advert for a VRID no instance runs (router level). */
   | { readonly kind: 'unknown-vrid'; readonly from: string; readonly vrid: number };
 

@@ -26,7 +26,7 @@ import { rejectStat } from '../codec/reject-reason.ts';
 import type { InstanceEvent } from './events.ts';
 import { checkAdvertForInstance } from './receive.ts';
 import type { InstanceState } from './state.ts';
-import { begin, commit, count, reportOnce, type StepResult, type Tx } from './tx.ts';
+import { begin, commit, count, report, reportOnce, type StepResult, type Tx } from './tx.ts';
 import { transitions, type Handler } from './transitions.ts';
 
 export type { StepResult } from './tx.ts';
@@ -59,7 +59,10 @@ export function step(state: InstanceState, event: InstanceEvent, now: number): S
   if (event.kind === 'advert' && state.state !== 'INIT' && !admitAdvert(tx, event)) return commit(tx);
   if (event.kind === 'timer') {
     // Only a timer we armed counts; a stale fire after a cancel or re-arm is ignored.
-    if (tx.s.timers[event.timer] === undefined) return commit(tx);
+    const due = tx.s.timers[event.timer];
+    if (due === undefined) return commit(tx);
+    if (now - due > tx.s.spec.advertIntervalMs / 2)
+      report(tx, { kind: 'timer-late', timer: event.timer, lateMs: now - due });
     const rest = { ...tx.s.timers };
     delete rest[event.timer];
     tx.s = { ...tx.s, timers: rest };

@@ -342,3 +342,13 @@ test('unicast: leaving FAULT announces our own source address so the master re-l
     'unicast-source',
   ]);
 });
+
+test('a timer firing more than half an interval late is reported (starvation metric)', () => {
+  const sp = spec({ priority: 150 });
+  const m = step(started(sp).state, { kind: 'timer', timer: 'master-down' }, 3414.0625);
+  const onTime = step(m.state, { kind: 'timer', timer: 'advert' }, 4414.0625 + 400);
+  assert.ok(!onTime.effects.some((f) => f.kind === 'report'));
+  const late = step(m.state, { kind: 'timer', timer: 'advert' }, 4414.0625 + 700);
+  const r = late.effects.find((f) => f.kind === 'report');
+  assert.deepEqual(r?.kind === 'report' && r.report, { kind: 'timer-late', timer: 'advert', lateMs: 700 });
+});
