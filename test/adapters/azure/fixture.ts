@@ -17,6 +17,12 @@ export const members: Holder[] = [
 ];
 
 let cert: { key: string; cert: string } | undefined;
+
+/** The loopback certificate the emulators serve (made once per test process), as the client's CA. */
+export function testCa(): string {
+  cert ??= loopbackCertificate();
+  return cert.cert;
+}
 const subnet = {
   id: `/subscriptions/${armSubscription}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s`,
 };
