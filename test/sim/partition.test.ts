@@ -75,3 +75,31 @@ test('with 10% loss the pair converges on the higher priority and every split br
       assert.ok(e - s <= 3000, `seed ${seed}: ${s}..${e}`);
   }
 });
+
+test('P2: when the loser yields silently, keepalived defaults leave its GARP the last one; floatip re-announces', () => {
+  const lastGarpAfterHeal = (
+    policy: 'keepalived' | 'floatip',
+  ): { sender: string | undefined; healMs: number } => {
+    const sim = new VrrpSimulation({ seed: 8 });
+    const over = policy === 'keepalived' ? { higherPrioSendAdvert: false, reannounceOnConflict: false } : {};
+    sim.addNode(node('A', 1, { priority: 150, ...over }));
+    sim.addNode(node('B', 2, { priority: 100, ...over }));
+    sim.start('A', 0);
+    sim.start('B', 0);
+    sim.partition([['A'], ['B']], 10_000);
+    sim.runUntil(19_999);
+    // heal just after B's periodic advert went out, so A's next advert reaches B before B's next one
+    const bAdverts = sim.wire.filter((w) => w.from === 'B' && w.priority > 0).map((w) => w.sentMs);
+    const healMs = (bAdverts[bAdverts.length - 1] ?? NaN) + 1000 + 5; // B's next advert is 1 s later
+    sim.heal(healMs);
+    sim.runUntil(healMs + 10_000);
+    assert.deepEqual(sim.masters('VI_1'), ['A']);
+    const garps = sim.effects.filter((e) => e.effect.kind === 'send-garp');
+    return { sender: garps[garps.length - 1]?.node, healMs };
+  };
+  // keepalived 2.2 defaults: B heard A first and yielded without a word; A never saw the conflict, so the
+  // last GARP on the segment is still B's from the partition: clients keep sending to B.
+  assert.equal(lastGarpAfterHeal('keepalived').sender, 'B');
+  // floatip: B sends one advert before yielding, A sees the competing master and re-announces.
+  assert.equal(lastGarpAfterHeal('floatip').sender, 'A');
+});
