@@ -18,6 +18,7 @@ import { describeMissing, missingCapabilities } from './capabilities.ts';
 import { startControlServer } from './control-server.ts';
 import { Notifier, stateNotifier } from './notifier.ts';
 import { createTimerService } from './timers.ts';
+import { startLvsSide } from './lvs-agent.ts';
 
 export interface AgentOptions {
   configPath: string;
@@ -97,6 +98,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     openPacketIo: (req) => openVrrpSocket(req),
   });
   await service.start(plan);
+  const lvs = await startLvsSide(options.configPath, logger);
   logger.info('floatip agent started', {
     config: options.configPath,
     instances: plan.instances.map((i) => i.spec.name),
@@ -107,6 +109,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     server = await startControlServer(options.socketPath, (req) => {
       if (req.op === 'status')
         return { pid: process.pid, config: options.configPath, instances: service.status() };
+      if (req.op === 'lvs') return lvs?.status() ?? null;
       throw new Error(`unknown op ${req.op}`);
     });
   } catch (e) {
@@ -133,6 +136,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const stop = () =>
     (stopping ??= (async () => {
       await service.stop();
+      await lvs?.stop();
       await notifier.close();
       server?.close();
       addresses.close();

@@ -4,6 +4,7 @@ import type { VrrpInstanceStatus } from '../../../core/app/vrrp-service.ts';
 import type { Command } from '../command.ts';
 import { exitCodes } from '../command.ts';
 import { controlRequest, defaultControlSocket } from '../../agent/index.ts';
+import { statusLvs } from './status-lvs.ts';
 
 function ago(ms: number | undefined): string {
   if (ms === undefined) return '-';
@@ -36,8 +37,9 @@ export function formatStatus(instances: VrrpInstanceStatus[]): string {
 export const statusCommand: Command = {
   name: 'status',
   summary: "show the running agent's VRRP instances (state, priority, master, VIPs)",
-  usage: `floatip status [--json] [--socket PATH]   (default socket ${defaultControlSocket})`,
+  usage: `floatip status [--json] [--socket PATH] [--lvs [--stats] [--exact]]   (default socket ${defaultControlSocket})`,
   async run(args, io) {
+    if (args.includes('--lvs')) return statusLvs(args, io);
     let values: { json?: boolean; socket?: string };
     try {
       ({ values } = parseArgs({

@@ -1,0 +1,124 @@
+/**
+ * The agent's hook for the LVS side: parse the same keepalived.conf, pick the data plane, run checks and
+ * pools (lvs.ts), and keep the table the data plane holds for `floatip status --lvs`. Does nothing when the
+ * config has no virtual_server.
+ */
+import { readFileSync } from 'node:fs';
+import type { Config } from '../../core/model/index.ts';
+import type { LbTable, Logger } from '../../core/ports/index.ts';
+import { formatDiagnostic, parseKeepalived } from '../../core/config/index.ts';
+import { IP_VS_VERSION_CODE } from '../../adapters/onprem/ipvs/index.ts';
+import { createProbeRunner } from '../../adapters/probes/index.ts';
+import { systemRandom } from '../../adapters/system/index.ts';
+import { createLvs } from './lvs.ts';
+import { chooseDataplane, type DataplaneChoice } from './lvs-dataplane.ts';
+
+/** What `status --lvs` receives over the control socket. */
+export interface LvsStatus {
+  plane: string;
+  reason: string;
+  /** Set when the LVS side could not start (the VRRP side keeps running, as keepalived's does). */
+  error?: string;
+  version: number;
+  connTabSize: number;
+  services: LbTable['services'];
+}
+
+export interface LvsSide {
+  status(): LvsStatus;
+  stop(): Promise<void>;
+}
+
+export function readConfig(path: string): Config {
+  const read = (p: string): string | undefined => {
+    try {
+      return readFileSync(p, 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+  const text = read(path);
+  if (text === undefined) throw new Error(`cannot read ${path}`);
+  const parsed = parseKeepalived(text, { file: path, readFile: read });
+  if (!parsed.ok) throw new Error(parsed.diagnostics.map(formatDiagnostic).join('\n'));
+  return parsed.config;
+}
+
+/**
+ * Starts the LVS side, or returns null when the config has no virtual servers. A failure (data plane
+ * missing or refusing the table) is logged and reported by status(); it never stops the VRRP side.
+ */
+export async function startLvsSide(
+  configPath: string,
+  log: Logger,
+  choice: DataplaneChoice = 'auto',
+): Promise<LvsSide | null> {
+  let config: Config;
+  try {
+    config = readConfig(configPath);
+  } catch (e) {
+    log.error(`lvs: ${(e as Error).message}`);
+    return null;
+  }
+  if (config.virtualServers.length === 0) return null;
+  try {
+    return await run(config, log, choice);
+  } catch (e) {
+    const error = (e as Error).message;
+    log.error(`lvs: not running: ${error}`);
+    return {
+      status: () => ({
+        plane: 'none',
+        reason: error,
+        error,
+        version: IP_VS_VERSION_CODE,
+        connTabSize: 4096,
+        services: [],
+      }),
+      stop: async () => undefined,
+    };
+  }
+}
+
+async function run(config: Config, log: Logger, choice: DataplaneChoice): Promise<LvsSide> {
+  const chosen = await chooseDataplane(choice);
+  log.info(`lvs: ${chosen.dataplane.name} data plane (${chosen.reason})`);
+  let table: LbTable = { services: [] };
+  const lvs = createLvs({
+    config,
+    dataplane: chosen.dataplane,
+    probe: createProbeRunner(),
+    random: systemRandom,
+    log,
+    onApplied: (t) => (table = t),
+  });
+  try {
+    await lvs.start();
+  } catch (e) {
+    await lvs.stop({ keepTable: true });
+    chosen.close();
+    throw e;
+  }
+  // Counters move without any change of ours: refresh the cached table for status every few seconds.
+  const refresh = setInterval(() => {
+    chosen.dataplane.read().then(
+      (r) => r.kind === 'ok' && (table = r.value),
+      () => undefined,
+    );
+  }, 2000);
+  refresh.unref();
+  return {
+    status: () => ({
+      plane: chosen.dataplane.name,
+      reason: chosen.reason,
+      version: IP_VS_VERSION_CODE,
+      connTabSize: 4096,
+      services: table.services,
+    }),
+    async stop() {
+      clearInterval(refresh);
+      await lvs.stop();
+      chosen.close();
+    },
+  };
+}

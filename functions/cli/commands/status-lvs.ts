@@ -1,0 +1,94 @@
+/**
+ * `floatip status --lvs [--stats] [--exact] [--nosort] [--json]`: the running agent's LB table in
+ * `ipvsadm -Ln` format; and `floatip lvs-table --config FILE`: the table a config plans at start (every
+ * real server alive unless alpha), without an agent.
+ */
+import { parseArgs } from 'node:util';
+import type { Command, CliIo } from '../command.ts';
+import { exitCodes } from '../command.ts';
+import { controlRequest, defaultControlSocket } from '../../agent/control-server.ts';
+import { formatIpvsadm } from '../../agent/ipvsadm-format.ts';
+import type { LvsStatus } from '../../agent/lvs-agent.ts';
+import { readConfig } from '../../agent/lvs-agent.ts';
+import { poolConfig, desiredTable } from '../../agent/lvs-desired.ts';
+import { desiredPool, initialPool, stepPool } from '../../../core/lb/rules.ts';
+import { IP_VS_VERSION_CODE } from '../../../adapters/onprem/ipvs/constants.ts';
+
+const formatOptions = {
+  stats: { type: 'boolean' },
+  exact: { type: 'boolean' },
+  nosort: { type: 'boolean' },
+  json: { type: 'boolean' },
+} as const;
+
+/** Entry from `floatip status` when `--lvs` is given. */
+export async function statusLvs(args: string[], io: CliIo): Promise<number> {
+  let values: { stats?: boolean; exact?: boolean; nosort?: boolean; json?: boolean; socket?: string };
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: { ...formatOptions, lvs: { type: 'boolean' }, socket: { type: 'string' } },
+      strict: true,
+    }));
+  } catch (e) {
+    io.err(`floatip status: ${(e as Error).message}`);
+    return exitCodes.usage;
+  }
+  try {
+    const result = (await controlRequest(values.socket ?? defaultControlSocket, 'lvs')) as LvsStatus | null;
+    if (!result) {
+      io.err('floatip status: the running agent has no virtual servers');
+      return exitCodes.failure;
+    }
+    io.out(values.json ? JSON.stringify(result, null, 2) : formatIpvsadm(result, values).replace(/\n$/, ''));
+    return exitCodes.ok;
+  } catch (e) {
+    io.err(`floatip status: ${(e as Error).message}`);
+    return exitCodes.failure;
+  }
+}
+
+export const lvsTableCommand: Command = {
+  name: 'lvs-table',
+  summary: 'print the LB table a keepalived.conf plans at start, in ipvsadm -Ln format',
+  usage: 'floatip lvs-table --config FILE [--stats] [--exact] [--nosort] [--json]',
+  async run(args, io) {
+    let values: { config?: string; stats?: boolean; exact?: boolean; nosort?: boolean; json?: boolean };
+    try {
+      ({ values } = parseArgs({
+        args,
+        options: { ...formatOptions, config: { type: 'string' } },
+        strict: true,
+      }));
+    } catch (e) {
+      io.err(`floatip lvs-table: ${(e as Error).message}`);
+      return exitCodes.usage;
+    }
+    if (!values.config) {
+      io.err(`floatip lvs-table: --config FILE is required\nusage: ${lvsTableCommand.usage}`);
+      return exitCodes.usage;
+    }
+    let table;
+    try {
+      const config = readConfig(values.config);
+      const pools = config.virtualServers.map((vs, i) =>
+        desiredPool(
+          stepPool(initialPool(poolConfig(config, vs, i)), { kind: 'start', addressPresent: true }).state,
+        ),
+      );
+      table = desiredTable(config, pools);
+    } catch (e) {
+      io.err(`floatip lvs-table: ${(e as Error).message}`);
+      return exitCodes.configInvalid;
+    }
+    io.out(
+      values.json
+        ? JSON.stringify(table, null, 2)
+        : formatIpvsadm(
+            { version: IP_VS_VERSION_CODE, connTabSize: 4096, services: table.services },
+            values,
+          ).replace(/\n$/, ''),
+    );
+    return exitCodes.ok;
+  },
+};
