@@ -4,6 +4,20 @@ import { statusCommand } from './status.ts';
 import { checkConfig } from './check-config.ts';
 import { convert } from './convert.ts';
 import { lvsTableCommand } from './status-lvs.ts';
+import { serveCommand } from './serve.ts';
+import { workerCommand } from './worker.ts';
+import { drainCommand } from './drain.ts';
+import { controlPlaneCommand } from './serve-control-plane.ts';
 
 /** Every subcommand, in the order `floatip help` lists them. Add one line per new command. */
-export const commands: Command[] = [checkConfig, convert, agentCommand, statusCommand, lvsTableCommand];
+export const commands: Command[] = [
+  checkConfig,
+  convert,
+  agentCommand,
+  statusCommand,
+  lvsTableCommand,
+  serveCommand,
+  workerCommand,
+  drainCommand,
+  controlPlaneCommand,
+];
