@@ -95,6 +95,21 @@ test('persistence (/32, 60 s): each client sticks to one real server; new client
   assert.notEqual(fromA[0], fromB[0], 'rr sends the second new client to the other server');
 });
 
+test('persistence survives a weight change: quiescing a server (weight 0) keeps its persistent clients', async () => {
+  const [a, , c] = lvsLabAddrs.clients;
+  const first = lab.requests(1, [a])[0] as 'r1' | 'r2';
+  const other = first === 'r1' ? 'r2' : 'r1';
+  // As in IPVS, weight 0 stops new clients but persistent ones stay: only kept client sets can do that.
+  const ops = await converge({
+    services: [
+      vs('rr', [rs(first, 0), rs(other, 1)], { persistence: { timeout: 60, prefix: 32, engine: null } }),
+    ],
+  });
+  assert.deepEqual(ops, ['edit-dest']);
+  assert.deepEqual(lab.requests(4, [a]), new Array(4).fill(first), 'client A keeps its server');
+  assert.deepEqual(lab.requests(2, [c]), [other, other], 'a new client only gets the server with weight');
+});
+
 test('sh: every client address always lands on the same real server', async () => {
   await converge({ services: [vs('sh', [rs('r1'), rs('r2')])] });
   const clients = lvsLabAddrs.clients;
