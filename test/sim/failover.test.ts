@@ -94,12 +94,11 @@ test('preempt_delay: lower-priority adverts are accepted for the delay, then the
   sim.runUntil(60_000);
   const bMaster = sim.firstTransition('B', 'VI_1', 'MASTER');
   assert.ok(bMaster !== undefined);
-  // first advert from B that A hears after its restart starts the delay
+  // the delay runs from A's restart: B's adverts are accepted until 25 s, then discarded
   const arrivals = sim.wire
     .filter((w) => w.from === 'B' && w.to === 'A' && w.arriveMs !== undefined && w.arriveMs >= 20_000)
     .map((w) => w.arriveMs as number);
-  const first = arrivals[0] ?? NaN;
-  const lastAccepted = arrivals.filter((t) => t < first + 5000).pop() ?? NaN;
+  const lastAccepted = arrivals.filter((t) => t < 25_000).pop() ?? NaN;
   assert.equal(sim.firstTransition('A', 'VI_1', 'MASTER', 20_000), lastAccepted + downV2(150));
 });
 

@@ -22,7 +22,8 @@ export function backupRxAdvert(tx: Tx, packet: ReceivedAdvert): void {
   const delay = s.spec.preemptDelayMs;
   let preemptAtMs = s.preemptAtMs;
   if (delay > 0) {
-    // keepalived: the delay runs from the last higher-priority advert, or from the first lower one.
+    // keepalived: the delay runs from start-up, from the last higher-priority advert, or else from the
+    // first lower one.
     if (advert.priority > ours) preemptAtMs = tx.now + delay;
     else if (advert.priority < ours && preemptAtMs === undefined) preemptAtMs = tx.now + delay;
   }

@@ -15,6 +15,8 @@ export function onStart(tx: Tx): void {
     enterFault(tx, faultReason(tx));
     return;
   }
+  // preempt_delay counts from start-up too ("after startup or seeing a lower priority master").
+  if (spec.preemptDelayMs > 0) set(tx, { preemptAtMs: tx.now + spec.preemptDelayMs });
   enterBackup(tx, { ...(isEagerOwner(tx.s) ? { downAtMs: tx.now } : {}), reason: 'init' });
 }
 

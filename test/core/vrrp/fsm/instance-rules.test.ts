@@ -76,16 +76,20 @@ test('BACKUP with nopreempt accepts a lower-priority master', () => {
   assert.equal(armedAt(r.effects, 'master-down'), 1000 + 3000 + (56 * 1000) / 256);
 });
 
-test('BACKUP with preempt_delay accepts a lower master until the delay has run from the first one', () => {
+test('BACKUP with preempt_delay accepts a lower master until the delay has run from start-up', () => {
   const sp = spec({ priority: 200, preemptDelayMs: 10_000 });
   let s = started(sp).state;
-  for (let t = 1000; t < 11_000; t += 1000) {
+  for (let t = 1000; t < 10_000; t += 1000) {
     const r = step(s, { kind: 'advert', packet: advertFrom(sp, '10.0.0.2', 50) }, t);
     assert.equal(armedAt(r.effects, 'master-down'), t + 3000 + 218.75, `accepted at ${t}`);
     s = r.state;
   }
-  const late = step(s, { kind: 'advert', packet: advertFrom(sp, '10.0.0.2', 50) }, 11_000);
+  const late = step(s, { kind: 'advert', packet: advertFrom(sp, '10.0.0.2', 50) }, 10_000);
   assert.deepEqual(late.effects, [], 'discarded once the delay has run out');
+  // a higher-priority master restarts the delay from its last advert
+  const hi = step(late.state, { kind: 'advert', packet: advertFrom(sp, '10.0.0.3', 250) }, 10_500);
+  const lower = step(hi.state, { kind: 'advert', packet: advertFrom(sp, '10.0.0.3', 50) }, 11_500);
+  assert.equal(armedAt(lower.effects, 'master-down'), 11_500 + 3000 + 218.75);
 });
 
 test('MASTER: higher priority -> BACKUP, VIPs removed, one own advert first (floatip default)', () => {
