@@ -170,7 +170,8 @@ export function encodeOp(env: Envelope, op: LbOp): Uint8Array {
     case 'delete-dest':
       return request(env, IPVS_CMD.DEL_DEST, [
         serviceIdentityNest(op.service),
-        destNest({ ...op.dest, forwarding: 'nat', weight: 0, uThreshold: 0, lThreshold: 0, tunnel: null }),
+        // Only the identity matters to the kernel; the rest is ipvsadm's defaults (-g, -w 1).
+        destNest({ ...op.dest, forwarding: 'dr', weight: 1, uThreshold: 0, lThreshold: 0, tunnel: null }),
       ]);
     case 'set-timeouts':
       return encodeTimeouts(env, op.timeouts);
