@@ -23,7 +23,7 @@ export function masterRxAdvert(tx: Tx, packet: ReceivedAdvert): void {
     return;
   }
   const order = compareIp(ip.src, spec.sourceIp);
-  if (advert.priority === tx.s.effectivePriority && order === 0) return; // our own advert, looped back
+  if (order === 0) return; // our own advert, looped back
   const ours = tx.s.effectivePriority;
   const theyWin = advert.priority > ours || (advert.priority === ours && order > 0);
   report(tx, {
