@@ -87,6 +87,8 @@ export function decodeMessages(buf: Uint8Array): NetlinkMessage[] {
     });
     at += (len + 3) & ~3;
   }
+  if (at < buf.length)
+    throw new NetlinkDecodeError(`netlink datagram ends with ${buf.length - at} stray bytes`);
   return out;
 }
 
