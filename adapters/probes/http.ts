@@ -2,6 +2,7 @@
 // (or to Content-Length), then status range, MD5 digest (genhash style: of the body bytes as received)
 // and regex are checked (keepalived check_http.c; reference keepalived.md §3.3).
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { type Socket, connect as tcpConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { ProbeRequest, ProbeResult } from '../../core/ports/index.ts';
@@ -12,6 +13,18 @@ export type HttpRequest = Extract<ProbeRequest, { kind: 'http' }>;
 /** Bytes of body kept for regex matching; the digest covers the whole body. */
 const REGEX_WINDOW = 64 * 1024;
 const MAX_HEADER = 16 * 1024;
+
+/** PEM files named in TLS options, read once per path (a failed read is reported, not cached). */
+const pemCache = new Map<string, string>();
+function pem(text: string | undefined, file: string | undefined): string | undefined {
+  if (text !== undefined || file === undefined) return text;
+  let v = pemCache.get(file);
+  if (v === undefined) {
+    v = readFileSync(file, 'utf8');
+    pemCache.set(file, v);
+  }
+  return v;
+}
 
 /** The request line and headers, in keepalived's order. */
 export function httpRequestText(req: HttpRequest): string {
@@ -36,6 +49,9 @@ export function httpProbe(req: HttpRequest): Promise<ProbeResult> {
       if (req.tls) {
         const t = req.tls;
         const sni = t.sni && req.url.virtualhost ? req.url.virtualhost : undefined;
+        const ca = pem(t.ca, t.caFile);
+        const cert = pem(t.certificate, t.certificateFile);
+        const key = pem(t.key, t.keyFile);
         socket = tlsConnect({
           host: req.host,
           port: req.port,
@@ -43,9 +59,9 @@ export function httpProbe(req: HttpRequest): Promise<ProbeResult> {
           // keepalived never verifies the server certificate; verification is opt-in here.
           rejectUnauthorized: t.verify ?? false,
           ...(sni === undefined ? {} : { servername: sni }),
-          ...(t.ca === undefined ? {} : { ca: t.ca }),
-          ...(t.certificate === undefined ? {} : { cert: t.certificate }),
-          ...(t.key === undefined ? {} : { key: t.key }),
+          ...(ca === undefined ? {} : { ca }),
+          ...(cert === undefined ? {} : { cert }),
+          ...(key === undefined ? {} : { key }),
           ...(t.password === undefined ? {} : { passphrase: t.password }),
           ...(t.minVersion === undefined ? {} : { minVersion: t.minVersion }),
         });

@@ -5,3 +5,4 @@ export * from './migrate.ts';
 export * from './real-server.ts';
 export * from './engine.ts';
 export { TimerHeap } from './timer-heap.ts';
+export * from './from-config.ts';

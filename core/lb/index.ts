@@ -55,4 +55,4 @@ export type { SipKey } from './siphash.ts';
 export { MH_TAB_SIZE, MH_HASH1, MH_HASH2, mhHashKey } from './schedulers/mh.ts';
 export { SH_TAB_SIZE, shHashKey } from './schedulers/sh.ts';
 export { DH_TAB_SIZE, dhHashKey } from './schedulers/dh.ts';
-export * from './rules.ts';
+export * from './rules-api.ts';

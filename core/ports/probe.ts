@@ -36,11 +36,15 @@ export interface HttpUrl {
 export interface TlsOptions {
   /** Send SNI (`enable_sni`); the name is the virtualhost, else none. */
   sni?: boolean;
-  /** PEM text of CA, client certificate, key and key password (keepalived's `SSL {}` block). */
+  /** PEM text of CA, client certificate, key and key password. */
   ca?: string;
   certificate?: string;
   key?: string;
   password?: string;
+  /** The same as files (keepalived's `SSL { ca; certificate; key }` names files); read by the adapter. */
+  caFile?: string;
+  certificateFile?: string;
+  keyFile?: string;
   /** Verify the server certificate against `ca`. keepalived never verifies; default false. */
   verify?: boolean;
   minVersion?: 'TLSv1.2' | 'TLSv1.3';

@@ -7,6 +7,9 @@ import type { TLSSocket } from 'node:tls';
 import { httpProbe, httpRequestText } from '../../../adapters/probes/index.ts';
 import type { HttpUrl, ProbeRequest } from '../../../core/ports/index.ts';
 import { selfSigned } from './tls-cert.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 type Http = Extract<ProbeRequest, { kind: 'http' }>;
 const seen: Array<{ url: string; headers: IncomingHttpHeaders; httpVersion: string }> = [];
@@ -125,6 +128,16 @@ test('SSL_GET over real TLS: no verification by default, optional CA verificatio
   assert.equal(plain.ok, true, plain.detail);
   const verified = await httpProbe(req(port, url('/ok'), { tls: { verify: true, ca: cert } }));
   assert.equal(verified.ok, true, verified.detail);
+  const dir = mkdtempSync(join(tmpdir(), 'fip-hc-ca-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'ca.pem'), cert);
+  const fromFile = await httpProbe(
+    req(port, url('/ok'), { tls: { verify: true, caFile: join(dir, 'ca.pem') } }),
+  );
+  assert.equal(fromFile.ok, true, fromFile.detail);
+  const noFile = await httpProbe(req(port, url('/ok'), { tls: { caFile: join(dir, 'missing.pem') } }));
+  assert.equal(noFile.ok, false);
+  assert.match(noFile.detail, /ENOENT/);
   const wrongCa = await httpProbe(req(port, url('/ok'), { tls: { verify: true, ca: other.cert } }));
   assert.equal(wrongCa.ok, false);
   assert.match(wrongCa.detail, /certificate|self.signed|verify/i);
