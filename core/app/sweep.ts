@@ -5,14 +5,19 @@ import type { ControlDeps } from './control-deps.ts';
 
 export interface SweepFinding {
   group: string;
-  /** `ok`, `drift` (provider disagrees with the recorded holder), `holder-down`, `split`, `unassigned`, `error`. */
-  verdict: 'ok' | 'drift' | 'holder-down' | 'split' | 'unassigned' | 'error';
+  /**
+   * `ok`; `drift` (provider disagrees with the recorded holder); `holder-down`; `split` (resources on
+   * different members); `unassigned` (nobody holds them); `foreign` (held by something not a member);
+   * `error` (the provider could not be read).
+   */
+  verdict: 'ok' | 'drift' | 'holder-down' | 'split' | 'unassigned' | 'foreign' | 'error';
   detail: string;
   job?: { id: string; duplicate: boolean };
 }
 
 function verdictOf(
   observed: Observation[],
+  members: string[],
   holder: string | null,
   holderDown: boolean,
 ): SweepFinding['verdict'] {
@@ -20,6 +25,7 @@ function verdictOf(
   if (holders.size > 1) return 'split';
   const [only] = [...holders];
   if (only === null || only === undefined) return 'unassigned';
+  if (!members.includes(only)) return 'foreign';
   if (holder !== null && holderDown) return 'holder-down';
   if (holder !== null && only !== holder) return 'drift';
   return 'ok';
@@ -28,7 +34,7 @@ function verdictOf(
 /**
  * The scheduled health sweep: for every group, re-read the provider and compare with the recorded state.
  * Drift is reconciled back to the recorded holder; a down holder, a split or an unassigned group gets a
- * failover. Job keys carry the group's epoch, so one sweep finding makes one job however often it runs.
+ * failover (a foreign holder too: that job gives up and says why, visible among failed jobs). Job keys carry the group's epoch, so one sweep finding makes one job however often it runs.
  */
 export async function runSweep(deps: ControlDeps, only?: string[]): Promise<Outcome<SweepFinding[]>> {
   const findings: SweepFinding[] = [];
@@ -52,7 +58,12 @@ export async function runSweep(deps: ControlDeps, only?: string[]): Promise<Outc
     }
     const holder = state.value?.holder ?? null;
     const health = state.value?.health ?? {};
-    const verdict = verdictOf(observed, holder, holder !== null && health[holder] === 'down');
+    const verdict = verdictOf(
+      observed,
+      group.members.map((m) => m.id),
+      holder,
+      holder !== null && health[holder] === 'down',
+    );
     const detail = observed.map((o) => `${o.resource}=${o.holder ?? '-'}`).join(' ');
     if (verdict === 'ok') {
       findings.push({ group: group.id, verdict, detail });

@@ -4,3 +4,6 @@ export { ControlConfigError, loadControlPlaneConfig, resolveSecret, resolveToken
 export { runControlPlane } from './run.ts';
 export type { RunOptions, RunIo } from './run.ts';
 export { describeJob } from './describe.ts';
+export { lazyControlPlane } from './lazy.ts';
+export { scheduledSweep } from './scheduled-sweep.ts';
+export type { ScheduledSweepResult } from './scheduled-sweep.ts';
