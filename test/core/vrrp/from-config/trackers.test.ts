@@ -2,13 +2,13 @@
 // defaulting and removal rules.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseKeepalived } from '../../../../core/config/index.ts';
-import { parseTrackerId, trackersForInstance, type Config } from '../../../../core/vrrp/index.ts';
+import { parseKeepalived, type Config } from '../../../../core/config/index.ts';
+import { parseTrackerId, trackersForInstance } from '../../../../core/vrrp/index.ts';
 
 function load(text: string): Config {
   const r = parseKeepalived(text);
   assert.ok(r.ok, r.ok ? '' : JSON.stringify(r.diagnostics));
-  return r.config as Config;
+  return r.config;
 }
 
 const conf = `
