@@ -2,7 +2,8 @@
  * LB table -> one nftables transaction (`nft -f -` input) for floatip's own table. Pure text generation.
  *
  * Layout, per virtual service (NAT only, IPv4):
- *   prerouting/output (nat hooks):  ip daddr VIP tcp dport P jump vs_<svc>
+ *   prerouting/output (nat hooks):  ip daddr . meta l4proto . th dport vmap @services
+ *   @services element:              VIP . tcp . P : jump vs_<svc>
  *   vs_<svc>:   persistence first:  ip saddr & MASK @p_<svc>__<rs>  goto rs_<svc>__<rs>   (one per real server)
  *               then the scheduler: numgen inc mod N vmap { slot : goto rs_... }   (rr, wrr)
  *                                   jhash ip saddr [. sport] mod 256 seed S vmap {...} (sh; dh on ip daddr)
@@ -10,9 +11,11 @@
  * Only a connection's first packet reaches nat chains; conntrack carries the rest, as IPVS's connection
  * table does.
  *
- * Transaction: `flush table` drops every rule but keeps named sets and their elements, so persistence
- * survives a weight or health change; chains and sets that no longer exist are deleted in the same
- * transaction. On the first apply (nothing known about the table), the table is deleted and recreated.
+ * Transaction: the first apply (nothing known about the table) deletes and recreates the table. After
+ * that only what changed is touched: a new service gets its chains, sets and @services element; a gone
+ * one loses them; a changed one has its chains flushed and refilled. Untouched services, and the named
+ * persistence sets of every real server that stays, keep their state, so a health change costs one
+ * service's rules whatever the size of the table.
  */
 import type { LbDestination, LbService, LbServiceKey, LbTable } from '../../../core/ports/index.ts';
 import { HASH_TABLE_SIZE, slotMap } from './schedule-map.ts';
@@ -47,21 +50,6 @@ function maskText(prefix: number): string {
   return [24, 16, 8, 0].map((s) => (m >>> s) & 0xff).join('.');
 }
 
-/** Every named chain and set the table holds for these services. */
-export function objectNames(table: LbTable): { chains: Set<string>; sets: Set<string> } {
-  const chains = new Set<string>();
-  const sets = new Set<string>();
-  for (const svc of table.services) {
-    chains.add(vsChain(svc));
-    for (const d of svc.destinations) {
-      chains.add(rsChain(svc, d));
-      const s = persistSet(svc, d);
-      if (s) sets.add(s);
-    }
-  }
-  return { chains, sets };
-}
-
 /** `0-2 : goto a, 3 : drop, ...` with consecutive equal slots folded into intervals. */
 function vmapElements(slots: Array<number | null>, target: (i: number) => string): string {
   const parts: string[] = [];
@@ -88,52 +76,112 @@ function schedulerRule(svc: LbService, seed: number): string | null {
   return `jhash ${hashed} mod ${HASH_TABLE_SIZE} seed 0x${seed.toString(16)} vmap { ${elements} }`;
 }
 
+const sameService = (a: LbService, b: LbService): boolean =>
+  JSON.stringify([a.scheduler, a.flags, a.onePacket, a.persistence, a.destinations.map(destSettings)]) ===
+  JSON.stringify([b.scheduler, b.flags, b.onePacket, b.persistence, b.destinations.map(destSettings)]);
+const destSettings = (d: LbDestination): unknown[] => [d.addr, d.port, d.forwarding, d.weight];
+
+function element(svc: LbService): string {
+  if (svc.key.kind !== 'addr') throw new Error('fwmark services have no nftables form here');
+  return `${svc.key.addr} . ${svc.key.protocol} . ${svc.key.port}`;
+}
+
+/** Rules of a service's chains (the chains and sets exist already). */
+function serviceRules(t: string, svc: LbService, seed: number): string[] {
+  if (svc.key.kind !== 'addr') throw new Error('fwmark services have no nftables form here');
+  const lines: string[] = [];
+  const client = svc.persistence ? `ip saddr & ${maskText(svc.persistence.prefix)}` : '';
+  for (const d of svc.destinations) {
+    const set = persistSet(svc, d);
+    if (set) lines.push(`add rule ${t} ${vsChain(svc)} ${client} @${set} goto ${rsChain(svc, d)}`);
+  }
+  const sched = schedulerRule(svc, seed);
+  if (sched) lines.push(`add rule ${t} ${vsChain(svc)} ${sched}`);
+  for (const d of svc.destinations) {
+    const set = persistSet(svc, d);
+    if (set) lines.push(`add rule ${t} ${rsChain(svc, d)} update @${set} { ${client} }`);
+    lines.push(
+      `add rule ${t} ${rsChain(svc, d)} meta l4proto ${svc.key.protocol} dnat to ${d.addr}:${d.port}`,
+    );
+  }
+  return lines;
+}
+
+/** `add chain` / `add set` for the named objects of a service (no-ops for those that exist). */
+function serviceObjects(t: string, svc: LbService): string[] {
+  const lines = [`add chain ${t} ${vsChain(svc)}`];
+  for (const d of svc.destinations) {
+    lines.push(`add chain ${t} ${rsChain(svc, d)}`);
+    const set = persistSet(svc, d);
+    if (set && svc.persistence) {
+      lines.push(
+        `add set ${t} ${set} { type ipv4_addr; flags dynamic,timeout; timeout ${svc.persistence.timeout}s; }`,
+      );
+    }
+  }
+  return lines;
+}
+
+function addService(t: string, svc: LbService, seed: number): string[] {
+  return [
+    ...serviceObjects(t, svc),
+    ...serviceRules(t, svc, seed),
+    `add element ${t} services { ${element(svc)} : jump ${vsChain(svc)} }`,
+  ];
+}
+
+/** Empties the chains first (rules reference the chains and sets), then deletes what `keep` lacks. */
+function dropObjects(t: string, old: LbService, keep: LbService | null): string[] {
+  const keepChains = new Set(keep ? [vsChain(keep), ...keep.destinations.map((d) => rsChain(keep, d))] : []);
+  const keepSets = new Set(keep ? keep.destinations.map((d) => persistSet(keep, d)) : []);
+  const lines = [
+    `flush chain ${t} ${vsChain(old)}`,
+    ...old.destinations.map((d) => `flush chain ${t} ${rsChain(old, d)}`),
+  ];
+  for (const d of old.destinations)
+    if (!keepChains.has(rsChain(old, d))) lines.push(`delete chain ${t} ${rsChain(old, d)}`);
+  if (!keepChains.has(vsChain(old))) lines.push(`delete chain ${t} ${vsChain(old)}`);
+  for (const d of old.destinations) {
+    const set = persistSet(old, d);
+    if (set && !keepSets.has(set)) lines.push(`delete set ${t} ${set}`);
+  }
+  return lines;
+}
+
+const serviceKeyId = (svc: LbService): string => element(svc);
+
 /** The whole transaction text. Throws when a service cannot be expressed (callers check capabilities first). */
 export function renderRuleset(next: LbTable, opts: RenderOptions): string {
   const t = `ip ${opts.table}`;
-  const lines: string[] = [`add table ${t}`];
-  if (opts.previous === null) lines.push(`delete table ${t}`, `add table ${t}`);
-  lines.push(`flush table ${t}`);
-  if (opts.previous) {
-    const before = objectNames(opts.previous);
-    const after = objectNames(next);
-    for (const c of before.chains) if (!after.chains.has(c)) lines.push(`delete chain ${t} ${c}`);
-    for (const s of before.sets) if (!after.sets.has(s)) lines.push(`delete set ${t} ${s}`);
+  const lines: string[] = [];
+  const previous = opts.previous;
+  if (previous === null) {
+    lines.push(
+      `add table ${t}`,
+      `delete table ${t}`,
+      `add table ${t}`,
+      `add chain ${t} prerouting { type nat hook prerouting priority dstnat; policy accept; }`,
+      `add chain ${t} output { type nat hook output priority -100; policy accept; }`,
+      `add map ${t} services { type ipv4_addr . inet_proto . inet_service : verdict; }`,
+      `add rule ${t} prerouting ip daddr . meta l4proto . th dport vmap @services`,
+      `add rule ${t} output ip daddr . meta l4proto . th dport vmap @services`,
+    );
+    for (const svc of next.services) lines.push(...addService(t, svc, opts.seed));
+    return lines.join('\n') + '\n';
   }
-  lines.push(
-    `add chain ${t} prerouting { type nat hook prerouting priority dstnat; policy accept; }`,
-    `add chain ${t} output { type nat hook output priority -100; policy accept; }`,
-  );
-  for (const svc of next.services) {
-    lines.push(`add chain ${t} ${vsChain(svc)}`);
-    for (const d of svc.destinations) {
-      lines.push(`add chain ${t} ${rsChain(svc, d)}`);
-      const set = persistSet(svc, d);
-      if (set && svc.persistence) {
-        lines.push(
-          `add set ${t} ${set} { type ipv4_addr; flags dynamic,timeout; timeout ${svc.persistence.timeout}s; }`,
-        );
-      }
-    }
+  const before = new Map(previous.services.map((s) => [serviceKeyId(s), s]));
+  const after = new Set(next.services.map(serviceKeyId));
+  for (const old of previous.services) {
+    if (after.has(serviceKeyId(old))) continue;
+    lines.push(`delete element ${t} services { ${element(old)} }`, ...dropObjects(t, old, null));
   }
   for (const svc of next.services) {
-    if (svc.key.kind !== 'addr') throw new Error('fwmark services have no nftables form here');
-    const { addr, port, protocol } = svc.key;
-    const match = `ip daddr ${addr} ${protocol} dport ${port}`;
-    lines.push(`add rule ${t} prerouting ${match} jump ${vsChain(svc)}`);
-    lines.push(`add rule ${t} output ${match} jump ${vsChain(svc)}`);
-    const client = svc.persistence ? `ip saddr & ${maskText(svc.persistence.prefix)}` : '';
-    for (const d of svc.destinations) {
-      const set = persistSet(svc, d);
-      if (set) lines.push(`add rule ${t} ${vsChain(svc)} ${client} @${set} goto ${rsChain(svc, d)}`);
-    }
-    const sched = schedulerRule(svc, opts.seed);
-    if (sched) lines.push(`add rule ${t} ${vsChain(svc)} ${sched}`);
-    for (const d of svc.destinations) {
-      const set = persistSet(svc, d);
-      if (set) lines.push(`add rule ${t} ${rsChain(svc, d)} update @${set} { ${client} }`);
-      lines.push(`add rule ${t} ${rsChain(svc, d)} meta l4proto ${protocol} dnat to ${d.addr}:${d.port}`);
+    const old = before.get(serviceKeyId(svc));
+    if (!old) lines.push(...addService(t, svc, opts.seed));
+    else if (!sameService(old, svc)) {
+      lines.push(...dropObjects(t, old, svc), ...serviceObjects(t, svc), ...serviceRules(t, svc, opts.seed));
     }
   }
+  if (lines.length === 0) lines.push(`add table ${t}`); // nothing changed: an empty, valid transaction
   return lines.join('\n') + '\n';
 }

@@ -53,15 +53,17 @@ const svc = (dests: LbDestination[], persistence: LbService['persistence'] = nul
   destinations: dests,
 });
 
-test('first render recreates only floatip_lvs; later renders flush it and delete what is gone', () => {
+test('first render recreates only floatip_lvs; later renders touch only the services that changed', () => {
   const p = { timeout: 300, prefix: 24, engine: null };
-  const first = renderRuleset(
-    { services: [svc([d('10.1.0.1', 1), d('10.1.0.2', 1)], p)] },
-    { table: 'floatip_lvs', previous: null, seed: 0 },
-  );
+  const two = svc([d('10.1.0.1', 1), d('10.1.0.2', 1)], p);
+  const other = { ...svc([d('10.1.0.7', 1)]), key: { ...two.key, addr: '10.0.0.200' } };
+  const opts = { table: 'floatip_lvs', seed: 0 };
+  const first = renderRuleset({ services: [two, other] }, { ...opts, previous: null });
+  assert.match(first, /^add table ip floatip_lvs\ndelete table ip floatip_lvs\nadd table ip floatip_lvs\n/);
+  assert.match(first, /prerouting ip daddr \. meta l4proto \. th dport vmap @services/);
   assert.match(
     first,
-    /^add table ip floatip_lvs\ndelete table ip floatip_lvs\nadd table ip floatip_lvs\nflush table ip floatip_lvs\n/,
+    /add element ip floatip_lvs services \{ 10\.0\.0\.100 \. tcp \. 80 : jump vs_tcp_10_0_0_100_80 \}/,
   );
   assert.match(
     first,
@@ -71,16 +73,25 @@ test('first render recreates only floatip_lvs; later renders flush it and delete
   assert.match(first, /update @p_tcp_10_0_0_100_80__10_1_0_2_80_300_24 \{ ip saddr & 255\.255\.255\.0 \}/);
   assert.ok(!/^(add|delete|flush) table ip (?!floatip_lvs)/m.test(first), 'no other table is touched');
 
-  const previous = { services: [svc([d('10.1.0.1', 1), d('10.1.0.2', 1)], p)] };
-  const second = renderRuleset(
-    { services: [svc([d('10.1.0.1', 1)], p)] },
-    { table: 'floatip_lvs', previous, seed: 0 },
-  );
-  assert.ok(
-    !second.includes('delete table'),
-    'a health change never drops the table (persistence sets survive)',
-  );
+  const previous = { services: [two, other] };
+  const second = renderRuleset({ services: [svc([d('10.1.0.1', 1)], p), other] }, { ...opts, previous });
+  assert.ok(!second.includes('table'), 'a health change never drops or flushes the table');
+  assert.ok(!second.includes('10_0_0_200'), 'an unchanged service is not touched');
+  assert.ok(!second.includes('element'), 'the service map keeps its element');
+  assert.match(second, /flush chain ip floatip_lvs vs_tcp_10_0_0_100_80\n/);
   assert.match(second, /delete chain ip floatip_lvs rs_tcp_10_0_0_100_80__10_1_0_2_80\n/);
   assert.match(second, /delete set ip floatip_lvs p_tcp_10_0_0_100_80__10_1_0_2_80_300_24\n/);
-  assert.ok(!second.includes('delete set ip floatip_lvs p_tcp_10_0_0_100_80__10_1_0_1_80_300_24'));
+  assert.ok(
+    !second.includes('delete set ip floatip_lvs p_tcp_10_0_0_100_80__10_1_0_1_80_300_24'),
+    'kept server keeps its clients',
+  );
+
+  const third = renderRuleset({ services: [two] }, { ...opts, previous });
+  assert.match(third, /delete element ip floatip_lvs services \{ 10\.0\.0\.200 \. tcp \. 80 \}\n/);
+  assert.match(third, /delete chain ip floatip_lvs vs_tcp_10_0_0_200_80\n/);
+  assert.ok(!third.includes('10_0_0_100'), 'the other service is not touched');
+  assert.equal(
+    renderRuleset({ services: [two, other] }, { ...opts, previous }),
+    'add table ip floatip_lvs\n',
+  );
 });
