@@ -153,3 +153,36 @@ test('createRouter refuses duplicate names, clashing VRIDs and bad sync groups, 
     'vrrp_sync_group G2: member A is already in group G1',
   ]);
 });
+
+test('sync group: a member that starts faulted holds the whole group in FAULT until it clears', () => {
+  const r = createRouter({
+    instances: [
+      spec({ name: 'X', vrid: 1 }),
+      spec({ name: 'Y', vrid: 2, trackers: [{ id: 'script:chk', kind: 'script', weight: 0 }] }),
+    ],
+    syncGroups: [{ name: 'G', members: ['X', 'Y'] }],
+  });
+  assert.ok(r.ok);
+  const started = stepRouter(r.state, { kind: 'start' }, 0);
+  assert.equal(started.state.instances.X?.state, 'FAULT');
+  assert.equal(started.state.instances.Y?.state, 'FAULT');
+  const groupNotes = (fx: typeof started.effects) =>
+    fx.flatMap((f) => (f.kind === 'notify' && f.target.type === 'group' ? [f.what] : []));
+  assert.deepEqual(groupNotes(started.effects), ['FAULT']);
+  const ok = stepRouter(
+    started.state,
+    { kind: 'tracker', id: 'script:chk', status: { kind: 'state', state: 'up' } },
+    5,
+  );
+  assert.equal(ok.state.instances.X?.state, 'BACKUP');
+  assert.equal(ok.state.instances.Y?.state, 'BACKUP');
+  assert.deepEqual(groupNotes(ok.effects), ['BACKUP']);
+  // both members time out; the group goes MASTER only once both want it
+  const x = stepRouter(ok.state, { kind: 'timer', id: timerId('X', 'master-down') }, 3614);
+  assert.equal(x.state.instances.X?.state, 'BACKUP');
+  assert.equal(x.state.instances.X?.wantMaster, true);
+  const y = stepRouter(x.state, { kind: 'timer', id: timerId('Y', 'master-down') }, 3614);
+  assert.equal(y.state.instances.X?.state, 'MASTER');
+  assert.equal(y.state.instances.Y?.state, 'MASTER');
+  assert.deepEqual(groupNotes(y.effects), ['MASTER']);
+});
