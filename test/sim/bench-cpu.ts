@@ -1,9 +1,10 @@
 // CPU cost of the pure VRRP core, measured through the simulator (not a test: run it by hand with
 //   node_modules/.bin/node test/sim/bench-cpu.ts
 // ). A 2-node VRRPv3 pair at 10 ms adverts runs for 600 simulated seconds. The script prints the wall time
-// per simulated second and, from that, the share of one core the core logic (codec + reducer) of one node
-// would take at 10 ms adverts (an upper bound: the simulator's own queue and logs are included). For scale it also prints the same count of bare codec round trips (encode and
-// decode only) as a baseline from the same process.
+// and, from it, the share of one core that one node's core logic (codec + reducer) would take at 10 ms
+// adverts. That share is an upper bound: the simulator's own queue and logs are included. For scale it
+// also prints the same count of bare codec round trips (encode and decode only), as a baseline from the
+// same process.
 import { decodeAdvert, encodeAdvert, ownAdvert } from '../../core/vrrp/index.ts';
 import { VrrpSimulation } from './simulation.ts';
 import { instance, node } from './nodes.ts';
