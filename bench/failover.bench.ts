@@ -1,0 +1,270 @@
+/**
+ * `npm run bench:failover` (root; needs keepalived and tcpdump): failover time of floatip and of Debian's
+ * keepalived, in the same netns lab and the same run, plus the agent's CPU at 10 ms adverts.
+ *
+ * For each implementation and setting (VRRPv2 advert_int 1, VRRPv3 0.1 and 0.05) a pair runs on d1
+ * (priority 150, master) and d2 (priority 100, backup), and two failovers are timed:
+ * - link cut: d1's cable is cut at the bridge; the time runs until the client sees d2's first gratuitous
+ *   ARP for the VIP (d2 owns the VIP and announced it). RFC: 3 x advert + (256 - 100) / 256 x (v2: 1 s,
+ *   v3: advert).
+ * - graceful stop: SIGTERM to the master; until d2's first GARP (RFC: the skew time after priority 0).
+ * Times are wall-clock stamps of tcpdump on the client minus the moment the cut / signal was made.
+ *
+ * FIP_FAILOVER_RUNS (default 10) runs per case; advert_int 1 uses FIP_FAILOVER_RUNS_SLOW (default 5)
+ * because each of its runs takes ~8 s. Output: median and max per case, floatip/keepalived ratio.
+ */
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { assertLabPrerequisites, createLab, hasAddress, waitFor, type Lab } from '../test/helpers/netns.ts';
+import { startFloatip, type RunningFloatip } from '../test/netns/vrrp/lib/floatip.ts';
+import { startKeepalived, type RunningKeepalived } from '../test/netns/vrrp/lib/keepalived.ts';
+
+const VIP = '10.99.0.170';
+const RUNS = Number(process.env['FIP_FAILOVER_RUNS'] ?? 10);
+const RUNS_SLOW = Number(process.env['FIP_FAILOVER_RUNS_SLOW'] ?? 5);
+
+interface Setting {
+  label: string;
+  version: 2 | 3;
+  advert: number;
+}
+const settings: Setting[] = [
+  { label: 'v2 advert_int 1', version: 2, advert: 1 },
+  { label: 'v3 advert_int 0.1', version: 3, advert: 0.1 },
+  { label: 'v3 advert_int 0.05', version: 3, advert: 0.05 },
+];
+
+type Impl = 'floatip' | 'keepalived';
+
+function config(priority: number, s: Setting): string {
+  return `global_defs {
+    router_id bench${priority}
+}
+
+vrrp_instance VI_1 {
+    state BACKUP
+    interface eth0
+    version ${s.version}
+    virtual_router_id 71
+    priority ${priority}
+    advert_int ${s.advert}
+    virtual_ipaddress {
+        ${VIP}/24
+    }
+}
+`;
+}
+
+/** RFC formulas for the backup (priority 100). */
+function rfcMs(s: Setting): { cut: number; stop: number } {
+  const skew = s.version === 2 ? (156 / 256) * 1000 : (156 / 256) * s.advert * 1000;
+  return { cut: 3 * s.advert * 1000 + skew, stop: skew };
+}
+
+interface Director {
+  stop(): Promise<void>;
+  kill(): Promise<void>;
+}
+
+function start(lab: Lab, impl: Impl, node: 'd1' | 'd2', priority: number, s: Setting): Director {
+  if (impl === 'floatip') {
+    const a: RunningFloatip = startFloatip(lab, node, config(priority, s));
+    return {
+      stop: async () => {
+        await a.stop();
+        a.cleanup();
+      },
+      kill: async () => {
+        await a.kill();
+        a.cleanup();
+      },
+    };
+  }
+  const k: RunningKeepalived = startKeepalived(lab, node, config(priority, s));
+  return {
+    stop: () => k.stop(),
+    kill: async () => {
+      k.kill();
+      await k.stop();
+    },
+  };
+}
+
+/** Streams `tcpdump -tt` on the client: d2's gratuitous ARPs for the VIP, with epoch-µs stamps. */
+class GarpWatch {
+  #lines: number[] = [];
+  #child: ChildProcess;
+  constructor(lab: Lab, mac: string) {
+    this.#child = lab.spawn('c', [
+      'tcpdump',
+      '-i',
+      'eth0',
+      '-nn',
+      '-l',
+      '-tt',
+      '-p',
+      `arp and ether src ${mac} and arp[24:4] = ${VIP.split('.')
+        .map((o) => Number(o))
+        .reduce((n, o) => n * 256 + o, 0)}`,
+    ]);
+    let buf = '';
+    this.#child.stdout?.on('data', (d: Buffer) => {
+      buf += d.toString();
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        const t = Number(line.split(' ')[0]);
+        if (Number.isFinite(t)) this.#lines.push(t * 1000);
+      }
+    });
+  }
+  /** The first GARP stamp (ms since epoch) after `sinceMs`. */
+  first(sinceMs: number): number | undefined {
+    return this.#lines.find((t) => t >= sinceMs);
+  }
+  stop() {
+    this.#child.kill('SIGINT');
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] ?? NaN) : ((s[m - 1] ?? NaN) + (s[m] ?? NaN)) / 2;
+};
+
+async function settled(lab: Lab, s: Setting): Promise<void> {
+  await waitFor(
+    'd1 to hold the VIP alone',
+    () => (hasAddress(lab, 'd1', VIP) && !hasAddress(lab, 'd2', VIP) ? true : undefined),
+    30_000,
+    20,
+  );
+  // Let the backup hear a few adverts so its master-down timer runs from a fresh advert.
+  await sleep(Math.max(300, 4 * s.advert * 1000));
+}
+
+async function measure(lab: Lab, impl: Impl, s: Setting, runs: number, watch: GarpWatch) {
+  const cut: number[] = [];
+  const stop: number[] = [];
+  let master = start(lab, impl, 'd1', 150, s);
+  const backup = start(lab, impl, 'd2', 100, s);
+  try {
+    for (let i = 0; i < runs; i++) {
+      await settled(lab, s);
+      lab.setLink('d1', false);
+      const t0 = Date.now();
+      const seen = await waitFor('d2 GARP after the cut', () => watch.first(t0), 30_000, 5);
+      cut.push(seen - t0);
+      lab.setLink('d1', true);
+      await waitFor('d2 to yield', () => (!hasAddress(lab, 'd2', VIP) ? true : undefined), 30_000, 20);
+    }
+    for (let i = 0; i < runs; i++) {
+      await settled(lab, s);
+      const t1 = Date.now();
+      const stopping = master.stop();
+      const seen = await waitFor('d2 GARP after the stop', () => watch.first(t1), 30_000, 5);
+      stop.push(seen - t1);
+      await stopping;
+      master = start(lab, impl, 'd1', 150, s);
+      await waitFor('d2 to yield', () => (!hasAddress(lab, 'd2', VIP) ? true : undefined), 30_000, 20);
+    }
+  } finally {
+    await master.kill();
+    await backup.kill();
+    lab.exec('d1', ['ip', 'addr', 'del', `${VIP}/24`, 'dev', 'eth0'], { allowFail: true });
+    lab.exec('d2', ['ip', 'addr', 'del', `${VIP}/24`, 'dev', 'eth0'], { allowFail: true });
+  }
+  return { cut, stop };
+}
+
+/** CPU (% of one core) of a process over `ms`, from /proc/PID/stat utime+stime. */
+async function cpuPercent(pid: number, ms: number): Promise<number> {
+  const ticks = () => {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return Number(f[11]) + Number(f[12]);
+  };
+  const hz = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+  const a = ticks();
+  const t = Date.now();
+  await sleep(ms);
+  return ((ticks() - a) / hz / ((Date.now() - t) / 1000)) * 100;
+}
+
+async function cpuAt10ms(lab: Lab): Promise<Record<string, number>> {
+  const s: Setting = { label: 'v3 advert_int 0.01', version: 3, advert: 0.01 };
+  const out: Record<string, number> = {};
+  for (const impl of ['floatip', 'keepalived'] as const) {
+    const m =
+      impl === 'floatip'
+        ? startFloatip(lab, 'd1', config(150, s))
+        : startKeepalived(lab, 'd1', config(150, s));
+    const b =
+      impl === 'floatip'
+        ? startFloatip(lab, 'd2', config(100, s))
+        : startKeepalived(lab, 'd2', config(100, s));
+    try {
+      await settled(lab, s);
+      await sleep(1000);
+      const pidOf = (x: typeof m) =>
+        impl === 'floatip'
+          ? (x.process.pid ?? 0)
+          : Number(readFileSync(`${(x as RunningKeepalived).dir}/vrrp.pid`, 'utf8'));
+      const [pm, pb] = await Promise.all([cpuPercent(pidOf(m), 10_000), cpuPercent(pidOf(b), 10_000)]);
+      out[`${impl} master`] = pm;
+      out[`${impl} backup`] = pb;
+    } finally {
+      for (const x of [m, b]) {
+        if ('cleanup' in x) {
+          await x.kill();
+          x.cleanup();
+        } else {
+          x.kill();
+          await x.stop();
+        }
+      }
+      lab.exec('d1', ['ip', 'addr', 'del', `${VIP}/24`, 'dev', 'eth0'], { allowFail: true });
+    }
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  assertLabPrerequisites(['keepalived', 'tcpdump']);
+  const lab = createLab({ directors: 2, client: true });
+  const watch = new GarpWatch(lab, lab.nodes['d2']?.mac ?? '');
+  const rows: string[] = [];
+  const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(3)} s` : `${ms.toFixed(1)} ms`);
+  try {
+    await sleep(500);
+    for (const s of settings) {
+      const runs = s.advert >= 1 ? RUNS_SLOW : RUNS;
+      const r: Record<Impl, { cut: number[]; stop: number[] }> = {
+        floatip: await measure(lab, 'floatip', s, runs, watch),
+        keepalived: await measure(lab, 'keepalived', s, runs, watch),
+      };
+      const rfc = rfcMs(s);
+      for (const kind of ['cut', 'stop'] as const) {
+        const f = r.floatip[kind];
+        const k = r.keepalived[kind];
+        const line =
+          `${s.label.padEnd(19)} ${kind === 'cut' ? 'link cut     ' : 'graceful stop'} runs ${String(runs).padStart(2)}  ` +
+          `floatip median ${fmt(median(f)).padStart(9)} max ${fmt(Math.max(...f)).padStart(9)}  ` +
+          `keepalived median ${fmt(median(k)).padStart(9)} max ${fmt(Math.max(...k)).padStart(9)}  ` +
+          `ratio ${(median(f) / median(k)).toFixed(2)}  (RFC ${fmt(kind === 'cut' ? rfc.cut : rfc.stop)})`;
+        console.log(line);
+        rows.push(line);
+      }
+    }
+    const cpu = await cpuAt10ms(lab);
+    for (const [k, v] of Object.entries(cpu))
+      console.log(`cpu at 10 ms adverts  ${k.padEnd(18)} ${v.toFixed(2)} % of a core`);
+  } finally {
+    watch.stop();
+    lab.destroy();
+  }
+}
+
+await main();
