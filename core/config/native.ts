@@ -6,7 +6,16 @@
  *
  * `cloud:` is the extension point for provider settings (a passthrough object for now).
  */
-import { LineCounter, isCollection, isNode, parseDocument, stringify, type Document } from 'yaml';
+import {
+  LineCounter,
+  isCollection,
+  isMap,
+  isNode,
+  isScalar,
+  parseDocument,
+  stringify,
+  type Document,
+} from 'yaml';
 import { configSchema, type Config } from '../model/index.ts';
 import { Diagnostics, type SourcePos } from './diagnostics.ts';
 import type { ParseResult } from './keepalived.ts';
@@ -102,7 +111,7 @@ export function parseNative(text: string, opts: NativeOptions = {}): ParseResult
     if (diags.hasErrors) return fail();
     const data: unknown = doc.toJS({ maxAliasCount: 1000 }) ?? {};
     const locate = locator(doc, posAt, file);
-    const input = stripUnknown(data, diags, locate);
+    const input = stripUnknown(data, diags, keyLocator(doc, posAt, locate));
     const parsed = checkSchema(input, diags, locate, true);
     const config = parsed ? resolveParsed(parsed, diags, locate) : undefined;
     if (diags.hasErrors || !config) return fail();
@@ -128,6 +137,22 @@ function locator(doc: Document, posAt: (offset: number) => SourcePos, file: stri
       if (isNode(node) && node.range) return posAt(node.range[0]);
     }
     return { file, line: 1, column: 1 };
+  };
+}
+
+/** Like the locator, but points at the key of the last path step (for unknown fields). */
+function keyLocator(doc: Document, posAt: (offset: number) => SourcePos, locate: Locate): Locate {
+  return (path) => {
+    const parent: unknown = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
+    const last = path[path.length - 1];
+    if (isMap(parent)) {
+      for (const pair of parent.items) {
+        if (isScalar(pair.key) && String(pair.key.value) === String(last) && pair.key.range) {
+          return posAt(pair.key.range[0]);
+        }
+      }
+    }
+    return locate(path);
   };
 }
 

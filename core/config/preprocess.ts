@@ -76,6 +76,7 @@ class Preprocessor {
   private readonly stack: string[] = [];
   private totalChars = 0;
   private generated = 0;
+  private expansionAborted = false;
   private readonly limits: Limits;
   private readonly opts: PreprocessOptions;
   private readonly diags: Diagnostics;
@@ -295,6 +296,7 @@ class Preprocessor {
 
   /** Expands `$NAME`, `${NAME}` and the predefined names; returns the text and a column per character. */
   private expand(text: string, col0: number, at: SourcePos, depth: number): { text: string; cols: number[] } {
+    if (depth === 0) this.expansionAborted = false;
     let out = '';
     const cols: number[] = [];
     const push = (s: string, col: number): void => {
@@ -302,6 +304,7 @@ class Preprocessor {
       for (let k = 0; k < s.length; k++) cols.push(col);
     };
     if (depth > this.limits.expansionDepth) {
+      this.expansionAborted = true;
       this.diags.error(at, {
         code: 'limit',
         keyword: '$',
@@ -352,9 +355,11 @@ class Preprocessor {
       const inner = value.includes('$')
         ? this.expand(value, col0 + i, { ...at, column: col0 + i + 1 }, depth + 1)
         : { text: value, cols: [] };
+      if (this.expansionAborted) return { text: '', cols: [] };
       out += inner.text;
       for (let k = 0; k < inner.text.length; k++) cols.push(col0 + i);
       if (out.length > this.limits.lineChars) {
+        this.expansionAborted = true;
         this.diags.error(at, {
           code: 'limit',
           keyword: '$',

@@ -20,7 +20,10 @@ export function checkSchema(
 ): ConfigParsed | undefined {
   const r = configSchema.safeParse(input);
   if (r.success) return r.data;
+  const before = diags.list.length;
   for (const issue of r.error.issues) {
+    // Unknown native fields were reported (with a suggestion) before the schema ran.
+    if (native && issue.code === 'unrecognized_keys') continue;
     const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
     const extra: { expected?: string } = {};
     if (issue.code === 'invalid_type') extra.expected = String(issue.expected);
@@ -37,6 +40,13 @@ export function checkSchema(
           ? `${path.join('.') || '(document)'}: ${issue.message}`
           : issue.message,
       ...extra,
+    });
+  }
+  if (diags.list.length === before && !diags.hasErrors) {
+    diags.error(locate([]), {
+      code: 'schema',
+      keyword: '',
+      message: 'the configuration does not match the schema',
     });
   }
   return undefined;
