@@ -6,7 +6,7 @@
  */
 import type { ProbeResult } from '../ports/index.ts';
 import { compareCheckers, migrateChecker } from './migrate.ts';
-import type { CheckerSpec } from './spec.ts';
+import { type CheckerSpec, checkerSpecErrors } from './spec.ts';
 import {
   type CheckerEffect,
   type CheckerEvent,
@@ -56,12 +56,10 @@ function allUp(checkers: readonly CheckerSlot[]): boolean {
   return true;
 }
 
+/** Throws RangeError listing every problem (see checkerSpecErrors); callers validate first. */
 export function initialRealServer(specs: readonly CheckerSpec[]): RealServerHealth {
-  const ids = new Set<string>();
-  for (const s of specs) {
-    if (ids.has(s.id)) throw new RangeError(`duplicate checker id ${JSON.stringify(s.id)}`);
-    ids.add(s.id);
-  }
+  const errors = checkerSpecErrors(specs);
+  if (errors.length > 0) throw new RangeError(errors.join('; '));
   const checkers = specs.map((spec) => ({ spec, state: initialCheckerState(spec) }));
   return { checkers, alive: allUp(checkers), setWeight: null, addWeight: 0, running: false };
 }

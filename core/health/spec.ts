@@ -167,3 +167,83 @@ export function probeRequest(spec: CheckerSpec, step: number): ProbeRequest {
     }
   }
 }
+
+/** DNS_CHECK `type` values keepalived accepts. */
+export const DNS_CHECK_TYPES = ['A', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'AAAA', 'RRSIG', 'DNSKEY'] as const;
+
+/**
+ * Everything wrong with a real server's checker list, one line per problem naming the checker and the
+ * field; empty when the specs can run. A delay_loop of 0 would spin, so timing is checked too.
+ */
+export function checkerSpecErrors(specs: readonly CheckerSpec[]): string[] {
+  const errors: string[] = [];
+  const ids = new Set<string>();
+  const int = (v: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
+    Number.isInteger(v) && v >= min && v <= max;
+  const ms = (v: number, min: number) => Number.isFinite(v) && v >= min;
+  specs.forEach((s, i) => {
+    const at = `checker ${i + 1} (${s.id || 'no id'})`;
+    if (s.id === '') errors.push(`${at}: id is empty`);
+    if (ids.has(s.id)) errors.push(`${at}: duplicate checker id ${JSON.stringify(s.id)}`);
+    ids.add(s.id);
+    const t = s.timing;
+    if (!ms(t.delayLoopMs, 1)) errors.push(`${at}: delay_loop ${t.delayLoopMs} ms must be at least 1 ms`);
+    if (!int(t.retry, 0)) errors.push(`${at}: retry ${t.retry} is not an integer ≥ 0`);
+    if (!ms(t.delayBeforeRetryMs, 0))
+      errors.push(`${at}: delay_before_retry ${t.delayBeforeRetryMs} ms is negative`);
+    if (!ms(t.warmupMs, 0)) errors.push(`${at}: warmup ${t.warmupMs} ms is negative`);
+    if (!ms(s.connect.timeoutMs, 1))
+      errors.push(`${at}: connect_timeout ${s.connect.timeoutMs} ms must be at least 1 ms`);
+    if (!int(s.connect.port, 0, 65_535)) errors.push(`${at}: connect_port ${s.connect.port} is not a port`);
+    const p = s.probe;
+    switch (p.kind) {
+      case 'http':
+        if (p.urls.length === 0) errors.push(`${at}: HTTP checker has no url`);
+        p.urls.forEach((u, j) => {
+          if (!u.path.startsWith('/'))
+            errors.push(`${at} url ${j + 1}: path ${JSON.stringify(u.path)} must start with /`);
+          for (const [lo, hi] of u.statusRanges) {
+            if (!int(lo, 100, 599) || !int(hi, lo, 599))
+              errors.push(`${at} url ${j + 1}: status_code ${lo}-${hi} is not a range in 100-599`);
+          }
+          if (u.digest !== undefined && !/^[0-9a-fA-F]{32}$/.test(u.digest)) {
+            errors.push(`${at} url ${j + 1}: digest ${JSON.stringify(u.digest)} is not 32 hex digits`);
+          }
+        });
+        break;
+      case 'misc':
+        if (p.argv.length === 0 || p.argv[0] === '') errors.push(`${at}: misc_path is empty`);
+        if (!ms(p.timeoutMs, 1)) errors.push(`${at}: misc_timeout ${p.timeoutMs} ms must be at least 1 ms`);
+        break;
+      case 'dns':
+        if (!(DNS_CHECK_TYPES as readonly string[]).includes(p.type)) {
+          errors.push(`${at}: type ${JSON.stringify(p.type)} is not one of ${DNS_CHECK_TYPES.join(' ')}`);
+        }
+        break;
+      case 'udp':
+        if (p.requireReply !== null && !/^([0-9a-fA-FxX]{2})*$/.test(p.requireReply)) {
+          errors.push(
+            `${at}: require_reply ${JSON.stringify(p.requireReply)} is not hex bytes (X = any nibble)`,
+          );
+        }
+        if (!int(p.minReplyLength, 0) || !int(p.maxReplyLength, p.minReplyLength)) {
+          errors.push(`${at}: reply length ${p.minReplyLength}..${p.maxReplyLength} is not a range`);
+        }
+        break;
+      case 'file':
+        if (!int(p.weight, -2_147_483_648, 2_147_483_647))
+          errors.push(`${at}: weight ${p.weight} is not an integer`);
+        if (p.path === '') errors.push(`${at}: file path is empty`);
+        break;
+      case 'tcp':
+      case 'smtp':
+      case 'ping':
+        break;
+      default: {
+        const never: never = p;
+        errors.push(`${at}: unknown probe ${JSON.stringify(never)}`);
+      }
+    }
+  });
+  return errors;
+}

@@ -20,6 +20,7 @@
  * The output is {@link desiredPool}: service keys plus destination id → weight, diffed by
  * {@link diffPools}.
  */
+import { type Outcome, giveUp, ok } from '../model/index.ts';
 import type { LbServiceKey } from '../ports/index.ts';
 
 /** IPVS weights are 32-bit signed; keepalived clamps effective weights into 0..INT_MAX (real_weight). */
@@ -143,6 +144,13 @@ export function clampPoolConfig(config: PoolConfig): { config: PoolConfig; warni
 }
 
 const freshServer = (s: PoolServer): PoolServerState => ({ alive: !s.alpha, setWeight: null, addWeight: 0 });
+
+/** A configured (not yet started) pool, or `give-up` naming every bad field. */
+export function createPool(config: PoolConfig): Outcome<PoolState> {
+  const errors = poolConfigErrors(config);
+  if (errors.length > 0) return giveUp(`invalid virtual server: ${errors.join('; ')}`);
+  return ok(initialPool(config));
+}
 
 /** A configured (not yet started) pool. Throws RangeError listing every problem if the config is bad. */
 export function initialPool(config: PoolConfig): PoolState {
