@@ -36,7 +36,16 @@ export function pseudoHeaderSum(
 ): number | undefined {
   const s = parseIp(src, family);
   const d = parseIp(dst, family);
-  if (!s || !d) return undefined;
+  return s && d ? pseudoHeaderSumOf(family, s, d, vrrpLength) : undefined;
+}
+
+/** The same from address bytes (4 or 16 each, as `family` says). */
+export function pseudoHeaderSumOf(
+  family: IpFamily,
+  s: Uint8Array,
+  d: Uint8Array,
+  vrrpLength: number,
+): number {
   const tail =
     family === 'ipv4'
       ? Uint8Array.of(0, VRRP_IP_PROTOCOL, (vrrpLength >> 8) & 0xff, vrrpLength & 0xff)

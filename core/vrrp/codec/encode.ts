@@ -12,7 +12,7 @@ import {
   VRRP_V3_MAX_ADVER_INT_CS,
 } from './constants.ts';
 import type { VrrpAdvert } from './advert.ts';
-import { vrrpChecksum } from './checksum.ts';
+import { internetChecksum, pseudoHeaderSumOf } from './checksum.ts';
 import { parseIp, type IpFamily } from './ip-address.ts';
 
 /** Where the message goes; v3 needs src/dst for the pseudo-header checksum. */
@@ -28,7 +28,14 @@ export type EncodeResult = { ok: true; bytes: Uint8Array } | { ok: false; error:
 
 const isByte = (n: number, min = 0, max = 255): boolean => Number.isInteger(n) && n >= min && n <= max;
 
-function refuse(advert: VrrpAdvert, ctx: EncodeContext): string | undefined {
+interface Prepared {
+  readonly addresses: Uint8Array[];
+  readonly src: Uint8Array;
+  readonly dst: Uint8Array;
+}
+
+/** Validate every field and parse every address once; a string names the first bad field. */
+function prepare(advert: VrrpAdvert, ctx: EncodeContext): Prepared | string {
   if (!isByte(advert.vrid, 1)) return `vrid ${advert.vrid} is not in 1..255`;
   if (!isByte(advert.priority)) return `priority ${advert.priority} is not in 0..255`;
   if (advert.addresses.length > 255) return `${advert.addresses.length} addresses; at most 255 fit the count`;
@@ -42,11 +49,17 @@ function refuse(advert: VrrpAdvert, ctx: EncodeContext): string | undefined {
     return `maxAdvertIntervalCs ${advert.maxAdvertIntervalCs} is not a positive integer`;
   else if (advert.maxAdvertIntervalCs > VRRP_V3_MAX_ADVER_INT_CS)
     return `maxAdvertIntervalCs ${advert.maxAdvertIntervalCs} exceeds 4095 (12 bits)`;
-  const bad = advert.addresses.find((a) => !parseIp(a, ctx.family));
-  if (bad !== undefined) return `address ${JSON.stringify(bad)} is not an ${ctx.family} address`;
-  if (!parseIp(ctx.src, ctx.family)) return `src ${JSON.stringify(ctx.src)} is not an ${ctx.family} address`;
-  if (!parseIp(ctx.dst, ctx.family)) return `dst ${JSON.stringify(ctx.dst)} is not an ${ctx.family} address`;
-  return undefined;
+  const addresses: Uint8Array[] = [];
+  for (const a of advert.addresses) {
+    const raw = parseIp(a, ctx.family);
+    if (!raw) return `address ${JSON.stringify(a)} is not an ${ctx.family} address`;
+    addresses.push(raw);
+  }
+  const src = parseIp(ctx.src, ctx.family);
+  if (!src) return `src ${JSON.stringify(ctx.src)} is not an ${ctx.family} address`;
+  const dst = parseIp(ctx.dst, ctx.family);
+  if (!dst) return `dst ${JSON.stringify(ctx.dst)} is not an ${ctx.family} address`;
+  return { addresses, src, dst };
 }
 
 /** Length of the VRRP message for `count` addresses. rfc3768 §5.1, rfc5798 §5.2. */
@@ -56,8 +69,8 @@ export function advertLength(version: 2 | 3, family: IpFamily, count: number): n
 }
 
 export function encodeAdvert(advert: VrrpAdvert, ctx: EncodeContext): EncodeResult {
-  const error = refuse(advert, ctx);
-  if (error) return { ok: false, error };
+  const prepared = prepare(advert, ctx);
+  if (typeof prepared === 'string') return { ok: false, error: prepared };
   const bytes = new Uint8Array(advertLength(advert.version, ctx.family, advert.addresses.length));
   const view = new DataView(bytes.buffer);
   // Version (high nibble) and Type (low nibble). rfc3768 §5.3.1-2, rfc5798 §5.2.1-2.
@@ -78,16 +91,16 @@ export function encodeAdvert(advert: VrrpAdvert, ctx: EncodeContext): EncodeResu
   }
   // IPvX Address(es). rfc3768 §5.3.9, rfc5798 §5.2.9.
   let offset = VRRP_HEADER_LENGTH;
-  for (const address of advert.addresses) {
-    const raw = parseIp(address, ctx.family) ?? new Uint8Array(0);
+  for (const raw of prepared.addresses) {
     bytes.set(raw, offset);
     offset += raw.length;
   }
   // Authentication Data, v2 only. rfc3768 §5.3.10.
   if (advert.version === 2) bytes.set(advert.authData, offset);
   // Checksum last, over the message with the field zero. rfc3768 §5.3.8, rfc5798 §5.2.8.
-  const mode =
-    advert.version === 2 ? 'v2' : ctx.checksumAsV2 && ctx.family === 'ipv4' ? 'as-v2' : 'pseudo-header';
-  view.setUint16(6, vrrpChecksum(bytes, mode, ctx) ?? 0);
+  // v3 sums the pseudo-header first, unless keepalived's v3_checksum_as_v2 applies (IPv4 only).
+  const pseudo = advert.version === 3 && !(ctx.checksumAsV2 && ctx.family === 'ipv4');
+  const initial = pseudo ? pseudoHeaderSumOf(ctx.family, prepared.src, prepared.dst, bytes.length) : 0;
+  view.setUint16(6, internetChecksum(bytes, initial));
   return { ok: true, bytes };
 }

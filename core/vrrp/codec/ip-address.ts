@@ -5,21 +5,26 @@
 
 export type IpFamily = 'ipv4' | 'ipv6';
 
-const V4_PART = /^(0|[1-9][0-9]{0,2})$/;
-
-/** Dotted-quad IPv4 text to 4 bytes, or undefined when it is not exactly that. */
+/** Dotted-quad IPv4 text to 4 bytes, or undefined when it is not exactly that (no leading zeros). */
 export function parseIpv4(text: string): Uint8Array | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
   const out = new Uint8Array(4);
-  for (let i = 0; i < 4; i++) {
-    const part = parts[i] ?? '';
-    if (!V4_PART.test(part)) return undefined;
-    const n = Number(part);
-    if (n > 255) return undefined;
-    out[i] = n;
+  let part = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0x2e;
+    if (c === 0x2e) {
+      if (digits === 0 || part > 3) return undefined;
+      out[part++] = value;
+      value = 0;
+      digits = 0;
+    } else if (c >= 0x30 && c <= 0x39) {
+      if (digits > 0 && value === 0) return undefined; // leading zero
+      value = value * 10 + (c - 0x30);
+      if (++digits > 3 || value > 255) return undefined;
+    } else return undefined;
   }
-  return out;
+  return part === 4 ? out : undefined;
 }
 
 const HEXTET = /^[0-9a-fA-F]{1,4}$/;
