@@ -28,3 +28,18 @@ test('addresses compare as unsigned integers in network byte order', () => {
   assert.equal(familyOf('fe80::2'), 'ipv6');
   assert.equal(familyOf('nope'), undefined);
 });
+
+test('IPv4 text round-trips and arbitrary strings never parse into something else', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ minLength: 4, maxLength: 4 }), (b) => {
+      assert.deepEqual(parseIpv4(`${b[0]}.${b[1]}.${b[2]}.${b[3]}`), b);
+    }),
+  );
+  fc.assert(
+    fc.property(fc.string({ maxLength: 20 }), (text) => {
+      const parsed = parseIpv4(text);
+      if (parsed) assert.equal(`${parsed[0]}.${parsed[1]}.${parsed[2]}.${parsed[3]}`, text);
+    }),
+    { numRuns: 2000 },
+  );
+});
