@@ -26,6 +26,8 @@ export interface LvsStatus {
 
 export interface LvsSide {
   status(): LvsStatus;
+  /** Re-reads the config file (SIGHUP); a bad file is refused and the running table stays. */
+  reload(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -62,7 +64,7 @@ export async function startLvsSide(
   }
   if (config.virtualServers.length === 0) return null;
   try {
-    return await run(config, log, choice);
+    return await run(configPath, config, log, choice);
   } catch (e) {
     const error = (e as Error).message;
     log.error(`lvs: not running: ${error}`);
@@ -75,12 +77,18 @@ export async function startLvsSide(
         connTabSize: 4096,
         services: [],
       }),
+      reload: async () => undefined,
       stop: async () => undefined,
     };
   }
 }
 
-async function run(config: Config, log: Logger, choice: DataplaneChoice): Promise<LvsSide> {
+async function run(
+  configPath: string,
+  config: Config,
+  log: Logger,
+  choice: DataplaneChoice,
+): Promise<LvsSide> {
   const chosen = await chooseDataplane(choice);
   log.info(`lvs: ${chosen.dataplane.name} data plane (${chosen.reason})`);
   let table: LbTable = { services: [] };
@@ -115,6 +123,16 @@ async function run(config: Config, log: Logger, choice: DataplaneChoice): Promis
       connTabSize: 4096,
       services: table.services,
     }),
+    async reload() {
+      let next: Config;
+      try {
+        next = readConfig(configPath);
+      } catch (e) {
+        log.error('lvs: reload refused; the running table stays', { err: (e as Error).message });
+        return;
+      }
+      await lvs.reload(next).catch((e: unknown) => log.error('lvs: reload', { err: String(e) }));
+    },
     async stop() {
       clearInterval(refresh);
       await lvs.stop();

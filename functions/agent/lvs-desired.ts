@@ -1,7 +1,8 @@
 /**
  * keepalived.conf virtual servers -> pool-rule configs (core/lb/rules.ts) and, from the pools' current
- * state, the desired LB table handed to the planner. Real-server ids are `vs<i>/<addr>:<port>`, unique
- * across the whole config, shared by the health engine, the pool rules and the table.
+ * state, the desired LB table handed to the planner. A virtual server is known by its key (`TCP
+ * 10.0.0.1:80`, `FWM 21`, `group NAME`), stable across reloads as keepalived matches them; real-server
+ * ids are `<vs key>/<addr>:<port>`, shared by the health engine, the pool rules and the table.
  */
 import type { Config, RealServer, VirtualServer } from '../../core/model/index.ts';
 import type { LbDestination, LbFamily, LbService, LbServiceKey, LbTable } from '../../core/ports/index.ts';
@@ -11,9 +12,17 @@ const familyOf = (addr: string): LbFamily => (addr.includes(':') ? 'inet6' : 'in
 const forwardingOf = (m: 'NAT' | 'DR' | 'TUN'): LbDestination['forwarding'] =>
   m === 'NAT' ? 'nat' : m === 'DR' ? 'dr' : 'tun';
 
-export const rsId = (vsIndex: number, rs: { address: string; port: number }): string =>
-  `vs${vsIndex}/${rs.address}:${rs.port}`;
-const sorryId = (vsIndex: number, addr: string, port: number): string => `vs${vsIndex}/sorry/${addr}:${port}`;
+/** How a virtual server is matched across reloads. */
+export function vsKey(vs: VirtualServer): string {
+  const s = vs.service;
+  if (s.kind === 'address') return `${vs.protocol} ${s.address}:${s.port}`;
+  if (s.kind === 'fwmark') return `FWM ${s.fwmark}`;
+  return `${vs.protocol} group ${s.group}`;
+}
+
+export const rsId = (vs: string, rs: { address: string; port: number }): string =>
+  `${vs}/${rs.address}:${rs.port}`;
+const sorryId = (vs: string, addr: string, port: number): string => `${vs}/sorry/${addr}:${port}`;
 
 /** IPv4 dotted mask or IPv6 prefix length -> prefix length. */
 export function granularityPrefix(text: string | undefined, family: LbFamily): number {
@@ -51,12 +60,13 @@ export function serviceKeys(config: Config, vs: VirtualServer): LbServiceKey[] {
   });
 }
 
-export function poolConfig(config: Config, vs: VirtualServer, vsIndex: number): PoolConfig {
+export function poolConfig(config: Config, vs: VirtualServer): PoolConfig {
+  const key = vsKey(vs);
   const sorry = vs.sorryServer;
   return {
     services: serviceKeys(config, vs),
     servers: vs.realServers.map((rs) => ({
-      id: rsId(vsIndex, rs),
+      id: rsId(key, rs),
       weight: rs.weight,
       inhibit: rs.inhibitOnFailure,
       alpha: rs.alpha ?? vs.alpha,
@@ -68,7 +78,7 @@ export function poolConfig(config: Config, vs: VirtualServer, vsIndex: number): 
     ...(sorry
       ? {
           sorryServer: {
-            id: sorryId(vsIndex, sorry.address, sorry.port ?? portOf(vs)),
+            id: sorryId(key, sorry.address, sorry.port ?? portOf(vs)),
             weight: 1,
             inhibit: vs.sorryServerInhibit,
           },
@@ -105,15 +115,16 @@ function destination(
 }
 
 /** The services of one virtual server holding the pool's destinations, in config order. */
-export function servicesFor(vs: VirtualServer, vsIndex: number, pool: DesiredPool): LbService[] {
+export function servicesFor(vs: VirtualServer, pool: DesiredPool): LbService[] {
+  const key = vsKey(vs);
   const byId = new Map<string, LbDestination>();
-  for (const rs of vs.realServers) byId.set(rsId(vsIndex, rs), destination(vs, rs, rs.weight));
+  for (const rs of vs.realServers) byId.set(rsId(key, rs), destination(vs, rs, rs.weight));
   const sorry = vs.sorryServer;
   if (sorry) {
     const port = sorry.port ?? portOf(vs);
     const forwarding = vs.sorryServerForwarding ?? vs.forwarding;
     byId.set(
-      sorryId(vsIndex, sorry.address, port),
+      sorryId(key, sorry.address, port),
       destination(vs, { address: sorry.address, port, uthreshold: 0, lthreshold: 0, forwarding }, 1),
     );
   }
@@ -143,7 +154,7 @@ export function servicesFor(vs: VirtualServer, vsIndex: number, pool: DesiredPoo
 export function desiredTable(config: Config, pools: readonly DesiredPool[]): LbTable {
   const services = config.virtualServers.flatMap((vs, i) => {
     const pool = pools[i];
-    return pool ? servicesFor(vs, i, pool) : [];
+    return pool ? servicesFor(vs, pool) : [];
   });
   const t = config.globalDefs.lvsTimeouts;
   return t

@@ -22,7 +22,7 @@ import {
 import { planLb } from '../../core/lb/plan.ts';
 import { driveHealth, type HealthDriver } from '../../adapters/probes/index.ts';
 import { checkerSpecs } from './lvs-checkers.ts';
-import { desiredTable, poolConfig, rsId } from './lvs-desired.ts';
+import { desiredTable, poolConfig, rsId, vsKey } from './lvs-desired.ts';
 
 export interface LvsOptions {
   config: Config;
@@ -41,6 +41,12 @@ export interface LvsOptions {
 export interface LvsRunner {
   /** Checks, pools and the first reconcile; resolves once the first table is applied. */
   start(): Promise<void>;
+  /**
+   * A new configuration: virtual servers are matched by key, real servers by address and port; those
+   * that stay keep their health state and counters (pool `reload`, checker migration); only the
+   * difference reaches the data plane.
+   */
+  reload(config: Config): Promise<void>;
   /** Stops checks and removes what floatip programmed (keepalived's shutdown without -I). */
   stop(options?: { keepTable?: boolean }): Promise<void>;
   /** The desired table from the pools' current state. */
@@ -50,16 +56,17 @@ export interface LvsRunner {
 }
 
 export function createLvs(options: LvsOptions): LvsRunner {
-  const { config, dataplane, log } = options;
+  const { dataplane, log } = options;
+  let config = options.config;
   const now = options.now ?? (() => performance.now());
-  const vsOfRs = new Map<string, number>();
-  let pools: PoolState[] = config.virtualServers.map((vs, i) => {
-    for (const rs of vs.realServers) vsOfRs.set(rsId(i, rs), i);
-    return initialPool(poolConfig(config, vs, i));
-  });
+  /** Pools by virtual-server key; `order` follows the current config. */
+  let pools = new Map<string, PoolState>();
+  let order: string[] = [];
+  const vsOfRs = new Map<string, string>();
   let driver: HealthDriver | undefined;
   let chain: Promise<void> = Promise.resolve();
   let dirty = false;
+  let running = false;
 
   const effect =
     options.onEffect ??
@@ -67,8 +74,14 @@ export function createLvs(options: LvsOptions): LvsRunner {
       log.info(`lvs: ${e.kind}`, { effect: e });
     });
 
-  const desired = (): LbTable => desiredTable(config, pools.map(desiredPool));
-
+  const desired = (): LbTable =>
+    desiredTable(
+      config,
+      order.map((k) => {
+        const pool = pools.get(k);
+        return pool ? desiredPool(pool) : { services: [], destinations: new Map<string, number>() };
+      }),
+    );
   const reconcileOnce = async (): Promise<void> => {
     const caps = await dataplane.capabilities();
     if (caps.kind !== 'ok') throw new Error(caps.reason);
@@ -102,11 +115,11 @@ export function createLvs(options: LvsOptions): LvsRunner {
     return mine;
   };
 
-  const step = (vsIndex: number, event: PoolEvent): void => {
-    const pool = pools[vsIndex];
+  const step = (key: string, event: PoolEvent): void => {
+    const pool = pools.get(key);
     if (!pool) return;
     const out = stepPool(pool, event);
-    pools = pools.map((p, i) => (i === vsIndex ? out.state : p));
+    pools.set(key, out.state);
     for (const e of out.effects) effect(e);
   };
 
@@ -132,19 +145,52 @@ export function createLvs(options: LvsOptions): LvsRunner {
 
   const engine = new HealthEngine({ random: options.random, onChange });
 
+  /** Brings pools and checkers in line with `config`; returns probe jobs of reloaded checkers. */
+  const adopt = (next: Config): ProbeJobs => {
+    const t = now();
+    const jobs: ProbeJobs = [];
+    const nextPools = new Map<string, PoolState>();
+    const nextOrder: string[] = [];
+    const seenRs = new Set<string>();
+    for (const vs of next.virtualServers) {
+      const key = vsKey(vs);
+      nextOrder.push(key);
+      const cfg = poolConfig(next, vs);
+      const old = pools.get(key);
+      if (old) {
+        const out = stepPool(old, { kind: 'reload', config: cfg });
+        for (const e of out.effects) effect(e);
+        nextPools.set(key, out.state);
+      } else {
+        const fresh = initialPool(cfg);
+        nextPools.set(key, running ? stepPool(fresh, { kind: 'start', addressPresent: true }).state : fresh);
+      }
+      for (const rs of vs.realServers) {
+        const id = rsId(key, rs);
+        seenRs.add(id);
+        vsOfRs.set(id, key);
+        const { specs, skipped } = checkerSpecs(vs, rs, next.ssl);
+        if (skipped.length) log.warn('lvs: checkers without support here are ignored', { rs: id, skipped });
+        jobs.push(...engine.upsert(id, specs, t));
+      }
+    }
+    for (const id of [...vsOfRs.keys()]) {
+      if (seenRs.has(id)) continue;
+      engine.remove(id);
+      vsOfRs.delete(id);
+    }
+    pools = nextPools;
+    order = nextOrder;
+    config = next;
+    return jobs;
+  };
+
   return {
     async start() {
-      const t = now();
-      config.virtualServers.forEach((vs, i) => {
-        for (const rs of vs.realServers) {
-          const { specs, skipped } = checkerSpecs(vs, rs, config.ssl);
-          if (skipped.length)
-            log.warn('lvs: checkers without support here are ignored', { rs: rsId(i, rs), skipped });
-          engine.upsert(rsId(i, rs), specs, t);
-        }
-        // The pool is programmed on every director regardless of VRRP state (keepalived.md §2.4).
-        step(i, { kind: 'start', addressPresent: true });
-      });
+      adopt(config);
+      // The pool is programmed on every director regardless of VRRP state (keepalived.md §2.4).
+      for (const key of order) step(key, { kind: 'start', addressPresent: true });
+      running = true;
       await reconcile();
       driver = driveHealth(engine, options.probe, {
         now,
@@ -153,13 +199,22 @@ export function createLvs(options: LvsOptions): LvsRunner {
       driver.submit(engine.start(now()));
       driver.kick();
     },
+    async reload(next) {
+      const jobs = adopt(next);
+      driver?.submit([...jobs, ...engine.start(now())]);
+      driver?.kick();
+      await reconcile();
+    },
     async stop(opts = {}) {
       driver?.stop();
+      running = false;
       if (opts.keepTable) return;
-      pools.forEach((_, i) => step(i, { kind: 'stop' }));
+      for (const key of order) step(key, { kind: 'stop' });
       await reconcile();
     },
     desired,
     settled: () => chain,
   };
 }
+
+type ProbeJobs = ReturnType<HealthEngine['start']>;

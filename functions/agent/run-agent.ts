@@ -128,6 +128,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       for (const w of next.warnings) logger.warn(w);
       plan = next;
       const r = await service.reload(next);
+      await lvs?.reload();
       logger.info('configuration reloaded', r);
     } catch (e) {
       logger.error('reload refused; the running configuration stays', { err: (e as Error).message });

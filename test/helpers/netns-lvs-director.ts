@@ -3,7 +3,7 @@
 // Runs the agent's LVS side (functions/agent/lvs.ts) with the real probes and the data plane chosen as the
 // agent chooses it (nftables on this kernel). Prints one JSON line per applied table:
 //   {"event":"applied","dests":["10.98.2.2:8080=1", ...],"plane":"nftables"}
-// SIGTERM removes what it programmed and exits.
+// SIGHUP re-reads the file (lvs.reload); SIGTERM removes what it programmed and exits.
 import { readFileSync } from 'node:fs';
 import { parseKeepalived, formatDiagnostic } from '../../core/config/index.ts';
 import { createProbeRunner } from '../../adapters/probes/index.ts';
@@ -43,6 +43,14 @@ const lvs = createLvs({
         .flatMap((s) => s.destinations.map((d) => `${d.addr}:${d.port}=${d.weight}`))
         .sort(),
     }),
+});
+process.on('SIGHUP', () => {
+  const again = parseKeepalived(readFileSync(file, 'utf8'), { file });
+  if (!again.ok) return void say({ event: 'reload-refused' });
+  lvs.reload(again.config).then(
+    () => say({ event: 'reloaded' }),
+    (e: unknown) => say({ event: 'reload-failed', error: String(e) }),
+  );
 });
 process.on('SIGTERM', () => {
   lvs.stop().finally(() => process.exit(0));

@@ -215,6 +215,8 @@ export interface LvsDirector {
     limitMs?: number,
   ): Promise<Record<string, unknown>>;
   events: Array<Record<string, unknown>>;
+  /** SIGHUP: re-read the config file. */
+  reload(): void;
   stop(): Promise<void>;
 }
 
@@ -278,6 +280,7 @@ export function startLvsDirector(lab: LvsLab, configPath: string): LvsDirector {
         });
       });
     },
+    reload: () => void child.kill('SIGHUP'),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -71,9 +71,9 @@ export const lvsTableCommand: Command = {
     let table;
     try {
       const config = readConfig(values.config);
-      const pools = config.virtualServers.map((vs, i) =>
+      const pools = config.virtualServers.map((vs) =>
         desiredPool(
-          stepPool(initialPool(poolConfig(config, vs, i)), { kind: 'start', addressPresent: true }).state,
+          stepPool(initialPool(poolConfig(config, vs)), { kind: 'start', addressPresent: true }).state,
         ),
       );
       table = desiredTable(config, pools);

@@ -89,6 +89,19 @@ test('HTTP_GET takes a stopped real server out and puts it back; no request fail
     JSON.stringify(after),
   );
 
+  // SIGHUP with r1 at weight 3 under wrr: one edit, health state kept, traffic follows the weights.
+  writeFileSync(path, conf.replace('lb_algo rr', 'lb_algo wrr').replace('weight 1', 'weight 3'));
+  const n = director.events.length;
+  director.reload();
+  const r1w3 = `${lvsLabAddrs.r1}:${lvsLabAddrs.rsPort}=3`;
+  await director.waitFor(
+    (e) =>
+      director.events.indexOf(e) >= n && e.event === 'applied' && dests(e) === JSON.stringify([r1w3, r2]),
+    'the reloaded weights',
+  );
+  const weighted = lab.requests(8);
+  assert.equal(weighted.filter((b) => b === 'r1').length, 6, JSON.stringify(weighted));
+
   await director.stop();
   const left = lab.exec(lab.ns.d, ['nft', 'list', 'table', 'ip', 'floatip_lvs']);
   assert.doesNotMatch(left, /vs_|dnat/, `shutdown removes every virtual service: ${left}`);
