@@ -21,6 +21,12 @@ export interface AzureContext {
     params: Record<string, unknown>,
     send: () => Promise<T>,
   ): Promise<Outcome<T>>;
+  /**
+   * Runs writes to one parent resource (a route table, a NIC) one after another. NRP serialises them
+   * anyway and answers a concurrent write with 409 AnotherOperationInProgress; queueing here saves those
+   * calls and their Retry-After waits.
+   */
+  serial<T>(parent: string, run: () => Promise<T>): Promise<T>;
 }
 
 export function azureContext(
@@ -29,7 +35,18 @@ export function azureContext(
   members: readonly AzureMember[],
   lroPollMs: number,
 ): AzureContext {
+  const tails = new Map<string, Promise<unknown>>();
   return {
+    serial<T>(parent: string, run: () => Promise<T>): Promise<T> {
+      const prev = tails.get(parent) ?? Promise.resolve();
+      const mine = prev.then(run, run);
+      const tail = mine.catch(() => undefined);
+      tails.set(parent, tail);
+      void tail.then(() => {
+        if (tails.get(parent) === tail) tails.delete(parent);
+      });
+      return mine;
+    },
     client,
     members,
     lroPollMs,

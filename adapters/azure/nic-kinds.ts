@@ -54,11 +54,13 @@ function nicDriver(ctx: AzureContext, id: string, kind: NicKind, target: AzureMe
       stage,
       call: { service: 'network', operation: 'networkInterfaces.createOrUpdate', params },
       run: (log) =>
-        ctx.call(log, 'networkInterfaces.createOrUpdate', params, () =>
-          ctx.client.networkInterfaces.beginCreateOrUpdateAndWait(ref.resourceGroup, ref.name, body, {
-            updateIntervalInMs: ctx.lroPollMs,
-            requestOptions: { customHeaders: { [conditionHeader]: condition } },
-          }),
+        ctx.serial(nicKey(ref), () =>
+          ctx.call(log, 'networkInterfaces.createOrUpdate', params, () =>
+            ctx.client.networkInterfaces.beginCreateOrUpdateAndWait(ref.resourceGroup, ref.name, body, {
+              updateIntervalInMs: ctx.lroPollMs,
+              requestOptions: { customHeaders: { [conditionHeader]: condition } },
+            }),
+          ),
         ),
     };
   };

@@ -86,11 +86,13 @@ export function routeDriver(
           {
             call: { service: 'network', operation: 'routes.createOrUpdate', params },
             run: (log) =>
-              ctx.call(log, 'routes.createOrUpdate', params, () =>
-                ctx.client.routes.beginCreateOrUpdateAndWait(t.resourceGroup, t.name, spec.route, body, {
-                  updateIntervalInMs: ctx.lroPollMs,
-                  requestOptions: { customHeaders: { [conditionHeader]: condition } },
-                }),
+              ctx.serial(key(t), () =>
+                ctx.call(log, 'routes.createOrUpdate', params, () =>
+                  ctx.client.routes.beginCreateOrUpdateAndWait(t.resourceGroup, t.name, spec.route, body, {
+                    updateIntervalInMs: ctx.lroPollMs,
+                    requestOptions: { customHeaders: { [conditionHeader]: condition } },
+                  }),
+                ),
               ),
           },
         ];
@@ -105,10 +107,12 @@ export function routeDriver(
           {
             call: { service: 'network', operation: 'routes.delete', params },
             run: (log) =>
-              ctx.call(log, 'routes.delete', params, () =>
-                ctx.client.routes.beginDeleteAndWait(t.resourceGroup, t.name, spec.route, {
-                  updateIntervalInMs: ctx.lroPollMs,
-                }),
+              ctx.serial(key(t), () =>
+                ctx.call(log, 'routes.delete', params, () =>
+                  ctx.client.routes.beginDeleteAndWait(t.resourceGroup, t.name, spec.route, {
+                    updateIntervalInMs: ctx.lroPollMs,
+                  }),
+                ),
               ),
           },
         ];

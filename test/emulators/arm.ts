@@ -50,6 +50,8 @@ export interface ArmNic {
 export interface ArmOptions extends FaultOptions {
   /** Polls answered InProgress before an operation succeeds. */
   lroPolls?: number;
+  /** An operation also finishes (and frees its resource) this long after it started, polled or not. */
+  lroMs?: number;
   /** Retry-After of a 409 / 429, in ms (sent as retry-after-ms, and rounded up in seconds as Retry-After). */
   retryAfterMs?: number;
   tls: { key: string; cert: string };
@@ -83,7 +85,7 @@ export async function startArmEmulator(options: ArmOptions): Promise<ArmEmulator
   const tables = new Map<string, ArmRouteTable>();
   const nics = new Map<string, ArmNic>();
   const locks = new Map<string, string>(); // parent resource key -> operation id
-  const ops = new Map<string, { left: number; lock: string }>();
+  const ops = new Map<string, { left: number; lock: string; doneAt: number }>();
   const requests: ArmEmulator['requests'] = [];
   let n = 0;
   const etag = (): string => `W/"${(++n).toString(16).padStart(8, '0')}-etag"`;
@@ -143,7 +145,7 @@ export async function startArmEmulator(options: ArmOptions): Promise<ArmEmulator
   /** Starts an LRO holding `lock`; returns the Azure-AsyncOperation header. */
   const startOp = (lock: string): Record<string, string> => {
     const id = `op-${++n}`;
-    ops.set(id, { left: options.lroPolls ?? 1, lock });
+    ops.set(id, { left: options.lroPolls ?? 1, lock, doneAt: Date.now() + (options.lroMs ?? 1000) });
     locks.set(lock, id);
     return {
       'azure-asyncoperation': `${base}/subscriptions/${SUB}/providers/Microsoft.Network/locations/${LOCATION}/operations/${id}?api-version=2025-05-01`,
@@ -151,6 +153,12 @@ export async function startArmEmulator(options: ArmOptions): Promise<ArmEmulator
   };
   const checkLock = (lock: string): void => {
     const op = locks.get(lock);
+    const o = op ? ops.get(op) : undefined;
+    if (op && o && Date.now() >= o.doneAt) {
+      o.left = 0;
+      locks.delete(lock);
+      return;
+    }
     if (op)
       throw new ArmError(
         409,
@@ -337,7 +345,7 @@ export async function startArmEmulator(options: ArmOptions): Promise<ArmEmulator
       if (op) {
         const o = ops.get(op[1] ?? '');
         if (!o) throw new ArmError(404, 'NotFound', 'operation not found');
-        if (o.left > 0) {
+        if (o.left > 0 && Date.now() < o.doneAt) {
           o.left--;
           return json(200, { status: 'InProgress' });
         }
