@@ -104,3 +104,21 @@ test('the same seed replays the same run; the adverts on the wire go through the
   assert.deepEqual(sim.masters('VI_1').sort(), ['A', 'B']);
   assert.ok((sim.routerState('B').instances.VI_1?.stats.auth_failure ?? 0) >= 5);
 });
+
+test('unicast peers (v3): adverts go only to listed peers; a router nobody lists cannot see the master', () => {
+  const sim = new VrrpSimulation({ seed: 9 });
+  sim.addNode(node('A', 1, { version: 3, priority: 150, unicastPeers: ['10.0.0.2'] }));
+  sim.addNode(node('B', 2, { version: 3, priority: 100, unicastPeers: ['10.0.0.1'] }));
+  // C is configured as a peer of nobody: it hears no adverts and elects itself
+  sim.addNode(node('C', 3, { version: 3, priority: 50, unicastPeers: ['10.0.0.1'] }));
+  for (const n of ['A', 'B', 'C']) sim.start(n, 0);
+  sim.stop('A', 10_000);
+  sim.runUntil(20_000);
+  assert.equal(sim.firstTransition('A', 'VI_1', 'MASTER'), 3000 + (106 * 1000) / 256);
+  assert.ok(sim.wire.every((w) => !(w.from === 'A' && w.to === 'C')));
+  assert.equal(sim.firstTransition('C', 'VI_1', 'MASTER'), 3000 + (206 * 1000) / 256);
+  // C's adverts reach A, which reports the stranger (foreign sender) and stays master
+  const reports = sim.effectsOf('A', 'report').map((e) => e.effect.kind === 'report' && e.effect.report.kind);
+  assert.ok(reports.includes('foreign-sender'), JSON.stringify(reports));
+  assert.equal(sim.firstTransition('B', 'VI_1', 'MASTER'), 10_001 + (156 * 1000) / 256);
+});
