@@ -8,7 +8,6 @@ import {
   maxArgs,
   noBlock,
   put,
-  readBool,
   readEnumToken,
   readFlag,
   readIntToken,
@@ -360,18 +359,16 @@ export const globalDefsTable: KeywordTable = {
     put(t, 'lvsTimeouts', v, n, c, p);
   },
   lvs_flush: (n, t, c, p) => {
-    // keepalived takes no value here and ignores one; `lvs_flush 0` (seen in the wild) still flushes.
+    // keepalived takes no value here and ignores one; `lvs_flush 0` (seen in the seed guides) still flushes.
     noBlock(n, c);
-    if (n.args[0]) {
-      const b =
-        n.args[0].text === '0' || n.args[0].text === '1' ? undefined : readBool(n.args[0], 'lvs_flush', c);
+    const extra = n.args[0];
+    if (extra) {
       c.warn(
-        n.args[0],
+        extra,
         'lvs_flush',
-        `'lvs_flush' takes no value; keepalived ignores '${n.args[0].text}' and flushes the IPVS table at start`,
+        `'lvs_flush' takes no value; keepalived ignores '${extra.text}' and flushes the IPVS table at start`,
         'ignored',
       );
-      void b;
     }
     put(t, 'lvsFlush', true, n, c, p);
   },

@@ -118,3 +118,14 @@ test('toNative(yaml) writes a header comment and every default', () => {
   assert.match(text, /delayLoop: 60/);
   assert.match(text, /garpMasterRepeat: 5/);
 });
+
+test('examples/floatip.yaml means the same as examples/keepalived.conf', async () => {
+  const { readFileSync } = await import('node:fs');
+  const root = new URL('../../../examples/', import.meta.url);
+  const fromYaml = mustLoad(
+    parseNative(readFileSync(new URL('floatip.yaml', root), 'utf8'), { file: 'floatip.yaml' }),
+  );
+  const fromConf = mustLoad(kp(readFileSync(new URL('keepalived.conf', root), 'utf8')));
+  assert.deepEqual(fromYaml.config, fromConf.config);
+  assert.deepEqual(fromYaml.warnings, []);
+});
