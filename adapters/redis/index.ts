@@ -13,3 +13,5 @@ export { startControlWorker } from './worker.ts';
 export { drainQueue } from './drain.ts';
 export type { DrainReport } from './drain.ts';
 export { luaScripts, runScript, scriptErrors } from './scripts.ts';
+export { redisLeaseTransport } from './lease-transport.ts';
+export { nodeTimers } from './node-timers.ts';

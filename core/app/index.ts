@@ -9,3 +9,5 @@ export type { AlertSignal, AlertTarget } from './alert-signal.ts';
 export { chooseTarget } from './choose-target.ts';
 export { findGroup } from './control-deps.ts';
 export type { ControlDeps } from './control-deps.ts';
+export { createLeaseElection } from './lease-election.ts';
+export type { LeaseElection, LeaseElectionOptions } from './lease-election.ts';

@@ -10,4 +10,6 @@ export type * from './lb-dataplane.ts';
 export type * from './probe.ts';
 export type * from './packet-io.ts';
 export type * from './address-manager.ts';
+export type * from './timer-service.ts';
 export type * from './state-notifier.ts';
+export type * from './lease-transport.ts';
