@@ -333,7 +333,20 @@ export function readScript(node: Node, ctx: Ctx, allowUser = true): Obj | undefi
   noBlock(node, ctx);
   const t = arg(node, ctx, 'a command (quote it when it has arguments)');
   if (!t) return undefined;
-  maxArgs(node, allowUser ? 3 : 1, ctx, 'value');
+  const extra = node.args[allowUser ? 3 : 1];
+  if (extra) {
+    ctx.diags.error(extra, {
+      code: 'extra-value',
+      keyword: node.keyword.text,
+      message:
+        `keepalived runs only '${t.text}' and ignores '${node.args
+          .slice(allowUser ? 3 : 1)
+          .map((a) => a.text)
+          .join(' ')}'` + (allowUser ? ' (after the user and group)' : ''),
+      expected: `the whole command in quotes: ${node.keyword.text} "${node.args.map((a) => a.text).join(' ')}"`,
+    });
+    return undefined;
+  }
   const argv = splitCommand(t.text);
   if (argv.length === 0) {
     ctx.error(t, node.keyword.text, 'empty command', { expected: 'a command' });

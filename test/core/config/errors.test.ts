@@ -202,3 +202,10 @@ test('huge counts of errors are capped with a final note', () => {
   assert.equal(errors.length, 501);
   assert.equal(errors.at(-1)?.code, 'limit');
 });
+
+test('an unquoted script command with arguments is refused (keepalived would run only the first word)', () => {
+  const [e] = errorsOf(kp('vrrp_script chk {\n  script killall -0 haproxy\n}\n'));
+  assert.deepEqual([e?.line, e?.column, e?.keyword], [2, 18, 'script']);
+  assert.match(e!.message, /runs only 'killall' and ignores '-0 haproxy'/);
+  assert.equal(e!.expected, 'the whole command in quotes: script "killall -0 haproxy"');
+});
