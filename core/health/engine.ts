@@ -59,19 +59,26 @@ export class HealthEngine implements HealthTicker {
   readonly #random: Random;
   readonly #onChange: (change: HealthChange) => void;
   #token = 0;
+  #started = false;
 
   constructor(options: HealthEngineOptions) {
     this.#random = options.random;
     this.#onChange = options.onChange ?? (() => {});
   }
 
-  /** Add a real server, or reload its checkers (unchanged checkers keep their state). */
+  /**
+   * Add a real server, or reload its checkers (unchanged checkers keep their state). A server added
+   * after {@link start} starts at once (1 s + warmup), as a new real server does on a keepalived reload.
+   * Throws RangeError (changing nothing) when `checkerSpecErrors` finds problems.
+   */
   upsert(rs: string, specs: readonly CheckerSpec[], nowMs: number): ProbeJob[] {
     const existing = this.#servers.get(rs);
     if (existing === undefined) {
       const entry: Entry = { id: rs, state: initialRealServer(specs), gens: new Map(), removed: false };
       this.#servers.set(rs, entry);
-      return [];
+      if (!this.#started) return [];
+      const fractions = specs.map(() => this.#random.float());
+      return this.#step(entry, { kind: 'start', fractions }, nowMs);
     }
     const fractions = specs.map(() => this.#random.float());
     const r = reloadRealServer(existing.state, specs, nowMs, fractions);
@@ -88,6 +95,7 @@ export class HealthEngine implements HealthTicker {
 
   /** Start every real server not yet running (keepalived start-up: 1 s + random warmup). */
   start(nowMs: number): ProbeJob[] {
+    this.#started = true;
     const jobs: ProbeJob[] = [];
     for (const entry of this.#servers.values()) {
       if (entry.state.running) continue;
@@ -117,6 +125,7 @@ export class HealthEngine implements HealthTicker {
   }
 
   stop(nowMs: number): void {
+    this.#started = false;
     for (const entry of this.#servers.values()) this.#step(entry, { kind: 'stop' }, nowMs);
   }
 

@@ -115,6 +115,20 @@ test('suspend stops a server’s checks, resume restarts them; removed servers d
   assert.equal(w.engine.view('gone'), undefined);
 });
 
+test('a server added after start is checked from 1 s + warmup on; before start nothing runs', () => {
+  const w = world();
+  w.engine.upsert('early', [tcp(80)], 0);
+  w.until(5_000);
+  assert.equal(w.attempts.length, 0);
+  w.runJobs(w.engine.start(5_000));
+  w.runJobs(w.engine.upsert('late', [tcp(81)], 7_000));
+  w.until(7_999);
+  assert.equal(w.attempts.filter((a) => a.port === 81).length, 0);
+  w.until(9_000);
+  const first = w.attempts.find((a) => a.port === 81);
+  assert.ok(first && first.at >= 8_000 && first.at < 8_500, `first check of the new server at ${first?.at}`);
+});
+
 test('duplicate checker ids are refused', () => {
   const w = world();
   assert.throws(() => w.engine.upsert('rs', [tcp(80), tcp(80)], 0), /duplicate checker id "tcp:80"/);
