@@ -84,6 +84,18 @@ export const openApiDocument = {
         ],
       }),
     },
+    '/v1/jobs': {
+      get: op('Jobs by state (default failed, with the reason each one failed)', 'read', {
+        parameters: [
+          {
+            name: 'state',
+            in: 'query',
+            schema: { enum: ['waiting', 'active', 'delayed', 'completed', 'failed'] },
+          },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
+        ],
+      }),
+    },
     '/v1/webhooks/alertmanager': {
       post: op('Prometheus Alertmanager webhook (v4)', 'failover', { requestBody: jsonBody }),
     },

@@ -3,7 +3,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ok } from '../../core/model/index.ts';
 import type { ControlJob, JobQueue } from '../../core/ports/index.ts';
-import { encodeJob, jobNames } from './job-codec.ts';
+import { decodeJob, encodeJob, jobNames } from './job-codec.ts';
 import type { ControlKeys } from './keys.ts';
 import { storeDown } from './scripts.ts';
 
@@ -50,6 +50,27 @@ export function bullJobQueue(queue: Queue, redis: Redis, keys: ControlKeys, poli
           .exec();
         const count = Number(seen?.[0]?.[1] ?? 1);
         return ok({ id, duplicate: count > 1 });
+      } catch (err) {
+        return storeDown(err);
+      }
+    },
+    async list(state, limit) {
+      try {
+        const jobs = await queue.getJobs([state], 0, Math.max(0, limit - 1), false);
+        return ok(
+          jobs.map((j) => {
+            const d = decodeJob(j.data);
+            return {
+              id: j.id ?? '',
+              state,
+              job: d.ok ? d.job : null,
+              attempts: j.attemptsMade,
+              failedReason: j.failedReason ? j.failedReason : null,
+              createdAtMs: j.timestamp,
+              finishedAtMs: j.finishedOn ?? null,
+            };
+          }),
+        );
       } catch (err) {
         return storeDown(err);
       }

@@ -30,6 +30,19 @@ export interface EnqueueResult {
   duplicate: boolean;
 }
 
+export type JobState = 'waiting' | 'active' | 'delayed' | 'completed' | 'failed';
+
+/** A queued or finished job as operators see it: a failed one says why. */
+export interface JobSummary {
+  id: string;
+  state: JobState;
+  job: ControlJob | null;
+  attempts: number;
+  failedReason: string | null;
+  createdAtMs: number;
+  finishedAtMs: number | null;
+}
+
 /**
  * Puts jobs on the control plane's queue. `retry` means the queue store is unreachable (callers answer
  * 503 so the sender tries again); nothing is half-queued.
@@ -40,4 +53,6 @@ export interface EnqueueResult {
  */
 export interface JobQueue {
   enqueue(job: ControlJob): Promise<Outcome<EnqueueResult>>;
+  /** The newest jobs in one state (failed jobs are kept, with their reason). */
+  list(state: JobState, limit: number): Promise<Outcome<JobSummary[]>>;
 }

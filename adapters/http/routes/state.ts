@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { findGroup } from '../../../core/app/index.ts';
 import type { GroupConfig } from '../../../core/config/control-plane.ts';
+import type { JobState } from '../../../core/ports/index.ts';
 import type { AuthVars } from '../auth.ts';
 import { requireScope } from '../auth.ts';
 import type { HttpDeps } from '../deps.ts';
@@ -54,5 +55,16 @@ export function stateRoutes(deps: HttpDeps): Hono<AuthVars> {
     );
     return c.json({ entries });
   });
+  app.get('/v1/jobs', read, async (c) => {
+    const state = c.req.query('state') ?? 'failed';
+    if (!jobStates.includes(state as JobState))
+      throw new HttpError(400, 'invalid_field', 'state', `state must be one of ${jobStates.join(', ')}`);
+    const raw = c.req.query('limit') ?? '50';
+    if (!/^\d{1,4}$/.test(raw) || Number(raw) < 1 || Number(raw) > 1000)
+      throw new HttpError(400, 'invalid_field', 'limit', 'limit must be an integer from 1 to 1000');
+    return c.json({ jobs: unwrap(await deps.control.queue.list(state as JobState, Number(raw))) });
+  });
   return app;
 }
+
+const jobStates: JobState[] = ['waiting', 'active', 'delayed', 'completed', 'failed'];
