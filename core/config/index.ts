@@ -15,3 +15,12 @@ export type { Config, ConfigDiagnostic, ConfigInput } from '../model/index.ts';
 export { ConfigError, formatDiagnostic } from '../model/index.ts';
 export { parseNative, toNative, type NativeFormat, type NativeOptions } from './native.ts';
 export { parseConfigText, detectFormat, type ConfigFormat } from './detect.ts';
+export {
+  diffConfigs,
+  sameData,
+  virtualServerKey,
+  realServerKey,
+  type ConfigDiff,
+  type KeyedDiff,
+  type VirtualServerDiff,
+} from './diff.ts';
