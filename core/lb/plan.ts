@@ -23,7 +23,8 @@ import type {
 } from '../ports/index.ts';
 import type { Outcome } from '../model/index.ts';
 import { giveUp, ok } from '../model/index.ts';
-import { destId, serviceId, unsupported, validateTable } from './plan-validate.ts';
+import { destId, serviceId, unsupported } from '../model/index.ts';
+import { validateTable } from './plan-validate.ts';
 
 type ServiceHead = Omit<LbService, 'destinations'>;
 

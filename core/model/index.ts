@@ -6,3 +6,6 @@ export * from './config-vrrp.ts';
 export * from './config-lvs.ts';
 export * from './config.ts';
 export * from './config-diagnostic.ts';
+export type * from './lb-table.ts';
+export * from './lb-address.ts';
+export * from './lb-names.ts';

@@ -9,7 +9,7 @@
  *     -> 10.0.0.102:80                Route   3      0          0
  */
 import type { LbDestination, LbService } from '../../core/ports/index.ts';
-import { parseAddr } from '../../core/lb/plan-addr.ts';
+import { parseAddr } from '../../core/model/index.ts';
 
 export interface IpvsadmOptions {
   /** `--stats`: Conns InPkts OutPkts InBytes OutBytes instead of the weights. */

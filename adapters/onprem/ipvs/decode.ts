@@ -11,7 +11,7 @@ import type {
   LbServiceKey,
   LbTimeouts,
 } from '../../../core/ports/index.ts';
-import { formatIpv4, formatIpv6 } from '../../../core/lb/plan-addr.ts';
+import { formatIpv4, formatIpv6 } from '../../../core/model/index.ts';
 import { AttrTable } from '../genl/attrs.ts';
 import { decodeGenl } from '../genl/message.ts';
 import {

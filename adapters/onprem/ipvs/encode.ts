@@ -6,7 +6,7 @@
  * Pure: no I/O.
  */
 import type { LbDestination, LbOp, LbService, LbServiceKey, LbTimeouts } from '../../../core/ports/index.ts';
-import { parseAddr } from '../../../core/lb/plan-addr.ts';
+import { parseAddr } from '../../../core/model/index.ts';
 import { NLA_F_NESTED, type Attr } from '../genl/attrs.ts';
 import { NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, encodeGenl } from '../genl/message.ts';
 import {

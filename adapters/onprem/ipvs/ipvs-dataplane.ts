@@ -12,7 +12,7 @@ import type {
 } from '../../../core/ports/index.ts';
 import type { Outcome } from '../../../core/model/index.ts';
 import { giveUp, ok, retry } from '../../../core/model/index.ts';
-import { describeDest, describeService } from '../../../core/lb/plan-validate.ts';
+import { describeDest, describeService } from '../../../core/model/index.ts';
 import { GenlConnection, GenlError } from '../genl/connection.ts';
 import { IPVS_GENL_NAME, IPVS_SCHEDULERS } from './constants.ts';
 import { encodeGetConfig, encodeGetDests, encodeGetServices, encodeOp, type Envelope } from './encode.ts';

@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import type { LbApplyReport, LbCapabilities, LbDataplane, LbOp, LbTable } from '../../../core/ports/index.ts';
 import type { Outcome } from '../../../core/model/index.ts';
 import { giveUp, ok, retry } from '../../../core/model/index.ts';
-import { unsupported } from '../../../core/lb/plan-validate.ts';
+import { unsupported } from '../../../core/model/index.ts';
 import { LbOpError, applyLbOps } from './table-state.ts';
 import { renderRuleset } from './render.ts';
 import { NFT_SCHEDULERS } from './schedule-map.ts';

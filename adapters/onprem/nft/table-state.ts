@@ -6,8 +6,13 @@
  * List order follows IPVS: a new destination goes to the head of its service's list.
  */
 import type { LbOp, LbService, LbServiceKey, LbTable } from '../../../core/ports/index.ts';
-import { canonicalAddr } from '../../../core/lb/plan-addr.ts';
-import { describeDest, describeService, destId, serviceId } from '../../../core/lb/plan-validate.ts';
+import {
+  canonicalAddr,
+  describeDest,
+  describeService,
+  destId,
+  serviceId,
+} from '../../../core/model/index.ts';
 
 export class LbOpError extends Error {
   override name = 'LbOpError';

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { LbDestination, LbService, LbTable } from '../../../core/ports/index.ts';
 import { planLb } from '../../../core/lb/plan.ts';
-import { canonicalAddr, formatIpv6, parseIpv6 } from '../../../core/lb/plan-addr.ts';
+import { canonicalAddr, formatIpv6, parseIpv6 } from '../../../core/model/index.ts';
 import { applyLbOps } from '../../../adapters/onprem/nft/table-state.ts';
-import { destId, serviceId } from '../../../core/lb/plan-validate.ts';
+import { destId, serviceId } from '../../../core/model/index.ts';
 
 const dest = (addr: string, weight = 1, port = 80): LbDestination => ({
   addr,

@@ -13,7 +13,7 @@ import {
 } from '../../../../adapters/onprem/ipvs/decode.ts';
 import { decodeMessages } from '../../../../adapters/onprem/genl/message.ts';
 import { IPVS_CMD } from '../../../../adapters/onprem/ipvs/constants.ts';
-import { formatIpv6 } from '../../../../core/lb/plan-addr.ts';
+import { formatIpv6 } from '../../../../core/model/index.ts';
 
 const hex = (s: string): Uint8Array =>
   Uint8Array.from((s.replace(/\s+/g, '').match(/../g) ?? []).map((b) => parseInt(b, 16)));

@@ -1,8 +1,8 @@
 /**
- * Address text <-> bytes for the LB planner and data planes: dotted IPv4 and RFC 5952 canonical IPv6
+ * Address text <-> bytes for LB tables (planner, data planes, ipvsadm output): dotted IPv4 and RFC 5952 canonical IPv6
  * (lowercase, longest zero run compressed, no leading zeros). Pure; no node:net.
  */
-import type { LbFamily } from '../ports/index.ts';
+import type { LbFamily } from './lb-table.ts';
 
 /** Parses dotted-quad IPv4 into 4 bytes, or returns null. */
 export function parseIpv4(text: string): Uint8Array | null {
