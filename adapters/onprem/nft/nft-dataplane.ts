@@ -1,6 +1,7 @@
 /**
  * LbDataplane over nftables, for kernels without IPVS: NAT-mode IPv4 virtual services with rr, wrr, sh and
- * dh (see schedule-map.ts), persistence through per-real-server dynamic sets with timeouts.
+ * dh (see schedule-map.ts), persistence through per-real-server dynamic sets with timeouts. What it cannot
+ * express (limits.ts, and the capabilities) is refused by name.
  *
  * Every apply is ONE transaction: the ops are applied to the table this adapter installed last (bad ops
  * are refused before anything is sent), the result is rendered for floatip's own table only, and handed to
@@ -15,6 +16,7 @@ import { giveUp, ok, retry } from '../../../core/model/index.ts';
 import { unsupported } from '../../../core/model/index.ts';
 import { LbOpError, applyLbOps } from './table-state.ts';
 import { renderRuleset } from './render.ts';
+import { nftLimits } from './limits.ts';
 import { NFT_SCHEDULERS } from './schedule-map.ts';
 
 export const NFT_CAPABILITIES: LbCapabilities = {
@@ -98,7 +100,7 @@ export class NftDataplane implements LbDataplane {
       if (e instanceof LbOpError) return giveUp(`nftables: ${e.message}; nothing was changed`);
       throw e;
     }
-    const missing = unsupported(next, NFT_CAPABILITIES, 'nftables');
+    const missing = unsupported(next, NFT_CAPABILITIES, 'nftables') ?? nftLimits(next);
     if (missing) return giveUp(`${missing}; nothing was changed`);
     const text = renderRuleset(next, { table: this.#table, previous: this.#installed, seed: this.#seed });
     const r = await run([...this.#command, '-f', '-'], text);

@@ -88,6 +88,27 @@ test('refused ops change nothing in the kernel and say why', async () => {
       [{ kind: 'delete-dest', service: key, dest: { addr: '10.9.9.9', port: 1, family: 'inet' } }],
       /real server 10\.9\.9\.9:1 does not exist/,
     ],
+    [
+      [{ kind: 'edit-service', service: { ...head, onePacket: true } }],
+      /cannot express one-packet scheduling \(ops\)/,
+    ],
+    [
+      [
+        {
+          kind: 'edit-service',
+          service: { ...head, persistence: { timeout: 60, prefix: 32, engine: 'sip' } },
+        },
+      ],
+      /no persistence engine "sip"/,
+    ],
+    [
+      [{ kind: 'edit-service', service: { ...head, flags: { flag1: true, flag2: false, flag3: false } } }],
+      /only as sh-fallback and sh-port/,
+    ],
+    [
+      [{ kind: 'add-dest', service: key, dest: { ...d('10.1.0.3'), uThreshold: 10 } }],
+      /cannot enforce connection thresholds/,
+    ],
   ];
   for (const [ops, re] of cases) {
     const r = await plane.apply(ops);
