@@ -13,8 +13,6 @@ export interface Token extends SourcePos {
   text: string;
   /** True when any part of the word was quoted (such a `{` is not a brace). */
   quoted: boolean;
-  /** The word as written, quotes included (script keywords split it again). */
-  raw: string;
 }
 
 /** Removes a trailing comment, respecting quotes and `\#` / `\!`. */
@@ -110,7 +108,7 @@ export function tokenize(
       j++;
     }
     if (plain) {
-      pushWord(tokens, text.slice(start, j), false, text.slice(start, j), at, colOf, start, j);
+      pushWord(tokens, text.slice(start, j), false, at, colOf, start, j);
       i = j;
       continue;
     }
@@ -163,7 +161,7 @@ export function tokenize(
         },
       );
     }
-    pushWord(tokens, out, quoted, text.slice(start, i), at, colOf, start, i);
+    pushWord(tokens, out, quoted, at, colOf, start, i);
   }
   return tokens;
 }
@@ -172,7 +170,6 @@ function pushWord(
   tokens: Token[],
   out: string,
   quoted: boolean,
-  raw: string,
   at: { file: string; line: number },
   colOf: (i: number) => number,
   start: number,
@@ -180,13 +177,13 @@ function pushWord(
 ): void {
   const { file, line } = at;
   if (!quoted && out.length > 1 && out.endsWith('{')) {
-    tokens.push({ file, line, column: colOf(start), text: out.slice(0, -1), quoted, raw: raw.slice(0, -1) });
-    tokens.push({ file, line, column: colOf(end - 1), text: '{', quoted: false, raw: '{' });
+    tokens.push({ file, line, column: colOf(start), text: out.slice(0, -1), quoted });
+    tokens.push({ file, line, column: colOf(end - 1), text: '{', quoted: false });
   } else if (!quoted && out.length > 1 && out.startsWith('}')) {
-    tokens.push({ file, line, column: colOf(start), text: '}', quoted: false, raw: '}' });
-    tokens.push({ file, line, column: colOf(start + 1), text: out.slice(1), quoted, raw: raw.slice(1) });
+    tokens.push({ file, line, column: colOf(start), text: '}', quoted: false });
+    tokens.push({ file, line, column: colOf(start + 1), text: out.slice(1), quoted });
   } else {
-    tokens.push({ file, line, column: colOf(start), text: out, quoted, raw });
+    tokens.push({ file, line, column: colOf(start), text: out, quoted });
   }
 }
 

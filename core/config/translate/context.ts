@@ -15,7 +15,7 @@ export type Obj = Record<string, unknown>;
 export class Ctx {
   readonly diags: Diagnostics;
   /** Where each field of each built object was written (object -> key -> position). */
-  private readonly side = new WeakMap<object, Record<string, SourcePos>>();
+  private readonly side = new Map<object, Record<string, SourcePos>>();
 
   constructor(diags: Diagnostics) {
     this.diags = diags;
