@@ -251,6 +251,15 @@ class Resolver {
         advertInt = r;
       }
     }
+    let accept = i.accept ?? (i.priority === 255 || !strict);
+    if (accept && strict && i.priority !== 255 && version === 2) {
+      this.warn(
+        [...p, 'accept'],
+        'accept',
+        'vrrp_strict: accept mode with VRRPv2 does not comply with RFC 3768; keepalived resets it',
+      );
+      accept = false;
+    }
     const dev = i.interface ?? g.defaultInterface;
     const vips = (list: ParsedInstance['virtualIpaddress']) =>
       list.map((v) => {
@@ -273,7 +282,7 @@ class Resolver {
       checkUnicastSrc: i.checkUnicastSrc ?? g.vrrpCheckUnicastSrc,
       mcastDstIp: i.mcastDstIp ?? (family === 'inet6' ? g.vrrpMcastGroup6 : g.vrrpMcastGroup4),
       v3ChecksumAsV2: i.v3ChecksumAsV2 ?? g.v3ChecksumAsV2,
-      accept: i.accept ?? !(strict && i.priority !== 255),
+      accept,
       virtualIpaddress: vips(i.virtualIpaddress),
       virtualIpaddressExcluded: vips(i.virtualIpaddressExcluded),
       garpMasterDelay: i.garpMasterDelay ?? g.vrrpGarpMasterDelay,

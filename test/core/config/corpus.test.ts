@@ -143,6 +143,12 @@ test('corpus semantics: checkers, groups, routes, quorum and scripts read as wri
   ]);
   const udp = load('samples-UDP_CHECK.conf').virtualServers[0]!;
   assert.equal(udp.protocol, 'UDP');
+  const etc = load('etc-keepalived.conf.sample.conf').vrrpInstances['VI_1']!;
+  assert.deepEqual(
+    [etc.state, etc.accept, etc.authentication],
+    ['BACKUP', false, undefined],
+    'vrrp_strict with v2',
+  );
   const ssl = load('samples-SSL_GET.conf');
   assert.equal(ssl.vrrpInstances['VI_1']?.state, 'BACKUP', 'AH authentication clears state MASTER');
 });
