@@ -87,7 +87,9 @@ export const httpUrlSchema = z.strictObject({
   regexOptions: z.array(z.string()).default([]),
   regexMinOffset: z.number().int().nonnegative().optional(),
   regexMaxOffset: z.number().int().nonnegative().optional(),
-  regexStack: z.strictObject({ start: z.number().int().positive(), max: z.number().int().positive() }).optional(),
+  regexStack: z
+    .strictObject({ start: z.number().int().positive(), max: z.number().int().positive() })
+    .optional(),
 });
 export type HttpUrl = z.output<typeof httpUrlSchema>;
 
@@ -315,7 +317,9 @@ export const virtualServerGroupEntrySchema = z.discriminatedUnion('kind', [
     ipFamily: z.enum(['inet', 'inet6']).optional(),
   }),
 ]);
-export const virtualServerGroupSchema = z.strictObject({ entries: z.array(virtualServerGroupEntrySchema).min(1) });
+export const virtualServerGroupSchema = z.strictObject({
+  entries: z.array(virtualServerGroupEntrySchema).min(1),
+});
 export type VirtualServerGroup = z.output<typeof virtualServerGroupSchema>;
 
 /** The top-level `SSL { password; ca; certificate; key }` block used by SSL_GET. */

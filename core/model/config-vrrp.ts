@@ -157,7 +157,9 @@ export const vrrpInstanceSchema = z.strictObject({
   garpMasterRefreshRepeat: z.number().int().nonnegative().optional(),
   garpLowerPrioDelay: secondsSchema.optional(),
   garpLowerPrioRepeat: z.number().int().nonnegative().optional(),
-  garpExtraIf: z.strictObject({ all: z.boolean().default(false), interval: secondsSchema.max(86400) }).optional(),
+  garpExtraIf: z
+    .strictObject({ all: z.boolean().default(false), interval: secondsSchema.max(86400) })
+    .optional(),
   // per-instance versions of the globals; resolved
   lowerPrioNoAdvert: z.boolean().optional(),
   higherPrioSendAdvert: z.boolean().optional(),
