@@ -511,7 +511,11 @@ class Resolver {
     const conn = { connectIp: ck.connectIp ?? rs.address, connectPort: ck.connectPort ?? rs.port };
     if (ck.type === 'HTTP_GET' || ck.type === 'SSL_GET') {
       const virtualhost = ck.virtualhost ?? rs.virtualhost ?? vs.virtualhost;
-      return { ...ck, ...timing, ...conn, ...(virtualhost !== undefined ? { virtualhost } : {}) };
+      // No status_code means keepalived's 200-299.
+      const url = ck.url.map((u) =>
+        u.statusCode.length > 0 ? u : { ...u, statusCode: [{ from: 200, to: 299 }] },
+      );
+      return { ...ck, ...timing, ...conn, url, ...(virtualhost !== undefined ? { virtualhost } : {}) };
     }
     return { ...ck, ...timing, ...conn };
   }

@@ -79,7 +79,7 @@ export const httpUrlSchema = z.strictObject({
     .string()
     .regex(/^[0-9a-fA-F]{32}$/, 'expected an MD5 digest (32 hex digits)')
     .optional(),
-  /** Accepted status codes; empty means keepalived's default 200-299. */
+  /** Accepted status codes; as written it may be empty, resolved it is keepalived's 200-299 then. */
   statusCode: z.array(statusRange).default([]),
   virtualhost: z.string().optional(),
   regex: z.string().optional(),

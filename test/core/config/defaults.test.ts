@@ -87,6 +87,9 @@ test('checker retry and delay_before_retry defaults per checker type; the VS -> 
   assert.equal(get('UDP_CHECK', 'maxReplyLength'), 255);
   assert.equal(get('MISC_CHECK', 'miscTimeout'), 10);
   assert.equal(get('HTTP_GET', 'httpProtocol'), '1.0');
+  assert.deepEqual((get('HTTP_GET', 'url') as Array<{ statusCode: unknown }>)[0]?.statusCode, [
+    { from: 200, to: 299 },
+  ]);
   const tcp = vs.realServers[1]!.checkers[0]!;
   if (tcp.type !== 'TCP_CHECK') assert.fail();
   assert.deepEqual([tcp.retry, tcp.connectTimeout, tcp.connectPort, tcp.delayLoop], [7, 2, 8080, 10]);
