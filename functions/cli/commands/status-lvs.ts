@@ -40,6 +40,10 @@ export async function statusLvs(args: string[], io: CliIo): Promise<number> {
       io.err('floatip status: the running agent has no virtual servers');
       return exitCodes.failure;
     }
+    if (result.error && !values.json) {
+      io.err(`floatip status: the LVS side is not running: ${result.error}`);
+      return exitCodes.failure;
+    }
     io.out(values.json ? JSON.stringify(result, null, 2) : formatIpvsadm(result, values).replace(/\n$/, ''));
     return exitCodes.ok;
   } catch (e) {

@@ -1,6 +1,6 @@
 // `floatip agent` runs the LVS side of keepalived.conf, and `floatip status --lvs` prints the data plane's
 // table in `ipvsadm -Ln` format, in the LVS lab's director namespace.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,7 +31,7 @@ virtual_server ${lvsLabAddrs.vip} 80 {
 }
 `;
 
-test('floatip agent programs the table and floatip status --lvs prints it as ipvsadm -Ln does', async (t) => {
+async function startAgent(t: TestContext, text: string) {
   const dir = mkdtempSync(join(tmpdir(), 'fip-lvs-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const lab = await createLvsLab();
@@ -40,7 +40,7 @@ test('floatip agent programs the table and floatip status --lvs prints it as ipv
   await lab.startServer('r2');
   const config = join(dir, 'keepalived.conf');
   const socket = join(dir, 'agent.sock');
-  writeFileSync(config, conf);
+  writeFileSync(config, text);
   const agent = spawn(
     'ip',
     [
@@ -76,10 +76,13 @@ test('floatip agent programs the table and floatip status --lvs prints it as ipv
     execFileSync(
       'node_modules/.bin/node',
       ['bin/floatip.mjs', 'status', '--lvs', '--socket', socket, ...extra],
-      {
-        encoding: 'utf8',
-      },
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
     );
+  return { lab, agent, status, logs: () => logs };
+}
+
+test('floatip agent programs the table and floatip status --lvs prints it as ipvsadm -Ln does', async (t) => {
+  const { lab, agent, status, logs } = await startAgent(t, conf);
   const out = status();
   assert.equal(
     out,
@@ -92,7 +95,7 @@ test('floatip agent programs the table and floatip status --lvs prints it as ipv
       `  -> ${lvsLabAddrs.r2}:8080`.padEnd(33) + ' Masq    1      0          0         ',
       '',
     ].join('\n'),
-    logs,
+    logs(),
   );
   assert.match(status('--stats'), /^Prot LocalAddress:Port {15}Conns {3}InPkts/m);
   // the programmed table carries traffic: one client sticks to one server (persistence /24)
@@ -108,4 +111,17 @@ test('floatip agent programs the table and floatip status --lvs prints it as ipv
     /dnat/,
     'stop removes the services',
   );
+});
+
+test('a table nftables cannot express is refused by name; the agent keeps running and status says why', async (t) => {
+  const { agent, status } = await startAgent(
+    t,
+    conf.replace('lb_kind NAT', 'lb_kind DR').replace(/ 8080 \{/g, ' 80 {'),
+  );
+  assert.throws(
+    () => status(),
+    (e: { status?: number; stderr?: string }) =>
+      e.status === 1 && /LVS side is not running: .*cannot forward by DR/.test(e.stderr ?? ''),
+  );
+  assert.equal(agent.exitCode, null, 'the agent (its VRRP side) is still running');
 });
