@@ -8,6 +8,7 @@ import { serveCommand } from './serve.ts';
 import { workerCommand } from './worker.ts';
 import { drainCommand } from './drain.ts';
 import { controlPlaneCommand } from './serve-control-plane.ts';
+import { cloudCommand } from './cloud.ts';
 
 /** Every subcommand, in the order `floatip help` lists them. Add one line per new command. */
 export const commands: Command[] = [
@@ -20,4 +21,5 @@ export const commands: Command[] = [
   workerCommand,
   drainCommand,
   controlPlaneCommand,
+  cloudCommand,
 ];
