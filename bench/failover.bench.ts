@@ -28,11 +28,12 @@ interface Setting {
   version: 2 | 3;
   advert: number;
 }
+const only = process.env['FIP_FAILOVER_ONLY']?.split(',');
 const settings: Setting[] = [
-  { label: 'v2 advert_int 1', version: 2, advert: 1 },
-  { label: 'v3 advert_int 0.1', version: 3, advert: 0.1 },
-  { label: 'v3 advert_int 0.05', version: 3, advert: 0.05 },
-];
+  { label: 'v2 advert_int 1', version: 2 as const, advert: 1 },
+  { label: 'v3 advert_int 0.1', version: 3 as const, advert: 0.1 },
+  { label: 'v3 advert_int 0.05', version: 3 as const, advert: 0.05 },
+].filter((s) => !only || only.includes(String(s.advert)));
 
 type Impl = 'floatip' | 'keepalived';
 
@@ -64,12 +65,14 @@ function rfcMs(s: Setting): { cut: number; stop: number } {
 interface Director {
   stop(): Promise<void>;
   kill(): Promise<void>;
+  log(): string;
 }
 
 function start(lab: Lab, impl: Impl, node: 'd1' | 'd2', priority: number, s: Setting): Director {
   if (impl === 'floatip') {
     const a: RunningFloatip = startFloatip(lab, node, config(priority, s));
     return {
+      log: () => a.log(),
       stop: async () => {
         await a.stop();
         a.cleanup();
@@ -82,6 +85,7 @@ function start(lab: Lab, impl: Impl, node: 'd1' | 'd2', priority: number, s: Set
   }
   const k: RunningKeepalived = startKeepalived(lab, node, config(priority, s));
   return {
+    log: () => k.log(),
     stop: () => k.stop(),
     kill: async () => {
       k.kill();
@@ -171,6 +175,13 @@ async function measure(lab: Lab, impl: Impl, s: Setting, runs: number, watch: Ga
       master = start(lab, impl, 'd1', 150, s);
       await waitFor('d2 to yield', () => (!hasAddress(lab, 'd2', VIP) ? true : undefined), 30_000, 20);
     }
+  } catch (e) {
+    throw new Error(
+      `${impl} ${s.label}: ${(e as Error).message}\n--- d1:\n${master.log()}\n--- d2:\n${backup.log()}`,
+      {
+        cause: e,
+      },
+    );
   } finally {
     await master.kill();
     await backup.kill();

@@ -109,6 +109,8 @@ export class VrrpService {
   /** Bumped per instance when it is replaced or removed, so its late GARP bursts stop. */
   #generation = new Map<string, number>();
   #queue: Promise<unknown> = Promise.resolve();
+  /** Work items queued or running; 0 lets a packet or timer run at once, without a promise hop. */
+  #pending = 0;
   #stopped = false;
 
   constructor(deps: VrrpServiceDeps) {
@@ -243,23 +245,41 @@ export class VrrpService {
       if (this.#ios.has(key)) continue;
       const io = this.#deps.openPacketIo(req);
       this.#ios.set(key, io);
-      io.onReceive((wire) => {
-        void this.#enqueue(() => this.#receive(req.interfaceName, wire));
-      });
+      io.onReceive((wire) => this.#dispatch(() => this.#receive(req.interfaceName, wire)));
     }
   }
 
   #enqueue<T>(work: () => Promise<T>): Promise<T> {
+    this.#pending++;
     const run = this.#queue.then(work);
-    this.#queue = run.catch((e: unknown) =>
-      this.#deps.logger.error('vrrp: event handling failed', { err: String(e) }),
-    );
+    this.#queue = run
+      .catch((e: unknown) => this.#deps.logger.error('vrrp: event handling failed', { err: String(e) }))
+      .finally(() => this.#pending--);
     return run;
   }
 
-  async #receive(interfaceName: string, wire: WireAdvert): Promise<void> {
+  /**
+   * Hot path for packets and timers: with nothing queued, the step and its effects run synchronously (the
+   * common case: send an advert, re-arm a timer); only effects that wait (VIP changes) make it a promise.
+   */
+  #dispatch(work: () => Promise<void> | void): void {
+    if (this.#pending > 0) {
+      void this.#enqueue(async () => work());
+      return;
+    }
+    let result: Promise<void> | void;
+    try {
+      result = work();
+    } catch (e) {
+      this.#deps.logger.error('vrrp: event handling failed', { err: String(e) });
+      return;
+    }
+    if (result) void this.#enqueue(() => result);
+  }
+
+  #receive(interfaceName: string, wire: WireAdvert): Promise<void> | void {
     if (this.#stopped) return;
-    await this.#stepRouter({
+    return this.#stepRouter({
       kind: 'packet',
       bytes: wire.payload,
       ip: {
@@ -272,12 +292,22 @@ export class VrrpService {
     });
   }
 
-  async #stepRouter(event: RouterEvent): Promise<void> {
+  #stepRouter(event: RouterEvent): Promise<void> | void {
     const router = this.#router;
     if (!router) return;
     const result = stepRouter(router, event, this.#deps.clock.monotonicMs());
     this.#router = result.state;
-    for (const effect of result.effects) await this.#execute(effect);
+    return this.#executeAll(result.effects, 0);
+  }
+
+  /** Runs effects in order; synchronous until one has to wait, then the rest follow it. */
+  #executeAll(effects: readonly VrrpEffect[], from: number): Promise<void> | void {
+    for (let i = from; i < effects.length; i++) {
+      const effect = effects[i];
+      if (!effect) continue;
+      const waiting = this.#execute(effect);
+      if (waiting) return waiting.then(() => this.#executeAll(effects, i + 1));
+    }
   }
 
   /** One instance outside the router's fan-out (reload starts only new or changed instances). */
@@ -301,15 +331,15 @@ export class VrrpService {
     this.#generation.set(name, (this.#generation.get(name) ?? 0) + 1);
   }
 
-  async #execute(effect: VrrpEffect): Promise<void> {
+  #execute(effect: VrrpEffect): Promise<void> | void {
     const { timers, logger } = this.#deps;
     switch (effect.kind) {
       case 'arm-timer':
-        timers.arm(effect.id, effect.atMs, () => {
-          void this.#enqueue(async () => {
-            if (!this.#stopped) await this.#stepRouter({ kind: 'timer', id: effect.id });
-          });
-        });
+        timers.arm(effect.id, effect.atMs, () =>
+          this.#dispatch(() =>
+            this.#stopped ? undefined : this.#stepRouter({ kind: 'timer', id: effect.id }),
+          ),
+        );
         return;
       case 'cancel-timer':
         timers.cancel(effect.id);
@@ -318,13 +348,13 @@ export class VrrpService {
         this.#sendAdvert(effect.instance, effect.advert);
         return;
       case 'add-vips':
-        await this.#vips(effect.instance, effect.addresses, 'add');
-        this.#vipsPresent.set(effect.instance, true);
-        return;
+        return this.#vips(effect.instance, effect.addresses, 'add')
+          .then(() => this.#vipsPresent.set(effect.instance, true))
+          .then(() => undefined);
       case 'remove-vips':
-        await this.#vips(effect.instance, effect.addresses, 'remove');
-        this.#vipsPresent.set(effect.instance, false);
-        return;
+        return this.#vips(effect.instance, effect.addresses, 'remove')
+          .then(() => this.#vipsPresent.set(effect.instance, false))
+          .then(() => undefined);
       case 'send-garp':
         // A burst runs beside the queue (its spacing must not hold up adverts) and ends early when the
         // instance is replaced or the service stops.

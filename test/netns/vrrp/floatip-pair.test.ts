@@ -111,9 +111,10 @@ describe('two floatip agents in a netns lab', () => {
   let a2: RunningFloatip;
 
   it('elects the higher priority, puts the VIP on it only, and the client reaches the VIP', async () => {
+    // d2 starts once d1 is master: agents start in ~0.5 s, and a late d1 would let d2 win first.
     a1 = start('d1', 150);
-    a2 = start('d2', 100);
     await until('d1 to become MASTER', a1, 'MASTER');
+    a2 = start('d2', 100);
     await until('d2 to settle in BACKUP', a2, 'BACKUP');
     const s2 = (await a2.status()).instances[0];
     assert.equal(s2?.master?.address, '10.99.0.11', 'the backup knows who the master is');
