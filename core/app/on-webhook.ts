@@ -26,31 +26,38 @@ export async function onWebhook(deps: ControlDeps, alerts: AlertSignal[]): Promi
     else mapped.push({ alert, target: t });
   }
   const out: WebhookResult = { jobs: [], resolved: [], ignored };
-  for (const { alert, target } of mapped) {
-    if (target.member !== null) {
-      const h = await deps.state.setHealth(
-        target.group,
-        target.member,
-        alert.status === 'firing' ? 'down' : 'up',
-        deps.clock.wallMs(),
-      );
-      if (h.kind !== 'ok') return h;
-    }
-    if (alert.status === 'resolved') {
-      out.resolved.push(target);
-      continue;
-    }
-    const q = await deps.queue.enqueue({
-      kind: 'failover',
-      key: `${alert.source}|${target.group}|${alert.incident}`,
-      group: target.group,
-      ...(target.member === null ? {} : { down: [target.member] }),
-      action: 'failover',
-      reason: alert.summary,
-      source: alert.source,
-    });
-    if (q.kind !== 'ok') return q;
-    out.jobs.push({ ...target, id: q.value.id, duplicate: q.value.duplicate });
+  // Each alert's health mark and its job go out together (one round trip, not two); alerts are independent.
+  const results = await Promise.all(
+    mapped.map(async ({ alert, target }) => {
+      const health =
+        target.member === null
+          ? Promise.resolve(ok(undefined))
+          : deps.state.setHealth(
+              target.group,
+              target.member,
+              alert.status === 'firing' ? 'down' : 'up',
+              deps.clock.wallMs(),
+            );
+      const job =
+        alert.status === 'resolved'
+          ? Promise.resolve(null)
+          : deps.queue.enqueue({
+              kind: 'failover',
+              key: `${alert.source}|${target.group}|${alert.incident}`,
+              group: target.group,
+              ...(target.member === null ? {} : { down: [target.member] }),
+              action: 'failover',
+              reason: alert.summary,
+              source: alert.source,
+            });
+      return { target, health: await health, job: await job };
+    }),
+  );
+  for (const r of results) {
+    if (r.health.kind !== 'ok') return r.health;
+    if (r.job === null) out.resolved.push(r.target);
+    else if (r.job.kind !== 'ok') return r.job;
+    else out.jobs.push({ ...r.target, id: r.job.value.id, duplicate: r.job.value.duplicate });
   }
   return ok(out);
 }
