@@ -149,6 +149,10 @@ test('corpus semantics: checkers, groups, routes, quorum and scripts read as wri
     ['BACKUP', false, undefined],
     'vrrp_strict with v2',
   );
+  // `!` starts a comment anywhere outside quotes, also inside a password: keepalived reads 'k@l'.
+  const mixing = load('userguide-mixing.conf');
+  assert.equal(mixing.vrrpInstances['VI_1']?.authentication?.password, 'k@l');
+  assert.deepEqual(mixing.vrrpSyncGroups['VG2']?.group, ['VI_3', 'VI_4']);
   const ssl = load('samples-SSL_GET.conf');
   assert.equal(ssl.vrrpInstances['VI_1']?.state, 'BACKUP', 'AH authentication clears state MASTER');
 });
