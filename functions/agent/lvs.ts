@@ -34,6 +34,8 @@ export interface LvsOptions {
   now?: () => number;
   /** Called after every successful apply, with the table the data plane holds now. */
   onApplied?: (table: LbTable, report: LbApplyReport) => void;
+  /** After a failed reconcile, try again this much later (default 5000 ms). */
+  retryMs?: number;
   /** Called for pool effects (scripts, notifies); the default only logs them. */
   onEffect?: (effect: PoolEffect) => void;
 }
@@ -67,6 +69,7 @@ export function createLvs(options: LvsOptions): LvsRunner {
   let chain: Promise<void> = Promise.resolve();
   let dirty = false;
   let running = false;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   const effect =
     options.onEffect ??
@@ -107,6 +110,14 @@ export function createLvs(options: LvsOptions): LvsRunner {
         await reconcileOnce();
       } catch (e) {
         log.error(`lvs: ${dataplane.name}: ${(e as Error).message}`, { err: (e as Error).message });
+        // Try again later from a fresh read, unless stopped; a refused table stays refused until it changes.
+        if (running && !retryTimer) {
+          retryTimer = setTimeout(() => {
+            retryTimer = undefined;
+            if (running) reconcile().catch(() => undefined);
+          }, options.retryMs ?? 5000);
+          retryTimer.unref();
+        }
         throw e;
       }
     });
@@ -208,6 +219,7 @@ export function createLvs(options: LvsOptions): LvsRunner {
     async stop(opts = {}) {
       driver?.stop();
       running = false;
+      if (retryTimer) clearTimeout(retryTimer);
       if (opts.keepTable) return;
       for (const key of order) step(key, { kind: 'stop' });
       await reconcile();
