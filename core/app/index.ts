@@ -11,3 +11,13 @@ export { findGroup } from './control-deps.ts';
 export type { ControlDeps } from './control-deps.ts';
 export { createLeaseElection } from './lease-election.ts';
 export type { LeaseElection, LeaseElectionOptions } from './lease-election.ts';
+export { VrrpService } from './vrrp-service.ts';
+export type {
+  VrrpInstanceBinding,
+  VrrpPlan,
+  VrrpInstanceStatus,
+  VrrpServiceDeps,
+  PacketIoRequest,
+} from './vrrp-service.ts';
+export { planVrrp } from './vrrp-plan.ts';
+export type { VrrpAgentPlan, NotifyHookSet, PlanResult, PrimaryAddressLookup } from './vrrp-plan.ts';
