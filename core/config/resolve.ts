@@ -606,6 +606,28 @@ class Resolver {
       Object.entries(c.vrrpScripts).map(([n, s]) => [n, { ...s, timeout: s.timeout ?? s.interval }]),
     );
     const virtualServers = c.virtualServers.map((vs, k) => this.virtualServer(k, vs, g, c));
+    const seenVs = new Map<string, number>();
+    virtualServers.forEach((vs, k) => {
+      const s = vs.service;
+      const key =
+        s.kind === 'address'
+          ? `${vs.protocol} ${s.address} ${s.port}`
+          : s.kind === 'fwmark'
+            ? `fwmark ${s.fwmark}`
+            : `group ${s.group} ${vs.protocol}`;
+      const first = seenVs.get(key);
+      if (first !== undefined) {
+        this.error(
+          ['virtualServers', k],
+          'virtual_server',
+          `this virtual_server repeats virtual_server #${first + 1} (${key})`,
+          {
+            code: 'duplicate',
+            expected: 'one virtual_server per address, port and protocol',
+          },
+        );
+      } else seenVs.set(key, k);
+    });
     const out: Config = {
       ...c,
       globalDefs: g,

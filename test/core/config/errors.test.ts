@@ -209,3 +209,9 @@ test('an unquoted script command with arguments is refused (keepalived would run
   assert.match(e!.message, /runs only 'killall' and ignores '-0 haproxy'/);
   assert.equal(e!.expected, 'the whole command in quotes: script "killall -0 haproxy"');
 });
+
+test('the same virtual service twice is an error at the second one', () => {
+  const [e] = errorsOf(kp(vs('  lvs_sched rr\n  lvs_method NAT') + vs('  lvs_sched wrr\n  lvs_method NAT')));
+  assert.deepEqual([e?.line, e?.code], [6, 'duplicate']);
+  assert.match(e!.message, /repeats virtual_server #1 \(TCP 10\.0\.0\.1 80\)/);
+});
