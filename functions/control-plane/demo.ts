@@ -1,5 +1,9 @@
 import type { ControlPlane } from './shared.ts';
-import type { RunIo } from './run.ts';
+/** Where the demo prints (the CLI's stdout/stderr). */
+export interface DemoIo {
+  out(text: string): void;
+  err(text: string): void;
+}
 
 /** Removes the demo's own keys (only ever called for configs whose resources are all in-memory). */
 export async function resetDemo(cp: ControlPlane): Promise<void> {
@@ -22,7 +26,7 @@ export async function resetDemo(cp: ControlPlane): Promise<void> {
  * The demo: the in-memory address starts unassigned, a sweep gives it to the best member, then an
  * Alertmanager-style alert says that member is down and the worker fails over to the next one.
  */
-export async function runDemoAlert(cp: ControlPlane, url: string, io: RunIo): Promise<void> {
+export async function runDemoAlert(cp: ControlPlane, url: string, io: DemoIo): Promise<void> {
   const group = cp.config.groups[0];
   const mapping = cp.config.alerts.find((a) => a.memberLabel !== undefined);
   const token = cp.http.tokens.find((t) => t.scopes.includes('failover'));

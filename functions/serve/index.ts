@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createControlApp } from '../../adapters/http/index.ts';
-import type { ControlPlane } from '../control-plane/index.ts';
+import type { ControlPlane } from '../control-plane/shared.ts';
 
 export interface RunningServer {
   url: string;

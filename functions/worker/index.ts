@@ -1,7 +1,7 @@
 import type { Worker } from 'bullmq';
 import { drainQueue, startControlWorker } from '../../adapters/redis/index.ts';
 import type { DrainReport } from '../../adapters/redis/index.ts';
-import type { ControlPlane } from '../control-plane/index.ts';
+import type { ControlPlane } from '../control-plane/shared.ts';
 
 /** The id of the BullMQ job scheduler that enqueues health sweeps. */
 export const sweepSchedulerId = 'floatip-sweep';
