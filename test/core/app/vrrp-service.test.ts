@@ -1,0 +1,201 @@
+/**
+ * The VRRP use case with in-memory ports on a simulated segment (manual clock, timers run in time order):
+ * election, VIPs and GARPs on the winner, priority-0 handover on stop, reload keeping unchanged instances.
+ * The same service runs with the real adapters in test/netns/vrrp.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ManualClock } from '../../../adapters/memory/index.ts';
+import { VrrpService, type VrrpInstanceBinding, type VrrpPlan } from '../../../core/app/index.ts';
+import type {
+  AddressManager,
+  Announcer,
+  InterfaceAddress,
+  Logger,
+  PacketIo,
+  ReceivedAdvert,
+  StateChange,
+  TimerService,
+} from '../../../core/ports/index.ts';
+import { makeInstanceSpec } from '../../../core/vrrp/index.ts';
+
+const VIP = '10.0.0.100';
+
+class Segment {
+  readonly clock = new ManualClock(0);
+  readonly timers = new Map<string, { at: number; fire: () => void }>();
+  readonly ios: { io: PacketIo; deliver: (a: ReceivedAdvert) => void }[] = [];
+  #seq = 0;
+
+  timerService(prefix: string): TimerService {
+    return {
+      arm: (id, atMs, fire) => void this.timers.set(`${prefix}:${id}`, { at: atMs, fire }),
+      cancel: (id) => void this.timers.delete(`${prefix}:${id}`),
+      sleep: () => Promise.resolve(),
+      cancelAll: () => {
+        for (const k of [...this.timers.keys()]) if (k.startsWith(`${prefix}:`)) this.timers.delete(k);
+      },
+    };
+  }
+
+  packetIo(source: string): PacketIo {
+    let handler: ((a: ReceivedAdvert) => void) | undefined;
+    const io: PacketIo = {
+      sourceAddress: source,
+      send: (advert) => {
+        const seq = ++this.#seq;
+        for (const peer of this.ios)
+          if (peer.io !== io)
+            this.timers.set(`wire:${seq}:${this.ios.indexOf(peer)}`, {
+              at: this.clock.monotonicMs() + 1,
+              fire: () =>
+                peer.deliver({
+                  family: 4,
+                  source: advert.source ?? source,
+                  destination: advert.destination,
+                  ttl: advert.ttl ?? 255,
+                  payload: advert.payload,
+                }),
+            });
+        return true;
+      },
+      onReceive: (h) => {
+        handler = h;
+        return () => (handler = undefined);
+      },
+      close: () => {
+        const i = this.ios.findIndex((p) => p.io === io);
+        if (i >= 0) this.ios.splice(i, 1);
+      },
+    };
+    this.ios.push({ io, deliver: (a) => handler?.(a) });
+    return io;
+  }
+
+  /** Fires timers in time order up to `untilMs`, letting promises settle after each. */
+  async run(untilMs: number): Promise<void> {
+    for (;;) {
+      let next: [string, { at: number; fire: () => void }] | undefined;
+      for (const e of this.timers) if (!next || e[1].at < next[1].at) next = e;
+      if (!next || next[1].at > untilMs) break;
+      this.timers.delete(next[0]);
+      this.clock.set(Math.max(this.clock.monotonicMs(), next[1].at));
+      next[1].fire();
+      await new Promise((r) => setImmediate(r));
+    }
+    this.clock.set(Math.max(this.clock.monotonicMs(), untilMs));
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
+
+function node(segment: Segment, name: string, source: string) {
+  const addresses = new Map<string, InterfaceAddress>();
+  const announced: string[] = [];
+  const changes: string[] = [];
+  const am: AddressManager = {
+    list: () => Promise.resolve([...addresses.values()]),
+    add: (a) => Promise.resolve(void addresses.set(a.address, a)),
+    remove: (a) => Promise.resolve(void addresses.delete(a.address)),
+    close() {},
+  };
+  const announcer: Announcer = {
+    announce: (_i, a) => Promise.resolve(void announced.push(a)),
+    close() {},
+  };
+  const service = new VrrpService({
+    clock: segment.clock,
+    addresses: am,
+    announcer,
+    timers: segment.timerService(name),
+    notifier: {
+      notify: (c: StateChange) => void changes.push(`${c.target.name} ${c.what} ${c.priority}`),
+      idle: () => Promise.resolve(),
+    },
+    logger: quiet,
+    openPacketIo: () => segment.packetIo(source),
+  });
+  return { service, addresses, announced, changes };
+}
+
+function plan(priority: number, source: string, advertIntervalMs = 100): VrrpPlan {
+  const made = makeInstanceSpec({
+    name: 'VI_1',
+    vrid: 51,
+    version: 3,
+    priority,
+    advertIntervalMs,
+    sourceIp: source,
+    vips: [VIP],
+    interface: 'eth0',
+  });
+  assert.ok(made.ok);
+  const binding: VrrpInstanceBinding = {
+    spec: made.spec,
+    interfaceName: 'eth0',
+    group: '224.0.0.18',
+    addresses: { [VIP]: { interfaceName: 'eth0', address: VIP, prefixLength: 24 } },
+  };
+  return { instances: [binding], syncGroups: [] };
+}
+
+const stateOf = (s: VrrpService) => s.status()[0]?.state;
+
+describe('VrrpService on a simulated segment', () => {
+  it('elects the higher priority, which adds the VIP and sends a GARP burst; the backup removes a stale VIP', async () => {
+    const seg = new Segment();
+    const a = node(seg, 'a', '10.0.0.1');
+    const b = node(seg, 'b', '10.0.0.2');
+    b.addresses.set(VIP, { interfaceName: 'eth0', address: VIP, prefixLength: 24 });
+    await a.service.start(plan(150, '10.0.0.1'));
+    await b.service.start(plan(100, '10.0.0.2'));
+    assert.ok(!b.addresses.has(VIP), 'a stale VIP of our instance is removed at start');
+    await seg.run(2000);
+    assert.equal(stateOf(a.service), 'MASTER');
+    assert.equal(stateOf(b.service), 'BACKUP');
+    assert.ok(a.addresses.has(VIP) && !b.addresses.has(VIP));
+    assert.ok(a.announced.length >= 5, `a GARP burst of 5 (got ${a.announced.length})`);
+    assert.deepEqual(a.changes, ['VI_1 BACKUP 150', 'VI_1 MASTER 150']);
+    assert.deepEqual(b.changes, ['VI_1 BACKUP 100']);
+    assert.equal(b.service.status()[0]?.master?.address, '10.0.0.1');
+  });
+
+  it('hands over on stop: priority 0, VIP removed on the old master, the backup takes over within its skew', async () => {
+    const seg = new Segment();
+    const a = node(seg, 'a', '10.0.0.1');
+    const b = node(seg, 'b', '10.0.0.2');
+    await a.service.start(plan(150, '10.0.0.1'));
+    await b.service.start(plan(100, '10.0.0.2'));
+    await seg.run(2000);
+    const stoppedAt = seg.clock.monotonicMs();
+    await a.service.stop();
+    assert.ok(!a.addresses.has(VIP));
+    assert.equal(a.changes.at(-1), 'VI_1 STOP 150');
+    // Skew time at priority 100, v3, 100 ms adverts: 156/256 x 100 ms = 61 ms (plus 1 ms on the wire).
+    await seg.run(stoppedAt + 70);
+    assert.equal(stateOf(b.service), 'MASTER');
+    assert.ok(b.addresses.has(VIP));
+  });
+
+  it('reload keeps an unchanged instance and restarts a changed one in BACKUP', async () => {
+    const seg = new Segment();
+    const a = node(seg, 'a', '10.0.0.1');
+    await a.service.start(plan(150, '10.0.0.1'));
+    await seg.run(2000);
+    assert.equal(stateOf(a.service), 'MASTER');
+    assert.deepEqual(await a.service.reload(plan(150, '10.0.0.1')), {
+      kept: ['VI_1'],
+      started: [],
+      removed: [],
+    });
+    assert.equal(stateOf(a.service), 'MASTER');
+    const r = await a.service.reload(plan(120, '10.0.0.1'));
+    assert.deepEqual(r, { kept: [], started: ['VI_1'], removed: [] });
+    assert.equal(stateOf(a.service), 'BACKUP');
+    assert.ok(!a.addresses.has(VIP), 'the old instance left: its VIP is removed');
+    await seg.run(4000);
+    assert.equal(stateOf(a.service), 'MASTER');
+    assert.equal(a.service.status()[0]?.effectivePriority, 120);
+  });
+});
