@@ -74,8 +74,10 @@ export const cloudSectionSchema = z.strictObject({
   group: name.default('default'),
   /** VRRP instance whose MASTER state the agent turns into cloud moves. */
   vrrpInstance: z.string().min(1).optional(),
-  /** Which member this machine is (the agent); may also come from --member or FLOATIP_MEMBER. */
+  /** Which member this machine is (the agent); may also come from FLOATIP_MEMBER. */
   self: name.optional(),
+  /** While MASTER, the agent re-reads the providers and re-asserts ownership this often (ms). */
+  reconcileMs: z.number().int().min(100).max(3_600_000).default(1000),
   providers: z.record(name, cloudProviderSchema),
   /** member id -> provider key -> that provider's view of the member (ENI, NIC, instance, address). */
   members: z.record(name, z.record(name, z.record(z.string(), z.unknown()))),

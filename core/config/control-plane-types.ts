@@ -57,4 +57,9 @@ export interface ControlPlaneConfig {
   };
   alerts: AlertMapping[];
   groups: GroupConfig[];
+  /**
+   * Settings per provider name (`aws: { region, endpoint? }`), passed to that provider's adapter, which
+   * validates them; credentials come from the provider's own chain (environment, instance role), never here.
+   */
+  providers: Record<string, Record<string, unknown>>;
 }

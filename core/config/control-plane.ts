@@ -179,7 +179,7 @@ export function parseControlPlaneConfig(
   path = 'controlPlane',
 ): { ok: true; config: ControlPlaneConfig } | { ok: false; errors: ControlPlaneConfigError[] } {
   const r = new Reader();
-  const keys = ['redis', 'http', 'worker', 'sweep', 'tokens', 'webhooks', 'alerts', 'groups'];
+  const keys = ['redis', 'http', 'worker', 'sweep', 'tokens', 'webhooks', 'alerts', 'groups', 'providers'];
   const o = r.obj(input, path, keys);
   if (!o) return { ok: false, errors: r.errors };
   const redis = r.obj(o.redis ?? {}, `${path}.redis`, ['url', 'prefix']) ?? {};
@@ -223,7 +223,20 @@ export function parseControlPlaneConfig(
     webhooks: {},
     alerts: alerts.filter((a): a is AlertMapping => a !== undefined),
     groups: okGroups,
+    providers: {},
   };
+  const providers =
+    o.providers === undefined
+      ? {}
+      : isObj(o.providers)
+        ? o.providers
+        : r.fail(`${path}.providers`, 'must be a mapping');
+  for (const [name, settings] of Object.entries(providers ?? {})) {
+    if (!/^[a-z][a-z0-9-]*$/.test(name))
+      r.fail(`${path}.providers.${name}`, 'provider names are lower-case words');
+    else if (!isObj(settings)) r.fail(`${path}.providers.${name}`, 'must be a mapping');
+    else config.providers[name] = settings;
+  }
   r.unique(
     config.tokens.map((t) => t.name),
     `${path}.tokens`,

@@ -6,16 +6,7 @@
  *
  * `cloud:` is the extension point for provider settings (a passthrough object for now).
  */
-import {
-  LineCounter,
-  isCollection,
-  isMap,
-  isNode,
-  isScalar,
-  parseDocument,
-  stringify,
-  type Document,
-} from 'yaml';
+import { LineCounter, isMap, isNode, isScalar, parseDocument, stringify, type Document } from 'yaml';
 import { configSchema, type Config } from '../model/index.ts';
 import { Diagnostics, type SourcePos } from './diagnostics.ts';
 import type { ParseResult } from './keepalived.ts';
@@ -208,5 +199,3 @@ export function toNative(config: Config, format: NativeFormat, header?: string):
     : '';
   return `${comment}${body}`;
 }
-
-export { isCollection };

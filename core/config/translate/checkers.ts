@@ -11,7 +11,6 @@ import {
   put,
   readEnumToken,
   readIntToken,
-  readScript,
   walk,
   type Ctx,
   type Handler,
@@ -258,5 +257,3 @@ export function translateChecker(node: Node, ctx: Ctx, path: string): Obj | unde
   }
   return out;
 }
-
-export { readScript };

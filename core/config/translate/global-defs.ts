@@ -12,7 +12,6 @@ import {
   readFlag,
   readIntToken,
   readNumToken,
-  readScript,
   walk,
   words,
   type Ctx,
@@ -400,5 +399,3 @@ export function translateGlobalDefs(node: Node, target: Obj, ctx: Ctx): void {
   maxArgs(node, 0, ctx);
   walk(block(node, ctx), globalDefsTable, target, ctx, 'globalDefs', 'global_defs');
 }
-
-export { readScript };

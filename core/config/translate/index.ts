@@ -17,17 +17,7 @@ import {
 } from './vrrp.ts';
 import { sslTable, translateVirtualServer, translateVirtualServerGroup } from './lvs.ts';
 import { readIpBlock, readRouteBlock } from './ip-entries.ts';
-import {
-  block,
-  maxArgs,
-  readIntToken,
-  readNumToken,
-  unknownKeyword,
-  walk,
-  words,
-  type Ctx,
-  type Obj,
-} from './context.ts';
+import { block, maxArgs, readNumToken, unknownKeyword, walk, type Ctx, type Obj } from './context.ts';
 
 /** The keyword each named block cannot do without: [model field, keyword, example]. */
 const requiredKeyword: Record<string, [string, string, string]> = {
@@ -219,5 +209,3 @@ export function translate(tree: Node[], ctx: Ctx): Obj {
   }
   return out;
 }
-
-export { words, readIntToken };
