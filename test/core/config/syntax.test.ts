@@ -220,3 +220,11 @@ test('CRLF line endings and a BOM-free file with tabs parse the same', () => {
   const text = instance('\tpriority\t130').replace(/\n/g, '\r\n');
   assert.equal(mustLoad(kp(text)).config.vrrpInstances['VI_1']?.priority, 130);
 });
+
+test('shell escapes inside double quotes: \\t \\x41 \\101 \\\\ \\" and \\c', () => {
+  const { config } = mustLoad(
+    kp(`global_defs {\n  router_id "a\\tb\\x41\\101\\\\\\"z"\n  smtp_helo_name "\\cA"\n}\n`),
+  );
+  assert.equal(config.globalDefs.routerId, 'a\tbAA\\"z');
+  assert.equal(config.globalDefs.smtpHeloName, '\x01');
+});
