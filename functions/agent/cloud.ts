@@ -36,6 +36,8 @@ export interface CloudAgent {
   /** Null when skipped (a reconcile or failover is still running, or hold-down after a takeover). */
   reconcile(): Promise<FailoverResult | null>;
   onStop(): Promise<void>;
+  /** Resolves when no failover or reconcile is running. */
+  idle(): Promise<void>;
   readonly epoch: number;
 }
 
@@ -81,6 +83,9 @@ export function createCloudAgent(o: CloudAgentOptions): CloudAgent {
   return {
     get epoch() {
       return epoch;
+    },
+    async idle() {
+      while (busy) await busy.catch(() => undefined);
     },
     async onMaster() {
       if (busy) await busy.catch(() => undefined);
