@@ -24,7 +24,7 @@ export const NFT_CAPABILITIES: LbCapabilities = {
   forwarding: ['nat'],
   families: ['inet'],
   protocols: ['tcp', 'udp'],
-  fwmark: false,
+  fwmark: true,
   persistence: true,
   atomic: true,
 };

@@ -3,7 +3,8 @@
  *
  * Layout, per virtual service (NAT only, IPv4):
  *   prerouting/output (nat hooks):  ip daddr . meta l4proto . th dport vmap @services
- *   @services element:              VIP . tcp . P : jump vs_<svc>
+ *                                   meta mark vmap @marks                  (fwmark services)
+ *   @services / @marks element:     VIP . tcp . P : jump vs_<svc>  /  MARK : jump vs_fwm_<mark>
  *   vs_<svc>:   persistence first:  ip saddr & MASK @p_<svc>__<rs>  goto rs_<svc>__<rs>   (one per real server)
  *               then the scheduler: numgen inc mod N vmap { slot : goto rs_... }   (rr, wrr)
  *                                   jhash ip saddr [. sport] mod 256 seed S vmap {...} (sh; dh on ip daddr)
@@ -70,7 +71,7 @@ function schedulerRule(svc: LbService, seed: number): string | null {
   if (map.slots.every((s) => s === null)) return null; // no destination: traffic goes on as if unbalanced
   const elements = vmapElements(map.slots, (i) => rsChain(svc, svc.destinations[i] as LbDestination));
   if (map.source === 'numgen') return `numgen inc mod ${map.slots.length} vmap { ${elements} }`;
-  const proto = svc.key.kind === 'addr' ? svc.key.protocol : 'tcp';
+  const proto = svc.key.kind === 'addr' ? svc.key.protocol : 'th';
   const hashed =
     svc.scheduler === 'dh' ? 'ip daddr' : svc.flags.flag2 ? `ip saddr . ${proto} sport` : 'ip saddr';
   return `jhash ${hashed} mod ${HASH_TABLE_SIZE} seed 0x${seed.toString(16)} vmap { ${elements} }`;
@@ -81,14 +82,16 @@ const sameService = (a: LbService, b: LbService): boolean =>
   JSON.stringify([b.scheduler, b.flags, b.onePacket, b.persistence, b.destinations.map(destSettings)]);
 const destSettings = (d: LbDestination): unknown[] => [d.addr, d.port, d.forwarding, d.weight];
 
-function element(svc: LbService): string {
-  if (svc.key.kind !== 'addr') throw new Error('fwmark services have no nftables form here');
-  return `${svc.key.addr} . ${svc.key.protocol} . ${svc.key.port}`;
+/** The service's entry: `@services` by address, protocol and port, or `@marks` by firewall mark. */
+function entry(svc: LbService): { map: 'services' | 'marks'; key: string } {
+  if (svc.key.kind === 'fwmark') return { map: 'marks', key: String(svc.key.fwmark) };
+  return { map: 'services', key: `${svc.key.addr} . ${svc.key.protocol} . ${svc.key.port}` };
 }
 
 /** Rules of a service's chains (the chains and sets exist already). */
 function serviceRules(t: string, svc: LbService, seed: number): string[] {
-  if (svc.key.kind !== 'addr') throw new Error('fwmark services have no nftables form here');
+  // A fwmark service covers every protocol its mark does: dnat needs a transport match for a port.
+  const l4 = svc.key.kind === 'addr' ? svc.key.protocol : '{ tcp, udp, sctp }';
   const lines: string[] = [];
   const client = svc.persistence ? `ip saddr & ${maskText(svc.persistence.prefix)}` : '';
   for (const d of svc.destinations) {
@@ -101,7 +104,9 @@ function serviceRules(t: string, svc: LbService, seed: number): string[] {
     const set = persistSet(svc, d);
     if (set) lines.push(`add rule ${t} ${rsChain(svc, d)} update @${set} { ${client} }`);
     lines.push(
-      `add rule ${t} ${rsChain(svc, d)} meta l4proto ${svc.key.protocol} dnat to ${d.addr}:${d.port}`,
+      d.port === 0
+        ? `add rule ${t} ${rsChain(svc, d)} dnat ip to ${d.addr}`
+        : `add rule ${t} ${rsChain(svc, d)} meta l4proto ${l4} dnat ip to ${d.addr}:${d.port}`,
     );
   }
   return lines;
@@ -126,7 +131,7 @@ function addService(t: string, svc: LbService, seed: number): string[] {
   return [
     ...serviceObjects(t, svc),
     ...serviceRules(t, svc, seed),
-    `add element ${t} services { ${element(svc)} : jump ${vsChain(svc)} }`,
+    `add element ${t} ${entry(svc).map} { ${entry(svc).key} : jump ${vsChain(svc)} }`,
   ];
 }
 
@@ -148,7 +153,7 @@ function dropObjects(t: string, old: LbService, keep: LbService | null): string[
   return lines;
 }
 
-const serviceKeyId = (svc: LbService): string => element(svc);
+const serviceKeyId = (svc: LbService): string => `${entry(svc).map} ${entry(svc).key}`;
 
 /** The whole transaction text. Throws when a service cannot be expressed (callers check capabilities first). */
 export function renderRuleset(next: LbTable, opts: RenderOptions): string {
@@ -163,8 +168,11 @@ export function renderRuleset(next: LbTable, opts: RenderOptions): string {
       `add chain ${t} prerouting { type nat hook prerouting priority dstnat; policy accept; }`,
       `add chain ${t} output { type nat hook output priority -100; policy accept; }`,
       `add map ${t} services { type ipv4_addr . inet_proto . inet_service : verdict; }`,
+      `add map ${t} marks { type mark : verdict; }`,
       `add rule ${t} prerouting ip daddr . meta l4proto . th dport vmap @services`,
+      `add rule ${t} prerouting meta mark vmap @marks`,
       `add rule ${t} output ip daddr . meta l4proto . th dport vmap @services`,
+      `add rule ${t} output meta mark vmap @marks`,
     );
     for (const svc of next.services) lines.push(...addService(t, svc, opts.seed));
     return lines.join('\n') + '\n';
@@ -173,7 +181,7 @@ export function renderRuleset(next: LbTable, opts: RenderOptions): string {
   const after = new Set(next.services.map(serviceKeyId));
   for (const old of previous.services) {
     if (after.has(serviceKeyId(old))) continue;
-    lines.push(`delete element ${t} services { ${element(old)} }`, ...dropObjects(t, old, null));
+    lines.push(`delete element ${t} ${entry(old).map} { ${entry(old).key} }`, ...dropObjects(t, old, null));
   }
   for (const svc of next.services) {
     const old = before.get(serviceKeyId(svc));

@@ -122,6 +122,26 @@ test('sh: every client address always lands on the same real server', async () =
   assert.deepEqual(new Set(got), new Set(['r1', 'r2']), JSON.stringify(got));
 });
 
+test('fwmark service: packets marked 21 before NAT are balanced by the fwmark service', async () => {
+  // What an admin's own mangle rule (or keepalived's nftables_ipvs) does: mark the VIP's traffic.
+  lab.exec(
+    lab.ns.d,
+    ['nft', '-f', '-'],
+    `table ip fip_mark {\n  chain pre { type filter hook prerouting priority mangle; ip daddr ${lvsLabAddrs.vip} tcp dport 80 meta mark set 21; }\n}\n`,
+  );
+  try {
+    const ops = await converge({
+      services: [{ ...vs('rr', [rs('r1'), rs('r2')]), key: { kind: 'fwmark', family: 'inet', fwmark: 21 } }],
+    });
+    assert.deepEqual(ops.slice(0, 2), ['delete-service', 'add-service']);
+    const got = lab.requests(6);
+    assert.deepEqual(new Set(got), new Set(['r1', 'r2']), JSON.stringify(got));
+    for (let i = 1; i < got.length; i++) assert.notEqual(got[i], got[i - 1], JSON.stringify(got));
+  } finally {
+    lab.exec(lab.ns.d, ['nft', 'delete', 'table', 'ip', 'fip_mark']);
+  }
+});
+
 test('a scheduler nftables cannot express is refused by name and changes nothing', async () => {
   const before = lab.exec(lab.ns.d, ['nft', 'list', 'table', 'ip', 'floatip_lvs']);
   for (const scheduler of ['wlc', 'lc', 'lblcr', 'mh']) {
@@ -137,8 +157,8 @@ test('a scheduler nftables cannot express is refused by name and changes nothing
       new RegExp(`cannot express scheduler "${scheduler}"`),
     );
     // the adapter itself refuses too, even without the planner in front of it
-    const svc = vs(scheduler, []);
-    const direct = await plane.apply([{ kind: 'edit-service', service: svc }]);
+    const svc = { ...vs(scheduler, []), key: { ...vs(scheduler, []).key, port: 81 } } as LbService;
+    const direct = await plane.apply([{ kind: 'add-service', service: svc }]);
     assert.equal(direct.kind, 'give-up');
     assert.match(
       direct.kind === 'give-up' ? direct.reason : '',

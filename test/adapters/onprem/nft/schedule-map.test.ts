@@ -95,3 +95,20 @@ test('first render recreates only floatip_lvs; later renders touch only the serv
     'add table ip floatip_lvs\n',
   );
 });
+
+test('fwmark services: an @marks element, any transport protocol, no port means address-only dnat', () => {
+  const fw: LbService = {
+    ...svc([d('10.1.0.1', 1), { ...d('10.1.0.2', 1), port: 0 }]),
+    key: { kind: 'fwmark', family: 'inet', fwmark: 21 },
+  };
+  const text = renderRuleset({ services: [fw] }, { table: 'floatip_lvs', previous: null, seed: 0 });
+  assert.match(text, /add rule ip floatip_lvs prerouting meta mark vmap @marks\n/);
+  assert.match(text, /add element ip floatip_lvs marks \{ 21 : jump vs_fwm_21 \}/);
+  assert.match(text, /rs_fwm_21__10_1_0_1_80 meta l4proto \{ tcp, udp, sctp \} dnat ip to 10\.1\.0\.1:80\n/);
+  assert.match(text, /rs_fwm_21__10_1_0_2_0 dnat ip to 10\.1\.0\.2\n/);
+  const gone = renderRuleset(
+    { services: [] },
+    { table: 'floatip_lvs', previous: { services: [fw] }, seed: 0 },
+  );
+  assert.match(gone, /^delete element ip floatip_lvs marks \{ 21 \}\n/);
+});
