@@ -59,10 +59,12 @@ class Resolver {
     name: string,
     known: Record<string, unknown>,
     what: string,
+    owner?: string,
   ): boolean {
     if (Object.hasOwn(known, name)) return true;
     const s = closest(name, Object.keys(known));
-    this.error(path, keyword, `${keyword} names ${what} '${name}', which is not defined`, {
+    const who = owner !== undefined ? `${keyword} ${owner}` : keyword;
+    this.error(path, keyword, `${who} names ${what} '${name}', which is not defined`, {
       code: 'unknown-name',
       expected:
         Object.keys(known).length > 0 ? `one of ${Object.keys(known).join(', ')}` : `a defined ${what}`,
@@ -546,6 +548,7 @@ class Resolver {
             member,
             c.vrrpInstances,
             'vrrp_instance',
+            name,
           )
         )
           return;

@@ -44,7 +44,7 @@ test('check-config on the bad seed: exit 5 and FILE:LINE:COL: error: … (did yo
   assert.equal(await main(['check-config', seed('bad-sync-group-unknown-instance.conf')], io), 5);
   assert.match(
     io.errText,
-    /bad-sync-group-unknown-instance\.conf:15:9: error: vrrp_sync_group names vrrp_instance 'VRRP_INT', which is not defined .*\(did you mean VRRP_ENT\?\)/,
+    /bad-sync-group-unknown-instance\.conf:15:9: error: vrrp_sync_group VG1 names vrrp_instance 'VRRP_INT', which is not defined .*\(did you mean VRRP_ENT\?\)/,
   );
   assert.match(io.errText, /1 error; configuration rejected/);
   assert.equal(io.outText, '');
