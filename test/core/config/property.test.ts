@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { parseKeepalived, parseNative } from '../../../core/config/index.ts';
+import { parseKeepalived, parseNative, toNative } from '../../../core/config/index.ts';
 import { errorsOf, kp, memFs } from './helpers.ts';
 
 const keywords = [
@@ -141,4 +141,82 @@ test('variable expansion bombs are stopped by the line length limit', () => {
   for (let i = 1; i < 30; i++) defs.push(`$A${i}=\${A${i - 1}} \${A${i - 1}}`);
   const errors = errorsOf(kp(`${defs.join('\n')}\nglobal_defs {\n  router_id $A29\n}\n`));
   assert.ok(errors.some((e) => e.code === 'limit'));
+});
+
+test('generated keepalived.conf files round-trip through the native format unchanged', () => {
+  const ip = fc
+    .tuple(fc.integer({ min: 1, max: 254 }), fc.integer({ min: 0, max: 255 }))
+    .map(([a, b]) => `10.${a}.${b}.1`);
+  const checker = fc.oneof(
+    fc
+      .record({ t: fc.constant('TCP_CHECK'), timeout: fc.integer({ min: 1, max: 9 }) })
+      .map((c) => `TCP_CHECK {\n connect_timeout ${c.timeout}\n }`),
+    fc
+      .record({ path: fc.constantFrom('/', '/health', '/a/b'), code: fc.constantFrom('200', '200-299 301') })
+      .map((c) => `HTTP_GET {\n url {\n path ${c.path}\n status_code ${c.code}\n }\n }`),
+    fc.constant('MISC_CHECK {\n misc_path "/bin/check a b"\n }'),
+    fc.constant('DNS_CHECK {\n type A\n name example.org\n }'),
+  );
+  const rs = fc.record({
+    ip,
+    port: fc.integer({ min: 1, max: 65535 }),
+    weight: fc.option(fc.integer({ min: 0, max: 100 })),
+    checkers: fc.array(checker, { maxLength: 2 }),
+  });
+  const vs = fc.record({
+    ip,
+    port: fc.integer({ min: 1, max: 65535 }),
+    sched: fc.constantFrom('rr', 'wrr', 'lc', 'wlc', 'sh'),
+    method: fc.constantFrom('NAT', 'DR', 'TUN'),
+    proto: fc.constantFrom('TCP', 'UDP', 'SCTP'),
+    persistence: fc.option(fc.integer({ min: 1, max: 3600 })),
+    rs: fc.uniqueArray(rs, { maxLength: 4, selector: (r) => `${r.ip}:${r.port}` }),
+  });
+  const inst = fc.record({
+    prio: fc.integer({ min: 1, max: 255 }),
+    state: fc.option(fc.constantFrom('MASTER', 'BACKUP')),
+    advert: fc.integer({ min: 1, max: 10 }),
+    nopreempt: fc.boolean(),
+    vips: fc.uniqueArray(ip, { minLength: 1, maxLength: 3 }),
+  });
+  const conf = fc.record({
+    strict: fc.boolean(),
+    insts: fc.array(inst, { maxLength: 3 }),
+    vss: fc.uniqueArray(vs, { maxLength: 3, selector: (v) => `${v.proto} ${v.ip}:${v.port}` }),
+  });
+  fc.assert(
+    fc.property(conf, (c) => {
+      const text = [
+        `global_defs {\n${c.strict ? ' vrrp_strict\n' : ''}}`,
+        ...c.insts.map(
+          (i, k) =>
+            `vrrp_instance VI_${k} {\n interface eth${k}\n virtual_router_id ${k + 1}\n priority ${i.prio}\n advert_int ${i.advert}\n` +
+            `${i.state ? ` state ${i.state}\n` : ''}${i.nopreempt ? ' nopreempt\n' : ''} virtual_ipaddress {\n${i.vips.join('\n')}\n }\n}`,
+        ),
+        ...c.vss.map(
+          (v) =>
+            `virtual_server ${v.ip} ${v.port} {\n protocol ${v.proto}\n lvs_sched ${v.sched}\n lvs_method ${v.method}\n` +
+            `${v.persistence ? ` persistence_timeout ${v.persistence}\n` : ''}` +
+            v.rs
+              .map(
+                (r) =>
+                  ` real_server ${r.ip} ${r.port} {\n${r.weight !== null ? ` weight ${r.weight}\n` : ''}${r.checkers.join('\n')}\n }`,
+              )
+              .join('\n') +
+            '\n}',
+        ),
+      ].join('\n');
+      const r = parseKeepalived(text, { file: 'gen.conf' });
+      if (!r.ok)
+        throw new Error(
+          `generated config rejected:\n${text}\n${r.diagnostics.map((d) => `${d.line}: ${d.message}`).join('\n')}`,
+        );
+      for (const format of ['yaml', 'json'] as const) {
+        const back = parseNative(toNative(r.config, format), { file: `g.${format}` });
+        assert.ok(back.ok);
+        if (back.ok) assert.deepEqual(back.config, r.config);
+      }
+    }),
+    { numRuns: 60 },
+  );
 });
