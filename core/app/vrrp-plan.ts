@@ -14,6 +14,7 @@ import {
   type GarpSettings,
   type IpFamily,
   type SyncGroupSpec,
+  type TrackerSpec,
 } from '../vrrp/index.ts';
 import type { VrrpInstanceBinding, VrrpPlan } from './vrrp-service.ts';
 
@@ -123,13 +124,23 @@ function instancePlan(
   }
   if (i.useVmac || i.useIpvlan)
     warnings.push(at('use_vmac / use_ipvlan are ignored: the VIPs go on the interface'));
-  const trackerCount =
-    i.trackInterface.length +
-    i.trackScript.length +
-    i.trackFile.length +
-    i.trackProcess.length +
-    i.trackBfd.length;
-  if (trackerCount > 0) warnings.push(at('track_* blocks are not run by floatip agent yet and are ignored'));
+  const unrun = i.trackScript.length + i.trackFile.length + i.trackProcess.length + i.trackBfd.length;
+  if (unrun > 0)
+    warnings.push(
+      at(
+        'track_script / track_file / track_process / track_bfd are not run by floatip agent yet and are ignored',
+      ),
+    );
+  // The instance's own interface puts it in FAULT while down (unless dont_track_primary), as in keepalived.
+  const trackers: TrackerSpec[] = [];
+  if (!i.dontTrackPrimary) trackers.push({ id: `interface:${interfaceName}`, kind: 'interface', weight: 0 });
+  for (const t of i.trackInterface) {
+    const id = `interface:${t.name}`;
+    const existing = trackers.findIndex((x) => x.id === id);
+    const spec: TrackerSpec = { id, kind: 'interface', weight: t.weight, reverse: t.reverse };
+    if (existing >= 0) trackers[existing] = spec;
+    else trackers.push(spec);
+  }
   if (i.virtualRoutes.length + i.virtualRules.length > 0)
     warnings.push(at('virtual_routes / virtual_rules are not applied by floatip agent yet'));
   const first = i.virtualIpaddress[0]?.address ?? i.unicastSrcIp ?? i.mcastSrcIp;
@@ -172,6 +183,7 @@ function instancePlan(
     ...(unicastTtl ? { unicastTtl } : {}),
     auth: i.authentication ? { type: 'pass', password: i.authentication.password } : { type: 'none' },
     garp: garpOf(i, c),
+    trackers,
     lowerPrioNoAdvert: i.lowerPrioNoAdvert,
     // floatip's default (send one advert before yielding) unless the config turns keepalived's on anyway.
     ...(i.higherPrioSendAdvert ? { higherPrioSendAdvert: true } : {}),

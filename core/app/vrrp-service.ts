@@ -24,6 +24,7 @@ import type {
   PacketIo,
   ReceivedAdvert as WireAdvert,
   StateNotifier,
+  LinkWatcher,
   TimerService,
 } from '../ports/index.ts';
 import {
@@ -79,6 +80,8 @@ export interface VrrpServiceDeps {
   notifier: StateNotifier;
   logger: Logger;
   openPacketIo(request: PacketIoRequest): PacketIo;
+  /** Interface up/down for tracked interfaces (`interface:NAME` trackers); none = every link stays up. */
+  links?: LinkWatcher;
 }
 
 /** What `floatip status` shows per instance. */
@@ -112,6 +115,7 @@ export class VrrpService {
   /** Work items queued or running; 0 lets a packet or timer run at once, without a promise hop. */
   #pending = 0;
   #stopped = false;
+  #unwatch: (() => void) | undefined;
 
   constructor(deps: VrrpServiceDeps) {
     this.#deps = deps;
@@ -124,6 +128,17 @@ export class VrrpService {
       await this.#removeStale(plan.instances);
       this.#adopt(plan, router);
       await this.#stepRouter({ kind: 'start' });
+      this.#unwatch = this.#deps.links?.watch((name, up) =>
+        this.#dispatch(() =>
+          this.#stopped
+            ? undefined
+            : this.#stepRouter({
+                kind: 'tracker',
+                id: `interface:${name}`,
+                status: { kind: 'state', state: up ? 'up' : 'down' },
+              }),
+        ),
+      );
     });
   }
 
@@ -168,6 +183,7 @@ export class VrrpService {
   /** SIGTERM: every master sends priority 0 and removes its VIPs; STOP notifies run; sockets close. */
   stop(): Promise<void> {
     return this.#enqueue(async () => {
+      this.#unwatch?.();
       if (this.#router) await this.#stepRouter({ kind: 'shutdown' });
       this.#stopped = true;
       this.#deps.timers.cancelAll();

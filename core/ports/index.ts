@@ -13,3 +13,4 @@ export type * from './address-manager.ts';
 export type * from './timer-service.ts';
 export type * from './state-notifier.ts';
 export type * from './lease-transport.ts';
+export type * from './link-watcher.ts';

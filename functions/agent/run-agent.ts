@@ -11,7 +11,7 @@ import { VrrpService } from '../../core/app/vrrp-service.ts';
 import { formatDiagnostic, parseKeepalived } from '../../core/config/index.ts';
 import type { AddressManager, Announcer, Clock, InterfaceAddress, Logger } from '../../core/ports/index.ts';
 import { openAnnouncer } from '../../adapters/onprem/announcer.ts';
-import { openAddressManager } from '../../adapters/onprem/rtnetlink/index.ts';
+import { openAddressManager, openLinkWatcher } from '../../adapters/onprem/rtnetlink/index.ts';
 import { openVrrpSocket } from '../../adapters/onprem/vrrp-socket.ts';
 import { createLogger, systemClock } from '../../adapters/system/index.ts';
 import { describeMissing, missingCapabilities } from './capabilities.ts';
@@ -76,6 +76,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const clock = options.clock ?? systemClock;
   const addresses = options.addresses ?? openAddressManager();
   const announcer = options.announcer ?? openAnnouncer();
+  const links = openLinkWatcher();
   let plan = await loadPlan(options.configPath, addresses);
   for (const w of plan.warnings) logger.warn(w);
   const notifier = new Notifier({
@@ -95,6 +96,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       return Object.fromEntries(Object.entries(h).map(([k, argv]) => [k, { argv }]));
     }),
     logger,
+    links,
     openPacketIo: (req) => openVrrpSocket(req),
   });
   await service.start(plan);
@@ -142,6 +144,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       server?.close();
       addresses.close();
       announcer.close();
+      links.close();
       logger.info('floatip agent stopped');
       resolveDone();
     })());

@@ -1,1 +1,2 @@
 export { openAddressManager, NetlinkError, RtnetlinkSocket } from './address-manager.ts';
+export { openLinkWatcher } from './link-watcher.ts';
