@@ -60,8 +60,22 @@ const providerOf = (
   return { resource, provider };
 };
 
-async function runAction(action: FailoverAction, deps: ExecuteDeps): Promise<ActionResult> {
+async function runAction(
+  action: FailoverAction,
+  deps: ExecuteDeps,
+  observed?: ReadonlyMap<string, Observation>,
+): Promise<ActionResult> {
   if (action.kind === 'blocked') return { action, outcome: null };
+  const seen = observed?.get(action.resource);
+  if (action.kind === 'keep' && seen && seen.holder === action.holder)
+    // Just read and already right: nothing to write, and a second read would say the same.
+    return {
+      action,
+      outcome: {
+        kind: 'ok',
+        value: { resource: action.resource, changed: false, before: seen, after: seen, calls: [] },
+      },
+    };
   const found = providerOf(deps, action.resource);
   if (typeof found === 'string') return { action, outcome: { kind: 'give-up', reason: found } };
   const holder = deps.holders.get(action.holder);
@@ -78,13 +92,18 @@ async function runAction(action: FailoverAction, deps: ExecuteDeps): Promise<Act
   return { action, outcome };
 }
 
-/** Runs a plan's actions in parallel (policy.concurrency), retrying whole actions that answer `retry`. */
+/**
+ * Runs a plan's actions in parallel (policy.concurrency), retrying whole actions that answer `retry`.
+ * With `observed` (the reads the plan was made from), `keep` actions are answered from them without
+ * another call; without it, a `keep` re-reads the provider (an acquire that finds nothing to do).
+ */
 export async function executeActions(
   epoch: Epoch,
   actions: readonly FailoverAction[],
   deps: ExecuteDeps,
+  observed?: ReadonlyMap<string, Observation>,
 ): Promise<ExecutionReport> {
-  const results = await mapLimited(actions, deps.policy.concurrency, (a) => runAction(a, deps));
+  const results = await mapLimited(actions, deps.policy.concurrency, (a) => runAction(a, deps, observed));
   const ok = results.every((r) => r.outcome !== null && r.outcome.kind === 'ok');
   const changed = results.flatMap((r) =>
     r.outcome?.kind === 'ok' && r.outcome.value.changed && !deps.dryRun ? [r.action.resource] : [],
@@ -138,6 +157,11 @@ export async function runFailover(request: FailoverRequest, deps: ExecuteDeps): 
     ...(request.appliedEpoch === undefined ? {} : { appliedEpoch: request.appliedEpoch }),
     ...(request.takeUnknown ? { takeUnknown: true } : {}),
   });
-  const report = await executeActions(plan.epoch, plan.actions, deps);
+  const report = await executeActions(
+    plan.epoch,
+    plan.actions,
+    deps,
+    new Map(observed.map((o) => [o.resource, o])),
+  );
   return { kind: 'done', plan, report };
 }

@@ -112,3 +112,16 @@ test('token bucket serves the burst at once, then paces by the refill rate', asy
   for (let i = 0; i < 4; i++) await bucket.take();
   assert.deepEqual(slept.map(Math.round), [100, 100]);
 });
+
+test('a reconcile of a healthy group reads each resource once and writes nothing', async () => {
+  const p = new MemoryVipProvider();
+  const d = deps(p, ['r1', 'r2', 'r3']);
+  await runFailover({ resources: ['r1', 'r2', 'r3'], desired: 'a', epoch: 1, fenced: [] }, d);
+  const before = p.calls.length;
+  const out = await runFailover({ resources: ['r1', 'r2', 'r3'], desired: 'a', epoch: 1, fenced: [] }, d);
+  assert.ok(out.kind === 'done' && out.report.ok && out.report.changed.length === 0);
+  assert.deepEqual(
+    p.calls.slice(before).map((c) => c.operation),
+    ['get', 'get', 'get'],
+  );
+});
