@@ -7,7 +7,6 @@ import { runFailover, runSweep } from '../../core/app/index.ts';
 import type { ControlPlaneConfig } from '../../core/config/control-plane.ts';
 import type { Outcome } from '../../core/model/index.ts';
 import type { Clock, ControlJob, Logger, VipProvider } from '../../core/ports/index.ts';
-import { MemoryVipProvider } from '../../adapters/memory/index.ts';
 import { createLogger, systemClock } from '../../adapters/system/index.ts';
 import type { ControlMetrics, HttpDeps } from '../../adapters/http/index.ts';
 import { allowListedCertFetcher, createControlMetrics } from '../../adapters/http/index.ts';
@@ -23,12 +22,13 @@ import {
   redisReplayGuard,
 } from '../../adapters/redis/index.ts';
 import { resolveSecret, resolveTokens } from './config.ts';
+import { buildProviders } from './providers.ts';
 
 /** Everything a composition root may replace (tests, benchmarks, other runtimes). */
 export interface ControlOverrides {
   clock?: Clock;
   logger?: Logger;
-  /** Providers by name; default: one in-memory provider named `memory`. */
+  /** Providers by name; default: built from the config (memory, aws). */
   providers?: Record<string, VipProvider>;
   /** Redis for the API (fail fast) and for the worker (waits out outages). */
   apiRedis?: Redis;
@@ -79,7 +79,7 @@ export function buildControlPlane(config: ControlPlaneConfig, o: ControlOverride
   const env = o.env ?? process.env;
   const clock = o.clock ?? systemClock;
   const logger = o.logger ?? createLogger({ name: 'floatip-control' });
-  const providers = o.providers ?? { memory: new MemoryVipProvider('memory') };
+  const providers = o.providers ?? buildProviders(config);
   const metrics = o.metrics ?? createControlMetrics();
   const tokens = resolveTokens(config, env);
   const hmac = config.webhooks.hmac;

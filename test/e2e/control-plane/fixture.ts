@@ -106,7 +106,8 @@ export async function controlFixture(
   o: {
     url?: string;
     patch?: Record<string, unknown>;
-    providers?: Record<string, VipProvider>;
+    /** Providers to use; `'from-config'` builds them from the config as production does. */
+    providers?: Record<string, VipProvider> | 'from-config';
     overrides?: ControlOverrides;
   } = {},
 ): Promise<Fixture> {
@@ -118,7 +119,7 @@ export async function controlFixture(
   provider.set('db-vip', 'p');
   const cp = buildControlPlane(config, {
     logger: quietLogger,
-    providers: o.providers ?? { memory: provider },
+    ...(o.providers === 'from-config' ? {} : { providers: o.providers ?? { memory: provider } }),
     ...o.overrides,
   });
   const deferred: (() => Promise<unknown> | unknown)[] = [];
