@@ -22,6 +22,7 @@ import {
 import { planLb } from '../../core/lb/plan.ts';
 import { driveHealth, type HealthDriver } from '../../adapters/probes/index.ts';
 import { checkerSpecs } from './lvs-checkers.ts';
+import { lvsScripts } from './lvs-scripts.ts';
 import { desiredTable, poolConfig, rsId, vsKey } from './lvs-desired.ts';
 
 export interface LvsOptions {
@@ -36,7 +37,7 @@ export interface LvsOptions {
   onApplied?: (table: LbTable, report: LbApplyReport) => void;
   /** After a failed reconcile, try again this much later (default 5000 ms). */
   retryMs?: number;
-  /** Called for pool effects (scripts, notifies); the default only logs them. */
+  /** Called for pool effects; the default runs quorum_up/down and notify_up/down scripts and logs the rest. */
   onEffect?: (effect: PoolEffect) => void;
 }
 
@@ -71,11 +72,9 @@ export function createLvs(options: LvsOptions): LvsRunner {
   let running = false;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
 
-  const effect =
-    options.onEffect ??
-    ((e: PoolEffect): void => {
-      log.info(`lvs: ${e.kind}`, { effect: e });
-    });
+  // Default: quorum_up/down and notify_up/down scripts run as keepalived runs them.
+  const scripts = lvsScripts(() => config, log);
+  const effect = options.onEffect ?? scripts.onEffect;
 
   const desired = (): LbTable =>
     desiredTable(

@@ -4,7 +4,8 @@
 // service takes it out of the pool and no request fails after that; starting it puts it back.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLvsLab, lvsLabAddrs, startLvsDirector } from '../../helpers/netns-lvs.ts';
@@ -17,6 +18,8 @@ virtual_server ${lvsLabAddrs.vip} 80 {
     protocol TCP
     real_server ${lvsLabAddrs.r1} ${lvsLabAddrs.rsPort} {
         weight 1
+        notify_up "NOTIFY up r1"
+        notify_down "NOTIFY down r1"
         HTTP_GET {
             url {
                 path /
@@ -42,6 +45,17 @@ virtual_server ${lvsLabAddrs.vip} 80 {
 }
 `;
 
+const readNotified = (file: string): string[] =>
+  existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+
+/** Waits for a condition; the bound turns a hang into a failure and asserts no timing. */
+async function until(ok: () => boolean, boundMs = 10_000): Promise<void> {
+  for (let waited = 0; !ok(); waited += 100) {
+    if (waited > boundMs) throw new Error('condition never became true');
+    await sleep(100);
+  }
+}
+
 const r1 = `${lvsLabAddrs.r1}:${lvsLabAddrs.rsPort}=1`;
 const r2 = `${lvsLabAddrs.r2}:${lvsLabAddrs.rsPort}=1`;
 const dests = (e: Record<string, unknown>): string => JSON.stringify(e.dests);
@@ -54,7 +68,11 @@ test('HTTP_GET takes a stopped real server out and puts it back; no request fail
   await lab.startServer('r1');
   await lab.startServer('r2');
   const path = join(dir, 'keepalived.conf');
-  writeFileSync(path, conf);
+  const notify = join(dir, 'notify.sh');
+  const notified = join(dir, 'notified.log');
+  writeFileSync(notify, `#!/bin/sh\necho "$@" >> ${notified}\n`, { mode: 0o755 });
+  const text = conf.replaceAll('NOTIFY', notify);
+  writeFileSync(path, text);
   const director = startLvsDirector(lab, path);
   t.after(() => director.stop());
 
@@ -71,6 +89,8 @@ test('HTTP_GET takes a stopped real server out and puts it back; no request fail
   await lab.stopServer('r1');
   await director.waitFor((e) => e.event === 'applied' && dests(e) === JSON.stringify([r2]), 'r1 taken out');
   const during = lab.requests(10);
+  await until(() => readNotified(notified).includes('down r1'));
+  assert.deepEqual(readNotified(notified), ['down r1'], 'notify_down ran once');
   assert.deepEqual(during, new Array(10).fill('r2'), 'every request succeeds, on r2');
 
   await lab.startServer('r1');
@@ -83,6 +103,8 @@ test('HTTP_GET takes a stopped real server out and puts it back; no request fail
     'r1 back',
   );
   const after = lab.requests(6);
+  await until(() => readNotified(notified).includes('up r1'));
+  assert.deepEqual(readNotified(notified), ['down r1', 'up r1'], 'notify_up ran once');
   assert.deepEqual(new Set(after), new Set(['r1', 'r2']), JSON.stringify(after));
   assert.ok(
     after.every((b) => !b.startsWith('ERR')),
@@ -90,7 +112,7 @@ test('HTTP_GET takes a stopped real server out and puts it back; no request fail
   );
 
   // SIGHUP with r1 at weight 3 under wrr: one edit, health state kept, traffic follows the weights.
-  writeFileSync(path, conf.replace('lb_algo rr', 'lb_algo wrr').replace('weight 1', 'weight 3'));
+  writeFileSync(path, text.replace('lb_algo rr', 'lb_algo wrr').replace('weight 1', 'weight 3'));
   const n = director.events.length;
   director.reload();
   const r1w3 = `${lvsLabAddrs.r1}:${lvsLabAddrs.rsPort}=3`;
