@@ -27,7 +27,19 @@ export interface NotifyHookSet {
   notifyStop?: string[];
 }
 
+/** A vrrp_script the agent runs (keepalived §1.4), referenced by at least one instance. */
+export interface TrackScriptPlan {
+  argv: string[];
+  intervalMs: number;
+  timeoutMs: number;
+  rise: number;
+  fall: number;
+  initFail: boolean;
+}
+
 export interface VrrpAgentPlan extends VrrpPlan {
+  /** vrrp_script blocks to run, by name; their results feed `script:NAME` trackers. */
+  scripts: Record<string, TrackScriptPlan>;
   /** Hooks keyed `instance:NAME` / `group:NAME`. */
   hooks: Record<string, NotifyHookSet>;
   /** FIFOs that get every VRRP notify line (notify_fifo, vrrp_notify_fifo). */
@@ -124,12 +136,10 @@ function instancePlan(
   }
   if (i.useVmac || i.useIpvlan)
     warnings.push(at('use_vmac / use_ipvlan are ignored: the VIPs go on the interface'));
-  const unrun = i.trackScript.length + i.trackFile.length + i.trackProcess.length + i.trackBfd.length;
+  const unrun = i.trackFile.length + i.trackProcess.length + i.trackBfd.length;
   if (unrun > 0)
     warnings.push(
-      at(
-        'track_script / track_file / track_process / track_bfd are not run by floatip agent yet and are ignored',
-      ),
+      at('track_file / track_process / track_bfd are not run by floatip agent yet and are ignored'),
     );
   // The instance's own interface puts it in FAULT while down (unless dont_track_primary), as in keepalived.
   const trackers: TrackerSpec[] = [];
@@ -140,6 +150,20 @@ function instancePlan(
     const spec: TrackerSpec = { id, kind: 'interface', weight: t.weight, reverse: t.reverse };
     if (existing >= 0) trackers[existing] = spec;
     else trackers.push(spec);
+  }
+  for (const t of i.trackScript) {
+    const script = c.vrrpScripts[t.name];
+    if (!script) {
+      errors.push(at(`track_script ${t.name} names no vrrp_script`));
+      continue;
+    }
+    trackers.push({
+      id: `script:${t.name}`,
+      kind: 'script',
+      weight: t.weight ?? script.weight,
+      reverse: t.reverse || script.reverse,
+      initFail: script.initFail,
+    });
   }
   if (i.virtualRoutes.length + i.virtualRules.length > 0)
     warnings.push(at('virtual_routes / virtual_rules are not applied by floatip agent yet'));
@@ -226,6 +250,22 @@ export function planVrrp(config: Config, primary: PrimaryAddressLookup): PlanRes
   const fifos = [config.globalDefs.notifyFifo?.path, config.globalDefs.vrrpNotifyFifo?.path].filter(
     (p): p is string => typeof p === 'string',
   );
+  const scripts: Record<string, TrackScriptPlan> = {};
+  for (const b of instances)
+    for (const t of b.spec.trackers) {
+      if (t.kind !== 'script') continue;
+      const name = t.id.slice('script:'.length);
+      const s = config.vrrpScripts[name];
+      if (!s) continue;
+      scripts[name] = {
+        argv: [...s.script.argv],
+        intervalMs: secToMs(s.interval),
+        timeoutMs: secToMs(s.timeout),
+        rise: s.rise,
+        fall: s.fall,
+        initFail: s.initFail,
+      };
+    }
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, plan: { instances, syncGroups, hooks, fifos, warnings } };
+  return { ok: true, plan: { instances, syncGroups, hooks, fifos, scripts, warnings } };
 }

@@ -193,6 +193,15 @@ export class VrrpService {
     });
   }
 
+  /** A tracked object changed (e.g. a vrrp_script result): every instance tracking `id` sees it. */
+  track(id: string, up: boolean): void {
+    this.#dispatch(() =>
+      this.#stopped || !this.#router
+        ? undefined
+        : this.#stepRouter({ kind: 'tracker', id, status: { kind: 'state', state: up ? 'up' : 'down' } }),
+    );
+  }
+
   status(): VrrpInstanceStatus[] {
     const now = this.#deps.clock.monotonicMs();
     const router = this.#router;

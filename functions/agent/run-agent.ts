@@ -18,6 +18,7 @@ import { describeMissing, missingCapabilities } from './capabilities.ts';
 import { startControlServer } from './control-server.ts';
 import { Notifier, stateNotifier } from './notifier.ts';
 import { createTimerService } from './timers.ts';
+import { TrackScriptRunner } from './track-scripts.ts';
 import { startLvsSide } from './lvs-agent.ts';
 
 export interface AgentOptions {
@@ -100,6 +101,12 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     openPacketIo: (req) => openVrrpSocket(req),
   });
   await service.start(plan);
+  const startScripts = (p: VrrpAgentPlan) =>
+    new TrackScriptRunner(p.scripts, (r) => {
+      logger.info(`vrrp_script ${r.name} is ${r.up ? 'OK' : 'failing'}`);
+      service.track(`script:${r.name}`, r.up);
+    });
+  let scripts = startScripts(plan);
   const lvs = await startLvsSide(options.configPath, logger);
   logger.info('floatip agent started', {
     config: options.configPath,
@@ -129,7 +136,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       const next = await loadPlan(options.configPath, addresses);
       for (const w of next.warnings) logger.warn(w);
       plan = next;
+      scripts.stop();
       const r = await service.reload(next);
+      scripts = startScripts(next);
       await lvs?.reload();
       logger.info('configuration reloaded', r);
     } catch (e) {
@@ -138,6 +147,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   };
   const stop = () =>
     (stopping ??= (async () => {
+      scripts.stop();
       await service.stop();
       await lvs?.stop();
       await notifier.close();

@@ -4,14 +4,29 @@
  * track_interface lowers the effective priority so the backup takes over, as keepalived does.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createLab, hasAddress, waitFor, type Lab } from '../../helpers/netns.ts';
 import { startFloatip, type RunningFloatip } from './lib/floatip.ts';
 
 const VIP = '10.99.0.180';
 
+const dir = mkdtempSync(join(tmpdir(), 'fip-vrrp-track-'));
+/** A check that passes while the node's flag file exists. */
+const flag = (priority: number) => join(dir, `healthy-${priority}`);
+const check = join(dir, 'check.sh');
+writeFileSync(check, '#!/bin/sh\ntest -e "$1"\n', { mode: 0o755 });
+
 function config(priority: number): string {
-  return `vrrp_instance VI_1 {
+  return `vrrp_script chk_flag {
+    script "${check} ${flag(priority)}"
+    interval 0.1
+    weight -70
+}
+
+vrrp_instance VI_1 {
     state BACKUP
     interface eth0
     version 3
@@ -20,6 +35,9 @@ function config(priority: number): string {
     advert_int 0.1
     track_interface {
         trk0 weight -60
+    }
+    track_script {
+        chk_flag
     }
     virtual_ipaddress {
         ${VIP}/24
@@ -32,6 +50,8 @@ describe('floatip agents track interfaces', () => {
   let lab: Lab;
   const agents: RunningFloatip[] = [];
   before(() => {
+    writeFileSync(flag(150), '');
+    writeFileSync(flag(100), '');
     lab = createLab({ directors: 2, client: false });
     for (const n of ['d1', 'd2']) {
       // A veth pair stands in for a second NIC (this kernel has no dummy driver).
@@ -46,6 +66,7 @@ describe('floatip agents track interfaces', () => {
       a.cleanup();
     }
     lab?.destroy();
+    rmSync(dir, { recursive: true, force: true });
   });
   const status = async (a: RunningFloatip) => (await a.status()).instances[0];
   const until = (what: string, a: RunningFloatip, state: string) =>
@@ -81,5 +102,17 @@ describe('floatip agents track interfaces', () => {
     lab.exec('d1', ['ip', 'link', 'set', 'trk0', 'up']);
     await until('d1 to preempt back at priority 150', a1, 'MASTER');
     assert.equal((await status(a1))?.effectivePriority, 150);
+  });
+
+  it('applies a failing vrrp_script weight; the backup takes over until the check passes again', async () => {
+    rmSync(flag(150));
+    await waitFor('d1 effective priority 80', async () =>
+      (await status(a1))?.effectivePriority === 80 ? true : undefined,
+    );
+    await until('d2 to take over', a2, 'MASTER');
+    writeFileSync(flag(150), '');
+    await until('d1 to preempt back', a1, 'MASTER');
+    assert.equal((await status(a1))?.effectivePriority, 150);
+    assert.match(a1.log(), /vrrp_script chk_flag is failing/);
   });
 });
