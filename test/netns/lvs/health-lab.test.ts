@@ -128,3 +128,58 @@ test('HTTP_GET takes a stopped real server out and puts it back; no request fail
   const left = lab.exec(lab.ns.d, ['nft', 'list', 'table', 'ip', 'floatip_lvs']);
   assert.doesNotMatch(left, /vs_|dnat/, `shutdown removes every virtual service: ${left}`);
 });
+
+test('quorum lost: the sorry server takes the traffic and quorum_down runs; quorum back: the reverse', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'fip-lvs-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const lab = await createLvsLab();
+  t.after(() => lab.destroy());
+  await lab.startServer('r1');
+  await lab.startServer('r2');
+  const notify = join(dir, 'notify.sh');
+  const notified = join(dir, 'notified.log');
+  writeFileSync(notify, `#!/bin/sh\necho "$@" >> ${notified}\n`, { mode: 0o755 });
+  const path = join(dir, 'keepalived.conf');
+  writeFileSync(
+    path,
+    `virtual_server ${lvsLabAddrs.vip} 80 {
+    delay_loop 1
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+    quorum 1
+    quorum_up "${notify} quorum up"
+    quorum_down "${notify} quorum down"
+    sorry_server ${lvsLabAddrs.r2} ${lvsLabAddrs.rsPort}
+    real_server ${lvsLabAddrs.r1} ${lvsLabAddrs.rsPort} {
+        TCP_CHECK {
+            connect_timeout 1
+            retry 0
+        }
+    }
+}
+`,
+  );
+  const director = startLvsDirector(lab, path);
+  t.after(() => director.stop());
+  await director.waitFor((e) => e.event === 'applied' && dests(e) === JSON.stringify([r1]), 'r1 alone');
+  assert.deepEqual(lab.requests(3), ['r1', 'r1', 'r1']);
+
+  await lab.stopServer('r1');
+  await director.waitFor(
+    (e) => e.event === 'applied' && dests(e) === JSON.stringify([r2]),
+    'the sorry server',
+  );
+  assert.deepEqual(lab.requests(3), ['r2', 'r2', 'r2'], 'the sorry server answers, no request fails');
+  await until(() => readNotified(notified).includes('quorum down'));
+
+  await lab.startServer('r1');
+  const n = director.events.length;
+  await director.waitFor(
+    (e) => director.events.indexOf(e) >= n && e.event === 'applied' && dests(e) === JSON.stringify([r1]),
+    'quorum back',
+  );
+  assert.deepEqual(lab.requests(3), ['r1', 'r1', 'r1']);
+  await until(() => readNotified(notified).includes('quorum up'));
+  assert.deepEqual(readNotified(notified), ['quorum down', 'quorum up']);
+});
