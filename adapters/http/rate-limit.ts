@@ -1,15 +1,19 @@
+import { createHash } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { HttpError } from './errors.ts';
 
 /**
- * A per-client fixed-window rate limit (per process). The client key is the bearer token (hashed by its
- * first characters only as a map key, never logged) or the forwarded address, or `anonymous`.
+ * A per-client fixed-window rate limit (per process). The client key is a hash of the Authorization
+ * header (the secret itself is never kept), else the forwarded address, else `anonymous`.
  */
 export function rateLimit(perMinute: number, nowMs: () => number): MiddlewareHandler {
   const windows = new Map<string, { start: number; count: number }>();
   return async (c, next) => {
+    const auth = c.req.header('authorization');
     const key =
-      c.req.header('authorization') ?? c.req.header('x-forwarded-for')?.split(',')[0]?.trim() ?? 'anonymous';
+      auth !== undefined
+        ? `auth:${createHash('sha256').update(auth).digest('base64url').slice(0, 22)}`
+        : (c.req.header('x-forwarded-for')?.split(',')[0]?.trim() ?? 'anonymous');
     const now = nowMs();
     let w = windows.get(key);
     if (!w || now - w.start >= 60_000) {

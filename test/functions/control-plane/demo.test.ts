@@ -5,7 +5,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { dropPrefix, redisUrl } from '../../e2e/control-plane/fixture.ts';
+import { waitReady } from '../../../adapters/redis/index.ts';
+import { buildControlPlane, loadControlPlaneConfig } from '../../../functions/control-plane/index.ts';
+import { dropPrefix, quietLogger, redisUrl } from '../../e2e/control-plane/fixture.ts';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 
@@ -62,4 +64,39 @@ test('a bad control-plane config is refused with the file and the field, exit co
     /bad\.yaml: controlPlane\.groups\[0\]\.members\[0\]\.priority: must be an integer from 1 to 254/,
   );
   assert.match(r.err, /controlPlane\.groups\[0\]\.resources: must not be empty/);
+});
+
+test('floatip drain runs the queued jobs within its budget and exits', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'floatip-drain-'));
+  const prefix = `t-drain-${randomUUID().slice(0, 8)}`;
+  const example = await readFile(join(root, 'examples', 'floatip.control.yaml'), 'utf8');
+  const cfg = join(dir, 'control.yaml');
+  await writeFile(
+    cfg,
+    example
+      .replace('prefix: floatip-demo', `prefix: ${prefix}`)
+      .replace('url: redis://127.0.0.1:6379', `url: ${redisUrl}`),
+  );
+  const cp = buildControlPlane(await loadControlPlaneConfig(cfg), { logger: quietLogger });
+  t.after(async () => {
+    await cp.close();
+    await rm(dir, { recursive: true, force: true });
+    await dropPrefix(redisUrl, prefix);
+  });
+  await waitReady(cp.apiRedis);
+  const q = await cp.api.queue.enqueue({
+    kind: 'failover',
+    key: 'drain-1',
+    group: 'web',
+    to: 'web-2',
+    action: 'switchover',
+    reason: 'test',
+    source: 'test',
+  });
+  assert.equal(q.kind, 'ok');
+  const r = await run(['drain', '--config', cfg, '--budget-ms', '20000']);
+  assert.equal(r.code, 0, r.err);
+  assert.deepEqual(JSON.parse(r.out), { completed: 1, failed: 0, delayed: 0, budgetExhausted: false });
+  const s = await cp.api.state.get('web');
+  assert.equal(s.kind === 'ok' && s.value?.holder, 'web-2');
 });
