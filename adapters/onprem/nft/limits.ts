@@ -9,6 +9,9 @@ import { describeDest, describeService } from '../../../core/model/index.ts';
 export function nftLimits(table: LbTable): string | null {
   for (const svc of table.services) {
     const name = `virtual service ${describeService(svc.key)}`;
+    if (svc.key.kind === 'addr' && svc.key.port === 0) {
+      return `${name}: the nftables data plane cannot express an all-ports (port 0) service`;
+    }
     if (svc.onePacket) return `${name}: the nftables data plane cannot express one-packet scheduling (ops)`;
     if (svc.persistence?.engine) {
       return `${name}: the nftables data plane has no persistence engine "${svc.persistence.engine}"`;
