@@ -95,6 +95,19 @@ test('refused ops change nothing in the kernel and say why', async () => {
     [
       [
         {
+          kind: 'add-service',
+          service: {
+            ...head,
+            key: { ...key, port: 0 },
+            persistence: { timeout: 60, prefix: 32, engine: null },
+          },
+        },
+      ],
+      /cannot express an all-ports \(port 0\) service/,
+    ],
+    [
+      [
+        {
           kind: 'edit-service',
           service: { ...head, persistence: { timeout: 60, prefix: 32, engine: 'sip' } },
         },
