@@ -7,3 +7,4 @@ export { describeJob } from './describe.ts';
 export { lazyControlPlane } from './lazy.ts';
 export { scheduledSweep } from './scheduled-sweep.ts';
 export type { ScheduledSweepResult } from './scheduled-sweep.ts';
+export { startLeaseElection } from './lease.ts';
