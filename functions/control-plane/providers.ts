@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { ControlPlaneConfig } from '../../core/config/control-plane.ts';
 import type { Holder, VipProvider } from '../../core/ports/index.ts';
 import { AwsVipProvider } from '../../adapters/aws/index.ts';
+import { DnsVipProvider } from '../../adapters/dns/index.ts';
+import { GcpVipProvider } from '../../adapters/gcp/index.ts';
 import { MemoryVipProvider } from '../../adapters/memory/index.ts';
 import { ControlConfigError } from './config.ts';
 
@@ -10,6 +12,34 @@ const awsSettings = z.strictObject({
   /** An emulator or a VPC endpoint; the SDK's own endpoint otherwise. */
   endpoint: z.url().optional(),
 });
+const dnsSettings = z.strictObject({ region: z.string().min(1).optional(), endpoint: z.url().optional() });
+const gcpSettings = z.strictObject({ project: z.string().min(1), endpoint: z.url().optional() });
+
+/** How each provider is made from its settings (credentials: the SDK's own chain). */
+const factories: Record<
+  string,
+  { schema: z.ZodType<Record<string, unknown>>; make: (s: never, members: Holder[]) => VipProvider }
+> = {
+  aws: {
+    schema: awsSettings,
+    make: (s: z.infer<typeof awsSettings>, members) =>
+      new AwsVipProvider({ region: s.region, ...(s.endpoint ? { endpoint: s.endpoint } : {}), members }),
+  },
+  dns: {
+    schema: dnsSettings,
+    make: (s: z.infer<typeof dnsSettings>, members) =>
+      new DnsVipProvider({
+        ...(s.region ? { region: s.region } : {}),
+        ...(s.endpoint ? { endpoint: s.endpoint } : {}),
+        members,
+      }),
+  },
+  gcp: {
+    schema: gcpSettings,
+    make: (s: z.infer<typeof gcpSettings>, members) =>
+      new GcpVipProvider({ project: s.project, ...(s.endpoint ? { endpoint: s.endpoint } : {}), members }),
+  },
+};
 
 /** Every member of every group that has a resource on `provider`; one id must mean one member. */
 function membersOn(config: ControlPlaneConfig, provider: string): Holder[] {
@@ -45,28 +75,22 @@ export function buildProviders(config: ControlPlaneConfig): Record<string, VipPr
       out.memory = new MemoryVipProvider('memory');
       continue;
     }
+    const factory = factories[name];
+    if (!factory)
+      throw new ControlConfigError([
+        `controlPlane.groups: provider '${name}' is not available in the control plane (supported: memory, ${Object.keys(factories).join(', ')})`,
+      ]);
     const settings = config.providers[name];
-    if (name !== 'aws')
-      throw new ControlConfigError([
-        `controlPlane.groups: provider '${name}' is not available in the control plane yet (supported: memory, aws)`,
-      ]);
-    if (settings === undefined)
-      throw new ControlConfigError([
-        `controlPlane.providers.aws: missing (region, and endpoint when not AWS's own)`,
-      ]);
-    const s = awsSettings.safeParse(settings);
+    if (settings === undefined) throw new ControlConfigError([`controlPlane.providers.${name}: missing`]);
+    const s = factory.schema.safeParse(settings);
     if (!s.success) {
       const issue = s.error.issues[0];
       throw new ControlConfigError([
-        `controlPlane.providers.aws.${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`,
+        `controlPlane.providers.${name}.${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`,
       ]);
     }
     try {
-      out.aws = new AwsVipProvider({
-        region: s.data.region,
-        ...(s.data.endpoint ? { endpoint: s.data.endpoint } : {}),
-        members: membersOn(config, 'aws'),
-      });
+      out[name] = factory.make(s.data as never, membersOn(config, name));
     } catch (err) {
       if (err instanceof ControlConfigError) throw err;
       throw new ControlConfigError([`controlPlane.groups: ${(err as Error).message}`]);
