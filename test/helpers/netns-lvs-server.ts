@@ -8,7 +8,7 @@ const server = createServer((req, res) => {
   res.writeHead(200, { 'content-type': 'text/plain', connection: 'close' });
   res.end(name);
 });
-server.listen(Number(port), '0.0.0.0', () => process.stdout.write('ready\n'));
+server.listen(Number(port), '::', () => process.stdout.write('ready\n')); // IPv4 and IPv6
 process.on('SIGTERM', () => {
   server.close();
   server.closeAllConnections();

@@ -22,6 +22,11 @@ export const lvsLabAddrs = {
   r1: '10.98.2.2',
   r2: '10.98.3.2',
   rsPort: 8080,
+  /** The same lab in IPv6 (documentation-style ULA prefixes, inside the namespaces only). */
+  vip6: 'fd98:1::100',
+  clients6: ['fd98:1::2', 'fd98:1::3'],
+  r1v6: 'fd98:2::2',
+  r2v6: 'fd98:3::2',
 } as const;
 
 function run(argv: string[], input?: string): string {
@@ -46,6 +51,8 @@ export interface LvsLab {
   stopServer(name: 'r1' | 'r2'): Promise<void>;
   /** `count` new-connection requests from the client to the VIP, cycling over `clients` source addresses. */
   requests(count: number, clients?: readonly string[], port?: number): string[];
+  /** The same over IPv6, to the IPv6 VIP. */
+  requests6(count: number, clients?: readonly string[]): string[];
   destroy(): void;
 }
 
@@ -143,6 +150,19 @@ export async function createLvsLab(): Promise<LvsLab> {
     exec(ns.r1, ['ip', 'route', 'add', 'default', 'via', '10.98.2.1']);
     exec(ns.r2, ['ip', 'addr', 'add', `${lvsLabAddrs.r2}/24`, 'dev', 'eth0']);
     exec(ns.r2, ['ip', 'route', 'add', 'default', 'via', '10.98.3.1']);
+    const v6 = (n: string, dev: string, cidr: string): string =>
+      exec(n, ['ip', '-6', 'addr', 'add', cidr, 'dev', dev, 'nodad']);
+    for (const a of lvsLabAddrs.clients6) v6(ns.c, 'eth0', `${a}/64`);
+    exec(ns.c, ['ip', '-6', 'route', 'add', 'default', 'via', 'fd98:1::1']);
+    v6(ns.d, 'c0', 'fd98:1::1/64');
+    v6(ns.d, 'c0', `${lvsLabAddrs.vip6}/128`);
+    v6(ns.d, 'r1', 'fd98:2::1/64');
+    v6(ns.d, 'r2', 'fd98:3::1/64');
+    exec(ns.d, ['sysctl', '-q', '-w', 'net.ipv6.conf.all.forwarding=1']);
+    v6(ns.r1, 'eth0', `${lvsLabAddrs.r1v6}/64`);
+    exec(ns.r1, ['ip', '-6', 'route', 'add', 'default', 'via', 'fd98:2::1']);
+    v6(ns.r2, 'eth0', `${lvsLabAddrs.r2v6}/64`);
+    exec(ns.r2, ['ip', '-6', 'route', 'add', 'default', 'via', 'fd98:3::1']);
   } catch (e) {
     destroy();
     throw e;
@@ -195,6 +215,17 @@ export async function createLvsLab(): Promise<LvsLab> {
     return JSON.parse(out) as string[];
   };
 
+  const requests6 = (count: number, clients: readonly string[] = [lvsLabAddrs.clients6[0]]): string[] =>
+    JSON.parse(
+      exec(ns.c, [
+        NODE,
+        'test/helpers/netns-lvs-client.ts',
+        `http://[${lvsLabAddrs.vip6}]:80/`,
+        String(count),
+        clients.join(','),
+      ]),
+    ) as string[];
+
   return {
     ns,
     exec,
@@ -202,6 +233,7 @@ export async function createLvsLab(): Promise<LvsLab> {
     startServer,
     stopServer,
     requests,
+    requests6,
     destroy,
   };
 }

@@ -1,5 +1,5 @@
 /**
- * LbDataplane over nftables, for kernels without IPVS: NAT-mode IPv4 virtual services with rr, wrr, sh and
+ * LbDataplane over nftables, for kernels without IPVS: NAT-mode IPv4 and IPv6 virtual services with rr, wrr, sh and
  * dh (see schedule-map.ts), persistence through per-real-server dynamic sets with timeouts. What it cannot
  * express (limits.ts, and the capabilities) is refused by name.
  *
@@ -22,7 +22,7 @@ import { NFT_SCHEDULERS } from './schedule-map.ts';
 export const NFT_CAPABILITIES: LbCapabilities = {
   schedulers: NFT_SCHEDULERS,
   forwarding: ['nat'],
-  families: ['inet'],
+  families: ['inet', 'inet6'],
   protocols: ['tcp', 'udp'],
   fwmark: true,
   persistence: true,
@@ -125,7 +125,7 @@ export class NftDataplane implements LbDataplane {
   async remove(): Promise<Outcome<undefined>> {
     const r = await run(
       [...this.#command, '-f', '-'],
-      `add table ip ${this.#table}\ndelete table ip ${this.#table}\n`,
+      `add table ip ${this.#table}\ndelete table ip ${this.#table}\nadd table ip6 ${this.#table}\ndelete table ip6 ${this.#table}\n`,
     );
     if (r.code !== 0) return giveUp(`nftables: could not delete table ${this.#table}: ${r.stderr.trim()}`);
     this.#installed = null;

@@ -18,11 +18,12 @@
  * persistence sets of every real server that stays, keep their state, so a health change costs one
  * service's rules whatever the size of the table.
  */
-import type { LbDestination, LbService, LbServiceKey, LbTable } from '../../../core/ports/index.ts';
+import type { LbDestination, LbFamily, LbService, LbServiceKey, LbTable } from '../../../core/ports/index.ts';
+import { formatIpv6 } from '../../../core/model/index.ts';
 import { HASH_TABLE_SIZE, slotMap } from './schedule-map.ts';
 
 export interface RenderOptions {
-  /** nftables table name (family ip). */
+  /** nftables table name; IPv4 services live in `ip NAME`, IPv6 ones in `ip6 NAME`. */
   table: string;
   /** The table installed before, or null when unknown (then the table is recreated). */
   previous: LbTable | null;
@@ -46,10 +47,29 @@ export const persistSet = (svc: LbService, d: LbDestination): string | null =>
     ? `p_${serviceTag(svc.key)}__${destTag(d)}_${svc.persistence.timeout}_${svc.persistence.prefix}`
     : null;
 
-function maskText(prefix: number): string {
+/** nftables words for a service's address family. */
+const fam = (f: LbFamily): { ip: 'ip' | 'ip6'; addrType: string } =>
+  f === 'inet' ? { ip: 'ip', addrType: 'ipv4_addr' } : { ip: 'ip6', addrType: 'ipv6_addr' };
+
+function maskText(prefix: number, family: LbFamily): string {
+  if (family === 'inet6') {
+    const b = new Uint8Array(16);
+    for (let i = 0; i < 16; i++)
+      b[i] = prefix >= (i + 1) * 8 ? 0xff : prefix <= i * 8 ? 0 : (0xff << (8 - (prefix - i * 8))) & 0xff;
+    return formatIpv6(b);
+  }
   const m = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
   return [24, 16, 8, 0].map((s) => (m >>> s) & 0xff).join('.');
 }
+
+const dnatTarget = (d: LbDestination): string =>
+  d.family === 'inet6'
+    ? d.port === 0
+      ? d.addr
+      : `[${d.addr}]:${d.port}`
+    : d.port === 0
+      ? d.addr
+      : `${d.addr}:${d.port}`;
 
 /** `0-2 : goto a, 3 : drop, ...` with consecutive equal slots folded into intervals. */
 function vmapElements(slots: Array<number | null>, target: (i: number) => string): string {
@@ -72,8 +92,9 @@ function schedulerRule(svc: LbService, seed: number): string | null {
   const elements = vmapElements(map.slots, (i) => rsChain(svc, svc.destinations[i] as LbDestination));
   if (map.source === 'numgen') return `numgen inc mod ${map.slots.length} vmap { ${elements} }`;
   const proto = svc.key.kind === 'addr' ? svc.key.protocol : 'th';
+  const ip = fam(svc.key.family).ip;
   const hashed =
-    svc.scheduler === 'dh' ? 'ip daddr' : svc.flags.flag2 ? `ip saddr . ${proto} sport` : 'ip saddr';
+    svc.scheduler === 'dh' ? `${ip} daddr` : svc.flags.flag2 ? `${ip} saddr . ${proto} sport` : `${ip} saddr`;
   return `jhash ${hashed} mod ${HASH_TABLE_SIZE} seed 0x${seed.toString(16)} vmap { ${elements} }`;
 }
 
@@ -93,7 +114,8 @@ function serviceRules(t: string, svc: LbService, seed: number): string[] {
   // A fwmark service covers every protocol its mark does: dnat needs a transport match for a port.
   const l4 = svc.key.kind === 'addr' ? svc.key.protocol : '{ tcp, udp, sctp }';
   const lines: string[] = [];
-  const client = svc.persistence ? `ip saddr & ${maskText(svc.persistence.prefix)}` : '';
+  const { ip } = fam(svc.key.family);
+  const client = svc.persistence ? `${ip} saddr & ${maskText(svc.persistence.prefix, svc.key.family)}` : '';
   for (const d of svc.destinations) {
     const set = persistSet(svc, d);
     if (set) lines.push(`add rule ${t} ${vsChain(svc)} ${client} @${set} goto ${rsChain(svc, d)}`);
@@ -105,8 +127,8 @@ function serviceRules(t: string, svc: LbService, seed: number): string[] {
     if (set) lines.push(`add rule ${t} ${rsChain(svc, d)} update @${set} { ${client} }`);
     lines.push(
       d.port === 0
-        ? `add rule ${t} ${rsChain(svc, d)} dnat ip to ${d.addr}`
-        : `add rule ${t} ${rsChain(svc, d)} meta l4proto ${l4} dnat ip to ${d.addr}:${d.port}`,
+        ? `add rule ${t} ${rsChain(svc, d)} dnat ${ip} to ${dnatTarget(d)}`
+        : `add rule ${t} ${rsChain(svc, d)} meta l4proto ${l4} dnat ${ip} to ${dnatTarget(d)}`,
     );
   }
   return lines;
@@ -120,7 +142,7 @@ function serviceObjects(t: string, svc: LbService): string[] {
     const set = persistSet(svc, d);
     if (set && svc.persistence) {
       lines.push(
-        `add set ${t} ${set} { type ipv4_addr; flags dynamic,timeout; timeout ${svc.persistence.timeout}s; }`,
+        `add set ${t} ${set} { type ${fam(svc.key.family).addrType}; flags dynamic,timeout; timeout ${svc.persistence.timeout}s; }`,
       );
     }
   }
@@ -155,11 +177,16 @@ function dropObjects(t: string, old: LbService, keep: LbService | null): string[
 
 const serviceKeyId = (svc: LbService): string => `${entry(svc).map} ${entry(svc).key}`;
 
-/** The whole transaction text. Throws when a service cannot be expressed (callers check capabilities first). */
-export function renderRuleset(next: LbTable, opts: RenderOptions): string {
-  const t = `ip ${opts.table}`;
+/** One family's part of the transaction (its own table). */
+function renderFamily(
+  family: LbFamily,
+  next: LbService[],
+  previous: LbService[] | null,
+  opts: RenderOptions,
+): string[] {
+  const { ip, addrType } = fam(family);
+  const t = `${ip} ${opts.table}`;
   const lines: string[] = [];
-  const previous = opts.previous;
   if (previous === null) {
     lines.push(
       `add table ${t}`,
@@ -167,29 +194,43 @@ export function renderRuleset(next: LbTable, opts: RenderOptions): string {
       `add table ${t}`,
       `add chain ${t} prerouting { type nat hook prerouting priority dstnat; policy accept; }`,
       `add chain ${t} output { type nat hook output priority -100; policy accept; }`,
-      `add map ${t} services { type ipv4_addr . inet_proto . inet_service : verdict; }`,
+      `add map ${t} services { type ${addrType} . inet_proto . inet_service : verdict; }`,
       `add map ${t} marks { type mark : verdict; }`,
-      `add rule ${t} prerouting ip daddr . meta l4proto . th dport vmap @services`,
+      `add rule ${t} prerouting ${ip} daddr . meta l4proto . th dport vmap @services`,
       `add rule ${t} prerouting meta mark vmap @marks`,
-      `add rule ${t} output ip daddr . meta l4proto . th dport vmap @services`,
+      `add rule ${t} output ${ip} daddr . meta l4proto . th dport vmap @services`,
       `add rule ${t} output meta mark vmap @marks`,
     );
-    for (const svc of next.services) lines.push(...addService(t, svc, opts.seed));
-    return lines.join('\n') + '\n';
+    for (const svc of next) lines.push(...addService(t, svc, opts.seed));
+    return lines;
   }
-  const before = new Map(previous.services.map((s) => [serviceKeyId(s), s]));
-  const after = new Set(next.services.map(serviceKeyId));
-  for (const old of previous.services) {
+  const before = new Map(previous.map((s) => [serviceKeyId(s), s]));
+  const after = new Set(next.map(serviceKeyId));
+  for (const old of previous) {
     if (after.has(serviceKeyId(old))) continue;
     lines.push(`delete element ${t} ${entry(old).map} { ${entry(old).key} }`, ...dropObjects(t, old, null));
   }
-  for (const svc of next.services) {
+  for (const svc of next) {
     const old = before.get(serviceKeyId(svc));
     if (!old) lines.push(...addService(t, svc, opts.seed));
     else if (!sameService(old, svc)) {
       lines.push(...dropObjects(t, old, svc), ...serviceObjects(t, svc), ...serviceRules(t, svc, opts.seed));
     }
   }
-  if (lines.length === 0) lines.push(`add table ${t}`); // nothing changed: an empty, valid transaction
+  return lines;
+}
+
+/**
+ * The whole transaction text: IPv4 services in `ip NAME`, IPv6 ones in `ip6 NAME`, one transaction.
+ * Throws when a service cannot be expressed (callers check capabilities first).
+ */
+export function renderRuleset(next: LbTable, opts: RenderOptions): string {
+  const of = (t: LbTable | null, f: LbFamily): LbService[] | null =>
+    t === null ? null : t.services.filter((s) => s.key.family === f);
+  const lines = [
+    ...renderFamily('inet', of(next, 'inet') ?? [], of(opts.previous, 'inet'), opts),
+    ...renderFamily('inet6', of(next, 'inet6') ?? [], of(opts.previous, 'inet6'), opts),
+  ];
+  if (lines.length === 0) lines.push(`add table ip ${opts.table}`); // nothing changed: an empty, valid transaction
   return lines.join('\n') + '\n';
 }

@@ -142,6 +142,39 @@ test('fwmark service: packets marked 21 before NAT are balanced by the fwmark se
   }
 });
 
+test('IPv6: rr alternates and /64 persistence sticks, in the ip6 table of the same transaction', async () => {
+  const rs6 = (name: 'r1' | 'r2'): LbDestination => ({
+    ...rs(name),
+    addr: name === 'r1' ? lvsLabAddrs.r1v6 : lvsLabAddrs.r2v6,
+    family: 'inet6',
+  });
+  const key6 = { kind: 'addr', family: 'inet6', protocol: 'tcp', addr: lvsLabAddrs.vip6, port: 80 } as const;
+  const v4 = vs('rr', [rs('r1'), rs('r2')]);
+  await converge({ services: [v4, { ...vs('rr', [rs6('r1'), rs6('r2')]), key: key6 }] });
+  const got = lab.requests6(6);
+  assert.deepEqual(new Set(got), new Set(['r1', 'r2']), JSON.stringify(got));
+  for (let i = 1; i < got.length; i++) assert.notEqual(got[i], got[i - 1], JSON.stringify(got));
+
+  const ops = await converge({
+    services: [
+      v4,
+      {
+        ...vs('rr', [rs6('r1'), rs6('r2')]),
+        key: key6,
+        persistence: { timeout: 60, prefix: 64, engine: null },
+      },
+    ],
+  });
+  assert.deepEqual(ops, ['edit-service'], 'the IPv4 service is not touched');
+  const sticky = lab.requests6(6, lvsLabAddrs.clients6);
+  assert.equal(
+    new Set(sticky).size,
+    1,
+    `both clients share a /64 and stick together: ${JSON.stringify(sticky)}`,
+  );
+  assert.ok(sticky.every((b) => b === 'r1' || b === 'r2'));
+});
+
 test('a scheduler nftables cannot express is refused by name and changes nothing', async () => {
   const before = lab.exec(lab.ns.d, ['nft', 'list', 'table', 'ip', 'floatip_lvs']);
   for (const scheduler of ['wlc', 'lc', 'lblcr', 'mh']) {

@@ -112,3 +112,23 @@ test('fwmark services: an @marks element, any transport protocol, no port means 
   );
   assert.match(gone, /^delete element ip floatip_lvs marks \{ 21 \}\n/);
 });
+
+test('IPv6 services go to the ip6 table: ipv6 map and sets, prefix masks, bracketed dnat targets', () => {
+  const v6: LbService = {
+    ...svc([{ ...d('fd00::10', 1), family: 'inet6' }], { timeout: 60, prefix: 64, engine: null }),
+    key: { kind: 'addr', family: 'inet6', protocol: 'tcp', addr: 'fd00::1', port: 80 },
+  };
+  const text = renderRuleset({ services: [v6] }, { table: 'floatip_lvs', previous: null, seed: 0 });
+  assert.match(
+    text,
+    /add map ip6 floatip_lvs services \{ type ipv6_addr \. inet_proto \. inet_service : verdict; \}/,
+  );
+  assert.match(
+    text,
+    /add element ip6 floatip_lvs services \{ fd00::1 \. tcp \. 80 : jump vs_tcp_fd00__1_80 \}/,
+  );
+  assert.match(text, /type ipv6_addr; flags dynamic,timeout; timeout 60s;/);
+  assert.match(text, /ip6 saddr & ffff:ffff:ffff:ffff:: @p_/);
+  assert.match(text, /meta l4proto tcp dnat ip6 to \[fd00::10\]:80\n/);
+  assert.match(text, /^add table ip floatip_lvs\n/, 'the IPv4 table is (re)created too');
+});
