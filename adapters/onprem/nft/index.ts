@@ -4,3 +4,4 @@ export type { NftDataplaneOptions } from './nft-dataplane.ts';
 export { renderRuleset } from './render.ts';
 export { NFT_SCHEDULERS, wrrCycle, shTable, dhTable } from './schedule-map.ts';
 export { applyLbOps, LbOpError } from './table-state.ts';
+export { nftLimits } from './limits.ts';

@@ -13,6 +13,8 @@ import { readConfig } from '../../agent/lvs-agent.ts';
 import { poolConfig, desiredTable } from '../../agent/lvs-desired.ts';
 import { desiredPool, initialPool, stepPool } from '../../../core/lb/rules.ts';
 import { IP_VS_VERSION_CODE } from '../../../adapters/onprem/ipvs/constants.ts';
+import { NFT_CAPABILITIES, NftDataplane, nftLimits } from '../../../adapters/onprem/nft/index.ts';
+import { planLb } from '../../../core/lb/plan.ts';
 
 const formatOptions = {
   stats: { type: 'boolean' },
@@ -55,13 +57,22 @@ export async function statusLvs(args: string[], io: CliIo): Promise<number> {
 export const lvsTableCommand: Command = {
   name: 'lvs-table',
   summary: 'print the LB table a keepalived.conf plans at start, in ipvsadm -Ln format',
-  usage: 'floatip lvs-table --config FILE [--stats] [--exact] [--nosort] [--json]',
+  usage:
+    'floatip lvs-table --config FILE [--stats] [--exact] [--nosort] [--json] [--nft]\n' +
+    '  --nft   print the nftables transaction the nftables data plane would run for it (a dry run)',
   async run(args, io) {
-    let values: { config?: string; stats?: boolean; exact?: boolean; nosort?: boolean; json?: boolean };
+    let values: {
+      config?: string;
+      stats?: boolean;
+      exact?: boolean;
+      nosort?: boolean;
+      json?: boolean;
+      nft?: boolean;
+    };
     try {
       ({ values } = parseArgs({
         args,
-        options: { ...formatOptions, config: { type: 'string' } },
+        options: { ...formatOptions, config: { type: 'string' }, nft: { type: 'boolean' } },
         strict: true,
       }));
     } catch (e) {
@@ -84,6 +95,16 @@ export const lvsTableCommand: Command = {
     } catch (e) {
       io.err(`floatip lvs-table: ${(e as Error).message}`);
       return exitCodes.configInvalid;
+    }
+    if (values.nft) {
+      const plan = planLb(table, { services: [] }, NFT_CAPABILITIES, 'nftables');
+      const refused = plan.kind === 'ok' ? nftLimits(table) : plan.reason;
+      if (refused || plan.kind !== 'ok') {
+        io.err(`floatip lvs-table: ${refused}`);
+        return exitCodes.failure;
+      }
+      io.out(new NftDataplane().preview(plan.value).replace(/\n$/, ''));
+      return exitCodes.ok;
     }
     io.out(
       values.json

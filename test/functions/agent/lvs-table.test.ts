@@ -57,3 +57,17 @@ test('a bad file is refused with its file and line; a missing --config is a usag
   assert.equal((await run([])).code, 64);
   assert.equal((await run(['--config', '/nonexistent/k.conf'])).code, 5);
 });
+
+test('--nft prints the nftables transaction (dry run); a DR table is refused by name', async () => {
+  const r = await run(['--config', `${seeds}/lvs-nat-http-get.master.conf`, '--nft']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^add table ip floatip_lvs\n/);
+  assert.match(
+    r.out,
+    /add element ip floatip_lvs services \{ 192\.168\.112\.160 \. tcp \. 80 : jump vs_tcp_192_168_112_160_80 \}/,
+  );
+  assert.match(r.out, /numgen inc mod 2 vmap/);
+  const dr = await run(['--config', `${seeds}/lvs-dr-rr-tcp-check.master.conf`, '--nft']);
+  assert.equal(dr.code, 1);
+  assert.match(dr.err, /real server 192\.168\.1\.20:80: the nftables data plane cannot forward by DR/);
+});
