@@ -78,9 +78,11 @@ describe('floatip agents track interfaces', () => {
   it('goes FAULT when its own interface goes down, and preempts back when it returns', async () => {
     a1 = startFloatip(lab, 'd1', config(150));
     agents.push(a1);
+    await a1.ready();
     await until('d1 to become MASTER', a1, 'MASTER');
     a2 = startFloatip(lab, 'd2', config(100));
     agents.push(a2);
+    await a2.ready();
     await until('d2 to settle in BACKUP', a2, 'BACKUP');
     lab.exec('d1', ['ip', 'link', 'set', 'eth0', 'down']);
     await until('d1 to go FAULT', a1, 'FAULT');

@@ -67,6 +67,8 @@ describe('floatip agents: IPv6 multicast and IPv4 unicast instances', () => {
     const a1 = startFloatip(lab, 'd1', config(150, '10.99.0.11', '10.99.0.12'));
     const a2 = startFloatip(lab, 'd2', config(100, '10.99.0.12', '10.99.0.11'));
     agents.push(a1, a2);
+    await a1.ready();
+    await a2.ready();
     await waitFor('d1 to master both instances', both(a1, 'MASTER'));
     await waitFor('d2 to back up both instances', both(a2, 'BACKUP'));
     const s = (await a2.status()).instances;

@@ -80,10 +80,11 @@ describe('two floatip agents in a netns lab', () => {
   let lab: Lab;
   const dirs: Record<string, string> = {};
   const agents: RunningFloatip[] = [];
-  const start = (node: 'd1' | 'd2', priority: number, extra?: string) => {
+  const start = async (node: 'd1' | 'd2', priority: number, extra?: string) => {
     const dir = dirs[node] ?? '';
     const a = startFloatip(lab, node, config({ priority, dir, ...(extra ? { extra } : {}) }));
     agents.push(a);
+    await a.ready();
     return a;
   };
   const ping = () =>
@@ -112,12 +113,13 @@ describe('two floatip agents in a netns lab', () => {
 
   it('elects the higher priority, puts the VIP on it only, and the client reaches the VIP', async () => {
     // d2 starts once d1 is master: agents start in ~0.5 s, and a late d1 would let d2 win first.
-    a1 = start('d1', 150);
+    a1 = await start('d1', 150);
     await until('d1 to become MASTER', a1, 'MASTER');
-    a2 = start('d2', 100);
+    a2 = await start('d2', 100);
     await until('d2 to settle in BACKUP', a2, 'BACKUP');
-    const s2 = (await a2.status()).instances[0];
-    assert.equal(s2?.master?.address, '10.99.0.11', 'the backup knows who the master is');
+    await waitFor('the backup to learn who the master is', async () =>
+      (await a2.status()).instances[0]?.master?.address === '10.99.0.11' ? true : undefined,
+    );
     assert.ok(hasAddress(lab, 'd1', VIP));
     assert.ok(!hasAddress(lab, 'd2', VIP));
     await waitFor('the client to reach the VIP', () => (ping() ? true : undefined), 10_000);
@@ -136,7 +138,7 @@ describe('two floatip agents in a netns lab', () => {
   });
 
   it('removes the stale VIP at restart and preempts back to the higher priority', async () => {
-    a1 = start('d1', 150);
+    a1 = await start('d1', 150);
     await waitFor('the restarted agent to remove its stale VIP', () =>
       /removing stale VIP/.test(a1.log()) && a1.log().includes(VIP) ? true : undefined,
     );

@@ -41,12 +41,13 @@ describe('floatip and keepalived 2.2 on one segment', () => {
   const ping = () =>
     lab.exec('c', ['ping', '-c', '1', '-W', '1', VIP], { allowFail: true }).includes(' 0% packet loss');
   const clientArp = () => lab.exec('c', ['ip', 'neigh', 'show', VIP, 'dev', 'eth0']);
-  const floatip = (node: string, cfg: string): RunningFloatip => {
+  const floatip = async (node: string, cfg: string): Promise<RunningFloatip> => {
     const a = startFloatip(lab, node, cfg);
     cleanups.push(async () => {
       await a.kill();
       a.cleanup();
     });
+    await a.ready();
     return a;
   };
   const keepalived = (node: string, cfg: string): RunningKeepalived => {
@@ -69,7 +70,7 @@ describe('floatip and keepalived 2.2 on one segment', () => {
   });
 
   it('floatip MASTER, keepalived BACKUP (VRRPv2, PASS auth): keepalived accepts our adverts, then takes over on our graceful stop, and we preempt back', async () => {
-    const ours = floatip('d1', config({ priority: 150, version: 2, advert: '1', auth: true }));
+    const ours = await floatip('d1', config({ priority: 150, version: 2, advert: '1', auth: true }));
     await waitFor('floatip to become MASTER', async () =>
       (await floatipState(ours)) === 'MASTER' ? true : undefined,
     );
@@ -97,7 +98,7 @@ describe('floatip and keepalived 2.2 on one segment', () => {
     );
     assert.ok(ping(), 'the client reaches the VIP on keepalived');
 
-    const back = floatip('d1', config({ priority: 150, version: 2, advert: '1', auth: true }));
+    const back = await floatip('d1', config({ priority: 150, version: 2, advert: '1', auth: true }));
     await waitFor('floatip to preempt keepalived', async () =>
       (await floatipState(back)) === 'MASTER' ? true : undefined,
     );
@@ -114,7 +115,7 @@ describe('floatip and keepalived 2.2 on one segment', () => {
 
   it('keepalived MASTER, floatip BACKUP (VRRPv3, 0.2 s): we accept its adverts, then take over when it is killed', async () => {
     const theirs = keepalived('d1', config({ priority: 150, version: 3, advert: '0.2' }));
-    const ours = floatip('d2', config({ priority: 100, version: 3, advert: '0.2' }));
+    const ours = await floatip('d2', config({ priority: 100, version: 3, advert: '0.2' }));
     await waitFor('keepalived to become MASTER', () =>
       entered(theirs, 'MASTER') > 0 && hasAddress(lab, 'd1', VIP) ? true : undefined,
     );

@@ -17,6 +17,11 @@ export interface RunningFloatip {
   log(): string;
   /** `floatip status --json` through the control socket. */
   status(): Promise<{ instances: VrrpInstanceStatus[] }>;
+  /**
+   * Waits until the agent answers on its control socket (Node start-up can take seconds on a loaded
+   * machine); throws with the agent's output if it exits first.
+   */
+  ready(timeoutMs?: number): Promise<void>;
   /** Rewrites the config file (for SIGHUP reload tests). */
   writeConfig(config: string): void;
   signal(sig: NodeJS.Signals): void;
@@ -57,10 +62,26 @@ export function startFloatip(
     socketPath,
     log: () => out,
     async status() {
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`the agent exited (${child.exitCode ?? child.signalCode}):\n${out}`);
       const { controlRequest } = await import('../../../../functions/agent/control-server.ts');
-      return (await controlRequest(socketPath, 'status', 2000)) as Awaited<
+      return (await controlRequest(socketPath, 'status', 5000)) as Awaited<
         ReturnType<RunningFloatip['status']>
       >;
+    },
+    async ready(timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        try {
+          await this.status();
+          return;
+        } catch (e) {
+          if (child.exitCode !== null || child.signalCode !== null) throw e;
+          if (Date.now() > deadline)
+            throw new Error(`the agent did not start within ${timeoutMs} ms:\n${out}`);
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
     },
     writeConfig: (text) => writeFileSync(configPath, text),
     signal: (sig) => void child.kill(sig),
