@@ -131,22 +131,18 @@ export class IpvsDataplane implements LbDataplane {
     const { conn, familyId } = r.value;
     const steps: string[] = [];
     // Encode everything first: an op that cannot be encoded refuses the batch before anything changes.
-    let encoded: Array<{ op: LbOp; what: string; bytesFor: (seq: number) => Uint8Array }>;
+    let batch: Array<{ what: string; bytes: Uint8Array }>;
     try {
-      encoded = ops.map((op) => {
-        encodeOp({ familyId, seq: 0, pid: 0 }, op);
-        return {
-          op,
-          what: describeOp(op),
-          bytesFor: (seq: number) => encodeOp({ familyId, seq, pid: 0 }, op),
-        };
-      });
+      batch = ops.map((op) => ({
+        what: describeOp(op),
+        bytes: encodeOp({ familyId, seq: conn.nextSeq(), pid: 0 }, op),
+      }));
     } catch (e) {
       return giveUp(`IPVS: ${(e as Error).message}; nothing was changed`);
     }
-    for (const { what, bytesFor } of encoded) {
+    for (const { what, bytes } of batch) {
       try {
-        await conn.request(bytesFor(conn.nextSeq()), what);
+        await conn.request(bytes, what);
       } catch (e) {
         const out = classify(e, what);
         return { ...out, reason: `${out.reason} (after ${steps.length} of ${ops.length} ops)` };
