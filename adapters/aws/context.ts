@@ -9,7 +9,8 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { Outcome } from '../../core/model/index.ts';
 import type { ApiCall } from '../../core/ports/index.ts';
-import { awsCall, Coalescer, type CallDeps } from './call.ts';
+import { Coalescer } from '../../core/failover/index.ts';
+import { awsCall, windowSchedule, type CallDeps } from './call.ts';
 import type { AwsHolderSpec } from './specs.ts';
 
 export interface AwsMember {
@@ -41,7 +42,7 @@ export function awsContext(
   members: readonly AwsMember[],
   coalesceMs = 5,
 ): AwsContext {
-  const window = { windowMs: coalesceMs };
+  const window = { schedule: windowSchedule(coalesceMs) };
   const call = <T>(
     log: ApiCall[],
     operation: string,

@@ -1,7 +1,7 @@
-import compute from '@google-cloud/compute';
+import compute, { type protos } from '@google-cloud/compute';
 import type { Outcome } from '../../core/model/index.ts';
 import type { ApiCall, Random } from '../../core/ports/index.ts';
-import { guardedCall, type CallDeps } from '../../core/failover/index.ts';
+import { Coalescer, guardedCall, type CallDeps } from '../../core/failover/index.ts';
 import { classifyGcpError } from './errors.ts';
 import type { GcpHolderSpec } from './specs.ts';
 
@@ -52,6 +52,10 @@ export interface GcpContext {
   /** Poll interval while an operation is RUNNING after `wait` returned. */
   opPollMs: number;
   sleep(ms: number): Promise<void>;
+  /** Instance GETs asked for within a few ms share one request per instance. */
+  instances: Coalescer<Instance>;
+  /** Route reads asked for within a few ms become ONE routes.list with a name filter; absent -> null. */
+  routes: Coalescer<Route | null>;
   call<T>(
     log: ApiCall[],
     operation: string,
@@ -60,13 +64,33 @@ export interface GcpContext {
   ): Promise<Outcome<T>>;
 }
 
+type Instance = protos.google.cloud.compute.v1.IInstance;
+type Route = protos.google.cloud.compute.v1.IRoute;
+
+const windowSchedule =
+  (ms: number) =>
+  (flush: () => void): void => {
+    setTimeout(flush, ms);
+  };
+
+/** A GCE list filter matching exactly these names (they are [a-z0-9-], so no escaping is needed). */
+export const namesFilter = (names: readonly string[]): string => `name eq "(${names.join('|')})"`;
+
 export function gcpContext(
   project: string,
   clients: GcpClients,
   deps: CallDeps,
   members: readonly GcpMember[],
   opPollMs: number,
+  coalesceMs = 5,
 ): GcpContext {
+  const call = <T>(
+    log: ApiCall[],
+    operation: string,
+    params: Record<string, unknown>,
+    send: () => Promise<T>,
+  ) => guardedCall(deps, classifyGcpError, log, { service: 'compute', operation, params }, send);
+  const schedule = windowSchedule(coalesceMs);
   return {
     project,
     clients,
@@ -74,8 +98,43 @@ export function gcpContext(
     random: deps.random,
     opPollMs,
     sleep: deps.sleep,
-    call: (log, operation, params, send) =>
-      guardedCall(deps, classifyGcpError, log, { service: 'compute', operation, params }, send),
+    call,
+    instances: new Coalescer<Instance>(
+      async (keys, log) => {
+        const outs = await Promise.all(
+          keys.map((k) => {
+            const [zone = '', instance = ''] = k.split('/');
+            return call(
+              log,
+              'instances.get',
+              { zone, instance },
+              async () => (await clients.instances.get({ project, zone, instance }, noRetry))[0],
+            );
+          }),
+        );
+        const found = new Map<string, Instance>();
+        for (const [i, o] of outs.entries()) {
+          if (o.kind !== 'ok') return o;
+          found.set(keys[i] as string, o.value);
+        }
+        return { kind: 'ok', value: found };
+      },
+      { schedule },
+    ),
+    routes: new Coalescer<Route | null>(
+      async (names, log) => {
+        const filter = namesFilter(names);
+        const out = await call(
+          log,
+          'routes.list',
+          { filter },
+          async () => (await clients.routes.list({ project, filter }, noRetry))[0],
+        );
+        if (out.kind !== 'ok') return out;
+        return { kind: 'ok', value: new Map(out.value.map((r) => [r.name ?? '', r])) };
+      },
+      { schedule, max: 50, absent: { value: null } },
+    ),
   };
 }
 

@@ -27,20 +27,11 @@ function instanceDriver(ctx: GcpContext, id: string, kind: NicKind, target: GcpM
   const members = [...new Map(ctx.members.map((m) => [key(m), m])).values()];
   return {
     async read(log): Promise<Outcome<State>> {
-      const outs = await Promise.all(
-        members.map((m) =>
-          ctx.call(log, 'instances.get', { zone: m.spec.zone, instance: m.spec.instance }, () =>
-            ctx.clients.instances.get(
-              { project: ctx.project, zone: m.spec.zone, instance: m.spec.instance },
-              noRetry,
-            ),
-          ),
-        ),
-      );
+      const outs = await Promise.all(members.map((m) => ctx.instances.get(key(m), log)));
       const s: State = new Map();
       for (const [i, o] of outs.entries()) {
         if (o.kind !== 'ok') return o;
-        s.set(key(members[i] as GcpMember), o.value[0]);
+        s.set(key(members[i] as GcpMember), o.value);
       }
       return { kind: 'ok', value: s };
     },

@@ -80,18 +80,9 @@ export function routeDriver(
         ),
     };
   };
-  const getSlot = (slot: Slot, log: Parameters<KindDriver<State>['read']>[0]) =>
-    ctx.call(log, 'routes.get', { route: name(slot) }, async () => {
-      try {
-        return (await ctx.clients.routes.get({ project: ctx.project, route: name(slot) }, noRetry))[0];
-      } catch (err) {
-        if ((err as { code?: unknown }).code === 404 || (err as { code?: unknown }).code === 5) return null;
-        throw err;
-      }
-    });
   return {
     async read(log): Promise<Outcome<State>> {
-      const [a, b] = await Promise.all([getSlot('a', log), getSlot('b', log)]);
+      const [a, b] = await Promise.all([ctx.routes.get(name('a'), log), ctx.routes.get(name('b'), log)]);
       if (a.kind !== 'ok') return a;
       if (b.kind !== 'ok') return b;
       return { kind: 'ok', value: { a: a.value, b: b.value } };

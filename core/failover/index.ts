@@ -18,3 +18,5 @@ export { moveResource } from './move.ts';
 export type { KindDriver, MoveDeps, Write } from './move.ts';
 export { guardedCall } from './call.ts';
 export type { CallDeps, ClassifiedError, ErrorClass } from './call.ts';
+export { Coalescer } from './coalescer.ts';
+export type { CoalescerOptions } from './coalescer.ts';

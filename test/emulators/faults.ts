@@ -126,6 +126,10 @@ export class StaleView<T> {
     if (this.faults.staleReads > 0 && !this.#old.has(key))
       this.#old.set(key, { value: old, left: this.faults.staleReads });
   }
+  /** Keys that still have an old value to show. */
+  keys(): string[] {
+    return [...this.#old.keys()];
+  }
   read(key: string, current: T): T {
     const o = this.#old.get(key);
     if (!o) return current;

@@ -262,7 +262,31 @@ export async function startGceEmulator(
         audit(null);
       });
     }
-    if (name === undefined) throw new GceError(404, 'notFound', 'list is not emulated');
+    if (name === undefined && req.method === 'GET') {
+      // list, with the one filter form floatip sends: name eq "REGEX" (a full match, as GCE does)
+      const f = req.query.get('filter') ?? '';
+      const m = /^name eq "(.*)"$/.exec(f);
+      if (f && !m) throw new GceError(400, 'invalid', `Invalid list filter expression '${f}'`);
+      const re = m ? new RegExp(`^(?:${m[1] ?? ''})$`) : /.*/;
+      const names = new Set([
+        ...routes.keys(),
+        ...stale
+          .keys()
+          .filter((k) => k.startsWith('route:'))
+          .map((k) => k.slice('route:'.length)),
+      ]);
+      const items = [...names]
+        .filter((nm) => re.test(nm))
+        .sort()
+        .flatMap((nm) => {
+          const cur = routes.get(nm);
+          const shown = stale.read(`route:${nm}`, cur ? structuredClone(cur) : undefined) as
+            GceRoute | undefined;
+          return shown ? [{ kind: 'compute#route', selfLink: target(nm), ...shown }] : [];
+        });
+      return json(200, { kind: 'compute#routeList', id: 'routes', ...(items.length ? { items } : {}) });
+    }
+    if (name === undefined) throw new GceError(405, 'badRequest', req.method);
     const r = routes.get(name);
     if (req.method === 'GET') {
       const shown = stale.read(`route:${name}`, r ? structuredClone(r) : undefined) as GceRoute | undefined;
