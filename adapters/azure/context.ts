@@ -1,7 +1,7 @@
-import type { NetworkManagementClient } from '@azure/arm-network';
+import type { NetworkManagementClient, RouteTable } from '@azure/arm-network';
 import type { Outcome } from '../../core/model/index.ts';
 import type { ApiCall } from '../../core/ports/index.ts';
-import { guardedCall, type CallDeps } from '../../core/failover/index.ts';
+import { Coalescer, guardedCall, type CallDeps } from '../../core/failover/index.ts';
 import { classifyAzureError } from './errors.ts';
 import type { AzureHolderSpec } from './specs.ts';
 
@@ -27,6 +27,8 @@ export interface AzureContext {
    * calls and their Retry-After waits.
    */
   serial<T>(parent: string, run: () => Promise<T>): Promise<T>;
+  /** Route tables (`rg/name`) read within a few ms share one GET per table; a missing table is null. */
+  tables: Coalescer<RouteTable | null>;
 }
 
 export function azureContext(
@@ -36,7 +38,33 @@ export function azureContext(
   lroPollMs: number,
 ): AzureContext {
   const tails = new Map<string, Promise<unknown>>();
+  const call = <T>(
+    log: ApiCall[],
+    operation: string,
+    params: Record<string, unknown>,
+    send: () => Promise<T>,
+  ) => guardedCall(deps, classifyAzureError, log, { service: 'network', operation, params }, send);
+  const tables = new Coalescer<RouteTable | null>(
+    async (keys, log) => {
+      const outs = await Promise.all(
+        keys.map((k) => {
+          const [resourceGroup = '', name = ''] = k.split('/');
+          return call(log, 'routeTables.get', { resourceGroup, routeTable: name }, () =>
+            absentOn404(client.routeTables.get(resourceGroup, name)),
+          );
+        }),
+      );
+      const found = new Map<string, RouteTable | null>();
+      for (const [i, o] of outs.entries()) {
+        if (o.kind !== 'ok') return o;
+        found.set(keys[i] as string, o.value);
+      }
+      return { kind: 'ok', value: found };
+    },
+    { schedule: (flush) => void setTimeout(flush, 5) },
+  );
   return {
+    tables,
     serial<T>(parent: string, run: () => Promise<T>): Promise<T> {
       const prev = tails.get(parent) ?? Promise.resolve();
       const mine = prev.then(run, run);
@@ -50,8 +78,7 @@ export function azureContext(
     client,
     members,
     lroPollMs,
-    call: (log, operation, params, send) =>
-      guardedCall(deps, classifyAzureError, log, { service: 'network', operation, params }, send),
+    call,
   };
 }
 

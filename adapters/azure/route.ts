@@ -2,7 +2,7 @@ import type { Route } from '@azure/arm-network';
 import type { Outcome } from '../../core/model/index.ts';
 import type { KindDriver, Write } from '../../core/failover/index.ts';
 import { conditionHeader } from './client.ts';
-import { absentOn404, type AzureContext, type AzureMember } from './context.ts';
+import type { AzureContext, AzureMember } from './context.ts';
 import type { RouteSpec } from './specs.ts';
 
 type State = Map<string, Route | null>;
@@ -31,20 +31,14 @@ export function routeDriver(
     r.addressPrefix === spec.addressPrefix;
   return {
     async read(log): Promise<Outcome<State>> {
-      const outs = await Promise.all(
-        spec.routeTables.map((t) =>
-          ctx.call(
-            log,
-            'routes.get',
-            { resourceGroup: t.resourceGroup, routeTable: t.name, route: spec.route },
-            () => absentOn404(ctx.client.routes.get(t.resourceGroup, t.name, spec.route)),
-          ),
-        ),
-      );
+      // Reads the whole table (shared with every route read in the same few ms) but writes only the child.
+      const outs = await Promise.all(spec.routeTables.map((t) => ctx.tables.get(key(t), log)));
       const state: State = new Map();
       for (const [i, o] of outs.entries()) {
         if (o.kind !== 'ok') return o;
-        state.set(key(spec.routeTables[i] as { resourceGroup: string; name: string }), o.value);
+        const t = spec.routeTables[i] as { resourceGroup: string; name: string };
+        if (o.value === null) return { kind: 'give-up', reason: `${id}: route table ${key(t)} not found` };
+        state.set(key(t), o.value.routes?.find((r) => r.name === spec.route) ?? null);
       }
       return { kind: 'ok', value: state };
     },
