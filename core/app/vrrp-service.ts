@@ -37,6 +37,7 @@ import {
   type VrrpAdvert,
   type VrrpEffect,
   type VrrpInstanceSpec,
+  type VrrpReport,
 } from '../vrrp/index.ts';
 import {
   createRouter,
@@ -116,6 +117,7 @@ export class VrrpService {
   #pending = 0;
   #stopped = false;
   #unwatch: (() => void) | undefined;
+  #reported = new Map<string, { atMs: number; suppressed: number }>();
 
   constructor(deps: VrrpServiceDeps) {
     this.#deps = deps;
@@ -393,13 +395,29 @@ export class VrrpService {
         });
         return;
       case 'report':
-        logger.warn(`vrrp ${effect.instance || 'router'}: ${effect.report.kind}`, { ...effect.report });
+        this.#report(effect.instance, effect.report);
         return;
       default: {
         const never: never = effect;
         logger.warn('vrrp: unknown effect', { effect: never });
       }
     }
+  }
+
+  /** Logs a report, at most once a second per instance and kind (late timers can recur every advert). */
+  #report(instance: string, report: VrrpReport): void {
+    const key = `${instance}|${report.kind}`;
+    const now = this.#deps.clock.monotonicMs();
+    const seen = this.#reported.get(key);
+    if (seen && now - seen.atMs < 1000) {
+      seen.suppressed++;
+      return;
+    }
+    this.#reported.set(key, { atMs: now, suppressed: 0 });
+    this.#deps.logger.warn(`vrrp ${instance || 'router'}: ${report.kind}`, {
+      ...report,
+      ...(seen?.suppressed ? { suppressedSinceLast: seen.suppressed } : {}),
+    });
   }
 
   #sendAdvert(name: string, advert: VrrpAdvert): void {
