@@ -51,6 +51,7 @@ test('AWS: the IAM policy allows exactly the EC2 and Route 53 calls the adapters
 /** Azure SDK method → the RBAC actions it needs (a NIC update joins its subnet and any public IP). */
 const azureActions: Record<string, string[]> = {
   'routes.get': ['Microsoft.Network/routeTables/routes/read'],
+  'routeTables.get': ['Microsoft.Network/routeTables/read'],
   'routes.beginCreateOrUpdateAndWait': ['Microsoft.Network/routeTables/routes/write'],
   'routes.beginDeleteAndWait': ['Microsoft.Network/routeTables/routes/delete'],
   'networkInterfaces.get': ['Microsoft.Network/networkInterfaces/read'],
@@ -93,6 +94,7 @@ const gcpPermissions: Record<string, string[]> = {
   ],
   'instances.deleteAccessConfig': ['compute.instances.deleteAccessConfig'],
   'routes.get': ['compute.routes.get'],
+  'routes.list': ['compute.routes.list'],
   'routes.insert': ['compute.routes.create', 'compute.networks.updatePolicy'],
   'routes.delete': ['compute.routes.delete'],
   'zoneOperations.wait': ['compute.zoneOperations.get'],
