@@ -16,12 +16,10 @@ export function nftLimits(table: LbTable): string | null {
     if (svc.persistence?.engine) {
       return `${name}: the nftables data plane has no persistence engine "${svc.persistence.engine}"`;
     }
-    if (
-      svc.flags.flag3 ||
-      (svc.flags.flag1 && svc.scheduler !== 'sh') ||
-      (svc.flags.flag2 && svc.scheduler !== 'sh')
-    ) {
-      return `${name}: the nftables data plane supports scheduler flags only as sh-fallback and sh-port`;
+    // mh-fallback needs nothing here: weight-0 servers get no mh slots, so no slot is ever unavailable.
+    const hashing = svc.scheduler === 'sh' || svc.scheduler === 'mh';
+    if (svc.flags.flag3 || ((svc.flags.flag1 || svc.flags.flag2) && !hashing)) {
+      return `${name}: the nftables data plane supports scheduler flags only as sh-/mh-fallback and sh-/mh-port`;
     }
     for (const d of svc.destinations) {
       if (d.uThreshold !== 0 || d.lThreshold !== 0) {

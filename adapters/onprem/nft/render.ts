@@ -20,7 +20,7 @@
  */
 import type { LbDestination, LbFamily, LbService, LbServiceKey, LbTable } from '../../../core/ports/index.ts';
 import { formatIpv6 } from '../../../core/model/index.ts';
-import { HASH_TABLE_SIZE, slotMap } from './schedule-map.ts';
+import { slotMap } from './schedule-map.ts';
 
 export interface RenderOptions {
   /** nftables table name; IPv4 services live in `ip NAME`, IPv6 ones in `ip6 NAME`. */
@@ -95,7 +95,7 @@ function schedulerRule(svc: LbService, seed: number): string | null {
   const ip = fam(svc.key.family).ip;
   const hashed =
     svc.scheduler === 'dh' ? `${ip} daddr` : svc.flags.flag2 ? `${ip} saddr . ${proto} sport` : `${ip} saddr`;
-  return `jhash ${hashed} mod ${HASH_TABLE_SIZE} seed 0x${seed.toString(16)} vmap { ${elements} }`;
+  return `jhash ${hashed} mod ${map.slots.length} seed 0x${seed.toString(16)} vmap { ${elements} }`;
 }
 
 const sameService = (a: LbService, b: LbService): boolean =>

@@ -4,7 +4,8 @@
  * ../shared/reference/ipvs-schedulers.md (list order, weight passes, bucket fill); what nftables cannot
  * reproduce is the kernel's hash function (it has no multiply), so sh/dh pick the same bucket layout
  * through jhash instead of hash_32, and wrr runs its steady-state cycle (the kernel's first pass after an
- * incremental build is not reproduced).
+ * incremental build is not reproduced). mh builds a maglev table of 251 slots the way ip_vs_mh.c does,
+ * with its own permutation hash.
  */
 import type { LbDestination, LbService } from '../../../core/ports/index.ts';
 
@@ -16,7 +17,7 @@ export interface SlotMap {
 }
 
 /** Schedulers this data plane can express, by IPVS name. */
-export const NFT_SCHEDULERS = ['rr', 'wrr', 'sh', 'dh'] as const;
+export const NFT_SCHEDULERS = ['rr', 'wrr', 'sh', 'dh', 'mh'] as const;
 
 /** ip_vs_sh.c / ip_vs_dh.c default table size (1 << CONFIG_IP_VS_*_TAB_BITS). */
 export const HASH_TABLE_SIZE = 256;
@@ -101,6 +102,58 @@ export function dhTable(dests: LbDestination[]): Array<number | null> {
   });
 }
 
+/** mh lookup-table size: the smallest of ip_vs_mh.c's primes (CONFIG_IP_VS_MH_TAB_INDEX 8). */
+export const MH_TABLE_SIZE = 251;
+/** IP_VS_MH_TAB_BITS for that size (INDEX / 2). */
+const MH_TAB_BITS = 4;
+
+/** 32-bit FNV-1a: the per-destination permutation seed (the kernel uses hsiphash; any fixed hash keeps maglev's properties). */
+function fnv1a(text: string, basis: number): number {
+  let h = basis >>> 0;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+/**
+ * mh (ip_vs_mh.c, maglev hashing): each destination walks its own permutation of the table (offset,
+ * skip from a hash of its address and port) and claims `turns` free slots per round, turns = weight / gcd
+ * shifted down to IP_VS_MH_TAB_BITS; weight-0 destinations take no slots. Removing or adding one
+ * destination moves few clients, which is the point of mh. nftables then picks the slot with jhash.
+ */
+export function mhTable(dests: LbDestination[]): Array<number | null> {
+  const size = MH_TABLE_SIZE;
+  const live = dests.map((d, i) => ({ d, i })).filter(({ d }) => d.weight > 0);
+  if (live.length === 0) return new Array<number | null>(size).fill(null);
+  const g = live.map(({ d }) => d.weight).reduce(gcd);
+  const maxTurns = Math.max(...live.map(({ d }) => d.weight)) / g;
+  const rshift = Math.max(0, Math.floor(Math.log2(maxTurns)) + 1 - MH_TAB_BITS);
+  const walkers = live.map(({ d, i }) => {
+    const key = `${d.addr}|${d.port}`;
+    return {
+      index: i,
+      turns: Math.max(1, (d.weight / g) >> rshift),
+      perm: fnv1a(key, 0x811c9dc5) % size,
+      skip: (fnv1a(key, 0x01000193) % (size - 1)) + 1,
+    };
+  });
+  const table = new Array<number | null>(size).fill(null);
+  let filled = 0;
+  while (filled < size) {
+    for (const w of walkers) {
+      for (let turn = 0; turn < w.turns && filled < size; turn++) {
+        while (table[w.perm] !== null) w.perm = (w.perm + w.skip) % size;
+        table[w.perm] = w.index;
+        filled++;
+      }
+      if (filled >= size) break;
+    }
+  }
+  return table;
+}
+
 /** The slot map for a service, or null when the scheduler is not one this data plane expresses. */
 export function slotMap(svc: LbService): SlotMap | null {
   switch (svc.scheduler) {
@@ -112,6 +165,8 @@ export function slotMap(svc: LbService): SlotMap | null {
       return { source: 'jhash', slots: shTable(svc.destinations, svc.flags.flag1) };
     case 'dh':
       return { source: 'jhash', slots: dhTable(svc.destinations) };
+    case 'mh':
+      return { source: 'jhash', slots: mhTable(svc.destinations) };
     default:
       return null;
   }

@@ -122,6 +122,17 @@ test('sh: every client address always lands on the same real server', async () =
   assert.deepEqual(new Set(got), new Set(['r1', 'r2']), JSON.stringify(got));
 });
 
+test('mh: every client address always lands on the same real server, both are used', async () => {
+  await converge({ services: [vs('mh', [rs('r1'), rs('r2')])] });
+  const clients = lvsLabAddrs.clients;
+  const got = lab.requests(16, clients);
+  for (let c = 0; c < clients.length; c++) {
+    const mine = got.filter((_, i) => i % clients.length === c);
+    assert.equal(new Set(mine).size, 1, `client ${clients[c]} moved: ${JSON.stringify(got)}`);
+  }
+  assert.deepEqual(new Set(got), new Set(['r1', 'r2']), JSON.stringify(got));
+});
+
 test('fwmark service: packets marked 21 before NAT are balanced by the fwmark service', async () => {
   // What an admin's own mangle rule (or keepalived's nftables_ipvs) does: mark the VIP's traffic.
   lab.exec(
@@ -177,7 +188,7 @@ test('IPv6: rr alternates and /64 persistence sticks, in the ip6 table of the sa
 
 test('a scheduler nftables cannot express is refused by name and changes nothing', async () => {
   const before = lab.exec(lab.ns.d, ['nft', 'list', 'table', 'ip', 'floatip_lvs']);
-  for (const scheduler of ['wlc', 'lc', 'lblcr', 'mh']) {
+  for (const scheduler of ['wlc', 'lc', 'lblcr', 'twos']) {
     const plan = planLb(
       { services: [vs(scheduler, [rs('r1')])] },
       { services: [] },

@@ -40,11 +40,11 @@ const d = (addr: string, weight = 1): LbDestination => ({
   tunnel: null,
 });
 
-test('capabilities: NAT, IPv4, rr/wrr/sh/dh, persistence, atomic', async () => {
+test('capabilities: NAT, rr/wrr/sh/dh/mh, persistence, atomic', async () => {
   const caps = await new NftDataplane({ command }).capabilities();
   assert.equal(caps.kind, 'ok');
   if (caps.kind !== 'ok') return;
-  assert.deepEqual([...caps.value.schedulers], ['rr', 'wrr', 'sh', 'dh']);
+  assert.deepEqual([...caps.value.schedulers], ['rr', 'wrr', 'sh', 'dh', 'mh']);
   assert.deepEqual([...caps.value.forwarding], ['nat']);
   assert.equal(caps.value.atomic, true);
 });
@@ -116,7 +116,7 @@ test('refused ops change nothing in the kernel and say why', async () => {
     ],
     [
       [{ kind: 'edit-service', service: { ...head, flags: { flag1: true, flag2: false, flag3: false } } }],
-      /only as sh-fallback and sh-port/,
+      /only as sh-\/mh-fallback and sh-\/mh-port/,
     ],
     [
       [{ kind: 'add-dest', service: key, dest: { ...d('10.1.0.3'), uThreshold: 10 } }],

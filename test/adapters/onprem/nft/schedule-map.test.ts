@@ -3,7 +3,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LbDestination, LbService } from '../../../../core/ports/index.ts';
-import { dhTable, shTable, wrrCycle } from '../../../../adapters/onprem/nft/schedule-map.ts';
+import {
+  MH_TABLE_SIZE,
+  dhTable,
+  mhTable,
+  shTable,
+  wrrCycle,
+} from '../../../../adapters/onprem/nft/schedule-map.ts';
 import { renderRuleset } from '../../../../adapters/onprem/nft/render.ts';
 
 const d = (addr: string, weight: number): LbDestination => ({
@@ -131,4 +137,21 @@ test('IPv6 services go to the ip6 table: ipv6 map and sets, prefix masks, bracke
   assert.match(text, /ip6 saddr & ffff:ffff:ffff:ffff:: @p_/);
   assert.match(text, /meta l4proto tcp dnat ip6 to \[fd00::10\]:80\n/);
   assert.match(text, /^add table ip floatip_lvs\n/, 'the IPv4 table is (re)created too');
+});
+
+test('mh: a full maglev table shared by weight; removing a server moves only its own slots', () => {
+  const three = [d('10.1.0.1', 1), d('10.1.0.2', 1), d('10.1.0.3', 2)];
+  const t3 = mhTable(three);
+  assert.equal(t3.length, MH_TABLE_SIZE);
+  assert.ok(t3.every((x) => x !== null));
+  const share = (t: Array<number | null>, i: number): number => t.filter((x) => x === i).length;
+  assert.ok(
+    Math.abs(share(t3, 2) - 2 * share(t3, 0)) < MH_TABLE_SIZE / 10,
+    'weight 2 gets about twice the slots',
+  );
+  // drop the middle server: indices shift (0 stays 0, 2 becomes 1); every slot not owned by it must stay
+  const t2 = mhTable([three[0] as LbDestination, three[2] as LbDestination]);
+  const moved = t3.filter((owner, slot) => owner !== 1 && t2[slot] !== (owner === 2 ? 1 : 0)).length;
+  assert.ok(moved < MH_TABLE_SIZE / 10, `only the removed server's clients move (moved ${moved})`);
+  assert.deepEqual(mhTable([d('10.1.0.1', 0)]), new Array(MH_TABLE_SIZE).fill(null));
 });
