@@ -1,6 +1,6 @@
 /**
- * LbDataplane over nftables, for kernels without IPVS: NAT-mode IPv4 and IPv6 virtual services with rr, wrr, sh and
- * dh (see schedule-map.ts), persistence through per-real-server dynamic sets with timeouts. What it cannot
+ * LbDataplane over nftables, for kernels without IPVS: NAT-mode IPv4 and IPv6 virtual services with rr, wrr, sh,
+ * dh and mh (see schedule-map.ts), persistence through per-real-server dynamic sets with timeouts. What it cannot
  * express (limits.ts, and the capabilities) is refused by name.
  *
  * Every apply is ONE transaction: the ops are applied to the table this adapter installed last (bad ops

@@ -1,6 +1,6 @@
 /**
  * How each IPVS scheduler the nftables data plane can express becomes a number -> destination map, read by
- * `numgen inc mod N` (rr, wrr) or `jhash ... mod 256` (sh, dh). The maps follow the kernel's rules in
+ * `numgen inc mod N` (rr, wrr) or `jhash ... mod 256` (sh, dh; 251 for mh). The maps follow the kernel's rules in
  * ../shared/reference/ipvs-schedulers.md (list order, weight passes, bucket fill); what nftables cannot
  * reproduce is the kernel's hash function (it has no multiply), so sh/dh pick the same bucket layout
  * through jhash instead of hash_32, and wrr runs its steady-state cycle (the kernel's first pass after an
