@@ -20,6 +20,7 @@ import {
   type PoolState,
 } from '../../core/lb/rules.ts';
 import { planLb } from '../../core/lb/plan.ts';
+import { serviceId } from '../../core/model/index.ts';
 import { driveHealth, type HealthDriver } from '../../adapters/probes/index.ts';
 import { checkerSpecs } from './lvs-checkers.ts';
 import { lvsScripts } from './lvs-scripts.ts';
@@ -71,6 +72,9 @@ export function createLvs(options: LvsOptions): LvsRunner {
   let dirty = false;
   let running = false;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Every service this agent has programmed; only these are diffed against the data plane. */
+  const owned = new Set<string>();
+  let flushAll = config.globalDefs.lvsFlush;
 
   // Default: quorum_up/down and notify_up/down scripts run as keepalived runs them.
   const scripts = lvsScripts(() => config, log);
@@ -89,7 +93,15 @@ export function createLvs(options: LvsOptions): LvsRunner {
     if (caps.kind !== 'ok') throw new Error(caps.reason);
     const current = await dataplane.read();
     if (current.kind !== 'ok') throw new Error(current.reason);
-    const plan = planLb(desired(), current.value, caps.value, dataplane.name);
+    const want = desired();
+    for (const svc of want.services) owned.add(serviceId(svc.key));
+    // Services floatip never programmed (an admin's, another tool's) are left alone, as keepalived leaves
+    // them; `lvs_flush` hands the whole table over at start.
+    const mine = flushAll
+      ? current.value
+      : { ...current.value, services: current.value.services.filter((svc) => owned.has(serviceId(svc.key))) };
+    flushAll = false;
+    const plan = planLb(want, mine, caps.value, dataplane.name);
     if (plan.kind !== 'ok') throw new Error(plan.reason);
     if (plan.value.length === 0) return;
     const done = await dataplane.apply(plan.value);
