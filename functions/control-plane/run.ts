@@ -80,10 +80,16 @@ export async function runControlPlane(o: RunOptions): Promise<number> {
     }
     if (o.demo) await resetDemo(cp);
     if (o.mode !== 'worker') {
-      server = await startServe(cp, {
-        ...(o.host === undefined ? {} : { host: o.host }),
-        ...(o.port === undefined ? {} : { port: o.port }),
-      });
+      const host = o.host ?? config.http.host;
+      const port = o.port ?? config.http.port;
+      try {
+        server = await startServe(cp, { host, port });
+      } catch (err) {
+        o.io.err(
+          `floatip: cannot listen on ${host}:${port}: ${(err as Error).message} (set controlPlane.http.port or pass --port)`,
+        );
+        return 1;
+      }
     }
     if (o.mode !== 'serve') worker = await startWorker(cp, { schedule: o.schedule !== false });
     o.io.out(
