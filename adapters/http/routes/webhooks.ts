@@ -16,10 +16,15 @@ import { checkSnsFreshness, decodeCloudWatchAlarm, decodeSnsEnvelope } from '../
 import { verifySnsSignature } from '../webhooks/sns-signature.ts';
 
 async function accept(deps: HttpDeps, c: Context, source: string, alerts: AlertSignal[]): Promise<Response> {
-  const r = onWebhook(deps.control, alerts);
+  const r = await onWebhook(deps.control, alerts);
   let out;
   try {
-    out = unwrap(await r);
+    if (r.kind === 'give-up') {
+      // The use case names the alert field first ("alerts[0].labels.floatip_group: unknown group 'x'").
+      const field = /^([A-Za-z0-9_.[\]-]+): /.exec(r.reason)?.[1] ?? null;
+      throw new HttpError(422, 'unmapped_alert', field, r.reason);
+    }
+    out = unwrap(r);
   } catch (err) {
     deps.metrics.webhooks.inc({ source, result: err instanceof HttpError ? String(err.status) : 'error' });
     throw err;

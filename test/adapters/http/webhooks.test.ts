@@ -256,8 +256,8 @@ describe('bad input gets its own clear error and changes nothing', () => {
     );
     assert.deepEqual(unknownGroup, {
       status: 422,
-      code: 'rejected',
-      field: null,
+      code: 'unmapped_alert',
+      field: 'alerts[0].labels.floatip_group',
       message: "alerts[0].labels.floatip_group: unknown group 'nope'",
     });
     const missingField = await errorOf(
