@@ -193,7 +193,7 @@ async function controlStage(rate: number, count: number): Promise<{ latencies: n
   const parsed = parseControlPlaneConfig({
     redis: { url: redisUrl, prefix },
     http: { ratePerMinute: 10_000_000 },
-    worker: { concurrency: 32, lockTtlMs: 30_000 },
+    worker: { concurrency: Number(process.env.FLOATIP_BENCH_CONCURRENCY ?? 64), lockTtlMs: 30_000 },
     sweep: { everyMs: 3_600_000 },
     tokens: [{ name: 'bench', value: token, scopes: ['read', 'failover'] }],
     alerts: [{ match: { alertname: 'NodeDown' }, groupLabel: 'floatip_group', memberLabel: 'instance' }],

@@ -7,6 +7,9 @@
  *        │                                                              │
  *        └──────────── release ◄── fenced commit (holder + audit entry, once per job key)
  *
+ * The provider verifies each change itself (an `ok` acquire has read the change back), so no second
+ * round of reads is made here: in a cloud that saves a Describe per resource per failover.
+ *
  * A stale worker (its lock expired, a newer epoch exists) is stopped twice: by the fence check before
  * each provider call, and by the provider itself, which refuses an epoch older than one it has seen.
  */
@@ -149,7 +152,9 @@ async function act(
     return giveUp(`resource '${blocked.resource}': ${blocked.reason}`);
 
   const calls: ApiCall[] = [];
-  const after: Observation[] = [];
+  // The provider port answers ok only after reading the change back, so its `after` is the verified state;
+  // resources already on the target keep what was observed before.
+  const afterById = new Map(before.value.map((o) => [o.resource, o]));
   let changed = false;
   for (const action of plan.actions) {
     const b = bound.find((x) => x.resource.id === action.resource);
@@ -170,7 +175,11 @@ async function act(
     if (res.kind !== 'ok') return res;
     calls.push(...res.value.calls);
     changed ||= res.value.changed;
+    afterById.set(b.resource.id, res.value.after);
   }
+  const after = bound
+    .map((b) => afterById.get(b.resource.id))
+    .filter((o): o is Observation => o !== undefined);
   const result: FailoverResult = {
     group: group.id,
     action: job.action,
@@ -183,10 +192,7 @@ async function act(
     before: before.value,
     after: [],
   };
-  if (dryRun) return ok(result);
-  const verified = await observeAll(bound);
-  if (verified.kind !== 'ok') return verified;
-  after.push(...verified.value);
+  if (dryRun) return ok({ ...result, after });
   const wrong = after.find((o) => o.holder !== to.id);
   if (wrong)
     return { kind: 'retry', reason: `resource '${wrong.resource}' reads back holder ${wrong.holder}` };
