@@ -4,7 +4,9 @@
  *
  * Every request is a distinct incident on its own group, so each one makes one failover job whose first
  * provider call (the observe before acting) is timestamped by a wrapper around the provider. "Received" is
- * stamped as the request enters the HTTP server's fetch handler. Bounded counts, loopback only.
+ * stamped as the request enters the HTTP server's fetch handler. The API (`floatip serve`), the worker
+ * (`floatip worker`) and the load generator run as separate processes, as deployed; times are compared on
+ * the machine's wall clock (performance.timeOrigin + now). Bounded counts, loopback only.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -19,6 +21,7 @@ import { createControlApp } from '../adapters/http/index.ts';
 import { waitReady } from '../adapters/redis/index.ts';
 import { createLogger } from '../adapters/system/index.ts';
 import { parseControlPlaneConfig } from '../core/config/control-plane.ts';
+import type { ControlPlaneConfig } from '../core/config/control-plane.ts';
 import type { Epoch, Outcome } from '../core/model/index.ts';
 import type {
   ChangeReport,
@@ -43,11 +46,13 @@ class StampingProvider implements VipProvider {
   readonly name = 'memory';
   readonly first = new Map<string, number>();
   readonly inner: MemoryVipProvider;
-  constructor(inner: MemoryVipProvider) {
+  readonly #now: () => number;
+  constructor(inner: MemoryVipProvider, now: () => number) {
     this.inner = inner;
+    this.#now = now;
   }
   #stamp(id: string): void {
-    if (!this.first.has(id)) this.first.set(id, performance.now());
+    if (!this.first.has(id)) this.first.set(id, this.#now());
   }
   observe(r: VipResource): Promise<Outcome<Observation>> {
     this.#stamp(r.id);
@@ -179,17 +184,10 @@ async function baseline(rate: number, count: number): Promise<number[]> {
   }
 }
 
-async function controlStage(rate: number, count: number): Promise<{ latencies: number[]; rtts: number[] }> {
-  const prefix = `bench-cp-${randomUUID().slice(0, 8)}`;
-  const total = warmOf(count) + count;
-  const groups = Array.from({ length: total }, (_, i) => ({
-    id: `g${i}`,
-    members: [
-      { id: 'a', priority: 200 },
-      { id: 'b', priority: 100 },
-    ],
-    resources: [{ id: `vip${i}`, provider: 'memory', kind: 'address', spec: {} }],
-  }));
+/** Wall-clock time with sub-millisecond resolution, comparable between processes on this machine. */
+const nowAbs = (): number => performance.timeOrigin + performance.now();
+
+function stageConfig(prefix: string, total: number): ControlPlaneConfig {
   const parsed = parseControlPlaneConfig({
     redis: { url: redisUrl, prefix },
     http: { ratePerMinute: 10_000_000 },
@@ -197,35 +195,93 @@ async function controlStage(rate: number, count: number): Promise<{ latencies: n
     sweep: { everyMs: 3_600_000 },
     tokens: [{ name: 'bench', value: token, scopes: ['read', 'failover'] }],
     alerts: [{ match: { alertname: 'NodeDown' }, groupLabel: 'floatip_group', memberLabel: 'instance' }],
-    groups,
+    groups: Array.from({ length: total }, (_, i) => ({
+      id: `g${i}`,
+      members: [
+        { id: 'a', priority: 200 },
+        { id: 'b', priority: 100 },
+      ],
+      resources: [{ id: `vip${i}`, provider: 'memory', kind: 'address', spec: {} }],
+    })),
   });
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+  return parsed.config;
+}
+
+/**
+ * `floatip worker` as its own process (as deployed): runs jobs against a stamping in-memory provider and
+ * prints, once every resource has seen its first call, the absolute time of each first call.
+ */
+async function runWorkerProcess(prefix: string, total: number): Promise<void> {
   const memory = new MemoryVipProvider('memory');
   for (let i = 0; i < total; i++) memory.set(`vip${i}`, 'a');
-  const provider = new StampingProvider(memory);
-  const cp = buildControlPlane(parsed.config, {
+  const provider = new StampingProvider(memory, nowAbs);
+  const cp = buildControlPlane(stageConfig(prefix, total), {
     logger: createLogger({ level: 'silent' }),
     providers: { memory: provider },
+  });
+  await waitReady(cp.workerRedis);
+  const worker = await startWorker(cp, { schedule: false });
+  process.stdout.write('ready\n');
+  const deadline = Date.now() + 90_000;
+  while (provider.first.size < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await worker.close();
+  await cp.close();
+  process.stdout.write(`${JSON.stringify(Object.fromEntries(provider.first))}\n`);
+}
+
+function workerProcess(
+  prefix: string,
+  total: number,
+): { ready: Promise<void>; stamps: Promise<Map<string, number>> } {
+  const p = spawn(process.execPath, [fileURLToPath(import.meta.url), 'worker', prefix, String(total)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  let readyFn: () => void = () => undefined;
+  const ready = new Promise<void>((r) => (readyFn = r));
+  p.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    if (out.startsWith('ready\n')) readyFn();
+  });
+  const stamps = new Promise<Map<string, number>>((resolve, reject) =>
+    p.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`worker exited ${code}`));
+      const line =
+        out
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .pop() ?? '{}';
+      resolve(new Map(Object.entries(JSON.parse(line) as Record<string, number>)));
+    }),
+  );
+  return { ready, stamps };
+}
+
+async function controlStage(rate: number, count: number): Promise<{ latencies: number[]; rtts: number[] }> {
+  const prefix = `bench-cp-${randomUUID().slice(0, 8)}`;
+  const total = warmOf(count) + count;
+  const cp = buildControlPlane(stageConfig(prefix, total), {
+    logger: createLogger({ level: 'silent' }),
+    providers: { memory: new MemoryVipProvider('memory') },
   });
   const received = new Map<string, number>();
   const app = createControlApp(cp.http);
   const s = await listen((req) => {
     const g = req.headers.get('x-bench-group');
-    if (g !== null) received.set(g, performance.now());
+    if (g !== null) received.set(g, nowAbs());
     return app.fetch(req);
   });
   try {
-    await Promise.all([waitReady(cp.apiRedis), waitReady(cp.workerRedis)]);
-    const worker = await startWorker(cp, { schedule: false });
+    await waitReady(cp.apiRedis);
+    const worker = workerProcess(prefix, total);
+    await worker.ready;
     const rtts = await clientProcess('webhook', s.url, rate, count);
-    const deadline = performance.now() + 60_000;
-    while (provider.first.size < total && performance.now() < deadline)
-      await new Promise((r) => setTimeout(r, 20));
-    await worker.close();
+    const first = await worker.stamps;
     const latencies: number[] = [];
     for (let i = warmOf(count); i < total; i++) {
       const a = received.get(`g${i}`);
-      const b = provider.first.get(`vip${i}`);
+      const b = first.get(`vip${i}`);
       if (a !== undefined && b !== undefined) latencies.push(b - a);
     }
     if (latencies.length < count)
@@ -251,11 +307,15 @@ if (process.argv[2] === 'client') {
   await runClient(mode ?? '', url ?? '', Number(rate), Number(count));
   process.exit(0);
 }
+if (process.argv[2] === 'worker') {
+  await runWorkerProcess(process.argv[3] ?? '', Number(process.argv[4]));
+  process.exit(0);
+}
 console.log(
   'bench:control — webhook received → first provider API call (in-memory provider, loopback, real Redis)',
 );
 console.log(
-  `redis ${redisUrl}; each request = one distinct incident on its own group; load generator in a child process\n`,
+  `redis ${redisUrl}; each request = one distinct incident on its own group; API, worker and load generator are separate processes (as deployed)\n`,
 );
 console.log(
   'rate/s   count | baseline RTT p50/p99 ms | webhook RTT p50/p99 ms | received→first call p50/p99 ms | p99 vs baseline p99',
