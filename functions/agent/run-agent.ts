@@ -76,9 +76,15 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   if (missing) throw new Error(missing);
   const clock = options.clock ?? systemClock;
   const addresses = options.addresses ?? openAddressManager();
+  let plan: VrrpAgentPlan;
+  try {
+    plan = await loadPlan(options.configPath, addresses);
+  } catch (e) {
+    addresses.close(); // an open netlink socket would keep the process alive after the error
+    throw e;
+  }
   const announcer = options.announcer ?? openAnnouncer();
   const links = openLinkWatcher();
-  let plan = await loadPlan(options.configPath, addresses);
   for (const w of plan.warnings) logger.warn(w);
   const notifier = new Notifier({
     fifos: plan.fifos,
@@ -100,7 +106,16 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     links,
     openPacketIo: (req) => openVrrpSocket(req),
   });
-  await service.start(plan);
+  try {
+    await service.start(plan);
+  } catch (e) {
+    await service.stop().catch(() => undefined);
+    await notifier.close();
+    addresses.close();
+    announcer.close();
+    links.close();
+    throw e;
+  }
   const startScripts = (p: VrrpAgentPlan) =>
     new TrackScriptRunner(p.scripts, (r) => {
       logger.info(`vrrp_script ${r.name} is ${r.up ? 'OK' : 'failing'}`);
