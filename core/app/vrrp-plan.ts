@@ -25,6 +25,8 @@ export interface NotifyHookSet {
   notifyBackup?: string[];
   notifyFault?: string[];
   notifyStop?: string[];
+  /** keepalived notify_master_rx_lower_pri: the master heard a lower-priority advert. */
+  notifyMasterRxLowerPri?: string[];
 }
 
 /** A vrrp_script the agent runs (keepalived §1.4), referenced by at least one instance. */
@@ -60,6 +62,7 @@ function hookSet(src: {
   notifyBackup?: ScriptCommand | undefined;
   notifyFault?: ScriptCommand | undefined;
   notifyStop?: ScriptCommand | undefined;
+  notifyMasterRxLowerPri?: ScriptCommand | undefined;
 }): NotifyHookSet {
   const out: NotifyHookSet = {};
   if (src.notify) out.notify = [...src.notify.argv];
@@ -67,6 +70,7 @@ function hookSet(src: {
   if (src.notifyBackup) out.notifyBackup = [...src.notifyBackup.argv];
   if (src.notifyFault) out.notifyFault = [...src.notifyFault.argv];
   if (src.notifyStop) out.notifyStop = [...src.notifyStop.argv];
+  if (src.notifyMasterRxLowerPri) out.notifyMasterRxLowerPri = [...src.notifyMasterRxLowerPri.argv];
   return out;
 }
 

@@ -22,6 +22,7 @@ export interface NotifyHooks {
   notifyBackup?: ScriptSpec;
   notifyFault?: ScriptSpec;
   notifyStop?: ScriptSpec;
+  notifyMasterRxLowerPri?: ScriptSpec;
 }
 
 export interface NotifyEvent {
@@ -63,6 +64,8 @@ function stateScript(e: NotifyEvent): ScriptSpec | undefined {
       return e.hooks.notifyFault;
     case 'STOP':
       return e.hooks.notifyStop;
+    case 'MASTER_RX_LOWER_PRI':
+      return e.hooks.notifyMasterRxLowerPri;
     default:
       return undefined;
   }
@@ -84,8 +87,13 @@ export function stateNotifier(notifier: Notifier, hooks: HookLookup): StateNotif
         name: change.target.name,
         state: change.what as NotifyState,
         priority: change.priority,
-        // Scripts run for state changes only; events such as MASTER_RX_LOWER_PRI only reach the FIFOs.
-        hooks: states.includes(change.what) ? h : {},
+        // State changes run notify_<state> and notify; MASTER_RX_LOWER_PRI runs only its own script (as
+        // keepalived does); other events (priority changes) only reach the FIFOs.
+        hooks: states.includes(change.what)
+          ? h
+          : change.what === 'MASTER_RX_LOWER_PRI' && h.notifyMasterRxLowerPri
+            ? { notifyMasterRxLowerPri: h.notifyMasterRxLowerPri }
+            : {},
       });
     },
     idle: () => notifier.idle(),

@@ -123,4 +123,20 @@ describe('Notifier', () => {
     assert.deepEqual(readFileSync(out, 'utf8').trim().split('\n'), ['INSTANCE VI_1 MASTER 150']);
     await n.close();
   });
+
+  it('runs notify_master_rx_lower_pri for that event only, without the generic notify', async () => {
+    const out = join(dir, 'lower.log');
+    const lower = script('lower.sh', `echo "lower $*" >> ${out}`);
+    const generic = script('generic2.sh', `echo "notify $*" >> ${out}`);
+    const n = new Notifier({ fifos: [], scriptTimeoutSec: 5, stopTimeoutSec: 1, log });
+    const port = stateNotifier(n, () => ({
+      notify: { argv: [generic] },
+      notifyMasterRxLowerPri: { argv: [lower] },
+    }));
+    port.notify({ target: { type: 'instance', name: 'VI_1' }, what: 'MASTER_RX_LOWER_PRI', priority: 150 });
+    port.notify({ target: { type: 'instance', name: 'VI_1' }, what: 'MASTER_PRIORITY', priority: 120 });
+    await port.idle();
+    assert.deepEqual(readFileSync(out, 'utf8').trim().split('\n'), ['lower']);
+    await n.close();
+  });
 });
