@@ -3,13 +3,12 @@
  * pools (lvs.ts), and keep the table the data plane holds for `floatip status --lvs`. Does nothing when the
  * config has no virtual_server.
  */
-import { readFileSync } from 'node:fs';
 import type { Config } from '../../core/model/index.ts';
 import type { LbTable, Logger } from '../../core/ports/index.ts';
-import { formatDiagnostic, parseKeepalived } from '../../core/config/index.ts';
 import { IP_VS_VERSION_CODE } from '../../adapters/onprem/ipvs/index.ts';
 import { createProbeRunner } from '../../adapters/probes/index.ts';
 import { systemRandom } from '../../adapters/system/index.ts';
+import { loadConfigOrThrow } from '../shared/load-config.ts';
 import { createLvs } from './lvs.ts';
 import { chooseDataplane, type DataplaneChoice } from './lvs-dataplane.ts';
 
@@ -31,21 +30,6 @@ export interface LvsSide {
   stop(): Promise<void>;
 }
 
-export function readConfig(path: string): Config {
-  const read = (p: string): string | undefined => {
-    try {
-      return readFileSync(p, 'utf8');
-    } catch {
-      return undefined;
-    }
-  };
-  const text = read(path);
-  if (text === undefined) throw new Error(`cannot read ${path}`);
-  const parsed = parseKeepalived(text, { file: path, readFile: read });
-  if (!parsed.ok) throw new Error(parsed.diagnostics.map(formatDiagnostic).join('\n'));
-  return parsed.config;
-}
-
 /**
  * Starts the LVS side, or returns null when the config has no virtual servers. A failure (data plane
  * missing or refusing the table) is logged and reported by status(); it never stops the VRRP side.
@@ -57,7 +41,7 @@ export async function startLvsSide(
 ): Promise<LvsSide | null> {
   let config: Config;
   try {
-    config = readConfig(configPath);
+    config = loadConfigOrThrow(configPath);
   } catch (e) {
     log.error(`lvs: ${(e as Error).message}`);
     return null;
@@ -126,7 +110,7 @@ async function run(
     async reload() {
       let next: Config;
       try {
-        next = readConfig(configPath);
+        next = loadConfigOrThrow(configPath);
       } catch (e) {
         log.error('lvs: reload refused; the running table stays', { err: (e as Error).message });
         return;

@@ -4,11 +4,9 @@
  * VRRP use case until SIGTERM/SIGINT. SIGHUP re-reads the file and reloads; unchanged instances keep their
  * state. Every dependency can be overridden (tests).
  */
-import { readFileSync } from 'node:fs';
 import type { Server } from 'node:net';
 import { planVrrp, type VrrpAgentPlan } from '../../core/app/vrrp-plan.ts';
 import { VrrpService } from '../../core/app/vrrp-service.ts';
-import { formatDiagnostic, parseKeepalived } from '../../core/config/index.ts';
 import type { AddressManager, Announcer, Clock, InterfaceAddress, Logger } from '../../core/ports/index.ts';
 import { openAnnouncer } from '../../adapters/onprem/announcer.ts';
 import { openAddressManager, openLinkWatcher } from '../../adapters/onprem/rtnetlink/index.ts';
@@ -20,6 +18,7 @@ import { Notifier, stateNotifier } from './notifier.ts';
 import { createTimerService } from './timers.ts';
 import { TrackScriptRunner } from './track-scripts.ts';
 import { startLvsSide } from './lvs-agent.ts';
+import { loadConfigOrThrow } from '../shared/load-config.ts';
 
 export interface AgentOptions {
   configPath: string;
@@ -40,32 +39,18 @@ export interface RunningAgent {
   done: Promise<void>;
 }
 
-/** Reads and maps the config; throws one message listing every problem with file:line. */
+/**
+ * Reads (with `include`s) and maps the config; throws one message listing every problem with file:line.
+ */
 export async function loadPlan(configPath: string, addresses: AddressManager): Promise<VrrpAgentPlan> {
-  let text: string;
-  try {
-    text = readFileSync(configPath, 'utf8');
-  } catch (e) {
-    throw new Error(`cannot read ${configPath}: ${(e as Error).message}`, { cause: e });
-  }
-  const parsed = parseKeepalived(text, {
-    file: configPath,
-    readFile: (p) => {
-      try {
-        return readFileSync(p, 'utf8');
-      } catch {
-        return undefined;
-      }
-    },
-  });
-  if (!parsed.ok) throw new Error(parsed.diagnostics.map(formatDiagnostic).join('\n'));
+  const config = loadConfigOrThrow(configPath);
   const present: InterfaceAddress[] = await addresses.list();
   const primary = (interfaceName: string, family: 'ipv4' | 'ipv6') => {
     const mine = present.filter((a) => a.interfaceName === interfaceName);
     if (family === 'ipv4') return mine.find((a) => !a.address.includes(':') && a.scope !== 'host')?.address;
     return mine.find((a) => a.address.toLowerCase().startsWith('fe80:'))?.address;
   };
-  const planned = planVrrp(parsed.config, primary);
+  const planned = planVrrp(config, primary);
   if (!planned.ok) throw new Error(planned.errors.map((e) => `${configPath}: ${e}`).join('\n'));
   return planned.plan;
 }

@@ -3,70 +3,11 @@
  * configuration is valid, 5 with every error when not; `--json` prints the normalized model (every default
  * filled in). Reads keepalived.conf or the native YAML/JSON format (by extension, else by content).
  */
-import { globSync, readFileSync, statSync } from 'node:fs';
-import { hostname } from 'node:os';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  formatDiagnostic,
-  parseConfigText,
-  summarizeConfig,
-  type ParseResult,
-} from '../../../core/config/index.ts';
+import { formatDiagnostic, summarizeConfig, type ParseResult } from '../../../core/config/index.ts';
+import { loadConfigFile, type LoadOptions } from '../../shared/load-config.ts';
 import type { Command } from '../command.ts';
 import { exitCodes } from '../command.ts';
-
-/** Real file access for `include`: a missing file is `undefined`, other failures throw (and are reported). */
-export function readConfigFile(path: string): string | undefined {
-  try {
-    if (statSync(path).isDirectory()) throw new Error('is a directory');
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
-}
-
-export function globConfigFiles(pattern: string): string[] {
-  return globSync(pattern)
-    .filter((p) => !statSync(p).isDirectory())
-    .sort();
-}
-
-export interface LoadOptions {
-  lenient?: boolean;
-  /** For keepalived's `@ID` lines; keepalived's default is the host name up to the first dot. */
-  configId?: string;
-}
-
-/** Loads and resolves a configuration file of any supported format, wiring the real file system. */
-export function loadConfigFile(file: string, opts: LoadOptions = {}): ParseResult {
-  const abs = resolve(file);
-  const text = readConfigFile(abs);
-  if (text === undefined) {
-    return {
-      ok: false,
-      diagnostics: [
-        {
-          severity: 'error',
-          code: 'include',
-          file,
-          line: 1,
-          column: 1,
-          keyword: '',
-          message: 'file not found',
-        },
-      ],
-    };
-  }
-  return parseConfigText(text, {
-    file: abs,
-    readFile: readConfigFile,
-    glob: globConfigFiles,
-    lenient: opts.lenient ?? false,
-    configId: opts.configId ?? hostname().split('.')[0] ?? '',
-  });
-}
 
 /** Shows paths relative to the working directory when they are below it. */
 export function displayPath(path: string): string {

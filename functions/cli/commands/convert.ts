@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import { formatDiagnostic, toNative } from '../../../core/config/index.ts';
 import type { Command } from '../command.ts';
 import { exitCodes } from '../command.ts';
-import { displayPath, loadConfigFile, type LoadOptions } from './check-config.ts';
+import { loadConfigFile, type LoadOptions } from '../../shared/load-config.ts';
+import { displayPath } from './check-config.ts';
 
 export const convert: Command = {
   name: 'convert',

@@ -9,7 +9,7 @@ import { exitCodes } from '../command.ts';
 import { controlRequest, defaultControlSocket } from '../../agent/control-server.ts';
 import { formatIpvsadm } from '../../agent/ipvsadm-format.ts';
 import type { LvsStatus } from '../../agent/lvs-agent.ts';
-import { readConfig } from '../../agent/lvs-agent.ts';
+import { loadConfigOrThrow } from '../../shared/load-config.ts';
 import { poolConfig, desiredTable } from '../../agent/lvs-desired.ts';
 import { desiredPool, initialPool, stepPool } from '../../../core/lb/rules.ts';
 import { IP_VS_VERSION_CODE } from '../../../adapters/onprem/ipvs/constants.ts';
@@ -85,7 +85,7 @@ export const lvsTableCommand: Command = {
     }
     let table;
     try {
-      const config = readConfig(values.config);
+      const config = loadConfigOrThrow(values.config);
       const pools = config.virtualServers.map((vs) =>
         desiredPool(
           stepPool(initialPool(poolConfig(config, vs)), { kind: 'start', addressPresent: true }).state,
