@@ -18,6 +18,7 @@ import { Notifier, stateNotifier } from './notifier.ts';
 import { createTimerService } from './timers.ts';
 import { TrackScriptRunner } from './track-scripts.ts';
 import { startLvsSide } from './lvs-agent.ts';
+import { openCloudMode, type CloudMode } from './cloud-mode.ts';
 import { loadConfigOrThrow } from '../shared/load-config.ts';
 
 export interface AgentOptions {
@@ -60,6 +61,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const missing = describeMissing(missingCapabilities(['CAP_NET_RAW', 'CAP_NET_ADMIN']));
   if (missing) throw new Error(missing);
   const clock = options.clock ?? systemClock;
+  const cloud = openCloudMode(options.configPath, { logger, clock }); // cloud: resources move on MASTER
+  const withCloud: CloudMode['notifier'] = (n) => cloud?.notifier(n) ?? n;
   const addresses = options.addresses ?? openAddressManager();
   let plan: VrrpAgentPlan;
   try {
@@ -82,11 +85,13 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     addresses,
     announcer,
     timers: createTimerService(clock),
-    notifier: stateNotifier(notifier, (key) => {
-      const h = plan.hooks[key];
-      if (!h) return undefined;
-      return Object.fromEntries(Object.entries(h).map(([k, argv]) => [k, { argv }]));
-    }),
+    notifier: withCloud(
+      stateNotifier(notifier, (key) => {
+        const h = plan.hooks[key];
+        if (!h) return undefined;
+        return Object.fromEntries(Object.entries(h).map(([k, argv]) => [k, { argv }]));
+      }),
+    ),
     logger,
     links,
     openPacketIo: (req) => openVrrpSocket(req),
@@ -149,6 +154,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     (stopping ??= (async () => {
       scripts.stop();
       await service.stop();
+      await cloud?.stop();
       await lvs?.stop();
       await notifier.close();
       server?.close();
