@@ -14,7 +14,7 @@ import {
   type GarpSettings,
   type IpFamily,
   type SyncGroupSpec,
-  type TrackerSpec,
+  trackersForInstance,
 } from '../vrrp/index.ts';
 import type { VrrpInstanceBinding, VrrpPlan } from './vrrp-service.ts';
 
@@ -39,9 +39,35 @@ export interface TrackScriptPlan {
   initFail: boolean;
 }
 
+/** A track_file the agent watches (keepalived §1.4): its integer value feeds the `file:NAME` tracker. */
+export interface TrackFilePlan {
+  path: string;
+  /** `init_file [VAL] [overwrite]`: write VAL when the file is missing (or always, with overwrite). */
+  init?: { value: number; overwrite: boolean };
+}
+
+/** A vrrp_track_process the agent scans for (keepalived §1.4): quorum feeds the `process:NAME` tracker. */
+export interface TrackProcessPlan {
+  /** Matched against /proc/PID/comm, or argv[0] with fullCommand. */
+  process: string;
+  fullCommand: boolean;
+  /** Arguments after argv[0] to match; none = any arguments. */
+  parameters: string[];
+  paramMatch: 'exact' | 'initial' | 'partial';
+  quorum: number;
+  /** Undefined = no upper bound. */
+  quorumMax?: number;
+  forkDelayMs: number;
+  terminateDelayMs: number;
+}
+
 export interface VrrpAgentPlan extends VrrpPlan {
   /** vrrp_script blocks to run, by name; their results feed `script:NAME` trackers. */
   scripts: Record<string, TrackScriptPlan>;
+  /** track_file blocks referenced by an instance, by name. */
+  files: Record<string, TrackFilePlan>;
+  /** vrrp_track_process blocks referenced by an instance, by name. */
+  processes: Record<string, TrackProcessPlan>;
   /** Hooks keyed `instance:NAME` / `group:NAME`. */
   hooks: Record<string, NotifyHookSet>;
   /** FIFOs that get every VRRP notify line (notify_fifo, vrrp_notify_fifo). */
@@ -140,35 +166,16 @@ function instancePlan(
   }
   if (i.useVmac || i.useIpvlan)
     warnings.push(at('use_vmac / use_ipvlan are ignored: the VIPs go on the interface'));
-  const unrun = i.trackFile.length + i.trackProcess.length + i.trackBfd.length;
-  if (unrun > 0)
-    warnings.push(
-      at('track_file / track_process / track_bfd are not run by floatip agent yet and are ignored'),
-    );
-  // The instance's own interface puts it in FAULT while down (unless dont_track_primary), as in keepalived.
-  const trackers: TrackerSpec[] = [];
-  if (!i.dontTrackPrimary) trackers.push({ id: `interface:${interfaceName}`, kind: 'interface', weight: 0 });
-  for (const t of i.trackInterface) {
-    const id = `interface:${t.name}`;
-    const existing = trackers.findIndex((x) => x.id === id);
-    const spec: TrackerSpec = { id, kind: 'interface', weight: t.weight, reverse: t.reverse };
-    if (existing >= 0) trackers[existing] = spec;
-    else trackers.push(spec);
+  if (i.trackBfd.length > 0) warnings.push(at('track_bfd is not run by floatip agent yet and is ignored'));
+  // The shared mapping (core/vrrp from-config): the instance's own interface (unless dont_track_primary),
+  // track_* with keepalived's default weights, the sync group's trackers, and keepalived's removals.
+  const mapped = trackersForInstance(c, name);
+  warnings.push(...mapped.warnings);
+  if (mapped.errors.length > 0) {
+    errors.push(...mapped.errors);
+    return undefined;
   }
-  for (const t of i.trackScript) {
-    const script = c.vrrpScripts[t.name];
-    if (!script) {
-      errors.push(at(`track_script ${t.name} names no vrrp_script`));
-      continue;
-    }
-    trackers.push({
-      id: `script:${t.name}`,
-      kind: 'script',
-      weight: t.weight ?? script.weight,
-      reverse: t.reverse || script.reverse,
-      initFail: script.initFail,
-    });
-  }
+  const trackers = mapped.trackers;
   if (i.virtualRoutes.length + i.virtualRules.length > 0)
     warnings.push(at('virtual_routes / virtual_rules are not applied by floatip agent yet'));
   const first = i.virtualIpaddress[0]?.address ?? i.unicastSrcIp ?? i.mcastSrcIp;
@@ -255,21 +262,36 @@ export function planVrrp(config: Config, primary: PrimaryAddressLookup): PlanRes
     (p): p is string => typeof p === 'string',
   );
   const scripts: Record<string, TrackScriptPlan> = {};
+  const files: Record<string, TrackFilePlan> = {};
+  const processes: Record<string, TrackProcessPlan> = {};
   for (const b of instances)
     for (const t of b.spec.trackers) {
-      if (t.kind !== 'script') continue;
-      const name = t.id.slice('script:'.length);
-      const s = config.vrrpScripts[name];
-      if (!s) continue;
-      scripts[name] = {
-        argv: [...s.script.argv],
-        intervalMs: secToMs(s.interval),
-        timeoutMs: secToMs(s.timeout),
-        rise: s.rise,
-        fall: s.fall,
-        initFail: s.initFail,
-      };
+      const name = t.id.slice(t.kind.length + 1);
+      const s = t.kind === 'script' ? config.vrrpScripts[name] : undefined;
+      if (s)
+        scripts[name] = {
+          argv: [...s.script.argv],
+          intervalMs: secToMs(s.interval),
+          timeoutMs: secToMs(s.timeout),
+          rise: s.rise,
+          fall: s.fall,
+          initFail: s.initFail,
+        };
+      const f = t.kind === 'file' ? config.trackFiles[name] : undefined;
+      if (f) files[name] = { path: f.file, ...(f.initFile ? { init: { ...f.initFile } } : {}) };
+      const p = t.kind === 'process' ? config.trackProcesses[name] : undefined;
+      if (p)
+        processes[name] = {
+          process: p.process,
+          fullCommand: p.fullCommand,
+          parameters: [...p.parameters],
+          paramMatch: p.paramMatch,
+          quorum: p.quorum,
+          ...(p.quorumMax !== undefined ? { quorumMax: p.quorumMax } : {}),
+          forkDelayMs: secToMs(p.forkDelay),
+          terminateDelayMs: secToMs(p.terminateDelay),
+        };
     }
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, plan: { instances, syncGroups, hooks, fifos, scripts, warnings } };
+  return { ok: true, plan: { instances, syncGroups, hooks, fifos, scripts, files, processes, warnings } };
 }

@@ -35,11 +35,17 @@ export function trackersForInstance(config: Config, instanceName: string): Track
   }
   const at = `vrrp_instance ${instanceName}`;
   const groupEntry = Object.entries(config.vrrpSyncGroups).find(([, g]) => g.group.includes(instanceName));
+  // The implicit tracker of the instance's own interface yields to an explicit track_interface entry for it
+  // (keepalived adds the primary interface only when the config does not track it already).
+  let implicitPrimary: string | undefined;
   const add = (t: TrackerSpec, where: string): void => {
-    if (out.trackers.some((x) => x.id === t.id)) {
+    const idx = out.trackers.findIndex((x) => x.id === t.id);
+    const replacesImplicit = idx >= 0 && t.id === implicitPrimary;
+    if (idx >= 0 && !replacesImplicit) {
       out.warnings.push(`${where}: ${t.id} is tracked twice; the first entry counts`);
       return;
     }
+    if (replacesImplicit) implicitPrimary = undefined;
     if (t.weight !== 0 && inst.priority === 255) {
       out.warnings.push(`${where}: weighted ${t.id} is ignored for an address owner (priority 255)`);
       return;
@@ -50,11 +56,14 @@ export function trackersForInstance(config: Config, instanceName: string): Track
       );
       return;
     }
-    out.trackers.push(t);
+    if (replacesImplicit) out.trackers[idx] = t;
+    else out.trackers.push(t);
   };
 
-  if (inst.interface !== undefined && !inst.dontTrackPrimary)
+  if (inst.interface !== undefined && !inst.dontTrackPrimary) {
     add({ id: trackerId('interface', inst.interface), kind: 'interface', weight: 0 }, at);
+    implicitPrimary = trackerId('interface', inst.interface);
+  }
 
   const sources: Array<{ where: string; refs: typeof inst }> = [{ where: at, refs: inst }];
   if (groupEntry)

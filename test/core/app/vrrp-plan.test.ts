@@ -127,3 +127,91 @@ describe('planVrrp', () => {
     assert.match(ah.errors.join('\n'), /vrrp_instance Y: auth_type AH is not supported/);
   });
 });
+
+describe('planVrrp trackers (shared core/vrrp mapping)', () => {
+  const tracked = `vrrp_script chk_w {
+    script "/bin/true"
+    weight -20
+}
+track_file maint {
+    file "/run/maint"
+    weight -10
+    init_file 3 overwrite
+}
+vrrp_track_process web {
+    process nginx -g daemon
+    param_match initial
+    quorum 2
+    quorum_max 4
+    weight 15
+    fork_delay 0.5
+    terminate_delay 2
+}
+vrrp_sync_group G {
+    group {
+        A
+    }
+}
+vrrp_instance A {
+    interface eth0
+    virtual_router_id 1
+    track_script {
+        chk_w
+    }
+    virtual_ipaddress {
+        10.0.0.1
+    }
+}
+vrrp_instance B {
+    interface eth0
+    virtual_router_id 2
+    track_file {
+        maint
+    }
+    track_process {
+        web
+    }
+    virtual_ipaddress {
+        10.0.0.2
+    }
+}
+`;
+  it('drops weighted trackers of sync-group members without sync_group_tracking_weight, as keepalived', () => {
+    const r = plan(tracked);
+    assert.ok(r.ok, JSON.stringify(r));
+    const a = r.plan.instances.find((i) => i.spec.name === 'A');
+    assert.deepEqual(
+      a?.spec.trackers.map((t) => t.id),
+      ['interface:eth0'],
+    );
+    assert.deepEqual(r.plan.scripts, {}, 'a dropped script is not run');
+  });
+
+  it('plans track_file and track_process for the agent to run, without a "not run" warning', () => {
+    const r = plan(tracked);
+    assert.ok(r.ok, JSON.stringify(r));
+    const b = r.plan.instances.find((i) => i.spec.name === 'B');
+    assert.deepEqual(
+      b?.spec.trackers.map((t) => [t.id, t.weight]),
+      [
+        ['interface:eth0', 0],
+        ['file:maint', -10],
+        ['process:web', 15],
+      ],
+    );
+    assert.deepEqual(r.plan.files, { maint: { path: '/run/maint', init: { value: 3, overwrite: true } } });
+    assert.deepEqual(r.plan.processes, {
+      web: {
+        process: 'nginx',
+        fullCommand: false,
+        parameters: ['-g', 'daemon'],
+        paramMatch: 'initial',
+        quorum: 2,
+        quorumMax: 4,
+        forkDelayMs: 500,
+        terminateDelayMs: 2000,
+      },
+    });
+    assert.ok(!r.plan.warnings.some((w) => /not run/.test(w)), r.plan.warnings.join('\n'));
+  });
+});

@@ -160,3 +160,21 @@ vrrp_instance B {
     ['interface:eth0', 'interface:eth9'],
   );
 });
+
+test('a track_interface entry for the instance interface replaces the implicit unweighted one', () => {
+  const config = load(`
+vrrp_instance VI_1 {
+    interface eth0
+    virtual_router_id 1
+    track_interface {
+        eth0 weight -60
+    }
+    virtual_ipaddress {
+        10.0.0.1
+    }
+}
+`);
+  const m = trackersForInstance(config, 'VI_1');
+  assert.deepEqual(m.trackers, [{ id: 'interface:eth0', kind: 'interface', weight: -60, reverse: false }]);
+  assert.deepEqual(m.warnings, []);
+});
