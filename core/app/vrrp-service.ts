@@ -204,6 +204,15 @@ export class VrrpService {
     );
   }
 
+  /** A track_file's value changed: every instance tracking `id` adds value × weight (keepalived §1.4). */
+  trackValue(id: string, value: number): void {
+    this.#dispatch(() =>
+      this.#stopped || !this.#router
+        ? undefined
+        : this.#stepRouter({ kind: 'tracker', id, status: { kind: 'value', value } }),
+    );
+  }
+
   status(): VrrpInstanceStatus[] {
     const now = this.#deps.clock.monotonicMs();
     const router = this.#router;

@@ -16,6 +16,8 @@ import { describeMissing, missingCapabilities } from './capabilities.ts';
 import { startControlServer } from './control-server.ts';
 import { Notifier, stateNotifier } from './notifier.ts';
 import { createTimerService } from './timers.ts';
+import { TrackFileRunner } from './track-files.ts';
+import { TrackProcessRunner } from './track-processes.ts';
 import { TrackScriptRunner } from './track-scripts.ts';
 import { startLvsSide } from './lvs-agent.ts';
 import { openCloudMode, type CloudMode } from './cloud-mode.ts';
@@ -106,11 +108,27 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     links.close();
     throw e;
   }
-  const startScripts = (p: VrrpAgentPlan) =>
-    new TrackScriptRunner(p.scripts, (r) => {
-      logger.info(`vrrp_script ${r.name} is ${r.up ? 'OK' : 'failing'}`);
-      service.track(`script:${r.name}`, r.up);
-    });
+  const startScripts = (p: VrrpAgentPlan) => {
+    const runners = [
+      new TrackScriptRunner(p.scripts, (r) => {
+        logger.info(`vrrp_script ${r.name} is ${r.up ? 'OK' : 'failing'}`);
+        service.track(`script:${r.name}`, r.up);
+      }),
+      new TrackFileRunner(
+        p.files,
+        (v) => {
+          logger.info(`track_file ${v.name} reads ${v.value}`);
+          service.trackValue(`file:${v.name}`, v.value);
+        },
+        { log: (m) => logger.warn(m) },
+      ),
+      new TrackProcessRunner(p.processes, (q) => {
+        logger.info(`track_process ${q.name} ${q.up ? 'has' : 'lost'} quorum (${q.count} running)`);
+        service.track(`process:${q.name}`, q.up);
+      }),
+    ];
+    return { stop: () => runners.forEach((r) => r.stop()) };
+  };
   let scripts = startScripts(plan);
   const lvs = await startLvsSide(options.configPath, logger);
   logger.info('floatip agent started', {

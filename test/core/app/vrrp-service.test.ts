@@ -198,4 +198,34 @@ describe('VrrpService on a simulated segment', () => {
     assert.equal(stateOf(a.service), 'MASTER');
     assert.equal(a.service.status()[0]?.effectivePriority, 120);
   });
+
+  it('track_file values and track_process quorum from the shell move the effective priority', async () => {
+    const seg = new Segment();
+    const a = node(seg, 'a', '10.0.0.1');
+    const p = plan(150, '10.0.0.1');
+    const b = p.instances[0];
+    assert.ok(b);
+    b.spec = {
+      ...b.spec,
+      trackers: [
+        { id: 'file:maint', kind: 'file', weight: -10 },
+        { id: 'process:web', kind: 'process', weight: 15 },
+      ],
+    };
+    await a.service.start(p);
+    await seg.run(2000);
+    assert.equal(
+      a.service.status()[0]?.effectivePriority,
+      150,
+      'a weighted process tracker in init adds nothing',
+    );
+    a.service.trackValue('file:maint', 3);
+    a.service.track('process:web', true);
+    await seg.run(2100);
+    assert.equal(a.service.status()[0]?.effectivePriority, 150 - 30 + 15);
+    a.service.trackValue('file:maint', 0);
+    await seg.run(2200);
+    assert.equal(a.service.status()[0]?.effectivePriority, 165);
+    await a.service.stop();
+  });
 });
