@@ -10,7 +10,7 @@
  */
 import type { Config } from '../../core/model/index.ts';
 import type { LbApplyReport, LbDataplane, LbTable, Logger, Probe, Random } from '../../core/ports/index.ts';
-import { HealthEngine, type HealthChange } from '../../core/health/index.ts';
+import { checkersFromConfig, HealthEngine, type HealthChange } from '../../core/health/index.ts';
 import {
   desiredPool,
   initialPool,
@@ -22,7 +22,6 @@ import {
 import { planLb } from '../../core/lb/plan.ts';
 import { serviceId } from '../../core/model/index.ts';
 import { driveHealth, type HealthDriver } from '../../adapters/probes/index.ts';
-import { checkerSpecs } from './lvs-checkers.ts';
 import { lvsScripts } from './lvs-scripts.ts';
 import { desiredTable, poolConfig, rsId, vsKey } from './lvs-desired.ts';
 
@@ -191,8 +190,14 @@ export function createLvs(options: LvsOptions): LvsRunner {
         const id = rsId(key, rs);
         seenRs.add(id);
         vsOfRs.set(id, key);
-        const { specs, skipped } = checkerSpecs(vs, rs, next.ssl);
-        if (skipped.length) log.warn('lvs: checkers without support here are ignored', { rs: id, skipped });
+        const { specs, notes, errors } = checkersFromConfig({
+          vs,
+          rs,
+          trackFiles: next.trackFiles,
+          ...(next.ssl ? { ssl: next.ssl } : {}),
+        });
+        for (const n of notes) log.warn(`lvs: ${n}`, { rs: id });
+        if (errors.length) log.error('lvs: checkers that cannot run are left out', { rs: id, errors });
         jobs.push(...engine.upsert(id, specs, t));
       }
     }
