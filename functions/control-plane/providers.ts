@@ -1,10 +1,14 @@
+import { readFileSync } from 'node:fs';
+import type { TokenCredential } from '@azure/core-auth';
 import { z } from 'zod';
 import type { ControlPlaneConfig } from '../../core/config/control-plane.ts';
 import type { Holder, VipProvider } from '../../core/ports/index.ts';
 import { AwsVipProvider } from '../../adapters/aws/index.ts';
+import { AzureVipProvider } from '../../adapters/azure/index.ts';
 import { DnsVipProvider } from '../../adapters/dns/index.ts';
 import { GcpVipProvider } from '../../adapters/gcp/index.ts';
 import { MemoryVipProvider } from '../../adapters/memory/index.ts';
+import { azureCredential } from './azure-credential.ts';
 import { ControlConfigError } from './config.ts';
 
 const awsSettings = z.strictObject({
@@ -14,11 +18,34 @@ const awsSettings = z.strictObject({
 });
 const dnsSettings = z.strictObject({ region: z.string().min(1).optional(), endpoint: z.url().optional() });
 const gcpSettings = z.strictObject({ project: z.string().min(1), endpoint: z.url().optional() });
+const azureSettings = z.strictObject({
+  subscriptionId: z.string().min(1),
+  /** ARM endpoint (an emulator, a sovereign cloud); https://management.azure.com otherwise. */
+  endpoint: z.url().optional(),
+  /** A PEM file of an extra CA to trust for `endpoint`. */
+  caFile: z.string().min(1).optional(),
+  /** Poll interval of long-running operations (ms). */
+  lroPollMs: z.number().int().positive().optional(),
+  /** A service principal; DefaultAzureCredential when absent. */
+  clientSecret: z
+    .strictObject({ tenantId: z.string().min(1), clientId: z.string().min(1), secretEnv: z.string().min(1) })
+    .optional(),
+});
+
+/** What a factory may need beyond its settings. */
+export interface ProviderContext {
+  env: NodeJS.ProcessEnv;
+  /** Replaces the Azure credential chain (tests: a static token against the ARM emulator). */
+  azureCredential?: TokenCredential;
+}
 
 /** How each provider is made from its settings (credentials: the SDK's own chain). */
 const factories: Record<
   string,
-  { schema: z.ZodType<Record<string, unknown>>; make: (s: never, members: Holder[]) => VipProvider }
+  {
+    schema: z.ZodType<Record<string, unknown>>;
+    make: (s: never, members: Holder[], ctx: ProviderContext) => VipProvider;
+  }
 > = {
   aws: {
     schema: awsSettings,
@@ -38,6 +65,31 @@ const factories: Record<
     schema: gcpSettings,
     make: (s: z.infer<typeof gcpSettings>, members) =>
       new GcpVipProvider({ project: s.project, ...(s.endpoint ? { endpoint: s.endpoint } : {}), members }),
+  },
+  azure: {
+    schema: azureSettings,
+    make: (s: z.infer<typeof azureSettings>, members, ctx) => {
+      let ca: string | undefined;
+      if (s.caFile !== undefined) {
+        try {
+          ca = readFileSync(s.caFile, 'utf8');
+        } catch (err) {
+          throw new ControlConfigError([
+            `controlPlane.providers.azure.caFile: cannot read ${s.caFile}: ${(err as Error).message}`,
+          ]);
+        }
+      }
+      return new AzureVipProvider({
+        subscriptionId: s.subscriptionId,
+        credential:
+          ctx.azureCredential ??
+          azureCredential(s.clientSecret, ctx.env, 'controlPlane.providers.azure.clientSecret.secretEnv'),
+        ...(s.endpoint ? { endpoint: s.endpoint } : {}),
+        ...(ca === undefined ? {} : { ca }),
+        ...(s.lroPollMs === undefined ? {} : { lroPollMs: s.lroPollMs }),
+        members,
+      });
+    },
   },
 };
 
@@ -67,7 +119,10 @@ function membersOn(config: ControlPlaneConfig, provider: string): Holder[] {
  * The providers the config's resources name, built once. `memory` needs no settings (demos, tests); a
  * cloud provider without its `controlPlane.providers.<name>` settings is a start-up error, not a default.
  */
-export function buildProviders(config: ControlPlaneConfig): Record<string, VipProvider> {
+export function buildProviders(
+  config: ControlPlaneConfig,
+  ctx: ProviderContext = { env: process.env },
+): Record<string, VipProvider> {
   const names = new Set(config.groups.flatMap((g) => g.resources.map((r) => r.provider)));
   const out: Record<string, VipProvider> = {};
   for (const name of names) {
@@ -90,7 +145,7 @@ export function buildProviders(config: ControlPlaneConfig): Record<string, VipPr
       ]);
     }
     try {
-      out[name] = factory.make(s.data as never, membersOn(config, name));
+      out[name] = factory.make(s.data as never, membersOn(config, name), ctx);
     } catch (err) {
       if (err instanceof ControlConfigError) throw err;
       throw new ControlConfigError([`controlPlane.groups: ${(err as Error).message}`]);

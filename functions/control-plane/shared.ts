@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
+import type { TokenCredential } from '@azure/core-auth';
 import type { Redis } from 'ioredis';
 import type { Queue } from 'bullmq';
 import type { ControlDeps } from '../../core/app/index.ts';
@@ -28,8 +29,10 @@ import { buildProviders } from './providers.ts';
 export interface ControlOverrides {
   clock?: Clock;
   logger?: Logger;
-  /** Providers by name; default: built from the config (memory, aws). */
+  /** Providers by name; default: built from the config (memory, aws, azure, dns, gcp). */
   providers?: Record<string, VipProvider>;
+  /** The credential of a config-built Azure provider; default: from the config and environment. */
+  azureCredential?: TokenCredential;
   /** Redis for the API (fail fast) and for the worker (waits out outages). */
   apiRedis?: Redis;
   workerRedis?: Redis;
@@ -79,7 +82,9 @@ export function buildControlPlane(config: ControlPlaneConfig, o: ControlOverride
   const env = o.env ?? process.env;
   const clock = o.clock ?? systemClock;
   const logger = o.logger ?? createLogger({ name: 'floatip-control' });
-  const providers = o.providers ?? buildProviders(config);
+  const providers =
+    o.providers ??
+    buildProviders(config, { env, ...(o.azureCredential ? { azureCredential: o.azureCredential } : {}) });
   const metrics = o.metrics ?? createControlMetrics();
   const tokens = resolveTokens(config, env);
   const hmac = config.webhooks.hmac;

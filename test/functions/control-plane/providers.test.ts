@@ -52,7 +52,45 @@ test('providers are built from config; a missing or bad setting is a start-up er
     /^controlPlane\.groups: aws member a: /,
   );
   assert.match(
+    problem(() => buildProviders(config('openstack'))),
+    /provider 'openstack' is not available in the control plane \(supported: memory, aws, dns, gcp, azure\)/,
+  );
+});
+
+const azureMember = { privateIp: '10.1.0.4', networkInterface: { resourceGroup: 'rg', name: 'nic-a' } };
+
+test('azure is built from config: subscription, CA file and service-principal secret from the environment', () => {
+  assert.equal(
     problem(() => buildProviders(config('azure'))),
-    /provider 'azure' is not available in the control plane/,
+    'controlPlane.providers.azure: missing',
+  );
+  assert.match(
+    problem(() => buildProviders(config('azure', { azure: { subscriptionId: '' } }, azureMember))),
+    /^controlPlane\.providers\.azure\.subscriptionId: /,
+  );
+  assert.match(
+    problem(() =>
+      buildProviders(
+        config('azure', { azure: { subscriptionId: 's', caFile: '/nonexistent/ca.pem' } }, azureMember),
+      ),
+    ),
+    /^controlPlane\.providers\.azure\.caFile: cannot read \/nonexistent\/ca\.pem/,
+  );
+  const sp = {
+    subscriptionId: 's',
+    clientSecret: { tenantId: 't', clientId: 'c', secretEnv: 'FIP_AZ_SECRET' },
+  };
+  // The secret's variable is named when missing; its value never appears in any error.
+  assert.equal(
+    problem(() => buildProviders(config('azure', { azure: sp }, azureMember), { env: {} })),
+    'controlPlane.providers.azure.clientSecret.secretEnv: environment variable FIP_AZ_SECRET is not set',
+  );
+  const built = buildProviders(config('azure', { azure: sp }, azureMember), {
+    env: { FIP_AZ_SECRET: 'very-secret-value' },
+  });
+  assert.equal(built.azure?.name, 'azure');
+  assert.match(
+    problem(() => buildProviders(config('azure', { azure: { subscriptionId: 's' } }, { nic: 'x' }))),
+    /^controlPlane\.groups: azure member a: /,
   );
 });

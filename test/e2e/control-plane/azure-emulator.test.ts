@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { startServe } from '../../../functions/serve/index.ts';
+import { startWorker } from '../../../functions/worker/index.ts';
+import { armSubscription, startArmEmulator } from '../../emulators/arm.ts';
+import { staticCredential } from '../../adapters/azure/fixture.ts';
+import { loopbackCertificate } from '../../emulators/tls.ts';
+import { controlFixture, eventually, opsToken } from './fixture.ts';
+
+const subnet = {
+  id: `/subscriptions/${armSubscription}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s`,
+};
+
+/** An ARM emulator (TLS) with two NVA NICs and a route table, and a control plane built from config. */
+async function azureControl(t: TestContext) {
+  const cert = loopbackCertificate();
+  const arm = await startArmEmulator({ lroPolls: 1, retryAfterMs: 5, tls: cert });
+  t.after(() => arm.close());
+  for (const [name, ip] of [
+    ['nic-a', '10.1.0.4'],
+    ['nic-b', '10.1.0.5'],
+  ] as const)
+    arm.addNic('rg', name, [
+      { name: 'ipconfig1', privateIPAddress: ip, privateIPAllocationMethod: 'Static', primary: true, subnet },
+    ]);
+  arm.addTable('rg', 'rt-1', [
+    { name: 'default', addressPrefix: '0.0.0.0/0', nextHopType: 'Internet' },
+    {
+      name: 'vip',
+      addressPrefix: '10.9.0.10/32',
+      nextHopType: 'VirtualAppliance',
+      nextHopIpAddress: '10.1.0.4',
+    },
+  ]);
+  const dir = mkdtempSync(join(tmpdir(), 'fip-cp-azure-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const caFile = join(dir, 'arm-ca.pem');
+  writeFileSync(caFile, cert.cert);
+  const fixture = await controlFixture(t, {
+    providers: 'from-config',
+    overrides: { azureCredential: staticCredential },
+    patch: {
+      providers: { azure: { subscriptionId: armSubscription, endpoint: arm.url, caFile, lroPollMs: 2 } },
+      alerts: [{ match: { alertname: 'NvaDown' }, group: 'nva', memberLabel: 'instance' }],
+      groups: [
+        {
+          id: 'nva',
+          members: [
+            {
+              id: 'a',
+              priority: 200,
+              spec: { privateIp: '10.1.0.4', networkInterface: { resourceGroup: 'rg', name: 'nic-a' } },
+            },
+            {
+              id: 'b',
+              priority: 100,
+              spec: { privateIp: '10.1.0.5', networkInterface: { resourceGroup: 'rg', name: 'nic-b' } },
+            },
+          ],
+          resources: [
+            {
+              id: 'nva-route',
+              provider: 'azure',
+              kind: 'route',
+              spec: {
+                routeTables: [{ resourceGroup: 'rg', name: 'rt-1' }],
+                route: 'vip',
+                addressPrefix: '10.9.0.10/32',
+              },
+            },
+          ],
+        },
+      ],
+    },
+  });
+  const nextHop = () => arm.tables.get('rg/rt-1')?.routes.get('vip')?.nextHopIpAddress;
+  return { arm, nextHop, ...fixture };
+}
+
+test('control plane on the Azure provider: an alert moves the route next hop through the real ARM SDK to the emulator', async (t) => {
+  const { arm, cp, defer, nextHop } = await azureControl(t);
+  const server = await startServe(cp, { port: 0 });
+  defer(() => server.close());
+  const worker = await startWorker(cp, { schedule: false });
+  defer(() => worker.close());
+  assert.equal(nextHop(), '10.1.0.4');
+
+  const alert = await fetch(`${server.url}/v1/webhooks/alertmanager`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${opsToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      version: '4',
+      status: 'firing',
+      alerts: [
+        {
+          status: 'firing',
+          labels: { alertname: 'NvaDown', instance: 'a' },
+          startsAt: '2026-01-01T00:00:00Z',
+          fingerprint: 'azure-1',
+        },
+      ],
+    }),
+  });
+  assert.equal(alert.status, 202, await alert.clone().text());
+  await eventually(async () => (nextHop() === '10.1.0.5' ? true : undefined), 'route next hop on b');
+  const entries = await eventually(async () => {
+    const a = await cp.api.audit.list({ group: 'nva', limit: 10 });
+    return a.kind === 'ok' && a.value.length === 1 ? a.value : undefined;
+  }, 'the failover to commit');
+  assert.equal(entries[0]?.from, 'a');
+  assert.equal(entries[0]?.to, 'b');
+  assert.ok(entries[0]?.calls.some((c) => c.operation === 'routes.createOrUpdate'));
+  // Only the route child was written (a PUT on routes/vip), with the bearer token of the credential.
+  const writes = arm.requests.filter((r) => r.method === 'PUT');
+  assert.ok(writes.length >= 1);
+  for (const w of writes) {
+    assert.match(w.path, /\/routeTables\/rt-1\/routes\/vip$/);
+    assert.equal(w.headers.authorization, 'Bearer fip-cloud-test-token');
+  }
+});
