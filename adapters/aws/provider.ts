@@ -1,18 +1,8 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
-import type { Epoch, Outcome } from '../../core/model/index.ts';
-import type {
-  ChangeReport,
-  Clock,
-  Holder,
-  MoveOptions,
-  Observation,
-  Random,
-  VipProvider,
-  VipResource,
-} from '../../core/ports/index.ts';
+import type { Clock, Holder, Random, VipResource } from '../../core/ports/index.ts';
 import {
+  DriverProvider,
   defaultFailoverPolicy,
-  moveResource,
   tokenBucket,
   type FailoverPolicy,
   type KindDriver,
@@ -42,12 +32,9 @@ export interface AwsProviderOptions {
 export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The AWS VipProvider: elastic IPs, secondary private IPs and route-table next hops over EC2. */
-export class AwsVipProvider implements VipProvider {
+export class AwsVipProvider extends DriverProvider {
   readonly name = 'aws';
   readonly #ctx: AwsContext;
-  readonly #policy: FailoverPolicy;
-  readonly #random: Random;
-  readonly #sleep: Sleep;
 
   constructor(o: AwsProviderOptions) {
     const members: AwsMember[] = o.members.map((m) => {
@@ -55,25 +42,25 @@ export class AwsVipProvider implements VipProvider {
       if (typeof spec === 'string') throw new Error(spec);
       return { id: m.id, spec };
     });
-    this.#policy = o.policy ?? defaultFailoverPolicy;
-    this.#random = o.random ?? systemRandom;
-    this.#sleep = o.sleep ?? realSleep;
+    const policy = o.policy ?? defaultFailoverPolicy;
+    const random = o.random ?? systemRandom;
+    const sleep = o.sleep ?? realSleep;
+    super({ verify: policy.verify, random, sleep });
     const ec2 = new EC2Client({
       region: o.region,
       maxAttempts: 1, // retries are ours: classified, jittered, rate limited
       ...(o.endpoint ? { endpoint: o.endpoint } : {}),
       ...(o.credentials ? { credentials: o.credentials } : {}),
     });
-    const limiter = tokenBucket(this.#policy.rate, o.clock ?? systemClock, this.#sleep);
-    this.#ctx = awsContext(
-      ec2,
-      { limiter, policy: this.#policy.call, random: this.#random, sleep: this.#sleep },
-      members,
-      o.coalesceMs,
-    );
+    const limiter = tokenBucket(policy.rate, o.clock ?? systemClock, sleep);
+    this.#ctx = awsContext(ec2, { limiter, policy: policy.call, random, sleep }, members, o.coalesceMs);
   }
 
-  #driver(r: VipResource, holderId: string | null, takeover: boolean): KindDriver<unknown> | string {
+  protected driverFor(
+    r: VipResource,
+    holderId: string | null,
+    takeover: boolean,
+  ): KindDriver<unknown> | string {
     const target = this.#ctx.members.find((m) => m.id === holderId) ??
       this.#ctx.members[0] ?? { id: '', spec: { networkInterfaceId: 'eni-none' } };
     if (holderId !== null && target.id !== holderId) return `aws: ${holderId} is not an aws member`;
@@ -98,45 +85,5 @@ export class AwsVipProvider implements VipProvider {
       default:
         return `${where}: unknown kind ${r.kind} (elastic-ip, secondary-ip, route)`;
     }
-  }
-
-  async observe(resource: VipResource): Promise<Outcome<Observation>> {
-    const d = this.#driver(resource, null, false);
-    if (typeof d === 'string') return { kind: 'give-up', reason: d };
-    const read = await d.read([]);
-    return read.kind === 'ok' ? { kind: 'ok', value: d.observe(read.value) } : read;
-  }
-
-  #move(
-    mode: 'acquire' | 'release',
-    r: VipResource,
-    h: Holder,
-    options: MoveOptions,
-  ): Promise<Outcome<ChangeReport>> {
-    const d = this.#driver(r, h.id, options.takeover ?? false);
-    if (typeof d === 'string') return Promise.resolve({ kind: 'give-up', reason: d });
-    return moveResource(d, mode, h.id, options, {
-      verify: this.#policy.verify,
-      random: this.#random,
-      sleep: this.#sleep,
-    });
-  }
-
-  acquire(
-    r: VipResource,
-    h: Holder,
-    _epoch: Epoch,
-    options: MoveOptions = {},
-  ): Promise<Outcome<ChangeReport>> {
-    return this.#move('acquire', r, h, options);
-  }
-
-  release(
-    r: VipResource,
-    h: Holder,
-    _epoch: Epoch,
-    options: MoveOptions = {},
-  ): Promise<Outcome<ChangeReport>> {
-    return this.#move('release', r, h, options);
   }
 }

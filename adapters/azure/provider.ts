@@ -1,18 +1,8 @@
 import type { TokenCredential } from '@azure/core-auth';
-import type { Epoch, Outcome } from '../../core/model/index.ts';
-import type {
-  ChangeReport,
-  Clock,
-  Holder,
-  MoveOptions,
-  Observation,
-  Random,
-  VipProvider,
-  VipResource,
-} from '../../core/ports/index.ts';
+import type { Clock, Holder, Random, VipResource } from '../../core/ports/index.ts';
 import {
+  DriverProvider,
   defaultFailoverPolicy,
-  moveResource,
   tokenBucket,
   type FailoverPolicy,
   type KindDriver,
@@ -43,12 +33,9 @@ export interface AzureProviderOptions {
 const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The Azure VipProvider: UDR next hops, public IPs and secondary private IPs over Microsoft.Network. */
-export class AzureVipProvider implements VipProvider {
+export class AzureVipProvider extends DriverProvider {
   readonly name = 'azure';
   readonly #ctx: AzureContext;
-  readonly #policy: FailoverPolicy;
-  readonly #random: Random;
-  readonly #sleep: Sleep;
 
   constructor(o: AzureProviderOptions) {
     const members: AzureMember[] = o.members.map((m) => {
@@ -56,25 +43,26 @@ export class AzureVipProvider implements VipProvider {
       if (typeof spec === 'string') throw new Error(spec);
       return { id: m.id, spec };
     });
-    this.#policy = o.policy ?? defaultFailoverPolicy;
-    this.#random = o.random ?? systemRandom;
-    this.#sleep = o.sleep ?? realSleep;
+    const policy = o.policy ?? defaultFailoverPolicy;
+    const random = o.random ?? systemRandom;
+    const sleep = o.sleep ?? realSleep;
+    super({ verify: policy.verify, random, sleep });
     const client = createNetworkClient({
       subscriptionId: o.subscriptionId,
       credential: o.credential,
       ...(o.endpoint ? { endpoint: o.endpoint } : {}),
       ...(o.ca ? { ca: o.ca } : {}),
     });
-    const limiter = tokenBucket(this.#policy.rate, o.clock ?? systemClock, this.#sleep);
+    const limiter = tokenBucket(policy.rate, o.clock ?? systemClock, sleep);
     this.#ctx = azureContext(
       client,
-      { limiter, policy: this.#policy.call, random: this.#random, sleep: this.#sleep },
+      { limiter, policy: policy.call, random, sleep },
       members,
       o.lroPollMs ?? 1000,
     );
   }
 
-  #driver(r: VipResource, holderId: string | null): KindDriver<unknown> | string {
+  protected driverFor(r: VipResource, holderId: string | null): KindDriver<unknown> | string {
     const target = this.#ctx.members.find((m) => m.id === holderId) ?? this.#ctx.members[0];
     if (!target || (holderId !== null && target.id !== holderId))
       return `azure: ${holderId} is not an azure member`;
@@ -99,45 +87,5 @@ export class AzureVipProvider implements VipProvider {
       default:
         return `${where}: unknown kind ${r.kind} (route, public-ip, secondary-ip)`;
     }
-  }
-
-  async observe(resource: VipResource): Promise<Outcome<Observation>> {
-    const d = this.#driver(resource, null);
-    if (typeof d === 'string') return { kind: 'give-up', reason: d };
-    const read = await d.read([]);
-    return read.kind === 'ok' ? { kind: 'ok', value: d.observe(read.value) } : read;
-  }
-
-  #move(
-    mode: 'acquire' | 'release',
-    r: VipResource,
-    h: Holder,
-    options: MoveOptions,
-  ): Promise<Outcome<ChangeReport>> {
-    const d = this.#driver(r, h.id);
-    if (typeof d === 'string') return Promise.resolve({ kind: 'give-up', reason: d });
-    return moveResource(d, mode, h.id, options, {
-      verify: this.#policy.verify,
-      random: this.#random,
-      sleep: this.#sleep,
-    });
-  }
-
-  acquire(
-    r: VipResource,
-    h: Holder,
-    _epoch: Epoch,
-    options: MoveOptions = {},
-  ): Promise<Outcome<ChangeReport>> {
-    return this.#move('acquire', r, h, options);
-  }
-
-  release(
-    r: VipResource,
-    h: Holder,
-    _epoch: Epoch,
-    options: MoveOptions = {},
-  ): Promise<Outcome<ChangeReport>> {
-    return this.#move('release', r, h, options);
   }
 }

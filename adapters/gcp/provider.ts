@@ -1,17 +1,7 @@
-import type { Epoch, Outcome } from '../../core/model/index.ts';
-import type {
-  ChangeReport,
-  Clock,
-  Holder,
-  MoveOptions,
-  Observation,
-  Random,
-  VipProvider,
-  VipResource,
-} from '../../core/ports/index.ts';
+import type { Clock, Holder, Random, VipResource } from '../../core/ports/index.ts';
 import {
+  DriverProvider,
   defaultFailoverPolicy,
-  moveResource,
   tokenBucket,
   type FailoverPolicy,
   type KindDriver,
@@ -41,12 +31,9 @@ export interface GcpProviderOptions {
 const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The GCP VipProvider: alias IP ranges, external IP access configs and static routes over Compute Engine. */
-export class GcpVipProvider implements VipProvider {
+export class GcpVipProvider extends DriverProvider {
   readonly name = 'gcp';
   readonly #ctx: GcpContext;
-  readonly #policy: FailoverPolicy;
-  readonly #random: Random;
-  readonly #sleep: Sleep;
 
   constructor(o: GcpProviderOptions) {
     const members: GcpMember[] = o.members.map((m) => {
@@ -54,18 +41,19 @@ export class GcpVipProvider implements VipProvider {
       if (typeof spec === 'string') throw new Error(spec);
       return { id: m.id, spec };
     });
-    this.#policy = o.policy ?? defaultFailoverPolicy;
-    this.#random = o.random ?? systemRandom;
-    this.#sleep = o.sleep ?? realSleep;
+    const policy = o.policy ?? defaultFailoverPolicy;
+    const random = o.random ?? systemRandom;
+    const sleep = o.sleep ?? realSleep;
+    super({ verify: policy.verify, random, sleep });
     const clients = gcpClients({
       ...(o.endpoint ? { endpoint: o.endpoint } : {}),
       ...(o.authClient ? { authClient: o.authClient } : {}),
     });
-    const limiter = tokenBucket(this.#policy.rate, o.clock ?? systemClock, this.#sleep);
+    const limiter = tokenBucket(policy.rate, o.clock ?? systemClock, sleep);
     this.#ctx = gcpContext(
       o.project,
       clients,
-      { limiter, policy: this.#policy.call, random: this.#random, sleep: this.#sleep },
+      { limiter, policy: policy.call, random, sleep },
       members,
       o.opPollMs ?? 500,
     );
@@ -82,7 +70,7 @@ export class GcpVipProvider implements VipProvider {
     ]);
   }
 
-  #driver(r: VipResource, holderId: string | null): KindDriver<unknown> | string {
+  protected driverFor(r: VipResource, holderId: string | null): KindDriver<unknown> | string {
     const target = this.#ctx.members.find((m) => m.id === holderId) ?? this.#ctx.members[0];
     if (!target || (holderId !== null && target.id !== holderId))
       return `gcp: ${holderId} is not a gcp member`;
@@ -105,45 +93,5 @@ export class GcpVipProvider implements VipProvider {
       default:
         return `${where}: unknown kind ${r.kind} (alias-ip, access-config, route)`;
     }
-  }
-
-  async observe(resource: VipResource): Promise<Outcome<Observation>> {
-    const d = this.#driver(resource, null);
-    if (typeof d === 'string') return { kind: 'give-up', reason: d };
-    const read = await d.read([]);
-    return read.kind === 'ok' ? { kind: 'ok', value: d.observe(read.value) } : read;
-  }
-
-  #move(
-    mode: 'acquire' | 'release',
-    r: VipResource,
-    h: Holder,
-    options: MoveOptions,
-  ): Promise<Outcome<ChangeReport>> {
-    const d = this.#driver(r, h.id);
-    if (typeof d === 'string') return Promise.resolve({ kind: 'give-up', reason: d });
-    return moveResource(d, mode, h.id, options, {
-      verify: this.#policy.verify,
-      random: this.#random,
-      sleep: this.#sleep,
-    });
-  }
-
-  acquire(
-    r: VipResource,
-    h: Holder,
-    _epoch: Epoch,
-    options: MoveOptions = {},
-  ): Promise<Outcome<ChangeReport>> {
-    return this.#move('acquire', r, h, options);
-  }
-
-  release(
-    r: VipResource,
-    h: Holder,
-    _epoch: Epoch,
-    options: MoveOptions = {},
-  ): Promise<Outcome<ChangeReport>> {
-    return this.#move('release', r, h, options);
   }
 }

@@ -15,6 +15,7 @@ export type {
   FailoverResult,
 } from './execute.ts';
 export { moveResource } from './move.ts';
+export { DriverProvider } from './driver-provider.ts';
 export type { KindDriver, MoveDeps, Write } from './move.ts';
 export { guardedCall } from './call.ts';
 export type { CallDeps, ClassifiedError, ErrorClass } from './call.ts';
