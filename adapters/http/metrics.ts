@@ -4,7 +4,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export interface ControlMetrics {
   registry: Registry;
   failoverDuration: Histogram<'group' | 'action' | 'outcome'>;
-  providerErrors: Counter<'provider' | 'code'>;
+  providerErrors: Counter<'provider' | 'class' | 'code'>;
   holder: Gauge<'group' | 'member'>;
   advertLateness: Histogram<'scope'>;
   webhooks: Counter<'source' | 'result'>;
@@ -25,8 +25,8 @@ export function createControlMetrics(options: { defaults?: boolean } = {}): Cont
     }),
     providerErrors: new Counter({
       name: 'floatip_provider_api_errors_total',
-      help: 'Provider API calls that did not succeed, by provider and outcome code',
-      labelNames: ['provider', 'code'],
+      help: 'Failed provider API calls (after retries), by provider, error class (throttling, transient, conflict, fatal) and provider error code (a fixed set; other)',
+      labelNames: ['provider', 'class', 'code'],
       registers: [registry],
     }),
     holder: new Gauge({

@@ -23,6 +23,7 @@ import {
   redisReplayGuard,
 } from '../../adapters/redis/index.ts';
 import { resolveSecret, resolveTokens } from './config.ts';
+import { providerErrorLabels, providerOfService } from './error-labels.ts';
 import { buildProviders } from './providers.ts';
 
 /** Everything a composition root may replace (tests, benchmarks, other runtimes). */
@@ -139,8 +140,16 @@ export function buildControlPlane(config: ControlPlaneConfig, o: ControlOverride
         for (const m of g?.members ?? [])
           metrics.holder.set({ group: job.group, member: m.id }, m.id === f.value.to ? 1 : 0);
       } else {
-        for (const res of config.groups.find((x) => x.id === job.group)?.resources ?? [])
-          metrics.providerErrors.inc({ provider: res.provider, code: f.kind });
+        const labels = providerErrorLabels(f);
+        if (labels) {
+          const used = [
+            ...new Set(config.groups.find((x) => x.id === job.group)?.resources.map((x) => x.provider)),
+          ];
+          const mapped = providerOfService[labels.service];
+          const provider =
+            used.length === 1 ? (used[0] ?? 'unknown') : mapped && used.includes(mapped) ? mapped : 'unknown';
+          metrics.providerErrors.inc({ provider, class: labels.class, code: labels.code });
+        }
       }
     } else {
       r = await runSweep(worker, job.groups);

@@ -6,7 +6,7 @@ import { test, type TestContext } from 'node:test';
 import { startServe } from '../../../functions/serve/index.ts';
 import { startWorker } from '../../../functions/worker/index.ts';
 import { armSubscription, startArmEmulator } from '../../emulators/arm.ts';
-import { staticCredential } from '../../adapters/azure/fixture.ts';
+import { azureLab, members as labMembers, staticCredential } from '../../adapters/azure/fixture.ts';
 import { loopbackCertificate } from '../../emulators/tls.ts';
 import { controlFixture, eventually, opsToken } from './fixture.ts';
 
@@ -120,4 +120,58 @@ test('control plane on the Azure provider: an alert moves the route next hop thr
     assert.match(w.path, /\/routeTables\/rt-1\/routes\/vip$/);
     assert.equal(w.headers.authorization, 'Bearer fip-cloud-test-token');
   }
+});
+
+test('a throttled ARM call shows up in /metrics by provider, class and the provider error code', async (t) => {
+  const { arm, provider } = await azureLab(); // fast retry policy: the throttles exhaust the retries quickly
+  t.after(() => arm.close());
+  const { cp, defer } = await controlFixture(t, {
+    providers: { azure: provider },
+    patch: {
+      alerts: [],
+      groups: [
+        {
+          id: 'nva',
+          members: [
+            { id: 'a', priority: 200, spec: labMembers[0]?.spec },
+            { id: 'b', priority: 100, spec: labMembers[1]?.spec },
+          ],
+          resources: [
+            {
+              id: 'nva-route',
+              provider: 'azure',
+              kind: 'route',
+              spec: {
+                routeTables: [{ resourceGroup: 'rg', name: 'rt-1' }],
+                route: 'vip',
+                addressPrefix: '10.9.0.10/32',
+              },
+            },
+          ],
+        },
+      ],
+    },
+  });
+  const server = await startServe(cp, { port: 0 });
+  defer(() => server.close());
+  const metrics = async () =>
+    (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${opsToken}` } })).text();
+  const series = /^floatip_provider_api_errors_total\{(.*)\} (\d+)$/gm;
+  assert.deepEqual([...(await metrics()).matchAll(series)], []);
+
+  arm.faults.inject('throttle', 1000, /^PUT /); // every write answers 429 TooManyRequests
+  const job = {
+    kind: 'failover' as const,
+    key: 'throttled-1',
+    group: 'nva',
+    to: 'b',
+    action: 'switchover' as const,
+    reason: 'test',
+    source: 'manual',
+  };
+  const r = await cp.handle(job, { id: 'j1', attempt: 1 });
+  assert.equal(r.kind, 'retry', JSON.stringify(r));
+  assert.ok(arm.faults.counts.throttle > 0);
+  const found = [...(await metrics()).matchAll(series)].map((m) => [m[1], m[2]]);
+  assert.deepEqual(found, [['provider="azure",class="throttling",code="TooManyRequests"', '1']]);
 });
