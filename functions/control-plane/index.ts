@@ -8,3 +8,5 @@ export { lazyControlPlane } from './lazy.ts';
 export { scheduledSweep } from './scheduled-sweep.ts';
 export type { ScheduledSweepResult } from './scheduled-sweep.ts';
 export { startLeaseElection } from './lease.ts';
+export { runLeaseAgent } from './lease-agent.ts';
+export type { LeaseAgentOptions } from './lease-agent.ts';

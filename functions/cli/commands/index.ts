@@ -9,6 +9,7 @@ import { workerCommand } from './worker.ts';
 import { drainCommand } from './drain.ts';
 import { controlPlaneCommand } from './serve-control-plane.ts';
 import { cloudCommand } from './cloud.ts';
+import { leaseAgentCommand } from './lease-agent.ts';
 
 /** Every subcommand, in the order `floatip help` lists them. Add one line per new command. */
 export const commands: Command[] = [
@@ -22,4 +23,5 @@ export const commands: Command[] = [
   drainCommand,
   controlPlaneCommand,
   cloudCommand,
+  leaseAgentCommand,
 ];
