@@ -1,9 +1,14 @@
 /**
  * `floatip check-config FILE [--json] [--lenient] [--config-id ID]`: like `keepalived -t`. Exit 0 when the
  * configuration is valid, 5 with every error when not; `--json` prints the normalized model (every default
- * filled in). Reads keepalived.conf or the native YAML/JSON format (by extension, else by content).
+ * filled in). Reads keepalived.conf or the native YAML/JSON format (by extension, else by content). The
+ * `cloud:` section the agent would use (the native file's own, or the `floatip-cloud.yaml` overlay next to
+ * a keepalived.conf) is validated too, with the same file:line errors the agent would refuse to start with.
  */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { LoadedCloud } from '../../agent/cloud-setup.ts';
 import { formatDiagnostic, summarizeConfig, type ParseResult } from '../../../core/config/index.ts';
 import { loadConfigFile, type LoadOptions } from '../../shared/load-config.ts';
 import type { Command } from '../command.ts';
@@ -52,9 +57,11 @@ export const checkConfig: Command = {
     }
     const show = (d: Parameters<typeof formatDiagnostic>[0]) =>
       formatDiagnostic({ ...d, file: displayPath(d.file) });
-    if (!r.ok) {
-      for (const d of r.diagnostics) io.err(show(d));
-      const n = r.diagnostics.filter((d) => d.severity === 'error').length;
+    const cloud = await checkCloud(file);
+    if (!r.ok || cloud.errors.length > 0) {
+      if (!r.ok) for (const d of r.diagnostics) io.err(show(d));
+      for (const e of cloud.errors) io.err(e);
+      const n = (r.ok ? 0 : r.diagnostics.filter((d) => d.severity === 'error').length) + cloud.errors.length;
       io.err(`${file}: ${n} error${n === 1 ? '' : 's'}; configuration rejected`);
       return exitCodes.configInvalid;
     }
@@ -73,6 +80,38 @@ export const checkConfig: Command = {
         `checkers: ${checkers || 'none'}${r.warnings.length > 0 ? `; ${r.warnings.length} warning(s)` : ''}`,
     );
     for (const line of s.lines) io.out(`  ${line}`);
+    if (cloud.loaded) {
+      const c = cloud.loaded.section;
+      io.out(
+        `  cloud (${displayPath(cloud.loaded.file)}): group ${c.group}, ${Object.keys(c.members).length} member(s), ` +
+          `${c.resources.length} resource(s) on ${Object.keys(c.providers).join(', ')}` +
+          `${c.vrrpInstance ? `, moved when ${c.vrrpInstance} becomes MASTER` : ''}`,
+      );
+    }
     return exitCodes.ok;
   },
 };
+
+/**
+ * The cloud section the agent would load for `file` (see functions/agent/cloud-mode.ts): a native
+ * YAML/JSON file's own `cloud:` key (none is fine), or `floatip-cloud.yaml` next to a keepalived.conf
+ * (absent is fine). Errors read `FILE:LINE: cloud.FIELD: message`.
+ */
+async function checkCloud(file: string): Promise<{ errors: string[]; loaded?: LoadedCloud }> {
+  const isNative = /\.(ya?ml|json)$/i.test(file);
+  const source = isNative ? file : join(dirname(file), 'floatip-cloud.yaml');
+  if (!existsSync(source)) return { errors: [] };
+  // Loaded only when there is a cloud file: it brings the provider SDKs with it.
+  const { loadCloudSection } = await import('../../agent/cloud-setup.ts');
+  const r = loadCloudSection(file);
+  if (r.ok) return { errors: [], loaded: r.value };
+  if (isNative && r.errors.every((e) => e.endsWith("no top-level 'cloud:' section"))) return { errors: [] };
+  // A native file that does not parse is already reported by the config loader; keep only cloud fields.
+  const errors = isNative ? r.errors.filter((e) => / cloud[.:]/.test(e)) : r.errors;
+  const shown = displayPath(source);
+  return {
+    errors: errors
+      .map((e) => (e.startsWith(source) ? `${shown}${e.slice(source.length)}` : e))
+      .map((e) => e.replace(/^([^:]+(?::\d+)?): /, '$1: error: ')),
+  };
+}
