@@ -109,6 +109,8 @@ export async function startLabEc2(lab: Lab, node: LabNode, port: number, seed: s
 
 export interface CloudAgent {
   node: LabNode;
+  /** keepalived.conf; floatip-cloud.yaml sits next to it. */
+  configPath: string;
   socketPath: string;
   log(): string;
   /** State of one VRRP instance through the control socket; undefined when the agent is not answering. */
@@ -139,6 +141,7 @@ export function startCloudAgent(
   const log = outputOf(child);
   return {
     node,
+    configPath,
     socketPath,
     log,
     async state(instance) {

@@ -13,6 +13,7 @@ import {
   DescribeRouteTablesCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
+import { main } from '../../../functions/cli/main.ts';
 import { assertLabPrerequisites, createLab, waitFor, type Lab, type LabNode } from '../../helpers/netns.ts';
 import {
   startCloudAgent,
@@ -151,6 +152,14 @@ describe('floatip agents in cloud mode against the EC2 emulator (netns lab)', ()
       assert.equal(await eipHolder(), ENI.d1);
     }
     assert.equal(await a2.state('VI_CLOUD'), 'BACKUP');
+    // The same files pass `floatip check-config`, which validates the overlay as the agent does.
+    const said: string[] = [];
+    const io = { out: (t: string) => void said.push(t), err: (t: string) => void said.push(t) };
+    assert.equal(await main(['check-config', a1.configPath], io), 0, said.join('\n'));
+    assert.match(
+      said.join('\n'),
+      /cloud \(.*floatip-cloud\.yaml\): group netns-web, 2 member\(s\), 2 resource/,
+    );
   });
 
   it('kill -9 of the master: the backup becomes MASTER and the elastic IP and route move to it', async () => {
