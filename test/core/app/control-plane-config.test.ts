@@ -61,3 +61,45 @@ test('control-plane config: duplicate group ids are refused', () => {
     { path: 'controlPlane.groups[1].id', message: "duplicate group id 'web'" },
   ]);
 });
+
+test('control-plane config: shapes, unknown keys, provider names and duplicate tokens each name their path', () => {
+  const g = [
+    { id: 'w', members: [{ id: 'a' }], resources: [{ id: 'v', provider: 'memory', kind: 'address' }] },
+  ];
+  const errors = (input: unknown) => {
+    const r = parseControlPlaneConfig(input);
+    return r.ok ? [] : r.errors.map((e) => `${e.path}: ${e.message}`);
+  };
+  assert.deepEqual(errors([]), ['controlPlane: must be a mapping']);
+  assert.deepEqual(errors({ groups: g, bogus: 1, redis: { port: 1 } }), [
+    'controlPlane.redis.port: unknown key',
+    'controlPlane.bogus: unknown key',
+  ]);
+  assert.deepEqual(errors({ groups: g, providers: { AWS: {}, aws: 3 } }), [
+    'controlPlane.providers.AWS: provider names are lower-case words',
+    'controlPlane.providers.aws: must be a mapping',
+  ]);
+  assert.deepEqual(
+    errors({
+      groups: g,
+      tokens: [
+        { name: 't', value: 'x', scopes: ['read'] },
+        { name: 't', env: 'T', scopes: ['read'] },
+      ],
+    }),
+    ["controlPlane.tokens[1].name: duplicate token name 't'"],
+  );
+  assert.deepEqual(
+    errors({
+      groups: [{ id: 'w', members: 'x', resources: [{ id: 'v', provider: 'm', kind: 'k', spec: [] }] }],
+      http: { port: 1.5 },
+      alerts: [{ group: 'w', memberMap: { a: 1 } }],
+    }).sort(),
+    [
+      'controlPlane.alerts[0].memberMap.a: must be a string',
+      'controlPlane.groups[0].members: must be a list',
+      'controlPlane.groups[0].resources[0].spec: must be a mapping',
+      'controlPlane.http.port: must be an integer from 0 to 65535',
+    ],
+  );
+});
