@@ -12,6 +12,11 @@
  *
  * FIP_FAILOVER_RUNS (default 10) runs per case; advert_int 1 uses FIP_FAILOVER_RUNS_SLOW (default 5)
  * because each of its runs takes ~8 s. Output: median and max per case, floatip/keepalived ratio.
+ *
+ * FIP_FAILOVER_CPU_ONLY=1 runs only the CPU measurement (FIP_FAILOVER_CPU_SECS per sample, default 10).
+ * FIP_FAILOVER_BASELINE=/path/to/other/tree/bin/floatip.mjs adds that tree's agent to the CPU measurement
+ * (e.g. a `git worktree` of an older commit with node_modules linked), so before/after come from one run;
+ * FIP_FAILOVER_CPU_ROUNDS (default 1) alternates the implementations that many times.
  */
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -204,26 +209,44 @@ async function cpuPercent(pid: number, ms: number): Promise<number> {
   return ((ticks() - a) / hz / ((Date.now() - t) / 1000)) * 100;
 }
 
+const CPU_SECS = Number(process.env['FIP_FAILOVER_CPU_SECS'] ?? 10);
+const BASELINE = process.env['FIP_FAILOVER_BASELINE'];
+const CPU_ROUNDS = Number(process.env['FIP_FAILOVER_CPU_ROUNDS'] ?? 1);
+
+/** Median CPU per implementation and role over CPU_ROUNDS rounds (implementations alternate each round). */
 async function cpuAt10ms(lab: Lab): Promise<Record<string, number>> {
+  const samples: Record<string, number[]> = {};
+  for (let round = 0; round < CPU_ROUNDS; round++) {
+    const r = await cpuRound(lab);
+    for (const [k, v] of Object.entries(r)) (samples[k] ??= []).push(v);
+  }
+  return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
+}
+
+async function cpuRound(lab: Lab): Promise<Record<string, number>> {
   const s: Setting = { label: 'v3 advert_int 0.01', version: 3, advert: 0.01 };
   const out: Record<string, number> = {};
-  for (const impl of ['floatip', 'keepalived'] as const) {
-    const m =
-      impl === 'floatip'
-        ? startFloatip(lab, 'd1', config(150, s))
-        : startKeepalived(lab, 'd1', config(150, s));
-    const b =
-      impl === 'floatip'
-        ? startFloatip(lab, 'd2', config(100, s))
-        : startKeepalived(lab, 'd2', config(100, s));
+  const impls = ['floatip', 'keepalived', ...(BASELINE ? ['baseline'] : [])] as const;
+  for (const impl of impls) {
+    const launch = (node: 'd1' | 'd2', priority: number) =>
+      impl === 'keepalived'
+        ? startKeepalived(lab, node, config(priority, s))
+        : impl === 'baseline'
+          ? startFloatip(lab, node, config(priority, s), [], BASELINE)
+          : startFloatip(lab, node, config(priority, s));
+    const m = launch('d1', 150);
+    const b = launch('d2', 100);
     try {
       await settled(lab, s);
       await sleep(1000);
       const pidOf = (x: typeof m) =>
-        impl === 'floatip'
+        impl !== 'keepalived'
           ? (x.process.pid ?? 0)
           : Number(readFileSync(`${(x as RunningKeepalived).dir}/vrrp.pid`, 'utf8'));
-      const [pm, pb] = await Promise.all([cpuPercent(pidOf(m), 10_000), cpuPercent(pidOf(b), 10_000)]);
+      const [pm, pb] = await Promise.all([
+        cpuPercent(pidOf(m), CPU_SECS * 1000),
+        cpuPercent(pidOf(b), CPU_SECS * 1000),
+      ]);
       out[`${impl} master`] = pm;
       out[`${impl} backup`] = pb;
     } finally {
@@ -250,7 +273,7 @@ async function main(): Promise<void> {
   const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(3)} s` : `${ms.toFixed(1)} ms`);
   try {
     await sleep(500);
-    for (const s of settings) {
+    for (const s of process.env['FIP_FAILOVER_CPU_ONLY'] === '1' ? [] : settings) {
       const runs = s.advert >= 1 ? RUNS_SLOW : RUNS;
       const r: Record<Impl, { cut: number[]; stop: number[] }> = {
         floatip: await measure(lab, 'floatip', s, runs, watch),
@@ -272,6 +295,17 @@ async function main(): Promise<void> {
     const cpu = await cpuAt10ms(lab);
     for (const [k, v] of Object.entries(cpu))
       console.log(`cpu at 10 ms adverts  ${k.padEnd(18)} ${v.toFixed(2)} % of a core`);
+    const km = cpu['keepalived master'];
+    for (const impl of ['floatip', 'baseline'])
+      if (cpu[`${impl} master`] !== undefined && km)
+        console.log(
+          `cpu at 10 ms adverts  ${impl} master / keepalived master = ${((cpu[`${impl} master`] ?? 0) / km).toFixed(2)}`,
+        );
+    const bm = cpu['baseline master'];
+    if (bm)
+      console.log(
+        `cpu at 10 ms adverts  floatip master / baseline master = ${((cpu['floatip master'] ?? 0) / bm).toFixed(2)}`,
+      );
   } finally {
     watch.stop();
     lab.destroy();

@@ -95,12 +95,56 @@ export function openVrrpSocket(options: VrrpSocketOptions): PacketIo {
 }
 
 /** rfc791 §3.1 header checksum (the kernel fills it too with IP_HDRINCL, but we keep the packet honest). */
-function ipv4HeaderChecksum(header: Uint8Array): number {
+function ipv4HeaderChecksum(header: Uint8Array, length = header.length): number {
   let sum = 0;
-  for (let i = 0; i < header.length; i += 2) sum += ((header[i] ?? 0) << 8) | (header[i + 1] ?? 0);
+  for (let i = 0; i < length; i += 2) sum += ((header[i] ?? 0) << 8) | (header[i + 1] ?? 0);
   while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
   return ~sum & 0xffff;
 }
+
+/** Address text <-> bytes for the few addresses a socket sees again and again (one per advert). */
+class AddressCache {
+  #text = new Map<number, string>();
+  #bytes = new Map<string, { bytes: Uint8Array; sockaddr: Uint8Array }>();
+
+  /** Text of 4 address bytes at `at` of `d`, without allocating once seen. */
+  text(d: Uint8Array, at: number): string {
+    const key =
+      (((d[at] ?? 0) << 24) | ((d[at + 1] ?? 0) << 16) | ((d[at + 2] ?? 0) << 8) | (d[at + 3] ?? 0)) >>> 0;
+    let t = this.#text.get(key);
+    if (t === undefined) {
+      if (this.#text.size >= 256) this.#text.clear();
+      t = formatIp(d.subarray(at, at + 4));
+      this.#text.set(key, t);
+    }
+    return t;
+  }
+
+  /**
+   * Bytes and sockaddr of an address, parsed once. Both live in ArrayBuffers of their own (off the V8 heap),
+   * so handing them to the native send does not copy them out of the heap on every call.
+   */
+  parsed(address: string): { bytes: Uint8Array; sockaddr: Uint8Array } {
+    let p = this.#bytes.get(address);
+    if (p === undefined) {
+      if (this.#bytes.size >= 256) this.#bytes.clear();
+      const bytes = parseIp(address);
+      p = { bytes, sockaddr: offHeap(sockaddrIn(bytes)) };
+      this.#bytes.set(address, p);
+    }
+    return p;
+  }
+}
+
+/** A copy of `b` in an ArrayBuffer of its own: small typed arrays V8 keeps on its heap are moved per native call. */
+function offHeap(b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(new ArrayBuffer(b.length));
+  out.set(b);
+  return out;
+}
+
+/** Largest advert payload: rfc5798 §5.2 header (8) + 255 IPv4 addresses. */
+const MAX_PAYLOAD = 8 + 255 * 4;
 
 class Ipv4VrrpIo implements PacketIo {
   readonly sourceAddress: string;
@@ -108,6 +152,11 @@ class Ipv4VrrpIo implements PacketIo {
   #src: Uint8Array;
   #id = 0;
   #handler: ((a: ReceivedAdvert) => void) | undefined;
+  #addresses = new AddressCache();
+  /** One send buffer, reused (send is synchronous); a view per packet length, kept for the next send. */
+  #buffer = new ArrayBuffer(20 + MAX_PAYLOAD);
+  #packet = new Uint8Array(this.#buffer, 0, 20);
+  #view = new DataView(this.#buffer);
 
   constructor(sock: NativeSocket, src: Uint8Array, sourceText: string) {
     this.#sock = sock;
@@ -121,30 +170,36 @@ class Ipv4VrrpIo implements PacketIo {
       if (ihl < 20 || d.length < ihl) return;
       this.#handler?.({
         family: 4,
-        source: formatIp(d.slice(12, 16)),
-        destination: formatIp(d.slice(16, 20)),
+        source: this.#addresses.text(d, 12),
+        destination: this.#addresses.text(d, 16),
         ttl: d[8] ?? 0,
-        payload: d.slice(ihl, Math.min(d.length, Math.max(total, ihl))),
+        // d is this message's own buffer: a view is enough.
+        payload: d.subarray(ihl, Math.min(d.length, Math.max(total, ihl))),
       });
     });
   }
 
   send(advert: OutgoingAdvert): boolean {
-    const dst = parseIp(advert.destination);
-    const packet = new Uint8Array(20 + advert.payload.length);
-    const v = new DataView(packet.buffer);
+    const dst = this.#addresses.parsed(advert.destination);
+    const length = 20 + advert.payload.length;
+    if (advert.payload.length > MAX_PAYLOAD) throw new RangeError(`advert of ${advert.payload.length} bytes`);
+    if (this.#packet.length !== length) this.#packet = new Uint8Array(this.#buffer, 0, length);
+    const packet = this.#packet;
+    const v = this.#view;
     packet[0] = 0x45;
     packet[1] = 0xc0; // rfc791 precedence 110: internetwork control, as keepalived marks adverts
-    v.setUint16(2, packet.length);
+    v.setUint16(2, length);
     this.#id = (this.#id + 1) & 0xffff;
     v.setUint16(4, this.#id);
+    v.setUint16(6, 0); // flags, fragment offset
     packet[8] = advert.ttl ?? VRRP_TTL;
     packet[9] = linux.IPPROTO_VRRP;
-    packet.set(advert.source ? parseIp(advert.source) : this.#src, 12);
-    packet.set(dst, 16);
-    v.setUint16(10, ipv4HeaderChecksum(packet.subarray(0, 20)));
+    v.setUint16(10, 0);
+    packet.set(advert.source ? this.#addresses.parsed(advert.source).bytes : this.#src, 12);
+    packet.set(dst.bytes, 16);
+    v.setUint16(10, ipv4HeaderChecksum(packet, 20));
     packet.set(advert.payload, 20);
-    return this.#sock.send(packet, sockaddrIn(dst));
+    return this.#sock.send(packet, dst.sockaddr);
   }
 
   onReceive(handler: (advert: ReceivedAdvert) => void): () => void {

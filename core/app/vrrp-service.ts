@@ -118,6 +118,11 @@ export class VrrpService {
   #stopped = false;
   #unwatch: (() => void) | undefined;
   #reported = new Map<string, { atMs: number; suppressed: number }>();
+  #timerHandlers = new Map<string, () => void>();
+  #encoded = new Map<
+    string,
+    { binding: VrrpInstanceBinding; advert: VrrpAdvert; bytes: Map<string, Uint8Array> }
+  >();
 
   constructor(deps: VrrpServiceDeps) {
     this.#deps = deps;
@@ -371,11 +376,7 @@ export class VrrpService {
     const { timers, logger } = this.#deps;
     switch (effect.kind) {
       case 'arm-timer':
-        timers.arm(effect.id, effect.atMs, () =>
-          this.#dispatch(() =>
-            this.#stopped ? undefined : this.#stepRouter({ kind: 'timer', id: effect.id }),
-          ),
-        );
+        timers.arm(effect.id, effect.atMs, this.#timerHandler(effect.id));
         return;
       case 'cancel-timer':
         timers.cancel(effect.id);
@@ -413,6 +414,18 @@ export class VrrpService {
     }
   }
 
+  /** The callback of timer `id`, made once per id (timers are re-armed on every advert). */
+  #timerHandler(id: string): () => void {
+    let h = this.#timerHandlers.get(id);
+    if (h === undefined) {
+      const event: RouterEvent = { kind: 'timer', id };
+      const work = () => (this.#stopped ? undefined : this.#stepRouter(event));
+      h = () => this.#dispatch(work);
+      this.#timerHandlers.set(id, h);
+    }
+    return h;
+  }
+
   /** Logs a report, at most once a second per instance and kind (late timers can recur every advert). */
   #report(instance: string, report: VrrpReport): void {
     const key = `${instance}|${report.kind}`;
@@ -436,21 +449,32 @@ export class VrrpService {
     const io = this.#ios.get(ioKey(b.interfaceName, spec.family));
     if (!io) return;
     const destinations = b.group ? [b.group] : spec.unicastPeers;
+    // A master sends the same advert every interval: encode it once per binding and destination.
+    let cache = this.#encoded.get(name);
+    if (!cache || cache.binding !== b || !sameAdvert(cache.advert, advert)) {
+      cache = { binding: b, advert, bytes: new Map() };
+      this.#encoded.set(name, cache);
+    }
     for (const dst of destinations) {
-      const encoded = encodeAdvert(advert, {
-        family: spec.family,
-        src: spec.sourceIp,
-        dst,
-        checksumAsV2: spec.checksumAsV2,
-      });
-      if (!encoded.ok) {
-        this.#deps.logger.error('vrrp: cannot encode advert', { instance: name, error: encoded.error });
-        return;
+      let bytes = cache.bytes.get(dst);
+      if (bytes === undefined) {
+        const encoded = encodeAdvert(advert, {
+          family: spec.family,
+          src: spec.sourceIp,
+          dst,
+          checksumAsV2: spec.checksumAsV2,
+        });
+        if (!encoded.ok) {
+          this.#deps.logger.error('vrrp: cannot encode advert', { instance: name, error: encoded.error });
+          return;
+        }
+        bytes = encoded.bytes;
+        cache.bytes.set(dst, bytes);
       }
       try {
         const sent = io.send({
           destination: dst,
-          payload: encoded.bytes,
+          payload: bytes,
           source: spec.sourceIp,
           ...(b.group ? {} : { ttl: b.unicastTtl ?? 255 }),
         });
@@ -529,4 +553,18 @@ export class VrrpService {
         );
     }
   }
+}
+
+/** Whether two adverts encode to the same bytes (every field of the codec's advert). */
+function sameAdvert(a: VrrpAdvert, b: VrrpAdvert): boolean {
+  if (a === b) return true;
+  if (a.vrid !== b.vrid || a.priority !== b.priority || a.addresses.length !== b.addresses.length)
+    return false;
+  for (let i = 0; i < a.addresses.length; i++) if (a.addresses[i] !== b.addresses[i]) return false;
+  if (a.version === 3 && b.version === 3) return a.maxAdvertIntervalCs === b.maxAdvertIntervalCs;
+  if (a.version !== 2 || b.version !== 2) return false;
+  if (a.authType !== b.authType || a.advertIntervalSec !== b.advertIntervalSec) return false;
+  if (a.authData.length !== b.authData.length) return false;
+  for (let i = 0; i < a.authData.length; i++) if (a.authData[i] !== b.authData[i]) return false;
+  return true;
 }

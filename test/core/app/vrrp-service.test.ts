@@ -228,4 +228,32 @@ describe('VrrpService on a simulated segment', () => {
     assert.equal(a.service.status()[0]?.effectivePriority, 165);
     await a.service.stop();
   });
+
+  it('a master re-encodes its advert when the priority changes (the encoded advert is reused only while equal)', async () => {
+    const seg = new Segment();
+    const a = node(seg, 'a', '10.0.0.1');
+    const seen: number[] = [];
+    const b = node(seg, 'b', '10.0.0.2');
+    const p = plan(150, '10.0.0.1');
+    const binding = p.instances[0];
+    assert.ok(binding);
+    binding.spec = { ...binding.spec, trackers: [{ id: 'file:maint', kind: 'file', weight: -10 }] };
+    await a.service.start(p);
+    await b.service.start(plan(100, '10.0.0.2'));
+    const peer = seg.ios.find((x) => x.io.sourceAddress === '10.0.0.2');
+    assert.ok(peer);
+    const deliver = peer.deliver;
+    peer.deliver = (adv) => {
+      seen.push(adv.payload[2] ?? -1); // rfc5798 §5.2: Priority is the third octet
+      deliver(adv);
+    };
+    await seg.run(1000);
+    a.service.trackValue('file:maint', 2);
+    await seg.run(2000);
+    a.service.trackValue('file:maint', 0);
+    await seg.run(3000);
+    const runs = seen.filter((x, i) => i === 0 || seen[i - 1] !== x);
+    assert.deepEqual(runs, [150, 130, 150]);
+    assert.equal(b.service.status()[0]?.master?.priority, 150);
+  });
 });

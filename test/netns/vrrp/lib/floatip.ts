@@ -36,6 +36,8 @@ export function startFloatip(
   node: LabNode | string,
   config: string,
   extraArgs: string[] = [],
+  /** Another tree's bin/floatip.mjs (benchmarks compare against a baseline checkout). */
+  launcherPath: string = launcher,
 ): RunningFloatip {
   const dir = mkdtempSync(join(tmpdir(), 'fip-vrrp-agent-'));
   const configPath = join(dir, 'keepalived.conf');
@@ -43,7 +45,7 @@ export function startFloatip(
   writeFileSync(configPath, config);
   const child = lab.spawn(node, [
     process.execPath,
-    launcher,
+    launcherPath,
     'agent',
     '--config',
     configPath,
