@@ -26,7 +26,7 @@ import { rejectStat } from '../codec/reject-reason.ts';
 import type { InstanceEvent } from './events.ts';
 import { checkAdvertForInstance } from './receive.ts';
 import type { InstanceState } from './state.ts';
-import { begin, commit, count, report, reportOnce, type StepResult, type Tx } from './tx.ts';
+import { begin, commit, count, report, reportOnce, withoutTimer, type StepResult, type Tx } from './tx.ts';
 import { transitions, type Handler } from './transitions.ts';
 
 export type { StepResult } from './tx.ts';
@@ -63,9 +63,7 @@ export function step(state: InstanceState, event: InstanceEvent, now: number): S
     if (due === undefined) return commit(tx);
     if (now - due > tx.s.spec.advertIntervalMs / 2)
       report(tx, { kind: 'timer-late', timer: event.timer, lateMs: now - due });
-    const rest = { ...tx.s.timers };
-    delete rest[event.timer];
-    tx.s = { ...tx.s, timers: rest };
+    tx.s = { ...tx.s, timers: withoutTimer(tx.s.timers, event.timer) };
   }
   const handler = transitions[tx.s.state][event.kind] as Handler<typeof event.kind> | undefined;
   if (handler) (handler as (tx: Tx, e: InstanceEvent) => void)(tx, event);
