@@ -1,5 +1,6 @@
-// SMTP_CHECK: 220 banner -> `HELO name` -> 250 -> `QUIT` (keepalived check_smtp.c). Multi-line replies
-// (`250-...`) end at the line whose code is followed by a space (RFC 5321 §4.2.1).
+// SMTP_CHECK: 220 banner -> `HELO name` -> 250 -> `QUIT` -> 221 (keepalived check_smtp.c waits for the
+// QUIT reply too; RFC 5321 §4.1.1.10: the server MUST send 221). Multi-line replies (`250-...`) end at
+// the line whose code is followed by a space (RFC 5321 §4.2.1). The whole exchange shares one timeout.
 import { connect } from 'node:net';
 import type { ProbeRequest, ProbeResult } from '../../core/ports/index.ts';
 import { errorText, settleOnce, target } from './result.ts';
@@ -26,7 +27,7 @@ export function smtpProbe(req: SmtpRequest): Promise<ProbeResult> {
     const timer = setTimeout(() => done(false, `timeout after ${req.timeoutMs} ms`), req.timeoutMs);
     socket.once('error', (err) => done(false, errorText(err)));
     socket.once('end', () => done(false, 'connection closed by server'));
-    let stage: 'banner' | 'helo' = 'banner';
+    let stage: 'banner' | 'helo' | 'quit' = 'banner';
     let buf = '';
     socket.setEncoding('latin1');
     socket.on('data', (chunk: string) => {
@@ -45,10 +46,13 @@ export function smtpProbe(req: SmtpRequest): Promise<ProbeResult> {
           if (code !== 220) return done(false, `banner ${code}, expected 220`);
           stage = 'helo';
           socket.write(`HELO ${req.heloName}\r\n`);
-        } else {
+        } else if (stage === 'helo') {
           if (code !== 250) return done(false, `HELO answered ${code}, expected 250`);
-          socket.end('QUIT\r\n');
-          return done(true, 'banner 220, HELO 250');
+          stage = 'quit';
+          socket.write('QUIT\r\n');
+        } else {
+          if (code !== 221) return done(false, `QUIT answered ${code}, expected 221`);
+          return done(true, 'banner 220, HELO 250, QUIT 221');
         }
       }
     });

@@ -6,6 +6,7 @@ import { smtpProbe } from '../../../adapters/probes/index.ts';
 async function smtpServer(
   banner: string | null,
   heloReply = '250 ok',
+  quitReply: string | null = '221 bye',
 ): Promise<{ server: Server; port: number; said: string[] }> {
   const said: string[] = [];
   const server = createServer((s) => {
@@ -19,7 +20,7 @@ async function smtpServer(
         buf = buf.slice(eol + 2);
         said.push(line);
         if (line.startsWith('HELO')) s.write(`${heloReply}\r\n`);
-        if (line === 'QUIT') s.end('221 bye\r\n');
+        if (line === 'QUIT' && quitReply !== null) s.end(`${quitReply}\r\n`);
       }
     });
     s.on('error', () => {});
@@ -56,4 +57,24 @@ test('SMTP_CHECK fails on a 554 banner, a refused HELO, and a silent server', as
   const silent = await smtpProbe({ ...base, port: mute.port });
   assert.equal(silent.ok, false);
   assert.match(silent.detail, /timeout/);
+});
+
+test('SMTP_CHECK waits for the 221 reply to QUIT: a server that never answers QUIT is down', async (t) => {
+  const polite = await smtpServer('220 hi\r\n', '250 ok', '221-closing\r\n221 bye');
+  const stuck = await smtpServer('220 hi\r\n', '250 ok', null);
+  const rude = await smtpServer('220 hi\r\n', '250 ok', '500 what');
+  t.after(() => polite.server.close());
+  t.after(() => stuck.server.close());
+  t.after(() => rude.server.close());
+  const base = { kind: 'smtp', host: '127.0.0.1', timeoutMs: 300, heloName: 'x' } as const;
+  const up = await smtpProbe({ ...base, port: polite.port });
+  assert.equal(up.ok, true, up.detail);
+  assert.match(up.detail, /QUIT 221/);
+  const hung = await smtpProbe({ ...base, port: stuck.port });
+  assert.equal(hung.ok, false);
+  assert.match(hung.detail, /timeout after 300 ms/);
+  assert.deepEqual(stuck.said, ['HELO x', 'QUIT']);
+  const bad = await smtpProbe({ ...base, port: rude.port });
+  assert.equal(bad.ok, false);
+  assert.match(bad.detail, /QUIT answered 500, expected 221/);
 });
