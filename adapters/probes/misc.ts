@@ -1,9 +1,11 @@
 // MISC_CHECK: run a script in its own process group; the exit status is the result (core/health reads
 // `code`: 0 up, 1 down, 2..255 misc_dynamic weight). On misc_timeout the whole group gets SIGTERM and,
-// 2 s later, SIGKILL (keepalived check_misc.c); the attempt reports the timeout at once.
+// 2 s later, SIGKILL (keepalived check_misc.c); the attempt reports the timeout at once. `user U [G]`
+// runs it as that user (names resolved by run-as.ts); an unknown name fails the attempt, nothing runs.
 import { spawn } from 'node:child_process';
 import type { ProbeRequest, ProbeResult } from '../../core/ports/index.ts';
 import { errorText, settleOnce } from './result.ts';
+import { resolveRunAs } from './run-as.ts';
 
 export type MiscRequest = Extract<ProbeRequest, { kind: 'misc' }>;
 
@@ -25,13 +27,25 @@ export function miscProbe(req: MiscRequest): Promise<ProbeResult> {
     const [file, ...args] = req.argv;
     const name = file ?? '(empty)';
     if (file === undefined) return s.finish(false, 'MISC_CHECK: empty misc_path');
+    let uid = req.uid;
+    let gid = req.gid;
+    if (req.user !== undefined) {
+      try {
+        const ids = resolveRunAs(req.user, req.group);
+        uid ??= ids.uid;
+        gid ??= ids.gid;
+      } catch (err) {
+        // never fall back to the agent's own user (often root)
+        return s.finish(false, `MISC_CHECK ${name}: user ${req.user}: ${errorText(err)}`);
+      }
+    }
     let child: ReturnType<typeof spawn>;
     try {
       child = spawn(file, args, {
         detached: true,
         stdio: 'ignore',
-        ...(req.uid === undefined ? {} : { uid: req.uid }),
-        ...(req.gid === undefined ? {} : { gid: req.gid }),
+        ...(uid === undefined ? {} : { uid }),
+        ...(gid === undefined ? {} : { gid }),
       });
     } catch (err) {
       return s.finish(false, `MISC_CHECK ${name}: ${errorText(err)}`);

@@ -198,8 +198,6 @@ export function checkersFromConfig(ctx: CheckerContext): CheckerTranslation {
         return;
       }
       case 'MISC_CHECK':
-        if (c.user !== undefined)
-          notes.push(`${name}: user ${c.user.user} is not applied (runs as the agent's user)`);
         specs.push({
           id,
           probe: {
@@ -207,6 +205,8 @@ export function checkersFromConfig(ctx: CheckerContext): CheckerTranslation {
             argv: c.miscPath.argv,
             timeoutMs: ms(c.miscTimeout),
             dynamic: c.miscDynamic,
+            ...(c.user === undefined ? {} : { user: c.user.user }),
+            ...(c.user?.group === undefined ? {} : { group: c.user.group }),
           },
           timing: timing(c),
           connect: { host: rs.address, port: rs.port, timeoutMs: ms(c.miscTimeout) },

@@ -40,7 +40,17 @@ export type CheckerProbe =
       /** `fast_recovery`: while down and not aware of a failed URL, re-check without waiting. */
       fastRecovery: boolean;
     }
-  | { kind: 'misc'; argv: readonly string[]; timeoutMs: number; dynamic: boolean; uid?: number; gid?: number }
+  | {
+      kind: 'misc';
+      argv: readonly string[];
+      timeoutMs: number;
+      dynamic: boolean;
+      uid?: number;
+      gid?: number;
+      /** `user USER [GROUP]` as names; the probe adapter resolves them (core cannot read /etc/passwd). */
+      user?: string;
+      group?: string;
+    }
   | { kind: 'dns'; type: string; name: string }
   | { kind: 'smtp'; heloName: string }
   | {
@@ -138,6 +148,8 @@ export function probeRequest(spec: CheckerSpec, step: number): ProbeRequest {
         timeoutMs: p.timeoutMs,
         ...(p.uid === undefined ? {} : { uid: p.uid }),
         ...(p.gid === undefined ? {} : { gid: p.gid }),
+        ...(p.user === undefined ? {} : { user: p.user }),
+        ...(p.group === undefined ? {} : { group: p.group }),
       };
     case 'dns':
       return { kind: 'dns', ...endpoint, type: p.type, name: p.name };

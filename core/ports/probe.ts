@@ -70,6 +70,10 @@ export type ProbeRequest =
       timeoutMs: number;
       uid?: number;
       gid?: number;
+      /** `user USER [GROUP]`: run as this user (name); the adapter resolves it, unknown = failed attempt. */
+      user?: string;
+      /** The group for `user` (name); without it, the user's primary group. */
+      group?: string;
     }
   | ({
       kind: 'dns';
