@@ -26,6 +26,19 @@ function pem(text: string | undefined, file: string | undefined): string | undef
   return v;
 }
 
+/**
+ * The URL's regex against the body: `regexFlags` from regex_options, and the match must start within
+ * [regex_min_offset, regex_max_offset]. The search starts at the min offset with lastIndex (not a
+ * slice), so `^` and lookbehind still see the whole body, as with PCRE2's start offset.
+ */
+export function regexMatches(url: HttpRequest['url'], body: string): boolean {
+  if (url.regex === undefined) return true;
+  const re = new RegExp(url.regex, `${url.regexFlags ?? ''}g`);
+  re.lastIndex = url.regexMinOffset ?? 0;
+  const m = re.exec(body);
+  return m !== null && (url.regexMaxOffset === undefined || m.index <= url.regexMaxOffset);
+}
+
 /** The request line and headers, in keepalived's order. */
 export function httpRequestText(req: HttpRequest): string {
   const vhost = req.url.virtualhost;
@@ -119,7 +132,7 @@ export function httpProbe(req: HttpRequest): Promise<ProbeResult> {
       if (req.url.regex !== undefined) {
         let matched: boolean;
         try {
-          matched = new RegExp(req.url.regex).test(Buffer.concat(kept).toString('latin1'));
+          matched = regexMatches(req.url, Buffer.concat(kept).toString('latin1'));
         } catch (err) {
           return s.finish(false, `${where}: bad regex: ${errorText(err)}`);
         }

@@ -30,6 +30,31 @@ export interface CheckerContext {
 
 const ms = (seconds: number): number => Math.round(seconds * 1000);
 
+/**
+ * keepalived `regex_options` (PCRE2 compile options) that a JavaScript RegExp can express, as flags.
+ * The others (extended, ungreedy, anchored, ...) change what the pattern means and are refused.
+ */
+export const REGEX_OPTION_FLAGS: Readonly<Record<string, string>> = {
+  caseless: 'i',
+  multiline: 'm',
+  dotall: 's',
+  utf: 'u',
+};
+
+/** `regex_options` to RegExp flags; throws naming the first option JavaScript cannot express. */
+export function regexFlags(options: readonly string[], field: string): string {
+  let flags = '';
+  for (const o of options) {
+    const f = REGEX_OPTION_FLAGS[o];
+    if (f === undefined) {
+      const known = Object.keys(REGEX_OPTION_FLAGS).join(', ');
+      throw new RangeError(`${field}: regex_options ${o} is not supported (JavaScript RegExp has ${known})`);
+    }
+    if (!flags.includes(f)) flags += f;
+  }
+  return flags;
+}
+
 /** Parse keepalived's hex payload (`payload HEX`); spaces are ignored. */
 export function parseHex(text: string, field: string): Uint8Array {
   const hex = text.replace(/\s+/g, '');
@@ -86,17 +111,23 @@ export function checkersFromConfig(ctx: CheckerContext): CheckerTranslation {
       case 'HTTP_GET':
       case 'SSL_GET': {
         const vhost = c.virtualhost ?? rs.virtualhost ?? vs.virtualhost;
+        let refused = false;
         const urls: HttpUrl[] = c.url.map((u) => {
           const host = u.virtualhost ?? vhost;
-          if (
-            u.regexOptions.length > 0 ||
-            u.regexStack !== undefined ||
-            u.regexMinOffset !== undefined ||
-            u.regexMaxOffset !== undefined
-          ) {
-            notes.push(
-              `${name} url ${u.path}: regex_options/offsets/stack are not applied (JavaScript RegExp)`,
-            );
+          const field = `${name} url ${u.path}`;
+          if (u.regexStack !== undefined)
+            notes.push(`${field}: regex_stack is not applied (JavaScript RegExp)`);
+          let flags = '';
+          try {
+            flags = regexFlags(u.regexOptions, field);
+          } catch (err) {
+            errors.push((err as Error).message);
+            refused = true;
+          }
+          const { regexMinOffset: min, regexMaxOffset: max } = u;
+          if (min !== undefined && max !== undefined && max < min) {
+            errors.push(`${field}: regex_max_offset ${max} is below regex_min_offset ${min}`);
+            refused = true;
           }
           return {
             path: u.path,
@@ -107,8 +138,12 @@ export function checkersFromConfig(ctx: CheckerContext): CheckerTranslation {
             ...(u.digest === undefined ? {} : { digest: u.digest.toLowerCase() }),
             ...(host === undefined ? {} : { virtualhost: host }),
             ...(u.regex === undefined ? {} : { regex: u.regex, regexNoMatch: u.regexNoMatch }),
+            ...(u.regex === undefined || flags === '' ? {} : { regexFlags: flags }),
+            ...(u.regex === undefined || min === undefined ? {} : { regexMinOffset: min }),
+            ...(u.regex === undefined || max === undefined ? {} : { regexMaxOffset: max }),
           };
         });
+        if (refused) return;
         const ssl = ctx.ssl;
         const tls =
           c.type === 'SSL_GET'

@@ -31,6 +31,12 @@ export interface HttpUrl {
   regex?: string;
   /** Pass when the regex does NOT match. */
   regexNoMatch?: boolean;
+  /** JavaScript RegExp flags mapped from keepalived's `regex_options` (i, m, s, u). */
+  regexFlags?: string;
+  /** `regex_min_offset`: the match must start at or after this body offset (bytes). */
+  regexMinOffset?: number;
+  /** `regex_max_offset`: the match must start at or before this body offset (bytes). */
+  regexMaxOffset?: number;
 }
 
 export interface TlsOptions {
