@@ -1,7 +1,8 @@
 /**
  * Interface tracking between two floatip agents: the master's own interface going down puts it in FAULT
  * (VIP removed, the backup takes over) and it comes back and preempts when the link returns; a weighted
- * track_interface lowers the effective priority so the backup takes over, as keepalived does.
+ * track_interface lowers the effective priority so the backup takes over, as keepalived does; so do a
+ * failing vrrp_script and a track_file whose value (× weight) the agent re-reads when the file changes.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,11 +17,19 @@ const VIP = '10.99.0.180';
 const dir = mkdtempSync(join(tmpdir(), 'fip-vrrp-track-'));
 /** A check that passes while the node's flag file exists. */
 const flag = (priority: number) => join(dir, `healthy-${priority}`);
+/** The node's track_file (init_file writes 0 at start). */
+const weightFile = (priority: number) => join(dir, `weight-${priority}`);
 const check = join(dir, 'check.sh');
 writeFileSync(check, '#!/bin/sh\ntest -e "$1"\n', { mode: 0o755 });
 
 function config(priority: number): string {
-  return `vrrp_script chk_flag {
+  return `track_file tf_weight {
+    file "${weightFile(priority)}"
+    weight -1
+    init_file 0
+}
+
+vrrp_script chk_flag {
     script "${check} ${flag(priority)}"
     interval 0.1
     weight -70
@@ -38,6 +47,9 @@ vrrp_instance VI_1 {
     }
     track_script {
         chk_flag
+    }
+    track_file {
+        tf_weight
     }
     virtual_ipaddress {
         ${VIP}/24
@@ -116,5 +128,17 @@ describe('floatip agents track interfaces', () => {
     await until('d1 to preempt back', a1, 'MASTER');
     assert.equal((await status(a1))?.effectivePriority, 150);
     assert.match(a1.log(), /vrrp_script chk_flag is failing/);
+  });
+
+  it('adds a track_file value x weight when the file changes; the backup takes over until it is 0 again', async () => {
+    writeFileSync(weightFile(150), '65\n');
+    await waitFor('d1 effective priority 85', async () =>
+      (await status(a1))?.effectivePriority === 85 ? true : undefined,
+    );
+    await until('d2 to take over', a2, 'MASTER');
+    writeFileSync(weightFile(150), '0\n');
+    await until('d1 to preempt back', a1, 'MASTER');
+    assert.equal((await status(a1))?.effectivePriority, 150);
+    assert.match(a1.log(), /track_file tf_weight reads 65/);
   });
 });
