@@ -162,7 +162,7 @@ class Ipv4VrrpIo implements PacketIo {
     this.#sock = sock;
     this.#src = src;
     this.sourceAddress = sourceText;
-    sock.onMessage({ maxData: 2048, maxControl: 0 }, (m) => {
+    sock.onMessage({ maxData: 2048, maxControl: 0, maxPerEvent: 1 }, (m) => {
       const d = m.data;
       if (d.length < 20 || (d[0] ?? 0) >> 4 !== 4) return;
       const ihl = ((d[0] ?? 0) & 0x0f) * 4;
@@ -227,7 +227,7 @@ class Ipv6VrrpIo implements PacketIo {
     this.#src = src;
     this.#ifIndex = ifIndex;
     this.sourceAddress = sourceText;
-    sock.onMessage({ maxData: 2048, maxControl: 256 }, (m) => {
+    sock.onMessage({ maxData: 2048, maxControl: 256, maxPerEvent: 1 }, (m) => {
       const from = decodeSockaddr(m.addr);
       if (!from) return;
       let ttl = -1;
