@@ -1,4 +1,5 @@
-export { AwsVipProvider, realSleep } from './provider.ts';
+export { AwsVipProvider } from './provider.ts';
+export { realSleep } from '../system/index.ts';
 export type { AwsProviderOptions } from './provider.ts';
 export { classifyAwsError } from './errors.ts';
 export { awsHolderSpec, elasticIpSpec, routeSpec, secondaryIpSpec } from './specs.ts';

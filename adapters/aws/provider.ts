@@ -8,7 +8,7 @@ import {
   type KindDriver,
   type Sleep,
 } from '../../core/failover/index.ts';
-import { systemClock, systemRandom } from '../system/index.ts';
+import { realSleep, systemClock, systemRandom } from '../system/index.ts';
 import { awsContext, type AwsContext, type AwsMember } from './context.ts';
 import { elasticIpDriver } from './elastic-ip.ts';
 import { routeDriver } from './route.ts';
@@ -28,8 +28,6 @@ export interface AwsProviderOptions {
   clock?: Clock;
   sleep?: Sleep;
 }
-
-export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The AWS VipProvider: elastic IPs, secondary private IPs and route-table next hops over EC2. */
 export class AwsVipProvider extends DriverProvider {

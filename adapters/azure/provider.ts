@@ -8,7 +8,7 @@ import {
   type KindDriver,
   type Sleep,
 } from '../../core/failover/index.ts';
-import { systemClock, systemRandom } from '../system/index.ts';
+import { realSleep, systemClock, systemRandom } from '../system/index.ts';
 import { createNetworkClient } from './client.ts';
 import { azureContext, type AzureContext, type AzureMember } from './context.ts';
 import { publicIpDriver, secondaryIpDriver } from './nic-kinds.ts';
@@ -29,8 +29,6 @@ export interface AzureProviderOptions {
   clock?: Clock;
   sleep?: Sleep;
 }
-
-const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The Azure VipProvider: UDR next hops, public IPs and secondary private IPs over Microsoft.Network. */
 export class AzureVipProvider extends DriverProvider {

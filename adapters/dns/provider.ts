@@ -8,7 +8,7 @@ import {
   type FailoverPolicy,
   type Sleep,
 } from '../../core/failover/index.ts';
-import { systemClock, systemRandom } from '../system/index.ts';
+import { realSleep, systemClock, systemRandom } from '../system/index.ts';
 import { classifyRoute53Error } from './errors.ts';
 import { recordDriver, type DnsContext, type DnsMember } from './record.ts';
 import { dnsHolderSpec, parseSpec, recordSpec } from './specs.ts';
@@ -24,8 +24,6 @@ export interface DnsProviderOptions {
   clock?: Clock;
   sleep?: Sleep;
 }
-
-const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The DNS VipProvider: a Route 53 A/AAAA record pointed at the active member. */
 export class DnsVipProvider extends DriverProvider {

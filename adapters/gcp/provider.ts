@@ -7,7 +7,7 @@ import {
   type KindDriver,
   type Sleep,
 } from '../../core/failover/index.ts';
-import { systemClock, systemRandom } from '../system/index.ts';
+import { realSleep, systemClock, systemRandom } from '../system/index.ts';
 import { gcpClients, gcpContext, type GcpContext, type GcpMember } from './context.ts';
 import { accessConfigDriver, aliasIpDriver } from './instance-kinds.ts';
 import { routeDriver } from './route.ts';
@@ -27,8 +27,6 @@ export interface GcpProviderOptions {
   clock?: Clock;
   sleep?: Sleep;
 }
-
-const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The GCP VipProvider: alias IP ranges, external IP access configs and static routes over Compute Engine. */
 export class GcpVipProvider extends DriverProvider {
