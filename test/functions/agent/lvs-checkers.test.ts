@@ -8,48 +8,13 @@ import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LbApplyReport, LbDataplane, LbOp, LbTable, Logger } from '../../../core/ports/index.ts';
-import type { Outcome } from '../../../core/model/index.ts';
 import { parseKeepalived } from '../../../core/config/index.ts';
-import { applyLbOps } from '../../../adapters/onprem/nft/index.ts';
-import { IPVS_SCHEDULERS } from '../../../adapters/onprem/ipvs/index.ts';
 import { createProbeRunner } from '../../../adapters/probes/index.ts';
-import { seededRandom } from '../../../adapters/memory/index.ts';
+import { seededRandom, silentLogger } from '../../../adapters/memory/index.ts';
+import { MemoryDataplane } from '../../helpers/memory-dataplane.ts';
 import { createLvs } from '../../../functions/agent/lvs.ts';
 
-class MemoryDataplane implements LbDataplane {
-  readonly name = 'memory';
-  table: LbTable = { services: [] };
-  async capabilities() {
-    return {
-      kind: 'ok',
-      value: {
-        schedulers: IPVS_SCHEDULERS,
-        forwarding: ['nat', 'dr', 'tun'],
-        families: ['inet', 'inet6'],
-        protocols: ['tcp', 'udp', 'sctp'],
-        fwmark: true,
-        persistence: true,
-        atomic: false,
-      },
-    } as const;
-  }
-  async read(): Promise<Outcome<LbTable>> {
-    return { kind: 'ok', value: this.table };
-  }
-  async apply(ops: readonly LbOp[]): Promise<Outcome<LbApplyReport>> {
-    this.table = applyLbOps(this.table, ops);
-    return { kind: 'ok', value: { applied: ops.length, steps: ops.map((o) => o.kind) } };
-  }
-}
-
-const quiet: Logger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  child: () => quiet,
-};
+const quiet = silentLogger;
 
 test('FILE_CHECK reads the track_file path; a silent UDP server is down', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'floatip-lvs-chk-'));

@@ -3,51 +3,15 @@
 // createLvs against an in-memory LbDataplane (the kernel here has no IPVS, which is where this matters).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { LbApplyReport, LbDataplane, LbOp, LbTable, Logger } from '../../../core/ports/index.ts';
-import type { Outcome } from '../../../core/model/index.ts';
+import type { LbTable } from '../../../core/ports/index.ts';
 import { parseKeepalived } from '../../../core/config/index.ts';
-import { applyLbOps } from '../../../adapters/onprem/nft/index.ts';
-import { IPVS_SCHEDULERS } from '../../../adapters/onprem/ipvs/index.ts';
-import { seededRandom } from '../../../adapters/memory/index.ts';
+import { seededRandom, silentLogger } from '../../../adapters/memory/index.ts';
+import { MemoryDataplane } from '../../helpers/memory-dataplane.ts';
 import { createLvs } from '../../../functions/agent/lvs.ts';
 
 /** An IPVS-like table in memory: list order, refusals, no I/O. */
-class MemoryDataplane implements LbDataplane {
-  readonly name = 'memory';
-  table: LbTable;
-  constructor(table: LbTable) {
-    this.table = table;
-  }
-  async capabilities() {
-    return {
-      kind: 'ok',
-      value: {
-        schedulers: IPVS_SCHEDULERS,
-        forwarding: ['nat', 'dr', 'tun'],
-        families: ['inet', 'inet6'],
-        protocols: ['tcp', 'udp', 'sctp'],
-        fwmark: true,
-        persistence: true,
-        atomic: false,
-      },
-    } as const;
-  }
-  async read(): Promise<Outcome<LbTable>> {
-    return { kind: 'ok', value: this.table };
-  }
-  async apply(ops: readonly LbOp[]): Promise<Outcome<LbApplyReport>> {
-    this.table = applyLbOps(this.table, ops);
-    return { kind: 'ok', value: { applied: ops.length, steps: ops.map((o) => o.kind) } };
-  }
-}
 
-const quiet: Logger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  child: () => quiet,
-};
+const quiet = silentLogger;
 
 const foreign: LbTable = {
   services: [
