@@ -2,6 +2,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import type { Clock, Holder, Random, VipResource } from '../../core/ports/index.ts';
 import {
   DriverProvider,
+  parseMembers,
   defaultFailoverPolicy,
   tokenBucket,
   type FailoverPolicy,
@@ -35,11 +36,7 @@ export class AwsVipProvider extends DriverProvider {
   readonly #ctx: AwsContext;
 
   constructor(o: AwsProviderOptions) {
-    const members: AwsMember[] = o.members.map((m) => {
-      const spec = parseSpec(awsHolderSpec, m.spec, `aws member ${m.id}`);
-      if (typeof spec === 'string') throw new Error(spec);
-      return { id: m.id, spec };
-    });
+    const members: AwsMember[] = parseMembers(awsHolderSpec, o.members, 'aws');
     const policy = o.policy ?? defaultFailoverPolicy;
     const random = o.random ?? systemRandom;
     const sleep = o.sleep ?? realSleep;

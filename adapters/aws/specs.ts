@@ -25,9 +25,4 @@ export type RouteSpec = z.infer<typeof routeSpec>;
 export type AwsHolderSpec = z.infer<typeof awsHolderSpec>;
 
 /** Parses `value` or returns one line naming the resource, the field and the problem. */
-export function parseSpec<T>(schema: z.ZodType<T>, value: unknown, where: string): T | string {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  return `${where}: ${issue?.path.join('.') || '(spec)'}: ${issue?.message ?? 'invalid'}`;
-}
+export { parseSpec } from '../../core/failover/index.ts';

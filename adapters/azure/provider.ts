@@ -2,6 +2,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import type { Clock, Holder, Random, VipResource } from '../../core/ports/index.ts';
 import {
   DriverProvider,
+  parseMembers,
   defaultFailoverPolicy,
   tokenBucket,
   type FailoverPolicy,
@@ -36,11 +37,7 @@ export class AzureVipProvider extends DriverProvider {
   readonly #ctx: AzureContext;
 
   constructor(o: AzureProviderOptions) {
-    const members: AzureMember[] = o.members.map((m) => {
-      const spec = parseSpec(azureHolderSpec, m.spec, `azure member ${m.id}`);
-      if (typeof spec === 'string') throw new Error(spec);
-      return { id: m.id, spec };
-    });
+    const members: AzureMember[] = parseMembers(azureHolderSpec, o.members, 'azure');
     const policy = o.policy ?? defaultFailoverPolicy;
     const random = o.random ?? systemRandom;
     const sleep = o.sleep ?? realSleep;

@@ -31,9 +31,4 @@ export type PublicIpSpec = z.infer<typeof publicIpSpec>;
 export type SecondaryIpSpec = z.infer<typeof secondaryIpSpec>;
 export type AzureHolderSpec = z.infer<typeof azureHolderSpec>;
 
-export function parseSpec<T>(schema: z.ZodType<T>, value: unknown, where: string): T | string {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  return `${where}: ${issue?.path.join('.') || '(spec)'}: ${issue?.message ?? 'invalid'}`;
-}
+export { parseSpec } from '../../core/failover/index.ts';

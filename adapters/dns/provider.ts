@@ -2,6 +2,7 @@ import { Route53Client } from '@aws-sdk/client-route-53';
 import type { Clock, Holder, Random, VipResource } from '../../core/ports/index.ts';
 import {
   DriverProvider,
+  parseMembers,
   defaultFailoverPolicy,
   guardedCall,
   tokenBucket,
@@ -31,11 +32,7 @@ export class DnsVipProvider extends DriverProvider {
   readonly #ctx: DnsContext;
 
   constructor(o: DnsProviderOptions) {
-    const members: DnsMember[] = o.members.map((m) => {
-      const spec = parseSpec(dnsHolderSpec, m.spec, `dns member ${m.id}`);
-      if (typeof spec === 'string') throw new Error(spec);
-      return { id: m.id, spec };
-    });
+    const members: DnsMember[] = parseMembers(dnsHolderSpec, o.members, 'dns');
     const policy = o.policy ?? defaultFailoverPolicy;
     const random = o.random ?? systemRandom;
     const sleep = o.sleep ?? realSleep;

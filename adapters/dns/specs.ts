@@ -12,9 +12,4 @@ export const dnsHolderSpec = z.strictObject({ address: z.union([z.ipv4(), z.ipv6
 export type RecordSpec = z.infer<typeof recordSpec>;
 export type DnsHolderSpec = z.infer<typeof dnsHolderSpec>;
 
-export function parseSpec<T>(schema: z.ZodType<T, unknown>, value: unknown, where: string): T | string {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  return `${where}: ${issue?.path.join('.') || '(spec)'}: ${issue?.message ?? 'invalid'}`;
-}
+export { parseSpec } from '../../core/failover/index.ts';

@@ -1,6 +1,7 @@
 import type { Clock, Holder, Random, VipResource } from '../../core/ports/index.ts';
 import {
   DriverProvider,
+  parseMembers,
   defaultFailoverPolicy,
   tokenBucket,
   type FailoverPolicy,
@@ -34,11 +35,7 @@ export class GcpVipProvider extends DriverProvider {
   readonly #ctx: GcpContext;
 
   constructor(o: GcpProviderOptions) {
-    const members: GcpMember[] = o.members.map((m) => {
-      const spec = parseSpec(gcpHolderSpec, m.spec, `gcp member ${m.id}`);
-      if (typeof spec === 'string') throw new Error(spec);
-      return { id: m.id, spec };
-    });
+    const members: GcpMember[] = parseMembers(gcpHolderSpec, o.members, 'gcp');
     const policy = o.policy ?? defaultFailoverPolicy;
     const random = o.random ?? systemRandom;
     const sleep = o.sleep ?? realSleep;

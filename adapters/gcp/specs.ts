@@ -23,9 +23,4 @@ export type AccessConfigSpec = z.infer<typeof accessConfigSpec>;
 export type RouteSpec = z.infer<typeof routeSpec>;
 export type GcpHolderSpec = z.infer<typeof gcpHolderSpec>;
 
-export function parseSpec<T>(schema: z.ZodType<T, unknown>, value: unknown, where: string): T | string {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  return `${where}: ${issue?.path.join('.') || '(spec)'}: ${issue?.message ?? 'invalid'}`;
-}
+export { parseSpec } from '../../core/failover/index.ts';

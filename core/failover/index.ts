@@ -21,3 +21,4 @@ export { guardedCall } from './call.ts';
 export type { CallDeps, ClassifiedError, ErrorClass } from './call.ts';
 export { Coalescer } from './coalescer.ts';
 export type { CoalescerOptions } from './coalescer.ts';
+export { parseMembers, parseSpec } from './spec.ts';
