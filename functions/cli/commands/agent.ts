@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.ts';
 import { exitCodes } from '../command.ts';
-import { defaultControlSocket, startAgent } from '../../agent/index.ts';
+import { defaultControlSocket } from '../../agent/control-server.ts';
 
 export const agentCommand: Command = {
   name: 'agent',
@@ -35,6 +35,8 @@ export const agentCommand: Command = {
     }
     let agent;
     try {
+      // Loaded here, not at the top: `floatip help` and `status` must not pay for the agent's modules.
+      const { startAgent } = await import('../../agent/run-agent.ts');
       agent = await startAgent({
         configPath: values.config ?? '/etc/keepalived/keepalived.conf',
         socketPath: values.socket ?? defaultControlSocket,

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import type { CliIo, Command } from '../command.ts';
 import { exitCodes } from '../command.ts';
 import { observeAll, runFailover } from '../../../core/failover/index.ts';
-import { buildCloud, closeCloud, loadCloudSection, type CloudRuntime } from '../../agent/cloud-setup.ts';
+import type { CloudRuntime } from '../../agent/cloud-setup.ts';
 
 const usage = [
   'floatip cloud inspect --config FILE [--json]',
@@ -28,6 +28,8 @@ async function withRuntime(
     io.err(`floatip cloud: --config is required\nusage: ${usage}`);
     return exitCodes.usage;
   }
+  // The cloud SDKs load only when this command runs.
+  const { buildCloud, closeCloud, loadCloudSection } = await import('../../agent/cloud-setup.ts');
   const loaded = loadCloudSection(file);
   if (!loaded.ok) {
     for (const e of loaded.errors) io.err(e);

@@ -2,9 +2,6 @@
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.ts';
 import { exitCodes } from '../command.ts';
-import { ControlConfigError, buildControlPlane, loadControlPlaneConfig } from '../../control-plane/index.ts';
-import { waitReady } from '../../../adapters/redis/index.ts';
-import { drain } from '../../worker/index.ts';
 import { defaultControlConfig } from './serve-shared.ts';
 
 export const drainCommand: Command = {
@@ -29,6 +26,11 @@ export const drainCommand: Command = {
       return exitCodes.usage;
     }
     const file = values.config ?? defaultControlConfig;
+    // The control plane (Redis, cloud SDKs) loads only when this command runs.
+    const { ControlConfigError, buildControlPlane, loadControlPlaneConfig } =
+      await import('../../control-plane/index.ts');
+    const { waitReady } = await import('../../../adapters/redis/index.ts');
+    const { drain } = await import('../../worker/index.ts');
     let cp;
     try {
       cp = buildControlPlane(await loadControlPlaneConfig(file));

@@ -2,7 +2,6 @@
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.ts';
 import { exitCodes } from '../command.ts';
-import { runLeaseAgent } from '../../control-plane/index.ts';
 import { defaultControlConfig, untilSignal } from './serve-shared.ts';
 
 export const leaseAgentCommand: Command = {
@@ -44,6 +43,7 @@ export const leaseAgentCommand: Command = {
       return exitCodes.usage;
     }
     try {
+      const { runLeaseAgent } = await import('../../control-plane/index.ts');
       return await runLeaseAgent({
         configPath: typeof values.config === 'string' ? values.config : defaultControlConfig,
         member: values.member,

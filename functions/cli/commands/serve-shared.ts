@@ -3,7 +3,6 @@ import { parseArgs } from 'node:util';
 import type { CliIo } from '../command.ts';
 import { exitCodes } from '../command.ts';
 import type { RunOptions } from '../../control-plane/index.ts';
-import { runControlPlane } from '../../control-plane/index.ts';
 
 export const defaultControlConfig = '/etc/floatip/floatip.control.yaml';
 
@@ -50,6 +49,8 @@ export async function runMode(
     io.err(`floatip ${name}: --port must be an integer from 0 to 65535`);
     return exitCodes.usage;
   }
+  // Redis, hono and the cloud SDKs load only when a control-plane command runs.
+  const { runControlPlane } = await import('../../control-plane/index.ts');
   return runControlPlane({
     configPath: typeof values.config === 'string' ? values.config : defaultControlConfig,
     mode,
