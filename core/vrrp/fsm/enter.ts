@@ -2,6 +2,7 @@
  * Entering each state, with keepalived's order of actions (reference §1.5): e.g. on becoming master the
  * advert goes out first, then the VIPs, then the GARPs, then the notifies.
  */
+import { resetCycledAhSeq } from './ah-sequence.ts';
 import { masterDownMs, skewMs } from './timing.ts';
 import { allAddresses, sendAdvert, sendGarp } from './advertise.ts';
 import type { InstanceState } from './state.ts';
@@ -45,6 +46,7 @@ export function enterMaster(tx: Tx, reason?: string): void {
     preemptAtMs: undefined,
     lastConflictMs: undefined,
   });
+  resetCycledAhSeq(tx);
   sendAdvert(tx);
   tx.fx.push({ kind: 'add-vips', instance: spec.name, addresses: allAddresses(spec) });
   sendGarp(tx, spec.garp.masterRepeat, 'become-master');

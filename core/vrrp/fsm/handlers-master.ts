@@ -2,6 +2,7 @@
 import { advertIntervalMs, type ReceivedAdvert } from '../codec/advert.ts';
 import { VRRP_PRIORITY_STOP } from '../codec/constants.ts';
 import { compareIp } from '../codec/ip-address.ts';
+import { syncAhSeq } from './ah-sequence.ts';
 import { sendAdvert, sendGarp } from './advertise.ts';
 import { enterBackup } from './enter.ts';
 import type { TimerKind } from './effects.ts';
@@ -46,6 +47,7 @@ export function masterRxAdvert(tx: Tx, packet: ReceivedAdvert): void {
   const quietMs = spec.downTimerAdverts * spec.advertIntervalMs;
   const newEpisode = tx.s.lastConflictMs === undefined || tx.now - tx.s.lastConflictMs > quietMs;
   set(tx, { lastConflictMs: tx.now });
+  if (packet.ah) syncAhSeq(tx, packet.ah.seq);
   if (!spec.lowerPrioNoAdvert) {
     sendAdvert(tx);
     arm(tx, 'advert', tx.now + spec.advertIntervalMs);

@@ -3,6 +3,7 @@ import { zeroStats, type VrrpStats } from '../codec/reject-reason.ts';
 import type { TimerKind, GarpReason } from './effects.ts';
 import { evaluatePriority, initialTrackerStatus, type TrackerStatus } from './priority.ts';
 import type { VrrpInstanceSpec } from './spec.ts';
+import type { AhCounter } from './ah-sequence.ts';
 
 export type VrrpStateName = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT' | 'STOP';
 
@@ -36,6 +37,10 @@ export interface InstanceState {
   readonly notifySeq: number;
   /** When the current state was entered. */
   readonly sinceMs?: number;
+  /** When we last sent an advert (timer_expired_backup measures from it). */
+  readonly lastAdvertSentMs?: number;
+  /** auth_type AH: the one sequence counter keepalived keeps per instance for sending and receiving. */
+  readonly ahCounter?: AhCounter;
 }
 
 /** A fresh instance in INIT with its trackers at their initial status. */
