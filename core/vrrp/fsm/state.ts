@@ -4,6 +4,7 @@ import type { TimerKind, GarpReason } from './effects.ts';
 import { evaluatePriority, initialTrackerStatus, type TrackerStatus } from './priority.ts';
 import type { VrrpInstanceSpec } from './spec.ts';
 import type { AhCounter } from './ah-sequence.ts';
+import type { RogueOwner } from './duplicate-owner.ts';
 
 export type VrrpStateName = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT' | 'STOP';
 
@@ -37,6 +38,10 @@ export interface InstanceState {
   readonly notifySeq: number;
   /** When the current state was entered. */
   readonly sinceMs?: number;
+  /** An owner (255) at 254 because another owner would not back off (duplicate-owner.ts). */
+  readonly ownerReduced?: boolean;
+  /** Another owner heard while we are master at 255 (duplicate-owner.ts). */
+  readonly rogue?: RogueOwner;
   /** When we last sent an advert (timer_expired_backup measures from it). */
   readonly lastAdvertSentMs?: number;
   /** auth_type AH: the one sequence counter keepalived keeps per instance for sending and receiving. */

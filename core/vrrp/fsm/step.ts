@@ -54,13 +54,14 @@ function admitAdvert(tx: Tx, event: Extract<InstanceEvent, { kind: 'advert' }>):
     reportOnce(tx, `rejected:auth-failure:${from}`, { kind: 'rejected', from, reason: 'auth-failure' });
     return false;
   }
+  // keepalived 2.3.3 owner_ignore_adverts: an owner at 255 drops the advert before counting it.
+  if (tx.s.spec.ownerIgnoreAdverts && tx.s.effectivePriority === 255) return false;
   count(tx, 'advert_rcvd');
   for (const a of check.advisories) {
     if (a.kind === 'address-mismatch' || a.kind === 'vrid-collision') count(tx, 'addr_list_err');
     reportOnce(tx, reportKey(a), a);
   }
-  // keepalived owner_ignore_adverts: the owner counts the advert and drops it.
-  return !(tx.s.spec.priority === 255 && tx.s.spec.ownerIgnoreAdverts);
+  return true;
 }
 
 /**
