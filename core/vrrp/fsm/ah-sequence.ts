@@ -13,12 +13,8 @@
  * A sender that restarts from 1 is therefore ignored by a peer that saw higher numbers, until that peer
  * itself sends (as master) or syncs (as master hearing a lower priority): keepalived behaves the same.
  */
+import type { AhCounter } from './state.ts';
 import type { Tx } from './tx.ts';
-
-export interface AhCounter {
-  readonly seq: number;
-  readonly cycled: boolean;
-}
 
 /** The last number a sender may use before the counter is marked cycled. */
 const AH_SEQ_LIMIT = 0xfffffffd;

@@ -20,15 +20,6 @@
 import { VRRP_PRIORITY_OWNER } from '../codec/constants.ts';
 import { set, type Tx } from './tx.ts';
 
-export interface RogueOwner {
-  /** Our adverts still to send before the window opens (keepalived rogue_counter). */
-  readonly counter: number;
-  /** The rogue's advert interval, from its last advert. */
-  readonly adverIntMs: number;
-  /** While now < this, another rogue advert means the rogue does not back off. */
-  readonly windowUntilMs?: number;
-}
-
 /** A master at 255 heard another owner whose address is lower than ours (we would win the tie-break). */
 export function rogueOwnerHeard(tx: Tx, rogueIntervalMs: number): void {
   const r = tx.s.rogue;

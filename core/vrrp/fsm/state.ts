@@ -3,8 +3,22 @@ import { zeroStats, type VrrpStats } from '../codec/reject-reason.ts';
 import type { TimerKind, GarpReason } from './effects.ts';
 import { evaluatePriority, initialTrackerStatus, type TrackerStatus } from './priority.ts';
 import type { VrrpInstanceSpec } from './spec.ts';
-import type { AhCounter } from './ah-sequence.ts';
-import type { RogueOwner } from './duplicate-owner.ts';
+
+/** auth_type AH: keepalived's sequence counter (ah-sequence.ts). */
+export interface AhCounter {
+  readonly seq: number;
+  readonly cycled: boolean;
+}
+
+/** Another address owner heard while we are master at 255 (duplicate-owner.ts). */
+export interface RogueOwner {
+  /** Our adverts still to send before the window opens (keepalived rogue_counter). */
+  readonly counter: number;
+  /** The rogue's advert interval, from its last advert. */
+  readonly adverIntMs: number;
+  /** While now < this, another rogue advert means the rogue does not back off. */
+  readonly windowUntilMs?: number;
+}
 
 export type VrrpStateName = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT' | 'STOP';
 
