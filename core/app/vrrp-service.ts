@@ -113,6 +113,8 @@ export class VrrpService {
   #router: RouterState | undefined;
   #bindings = new Map<string, VrrpInstanceBinding>();
   #ios = new Map<string, PacketIo>();
+  /** PacketIos opened with `ah` (they also receive IPv4 protocol 51). */
+  #ioAh = new Set<string>();
   #vipsPresent = new Map<string, boolean>();
   /** Bumped per instance when it is replaced or removed, so its late GARP bursts stop. */
   #generation = new Map<string, number>();
@@ -290,7 +292,12 @@ export class VrrpService {
       this.#ios.delete(key);
     }
     for (const [key, req] of wanted) {
-      if (this.#ios.has(key)) continue;
+      const open = this.#ios.get(key);
+      // A reload that turns auth_type AH on needs a PacketIo that also receives protocol 51.
+      if (open && (!req.ah || this.#ioAh.has(key))) continue;
+      open?.close();
+      if (req.ah) this.#ioAh.add(key);
+      else this.#ioAh.delete(key);
       const io = this.#deps.openPacketIo(req);
       this.#ios.set(key, io);
       io.onReceive((wire) => this.#dispatch(() => this.#receive(req.interfaceName, wire)));
