@@ -36,6 +36,11 @@ export interface VrrpSocketOptions {
   sourceAddress: string;
   /** Multicast group to join; omit for unicast-only instances. */
   group?: string;
+  /**
+   * IPv4: also receive protocol 51 (VRRPv2 inside an IPsec AH, keepalived `auth_type AH`) on a second raw
+   * socket; those arrive with `protocol: 51`, the AH + VRRP as payload and the IP header as `ipHeader`.
+   */
+  ah?: boolean;
 }
 
 /** Opens a raw VRRP socket; errors name the missing capability or interface. */
@@ -44,13 +49,27 @@ export function openVrrpSocket(options: VrrpSocketOptions): PacketIo {
   const src = parseIp(options.sourceAddress);
   if ((src.length === 4) !== (options.family === 4))
     throw new Error(`source address ${options.sourceAddress} is not IPv${options.family}`);
+  const sock = openRaw(options, linux.IPPROTO_VRRP);
+  let ahSock: NativeSocket | undefined;
+  if (options.ah && options.family === 4) {
+    try {
+      ahSock = openRaw(options, linux.IPPROTO_AH);
+    } catch (e) {
+      sock.close();
+      throw e;
+    }
+  }
+  return options.family === 4
+    ? new Ipv4VrrpIo(sock, src, options.sourceAddress, ahSock)
+    : new Ipv6VrrpIo(sock, src, ifIndex, options.sourceAddress);
+}
+
+/** One raw socket for `protocol`, bound to the interface, in the group, with the options VRRP needs. */
+function openRaw(options: VrrpSocketOptions, protocol: number): NativeSocket {
+  const ifIndex = interfaceIndex(options.interfaceName);
   let sock: NativeSocket;
   try {
-    sock = NativeSocket.open(
-      options.family === 4 ? linux.AF_INET : linux.AF_INET6,
-      linux.SOCK_RAW,
-      linux.IPPROTO_VRRP,
-    );
+    sock = NativeSocket.open(options.family === 4 ? linux.AF_INET : linux.AF_INET6, linux.SOCK_RAW, protocol);
   } catch (e) {
     if ((e as { code?: string }).code === 'EPERM')
       throw new Error('cannot open a raw VRRP socket: CAP_NET_RAW is missing (run as root or grant it)', {
@@ -89,9 +108,7 @@ export function openVrrpSocket(options: VrrpSocketOptions): PacketIo {
       cause: e,
     });
   }
-  return options.family === 4
-    ? new Ipv4VrrpIo(sock, src, options.sourceAddress)
-    : new Ipv6VrrpIo(sock, src, ifIndex, options.sourceAddress);
+  return sock;
 }
 
 /** rfc791 §3.1 header checksum (the kernel fills it too with IP_HDRINCL, but we keep the packet honest). */
@@ -149,6 +166,7 @@ const MAX_PAYLOAD = 8 + 255 * 4;
 class Ipv4VrrpIo implements PacketIo {
   readonly sourceAddress: string;
   #sock: NativeSocket;
+  #ahSock: NativeSocket | undefined;
   #src: Uint8Array;
   #id = 0;
   #handler: ((a: ReceivedAdvert) => void) | undefined;
@@ -158,29 +176,35 @@ class Ipv4VrrpIo implements PacketIo {
   #packet = new Uint8Array(this.#buffer, 0, 20);
   #view = new DataView(this.#buffer);
 
-  constructor(sock: NativeSocket, src: Uint8Array, sourceText: string) {
+  constructor(sock: NativeSocket, src: Uint8Array, sourceText: string, ahSock?: NativeSocket) {
     this.#sock = sock;
+    this.#ahSock = ahSock;
     this.#src = src;
     this.sourceAddress = sourceText;
-    sock.onMessage({ maxData: 2048, maxControl: 0, maxPerEvent: 1 }, (m) => {
-      const d = m.data;
-      if (d.length < 20 || (d[0] ?? 0) >> 4 !== 4) return;
-      const ihl = ((d[0] ?? 0) & 0x0f) * 4;
-      const total = ((d[2] ?? 0) << 8) | (d[3] ?? 0);
-      if (ihl < 20 || d.length < ihl) return;
-      this.#handler?.({
-        family: 4,
-        source: this.#addresses.text(d, 12),
-        destination: this.#addresses.text(d, 16),
-        ttl: d[8] ?? 0,
-        // d is this message's own buffer: a view is enough.
-        payload: d.subarray(ihl, Math.min(d.length, Math.max(total, ihl))),
-      });
+    sock.onMessage({ maxData: 2048, maxControl: 0, maxPerEvent: 1 }, (m) => this.#received(m.data, false));
+    ahSock?.onMessage({ maxData: 2048, maxControl: 0, maxPerEvent: 1 }, (m) => this.#received(m.data, true));
+  }
+
+  #received(d: Uint8Array, ah: boolean): void {
+    if (d.length < 20 || (d[0] ?? 0) >> 4 !== 4) return;
+    const ihl = ((d[0] ?? 0) & 0x0f) * 4;
+    const total = ((d[2] ?? 0) << 8) | (d[3] ?? 0);
+    if (ihl < 20 || d.length < ihl) return;
+    this.#handler?.({
+      family: 4,
+      source: this.#addresses.text(d, 12),
+      destination: this.#addresses.text(d, 16),
+      ttl: d[8] ?? 0,
+      // d is this message's own buffer: a view is enough.
+      payload: d.subarray(ihl, Math.min(d.length, Math.max(total, ihl))),
+      ...(ah ? { protocol: d[9] ?? 0, ipHeader: d.subarray(0, ihl) } : {}),
     });
   }
 
   send(advert: OutgoingAdvert): boolean {
     const dst = this.#addresses.parsed(advert.destination);
+    // A whole datagram (AH adverts): IP_HDRINCL sends our header as it is, any protocol.
+    if (advert.ipv4Datagram) return this.#sock.send(advert.payload, dst.sockaddr);
     const length = 20 + advert.payload.length;
     if (advert.payload.length > MAX_PAYLOAD) throw new RangeError(`advert of ${advert.payload.length} bytes`);
     if (this.#packet.length !== length) this.#packet = new Uint8Array(this.#buffer, 0, length);
@@ -212,6 +236,7 @@ class Ipv4VrrpIo implements PacketIo {
   close(): void {
     this.#handler = undefined;
     this.#sock.close();
+    this.#ahSock?.close();
   }
 }
 

@@ -160,10 +160,6 @@ function instancePlan(
     errors.push(at('needs an interface (unicast without one is not supported by floatip agent yet)'));
     return undefined;
   }
-  if (i.authentication?.type === 'AH') {
-    errors.push(at('auth_type AH is not supported; use PASS or no authentication'));
-    return undefined;
-  }
   if (i.useVmac || i.useIpvlan)
     warnings.push(at('use_vmac / use_ipvlan are ignored: the VIPs go on the interface'));
   if (i.trackBfd.length > 0) warnings.push(at('track_bfd is not run by floatip agent yet and is ignored'));
@@ -216,13 +212,16 @@ function instancePlan(
     unicastPeers: i.unicastPeers.map((p) => p.address),
     checkUnicastSrc: i.checkUnicastSrc,
     ...(unicastTtl ? { unicastTtl } : {}),
-    auth: i.authentication ? { type: 'pass', password: i.authentication.password } : { type: 'none' },
+    auth: i.authentication
+      ? { type: i.authentication.type === 'AH' ? 'ah' : 'pass', password: i.authentication.password }
+      : { type: 'none' },
     garp: garpOf(i, c),
     trackers,
     lowerPrioNoAdvert: i.lowerPrioNoAdvert,
     // floatip's default (send one advert before yielding) unless the config turns keepalived's on anyway.
     ...(i.higherPrioSendAdvert ? { higherPrioSendAdvert: true } : {}),
     ownerIgnoreAdverts: i.ownerIgnoreAdverts,
+    ...(i.timerExpiredBackup ? { timerExpiredBackup: i.timerExpiredBackup.priority ?? 254 } : {}),
     notifyPriorityChanges: i.notifyPriorityChanges,
     checksumAsV2: i.v3ChecksumAsV2,
   });

@@ -30,6 +30,8 @@ import type {
 import {
   canonicalIp,
   encodeAdvert,
+  encodeAhDatagram,
+  passAuthData,
   step,
   timerId,
   type InstanceEvent,
@@ -71,6 +73,8 @@ export interface PacketIoRequest {
   family: 4 | 6;
   sourceAddress: string;
   group?: string;
+  /** Also receive IPv4 protocol 51 (adverts inside an IPsec AH, `auth_type AH`). */
+  ah?: boolean;
 }
 
 export interface VrrpServiceDeps {
@@ -109,6 +113,8 @@ export class VrrpService {
   #router: RouterState | undefined;
   #bindings = new Map<string, VrrpInstanceBinding>();
   #ios = new Map<string, PacketIo>();
+  /** PacketIos opened with `ah` (they also receive IPv4 protocol 51). */
+  #ioAh = new Set<string>();
   #vipsPresent = new Map<string, boolean>();
   /** Bumped per instance when it is replaced or removed, so its late GARP bursts stop. */
   #generation = new Map<string, number>();
@@ -119,6 +125,8 @@ export class VrrpService {
   #unwatch: (() => void) | undefined;
   #reported = new Map<string, { atMs: number; suppressed: number }>();
   #timerHandlers = new Map<string, () => void>();
+  /** auth_type AH: the IPv4 Identification last used per instance. */
+  #ahIpIds = new Map<string, number>();
   #encoded = new Map<
     string,
     { binding: VrrpInstanceBinding; advert: VrrpAdvert; bytes: Map<string, Uint8Array> }
@@ -275,6 +283,7 @@ export class VrrpService {
         sourceAddress: b.spec.sourceIp,
       };
       if (b.group && !req.group) req.group = b.group;
+      if (b.spec.auth.type === 'ah') req.ah = true;
       wanted.set(key, req);
     }
     for (const [key, io] of this.#ios) {
@@ -283,7 +292,12 @@ export class VrrpService {
       this.#ios.delete(key);
     }
     for (const [key, req] of wanted) {
-      if (this.#ios.has(key)) continue;
+      const open = this.#ios.get(key);
+      // A reload that turns auth_type AH on needs a PacketIo that also receives protocol 51.
+      if (open && (!req.ah || this.#ioAh.has(key))) continue;
+      open?.close();
+      if (req.ah) this.#ioAh.add(key);
+      else this.#ioAh.delete(key);
       const io = this.#deps.openPacketIo(req);
       this.#ios.set(key, io);
       io.onReceive((wire) => this.#dispatch(() => this.#receive(req.interfaceName, wire)));
@@ -328,7 +342,9 @@ export class VrrpService {
         src: wire.source,
         dst: wire.destination,
         ttl: wire.ttl,
+        ...(wire.protocol === undefined ? {} : { protocol: wire.protocol }),
       },
+      ...(wire.ipHeader ? { ipHeader: wire.ipHeader } : {}),
       interface: interfaceName,
     });
   }
@@ -382,7 +398,8 @@ export class VrrpService {
         timers.cancel(effect.id);
         return;
       case 'send-advert':
-        this.#sendAdvert(effect.instance, effect.advert);
+        if (effect.ahSeq !== undefined) this.#sendAhAdvert(effect.instance, effect.advert, effect.ahSeq);
+        else this.#sendAdvert(effect.instance, effect.advert);
         return;
       case 'add-vips':
         return this.#vips(effect.instance, effect.addresses, 'add')
@@ -479,6 +496,45 @@ export class VrrpService {
           ...(b.group ? {} : { ttl: b.unicastTtl ?? 255 }),
         });
         if (!sent)
+          this.#deps.logger.warn('vrrp: advert not sent (socket buffer full)', { instance: name, dst });
+      } catch (e) {
+        this.#deps.logger.warn('vrrp: advert send failed', { instance: name, dst, err: String(e) });
+      }
+    }
+  }
+
+  /**
+   * auth_type AH (IPv4, v2): the whole datagram is built here, since the ICV covers the IP header
+   * (codec/ah.ts). Like keepalived, one IP Identification and one sequence number per advert round.
+   */
+  #sendAhAdvert(name: string, advert: VrrpAdvert, seq: number): void {
+    const b = this.#bindings.get(name);
+    const io = b && this.#ios.get(ioKey(b.interfaceName, b.spec.family));
+    if (!b || !io || b.spec.auth.type !== 'ah') return;
+    const spec = b.spec;
+    const ipId = ((this.#ahIpIds.get(name) ?? 0) % 0xffff) + 1; // 1..65535: the kernel replaces a zero
+    this.#ahIpIds.set(name, ipId);
+    const key = passAuthData(b.spec.auth.password);
+    for (const dst of b.group ? [b.group] : spec.unicastPeers) {
+      const vrrp = encodeAdvert(advert, { family: 'ipv4', src: spec.sourceIp, dst });
+      const datagram = vrrp.ok
+        ? encodeAhDatagram({
+            src: spec.sourceIp,
+            dst,
+            ipId,
+            ttl: b.group ? 255 : (b.unicastTtl ?? 255),
+            seq,
+            key,
+            unicast: !b.group,
+            vrrp: vrrp.bytes,
+          })
+        : vrrp;
+      if (!datagram.ok) {
+        this.#deps.logger.error('vrrp: cannot encode advert', { instance: name, error: datagram.error });
+        return;
+      }
+      try {
+        if (!io.send({ destination: dst, payload: datagram.bytes, ipv4Datagram: true }))
           this.#deps.logger.warn('vrrp: advert not sent (socket buffer full)', { instance: name, dst });
       } catch (e) {
         this.#deps.logger.warn('vrrp: advert send failed', { instance: name, dst, err: String(e) });

@@ -30,6 +30,11 @@ export interface OutgoingAdvert {
   ttl?: number;
   /** Source address when it differs from `sourceAddress` (instances sharing an interface). */
   source?: string;
+  /**
+   * IPv4 only: `payload` is the whole datagram, IP header included, to be sent as it is (adverts inside an
+   * IPsec AH, whose ICV covers the header; `destination` still says where to).
+   */
+  ipv4Datagram?: boolean;
 }
 
 /** An advertisement as received, with the IP header facts the validation rules need. */
@@ -41,6 +46,10 @@ export interface ReceivedAdvert {
   destination: string;
   /** IPv4 TTL or IPv6 hop limit as received (must be 255 for multicast: rfc5798 §7.1). */
   ttl: number;
-  /** The VRRP message (IP header removed). */
+  /** The VRRP message (IP header removed); with `protocol` 51 the AH and the VRRP message after it. */
   payload: Uint8Array;
+  /** IPv4 Protocol when it is not 112: 51 for an advert inside an IPsec AH. */
+  protocol?: number;
+  /** IPv4: the header as received (options included); the AH ICV covers it. */
+  ipHeader?: Uint8Array;
 }

@@ -62,6 +62,8 @@ interface Node {
   epoch: number;
   timers: Map<string, number>;
   vips: Set<string>;
+  /** Frozen (SIGSTOP, a paused VM): its timers and packets wait here and all arrive, late, on resume. */
+  held?: Job[];
 }
 
 export class VrrpSimulation {
@@ -172,6 +174,25 @@ export class VrrpSimulation {
     this.at(atMs, () => this.#deliver(this.#node(name), { kind: 'tracker', id, status }));
   }
 
+  /**
+   * Freeze a node from `fromMs` to `untilMs` (SIGSTOP / a paused VM): nothing it would have done meanwhile
+   * happens; at `untilMs` its due timers fire and the packets queued for it arrive, in their order, late.
+   */
+  pause(name: string, fromMs: number, untilMs: number): void {
+    this.at(fromMs, () => {
+      this.#node(name).held = [];
+    });
+    this.at(untilMs, () => {
+      const n = this.#node(name);
+      const held = n.held ?? [];
+      n.held = undefined;
+      for (const job of held) {
+        const handle = this.#queue.push(this.now, job);
+        if (job.kind === 'router' && job.event.kind === 'timer') n.timers.set(job.event.id, handle);
+      }
+    });
+  }
+
   partition(sides: readonly (readonly string[])[], atMs = this.now): void {
     this.at(atMs, () => this.network.partition(sides));
   }
@@ -190,7 +211,8 @@ export class VrrpSimulation {
       if (job.kind === 'action') job.run();
       else {
         const n = this.#node(job.node);
-        if (n.alive && n.epoch === job.epoch) this.#deliver(n, job.event);
+        if (n.held) n.held.push(job);
+        else if (n.alive && n.epoch === job.epoch) this.#deliver(n, job.event);
       }
     }
     if (untilMs > this.now) this.clock.set(untilMs);

@@ -70,6 +70,8 @@ export const linux = {
   IPPROTO_ICMPV6: 58,
   /** rfc3768 §5.1 / rfc5798 §5.1.1.4: VRRP's IP protocol number. */
   IPPROTO_VRRP: 112,
+  /** rfc2402: IPsec Authentication Header (keepalived `auth_type AH` adverts). */
+  IPPROTO_AH: 51,
   IP_TTL: 2,
   IP_HDRINCL: 3,
   IP_PKTINFO: 8,

@@ -9,6 +9,7 @@
  * |  Authentication Data (8 octets)        |
  * ```
  */
+import type { AhInfo } from './ah.ts';
 import type { IpFamily } from './ip-address.ts';
 
 interface AdvertCommon {
@@ -65,4 +66,6 @@ export interface ReceivedAdvert {
   readonly checksum: number;
   /** Which checksum rule it satisfied. */
   readonly checksumMode: 'v2' | 'pseudo-header' | 'as-v2';
+  /** Present when the advert came inside an IPsec AH (IPv4 protocol 51): its fields and ICV/SPI verdicts. */
+  readonly ah?: AhInfo;
 }

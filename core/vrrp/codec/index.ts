@@ -6,3 +6,5 @@ export * from './auth.ts';
 export * from './reject-reason.ts';
 export * from './encode.ts';
 export * from './decode.ts';
+export * from './hmac-md5.ts';
+export * from './ah.ts';

@@ -86,6 +86,8 @@ export type VrrpEffect =
       readonly instance: string;
       readonly family: IpFamily;
       readonly advert: VrrpAdvert;
+      /** auth_type AH: the AH Sequence Number for this advert (the same for every unicast peer). */
+      readonly ahSeq?: number;
     }
   | { readonly kind: 'add-vips'; readonly instance: string; readonly addresses: readonly string[] }
   | { readonly kind: 'remove-vips'; readonly instance: string; readonly addresses: readonly string[] }

@@ -2,6 +2,8 @@
  * Entering each state, with keepalived's order of actions (reference §1.5): e.g. on becoming master the
  * advert goes out first, then the VIPs, then the GARPs, then the notifies.
  */
+import { resetCycledAhSeq } from './ah-sequence.ts';
+import { restoreOwnerPriority } from './duplicate-owner.ts';
 import { masterDownMs, skewMs } from './timing.ts';
 import { allAddresses, sendAdvert, sendGarp } from './advertise.ts';
 import type { InstanceState } from './state.ts';
@@ -21,7 +23,7 @@ export const isEagerOwner = (s: InstanceState): boolean =>
 function leaveMaster(tx: Tx): void {
   if (tx.s.state !== 'MASTER') return;
   cancel(tx, 'advert', 'garp-delayed', 'garp-refresh');
-  set(tx, { pendingGarp: undefined, lastConflictMs: undefined });
+  set(tx, { pendingGarp: undefined, lastConflictMs: undefined, rogue: undefined });
   tx.fx.push({ kind: 'remove-vips', instance: tx.s.spec.name, addresses: allAddresses(tx.s.spec) });
   count(tx, 'release_master');
 }
@@ -45,7 +47,10 @@ export function enterMaster(tx: Tx, reason?: string): void {
     preemptAtMs: undefined,
     lastConflictMs: undefined,
   });
+  resetCycledAhSeq(tx);
   sendAdvert(tx);
+  // keepalived vrrp_state_become_master: the other owner is gone (the first advert still went out at 254).
+  restoreOwnerPriority(tx);
   tx.fx.push({ kind: 'add-vips', instance: spec.name, addresses: allAddresses(spec) });
   sendGarp(tx, spec.garp.masterRepeat, 'become-master');
   if (spec.garp.masterDelayMs > 0 && spec.garp.masterRepeat > 0) {

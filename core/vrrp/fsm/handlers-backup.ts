@@ -1,6 +1,7 @@
 /** BACKUP state (rfc5798 §6.4.2, keepalived vrrp.c vrrp_state_backup). */
 import { advertIntervalMs, type ReceivedAdvert } from '../codec/advert.ts';
-import { VRRP_PRIORITY_STOP } from '../codec/constants.ts';
+import { VRRP_PRIORITY_OWNER, VRRP_PRIORITY_STOP } from '../codec/constants.ts';
+import { restoreOwnerPriority } from './duplicate-owner.ts';
 import { enterMaster, masterDownOf, skewOf } from './enter.ts';
 import { arm, count, set, type Tx } from './tx.ts';
 
@@ -12,6 +13,9 @@ import { arm, count, set, type Tx } from './tx.ts';
  */
 export function backupRxAdvert(tx: Tx, packet: ReceivedAdvert): void {
   const { advert, ip } = packet;
+  // keepalived 2.3.3: an owner at 254 takes 255 back once the other owner is no longer what it hears.
+  if (tx.s.ownerReduced && (advert.priority !== VRRP_PRIORITY_OWNER || tx.s.master?.address !== ip.src))
+    restoreOwnerPriority(tx);
   const s = tx.s;
   if (advert.priority === VRRP_PRIORITY_STOP) {
     count(tx, 'pri_zero_rcvd');

@@ -3,6 +3,7 @@ import { rejectStat } from '../codec/reject-reason.ts';
 import { enterBackup, enterFault, enterMaster, enterStop, isEagerOwner, leaveFault } from './enter.ts';
 import type { InstanceEvent } from './events.ts';
 import { evaluatePriority, initialTrackerStatus, type TrackerStatus } from './priority.ts';
+import { ownerCapped } from './duplicate-owner.ts';
 import { count, notify, reportOnce, set, type Tx } from './tx.ts';
 
 type Ev<K extends InstanceEvent['kind']> = Extract<InstanceEvent, { kind: K }>;
@@ -29,7 +30,7 @@ export function onTracker(tx: Tx, e: Ev<'tracker'>): void {
   const trackers = { ...tx.s.trackers, [e.id]: e.status };
   const verdict = evaluatePriority(tx.s.spec.priority, tx.s.spec.trackers, trackers);
   const before = tx.s.effectivePriority;
-  set(tx, { trackers, effectivePriority: verdict.effective, faults: verdict.faults });
+  set(tx, { trackers, effectivePriority: ownerCapped(tx, verdict.effective), faults: verdict.faults });
   const state = tx.s.state;
   if (state === 'INIT' || state === 'STOP') return;
   if (state === 'FAULT') {
@@ -40,7 +41,7 @@ export function onTracker(tx: Tx, e: Ev<'tracker'>): void {
     enterFault(tx, faultReason(tx));
     return;
   }
-  if (verdict.effective !== before && tx.s.spec.notifyPriorityChanges)
+  if (tx.s.effectivePriority !== before && tx.s.spec.notifyPriorityChanges)
     notify(tx, state === 'MASTER' ? 'MASTER_PRIORITY' : 'BACKUP_PRIORITY');
 }
 
@@ -62,7 +63,7 @@ export function onReconfigure(tx: Tx, e: Ev<'reconfigure'>): void {
     spec: e.spec,
     inSyncGroup: e.inSyncGroup,
     trackers,
-    effectivePriority: verdict.effective,
+    effectivePriority: ownerCapped(tx, verdict.effective),
     faults: verdict.faults,
     ...(tx.s.state === 'MASTER' ? { masterAdverIntervalMs: e.spec.advertIntervalMs } : {}),
   });

@@ -1,7 +1,9 @@
 /** MASTER state (rfc5798 §6.4.3 as updated by rfc9568, keepalived vrrp.c vrrp_state_master_rx). */
 import { advertIntervalMs, type ReceivedAdvert } from '../codec/advert.ts';
-import { VRRP_PRIORITY_STOP } from '../codec/constants.ts';
+import { VRRP_PRIORITY_OWNER, VRRP_PRIORITY_STOP } from '../codec/constants.ts';
 import { compareIp } from '../codec/ip-address.ts';
+import { syncAhSeq } from './ah-sequence.ts';
+import { rogueAfterAdvert, rogueOwnerHeard } from './duplicate-owner.ts';
 import { sendAdvert, sendGarp } from './advertise.ts';
 import { enterBackup } from './enter.ts';
 import type { TimerKind } from './effects.ts';
@@ -24,6 +26,8 @@ export function masterRxAdvert(tx: Tx, packet: ReceivedAdvert): void {
   }
   const order = compareIp(ip.src, spec.sourceIp);
   if (order === 0) return; // our own advert, looped back
+  if (advert.priority === VRRP_PRIORITY_OWNER && tx.s.effectivePriority === VRRP_PRIORITY_OWNER && order < 0)
+    rogueOwnerHeard(tx, advertIntervalMs(advert));
   const ours = tx.s.effectivePriority;
   const theyWin = advert.priority > ours || (advert.priority === ours && order > 0);
   report(tx, {
@@ -46,6 +50,7 @@ export function masterRxAdvert(tx: Tx, packet: ReceivedAdvert): void {
   const quietMs = spec.downTimerAdverts * spec.advertIntervalMs;
   const newEpisode = tx.s.lastConflictMs === undefined || tx.now - tx.s.lastConflictMs > quietMs;
   set(tx, { lastConflictMs: tx.now });
+  if (packet.ah) syncAhSeq(tx, packet.ah.seq);
   if (!spec.lowerPrioNoAdvert) {
     sendAdvert(tx);
     arm(tx, 'advert', tx.now + spec.advertIntervalMs);
@@ -67,6 +72,7 @@ export function masterTimer(tx: Tx, timer: TimerKind): void {
   const spec = tx.s.spec;
   if (timer === 'advert') {
     sendAdvert(tx);
+    rogueAfterAdvert(tx);
     arm(tx, 'advert', tx.now + spec.advertIntervalMs);
   } else if (timer === 'garp-delayed') {
     const pending = tx.s.pendingGarp;

@@ -16,14 +16,20 @@ export type AdvertCheck =
 export function checkAdvertForInstance(spec: VrrpInstanceSpec, packet: ReceivedAdvert): AdvertCheck {
   const { advert, ip } = packet;
   if (advert.vrid !== spec.vrid || ip.family !== spec.family) return { ok: false, reason: 'unknown-vrid' };
+  // keepalived checks first that an AH came exactly when auth_type AH is configured (IPv4, either version).
+  if ((packet.ah !== undefined) !== (spec.auth.type === 'ah'))
+    return { ok: false, reason: 'authtype-mismatch' };
   if (advert.version !== spec.version) return { ok: false, reason: 'version' };
   const isPeer = spec.unicastPeers.includes(ip.src);
   if (spec.unicastPeers.length > 0 && spec.checkUnicastSrc && !isPeer)
     return { ok: false, reason: 'unicast-src' };
   if (advert.version === 2) {
     if (advert.authType > VRRP_AUTH_AH) return { ok: false, reason: 'invalid-authtype' };
-    const ours = spec.auth.type === 'pass' ? VRRP_AUTH_PASS : VRRP_AUTH_NONE;
+    const ours =
+      spec.auth.type === 'pass' ? VRRP_AUTH_PASS : spec.auth.type === 'ah' ? VRRP_AUTH_AH : VRRP_AUTH_NONE;
     if (advert.authType !== ours) return { ok: false, reason: 'authtype-mismatch' };
+    // AH: a bad ICV (wrong key or altered packet) or an SPI that is not the source address.
+    if (packet.ah && !(packet.ah.icvOk && packet.ah.spiOk)) return { ok: false, reason: 'auth-failure' };
     if (spec.auth.type === 'pass' && !authDataEqual(advert.authData, passAuthData(spec.auth.password)))
       return { ok: false, reason: 'auth-failure' };
     // rfc3768 §7.1: MUST discard when Adver Int differs from ours.

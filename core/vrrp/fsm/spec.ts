@@ -40,7 +40,11 @@ export interface TrackerSpec {
   readonly initFail?: boolean;
 }
 
-export type AuthSpec = { readonly type: 'none' } | { readonly type: 'pass'; readonly password: string };
+export type AuthSpec =
+  | { readonly type: 'none' }
+  | { readonly type: 'pass'; readonly password: string }
+  /** VRRPv2 over IPsec AH with keepalived's HMAC-MD5-96 (codec/ah.ts); IPv4 only. */
+  | { readonly type: 'ah'; readonly password: string };
 
 export interface VrrpInstanceSpec {
   readonly name: string;
@@ -81,6 +85,13 @@ export interface VrrpInstanceSpec {
   readonly higherPrioSendAdvert: boolean;
   /** Priority-255 owner drops received adverts (keepalived 2.3.3+ `owner_ignore_adverts`). */
   readonly ownerIgnoreAdverts: boolean;
+  /**
+   * keepalived 2.2.8+ `timer_expired_backup [PRIO]` (needs nopreempt): the highest priority of the other
+   * routers (default 254). A master that finds it has not sent an advert for 3 advert intervals plus that
+   * priority's Skew_Time (the daemon was starved, e.g. a paused VM) assumes a backup took over and goes
+   * BACKUP instead of resuming as master.
+   */
+  readonly timerExpiredBackup?: number;
   /** Emit MASTER_PRIORITY / BACKUP_PRIORITY notifies on priority changes. */
   readonly notifyPriorityChanges: boolean;
   /** keepalived `v3_checksum_as_v2`. */
@@ -178,7 +189,7 @@ export function makeInstanceSpec(input: InstanceSpecInput): SpecResult {
   if (vips.length > 255)
     errors.push(at('virtual_ipaddress', `${vips.length} addresses; an advert carries at most 255`));
   const auth = input.auth ?? { type: 'none' };
-  if (auth.type === 'pass' && version === 3) warnings.push(at('authentication', 'is ignored with VRRPv3'));
+  if (auth.type !== 'none' && version === 3) warnings.push(at('authentication', 'is ignored with VRRPv3'));
   const trackers = input.trackers ?? [];
   for (const t of trackers) {
     const limit = t.kind === 'file' || t.kind === 'process' ? 254 : 253;
@@ -196,6 +207,14 @@ export function makeInstanceSpec(input: InstanceSpecInput): SpecResult {
   if (preemptDelayMs > 0 && (initialState === 'MASTER' || !preempt)) {
     warnings.push(at('preempt_delay', 'is ignored with state MASTER or nopreempt'));
     preemptDelayMs = 0;
+  }
+  let timerExpiredBackup = input.timerExpiredBackup;
+  if (timerExpiredBackup !== undefined && !intIn(timerExpiredBackup, 1, 254))
+    errors.push(at('timer_expired_backup', `${timerExpiredBackup} is not in 1..254`));
+  if (timerExpiredBackup !== undefined && preempt) {
+    // keepalived vrrp_complete_instance: "expired_timer_backup requires nopreempt - resetting".
+    warnings.push(at('timer_expired_backup', 'requires nopreempt and is ignored'));
+    timerExpiredBackup = undefined;
   }
   if (priority === 255 && trackers.some((t) => t.weight !== 0))
     warnings.push(at('track weights', 'do not change an owner (priority 255)'));
@@ -227,6 +246,7 @@ export function makeInstanceSpec(input: InstanceSpecInput): SpecResult {
       lowerPrioNoAdvert: input.lowerPrioNoAdvert ?? false,
       higherPrioSendAdvert: input.higherPrioSendAdvert ?? FLOATIP_POLICY.higherPrioSendAdvert,
       ownerIgnoreAdverts: input.ownerIgnoreAdverts ?? false,
+      ...(timerExpiredBackup === undefined ? {} : { timerExpiredBackup }),
       notifyPriorityChanges: input.notifyPriorityChanges ?? false,
       checksumAsV2: input.checksumAsV2 ?? false,
       reannounceOnConflict: input.reannounceOnConflict ?? FLOATIP_POLICY.reannounceOnConflict,

@@ -4,6 +4,22 @@ import type { TimerKind, GarpReason } from './effects.ts';
 import { evaluatePriority, initialTrackerStatus, type TrackerStatus } from './priority.ts';
 import type { VrrpInstanceSpec } from './spec.ts';
 
+/** auth_type AH: keepalived's sequence counter (ah-sequence.ts). */
+export interface AhCounter {
+  readonly seq: number;
+  readonly cycled: boolean;
+}
+
+/** Another address owner heard while we are master at 255 (duplicate-owner.ts). */
+export interface RogueOwner {
+  /** Our adverts still to send before the window opens (keepalived rogue_counter). */
+  readonly counter: number;
+  /** The rogue's advert interval, from its last advert. */
+  readonly adverIntMs: number;
+  /** While now < this, another rogue advert means the rogue does not back off. */
+  readonly windowUntilMs?: number;
+}
+
 export type VrrpStateName = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT' | 'STOP';
 
 export interface InstanceState {
@@ -36,6 +52,14 @@ export interface InstanceState {
   readonly notifySeq: number;
   /** When the current state was entered. */
   readonly sinceMs?: number;
+  /** An owner (255) at 254 because another owner would not back off (duplicate-owner.ts). */
+  readonly ownerReduced?: boolean;
+  /** Another owner heard while we are master at 255 (duplicate-owner.ts). */
+  readonly rogue?: RogueOwner;
+  /** When we last sent an advert (timer_expired_backup measures from it). */
+  readonly lastAdvertSentMs?: number;
+  /** auth_type AH: the one sequence counter keepalived keeps per instance for sending and receiving. */
+  readonly ahCounter?: AhCounter;
 }
 
 /** A fresh instance in INIT with its trackers at their initial status. */

@@ -4,6 +4,9 @@
  * groups moving together (keepalived vrrp_sync.c), and numbers every notify in one sequence.
  */
 import type { IpHeaderInfo } from '../codec/advert.ts';
+import { IPPROTO_AH, splitAh, verifyAh } from '../codec/ah.ts';
+import { passAuthData } from '../codec/auth.ts';
+import { VRRP_IP_PROTOCOL } from '../codec/constants.ts';
 import { decodeAdvert, type DecodeOptions } from '../codec/decode.ts';
 import { bump, rejectStat, zeroStats, type VrrpStats } from '../codec/reject-reason.ts';
 import { parseTimerId, type VrrpEffect } from '../fsm/effects.ts';
@@ -25,6 +28,11 @@ export type RouterEvent =
       readonly bytes: Uint8Array;
       readonly ip: IpHeaderInfo;
       readonly interface?: string;
+      /**
+       * The IPv4 header as received, options included. Needed for adverts inside an IPsec AH
+       * (`ip.protocol` 51, `bytes` = AH + VRRP), whose ICV covers it; ignored otherwise.
+       */
+      readonly ipHeader?: Uint8Array;
     }
   /** A tracked object changed; every instance tracking `id` sees it. */
   | { readonly kind: 'tracker'; readonly id: string; readonly status: TrackerStatus };
@@ -146,7 +154,20 @@ function dispatch(ctx: Ctx, spec: RouterSpec, event: RouterEvent): void {
   }
 }
 
-function receivePacket(ctx: Ctx, spec: RouterSpec, e: Extract<RouterEvent, { kind: 'packet' }>): void {
+function receivePacket(ctx: Ctx, spec: RouterSpec, packet: Extract<RouterEvent, { kind: 'packet' }>): void {
+  let e = packet;
+  let ahFields: { spi: number; seq: number } | undefined;
+  if (packet.ip.protocol === IPPROTO_AH && packet.ip.family === 'ipv4') {
+    // keepalived vrrp_get_header / vrrp_check_packet: VRRP follows the AH; an AH for another protocol is dropped.
+    const split = splitAh(packet.bytes);
+    if (!split.ok) {
+      ctx.stats = bump(ctx.stats, rejectStat[split.reason]);
+      return;
+    }
+    if (split.nextHeader !== VRRP_IP_PROTOCOL) return;
+    ahFields = { spi: split.spi, seq: split.seq };
+    e = { ...packet, bytes: split.vrrp, ip: { ...packet.ip, protocol: VRRP_IP_PROTOCOL } };
+  }
   const vrid = e.bytes.length >= 2 ? e.bytes[1] : undefined;
   const candidates = spec.instances.filter(
     (i) =>
@@ -176,11 +197,25 @@ function receivePacket(ctx: Ctx, spec: RouterSpec, e: Extract<RouterEvent, { kin
     return;
   }
   const r = decodeAdvert(e.bytes, e.ip, decodeOptionsFor(target));
-  run(
-    ctx,
-    target.name,
-    r.ok ? { kind: 'advert', packet: r.packet } : { kind: 'rejected', reason: r.reason, from: e.ip.src },
-  );
+  if (!r.ok) {
+    run(ctx, target.name, { kind: 'rejected', reason: r.reason, from: e.ip.src });
+    return;
+  }
+  if (!ahFields) {
+    run(ctx, target.name, { kind: 'advert', packet: r.packet });
+    return;
+  }
+  // The ICV needs the instance's key; an instance without AH refuses the advert (authtype-mismatch).
+  const verdict =
+    target.auth.type === 'ah' && packet.ipHeader
+      ? verifyAh(
+          packet.ipHeader,
+          packet.bytes,
+          passAuthData(target.auth.password),
+          target.unicastPeers.length > 0,
+        )
+      : { icvOk: false, spiOk: false };
+  run(ctx, target.name, { kind: 'advert', packet: { ...r.packet, ah: { ...ahFields, ...verdict } } });
 }
 
 export function stepRouter(state: RouterState, event: RouterEvent, now: number): RouterStepResult {

@@ -120,11 +120,16 @@ describe('planVrrp', () => {
       noSource.errors.join('\n'),
       /vrrp_instance X: interface eth9 has no IPv4 address to send from/,
     );
-    const ah = plan(
-      'vrrp_instance Y {\n interface eth0\n virtual_router_id 2\n authentication {\n  auth_type AH\n  auth_pass x\n }\n virtual_ipaddress {\n  10.0.0.6\n }\n}\n',
+  });
+
+  it('plans auth_type AH (VRRPv2) and timer_expired_backup with its default priority', () => {
+    const r = plan(
+      'vrrp_instance Y {\n interface eth0\n virtual_router_id 2\n nopreempt\n timer_expired_backup\n authentication {\n  auth_type AH\n  auth_pass x\n }\n virtual_ipaddress {\n  10.0.0.6\n }\n}\n',
     );
-    assert.ok(!ah.ok);
-    assert.match(ah.errors.join('\n'), /vrrp_instance Y: auth_type AH is not supported/);
+    assert.ok(r.ok, r.ok ? '' : r.errors.join('\n'));
+    const spec = r.plan.instances[0]?.spec;
+    assert.deepEqual(spec?.auth, { type: 'ah', password: 'x' });
+    assert.equal(spec?.timerExpiredBackup, 254);
   });
 });
 

@@ -1,7 +1,9 @@
 /**
  * Regenerates test/fixtures/vrrp-captures/*.json: keepalived's own adverts, captured off the wire.
  *
- *   node test/netns/vrrp-captures/capture.ts      (root; needs keepalived and tcpdump)
+ *   node test/netns/vrrp-captures/capture.ts [FILE...]   (root; needs keepalived and tcpdump)
+ *
+ * With FILE names (e.g. v2-ipv4-ah.json) only those variants run and only their fixtures are rewritten.
  *
  * One keepalived (Debian's package) runs five instances in lab director d1; tcpdump in d2 records what
  * reaches the wire. After the instances became master, keepalived is stopped (SIGTERM) so the priority-0
@@ -150,6 +152,71 @@ const variants: Variant[] = [
     }
 }`,
   },
+  {
+    file: 'v2-ipv4-ah.json',
+    name: 'V2_AH',
+    family: 4,
+    expect: {
+      version: 2,
+      vrid: 26,
+      priority: 130,
+      advertIntSeconds: 1,
+      addresses: ['10.99.0.246', '10.99.0.247'],
+      authType: 2,
+      authPass: 'ahsecret',
+    },
+    block: `vrrp_instance V2_AH {
+    state BACKUP
+    interface eth0
+    version 2
+    virtual_router_id 26
+    priority 130
+    advert_int 1
+    authentication {
+        auth_type AH
+        auth_pass ahsecret
+    }
+    virtual_ipaddress {
+        10.99.0.246/24
+        10.99.0.247/24
+    }
+}`,
+  },
+  {
+    file: 'v2-ipv4-ah-unicast.json',
+    name: 'V2_AH_UNICAST',
+    family: 4,
+    expect: {
+      version: 2,
+      vrid: 27,
+      priority: 120,
+      advertIntSeconds: 1,
+      addresses: ['10.99.0.248'],
+      authType: 2,
+      authPass: 'key',
+      unicastSource: '10.99.0.11',
+      unicastPeer: '10.99.0.12',
+    },
+    block: `vrrp_instance V2_AH_UNICAST {
+    state BACKUP
+    interface eth0
+    version 2
+    virtual_router_id 27
+    priority 120
+    advert_int 1
+    unicast_src_ip 10.99.0.11
+    unicast_peer {
+        10.99.0.12
+    }
+    authentication {
+        auth_type AH
+        auth_pass key
+    }
+    virtual_ipaddress {
+        10.99.0.248/24
+    }
+}`,
+  },
 ];
 
 const globalDefs = `global_defs {
@@ -159,6 +226,10 @@ const globalDefs = `global_defs {
 
 async function main(): Promise<void> {
   assertLabPrerequisites(['keepalived', 'tcpdump']);
+  const only = process.argv.slice(2);
+  const unknown = only.filter((f) => !variants.some((v) => v.file === f));
+  if (unknown.length > 0) throw new Error(`no capture variant writes ${unknown.join(', ')}`);
+  const chosen = only.length > 0 ? variants.filter((v) => only.includes(v.file)) : variants;
   const keepalivedVersion = execFileSync('sh', ['-c', 'keepalived --version 2>&1'], { encoding: 'utf8' })
     .split('\n')[0]
     ?.trim();
@@ -173,16 +244,15 @@ async function main(): Promise<void> {
       '-U',
       '-w',
       pcapPath,
-      'ip proto 112 or ip6 proto 112',
+      'ip proto 112 or ip6 proto 112 or ip proto 51',
     ]);
     await new Promise((r) => setTimeout(r, 1000));
-    const config = [globalDefs, ...variants.map((v) => v.block)].join('\n\n') + '\n';
+    const config = [globalDefs, ...chosen.map((v) => v.block)].join('\n\n') + '\n';
     const ka = startKeepalived(lab, 'd1', config);
     // v2 at advert_int 1 and priority 140 needs 3 + 116/256 s to become master; give it margin.
     await waitFor(
       'keepalived to become master of every instance',
-      () =>
-        variants.every((v) => ka.log().includes(`(${v.name}) Entering MASTER STATE`)) ? true : undefined,
+      () => (chosen.every((v) => ka.log().includes(`(${v.name}) Entering MASTER STATE`)) ? true : undefined),
       15_000,
     );
     await new Promise((r) => setTimeout(r, 1500));
@@ -192,7 +262,7 @@ async function main(): Promise<void> {
     await new Promise((r) => tcpdump.once('exit', r));
 
     const frames = readPcap(pcapPath);
-    for (const variant of variants) {
+    for (const variant of chosen) {
       const packets = frames
         .map((f) => describe(f.frame))
         .filter((p): p is Described => p !== null && p.vrid === (variant.expect['vrid'] as number));
@@ -231,10 +301,18 @@ interface Described {
   ip: Record<string, unknown>;
   vrrpHex: string;
   ipPacketHex: string;
+  /** IPsec AH adverts (protocol 51): the AH as sent, between the IP header and the VRRP message. */
+  ahHex?: string;
 }
 
 function strip(p: Described): Omit<Described, 'vrid' | 'priority'> {
-  return { ethernet: p.ethernet, ip: p.ip, vrrpHex: p.vrrpHex, ipPacketHex: p.ipPacketHex };
+  return {
+    ethernet: p.ethernet,
+    ip: p.ip,
+    ...(p.ahHex === undefined ? {} : { ahHex: p.ahHex }),
+    vrrpHex: p.vrrpHex,
+    ipPacketHex: p.ipPacketHex,
+  };
 }
 
 function describe(frame: Uint8Array): Described | null {
@@ -249,8 +327,11 @@ function describe(frame: Uint8Array): Described | null {
   if (etherType === 0x0800) {
     const ihl = ((ipPacket[0] ?? 0) & 0x0f) * 4;
     const totalLength = ((ipPacket[2] ?? 0) << 8) | (ipPacket[3] ?? 0);
-    const vrrp = ipPacket.slice(ihl, totalLength);
+    // AH (protocol 51, 24 octets with keepalived's HMAC-MD5-96) sits between the IP header and VRRP.
+    const ah = ipPacket[9] === 51 ? ipPacket.slice(ihl, ihl + 24) : undefined;
+    const vrrp = ipPacket.slice(ihl + (ah ? 24 : 0), totalLength);
     return {
+      ...(ah ? { ahHex: hex(ah) } : {}),
       vrid: vrrp[1] ?? -1,
       priority: vrrp[2] ?? -1,
       ethernet,
