@@ -3,10 +3,11 @@
 // and regex are checked (keepalived check_http.c; reference keepalived.md §3.3).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { type Socket, connect as tcpConnect } from 'node:net';
+import type { Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { ProbeRequest, ProbeResult } from '../../core/ports/index.ts';
 import { errorText, settleOnce, target } from './result.ts';
+import { openStream, type ProbeSocketOpener } from './socket-open.ts';
 
 export type HttpRequest = Extract<ProbeRequest, { kind: 'http' }>;
 
@@ -48,17 +49,15 @@ export function httpRequestText(req: HttpRequest): string {
   return `GET ${req.url.path} HTTP/1.${minor}\r\nUser-Agent: KeepAliveClient\r\n${close}Host: ${host}\r\n\r\n`;
 }
 
-export function httpProbe(req: HttpRequest): Promise<ProbeResult> {
+export function httpProbe(req: HttpRequest, opener?: ProbeSocketOpener): Promise<ProbeResult> {
   return new Promise((resolve) => {
     const s = settleOnce(performance.now(), resolve);
     const scheme = req.tls ? 'https' : 'http';
     const where = `${scheme}://${target(req.host, req.port)}${req.url.path}`;
-    const local = {
-      ...(req.bindTo === undefined ? {} : { localAddress: req.bindTo }),
-      ...(req.bindPort === undefined ? {} : { localPort: req.bindPort }),
-    };
+    let raw: Socket | undefined;
     let socket: Socket;
     try {
+      raw = openStream(req, opener);
       if (req.tls) {
         const t = req.tls;
         const sni = t.sni && req.url.virtualhost ? req.url.virtualhost : undefined;
@@ -66,9 +65,7 @@ export function httpProbe(req: HttpRequest): Promise<ProbeResult> {
         const cert = pem(t.certificate, t.certificateFile);
         const key = pem(t.key, t.keyFile);
         socket = tlsConnect({
-          host: req.host,
-          port: req.port,
-          ...local,
+          socket: raw,
           // keepalived never verifies the server certificate; verification is opt-in here.
           rejectUnauthorized: t.verify ?? false,
           ...(sni === undefined ? {} : { servername: sni }),
@@ -79,20 +76,24 @@ export function httpProbe(req: HttpRequest): Promise<ProbeResult> {
           ...(t.minVersion === undefined ? {} : { minVersion: t.minVersion }),
         });
       } else {
-        socket = tcpConnect({ host: req.host, port: req.port, ...local });
+        socket = raw;
       }
     } catch (err) {
+      raw?.destroy();
       s.finish(false, `${where}: ${errorText(err)}`);
       return;
     }
+    const tcp = raw;
     const fail = (why: string): void => {
       clearTimeout(timer);
       socket.destroy();
+      tcp.destroy();
       s.finish(false, `${where}: ${why}`);
     };
     const timer = setTimeout(() => fail(`timeout after ${req.timeoutMs} ms`), req.timeoutMs);
     socket.once(req.tls ? 'secureConnect' : 'connect', () => socket.write(httpRequestText(req)));
     socket.once('error', (err) => fail(errorText(err)));
+    if (tcp !== socket) tcp.once('error', (err) => fail(errorText(err)));
 
     let head = Buffer.alloc(0);
     let status: number | null = null;
@@ -117,6 +118,7 @@ export function httpProbe(req: HttpRequest): Promise<ProbeResult> {
     const judge = (): void => {
       clearTimeout(timer);
       socket.destroy();
+      tcp.destroy();
       if (received === 0) return s.finish(false, `${where}: empty response`);
       if (status === null) return s.finish(false, `${where}: no HTTP status line`);
       const okStatus = req.url.statusRanges.some(

@@ -10,3 +10,4 @@ export { pingProbe, pingArgs } from './ping.ts';
 export { fileProbe } from './file.ts';
 export { createProbeRunner, runOne, type ProbeRunner, type ProbeRunnerOptions } from './runner.ts';
 export { driveHealth, type HealthDriver, type DriverOptions } from './driver.ts';
+export { openStream, connectDatagram, needsOpener, peerHost, type ProbeSocketOpener } from './socket-open.ts';

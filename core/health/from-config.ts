@@ -84,7 +84,26 @@ function connect(c: Connecting): CheckerSpec['connect'] {
     timeoutMs: ms(c.connectTimeout),
     ...(c.bindto === undefined ? {} : { bindTo: c.bindto }),
     ...(c.bindPort === undefined ? {} : { bindPort: c.bindPort }),
+    ...(c.bindIf === undefined ? {} : { bindIf: c.bindIf }),
+    ...(c.fwmark === undefined ? {} : { fwmark: c.fwmark }),
   };
+}
+
+/** An IPv6 link-local address (fe80::/10) needs an interface to be usable (keepalived: bind_if). */
+const isLinkLocal6 = (ip: string): boolean => /^fe[89ab][0-9a-f]?:/i.test(ip);
+
+/** keepalived refuses a link-local `bindto` without `bind_if`: the address means nothing without a link. */
+function linkLocalErrors(
+  name: string,
+  c: { bindto?: string; bindIf?: string; connectIp?: string },
+): string[] {
+  if (c.bindIf !== undefined) return [];
+  const out: string[] = [];
+  if (c.bindto !== undefined && isLinkLocal6(c.bindto))
+    out.push(`${name}: bindto ${c.bindto} is link-local and needs bind_if`);
+  if (c.connectIp !== undefined && isLinkLocal6(c.connectIp))
+    out.push(`${name}: connect_ip ${c.connectIp} is link-local and needs bind_if`);
+  return out;
 }
 
 export function checkersFromConfig(ctx: CheckerContext): CheckerTranslation {
@@ -96,8 +115,15 @@ export function checkersFromConfig(ctx: CheckerContext): CheckerTranslation {
   rs.checkers.forEach((c, i) => {
     const id = `${c.type}#${i}`;
     const name = `${where} ${c.type} #${i + 1}`;
-    if ('bindIf' in c && c.bindIf !== undefined) notes.push(`${name}: bind_if ${c.bindIf} is not applied`);
-    if ('fwmark' in c && c.fwmark !== undefined) notes.push(`${name}: fwmark (SO_MARK) is not applied`);
+    if ('connectIp' in c) {
+      const bad = linkLocalErrors(name, c);
+      if (bad.length > 0) {
+        errors.push(...bad);
+        return;
+      }
+    }
+    if (c.type === 'PING_CHECK' && (c.bindIf !== undefined || c.fwmark !== undefined))
+      notes.push(`${name}: bind_if and fwmark are not applied to PING_CHECK`);
     switch (c.type) {
       case 'TCP_CHECK':
       case 'PING_CHECK':
@@ -188,6 +214,8 @@ export function checkersFromConfig(ctx: CheckerContext): CheckerTranslation {
               timeoutMs: ms(h.connectTimeout ?? c.connectTimeout),
               ...((h.bindto ?? c.bindto) === undefined ? {} : { bindTo: h.bindto ?? c.bindto }),
               ...((h.bindPort ?? c.bindPort) === undefined ? {} : { bindPort: h.bindPort ?? c.bindPort }),
+              ...((h.bindIf ?? c.bindIf) === undefined ? {} : { bindIf: h.bindIf ?? c.bindIf }),
+              ...((h.fwmark ?? c.fwmark) === undefined ? {} : { fwmark: h.fwmark ?? c.fwmark }),
             },
           });
         });

@@ -14,6 +14,13 @@ export interface ProbeEndpoint {
   bindTo?: string;
   /** Local source port (`bind_port`). */
   bindPort?: number;
+  /**
+   * Interface the probe's socket is bound to (`bind_if`, SO_BINDTODEVICE); also the scope of a link-local
+   * `bindTo` / `host`. Needs the on-prem socket opener (Node cannot set it).
+   */
+  bindIf?: string;
+  /** Firewall mark put on the probe's packets (`fwmark`, SO_MARK). Needs the on-prem socket opener. */
+  fwmark?: number;
   /** Connect and I/O timeout in ms (`connect_timeout`). Every probe has one. */
   timeoutMs: number;
 }
