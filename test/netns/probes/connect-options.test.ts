@@ -110,17 +110,22 @@ function tearDown(server: ChildProcess | undefined): void {
 
 test('fwmark, bind_if, bindto/bind_port and link-local bindto reach the wire', async (t) => {
   if (process.getuid?.() !== 0) return t.skip('needs root');
-  let server: ChildProcess | undefined;
-  t.after(() => tearDown(server));
+  const running: { server?: ChildProcess } = {};
+  t.after(() => tearDown(running.server));
   setUp();
   nftSetUp();
-  server = spawn('ip', ['netns', 'exec', B, NODE, 'test/netns/probes/peer-server.ts', String(PORT), SERVER], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const server = spawn(
+    'ip',
+    ['netns', 'exec', B, NODE, 'test/netns/probes/peer-server.ts', String(PORT), SERVER],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  running.server = server;
   const seen: string[] = [];
   const lines = createInterface({ input: server.stdout as NodeJS.ReadableStream });
   await new Promise<void>((resolve, reject) => {
-    server?.once('exit', (code) => reject(new Error(`peer-server exited ${code}`)));
+    server.once('exit', (code) => reject(new Error(`peer-server exited ${code}`)));
     lines.on('line', (l) => (l === 'ready' ? resolve() : seen.push(l)));
   });
   // the probes run synchronously (execFileSync), so the server's lines arrive once the loop turns again
