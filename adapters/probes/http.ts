@@ -11,8 +11,17 @@ import { openStream, type ProbeSocketOpener } from './socket-open.ts';
 
 export type HttpRequest = Extract<ProbeRequest, { kind: 'http' }>;
 
-/** Bytes of body kept for regex matching; the digest covers the whole body. */
-const REGEX_WINDOW = 64 * 1024;
+/**
+ * Body bytes kept for the regex. keepalived streams the whole body through PCRE2 (partial matching), so
+ * a match anywhere counts; here the body is kept and matched once, up to 1 MiB, or, with
+ * regex_max_offset, up to that offset plus 64 KiB for the match itself. The digest covers the whole body.
+ */
+const REGEX_BODY_LIMIT = 1024 * 1024;
+const REGEX_MATCH_ROOM = 64 * 1024;
+export const regexKeepBytes = (url: HttpRequest['url']): number =>
+  url.regexMaxOffset === undefined
+    ? REGEX_BODY_LIMIT
+    : Math.min(url.regexMaxOffset + REGEX_MATCH_ROOM, 16 * REGEX_BODY_LIMIT);
 const MAX_HEADER = 16 * 1024;
 
 /** PEM files named in TLS options, read once per path (a failed read is reported, not cached). */
@@ -28,17 +37,30 @@ function pem(text: string | undefined, file: string | undefined): string | undef
 }
 
 /**
- * The URL's regex against the body: `regexFlags` from regex_options, and the match must start within
- * [regex_min_offset, regex_max_offset]. The search starts at the min offset with lastIndex (not a
- * slice), so `^` and lookbehind still see the whole body, as with PCRE2's start offset.
+ * The URL's regex against the body, as keepalived's check_regex: `regexFlags` from regex_options, the
+ * search starts at regex_min_offset and the (leftmost) match must start at or before regex_max_offset.
+ * The search starts with lastIndex (not a slice), so `^` and lookbehind still see the whole body, as
+ * with PCRE2's start offset. `regexFirstLine`: the match must start at or before the first newline
+ * at or after the start offset (PCRE2_FIRSTLINE).
  */
 export function regexMatches(url: HttpRequest['url'], body: string): boolean {
   if (url.regex === undefined) return true;
   const re = new RegExp(url.regex, `${url.regexFlags ?? ''}g`);
-  re.lastIndex = url.regexMinOffset ?? 0;
+  const from = url.regexMinOffset ?? 0;
+  re.lastIndex = from;
   const m = re.exec(body);
-  return m !== null && (url.regexMaxOffset === undefined || m.index <= url.regexMaxOffset);
+  if (m === null) return false;
+  if (url.regexMaxOffset !== undefined && m.index > url.regexMaxOffset) return false;
+  if (url.regexFirstLine) {
+    const nl = body.indexOf('\n', from);
+    if (nl >= 0 && m.index > nl) return false;
+  }
+  return true;
 }
+
+/** The kept body bytes as the regex sees them: UTF-8 with the `utf` option, else one char per byte. */
+export const regexSubject = (url: HttpRequest['url'], bytes: Buffer): string =>
+  bytes.toString(url.regexFlags?.includes('u') ? 'utf8' : 'latin1');
 
 /** The request line and headers, in keepalived's order. */
 export function httpRequestText(req: HttpRequest): string {
@@ -101,6 +123,7 @@ export function httpProbe(req: HttpRequest, opener?: ProbeSocketOpener): Promise
     let bodyBytes = 0;
     const md5 = req.url.digest ? createHash('md5') : null;
     const kept: Buffer[] = [];
+    const keepLimit = regexKeepBytes(req.url);
     let keptBytes = 0;
     let received = 0;
 
@@ -109,9 +132,11 @@ export function httpProbe(req: HttpRequest, opener?: ProbeSocketOpener): Promise
       const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
       bodyBytes += part.length;
       md5?.update(part);
-      if (req.url.regex !== undefined && keptBytes < REGEX_WINDOW) {
-        kept.push(part);
-        keptBytes += part.length;
+      if (req.url.regex !== undefined && keptBytes < keepLimit) {
+        const room = keepLimit - keptBytes;
+        const piece = part.length > room ? part.subarray(0, room) : part;
+        kept.push(piece);
+        keptBytes += piece.length;
       }
     };
 
@@ -134,7 +159,7 @@ export function httpProbe(req: HttpRequest, opener?: ProbeSocketOpener): Promise
       if (req.url.regex !== undefined) {
         let matched: boolean;
         try {
-          matched = regexMatches(req.url, Buffer.concat(kept).toString('latin1'));
+          matched = regexMatches(req.url, regexSubject(req.url, Buffer.concat(kept)));
         } catch (err) {
           return s.finish(false, `${where}: bad regex: ${errorText(err)}`);
         }

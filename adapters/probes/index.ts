@@ -1,6 +1,6 @@
 /** adapters/probes: keepalived's checkers on the wire, behind the Probe port, and a real-time driver. */
 export { tcpProbe } from './tcp.ts';
-export { httpProbe, httpRequestText, regexMatches } from './http.ts';
+export { httpProbe, httpRequestText, regexMatches, regexSubject, regexKeepBytes } from './http.ts';
 export { miscProbe, MISC_KILL_GRACE_MS } from './misc.ts';
 export { dnsProbe } from './dns.ts';
 export { encodeQuery, decodeHeader, encodeName, DNS_TYPES } from './dns-codec.ts';

@@ -38,8 +38,10 @@ export interface HttpUrl {
   regex?: string;
   /** Pass when the regex does NOT match. */
   regexNoMatch?: boolean;
-  /** JavaScript RegExp flags mapped from keepalived's `regex_options` (i, m, s, u). */
+  /** JavaScript RegExp flags mapped from keepalived's `regex_options` (i, m, s, u; u reads the body as UTF-8). */
   regexFlags?: string;
+  /** `regex_options firstline`: the match must start at or before the first newline after the start offset. */
+  regexFirstLine?: boolean;
   /** `regex_min_offset`: the match must start at or after this body offset (bytes). */
   regexMinOffset?: number;
   /** `regex_max_offset`: the match must start at or before this body offset (bytes). */
