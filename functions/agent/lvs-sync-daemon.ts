@@ -7,16 +7,25 @@
  * IPVS the follower logs the reason once and the agent carries on.
  */
 import type { Config } from '../../core/model/index.ts';
-import type { Logger, StateNotifier, SyncDaemonConfig, SyncDaemonControl } from '../../core/ports/index.ts';
-import { SyncDaemonFollower, type SyncDaemonFollowerStatus } from '../../core/app/index.ts';
+import type {
+  Logger,
+  StateChange,
+  StateNotifier,
+  SyncDaemonConfig,
+  SyncDaemonControl,
+} from '../../core/ports/index.ts';
+import { SyncDaemonFollower, wantedRole, type SyncDaemonFollowerStatus } from '../../core/app/index.ts';
 import { IpvsSyncDaemon } from '../../adapters/onprem/ipvs/index.ts';
 
 export interface SyncDaemonSide {
   /** The notifier to hand to the VRRP service: delivers to `inner` and drives the sync daemon. */
   wrap(inner: StateNotifier): StateNotifier;
-  status(): SyncDaemonFollowerStatus;
+  /** Null when no sync daemon is configured. */
+  status(): SyncDaemonFollowerStatus | null;
   /** Stops the running daemon (agent shutdown). */
   stop(): Promise<void>;
+  /** Applies a reloaded config (throws, changing nothing, when its lvs_sync_daemon is bad). */
+  reload(config: Config): Promise<void>;
 }
 
 /** The follower's settings from the config; null when no sync daemon is configured. Throws on a bad one. */
@@ -45,33 +54,57 @@ export function syncDaemonSettings(config: Config): { instance: string; daemon: 
   return { instance, daemon };
 }
 
-/** Null when the config has no sync daemon. `control` is the IPVS adapter unless a test passes a double. */
+const sameSettings = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * The sync-daemon side of the agent. With no `lvs_sync_daemon` in the config it only passes changes on;
+ * a reload that adds, changes or removes the setting stops the old daemon and lets the new settings
+ * follow the instance's last known state. `control` is the IPVS adapter unless a test passes a double.
+ */
 export function openSyncDaemonSide(
   config: Config,
   log: Logger,
   control: SyncDaemonControl = new IpvsSyncDaemon(),
-): SyncDaemonSide | null {
-  const settings = syncDaemonSettings(config);
-  if (settings === null) return null;
-  const follower = new SyncDaemonFollower({
-    control,
-    config: settings.daemon,
-    instance: settings.instance,
-    log,
-  });
-  void follower.start();
+): SyncDaemonSide {
+  /** Last state notified per instance, so a reload can start the right daemon at once. */
+  const lastState = new Map<string, StateChange>();
+  let settings: ReturnType<typeof syncDaemonSettings> = null;
+  let follower: SyncDaemonFollower | null = null;
+  const begin = (next: ReturnType<typeof syncDaemonSettings>): void => {
+    settings = next;
+    follower =
+      next === null
+        ? null
+        : new SyncDaemonFollower({ control, config: next.daemon, instance: next.instance, log });
+    if (follower === null || next === null) return;
+    void follower.start();
+    const last = lastState.get(next.instance);
+    if (last !== undefined) void follower.onChange(last);
+  };
+  begin(syncDaemonSettings(config));
   return {
     wrap: (inner) => ({
       notify(change) {
         inner.notify(change);
-        void follower.onChange(change);
+        if (change.target.type === 'instance' && wantedRole(change.what) !== undefined)
+          lastState.set(change.target.name, change);
+        void follower?.onChange(change);
       },
       async idle() {
         await inner.idle();
-        await follower.idle();
+        await follower?.idle();
       },
     }),
-    status: () => follower.status(),
-    stop: () => follower.stop(),
+    status: () => follower?.status() ?? null,
+    stop: async () => {
+      await follower?.stop();
+    },
+    async reload(next) {
+      const s = syncDaemonSettings(next);
+      if (sameSettings(s, settings)) return;
+      await follower?.stop();
+      begin(s);
+      await follower?.idle();
+    },
   };
 }

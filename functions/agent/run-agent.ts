@@ -78,7 +78,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const links = openLinkWatcher();
   for (const w of plan.warnings) logger.warn(w);
   // lvs_sync_daemon: the IPVS sync daemon follows its VRRP instance (a bad setting is logged, not fatal)
-  let syncd: ReturnType<typeof openSyncDaemonSide> = null;
+  let syncd: ReturnType<typeof openSyncDaemonSide> | undefined;
   try {
     syncd = openSyncDaemonSide(loadConfigOrThrow(options.configPath), logger);
   } catch (e) {
@@ -173,6 +173,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       const r = await service.reload(next);
       scripts = startScripts(next);
       await lvs?.reload();
+      await syncd?.reload(loadConfigOrThrow(options.configPath));
       logger.info('configuration reloaded', r);
     } catch (e) {
       logger.error('reload refused; the running configuration stays', { err: (e as Error).message });

@@ -77,7 +77,6 @@ test('the sync daemon follows its instance as keepalived: MASTER -> master daemo
   const plane = new MemorySyncDaemon();
   const { log, lines } = recordingLog();
   const side = openSyncDaemonSide(config('lvs_sync_daemon eth1 VI_1 id 9'), log, plane);
-  assert.ok(side);
   const vrrp = inner();
   const n = side.wrap(vrrp);
   n.notify(change('VI_1', 'BACKUP')); // start-up state
@@ -121,7 +120,6 @@ test('without IPVS the follower says why once, keeps tracking the wanted role, a
   const plane = new MemorySyncDaemon({ unavailable: 'this kernel has no IPVS (ip_vs module not loaded)' });
   const { log, lines } = recordingLog();
   const side = openSyncDaemonSide(config('', 'lvs_sync_daemon_interface eth2'), log, plane);
-  assert.ok(side);
   const vrrp = inner();
   const n = side.wrap(vrrp);
   n.notify(change('VI_1', 'BACKUP'));
@@ -133,7 +131,37 @@ test('without IPVS the follower says why once, keeps tracking the wanted role, a
   assert.equal(errors.length, 1);
   assert.match(errors[0] ?? '', /lvs_sync_daemon cannot run: this kernel has no IPVS/);
   const s = side.status();
+  assert.ok(s);
   assert.equal(s.wanted, 'master');
   assert.equal(s.running, null);
   assert.match(s.error ?? '', /start master: this kernel has no IPVS/);
+});
+
+test('a reload that adds, changes or removes lvs_sync_daemon restarts the daemon from the last state', async () => {
+  const plane = new MemorySyncDaemon();
+  const { log } = recordingLog();
+  const side = openSyncDaemonSide(config('router_id a'), log, plane);
+  assert.equal(side.status(), null);
+  const n = side.wrap(inner());
+  n.notify(change('VI_1', 'BACKUP'));
+  n.notify(change('VI_2', 'MASTER'));
+  await n.idle();
+  assert.deepEqual(plane.calls, []); // nothing configured: nothing asked of the kernel
+  await side.reload(config('lvs_sync_daemon eth1 VI_2'));
+  assert.deepEqual(plane.calls, ['stop master', 'stop backup', 'stop backup', 'start master eth1/52']);
+  plane.calls.length = 0;
+  await side.reload(config('lvs_sync_daemon eth1 VI_2')); // unchanged: untouched
+  assert.deepEqual(plane.calls, []);
+  await side.reload(config('lvs_sync_daemon eth1 VI_1 id 3'));
+  assert.deepEqual(plane.calls, [
+    'stop master', // the old follower stops its daemon
+    'stop master',
+    'stop backup',
+    'stop master',
+    'start backup eth1/3', // VI_1 was last BACKUP
+  ]);
+  plane.calls.length = 0;
+  await side.reload(config('router_id a'));
+  assert.deepEqual(plane.calls, ['stop backup']);
+  assert.deepEqual(await plane.list(), { kind: 'ok', value: [] });
 });
