@@ -2,3 +2,4 @@ export { ManualClock } from './clock.ts';
 export { seededRandom } from './random.ts';
 export { MemoryVipProvider } from './vip-provider.ts';
 export { silentLogger } from './logger.ts';
+export { MemorySyncDaemon } from './sync-daemon.ts';

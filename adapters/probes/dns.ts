@@ -6,10 +6,11 @@ import { randomInt } from 'node:crypto';
 import type { ProbeRequest, ProbeResult } from '../../core/ports/index.ts';
 import { decodeHeader, encodeQuery, RCODE_NAMES } from './dns-codec.ts';
 import { errorText, settleOnce, target } from './result.ts';
+import { connectDatagram, type ProbeSocketOpener } from './socket-open.ts';
 
 export type DnsRequest = Extract<ProbeRequest, { kind: 'dns' }>;
 
-export function dnsProbe(req: DnsRequest): Promise<ProbeResult> {
+export function dnsProbe(req: DnsRequest, opener?: ProbeSocketOpener): Promise<ProbeResult> {
   return new Promise((resolve) => {
     const s = settleOnce(performance.now(), resolve);
     const where = `DNS ${req.type} ${req.name} @ ${target(req.host, req.port)}`;
@@ -35,15 +36,8 @@ export function dnsProbe(req: DnsRequest): Promise<ProbeResult> {
       if (h.rcode !== 0) return done(false, `rcode ${RCODE_NAMES[h.rcode] ?? h.rcode}`);
       done(true, `answered (${h.ancount} answers)`);
     });
-    const send = (): void =>
-      sock.connect(req.port, req.host, () => sock.send(query, (err) => err && done(false, errorText(err))));
     try {
-      if (req.bindTo !== undefined || req.bindPort !== undefined) {
-        sock.bind(
-          { port: req.bindPort ?? 0, ...(req.bindTo === undefined ? {} : { address: req.bindTo }) },
-          send,
-        );
-      } else send();
+      connectDatagram(sock, req, opener, () => sock.send(query, (err) => err && done(false, errorText(err))));
     } catch (err) {
       done(false, errorText(err));
     }

@@ -10,21 +10,23 @@ import { errorText } from './result.ts';
 import { smtpProbe } from './smtp.ts';
 import { tcpProbe } from './tcp.ts';
 import { udpProbe } from './udp.ts';
+import type { ProbeSocketOpener } from './socket-open.ts';
 
-export function runOne(req: ProbeRequest): Promise<ProbeResult> {
+/** Runs one probe; `opener` makes the sockets of probes with `bind_if` / `fwmark` (see socket-open.ts). */
+export function runOne(req: ProbeRequest, opener?: ProbeSocketOpener): Promise<ProbeResult> {
   switch (req.kind) {
     case 'tcp':
-      return tcpProbe(req);
+      return tcpProbe(req, opener);
     case 'http':
-      return httpProbe(req);
+      return httpProbe(req, opener);
     case 'misc':
       return miscProbe(req);
     case 'dns':
-      return dnsProbe(req);
+      return dnsProbe(req, opener);
     case 'smtp':
-      return smtpProbe(req);
+      return smtpProbe(req, opener);
     case 'udp':
-      return udpProbe(req);
+      return udpProbe(req, opener);
     case 'ping':
       return pingProbe(req);
     case 'file':
@@ -41,6 +43,8 @@ export interface ProbeRunnerOptions {
   concurrency?: number;
   /** Replace the probe functions (e.g. to run through another transport); defaults to the real ones. */
   run?: (req: ProbeRequest) => Promise<ProbeResult>;
+  /** Socket maker for probes with `bind_if` / `fwmark` (on-prem: adapters/onprem openProbeSocket). */
+  openSocket?: ProbeSocketOpener;
 }
 
 export interface ProbeRunner extends Probe {
@@ -52,7 +56,8 @@ export function createProbeRunner(options: ProbeRunnerOptions = {}): ProbeRunner
   const limit = options.concurrency ?? 1024;
   if (!Number.isInteger(limit) || limit < 1)
     throw new RangeError(`concurrency: ${limit} is not an integer ≥ 1`);
-  const exec = options.run ?? runOne;
+  const opener = options.openSocket;
+  const exec = options.run ?? ((req: ProbeRequest) => runOne(req, opener));
   const waiting: Array<() => void> = [];
   let inFlight = 0;
 

@@ -1,24 +1,26 @@
 // SMTP_CHECK: 220 banner -> `HELO name` -> 250 -> `QUIT` -> 221 (keepalived check_smtp.c waits for the
 // QUIT reply too; RFC 5321 §4.1.1.10: the server MUST send 221). Multi-line replies (`250-...`) end at
 // the line whose code is followed by a space (RFC 5321 §4.2.1). The whole exchange shares one timeout.
-import { connect } from 'node:net';
+import type { Socket } from 'node:net';
 import type { ProbeRequest, ProbeResult } from '../../core/ports/index.ts';
 import { errorText, settleOnce, target } from './result.ts';
+import { openStream, type ProbeSocketOpener } from './socket-open.ts';
 
 export type SmtpRequest = Extract<ProbeRequest, { kind: 'smtp' }>;
 
 const MAX_REPLY = 8 * 1024;
 
-export function smtpProbe(req: SmtpRequest): Promise<ProbeResult> {
+export function smtpProbe(req: SmtpRequest, opener?: ProbeSocketOpener): Promise<ProbeResult> {
   return new Promise((resolve) => {
     const s = settleOnce(performance.now(), resolve);
     const where = `SMTP ${target(req.host, req.port)}`;
-    const socket = connect({
-      host: req.host,
-      port: req.port,
-      ...(req.bindTo === undefined ? {} : { localAddress: req.bindTo }),
-      ...(req.bindPort === undefined ? {} : { localPort: req.bindPort }),
-    });
+    let socket: Socket;
+    try {
+      socket = openStream(req, opener);
+    } catch (err) {
+      s.finish(false, `${where}: ${errorText(err)}`);
+      return;
+    }
     const done = (ok: boolean, why: string): void => {
       clearTimeout(timer);
       socket.destroy();

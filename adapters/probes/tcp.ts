@@ -1,8 +1,9 @@
 // TCP_CHECK: up when a TCP connection completes within connect_timeout (keepalived check_tcp.c).
 // This is the hot path of large pools, so it allocates as little as it can per attempt.
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { ProbeRequest, ProbeResult } from '../../core/ports/index.ts';
 import { errorText, target } from './result.ts';
+import { openStream, type ProbeSocketOpener } from './socket-open.ts';
 
 export type TcpRequest = Extract<ProbeRequest, { kind: 'tcp' }>;
 
@@ -12,17 +13,12 @@ const failure = (req: TcpRequest, start: number, why: string): ProbeResult => ({
   durationMs: performance.now() - start,
 });
 
-export function tcpProbe(req: TcpRequest): Promise<ProbeResult> {
+export function tcpProbe(req: TcpRequest, opener?: ProbeSocketOpener): Promise<ProbeResult> {
   return new Promise((resolve) => {
     const start = performance.now();
     let socket: Socket;
     try {
-      socket = connect({
-        host: req.host,
-        port: req.port,
-        ...(req.bindTo === undefined ? {} : { localAddress: req.bindTo }),
-        ...(req.bindPort === undefined ? {} : { localPort: req.bindPort }),
-      });
+      socket = openStream(req, opener);
     } catch (err) {
       resolve(failure(req, start, errorText(err)));
       return;

@@ -6,6 +6,7 @@ import { createSocket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import type { ProbeRequest, ProbeResult } from '../../core/ports/index.ts';
 import { errorText, settleOnce, target } from './result.ts';
+import { connectDatagram, type ProbeSocketOpener } from './socket-open.ts';
 
 export type UdpRequest = Extract<ProbeRequest, { kind: 'udp' }>;
 
@@ -25,7 +26,7 @@ export function matchesReplyPattern(pattern: string, reply: Uint8Array): boolean
   return true;
 }
 
-export function udpProbe(req: UdpRequest): Promise<ProbeResult> {
+export function udpProbe(req: UdpRequest, opener?: ProbeSocketOpener): Promise<ProbeResult> {
   return new Promise((resolve) => {
     const s = settleOnce(performance.now(), resolve);
     const where = `UDP ${target(req.host, req.port)}`;
@@ -57,17 +58,10 @@ export function udpProbe(req: UdpRequest): Promise<ProbeResult> {
       }
       done(ok, ok ? `reply of ${msg.length} bytes matches` : `reply does not start with ${req.requireReply}`);
     });
-    const send = (): void =>
-      sock.connect(req.port, req.host, () =>
+    try {
+      connectDatagram(sock, req, opener, () =>
         sock.send(req.payload, (err) => err && done(false, errorText(err))),
       );
-    try {
-      if (req.bindTo !== undefined || req.bindPort !== undefined) {
-        sock.bind(
-          { port: req.bindPort ?? 0, ...(req.bindTo === undefined ? {} : { address: req.bindTo }) },
-          send,
-        );
-      } else send();
     } catch (err) {
       done(false, errorText(err));
     }

@@ -6,6 +6,7 @@
  */
 import type { Checker, RealServer, SslSettings, TrackFile, VirtualServer } from '../model/index.ts';
 import type { HttpUrl } from '../ports/index.ts';
+import { pcreToJs, type JsRegex } from './pcre-options.ts';
 import type { CheckerSpec, CheckerTiming } from './spec.ts';
 
 export interface CheckerTranslation {
@@ -29,31 +30,6 @@ export interface CheckerContext {
 }
 
 const ms = (seconds: number): number => Math.round(seconds * 1000);
-
-/**
- * keepalived `regex_options` (PCRE2 compile options) that a JavaScript RegExp can express, as flags.
- * The others (extended, ungreedy, anchored, ...) change what the pattern means and are refused.
- */
-export const REGEX_OPTION_FLAGS: Readonly<Record<string, string>> = {
-  caseless: 'i',
-  multiline: 'm',
-  dotall: 's',
-  utf: 'u',
-};
-
-/** `regex_options` to RegExp flags; throws naming the first option JavaScript cannot express. */
-export function regexFlags(options: readonly string[], field: string): string {
-  let flags = '';
-  for (const o of options) {
-    const f = REGEX_OPTION_FLAGS[o];
-    if (f === undefined) {
-      const known = Object.keys(REGEX_OPTION_FLAGS).join(', ');
-      throw new RangeError(`${field}: regex_options ${o} is not supported (JavaScript RegExp has ${known})`);
-    }
-    if (!flags.includes(f)) flags += f;
-  }
-  return flags;
-}
 
 /** Parse keepalived's hex payload (`payload HEX`); spaces are ignored. */
 export function parseHex(text: string, field: string): Uint8Array {
@@ -84,7 +60,26 @@ function connect(c: Connecting): CheckerSpec['connect'] {
     timeoutMs: ms(c.connectTimeout),
     ...(c.bindto === undefined ? {} : { bindTo: c.bindto }),
     ...(c.bindPort === undefined ? {} : { bindPort: c.bindPort }),
+    ...(c.bindIf === undefined ? {} : { bindIf: c.bindIf }),
+    ...(c.fwmark === undefined ? {} : { fwmark: c.fwmark }),
   };
+}
+
+/** An IPv6 link-local address (fe80::/10) needs an interface to be usable (keepalived: bind_if). */
+const isLinkLocal6 = (ip: string): boolean => /^fe[89ab][0-9a-f]?:/i.test(ip);
+
+/** keepalived refuses a link-local `bindto` without `bind_if`: the address means nothing without a link. */
+function linkLocalErrors(
+  name: string,
+  c: { bindto?: string; bindIf?: string; connectIp?: string },
+): string[] {
+  if (c.bindIf !== undefined) return [];
+  const out: string[] = [];
+  if (c.bindto !== undefined && isLinkLocal6(c.bindto))
+    out.push(`${name}: bindto ${c.bindto} is link-local and needs bind_if`);
+  if (c.connectIp !== undefined && isLinkLocal6(c.connectIp))
+    out.push(`${name}: connect_ip ${c.connectIp} is link-local and needs bind_if`);
+  return out;
 }
 
 export function checkersFromConfig(ctx: CheckerContext): CheckerTranslation {
@@ -96,8 +91,15 @@ export function checkersFromConfig(ctx: CheckerContext): CheckerTranslation {
   rs.checkers.forEach((c, i) => {
     const id = `${c.type}#${i}`;
     const name = `${where} ${c.type} #${i + 1}`;
-    if ('bindIf' in c && c.bindIf !== undefined) notes.push(`${name}: bind_if ${c.bindIf} is not applied`);
-    if ('fwmark' in c && c.fwmark !== undefined) notes.push(`${name}: fwmark (SO_MARK) is not applied`);
+    if ('connectIp' in c) {
+      const bad = linkLocalErrors(name, c);
+      if (bad.length > 0) {
+        errors.push(...bad);
+        return;
+      }
+    }
+    if (c.type === 'PING_CHECK' && (c.bindIf !== undefined || c.fwmark !== undefined))
+      notes.push(`${name}: bind_if and fwmark are not applied to PING_CHECK`);
     switch (c.type) {
       case 'TCP_CHECK':
       case 'PING_CHECK':
@@ -115,17 +117,33 @@ export function checkersFromConfig(ctx: CheckerContext): CheckerTranslation {
         const urls: HttpUrl[] = c.url.map((u) => {
           const host = u.virtualhost ?? vhost;
           const field = `${name} url ${u.path}`;
-          if (u.regexStack !== undefined)
-            notes.push(`${field}: regex_stack is not applied (JavaScript RegExp)`);
-          let flags = '';
-          try {
-            flags = regexFlags(u.regexOptions, field);
-          } catch (err) {
-            errors.push((err as Error).message);
-            refused = true;
+          let re: JsRegex | undefined;
+          if (u.regex === undefined) {
+            const stray = [
+              u.regexNoMatch ? 'regex_no_match' : '',
+              u.regexOptions.length > 0 ? 'regex_options' : '',
+              u.regexMinOffset !== undefined ? 'regex_min_offset' : '',
+              u.regexMaxOffset !== undefined ? 'regex_max_offset' : '',
+              u.regexStack !== undefined ? 'regex_stack' : '',
+            ].filter(Boolean);
+            if (stray.length > 0) notes.push(`${field}: ${stray.join(', ')} without regex is ignored`);
+          } else {
+            // regex_stack sizes PCRE2's JIT stack (how deep a match may backtrack before failing). V8's
+            // irregexp has no such knob: it backtracks on its own growable stack, so the limit is not
+            // enforced and does not change which bodies match.
+            if (u.regexStack !== undefined)
+              notes.push(
+                `${field}: regex_stack ${u.regexStack.start} ${u.regexStack.max} has no JavaScript equivalent (PCRE2 JIT stack size); ignored`,
+              );
+            try {
+              re = pcreToJs(u.regex, u.regexOptions, field);
+            } catch (err) {
+              errors.push((err as Error).message);
+              refused = true;
+            }
           }
           const { regexMinOffset: min, regexMaxOffset: max } = u;
-          if (min !== undefined && max !== undefined && max < min) {
+          if (re !== undefined && min !== undefined && max !== undefined && max < min) {
             errors.push(`${field}: regex_max_offset ${max} is below regex_min_offset ${min}`);
             refused = true;
           }
@@ -137,10 +155,11 @@ export function checkersFromConfig(ctx: CheckerContext): CheckerTranslation {
                 : u.statusCode.map((r) => [r.from, r.to] as const),
             ...(u.digest === undefined ? {} : { digest: u.digest.toLowerCase() }),
             ...(host === undefined ? {} : { virtualhost: host }),
-            ...(u.regex === undefined ? {} : { regex: u.regex, regexNoMatch: u.regexNoMatch }),
-            ...(u.regex === undefined || flags === '' ? {} : { regexFlags: flags }),
-            ...(u.regex === undefined || min === undefined ? {} : { regexMinOffset: min }),
-            ...(u.regex === undefined || max === undefined ? {} : { regexMaxOffset: max }),
+            ...(re === undefined ? {} : { regex: re.source, regexNoMatch: u.regexNoMatch }),
+            ...(re === undefined || re.flags === '' ? {} : { regexFlags: re.flags }),
+            ...(re?.firstLine === true ? { regexFirstLine: true } : {}),
+            ...(re === undefined || min === undefined ? {} : { regexMinOffset: min }),
+            ...(re === undefined || max === undefined ? {} : { regexMaxOffset: max }),
           };
         });
         if (refused) return;
@@ -188,6 +207,8 @@ export function checkersFromConfig(ctx: CheckerContext): CheckerTranslation {
               timeoutMs: ms(h.connectTimeout ?? c.connectTimeout),
               ...((h.bindto ?? c.bindto) === undefined ? {} : { bindTo: h.bindto ?? c.bindto }),
               ...((h.bindPort ?? c.bindPort) === undefined ? {} : { bindPort: h.bindPort ?? c.bindPort }),
+              ...((h.bindIf ?? c.bindIf) === undefined ? {} : { bindIf: h.bindIf ?? c.bindIf }),
+              ...((h.fwmark ?? c.fwmark) === undefined ? {} : { fwmark: h.fwmark ?? c.fwmark }),
             },
           });
         });

@@ -6,3 +6,4 @@ export * from './real-server.ts';
 export * from './engine.ts';
 export { TimerHeap } from './timer-heap.ts';
 export * from './from-config.ts';
+export { pcreToJs, type JsRegex } from './pcre-options.ts';

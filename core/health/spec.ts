@@ -75,8 +75,16 @@ export interface CheckerSpec {
   id: string;
   probe: CheckerProbe;
   timing: CheckerTiming;
-  /** Connection options (`connect_ip`, `connect_port`, `bindto`, `bind_port`, `connect_timeout`). */
-  connect: { host: string; port: number; bindTo?: string; bindPort?: number; timeoutMs: number };
+  /** Connection options (`connect_ip`, `connect_port`, `bindto`, `bind_port`, `bind_if`, `fwmark`, `connect_timeout`). */
+  connect: {
+    host: string;
+    port: number;
+    bindTo?: string;
+    bindPort?: number;
+    bindIf?: string;
+    fwmark?: number;
+    timeoutMs: number;
+  };
 }
 
 export const verdictStyle = (probe: CheckerProbe): VerdictStyle => {
@@ -131,6 +139,8 @@ export function probeRequest(spec: CheckerSpec, step: number): ProbeRequest {
     timeoutMs: c.timeoutMs,
     ...(c.bindTo === undefined ? {} : { bindTo: c.bindTo }),
     ...(c.bindPort === undefined ? {} : { bindPort: c.bindPort }),
+    ...(c.bindIf === undefined ? {} : { bindIf: c.bindIf }),
+    ...(c.fwmark === undefined ? {} : { fwmark: c.fwmark }),
   };
   const p = spec.probe;
   switch (p.kind) {

@@ -14,6 +14,13 @@ export interface ProbeEndpoint {
   bindTo?: string;
   /** Local source port (`bind_port`). */
   bindPort?: number;
+  /**
+   * Interface the probe's socket is bound to (`bind_if`, SO_BINDTODEVICE); also the scope of a link-local
+   * `bindTo` / `host`. Needs the on-prem socket opener (Node cannot set it).
+   */
+  bindIf?: string;
+  /** Firewall mark put on the probe's packets (`fwmark`, SO_MARK). Needs the on-prem socket opener. */
+  fwmark?: number;
   /** Connect and I/O timeout in ms (`connect_timeout`). Every probe has one. */
   timeoutMs: number;
 }
@@ -31,8 +38,10 @@ export interface HttpUrl {
   regex?: string;
   /** Pass when the regex does NOT match. */
   regexNoMatch?: boolean;
-  /** JavaScript RegExp flags mapped from keepalived's `regex_options` (i, m, s, u). */
+  /** JavaScript RegExp flags mapped from keepalived's `regex_options` (i, m, s, u; u reads the body as UTF-8). */
   regexFlags?: string;
+  /** `regex_options firstline`: the match must start at or before the first newline after the start offset. */
+  regexFirstLine?: boolean;
   /** `regex_min_offset`: the match must start at or after this body offset (bytes). */
   regexMinOffset?: number;
   /** `regex_max_offset`: the match must start at or before this body offset (bytes). */

@@ -6,6 +6,7 @@
 import type { Config } from '../../core/model/index.ts';
 import type { LbTable, Logger } from '../../core/ports/index.ts';
 import { IP_VS_VERSION_CODE } from '../../adapters/onprem/ipvs/index.ts';
+import { openProbeSocket } from '../../adapters/onprem/probe-socket.ts';
 import { createProbeRunner } from '../../adapters/probes/index.ts';
 import { systemRandom } from '../../adapters/system/index.ts';
 import { loadConfigOrThrow } from '../shared/load-config.ts';
@@ -79,7 +80,7 @@ async function run(
   const lvs = createLvs({
     config,
     dataplane: chosen.dataplane,
-    probe: createProbeRunner(),
+    probe: createProbeRunner({ openSocket: openProbeSocket }),
     random: systemRandom,
     log,
     onApplied: (t) => (table = t),

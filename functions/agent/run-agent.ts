@@ -20,6 +20,7 @@ import { TrackFileRunner } from './track-files.ts';
 import { TrackProcessRunner } from './track-processes.ts';
 import { TrackScriptRunner } from './track-scripts.ts';
 import { startLvsSide } from './lvs-agent.ts';
+import { openSyncDaemonSide } from './lvs-sync-daemon.ts';
 import { openCloudMode, type CloudMode } from './cloud-mode.ts';
 import { loadConfigOrThrow } from '../shared/load-config.ts';
 
@@ -76,6 +77,13 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const announcer = options.announcer ?? openAnnouncer();
   const links = openLinkWatcher();
   for (const w of plan.warnings) logger.warn(w);
+  // lvs_sync_daemon: the IPVS sync daemon follows its VRRP instance (a bad setting is logged, not fatal)
+  let syncd: ReturnType<typeof openSyncDaemonSide> | undefined;
+  try {
+    syncd = openSyncDaemonSide(loadConfigOrThrow(options.configPath), logger);
+  } catch (e) {
+    logger.error((e as Error).message);
+  }
   const notifier = new Notifier({
     fifos: plan.fifos,
     scriptTimeoutSec: options.scriptTimeoutSec ?? 10,
@@ -87,12 +95,14 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     addresses,
     announcer,
     timers: createTimerService(clock),
-    notifier: withCloud(
-      stateNotifier(notifier, (key) => {
-        const h = plan.hooks[key];
-        if (!h) return undefined;
-        return Object.fromEntries(Object.entries(h).map(([k, argv]) => [k, { argv }]));
-      }),
+    notifier: ((n) => syncd?.wrap(n) ?? n)(
+      withCloud(
+        stateNotifier(notifier, (key) => {
+          const h = plan.hooks[key];
+          if (!h) return undefined;
+          return Object.fromEntries(Object.entries(h).map(([k, argv]) => [k, { argv }]));
+        }),
+      ),
     ),
     logger,
     links,
@@ -163,6 +173,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       const r = await service.reload(next);
       scripts = startScripts(next);
       await lvs?.reload();
+      await syncd?.reload(loadConfigOrThrow(options.configPath));
       logger.info('configuration reloaded', r);
     } catch (e) {
       logger.error('reload refused; the running configuration stays', { err: (e as Error).message });
@@ -174,6 +185,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       await service.stop();
       await cloud?.stop();
       await lvs?.stop();
+      await syncd?.stop();
       await notifier.close();
       server?.close();
       addresses.close();

@@ -19,3 +19,13 @@ export {
   decodeIpvsPayload,
 } from './decode.ts';
 export * from './constants.ts';
+export {
+  IpvsSyncDaemon,
+  encodeStartDaemon,
+  encodeStopDaemon,
+  encodeGetDaemons,
+  decodeDaemonMessage,
+  DAEMON_ATTR,
+  IP_VS_STATE,
+  SyncDaemonEncodeError,
+} from './sync-daemon.ts';
