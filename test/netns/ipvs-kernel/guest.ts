@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IpvsDataplane } from '../../../adapters/onprem/ipvs/index.ts';
 import { IPVS_SCHEDULERS } from '../../../adapters/onprem/ipvs/constants.ts';
+import { IpvsSyncDaemon } from '../../../adapters/onprem/ipvs/sync-daemon.ts';
 import { formatIpvsadm } from '../../../functions/agent/ipvsadm-format.ts';
 import type { LbOp, LbService } from '../../../core/ports/index.ts';
 
@@ -134,6 +135,37 @@ await scenario('diff-apply', async () => {
     return steps;
   } finally {
     plane.close();
+  }
+});
+
+await scenario('sync-daemon', async () => {
+  // lvs_sync_daemon: the kernel's connection-sync threads, started and stopped as the VRRP role moves.
+  execFileSync('ip', ['link', 'add', 'sync0', 'type', 'dummy']);
+  execFileSync('ip', ['link', 'set', 'sync0', 'multicast', 'on', 'up']);
+  execFileSync('ip', ['addr', 'add', '10.9.8.1/24', 'dev', 'sync0']);
+  const syncd = new IpvsSyncDaemon();
+  const steps: Array<{ step: string; result: string; list: unknown; ipvsadm: string }> = [];
+  const cfg = { interface: 'sync0', syncId: 51, port: 8850, ttl: 2, group: '224.0.0.82' };
+  const record = async (step: string, r: Promise<{ kind: string; reason?: string }>) => {
+    const out = await r;
+    const list = await syncd.list();
+    steps.push({
+      step,
+      result: out.kind === 'ok' ? 'ok' : `${out.kind}: ${out.reason}`,
+      list: list.kind === 'ok' ? list.value : list,
+      ipvsadm: ipvsadm('-L', '--daemon'),
+    });
+  };
+  try {
+    await record('start backup', syncd.start('backup', cfg));
+    await record('become master: stop backup', syncd.stop('backup', cfg));
+    await record('become master: start master', syncd.start('master', cfg));
+    await record('stop master', syncd.stop('master', cfg));
+    await record('stop master again', syncd.stop('master', cfg));
+    return steps;
+  } finally {
+    syncd.close();
+    execFileSync('ip', ['link', 'del', 'sync0']);
   }
 });
 

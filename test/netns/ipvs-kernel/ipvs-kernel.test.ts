@@ -47,7 +47,7 @@ before(async () => {
     (m) => !('missing' in kernel) && moduleExists(kernel.root, kernel.version, m),
   );
   run = await runVm(kernel, {
-    modules: ['ip_vs', ...available],
+    modules: ['ip_vs', 'dummy', ...available],
     files: {
       'agent-1.conf': readFileSync(join(here, 'agent-1.conf'), 'utf8'),
       'agent-2.conf': readFileSync(join(here, 'agent-2.conf'), 'utf8'),
@@ -200,5 +200,41 @@ test(
     assert.match(v.log, /applied 3 change\(s\)/, `the reload was one diff of 3 ops:\n${v.log}`);
     assert.equal(v.exitCode, 0, v.log);
     assert.doesNotMatch(v.afterStop, /^(TCP|UDP|FWM) /m, 'SIGTERM removes what floatip programmed');
+  },
+);
+
+test(
+  'lvs_sync_daemon: backup and master daemons start and stop in the kernel as ipvsadm shows',
+  { skip },
+  () => {
+    const steps =
+      scenario<Array<{ step: string; result: string; list: unknown; ipvsadm: string }>>('sync-daemon');
+    const at = (name: string) => {
+      const s = steps.find((x) => x.step === name);
+      assert.ok(s, `no step ${name}`);
+      assert.equal(s.result, 'ok', `${name}: ${s.result}`);
+      return s;
+    };
+    const want = { interface: 'sync0', syncId: 51, port: 8850, ttl: 2, group: '224.0.0.82' };
+    const backup = at('start backup');
+    assert.match(
+      backup.ipvsadm,
+      /^backup sync daemon \(mcast=sync0, syncid=51, maxlen=\d+, group=224\.0\.0\.82, port=8850, ttl=2\)$/m,
+    );
+    assert.deepEqual(backup.list, [
+      { role: 'backup', ...want, maxlen: (backup.list as Array<{ maxlen: number }>)[0]?.maxlen },
+    ]);
+    assert.doesNotMatch(at('become master: stop backup').ipvsadm, /sync daemon/);
+    const master = at('become master: start master');
+    assert.match(
+      master.ipvsadm,
+      /^master sync daemon \(mcast=sync0, syncid=51, maxlen=\d+, group=224\.0\.0\.82, port=8850, ttl=2\)$/m,
+    );
+    assert.deepEqual(
+      (master.list as Array<{ role: string }>).map((d) => d.role),
+      ['master'],
+    );
+    assert.doesNotMatch(at('stop master').ipvsadm, /sync daemon/);
+    at('stop master again'); // stopping a daemon that is not running is what stop wants: ok
   },
 );
