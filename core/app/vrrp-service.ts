@@ -25,8 +25,11 @@ import type {
   ReceivedAdvert as WireAdvert,
   StateNotifier,
   LinkWatcher,
+  RouteManager,
   TimerService,
 } from '../ports/index.ts';
+import { RouteKeeper } from './route-keeper.ts';
+import type { RoutesPlan } from './vrrp-routes-plan.ts';
 import {
   canonicalIp,
   encodeAdvert,
@@ -63,6 +66,8 @@ export interface VrrpInstanceBinding {
 export interface VrrpPlan {
   instances: VrrpInstanceBinding[];
   syncGroups: SyncGroupSpec[];
+  /** virtual_routes / virtual_rules per instance, and the static_* blocks. */
+  routes?: RoutesPlan;
 }
 
 /** What a PacketIo is opened for: one interface and family, joining `group` when given. */
@@ -83,6 +88,8 @@ export interface VrrpServiceDeps {
   openPacketIo(request: PacketIoRequest): PacketIo;
   /** Interface up/down for tracked interfaces (`interface:NAME` trackers); none = every link stays up. */
   links?: LinkWatcher;
+  /** Routes and rules (virtual_routes, static_routes, …); needed only when the plan has some. */
+  routes?: RouteManager;
 }
 
 /** What `floatip status` shows per instance. */
@@ -124,8 +131,11 @@ export class VrrpService {
     { binding: VrrpInstanceBinding; advert: VrrpAdvert; bytes: Map<string, Uint8Array> }
   >();
 
+  #routes: RouteKeeper;
+
   constructor(deps: VrrpServiceDeps) {
     this.#deps = deps;
+    this.#routes = new RouteKeeper(deps);
   }
 
   /** Builds the router, opens the sockets, removes stale VIPs of our instances, starts every instance. */
@@ -133,6 +143,7 @@ export class VrrpService {
     return this.#enqueue(async () => {
       const router = this.#createRouter(plan);
       await this.#removeStale(plan.instances);
+      await this.#routes.start(plan.routes);
       this.#adopt(plan, router);
       await this.#stepRouter({ kind: 'start' });
       this.#unwatch = this.#deps.links?.watch((name, up) =>
@@ -172,6 +183,10 @@ export class VrrpService {
         if (oldState) await this.#leave(name, oldState, now);
         if (!nb) removed.push(name);
       }
+      await this.#routes.reload(
+        plan.routes,
+        (n) => kept.includes(n) && old?.instances[n]?.state === 'MASTER',
+      );
       const instances = { ...next.instances };
       for (const name of kept) {
         const s = old?.instances[name];
@@ -192,6 +207,7 @@ export class VrrpService {
     return this.#enqueue(async () => {
       this.#unwatch?.();
       if (this.#router) await this.#stepRouter({ kind: 'shutdown' });
+      await this.#routes.stop();
       this.#stopped = true;
       this.#deps.timers.cancelAll();
       for (const io of this.#ios.values()) io.close();
@@ -387,9 +403,11 @@ export class VrrpService {
       case 'add-vips':
         return this.#vips(effect.instance, effect.addresses, 'add')
           .then(() => this.#vipsPresent.set(effect.instance, true))
-          .then(() => undefined);
+          .then(() => this.#routes.master(effect.instance));
       case 'remove-vips':
-        return this.#vips(effect.instance, effect.addresses, 'remove')
+        return this.#routes
+          .leaveMaster(effect.instance)
+          .then(() => this.#vips(effect.instance, effect.addresses, 'remove'))
           .then(() => this.#vipsPresent.set(effect.instance, false))
           .then(() => undefined);
       case 'send-garp':
