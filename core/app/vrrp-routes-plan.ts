@@ -34,30 +34,30 @@ export function planRoutes(
     const options = (e: RouteEntry) => ({ noTrack: e.noTrack, allowTrackGroup: isStatic });
     for (const e of routes) {
       const r = parseRouteWords(e.words, options(e));
-      if (!r.ok) errors.push(`${where} route '${e.words.join(' ')}': ${r.error.message}`);
+      if (!r.ok) errors.push(`${where}: route '${e.words.join(' ')}': ${r.error.message}`);
       else {
         out.push({ kind: 'route', route: r.value });
         if (r.value.trackGroup !== undefined)
-          warnings.push(`${where} route '${e.words.join(' ')}': track_group is not applied by floatip yet`);
+          warnings.push(`${where}: route '${e.words.join(' ')}': track_group is not applied by floatip yet`);
       }
     }
     for (const e of rules) {
       const r = parseRuleWords(e.words, options(e));
       if (!r.ok) {
-        errors.push(`${where} rule '${e.words.join(' ')}': ${r.error.message}`);
+        errors.push(`${where}: rule '${e.words.join(' ')}': ${r.error.message}`);
         continue;
       }
       const rule: IpRule = { ...r.value, priority: r.value.priority ?? next[r.value.family]-- };
       out.push({ kind: 'rule', rule });
       if (rule.trackGroup !== undefined)
-        warnings.push(`${where} rule '${e.words.join(' ')}': track_group is not applied by floatip yet`);
+        warnings.push(`${where}: rule '${e.words.join(' ')}': track_group is not applied by floatip yet`);
     }
     return out;
   };
-  const staticEntries = read('static_routes/static_rules:', config.staticRoutes, config.staticRules, true);
+  const staticEntries = read('static_routes/static_rules', config.staticRoutes, config.staticRules, true);
   const virtual: Record<string, RouteOrRule[]> = {};
   for (const [name, i] of Object.entries(config.vrrpInstances)) {
-    const list = read(`vrrp_instance ${name}:`, i.virtualRoutes, i.virtualRules, false);
+    const list = read(`vrrp_instance ${name}`, i.virtualRoutes, i.virtualRules, false);
     if (list.length > 0) virtual[name] = list;
   }
   return {

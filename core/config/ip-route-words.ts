@@ -392,8 +392,6 @@ export function parseRuleWords(
         case 'preference':
         case 'order':
         case 'priority':
-        case 'pref':
-        case 'prio':
           r.priority = uint(words, ++i, 'preference');
           break;
         case 'tos':

@@ -14,6 +14,7 @@ const errnoText: Record<number, string> = {
   1: 'EPERM: Operation not permitted (CAP_NET_ADMIN is missing)',
   2: 'ENOENT: No such file or directory',
   3: 'ESRCH: No such process',
+  13: 'EACCES: Permission denied (a prohibit rule matched the lookup)',
   17: 'EEXIST: File exists',
   19: 'ENODEV: No such device',
   22: 'EINVAL: Invalid argument',

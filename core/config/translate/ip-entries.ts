@@ -180,7 +180,7 @@ export function readRouteBlock(node: Node, ctx: Ctx, path: string): Obj[] {
       });
       continue;
     }
-    if (rules && 'priority' in parsed.value && parsed.value.priority === undefined) {
+    if (rules && (parsed.value as { priority?: number }).priority === undefined) {
       const family = parsed.value.family;
       let next = nextRulePriority.get(ctx);
       if (!next)
