@@ -8,10 +8,13 @@
  *   MASTER →      its virtual_rules, then virtual_routes, removed (before its VIPs)
  *   reload        installed entries diffed against the new config: gone ones removed, new ones added
  *   stop          static rules, routes, addresses removed (keepalived clears them on exit)
+ *   deleted by someone else (tracked: not no_track; a route only with a dev, as keepalived 2.2.7):
+ *                 a MASTER's virtual entry -> the instance goes BACKUP (and soon re-takes MASTER);
+ *                 a static entry -> added again
  *
  * Every failure is logged with the entry and the kernel's reason; nothing is retried silently.
  */
-import { describeRoute, describeRule } from '../model/ip-route.ts';
+import { describeRoute, describeRule, type IpRoute, type IpRule } from '../model/ip-route.ts';
 import type { AddressManager, InterfaceAddress, Logger, RouteManager, RouteOrRule } from '../ports/index.ts';
 import type { RoutesPlan } from './vrrp-routes-plan.ts';
 
@@ -26,6 +29,54 @@ function minus<T>(a: readonly T[], b: readonly T[]): T[] {
 
 export const describeEntry = (e: RouteOrRule): string =>
   e.kind === 'route' ? `route ${describeRoute(e.route)}` : `rule ${describeRule(e.rule)}`;
+
+/** The kernel's metric when none is given: 0 for IPv4, 1024 for IPv6. */
+const metricOf = (r: IpRoute) => r.metric ?? (r.family === 'inet6' ? 1024 : 0);
+const samePrefix = (a?: { address: string; length: number }, b?: { address: string; length: number }) =>
+  a?.address === b?.address && a?.length === b?.length;
+
+/** Whether a route the kernel reports deleted is `ours` (keepalived compare_route: table, dst, metric, tos, dev). */
+function sameRoute(ours: IpRoute, seen: IpRoute): boolean {
+  return (
+    ours.family === seen.family &&
+    ours.table === seen.table &&
+    samePrefix(ours.dst, seen.dst) &&
+    metricOf(ours) === metricOf(seen) &&
+    ours.tos === seen.tos &&
+    ours.dev === seen.dev
+  );
+}
+
+/** keepalived compare_rule, on the selectors floatip sets. */
+function sameRule(ours: IpRule, seen: IpRule): boolean {
+  return (
+    ours.family === seen.family &&
+    ours.priority === seen.priority &&
+    ours.action === seen.action &&
+    (ours.action !== 'table' || ours.table === seen.table) &&
+    ours.gotoTarget === seen.gotoTarget &&
+    ours.not === seen.not &&
+    samePrefix(ours.from, seen.from) &&
+    samePrefix(ours.to, seen.to) &&
+    ours.tos === seen.tos &&
+    ours.fwmark === seen.fwmark &&
+    ours.iif === seen.iif &&
+    ours.oif === seen.oif
+  );
+}
+
+/** A tracked entry (keepalived 2.2.7 tracks a route only when it names its device). */
+const tracked = (e: RouteOrRule) =>
+  e.kind === 'route' ? !e.route.noTrack && e.route.dev !== undefined : !e.rule.noTrack;
+
+function matches(ours: RouteOrRule, seen: RouteOrRule): boolean {
+  if (ours.kind === 'route' && seen.kind === 'route') return sameRoute(ours.route, seen.route);
+  if (ours.kind === 'rule' && seen.kind === 'rule') return sameRule(ours.rule, seen.rule);
+  return false;
+}
+
+export type Removal =
+  { kind: 'virtual'; instance: string; entry: RouteOrRule } | { kind: 'static'; entry: RouteOrRule };
 
 export class RouteKeeper {
   #routes: RouteManager | undefined;
@@ -101,6 +152,24 @@ export class RouteKeeper {
     for (const a of this.#staticAddresses) await this.#address('remove', a);
     this.#static = [];
     this.#staticAddresses = [];
+  }
+
+  /**
+   * Someone deleted a route or rule with protocol keepalived: which tracked entry of ours it was, if any.
+   * Entries floatip removes itself are no longer installed by the time their notification arrives.
+   */
+  removedExternally(seen: RouteOrRule): Removal | undefined {
+    for (const [instance, list] of this.#installed)
+      for (const e of list)
+        if (tracked(e) && matches(e, seen)) return { kind: 'virtual', instance, entry: e };
+    for (const e of this.#static) if (tracked(e) && matches(e, seen)) return { kind: 'static', entry: e };
+    return undefined;
+  }
+
+  /** keepalived reinstate_static_route / _rule. */
+  async reinstate(entry: RouteOrRule): Promise<void> {
+    this.#logger.warn(`vrrp: static ${describeEntry(entry)} was deleted; adding it again`);
+    await this.#add([entry]);
   }
 
   #checkManager(): void {

@@ -26,9 +26,10 @@ import type {
   StateNotifier,
   LinkWatcher,
   RouteManager,
+  RouteOrRule,
   TimerService,
 } from '../ports/index.ts';
-import { RouteKeeper } from './route-keeper.ts';
+import { describeEntry, RouteKeeper } from './route-keeper.ts';
 import type { RoutesPlan } from './vrrp-routes-plan.ts';
 import {
   canonicalIp,
@@ -132,6 +133,7 @@ export class VrrpService {
   >();
 
   #routes: RouteKeeper;
+  #unwatchRoutes: (() => void) | undefined;
 
   constructor(deps: VrrpServiceDeps) {
     this.#deps = deps;
@@ -146,6 +148,9 @@ export class VrrpService {
       await this.#routes.start(plan.routes);
       this.#adopt(plan, router);
       await this.#stepRouter({ kind: 'start' });
+      this.#unwatchRoutes = this.#deps.routes?.watchRemovals?.((e) =>
+        this.#dispatch(() => this.#routeRemoved(e)),
+      );
       this.#unwatch = this.#deps.links?.watch((name, up) =>
         this.#dispatch(() =>
           this.#stopped
@@ -206,6 +211,7 @@ export class VrrpService {
   stop(): Promise<void> {
     return this.#enqueue(async () => {
       this.#unwatch?.();
+      this.#unwatchRoutes?.();
       if (this.#router) await this.#stepRouter({ kind: 'shutdown' });
       await this.#routes.stop();
       this.#stopped = true;
@@ -232,6 +238,17 @@ export class VrrpService {
         ? undefined
         : this.#stepRouter({ kind: 'tracker', id, status: { kind: 'value', value } }),
     );
+  }
+
+  /** A tracked virtual route/rule of a master deleted by someone else: BACKUP; a static one: re-added. */
+  #routeRemoved(e: RouteOrRule): Promise<void> | void {
+    if (this.#stopped) return;
+    const hit = this.#routes.removedExternally(e);
+    if (hit?.kind === 'static') return this.#routes.reinstate(hit.entry);
+    if (hit?.kind !== 'virtual' || this.#router?.instances[hit.instance]?.state !== 'MASTER') return;
+    const what = describeEntry(hit.entry);
+    this.#deps.logger.warn(`vrrp ${hit.instance}: ${what} was deleted; leaving MASTER`);
+    return this.#stepRouter({ kind: 'lost-virtual', instance: hit.instance, what });
   }
 
   status(): VrrpInstanceStatus[] {

@@ -14,5 +14,10 @@ export type RouteOrRule = { kind: 'route'; route: IpRoute } | { kind: 'rule'; ru
 export interface RouteManager {
   add(entry: RouteOrRule): Promise<void>;
   remove(entry: RouteOrRule): Promise<void>;
+  /**
+   * Calls `onRemoved` for every route or rule with protocol keepalived (18) that the kernel reports
+   * deleted (by anyone, floatip included), in the kernel's terms; the caller decides whether it matters.
+   */
+  watchRemovals?(onRemoved: (entry: RouteOrRule) => void): () => void;
   close(): void;
 }

@@ -1,13 +1,20 @@
 /**
  * RouteManager over rtnetlink: RTM_NEWROUTE / RTM_DELROUTE and RTM_NEWRULE / RTM_DELRULE with an ack for
- * each request (not by spawning `ip`).
+ * each request (not by spawning `ip`), and the route/rule multicast groups for deletions by others.
  */
-import { describeRoute, describeRule, type IpRoute } from '../../../core/model/ip-route.ts';
+import {
+  describeRoute,
+  describeRule,
+  RTPROT_KEEPALIVED,
+  type IpRoute,
+} from '../../../core/model/ip-route.ts';
 import type { RouteManager, RouteOrRule } from '../../../core/ports/index.ts';
-import { interfaceIndex } from '../native/socket.ts';
+import { linux } from '../native/index.ts';
+import { NativeSocket, interfaceIndex } from '../native/socket.ts';
+import { sockaddrNl } from '../net/sockaddr.ts';
 import { NetlinkError, RtnetlinkSocket } from './address-manager.ts';
-import { nl } from './message.ts';
-import { encodeRoute, encodeRule, rtmRoute } from './route-message.ts';
+import { decodeMessages, nl } from './message.ts';
+import { decodeRoute, decodeRule, encodeRoute, encodeRule, rtmRoute } from './route-message.ts';
 
 /** Kernel errno values seen on route and rule requests, with the C library's wording. */
 const errnoText: Record<number, string> = {
@@ -22,6 +29,9 @@ const errnoText: Record<number, string> = {
   101: 'ENETUNREACH: Network is unreachable',
   113: 'EHOSTUNREACH: No route to host',
 };
+
+/** RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE | 1 << (RTNLGRP_IPV4_RULE - 1) | 1 << (RTNLGRP_IPV6_RULE - 1). */
+const GROUPS = 0x40 | 0x400 | (1 << 7) | (1 << 18);
 
 const describe = (e: RouteOrRule) =>
   e.kind === 'route' ? `route ${describeRoute(e.route)}` : `rule ${describeRule(e.rule)}`;
@@ -38,6 +48,19 @@ export function openRouteManager(): RouteManager {
     const i = interfaceIndex(name);
     names.set(i, name);
     return i;
+  };
+  let monitor: NativeSocket | undefined;
+  const listeners = new Set<(e: RouteOrRule) => void>();
+  const openMonitor = () => {
+    const sock = NativeSocket.open(linux.AF_NETLINK, linux.SOCK_RAW, linux.NETLINK_ROUTE);
+    sock.bind(sockaddrNl(0, GROUPS));
+    sock.onMessage({ maxData: 65536, maxControl: 0 }, (m) => {
+      for (const msg of decodeMessages(m.data)) {
+        const entry = removal(msg.type, msg.body, names);
+        if (entry) for (const l of listeners) l(entry);
+      }
+    });
+    return sock;
   };
 
   const request = async (e: RouteOrRule, add: boolean) => {
@@ -72,7 +95,14 @@ export function openRouteManager(): RouteManager {
   return {
     add: (e) => request(e, true),
     remove: (e) => request(e, false),
+    watchRemovals(onRemoved) {
+      monitor ??= openMonitor();
+      listeners.add(onRemoved);
+      return () => listeners.delete(onRemoved);
+    },
     close() {
+      listeners.clear();
+      monitor?.close();
       rt.close();
     },
   };
@@ -83,4 +113,36 @@ function modeFlag(r: IpRoute): number {
   if (r.mode === 'add') return nl.NLM_F_EXCL;
   if (r.mode === 'append') return 0x800; // NLM_F_APPEND
   return 0;
+}
+
+/** A deleted route or rule with protocol keepalived, in the model's terms, or undefined. */
+function removal(type: number, body: Uint8Array, names: Map<number, string>): RouteOrRule | undefined {
+  if (type === rtmRoute.DELROUTE) {
+    const d = decodeRoute(body);
+    if (!d || d.protocol !== RTPROT_KEEPALIVED || typeof d.type !== 'string') return undefined;
+    const route: IpRoute = {
+      family: d.family,
+      type: d.type,
+      dst: d.dst,
+      table: d.table,
+      protocol: d.protocol,
+      tos: d.tos,
+      onlink: d.onlink,
+      mode: 'prepend',
+      noTrack: false,
+    };
+    if (d.scope !== 0) route.scope = d.scope;
+    if (d.src) route.src = d.src;
+    if (d.prefsrc) route.prefsrc = d.prefsrc;
+    if (d.via) route.via = d.via;
+    if (d.oif !== undefined) route.dev = names.get(d.oif) ?? `#${d.oif}`;
+    if (d.metric !== undefined) route.metric = d.metric;
+    return { kind: 'route', route };
+  }
+  if (type === rtmRoute.DELRULE) {
+    const d = decodeRule(body);
+    if (!d || d.protocol !== RTPROT_KEEPALIVED || typeof d.action !== 'string') return undefined;
+    return { kind: 'rule', rule: { ...d, action: d.action, protocol: RTPROT_KEEPALIVED, noTrack: false } };
+  }
+  return undefined;
 }

@@ -3,7 +3,7 @@ import { advertIntervalMs, type ReceivedAdvert } from '../codec/advert.ts';
 import { VRRP_PRIORITY_STOP } from '../codec/constants.ts';
 import { compareIp } from '../codec/ip-address.ts';
 import { sendAdvert, sendGarp } from './advertise.ts';
-import { enterBackup } from './enter.ts';
+import { enterBackup, skewOf } from './enter.ts';
 import type { TimerKind } from './effects.ts';
 import { arm, notify, report, set, type Tx } from './tx.ts';
 
@@ -76,4 +76,9 @@ export function masterTimer(tx: Tx, timer: TimerKind): void {
     sendGarp(tx, spec.garp.masterRefreshRepeat, 'refresh');
     arm(tx, 'garp-refresh', tx.now + spec.garp.masterRefreshMs);
   }
+}
+
+/** A tracked virtual route or rule was deleted externally: BACKUP, master-down = skew (keepalived). */
+export function masterLostVirtual(tx: Tx, what: string): void {
+  enterBackup(tx, { downAtMs: tx.now + skewOf(tx.s), reason: `${what} was deleted` });
 }

@@ -160,6 +160,103 @@ describe('virtual_routes / virtual_rules follow the floatip master, as keepalive
     await settle('d1 to hold every route and rule', 'd1', full);
   });
 
+  it('a tracked route deleted on the master makes it leave MASTER and re-take it; no_track and static ones as keepalived', async () => {
+    const stats = async () => (await a1.status()).instances[0]?.stats['become_master'] ?? 0;
+    const before = await stats();
+    lab.exec('d1', [
+      'ip',
+      'route',
+      'del',
+      '10.60.0.0/24',
+      'via',
+      '10.99.0.1',
+      'dev',
+      'eth0',
+      'proto',
+      'keepalived',
+    ]);
+    await waitFor(
+      'd1 to become MASTER again',
+      async () => ((await stats()) > before ? true : undefined),
+      20_000,
+      50,
+    );
+    assert.match(a1.log(), /route 10\.60\.0\.0\/24 via 10\.99\.0\.1 dev eth0 was deleted; leaving MASTER/);
+    await settle('d1 to hold every route and rule again', 'd1', full);
+    // keepalived does the same: BACKUP, then MASTER again with the route back.
+    const kaBackups = () => ka!.log().split('Entering BACKUP STATE').length;
+    const kaBefore = kaBackups();
+    lab.exec('d3', [
+      'ip',
+      'route',
+      'del',
+      '10.60.0.0/24',
+      'via',
+      '10.99.0.1',
+      'dev',
+      'eth0',
+      'proto',
+      'keepalived',
+    ]);
+    await waitFor(
+      'keepalived to leave MASTER',
+      () => (kaBackups() > kaBefore ? true : undefined),
+      20_000,
+      50,
+    );
+    await waitFor(
+      'keepalived to re-install the route',
+      () =>
+        JSON.stringify(keepalivedEntries(lab, 'd3', { [KA_VIP]: VIP })) === JSON.stringify(full)
+          ? true
+          : undefined,
+      20_000,
+      100,
+    );
+    // no_track: stays deleted, no transition.
+    const now = await stats();
+    lab.exec('d1', [
+      'ip',
+      'route',
+      'del',
+      'unreachable',
+      '10.64.0.0/24',
+      'table',
+      '100',
+      'proto',
+      'keepalived',
+    ]);
+    // static: re-added on the backup (a tracked static route names its device).
+    lab.exec('d2', [
+      'ip',
+      'route',
+      'del',
+      '10.80.0.0/24',
+      'via',
+      '10.99.0.1',
+      'dev',
+      'eth0',
+      'proto',
+      'keepalived',
+    ]);
+    await settle('d2 to re-add its static route', 'd2', statics);
+    assert.equal(await stats(), now, 'deleting a no_track route changes nothing');
+    assert.equal(await state(a1), 'MASTER');
+    assert.ok(!entries('d1').some((e) => e.includes('10.64.0.0/24')), 'the no_track route stays deleted');
+    // The next MASTER transition puts it back (SIGHUP below keeps the state, so re-add it by hand).
+    lab.exec('d1', [
+      'ip',
+      'route',
+      'add',
+      'unreachable',
+      '10.64.0.0/24',
+      'table',
+      '100',
+      'proto',
+      'keepalived',
+    ]);
+  });
+
   it('SIGHUP: a changed route list is applied by difference and the master stays master, like keepalived', async () => {
     const routes = [
       ...ROUTES.filter((r) => !r.startsWith('10.61.')),
