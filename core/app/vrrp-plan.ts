@@ -17,6 +17,7 @@ import {
   trackersForInstance,
 } from '../vrrp/index.ts';
 import type { VrrpInstanceBinding, VrrpPlan } from './vrrp-service.ts';
+import { planRoutes } from './vrrp-routes-plan.ts';
 
 /** Notify hooks of an instance or sync group, as argv lists. */
 export interface NotifyHookSet {
@@ -110,7 +111,7 @@ function broadcastOf(address: string, prefix: number): string | undefined {
   return [brd >>> 24, (brd >>> 16) & 0xff, (brd >>> 8) & 0xff, brd & 0xff].join('.');
 }
 
-function addressEntry(e: IpAddressEntry, defaultDev: string): InterfaceAddress {
+export function addressEntry(e: IpAddressEntry, defaultDev: string): InterfaceAddress {
   const address = canonicalIp(e.address) ?? e.address;
   const v6 = familyOf(address) === 'ipv6';
   const out: InterfaceAddress = {
@@ -172,8 +173,6 @@ function instancePlan(
     return undefined;
   }
   const trackers = mapped.trackers;
-  if (i.virtualRoutes.length + i.virtualRules.length > 0)
-    warnings.push(at('virtual_routes / virtual_rules are not applied by floatip agent yet'));
   const first = i.virtualIpaddress[0]?.address ?? i.unicastSrcIp ?? i.mcastSrcIp;
   const family: IpFamily = (first && familyOf(first)) || 'ipv4';
   const unicast = i.unicastPeers.length > 0;
@@ -291,6 +290,12 @@ export function planVrrp(config: Config, primary: PrimaryAddressLookup): PlanRes
           terminateDelayMs: secToMs(p.terminateDelay),
         };
     }
+  const routes = planRoutes(config, (e) => addressEntry(e, e.dev ?? ''));
+  errors.push(...routes.errors);
+  warnings.push(...routes.warnings);
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, plan: { instances, syncGroups, hooks, fifos, scripts, files, processes, warnings } };
+  return {
+    ok: true,
+    plan: { instances, syncGroups, hooks, fifos, scripts, files, processes, warnings, routes: routes.plan },
+  };
 }

@@ -25,8 +25,12 @@ import type {
   ReceivedAdvert as WireAdvert,
   StateNotifier,
   LinkWatcher,
+  RouteManager,
+  RouteOrRule,
   TimerService,
 } from '../ports/index.ts';
+import { describeEntry, RouteKeeper } from './route-keeper.ts';
+import type { RoutesPlan } from './vrrp-routes-plan.ts';
 import {
   canonicalIp,
   encodeAdvert,
@@ -65,6 +69,8 @@ export interface VrrpInstanceBinding {
 export interface VrrpPlan {
   instances: VrrpInstanceBinding[];
   syncGroups: SyncGroupSpec[];
+  /** virtual_routes / virtual_rules per instance, and the static_* blocks. */
+  routes?: RoutesPlan;
 }
 
 /** What a PacketIo is opened for: one interface and family, joining `group` when given. */
@@ -87,6 +93,8 @@ export interface VrrpServiceDeps {
   openPacketIo(request: PacketIoRequest): PacketIo;
   /** Interface up/down for tracked interfaces (`interface:NAME` trackers); none = every link stays up. */
   links?: LinkWatcher;
+  /** Routes and rules (virtual_routes, static_routes, …); needed only when the plan has some. */
+  routes?: RouteManager;
 }
 
 /** What `floatip status` shows per instance. */
@@ -132,8 +140,12 @@ export class VrrpService {
     { binding: VrrpInstanceBinding; advert: VrrpAdvert; bytes: Map<string, Uint8Array> }
   >();
 
+  #routes: RouteKeeper;
+  #unwatchRoutes: (() => void) | undefined;
+
   constructor(deps: VrrpServiceDeps) {
     this.#deps = deps;
+    this.#routes = new RouteKeeper(deps);
   }
 
   /** Builds the router, opens the sockets, removes stale VIPs of our instances, starts every instance. */
@@ -141,8 +153,12 @@ export class VrrpService {
     return this.#enqueue(async () => {
       const router = this.#createRouter(plan);
       await this.#removeStale(plan.instances);
+      await this.#routes.start(plan.routes);
       this.#adopt(plan, router);
       await this.#stepRouter({ kind: 'start' });
+      this.#unwatchRoutes = this.#deps.routes?.watchRemovals?.((e) =>
+        this.#dispatch(() => this.#routeRemoved(e)),
+      );
       this.#unwatch = this.#deps.links?.watch((name, up) =>
         this.#dispatch(() =>
           this.#stopped
@@ -180,6 +196,10 @@ export class VrrpService {
         if (oldState) await this.#leave(name, oldState, now);
         if (!nb) removed.push(name);
       }
+      await this.#routes.reload(
+        plan.routes,
+        (n) => kept.includes(n) && old?.instances[n]?.state === 'MASTER',
+      );
       const instances = { ...next.instances };
       for (const name of kept) {
         const s = old?.instances[name];
@@ -199,7 +219,9 @@ export class VrrpService {
   stop(): Promise<void> {
     return this.#enqueue(async () => {
       this.#unwatch?.();
+      this.#unwatchRoutes?.();
       if (this.#router) await this.#stepRouter({ kind: 'shutdown' });
+      await this.#routes.stop();
       this.#stopped = true;
       this.#deps.timers.cancelAll();
       for (const io of this.#ios.values()) io.close();
@@ -224,6 +246,17 @@ export class VrrpService {
         ? undefined
         : this.#stepRouter({ kind: 'tracker', id, status: { kind: 'value', value } }),
     );
+  }
+
+  /** A tracked virtual route/rule of a master deleted by someone else: BACKUP; a static one: re-added. */
+  #routeRemoved(e: RouteOrRule): Promise<void> | void {
+    if (this.#stopped) return;
+    const hit = this.#routes.removedExternally(e);
+    if (hit?.kind === 'static') return this.#routes.reinstate(hit.entry);
+    if (hit?.kind !== 'virtual' || this.#router?.instances[hit.instance]?.state !== 'MASTER') return;
+    const what = describeEntry(hit.entry);
+    this.#deps.logger.warn(`vrrp ${hit.instance}: ${what} was deleted; leaving MASTER`);
+    return this.#stepRouter({ kind: 'lost-virtual', instance: hit.instance, what });
   }
 
   status(): VrrpInstanceStatus[] {
@@ -404,9 +437,11 @@ export class VrrpService {
       case 'add-vips':
         return this.#vips(effect.instance, effect.addresses, 'add')
           .then(() => this.#vipsPresent.set(effect.instance, true))
-          .then(() => undefined);
+          .then(() => this.#routes.master(effect.instance));
       case 'remove-vips':
-        return this.#vips(effect.instance, effect.addresses, 'remove')
+        return this.#routes
+          .leaveMaster(effect.instance)
+          .then(() => this.#vips(effect.instance, effect.addresses, 'remove'))
           .then(() => this.#vipsPresent.set(effect.instance, false))
           .then(() => undefined);
       case 'send-garp':

@@ -9,3 +9,4 @@ export * from './config-diagnostic.ts';
 export type * from './lb-table.ts';
 export * from './lb-address.ts';
 export * from './lb-names.ts';
+export * from './ip-route.ts';

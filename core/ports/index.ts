@@ -15,3 +15,4 @@ export type * from './state-notifier.ts';
 export type * from './lease-transport.ts';
 export type * from './link-watcher.ts';
 export type * from './sync-daemon.ts';
+export type * from './route-manager.ts';

@@ -9,7 +9,11 @@ import { planVrrp, type VrrpAgentPlan } from '../../core/app/vrrp-plan.ts';
 import { VrrpService } from '../../core/app/vrrp-service.ts';
 import type { AddressManager, Announcer, Clock, InterfaceAddress, Logger } from '../../core/ports/index.ts';
 import { openAnnouncer } from '../../adapters/onprem/announcer.ts';
-import { openAddressManager, openLinkWatcher } from '../../adapters/onprem/rtnetlink/index.ts';
+import {
+  openAddressManager,
+  openLinkWatcher,
+  openRouteManager,
+} from '../../adapters/onprem/rtnetlink/index.ts';
 import { openVrrpSocket } from '../../adapters/onprem/vrrp-socket.ts';
 import { createLogger, systemClock } from '../../adapters/system/index.ts';
 import { describeMissing, missingCapabilities } from './capabilities.ts';
@@ -76,6 +80,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   }
   const announcer = options.announcer ?? openAnnouncer();
   const links = openLinkWatcher();
+  const routes = openRouteManager();
   for (const w of plan.warnings) logger.warn(w);
   // lvs_sync_daemon: the IPVS sync daemon follows its VRRP instance (a bad setting is logged, not fatal)
   let syncd: ReturnType<typeof openSyncDaemonSide> | undefined;
@@ -106,6 +111,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     ),
     logger,
     links,
+    routes,
     openPacketIo: (req) => openVrrpSocket(req),
   });
   try {
@@ -116,6 +122,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     addresses.close();
     announcer.close();
     links.close();
+    routes.close();
     throw e;
   }
   const startScripts = (p: VrrpAgentPlan) => {
@@ -191,6 +198,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       addresses.close();
       announcer.close();
       links.close();
+      routes.close();
       logger.info('floatip agent stopped');
       resolveDone();
     })());

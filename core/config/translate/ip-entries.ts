@@ -4,6 +4,7 @@ import type { Node } from '../parser.ts';
 import { ipFamily } from '../../model/index.ts';
 import { closest } from '../suggest.ts';
 import { block, maxArgs, readIntToken, type Ctx, type Obj } from './context.ts';
+import { parseRouteWords, parseRuleWords, RULE_START_PRIORITY } from '../ip-route-words.ts';
 
 const valueOptions = ['brd', 'broadcast', 'dev', 'scope', 'label', 'peer', 'preferred_lft', 'track_group'];
 const flagOptions: Record<string, string> = {
@@ -128,15 +129,72 @@ export function readIpBlock(node: Node, ctx: Ctx, path: string): Obj[] {
   return out;
 }
 
-/** A block of `ip route` / `ip rule` lines; kept as words, with `no_track` lifted out. */
-export function readRouteBlock(node: Node, ctx: Ctx, _path: string): Obj[] {
+/** keepalived's automatic rule preferences (16384, 16383, … per family, in file order), per translation. */
+const nextRulePriority = new WeakMap<Ctx, Record<'inet' | 'inet6', number>>();
+
+/**
+ * A block of `ip route` / `ip rule` lines (a rule block when `path` ends in `Rules`); kept as words, with
+ * `no_track` lifted out. Each line is checked here so a bad one is reported at its file:line; a rule
+ * without a preference gets keepalived's automatic one written into its words (with a warning).
+ */
+export function readRouteBlock(node: Node, ctx: Ctx, path: string): Obj[] {
   maxArgs(node, 0, ctx);
+  const rules = path.endsWith('Rules');
+  const options = { allowTrackGroup: path.startsWith('static') };
+  const keyword = node.keyword.text;
   const out: Obj[] = [];
   for (const line of block(node, ctx)) {
-    const all = [line.keyword, ...line.args];
+    if (line.children !== undefined) {
+      ctx.error(line.keyword, keyword, `unexpected block inside ${keyword}`);
+      continue;
+    }
+    const all = [line.keyword, ...line.args].filter((t) => t.text !== 'no_track');
+    const noTrack = all.length !== line.args.length + 1;
+    const words = all.map((t) => t.text);
+    const at = (index: number) => all[index] ?? line.keyword;
+    const parsed = rules
+      ? parseRuleWords(words, { ...options, noTrack })
+      : parseRouteWords(words, { ...options, noTrack });
+    for (const w of parsed.warnings) ctx.warn(at(w.index), keyword, w.message);
+    if (!parsed.ok && parsed.error.unsupported) {
+      // keepalived takes it; the agent refuses to run it (vrrp-plan), a config check only warns.
+      ctx.warn(at(parsed.error.index), keyword, `${parsed.error.message}: the agent will refuse this line`);
+      ctx.mark(out, out.length, line.keyword);
+      out.push({ words, noTrack });
+      continue;
+    }
+    if (!parsed.ok && ctx.diags.lenient) {
+      ctx.warn(
+        at(parsed.error.index),
+        keyword,
+        `${parsed.error.message} (line skipped: --lenient)`,
+        'ignored',
+      );
+      continue;
+    }
+    if (!parsed.ok) {
+      ctx.error(at(parsed.error.index), keyword, parsed.error.message, {
+        expected: rules
+          ? 'ip rule syntax: [from P] [to P] [iif IF] [fwmark M] preference N table T|goto N|blackhole…'
+          : 'ip route syntax: [TYPE] PREFIX [via GW] [dev IF] [src IP] [table T] [metric N] [scope S]…',
+      });
+      continue;
+    }
+    if (rules && (parsed.value as { priority?: number }).priority === undefined) {
+      const family = parsed.value.family;
+      let next = nextRulePriority.get(ctx);
+      if (!next)
+        nextRulePriority.set(ctx, (next = { inet: RULE_START_PRIORITY, inet6: RULE_START_PRIORITY }));
+      const priority = next[family]--;
+      ctx.warn(
+        line.keyword,
+        keyword,
+        `rule has no preference; using ${priority} as keepalived does (set one)`,
+      );
+      words.push('preference', String(priority));
+    }
     ctx.mark(out, out.length, line.keyword);
-    const noTrack = all.some((t) => t.text === 'no_track');
-    out.push({ words: all.filter((t) => t.text !== 'no_track').map((t) => t.text), noTrack });
+    out.push({ words, noTrack });
   }
   return out;
 }

@@ -23,6 +23,11 @@ export type InstanceEvent =
    * the state is kept, the new settings apply, a master adds/removes the VIPs that changed.
    */
   | { readonly kind: 'reconfigure'; readonly spec: VrrpInstanceSpec; readonly inSyncGroup: boolean }
+  /**
+   * A tracked virtual route or rule of this master was deleted by someone else: back to BACKUP with the
+   * skew time as master-down, so it soon takes over again and re-installs it (keepalived set_vrrp_backup).
+   */
+  | { readonly kind: 'lost-virtual'; readonly what: string }
   /** Sync-group orders from the router (keepalived vrrp_sync.c). */
   | { readonly kind: 'sync'; readonly action: 'fault' | 'clear-fault' | 'backup' | 'master' };
 

@@ -5,7 +5,7 @@ import { compareIp } from '../codec/ip-address.ts';
 import { syncAhSeq } from './ah-sequence.ts';
 import { rogueAfterAdvert, rogueOwnerHeard } from './duplicate-owner.ts';
 import { sendAdvert, sendGarp } from './advertise.ts';
-import { enterBackup } from './enter.ts';
+import { enterBackup, skewOf } from './enter.ts';
 import type { TimerKind } from './effects.ts';
 import { arm, notify, report, set, type Tx } from './tx.ts';
 
@@ -82,4 +82,9 @@ export function masterTimer(tx: Tx, timer: TimerKind): void {
     sendGarp(tx, spec.garp.masterRefreshRepeat, 'refresh');
     arm(tx, 'garp-refresh', tx.now + spec.garp.masterRefreshMs);
   }
+}
+
+/** A tracked virtual route or rule was deleted externally: BACKUP, master-down = skew (keepalived). */
+export function masterLostVirtual(tx: Tx, what: string): void {
+  enterBackup(tx, { downAtMs: tx.now + skewOf(tx.s), reason: `${what} was deleted` });
 }

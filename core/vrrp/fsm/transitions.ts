@@ -15,7 +15,7 @@ import {
   onSyncInMaster,
   onTracker,
 } from './handlers-common.ts';
-import { masterRxAdvert, masterTimer } from './handlers-master.ts';
+import { masterLostVirtual, masterRxAdvert, masterTimer } from './handlers-master.ts';
 import type { VrrpStateName } from './state.ts';
 import { set, type Tx } from './tx.ts';
 
@@ -61,6 +61,7 @@ export const transitions: TransitionTable = {
     remove: onRemove,
     reconfigure: onReconfigure,
     sync: onSyncInMaster,
+    'lost-virtual': (tx, e) => masterLostVirtual(tx, e.what),
   },
   FAULT: {
     tracker: onTracker,

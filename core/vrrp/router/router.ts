@@ -35,7 +35,9 @@ export type RouterEvent =
       readonly ipHeader?: Uint8Array;
     }
   /** A tracked object changed; every instance tracking `id` sees it. */
-  | { readonly kind: 'tracker'; readonly id: string; readonly status: TrackerStatus };
+  | { readonly kind: 'tracker'; readonly id: string; readonly status: TrackerStatus }
+  /** A tracked virtual route or rule of `instance` was deleted by someone else. */
+  | { readonly kind: 'lost-virtual'; readonly instance: string; readonly what: string };
 
 export interface RouterState {
   readonly spec: RouterSpec;
@@ -146,6 +148,9 @@ function dispatch(ctx: Ctx, spec: RouterSpec, event: RouterEvent): void {
       return;
     case 'packet':
       receivePacket(ctx, spec, event);
+      return;
+    case 'lost-virtual':
+      run(ctx, event.instance, { kind: 'lost-virtual', what: event.what });
       return;
     default: {
       const never: never = event;

@@ -447,7 +447,10 @@ test('every vrrp_instance keyword reaches its model field (VRRPv3 from global_de
   assert.deepEqual(vi.virtualRoutes, [
     { words: ['10.2.0.0/16', 'via', '10.0.0.254', 'dev', 'eth0'], noTrack: true },
   ]);
-  assert.deepEqual(vi.virtualRules, [{ words: ['from', '10.2.0.0/16', 'table', '100'], noTrack: false }]);
+  // A rule without a preference gets keepalived's automatic one, written into its words.
+  assert.deepEqual(vi.virtualRules, [
+    { words: ['from', '10.2.0.0/16', 'table', '100', 'preference', '16384'], noTrack: false },
+  ]);
   assert.deepEqual(
     [vi.promoteSecondaries, vi.accept, vi.useVmac, vi.vmacXmitBase, vi.dontTrackPrimary],
     [true, false, { netlinkNotifyMsg: false }, true, true],
