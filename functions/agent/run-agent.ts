@@ -20,6 +20,7 @@ import { TrackFileRunner } from './track-files.ts';
 import { TrackProcessRunner } from './track-processes.ts';
 import { TrackScriptRunner } from './track-scripts.ts';
 import { startLvsSide } from './lvs-agent.ts';
+import { startAgentBfd } from './bfd.ts';
 import { openCloudMode, type CloudMode } from './cloud-mode.ts';
 import { loadConfigOrThrow } from '../shared/load-config.ts';
 
@@ -130,6 +131,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     return { stop: () => runners.forEach((r) => r.stop()) };
   };
   let scripts = startScripts(plan);
+  const bfd = startAgentBfd(options.configPath, logger, (name, up) => service.track(`bfd:${name}`, up));
   const lvs = await startLvsSide(options.configPath, logger);
   logger.info('floatip agent started', {
     config: options.configPath,
@@ -142,6 +144,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       if (req.op === 'status')
         return { pid: process.pid, config: options.configPath, instances: service.status() };
       if (req.op === 'lvs') return lvs?.status() ?? null;
+      if (req.op === 'bfd') return bfd.current()?.status() ?? [];
       throw new Error(`unknown op ${req.op}`);
     });
   } catch (e) {
@@ -162,6 +165,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       scripts.stop();
       const r = await service.reload(next);
       scripts = startScripts(next);
+      bfd.reload();
       await lvs?.reload();
       logger.info('configuration reloaded', r);
     } catch (e) {
@@ -171,6 +175,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const stop = () =>
     (stopping ??= (async () => {
       scripts.stop();
+      bfd.stop();
       await service.stop();
       await cloud?.stop();
       await lvs?.stop();
