@@ -4,7 +4,7 @@
  * `checker` keyword of a bfd_instance limits which side hears about it, as in keepalived.
  */
 import { BfdService, type BfdListener, type BfdSessionStatus } from '../../core/app/bfd-service.ts';
-import { bfdSessionPlan } from '../../core/bfd/index.ts';
+import { bfdSessionPlan, type BfdRejectCounts } from '../../core/bfd/index.ts';
 import type { Config } from '../../core/model/index.ts';
 import type { Clock, Logger, Random } from '../../core/ports/index.ts';
 import { openBfdTransport } from '../../adapters/onprem/bfd-socket.ts';
@@ -18,6 +18,8 @@ export interface RunningBfd {
   /** Whether session `name` is Up (undefined: no such session). */
   isUp(name: string): boolean | undefined;
   status(): BfdSessionStatus[];
+  /** Received datagrams dropped, by reason. */
+  rejects(): BfdRejectCounts;
   stop(): void;
 }
 
@@ -62,6 +64,7 @@ export function startBfd(
       }),
     isUp: (name) => service.isUp(name),
     status: () => service.status(),
+    rejects: () => service.rejects(),
     stop: () => service.stop(),
   };
 }

@@ -144,7 +144,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       if (req.op === 'status')
         return { pid: process.pid, config: options.configPath, instances: service.status() };
       if (req.op === 'lvs') return lvs?.status() ?? null;
-      if (req.op === 'bfd') return bfd.current()?.status() ?? [];
+      if (req.op === 'bfd')
+        return { sessions: bfd.current()?.status() ?? [], rejects: bfd.current()?.rejects() ?? {} };
       throw new Error(`unknown op ${req.op}`);
     });
   } catch (e) {

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BfdSessionStatus } from '../../../core/app/bfd-service.ts';
+import { encodeBfdControl, type BfdRejectCounts } from '../../../core/bfd/index.ts';
 import { controlRequest } from '../../../functions/agent/control-server.ts';
 import { assertLabPrerequisites, createLab, waitFor, type Lab } from '../../helpers/netns.ts';
 import { startFloatip, type RunningFloatip } from '../vrrp/lib/floatip.ts';
@@ -116,9 +117,36 @@ describe('floatip BFD with keepalived 2.2.7', () => {
       },
     };
   };
-  const session = async () => {
-    const all = (await controlRequest(agent!.socketPath, 'bfd', 5000)) as BfdSessionStatus[];
-    return all.find((s) => s.name === 'to_ka');
+  const bfdStatus = async () =>
+    (await controlRequest(agent!.socketPath, 'bfd', 5000)) as {
+      sessions: BfdSessionStatus[];
+      rejects: BfdRejectCounts;
+    };
+  const session = async () => (await bfdStatus()).sessions.find((s) => s.name === 'to_ka');
+  /** Sends one BFD Down packet from d2 to the agent's port 3784 with the given TTL (Node dgram). */
+  const sendDown = (ttl: number) => {
+    const hex = Buffer.from(
+      encodeBfdControl({
+        diag: 0,
+        state: 'Down',
+        poll: false,
+        final: false,
+        cpi: false,
+        auth: false,
+        demand: false,
+        multipoint: false,
+        detectMult: 3,
+        myDiscr: 0x5eed,
+        yourDiscr: 0,
+        desiredMinTxUs: 1_000_000,
+        requiredMinRxUs: 1_000_000,
+        requiredMinEchoRxUs: 0,
+      }),
+    ).toString('hex');
+    const script =
+      `const s = require('node:dgram').createSocket('udp4');` +
+      `s.bind(49999, () => { s.setTTL(${ttl}); s.send(Buffer.from('${hex}', 'hex'), 3784, '${lab.nodes['d1']!.ipv4}', () => s.close()); });`;
+    lab.exec('d2', [process.execPath, '-e', script]);
   };
   const instance = async (name: string) => (await agent!.status()).instances.find((i) => i.name === name);
 
@@ -174,6 +202,26 @@ describe('floatip BFD with keepalived 2.2.7', () => {
     );
     assert.notEqual((await session())?.state, 'Up');
     assert.equal((await instance('VI_WEIGHT'))?.effectivePriority, 70);
+  });
+
+  it('drops a single-hop packet that arrives with TTL below 255 (rfc5881 §5) and takes one with 255', async () => {
+    const before = (await bfdStatus()).rejects['bad-ttl'] ?? 0;
+    sendDown(254);
+    await waitFor('the TTL 254 packet to be counted as bad-ttl', async () =>
+      ((await bfdStatus()).rejects['bad-ttl'] ?? 0) > before ? true : undefined,
+    );
+    assert.equal((await session())?.state, 'Down');
+    assert.equal((await session())?.remoteDiscr, 0);
+    sendDown(255);
+    // Accepted: the session learns the sender's discriminator and answers Down with Init (rfc5880 §6.8.6).
+    await waitFor('the TTL 255 packet to move the session to Init', async () => {
+      const s = await session();
+      return s?.remoteDiscr === 0x5eed || s?.state === 'Init' ? true : undefined;
+    });
+    // Nobody answers: the session falls back to Down after the detection time (3 × 1 s).
+    await waitFor('the session to fall back to Down', async () =>
+      (await session())?.state === 'Down' ? true : undefined,
+    );
   });
 
   it('reaches Up with keepalived, and keepalived with us', async () => {
