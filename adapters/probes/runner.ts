@@ -1,6 +1,7 @@
 // The Probe port over the probe functions: dispatch by kind, at most `concurrency` attempts in flight
 // (the rest wait in FIFO order), and a guarantee that run() never rejects.
 import type { Probe, ProbeRequest, ProbeResult } from '../../core/ports/index.ts';
+import { bfdProbe, type BfdStateLookup } from './bfd.ts';
 import { dnsProbe } from './dns.ts';
 import { fileProbe } from './file.ts';
 import { httpProbe } from './http.ts';
@@ -11,7 +12,7 @@ import { smtpProbe } from './smtp.ts';
 import { tcpProbe } from './tcp.ts';
 import { udpProbe } from './udp.ts';
 
-export function runOne(req: ProbeRequest): Promise<ProbeResult> {
+export function runOne(req: ProbeRequest, bfd?: BfdStateLookup): Promise<ProbeResult> {
   switch (req.kind) {
     case 'tcp':
       return tcpProbe(req);
@@ -29,6 +30,8 @@ export function runOne(req: ProbeRequest): Promise<ProbeResult> {
       return pingProbe(req);
     case 'file':
       return fileProbe(req);
+    case 'bfd':
+      return bfdProbe(req, bfd);
     default: {
       const never: never = req;
       return Promise.resolve({ ok: false, detail: `unknown probe ${JSON.stringify(never)}`, durationMs: 0 });
@@ -41,6 +44,8 @@ export interface ProbeRunnerOptions {
   concurrency?: number;
   /** Replace the probe functions (e.g. to run through another transport); defaults to the real ones. */
   run?: (req: ProbeRequest) => Promise<ProbeResult>;
+  /** BFD_CHECK: the state of the agent's BFD sessions; without it every BFD_CHECK fails. */
+  bfd?: BfdStateLookup;
 }
 
 export interface ProbeRunner extends Probe {
@@ -52,7 +57,7 @@ export function createProbeRunner(options: ProbeRunnerOptions = {}): ProbeRunner
   const limit = options.concurrency ?? 1024;
   if (!Number.isInteger(limit) || limit < 1)
     throw new RangeError(`concurrency: ${limit} is not an integer ≥ 1`);
-  const exec = options.run ?? runOne;
+  const exec = options.run ?? ((req: ProbeRequest) => runOne(req, options.bfd));
   const waiting: Array<() => void> = [];
   let inFlight = 0;
 

@@ -15,8 +15,8 @@ import { createTimerService } from './timers.ts';
 export interface RunningBfd {
   /** Calls `listener` for sessions whose events go to `side`, now and on every Up / not-Up change. */
   onChange(side: 'vrrp' | 'checker', listener: BfdListener): void;
-  /** Whether session `name` is Up (undefined: no such session). */
-  isUp(name: string): boolean | undefined;
+  /** Whether session `name` is Up (undefined: no such session, or its events do not go to `side`). */
+  isUp(name: string, side?: 'vrrp' | 'checker'): boolean | undefined;
   status(): BfdSessionStatus[];
   /** Received datagrams dropped, by reason. */
   rejects(): BfdRejectCounts;
@@ -62,7 +62,7 @@ export function startBfd(
       service.onChange((name, up, state) => {
         if (notifies(name, side)) listener(name, up, state);
       }),
-    isUp: (name) => service.isUp(name),
+    isUp: (name, side) => (side === undefined || notifies(name, side) ? service.isUp(name) : undefined),
     status: () => service.status(),
     rejects: () => service.rejects(),
     stop: () => service.stop(),

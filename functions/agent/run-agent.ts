@@ -132,7 +132,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   };
   let scripts = startScripts(plan);
   const bfd = startAgentBfd(options.configPath, logger, (name, up) => service.track(`bfd:${name}`, up));
-  const lvs = await startLvsSide(options.configPath, logger);
+  const lvs = await startLvsSide(options.configPath, logger, 'auto', (name) =>
+    bfd.current()?.isUp(name, 'checker'),
+  );
   logger.info('floatip agent started', {
     config: options.configPath,
     instances: plan.instances.map((i) => i.spec.name),

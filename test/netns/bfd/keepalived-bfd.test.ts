@@ -2,7 +2,8 @@
  * floatip's BFD against the real keepalived 2.2.7 BFD process, in a netns lab: the two sessions reach Up
  * with each other; stopping keepalived, killing it or cutting the link takes floatip's session Down within
  * the detection time, the VRRP instance with an unweighted track_bfd goes FAULT and the one with a weighted
- * track_bfd loses the weight; everything comes back when keepalived or the link does.
+ * track_bfd loses the weight and the real server with a BFD_CHECK leaves the LVS table; everything comes
+ * back when keepalived or the link does.
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
@@ -13,6 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import type { BfdSessionStatus } from '../../../core/app/bfd-service.ts';
 import { encodeBfdControl, type BfdRejectCounts } from '../../../core/bfd/index.ts';
 import { controlRequest } from '../../../functions/agent/control-server.ts';
+import type { LvsStatus } from '../../../functions/agent/lvs-agent.ts';
 import { assertLabPrerequisites, createLab, waitFor, type Lab } from '../../helpers/netns.ts';
 import { startFloatip, type RunningFloatip } from '../vrrp/lib/floatip.ts';
 
@@ -38,6 +40,18 @@ vrrp_instance VI_FAULT {
     }
     virtual_ipaddress {
         10.99.0.171/24
+    }
+}
+
+virtual_server 10.99.0.173 80 {
+    delay_loop 1
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+    real_server ${neighbor} 80 {
+        BFD_CHECK {
+            name to_ka
+        }
     }
 }
 
@@ -148,6 +162,12 @@ describe('floatip BFD with keepalived 2.2.7', () => {
       `s.bind(49999, () => { s.setTTL(${ttl}); s.send(Buffer.from('${hex}', 'hex'), 3784, '${lab.nodes['d1']!.ipv4}', () => s.close()); });`;
     lab.exec('d2', [process.execPath, '-e', script]);
   };
+  /** Whether the LVS side has the BFD_CHECKed real server in its table. */
+  const rsInTable = async () => {
+    const lvs = (await controlRequest(agent!.socketPath, 'lvs', 5000)) as LvsStatus | null;
+    assert.ok(lvs && !lvs.error, `LVS side not running: ${lvs?.error}`);
+    return lvs.services.some((s) => s.destinations.some((d) => d.addr === lab.nodes['d2']!.ipv4));
+  };
   const instance = async (name: string) => (await agent!.status()).instances.find((i) => i.name === name);
 
   const waitUp = async (what: string) => {
@@ -161,6 +181,9 @@ describe('floatip BFD with keepalived 2.2.7', () => {
     );
     await waitFor(`${what}: VI_WEIGHT back at priority 100`, async () =>
       (await instance('VI_WEIGHT'))?.effectivePriority === 100 ? true : undefined,
+    );
+    await waitFor(`${what}: the BFD_CHECKed real server in the LVS table`, async () =>
+      (await rsInTable()) ? true : undefined,
     );
   };
   /** Waits for the session to leave Up; returns ms from `t0` as observed (for the report, not asserted). */
@@ -176,6 +199,9 @@ describe('floatip BFD with keepalived 2.2.7', () => {
     );
     await waitFor(`${what}: VI_WEIGHT at 70`, async () =>
       (await instance('VI_WEIGHT'))?.effectivePriority === 70 ? true : undefined,
+    );
+    await waitFor(`${what}: the BFD_CHECKed real server out of the LVS table`, async () =>
+      (await rsInTable()) ? undefined : true,
     );
     return took;
   };
@@ -202,6 +228,9 @@ describe('floatip BFD with keepalived 2.2.7', () => {
     );
     assert.notEqual((await session())?.state, 'Up');
     assert.equal((await instance('VI_WEIGHT'))?.effectivePriority, 70);
+    await waitFor('BFD_CHECK to take the real server out', async () =>
+      (await rsInTable()) ? undefined : true,
+    );
   });
 
   it('drops a single-hop packet that arrives with TTL below 255 (rfc5881 §5) and takes one with 255', async () => {
