@@ -107,7 +107,12 @@ export function startAgentBfd(
       } catch {
         return; // the VRRP side reports the bad file
       }
-      if (JSON.stringify(next.bfdInstances) === key) return;
+      if (JSON.stringify(next.bfdInstances) === key) {
+        // Sessions keep running; instances the reload started afresh learn their current state.
+        for (const s of running?.status() ?? [])
+          if (running?.isUp(s.name, 'vrrp') !== undefined) track(s.name, s.state === 'Up');
+        return;
+      }
       running?.stop();
       start(next);
     },

@@ -264,6 +264,33 @@ describe('floatip BFD with keepalived 2.2.7', () => {
     assert.notEqual(s.remoteDiscr, 0);
   });
 
+  it('SIGHUP keeps the session (same discriminator) and a new instance with track_bfd learns it is Up', async () => {
+    const before = (await session())!;
+    const extra = `
+vrrp_instance VI_NEW {
+    state BACKUP
+    interface eth0
+    virtual_router_id 74
+    priority 100
+    advert_int 0.2
+    track_bfd {
+        to_ka
+    }
+    virtual_ipaddress {
+        10.99.0.174/24
+    }
+}
+`;
+    agent!.writeConfig(floatipConfig(lab.nodes['d2']!.ipv4) + extra);
+    agent!.signal('SIGHUP');
+    await waitFor('VI_NEW MASTER', async () =>
+      (await instance('VI_NEW'))?.state === 'MASTER' ? true : undefined,
+    );
+    const after = (await session())!;
+    assert.equal(after.state, 'Up');
+    assert.equal(after.localDiscr, before.localDiscr);
+  });
+
   it('SIGKILL of keepalived: Down by detection time, FAULT and weight; Up again when it restarts', async () => {
     const t0 = performance.now();
     await ka!.stop('SIGKILL');
