@@ -24,8 +24,8 @@ module.exports = {
       name: 'engines-import-model-only',
       severity: 'error',
       comment:
-        'config, vrrp, lb, health and failover depend on model (and ports) only; only core/app composes them',
-      from: { path: '^core/(config|vrrp|lb|health|failover)/' },
+        'config, vrrp, lb, health, failover and bfd depend on model (and ports) only; only core/app composes them',
+      from: { path: '^core/(config|vrrp|lb|health|failover|bfd)/' },
       to: { path: '^core/', pathNot: ['^core/(model|ports)/', '^core/$1/'] },
     },
     {

@@ -1,6 +1,7 @@
 // The Probe port over the probe functions: dispatch by kind, at most `concurrency` attempts in flight
 // (the rest wait in FIFO order), and a guarantee that run() never rejects.
 import type { Probe, ProbeRequest, ProbeResult } from '../../core/ports/index.ts';
+import { bfdProbe, type BfdStateLookup } from './bfd.ts';
 import { dnsProbe } from './dns.ts';
 import { fileProbe } from './file.ts';
 import { httpProbe } from './http.ts';
@@ -12,8 +13,13 @@ import { tcpProbe } from './tcp.ts';
 import { udpProbe } from './udp.ts';
 import type { ProbeSocketOpener } from './socket-open.ts';
 
-/** Runs one probe; `opener` makes the sockets of probes with `bind_if` / `fwmark` (see socket-open.ts). */
-export function runOne(req: ProbeRequest, opener?: ProbeSocketOpener): Promise<ProbeResult> {
+/** Runs one probe; `opener` makes the sockets of probes with `bind_if` / `fwmark` (see socket-open.ts),
+ * `bfd` answers BFD_CHECK from the agent's BFD sessions. */
+export function runOne(
+  req: ProbeRequest,
+  opener?: ProbeSocketOpener,
+  bfd?: BfdStateLookup,
+): Promise<ProbeResult> {
   switch (req.kind) {
     case 'tcp':
       return tcpProbe(req, opener);
@@ -31,6 +37,8 @@ export function runOne(req: ProbeRequest, opener?: ProbeSocketOpener): Promise<P
       return pingProbe(req);
     case 'file':
       return fileProbe(req);
+    case 'bfd':
+      return bfdProbe(req, bfd);
     default: {
       const never: never = req;
       return Promise.resolve({ ok: false, detail: `unknown probe ${JSON.stringify(never)}`, durationMs: 0 });
@@ -45,6 +53,8 @@ export interface ProbeRunnerOptions {
   run?: (req: ProbeRequest) => Promise<ProbeResult>;
   /** Socket maker for probes with `bind_if` / `fwmark` (on-prem: adapters/onprem openProbeSocket). */
   openSocket?: ProbeSocketOpener;
+  /** BFD_CHECK: the state of the agent's BFD sessions; without it every BFD_CHECK fails. */
+  bfd?: BfdStateLookup;
 }
 
 export interface ProbeRunner extends Probe {
@@ -57,7 +67,7 @@ export function createProbeRunner(options: ProbeRunnerOptions = {}): ProbeRunner
   if (!Number.isInteger(limit) || limit < 1)
     throw new RangeError(`concurrency: ${limit} is not an integer ≥ 1`);
   const opener = options.openSocket;
-  const exec = options.run ?? ((req: ProbeRequest) => runOne(req, opener));
+  const exec = options.run ?? ((req: ProbeRequest) => runOne(req, opener, options.bfd));
   const waiting: Array<() => void> = [];
   let inFlight = 0;
 

@@ -163,7 +163,6 @@ function instancePlan(
   }
   if (i.useVmac || i.useIpvlan)
     warnings.push(at('use_vmac / use_ipvlan are ignored: the VIPs go on the interface'));
-  if (i.trackBfd.length > 0) warnings.push(at('track_bfd is not run by floatip agent yet and is ignored'));
   // The shared mapping (core/vrrp from-config): the instance's own interface (unless dont_track_primary),
   // track_* with keepalived's default weights, the sync group's trackers, and keepalived's removals.
   const mapped = trackersForInstance(c, name);

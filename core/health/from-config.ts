@@ -7,7 +7,7 @@
 import type { Checker, RealServer, SslSettings, TrackFile, VirtualServer } from '../model/index.ts';
 import type { HttpUrl } from '../ports/index.ts';
 import { pcreToJs, type JsRegex } from './pcre-options.ts';
-import type { CheckerSpec, CheckerTiming } from './spec.ts';
+import { BFD_CHECK_POLL_MS, type CheckerSpec, type CheckerTiming } from './spec.ts';
 
 export interface CheckerTranslation {
   specs: CheckerSpec[];
@@ -284,7 +284,20 @@ export function checkersFromConfig(ctx: CheckerContext): CheckerTranslation {
         return;
       }
       case 'BFD_CHECK':
-        errors.push(`${name}: BFD_CHECK ${c.name} needs a BFD session, which floatip does not run`);
+        // keepalived's checker follows the session's events; we read its state every BFD_CHECK_POLL_MS,
+        // and one result decides (retry 0). `alpha` starts the server down until the session is Up.
+        specs.push({
+          id,
+          probe: { kind: 'bfd', name: c.name },
+          timing: {
+            delayLoopMs: BFD_CHECK_POLL_MS,
+            retry: 0,
+            delayBeforeRetryMs: BFD_CHECK_POLL_MS,
+            warmupMs: 0,
+            alpha: c.alpha,
+          },
+          connect: { host: rs.address, port: rs.port, timeoutMs: ms(vs.connectTimeout) },
+        });
         return;
       default: {
         const never: never = c;

@@ -68,7 +68,12 @@ export type CheckerProbe =
       weight: number;
       reverse: boolean;
       dynamic: boolean;
-    };
+    }
+  /** BFD_CHECK: the verdict follows the bfd_instance session `name` (polled; see BFD_CHECK_POLL_MS). */
+  | { kind: 'bfd'; name: string };
+
+/** How often a BFD_CHECK reads its session's state (keepalived pushes events; we poll this often). */
+export const BFD_CHECK_POLL_MS = 50;
 
 export interface CheckerSpec {
   /** Unique within the real server, stable across reloads when the checker is unchanged (e.g. `tcp:80`). */
@@ -100,6 +105,7 @@ export const verdictStyle = (probe: CheckerProbe): VerdictStyle => {
     case 'smtp':
     case 'udp':
     case 'ping':
+    case 'bfd':
       return 'connect';
     default: {
       const never: never = probe;
@@ -183,6 +189,8 @@ export function probeRequest(spec: CheckerSpec, step: number): ProbeRequest {
       };
     case 'file':
       return { kind: 'file', path: p.path, timeoutMs: c.timeoutMs };
+    case 'bfd':
+      return { kind: 'bfd', name: p.name, timeoutMs: c.timeoutMs };
     default: {
       const never: never = p;
       return never;
@@ -256,6 +264,9 @@ export function checkerSpecErrors(specs: readonly CheckerSpec[]): string[] {
         if (!int(p.weight, -2_147_483_648, 2_147_483_647))
           errors.push(`${at}: weight ${p.weight} is not an integer`);
         if (p.path === '') errors.push(`${at}: file path is empty`);
+        break;
+      case 'bfd':
+        if (p.name === '') errors.push(`${at}: BFD_CHECK has no bfd_instance name`);
         break;
       case 'tcp':
       case 'smtp':

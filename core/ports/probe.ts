@@ -113,7 +113,9 @@ export type ProbeRequest =
       maxReplyLength: number;
     } & ProbeEndpoint)
   | { kind: 'ping'; host: string; timeoutMs: number; bindTo?: string }
-  | { kind: 'file'; path: string; timeoutMs: number };
+  | { kind: 'file'; path: string; timeoutMs: number }
+  /** BFD_CHECK: passes while the named bfd_instance session is Up. */
+  | { kind: 'bfd'; name: string; timeoutMs: number };
 
 export type ProbeKind = ProbeRequest['kind'];
 

@@ -7,7 +7,7 @@ import type { Config } from '../../core/model/index.ts';
 import type { LbTable, Logger } from '../../core/ports/index.ts';
 import { IP_VS_VERSION_CODE } from '../../adapters/onprem/ipvs/index.ts';
 import { openProbeSocket } from '../../adapters/onprem/probe-socket.ts';
-import { createProbeRunner } from '../../adapters/probes/index.ts';
+import { createProbeRunner, type BfdStateLookup } from '../../adapters/probes/index.ts';
 import { systemRandom } from '../../adapters/system/index.ts';
 import { loadConfigOrThrow } from '../shared/load-config.ts';
 import { createLvs } from './lvs.ts';
@@ -39,6 +39,8 @@ export async function startLvsSide(
   configPath: string,
   log: Logger,
   choice: DataplaneChoice = 'auto',
+  /** BFD_CHECK: the state of the agent's BFD sessions. */
+  bfd?: BfdStateLookup,
 ): Promise<LvsSide | null> {
   let config: Config;
   try {
@@ -49,7 +51,7 @@ export async function startLvsSide(
   }
   if (config.virtualServers.length === 0) return null;
   try {
-    return await run(configPath, config, log, choice);
+    return await run(configPath, config, log, choice, bfd);
   } catch (e) {
     const error = (e as Error).message;
     log.error(`lvs: not running: ${error}`);
@@ -73,6 +75,7 @@ async function run(
   config: Config,
   log: Logger,
   choice: DataplaneChoice,
+  bfd: BfdStateLookup | undefined,
 ): Promise<LvsSide> {
   const chosen = await chooseDataplane(choice);
   log.info(`lvs: ${chosen.dataplane.name} data plane (${chosen.reason})`);
@@ -80,7 +83,7 @@ async function run(
   const lvs = createLvs({
     config,
     dataplane: chosen.dataplane,
-    probe: createProbeRunner({ openSocket: openProbeSocket }),
+    probe: createProbeRunner({ openSocket: openProbeSocket, ...(bfd ? { bfd } : {}) }),
     random: systemRandom,
     log,
     onApplied: (t) => (table = t),

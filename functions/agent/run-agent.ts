@@ -25,6 +25,7 @@ import { TrackProcessRunner } from './track-processes.ts';
 import { TrackScriptRunner } from './track-scripts.ts';
 import { startLvsSide } from './lvs-agent.ts';
 import { openSyncDaemonSide } from './lvs-sync-daemon.ts';
+import { startAgentBfd } from './bfd.ts';
 import { openCloudMode, type CloudMode } from './cloud-mode.ts';
 import { loadConfigOrThrow } from '../shared/load-config.ts';
 
@@ -147,7 +148,10 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     return { stop: () => runners.forEach((r) => r.stop()) };
   };
   let scripts = startScripts(plan);
-  const lvs = await startLvsSide(options.configPath, logger);
+  const bfd = startAgentBfd(options.configPath, logger, (name, up) => service.track(`bfd:${name}`, up));
+  const lvs = await startLvsSide(options.configPath, logger, 'auto', (name) =>
+    bfd.current()?.isUp(name, 'checker'),
+  );
   logger.info('floatip agent started', {
     config: options.configPath,
     instances: plan.instances.map((i) => i.spec.name),
@@ -159,6 +163,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       if (req.op === 'status')
         return { pid: process.pid, config: options.configPath, instances: service.status() };
       if (req.op === 'lvs') return lvs?.status() ?? null;
+      if (req.op === 'bfd')
+        return { sessions: bfd.current()?.status() ?? [], rejects: bfd.current()?.rejects() ?? {} };
       throw new Error(`unknown op ${req.op}`);
     });
   } catch (e) {
@@ -179,6 +185,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       scripts.stop();
       const r = await service.reload(next);
       scripts = startScripts(next);
+      bfd.reload();
       await lvs?.reload();
       await syncd?.reload(loadConfigOrThrow(options.configPath));
       logger.info('configuration reloaded', r);
@@ -189,6 +196,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const stop = () =>
     (stopping ??= (async () => {
       scripts.stop();
+      bfd.stop();
       await service.stop();
       await cloud?.stop();
       await lvs?.stop();
