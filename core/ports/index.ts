@@ -14,3 +14,4 @@ export type * from './timer-service.ts';
 export type * from './state-notifier.ts';
 export type * from './lease-transport.ts';
 export type * from './link-watcher.ts';
+export type * from './virtual-link.ts';
