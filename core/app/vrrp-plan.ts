@@ -234,7 +234,7 @@ function instancePlan(
     name,
     vrid: i.virtualRouterId,
     family,
-    interface: interfaceName,
+    interface: advertDev, // adverts arrive on the link's socket (the base one with vmac_xmit_base)
     version: family === 'ipv6' ? 3 : i.version,
     priority: i.priority,
     initialState: i.state,

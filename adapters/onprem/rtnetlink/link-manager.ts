@@ -304,7 +304,7 @@ export function openVirtualLinkManager(options: LinkManagerOptions = {}): Virtua
         holdBase(spec.base);
       }
       writeSysctl('ipv6', spec.name, 'disable_ipv6', spec.ipv6 ? 0 : 1);
-      if (spec.kind === 'macvlan' && spec.ipv6)
+      if (spec.kind === 'macvlan')
         await step(`set addr_gen_mode none on ${spec.name}`, encodeAddrGenModeNone(index), rtmLink.NEWLINK);
       await step(`bring ${spec.name} up`, encodeLinkUp(index), rtmLink.NEWLINK);
       await addAddress(spec, index);

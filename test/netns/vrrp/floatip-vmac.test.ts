@@ -60,6 +60,10 @@ describe('floatip use_vmac pair', () => {
     const d2 = await floatip('d2', config(100));
     await waitFor('d1 to become MASTER', async () => ((await state(d1)) === 'MASTER' ? true : undefined));
     await waitFor('d2 to settle in BACKUP', async () => ((await state(d2)) === 'BACKUP' ? true : undefined));
+    // d2's master-down interval is 3 x 0.5 s + skew: staying BACKUP past it means it accepts d1's adverts.
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(await state(d2), 'BACKUP', `d2 does not hear d1's adverts:\n${d2.log()}`);
+    assert.ok(((await d2.status()).instances[0]?.stats['advert_rcvd'] ?? 0) >= 3);
 
     const link = linkOf(lab, 'd1', 'vrrp.51');
     assert.ok(link, `no vrrp.51 on d1: ${linkNames(lab, 'd1').join(' ')}\n${d1.log()}`);

@@ -9,6 +9,8 @@ export interface LinkView {
   mac: string;
   up: boolean;
   base?: string;
+  /** IPv6 address generation mode (none: no EUI-64 link-local). */
+  addrGenMode?: string;
   addresses: string[];
 }
 
@@ -17,6 +19,7 @@ interface IpLink {
   address: string;
   flags: string[];
   link?: string;
+  inet6_addr_gen_mode?: string;
   linkinfo?: { info_kind?: string; info_data?: { mode?: string; flags?: string } };
 }
 
@@ -39,6 +42,7 @@ export function linkOf(lab: Lab, node: LabNode | string, name: string): LinkView
   if (l.linkinfo?.info_data?.mode) v.mode = l.linkinfo.info_data.mode;
   if (l.linkinfo?.info_data?.flags) v.flags = l.linkinfo.info_data.flags;
   if (l.link) v.base = l.link;
+  if (l.inet6_addr_gen_mode) v.addrGenMode = l.inet6_addr_gen_mode;
   return v;
 }
 
@@ -68,4 +72,28 @@ export function sysctlsOf(lab: Lab, node: LabNode | string, dev: string): Record
 export function neighbourMac(lab: Lab, node: LabNode | string, address: string): string | undefined {
   const out = lab.exec(node, ['ip', 'neigh', 'show', address, 'dev', 'eth0']);
   return /lladdr ([0-9a-f:]{17})/.exec(out)?.[1];
+}
+
+/** Source MACs of the VRRP frames (IPv4 protocol 112) in a capture. */
+export function vrrpSourceMacs(frames: { frame: Uint8Array }[]): Set<string> {
+  const out = new Set<string>();
+  for (const { frame: f } of frames) {
+    if (f.length < 34 || f[12] !== 0x08 || f[13] !== 0x00 || f[23] !== 112) continue;
+    out.add(Array.from(f.subarray(6, 12), (b) => b.toString(16).padStart(2, '0')).join(':'));
+  }
+  return out;
+}
+
+/** Sender MACs of gratuitous ARPs for `ip` (sender = target = ip) in a capture. */
+export function garpSenderMacs(frames: { frame: Uint8Array }[], ip: string): Set<string> {
+  const want = ip.split('.').map(Number);
+  const out = new Set<string>();
+  for (const { frame: f } of frames) {
+    if (f.length < 42 || f[12] !== 0x08 || f[13] !== 0x06) continue;
+    const spa = Array.from(f.subarray(28, 32));
+    const tpa = Array.from(f.subarray(38, 42));
+    if (spa.join('.') !== want.join('.') || tpa.join('.') !== want.join('.')) continue;
+    out.add(Array.from(f.subarray(22, 28), (b) => b.toString(16).padStart(2, '0')).join(':'));
+  }
+  return out;
 }
