@@ -130,11 +130,14 @@ export function openVirtualLinkManager(options: LinkManagerOptions = {}): Virtua
     });
   };
 
+  /** One request; the error names the step (NetlinkError's message starts with `what`). */
   const step = async (what: string, body: Uint8Array, type: number, flags = 0) => {
     try {
       await rt.request(type, nl.NLM_F_ACK | flags, body, what);
     } catch (e) {
-      throw new Error(`${what} failed: ${(e as Error).message}`, { cause: e });
+      if (e instanceof NetlinkError && e.errno === 95)
+        throw new Error(`${what}: not supported by this kernel (EOPNOTSUPP)`, { cause: e });
+      throw e;
     }
   };
 
@@ -244,6 +247,7 @@ export function openVirtualLinkManager(options: LinkManagerOptions = {}): Virtua
   };
 
   const create = async (spec: VirtualLinkSpec) => {
+    const need = spec.kind === 'ipvlan' ? 'CONFIG_IPVLAN' : 'CONFIG_MACVLAN';
     await step(
       `create ${spec.kind} ${spec.name} on ${spec.base}`,
       encodeNewLink({
@@ -256,7 +260,13 @@ export function openVirtualLinkManager(options: LinkManagerOptions = {}): Virtua
       }),
       rtmLink.NEWLINK,
       nl.NLM_F_CREATE | nl.NLM_F_EXCL,
-    );
+    ).catch((e: unknown) => {
+      if ((e as Error).message.endsWith('(EOPNOTSUPP)'))
+        throw new Error(`${(e as Error).message}; the kernel has no ${spec.kind} driver (${need})`, {
+          cause: e,
+        });
+      throw e;
+    });
   };
 
   return {
