@@ -41,7 +41,7 @@ const entered = (ka: RunningKeepalived, state: string) =>
 
 describe('use_vmac: floatip and keepalived 2.2 on one segment', () => {
   let lab: Lab;
-  let cleanups: (() => Promise<void> | void)[] = [];
+  const cleanups: (() => Promise<void> | void)[] = [];
   const runCleanups = async () => {
     for (const c of cleanups.splice(0).reverse()) await c();
     for (const n of ['d1', 'd2']) lab.exec(n, ['ip', 'link', 'del', 'vrrp.52'], { allowFail: true });
