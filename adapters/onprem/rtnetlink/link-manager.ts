@@ -143,6 +143,7 @@ export function openVirtualLinkManager(options: LinkManagerOptions = {}): Virtua
 
   const clearRpFilter = () => {
     rpUsers++;
+    stopLocalIgmp();
     if (rpUsers > 1 || rp) return;
     const all = readSysctl('ipv4', 'all', 'rp_filter');
     if (all === undefined || all === 0) return;
@@ -158,8 +159,34 @@ export function openVirtualLinkManager(options: LinkManagerOptions = {}): Virtua
     writeSysctl('ipv4', 'all', 'rp_filter', 0);
     rp = { all, others };
   };
+  /**
+   * Joining 224.0.0.18 on a VMAC makes the kernel send IGMP reports with the virtual MAC, also from a
+   * backup: switches then send the VIP's traffic to the backup until the master's next advert. keepalived
+   * re-sends them from the base with an nftables rule (or, with disable_local_igmp, stops reports for
+   * 224.0.0.0/24, which RFC 4541 §2.1.2 has switches flood anyway); floatip does the latter.
+   */
+  let igmpSaved: number | undefined;
+  const IGMP_LOCAL = `${root}/net/ipv4/igmp_link_local_mcast_reports`;
+  const stopLocalIgmp = () => {
+    if (igmpSaved !== undefined) return;
+    let old: number;
+    try {
+      old = Number(readFileSync(IGMP_LOCAL, 'utf8').trim());
+    } catch {
+      return; // kernel before 4.3: no such switch
+    }
+    if (old === 0) return;
+    writeFileSync(IGMP_LOCAL, '0\n');
+    igmpSaved = old;
+  };
+  const restoreLocalIgmp = () => {
+    if (igmpSaved === undefined) return;
+    writeFileSync(IGMP_LOCAL, `${igmpSaved}\n`);
+    igmpSaved = undefined;
+  };
   const restoreRpFilter = () => {
     if (rpUsers > 0) rpUsers--;
+    if (rpUsers === 0) restoreLocalIgmp();
     if (rpUsers > 0 || !rp) return;
     const saved = rp;
     rp = undefined;

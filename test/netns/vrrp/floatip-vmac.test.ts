@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { assertLabPrerequisites, createLab, waitFor, type Lab } from '../../helpers/netns.ts';
 import { startFloatip, type RunningFloatip } from './lib/floatip.ts';
-import { linkOf, linkNames, neighbourMac, sysctlsOf } from './lib/links.ts';
+import { captureOn, ipFramesFrom, linkOf, linkNames, neighbourMac, sysctlsOf } from './lib/links.ts';
 
 const VIP = '10.99.0.170';
 const VRID = 51;
@@ -57,8 +57,17 @@ describe('floatip use_vmac pair', () => {
 
   it('the master holds the VIP on vrrp.51 with the virtual MAC; the client keeps that MAC across failover', async () => {
     const d1 = await floatip('d1', config(150));
-    const d2 = await floatip('d2', config(100));
     await waitFor('d1 to become MASTER', async () => ((await state(d1)) === 'MASTER' ? true : undefined));
+    // The backup's VMAC joins 224.0.0.18 too: no IGMP report may leave it with the virtual MAC, or the
+    // segment would send the VIP's traffic to the backup.
+    const started: RunningFloatip[] = [];
+    const joining = await captureOn(lab, 'c', 'igmp', async () => {
+      started.push(await floatip('d2', config(100)));
+      await new Promise((r) => setTimeout(r, 2500)); // unsolicited reports go out within ~1 s of a join
+    });
+    assert.equal(ipFramesFrom(joining, VMAC, 2), 0, 'IGMP reports from the virtual MAC');
+    const d2 = started[0];
+    if (!d2) throw new Error('d2 did not start');
     await waitFor('d2 to settle in BACKUP', async () => ((await state(d2)) === 'BACKUP' ? true : undefined));
     // d2's master-down interval is 3 x 0.5 s + skew: staying BACKUP past it means it accepts d1's adverts.
     await new Promise((r) => setTimeout(r, 2500));
@@ -90,6 +99,7 @@ describe('floatip use_vmac pair', () => {
     assert.equal(base['arp_ignore'], '1');
     assert.equal(base['arp_filter'], '1');
     assert.equal(base['arp_announce'], '2');
+    assert.equal(lab.exec('d1', ['cat', '/proc/sys/net/ipv4/igmp_link_local_mcast_reports']).trim(), '0');
 
     await waitFor('the client to reach the VIP', () => (ping() ? true : undefined), 10_000);
     assert.equal(neighbourMac(lab, 'c', VIP), VMAC, 'the client resolved the VIP to the virtual MAC');
@@ -115,6 +125,7 @@ describe('floatip use_vmac pair', () => {
     // A clean stop removes the link (and puts the base's sysctls back).
     assert.equal(await d2.stop(), 0);
     assert.equal(linkOf(lab, 'd2', 'vrrp.51'), undefined, 'vrrp.51 removed at stop');
+    assert.equal(lab.exec('d2', ['cat', '/proc/sys/net/ipv4/igmp_link_local_mcast_reports']).trim(), '1');
     const after = sysctlsOf(lab, 'd2', 'eth0');
     assert.equal(after['arp_ignore'], '0');
     assert.equal(after['arp_filter'], '0');

@@ -7,14 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { assertLabPrerequisites, createLab, waitFor, type Lab } from '../../helpers/netns.ts';
 import { startFloatip, type RunningFloatip } from './lib/floatip.ts';
 import { startKeepalived, type RunningKeepalived } from './lib/keepalived.ts';
-import { garpSenderMacs, linkOf, neighbourMac, sysctlsOf, vrrpSourceMacs } from './lib/links.ts';
-import { readPcap } from './lib/pcap.ts';
+import { captureOn, garpSenderMacs, linkOf, neighbourMac, sysctlsOf, vrrpSourceMacs } from './lib/links.ts';
 
 const VIP = '10.99.0.171';
 const VMAC = '00:00:5e:00:01:34';
@@ -68,23 +64,7 @@ describe('use_vmac: floatip and keepalived 2.2 on one segment', () => {
   const ping = () =>
     lab.exec('c', ['ping', '-c', '1', '-W', '1', VIP], { allowFail: true }).includes(' 0% packet loss');
   const vipOn = (node: string) => linkOf(lab, node, 'vrrp.52')?.addresses.includes(VIP) ?? false;
-  /** Captures on the client while `body` runs; returns the frames. */
-  const capture = async (body: () => Promise<void>) => {
-    const dir = mkdtempSync(join(tmpdir(), 'fip-vmac-pcap-'));
-    const file = join(dir, 'c.pcap');
-    const dump = lab.spawn('c', ['tcpdump', '-i', 'eth0', '-U', '-n', '-w', file, 'vrrp or arp']);
-    try {
-      await sleep(500);
-      await body();
-      await sleep(300);
-    } finally {
-      dump.kill('SIGINT');
-      await new Promise((r) => dump.once('exit', r));
-    }
-    const frames = readPcap(file);
-    rmSync(dir, { recursive: true, force: true });
-    return frames;
-  };
+  const capture = (body: () => Promise<void>) => captureOn(lab, 'c', 'vrrp or arp', body);
 
   before(() => {
     assertLabPrerequisites(['keepalived', 'ping', 'tcpdump']);

@@ -1,5 +1,9 @@
 /** Reads a lab node's interfaces the way `ip -d -j link show` reports them, plus their sysctls. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Lab, LabNode } from '../../../helpers/netns.ts';
+import { readPcap, type CapturedFrame } from './pcap.ts';
 
 export interface LinkView {
   name: string;
@@ -96,4 +100,40 @@ export function garpSenderMacs(frames: { frame: Uint8Array }[], ip: string): Set
     out.add(Array.from(f.subarray(22, 28), (b) => b.toString(16).padStart(2, '0')).join(':'));
   }
   return out;
+}
+
+/** IPv4 frames of IP protocol `proto` sent from `mac` in a capture. */
+export function ipFramesFrom(frames: { frame: Uint8Array }[], mac: string, proto: number): number {
+  let n = 0;
+  for (const { frame: f } of frames) {
+    if (f.length < 34 || f[12] !== 0x08 || f[13] !== 0x00 || f[23] !== proto) continue;
+    if (Array.from(f.subarray(6, 12), (b) => b.toString(16).padStart(2, '0')).join(':') === mac) n++;
+  }
+  return n;
+}
+
+/** Captures on a node's eth0 (tcpdump) while `body` runs; returns the frames. */
+export async function captureOn(
+  lab: Lab,
+  node: LabNode | string,
+  filter: string,
+  body: () => Promise<void>,
+): Promise<CapturedFrame[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'fip-vmac-pcap-'));
+  const file = join(dir, 'eth0.pcap');
+  const dump = lab.spawn(node, ['tcpdump', '-i', 'eth0', '-U', '-n', '-w', file, filter]);
+  const exited = new Promise((r) => dump.once('exit', r));
+  try {
+    await new Promise((r) => setTimeout(r, 500));
+    await body();
+    await new Promise((r) => setTimeout(r, 300));
+  } finally {
+    dump.kill('SIGINT');
+    await exited;
+  }
+  try {
+    return readPcap(file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
