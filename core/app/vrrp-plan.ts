@@ -206,6 +206,10 @@ function instancePlan(
         'use_vmac_addr / per-address use_vmac are not supported yet: those addresses stay on their interface',
       ),
     );
+  if ((i.garpExtraIf?.interval ?? 0) > 0)
+    warnings.push(
+      at('garp_extra_if is not run by floatip agent yet: no periodic GARP/NA on extra interfaces'),
+    );
   if (link.errors.length > 0) {
     errors.push(...link.errors);
     return undefined;
