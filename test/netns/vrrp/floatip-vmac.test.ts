@@ -131,4 +131,46 @@ describe('floatip use_vmac pair', () => {
     assert.equal(after['arp_filter'], '0');
     assert.equal(after['arp_announce'], '0');
   });
+
+  it('IPv6: vrrp.54 with 00:00:5e:00:02:36 and the base link-local, no EUI-64 address; the client resolves the VIP to it', async () => {
+    lab.setLink('d1', true);
+    const v6 = (p: number) => `vrrp_instance V6 {
+    state BACKUP
+    interface eth0
+    use_vmac
+    virtual_router_id 54
+    priority ${p}
+    advert_int 0.5
+    virtual_ipaddress {
+        fd00:99::170/64
+    }
+}
+`;
+    const d1 = await floatip('d1', v6(150));
+    await waitFor('d1 to become MASTER', async () => ((await state(d1)) === 'MASTER' ? true : undefined));
+    const d2 = await floatip('d2', v6(100));
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(await state(d2), 'BACKUP', `d2 does not hear d1's adverts:\n${d2.log()}`);
+    const link = linkOf(lab, 'd1', 'vrrp.54');
+    assert.equal(link?.mac, '00:00:5e:00:02:36');
+    assert.equal(link?.addrGenMode, 'none');
+    const baseLl = linkOf(lab, 'd1', 'eth0')?.addresses.find((a) => a.startsWith('fe80:'));
+    assert.deepEqual(
+      link?.addresses.sort(),
+      ['fd00:99::170', baseLl].sort(),
+      'the VIP and the base link-local only',
+    );
+    assert.equal(sysctlsOf(lab, 'd1', 'vrrp.54')['disable_ipv6'], '0');
+    await waitFor(
+      'the client to reach the IPv6 VIP',
+      () =>
+        lab
+          .exec('c', ['ping', '-6', '-c', '1', '-W', '1', 'fd00:99::170'], { allowFail: true })
+          .includes(' 0% packet loss')
+          ? true
+          : undefined,
+      10_000,
+    );
+    assert.match(lab.exec('c', ['ip', '-6', 'neigh', 'show', 'fd00:99::170']), /lladdr 00:00:5e:00:02:36/);
+  });
 });
