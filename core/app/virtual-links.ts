@@ -25,6 +25,8 @@ async function setAll(
     try {
       await links.set(spec);
     } catch (e) {
+      // The failing link may be half made (a taken-over one stays: it was there before).
+      if (spec.action !== 'reuse') await links.remove(spec).catch(() => undefined);
       for (const d of done.reverse()) await links.remove(d).catch(() => undefined);
       throw new Error(`vrrp_instance ${spec.instance}: ${(e as Error).message}`, { cause: e });
     }

@@ -93,7 +93,8 @@ export function openVirtualLinkManager(options: LinkManagerOptions = {}): Virtua
   /** all.rp_filter cleared by us: the values to put back, and how many VMACs need it cleared. */
   let rp: { all: number; others: Map<string, number> } | undefined;
   let rpUsers = 0;
-  const ours = new Set<string>();
+  /** IPv4 VMACs whose sysctls (base, rp_filter, IGMP) this manager changed and must put back. */
+  const holding = new Map<string, { base?: string }>();
 
   const dumpLinks = async (): Promise<DecodedLink[]> =>
     (await rt.request(rtmLink.GETLINK, nl.NLM_F_DUMP, new Uint8Array(16), 'list interfaces'))
@@ -329,15 +330,17 @@ export function openVirtualLinkManager(options: LinkManagerOptions = {}): Virtua
           rtmLink.NEWLINK,
         );
       }
-      ours.add(spec.name);
       const index = interfaceIndex(spec.name);
       const changed = spec.action !== 'reuse';
       if (spec.kind === 'macvlan' && spec.family === 'ipv4' && changed) {
         clearRpFilter();
+        const held: { base?: string } = {};
+        holding.set(spec.name, held);
         writeSysctl('ipv4', spec.name, 'arp_ignore', 1);
         writeSysctl('ipv4', spec.name, 'accept_local', 1);
         writeSysctl('ipv4', spec.name, 'rp_filter', 0);
         writeSysctl('ipv4', spec.name, 'promote_secondaries', 1);
+        held.base = spec.base; // before holdBase: a failure half-way still gets its writes put back
         holdBase(spec.base);
       }
       writeSysctl('ipv6', spec.name, 'disable_ipv6', spec.ipv6 ? 0 : 1);
@@ -349,9 +352,10 @@ export function openVirtualLinkManager(options: LinkManagerOptions = {}): Virtua
     },
     async remove(spec) {
       const existing = (await dumpLinks()).find((l) => l.name === spec.name);
-      const held = ours.delete(spec.name);
-      if (held && spec.kind === 'macvlan' && spec.family === 'ipv4' && spec.action !== 'reuse') {
-        releaseBase(spec.base);
+      const held = holding.get(spec.name);
+      if (held) {
+        holding.delete(spec.name);
+        if (held.base !== undefined) releaseBase(held.base);
         restoreRpFilter();
       }
       if (!existing) return;

@@ -57,7 +57,15 @@ describe('virtual links use case', () => {
       setUpVirtualLinks(m, [spec('a'), spec('b'), spec('c')], silentLogger),
       /vrrp_instance I_c: create macvlan c on eth0: EPERM/,
     );
-    assert.deepEqual(calls, ['stale keep=a,b,c', 'set a', 'set b', 'set c', 'remove b', 'remove a']);
+    assert.deepEqual(calls, [
+      'stale keep=a,b,c',
+      'set a',
+      'set b',
+      'set c',
+      'remove c',
+      'remove b',
+      'remove a',
+    ]);
   });
   it('stop: every link is removed even when one fails', async () => {
     const { m, calls } = recorder('a');
