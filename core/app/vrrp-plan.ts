@@ -5,7 +5,7 @@
  * (an interface's primary address) come in as a function.
  */
 import type { Config, IpAddressEntry, ScriptCommand, VrrpInstance } from '../model/index.ts';
-import type { InterfaceAddress } from '../ports/index.ts';
+import type { InterfaceAddress, LinkFact, VirtualLinkSpec } from '../ports/index.ts';
 import {
   canonicalIp,
   familyOf,
@@ -16,6 +16,7 @@ import {
   type SyncGroupSpec,
   trackersForInstance,
 } from '../vrrp/index.ts';
+import { planVirtualLink } from './virtual-link-plan.ts';
 import type { VrrpInstanceBinding, VrrpPlan } from './vrrp-service.ts';
 import { planRoutes } from './vrrp-routes-plan.ts';
 
@@ -73,6 +74,8 @@ export interface VrrpAgentPlan extends VrrpPlan {
   hooks: Record<string, NotifyHookSet>;
   /** FIFOs that get every VRRP notify line (notify_fifo, vrrp_notify_fifo). */
   fifos: string[];
+  /** use_vmac / use_ipvlan links to set up before the instances start (and remove at stop). */
+  virtualLinks: VirtualLinkSpec[];
   warnings: string[];
 }
 
@@ -154,6 +157,7 @@ function instancePlan(
   primary: PrimaryAddressLookup,
   errors: string[],
   warnings: string[],
+  hostLinks: { links: readonly LinkFact[]; taken: Set<string>; out: VirtualLinkSpec[] },
 ): VrrpInstanceBinding | undefined {
   const at = (msg: string) => `vrrp_instance ${name}: ${msg}`;
   const interfaceName = i.interface;
@@ -161,8 +165,6 @@ function instancePlan(
     errors.push(at('needs an interface (unicast without one is not supported by floatip agent yet)'));
     return undefined;
   }
-  if (i.useVmac || i.useIpvlan)
-    warnings.push(at('use_vmac / use_ipvlan are ignored: the VIPs go on the interface'));
   // The shared mapping (core/vrrp from-config): the instance's own interface (unless dont_track_primary),
   // track_* with keepalived's default weights, the sync group's trackers, and keepalived's removals.
   const mapped = trackersForInstance(c, name);
@@ -175,7 +177,41 @@ function instancePlan(
   const first = i.virtualIpaddress[0]?.address ?? i.unicastSrcIp ?? i.mcastSrcIp;
   const family: IpFamily = (first && familyOf(first)) || 'ipv4';
   const unicast = i.unicastPeers.length > 0;
-  const sourceIp = i.unicastSrcIp ?? i.mcastSrcIp ?? primary(interfaceName, family);
+  const link = planVirtualLink({
+    instance: name,
+    vrid: i.virtualRouterId,
+    family,
+    base: interfaceName,
+    ...(i.useVmac ? { vmac: i.useVmac } : {}),
+    ...(i.useIpvlan ? { ipvlan: i.useIpvlan } : {}),
+    xmitBase: i.vmacXmitBase,
+    unicast,
+    strict: i.strictMode,
+    prefix: c.globalDefs.vmacPrefix,
+    sourceIp: i.unicastSrcIp ?? i.mcastSrcIp ?? primary(interfaceName, family),
+    otherFamilyEvips: i.virtualIpaddressExcluded.some((e) => familyOf(e.address) !== family),
+    links: hostLinks.links,
+    taken: hostLinks.taken,
+  });
+  warnings.push(...link.warnings);
+  if (i.useVmacAddr || [...i.virtualIpaddress, ...i.virtualIpaddressExcluded].some((e) => e.useVmac))
+    warnings.push(
+      at(
+        'use_vmac_addr / per-address use_vmac are not supported yet: those addresses stay on their interface',
+      ),
+    );
+  if ((i.garpExtraIf?.interval ?? 0) > 0)
+    warnings.push(
+      at('garp_extra_if is not run by floatip agent yet: no periodic GARP/NA on extra interfaces'),
+    );
+  if (link.errors.length > 0) {
+    errors.push(...link.errors);
+    return undefined;
+  }
+  // VIPs of the instance's family on its interface go on the link; adverts too unless vmac_xmit_base.
+  const vipDev = link.spec?.name ?? interfaceName;
+  const advertDev = link.spec && !link.xmitBase ? link.spec.name : interfaceName;
+  const sourceIp = i.unicastSrcIp ?? i.mcastSrcIp ?? link.sourceIp ?? primary(interfaceName, family);
   if (!sourceIp) {
     errors.push(
       at(
@@ -196,7 +232,7 @@ function instancePlan(
     name,
     vrid: i.virtualRouterId,
     family,
-    interface: interfaceName,
+    interface: advertDev, // adverts arrive on the link's socket (the base one with vmac_xmit_base)
     version: family === 'ipv6' ? 3 : i.version,
     priority: i.priority,
     initialState: i.state,
@@ -231,22 +267,30 @@ function instancePlan(
   const addresses: Record<string, InterfaceAddress> = {};
   for (const e of [...i.virtualIpaddress, ...i.virtualIpaddressExcluded]) {
     const entry = addressEntry(e, interfaceName);
+    if (entry.interfaceName === interfaceName && familyOf(entry.address) === family)
+      entry.interfaceName = vipDev;
     addresses[entry.address] = entry;
   }
-  const binding: VrrpInstanceBinding = { spec: made.spec, interfaceName, addresses };
+  if (link.spec) hostLinks.out.push(link.spec);
+  const binding: VrrpInstanceBinding = { spec: made.spec, interfaceName: advertDev, addresses };
   if (!unicast) binding.group = i.mcastDstIp;
   else binding.unicastTtl = i.unicastTtl;
   return binding;
 }
 
 /** Maps the whole VRRP side of a config; every problem is reported, naming the instance. */
-export function planVrrp(config: Config, primary: PrimaryAddressLookup): PlanResult {
+export function planVrrp(
+  config: Config,
+  primary: PrimaryAddressLookup,
+  links: readonly LinkFact[] = [],
+): PlanResult {
+  const hostLinks = { links, taken: new Set<string>(), out: [] as VirtualLinkSpec[] };
   const errors: string[] = [];
   const warnings: string[] = [];
   const instances: VrrpInstanceBinding[] = [];
   const hooks: Record<string, NotifyHookSet> = {};
   for (const [name, i] of Object.entries(config.vrrpInstances)) {
-    const b = instancePlan(name, i, config, primary, errors, warnings);
+    const b = instancePlan(name, i, config, primary, errors, warnings, hostLinks);
     if (b) instances.push(b);
     hooks[`instance:${name}`] = hookSet(i);
   }
@@ -295,6 +339,17 @@ export function planVrrp(config: Config, primary: PrimaryAddressLookup): PlanRes
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    plan: { instances, syncGroups, hooks, fifos, scripts, files, processes, warnings, routes: routes.plan },
+    plan: {
+      instances,
+      syncGroups,
+      hooks,
+      fifos,
+      scripts,
+      files,
+      processes,
+      virtualLinks: hostLinks.out,
+      routes: routes.plan,
+      warnings,
+    },
   };
 }

@@ -17,3 +17,4 @@ export type * from './link-watcher.ts';
 export type * from './sync-daemon.ts';
 export type * from './route-manager.ts';
 export type * from './bfd-transport.ts';
+export type * from './virtual-link.ts';

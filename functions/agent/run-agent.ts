@@ -7,12 +7,26 @@
 import type { Server } from 'node:net';
 import { planVrrp, type VrrpAgentPlan } from '../../core/app/vrrp-plan.ts';
 import { VrrpService } from '../../core/app/vrrp-service.ts';
-import type { AddressManager, Announcer, Clock, InterfaceAddress, Logger } from '../../core/ports/index.ts';
+import type {
+  AddressManager,
+  Announcer,
+  Clock,
+  InterfaceAddress,
+  Logger,
+  VirtualLinkManager,
+} from '../../core/ports/index.ts';
+import {
+  addReloadedLinks,
+  removeReloadedLinks,
+  setUpVirtualLinks,
+  tearDownVirtualLinks,
+} from '../../core/app/virtual-links.ts';
 import { openAnnouncer } from '../../adapters/onprem/announcer.ts';
 import {
   openAddressManager,
   openLinkWatcher,
   openRouteManager,
+  openVirtualLinkManager,
 } from '../../adapters/onprem/rtnetlink/index.ts';
 import { openVrrpSocket } from '../../adapters/onprem/vrrp-socket.ts';
 import { createLogger, systemClock } from '../../adapters/system/index.ts';
@@ -51,7 +65,11 @@ export interface RunningAgent {
 /**
  * Reads (with `include`s) and maps the config; throws one message listing every problem with file:line.
  */
-export async function loadPlan(configPath: string, addresses: AddressManager): Promise<VrrpAgentPlan> {
+export async function loadPlan(
+  configPath: string,
+  addresses: AddressManager,
+  links?: VirtualLinkManager,
+): Promise<VrrpAgentPlan> {
   const config = loadConfigOrThrow(configPath);
   const present: InterfaceAddress[] = await addresses.list();
   const primary = (interfaceName: string, family: 'ipv4' | 'ipv6') => {
@@ -59,7 +77,7 @@ export async function loadPlan(configPath: string, addresses: AddressManager): P
     if (family === 'ipv4') return mine.find((a) => !a.address.includes(':') && a.scope !== 'host')?.address;
     return mine.find((a) => a.address.toLowerCase().startsWith('fe80:'))?.address;
   };
-  const planned = planVrrp(config, primary);
+  const planned = planVrrp(config, primary, links ? await links.list() : []);
   if (!planned.ok) throw new Error(planned.errors.map((e) => `${configPath}: ${e}`).join('\n'));
   return planned.plan;
 }
@@ -72,11 +90,14 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const cloud = openCloudMode(options.configPath, { logger, clock }); // cloud: resources move on MASTER
   const withCloud: CloudMode['notifier'] = (n) => cloud?.notifier(n) ?? n;
   const addresses = options.addresses ?? openAddressManager();
+  const vlinks = openVirtualLinkManager();
   let plan: VrrpAgentPlan;
   try {
-    plan = await loadPlan(options.configPath, addresses);
+    plan = await loadPlan(options.configPath, addresses, vlinks);
+    await setUpVirtualLinks(vlinks, plan.virtualLinks, logger);
   } catch (e) {
     addresses.close(); // an open netlink socket would keep the process alive after the error
+    vlinks.close();
     throw e;
   }
   const announcer = options.announcer ?? openAnnouncer();
@@ -119,6 +140,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     await service.start(plan);
   } catch (e) {
     await service.stop().catch(() => undefined);
+    await tearDownVirtualLinks(vlinks, plan.virtualLinks, logger);
+    vlinks.close();
     await notifier.close();
     addresses.close();
     announcer.close();
@@ -179,11 +202,14 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
 
   const reload = async () => {
     try {
-      const next = await loadPlan(options.configPath, addresses);
+      const next = await loadPlan(options.configPath, addresses, vlinks);
       for (const w of next.warnings) logger.warn(w);
+      await addReloadedLinks(vlinks, plan.virtualLinks, next.virtualLinks, logger);
+      const previous = plan;
       plan = next;
       scripts.stop();
       const r = await service.reload(next);
+      await removeReloadedLinks(vlinks, previous.virtualLinks, next.virtualLinks, logger);
       scripts = startScripts(next);
       bfd.reload();
       await lvs?.reload();
@@ -198,6 +224,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       scripts.stop();
       bfd.stop();
       await service.stop();
+      await tearDownVirtualLinks(vlinks, plan.virtualLinks, logger);
+      vlinks.close();
       await cloud?.stop();
       await lvs?.stop();
       await syncd?.stop();

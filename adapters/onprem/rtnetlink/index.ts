@@ -1,3 +1,4 @@
 export { openAddressManager, NetlinkError, RtnetlinkSocket } from './address-manager.ts';
 export { openLinkWatcher } from './link-watcher.ts';
 export { openRouteManager } from './route-manager.ts';
+export { openVirtualLinkManager } from './link-manager.ts';
