@@ -10,6 +10,7 @@ import { createProbeRunner } from '../../adapters/probes/index.ts';
 import { systemRandom } from '../../adapters/system/index.ts';
 import { loadConfigOrThrow } from '../shared/load-config.ts';
 import { createLvs } from './lvs.ts';
+import { openAddressWatcher } from '../../adapters/onprem/rtnetlink/address-watcher.ts';
 import { chooseDataplane, type DataplaneChoice } from './lvs-dataplane.ts';
 
 /** What `status --lvs` receives over the control socket. */
@@ -76,7 +77,13 @@ async function run(
   const chosen = await chooseDataplane(choice);
   log.info(`lvs: ${chosen.dataplane.name} data plane (${chosen.reason})`);
   let table: LbTable = { services: [] };
+  // ha_suspend: which virtual addresses are on this director, whoever adds them (our VRRP side or not).
+  const addresses = await openAddressWatcher().catch((e: unknown) => {
+    log.warn(`lvs: cannot watch addresses; ha_suspend will not suspend checks: ${String(e)}`);
+    return undefined;
+  });
   const lvs = createLvs({
+    ...(addresses ? { addresses } : {}),
     config,
     dataplane: chosen.dataplane,
     probe: createProbeRunner(),
@@ -88,6 +95,7 @@ async function run(
     await lvs.start();
   } catch (e) {
     await lvs.stop({ keepTable: true });
+    addresses?.close();
     chosen.close();
     throw e;
   }
@@ -120,6 +128,7 @@ async function run(
     async stop() {
       clearInterval(refresh);
       await lvs.stop();
+      addresses?.close();
       chosen.close();
     },
   };
