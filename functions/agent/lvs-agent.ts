@@ -5,7 +5,7 @@
  */
 import type { Config } from '../../core/model/index.ts';
 import type { LbTable, Logger } from '../../core/ports/index.ts';
-import { IP_VS_VERSION_CODE } from '../../adapters/onprem/ipvs/index.ts';
+import { IP_VS_VERSION_CODE, IpvsDataplane } from '../../adapters/onprem/ipvs/index.ts';
 import { createProbeRunner } from '../../adapters/probes/index.ts';
 import { systemRandom } from '../../adapters/system/index.ts';
 import { loadConfigOrThrow } from '../shared/load-config.ts';
@@ -21,6 +21,8 @@ export interface LvsStatus {
   error?: string;
   version: number;
   connTabSize: number;
+  /** The data plane's own first line for `status --lvs` (IPVS GET_INFO, or nf_conntrack's limits). */
+  header?: string;
   services: LbTable['services'];
 }
 
@@ -107,12 +109,29 @@ async function run(
     );
   }, 2000);
   refresh.unref();
+  let header = await chosen.header().catch((e: unknown) => `${chosen.dataplane.name} (${String(e)})`);
+  // IPVS_CMD_GET_INFO for the JSON fields too; another plane has no IPVS version (its header says what it is).
+  let version = 0;
+  let connTabSize = 0;
+  if (chosen.dataplane instanceof IpvsDataplane) {
+    const info = await chosen.dataplane.info();
+    if (info.kind === 'ok') ({ version, connTabSize } = info.value);
+  }
+  // nf_conntrack_max can be changed at run time; read it again with the counters.
+  const refreshHeader = setInterval(() => {
+    chosen.header().then(
+      (h) => (header = h),
+      () => undefined,
+    );
+  }, 10_000);
+  refreshHeader.unref();
   return {
     status: () => ({
       plane: chosen.dataplane.name,
       reason: chosen.reason,
-      version: IP_VS_VERSION_CODE,
-      connTabSize: 4096,
+      version,
+      connTabSize,
+      header,
       services: table.services,
     }),
     async reload() {
@@ -127,6 +146,7 @@ async function run(
     },
     async stop() {
       clearInterval(refresh);
+      clearInterval(refreshHeader);
       await lvs.stop();
       addresses?.close();
       chosen.close();
