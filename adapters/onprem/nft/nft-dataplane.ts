@@ -109,9 +109,6 @@ export class NftDataplane implements LbDataplane {
       return giveUp(`nftables rejected the transaction (nothing was changed): ${r.stderr.trim()}`);
     this.#installed = next;
     const steps: string[] = ops.map((op) => op.kind);
-    if (ops.some((op) => op.kind === 'set-timeouts')) {
-      steps.push('note: nftables leaves connection timeouts to conntrack; lvs_timeouts is not applied');
-    }
     return ok({ applied: ops.length, steps });
   }
 
