@@ -13,15 +13,15 @@
  * table does.
  *
  * lvs_timeouts (IPVS's tcp / tcpfin / udp connection timeouts): conntrack `ct timeout` objects named by
- * their values (lvs_tcp_<established>_<fin_wait>, lvs_udp_<seconds>), attached in raw-priority chains
- * (ct_timeouts on prerouting, ct_timeouts_out on output) to each address service's new connections, before
- * conntrack creates the entry. Those chains are refilled on every apply (one rule per service); a change
- * of values adds objects with the new names and deletes the old ones in the same transaction. tcp sets
- * ESTABLISHED, tcpfin FIN_WAIT, udp both UDP states (IPVS has one UDP timeout). Differences from IPVS:
- * fwmark services keep conntrack's defaults (the mark is set after the raw hook), and conntrack's other
- * TCP states (TIME_WAIT, CLOSE_WAIT, ...) keep theirs. Open: on the kernel of the test machine the rule
- * matches (its counter moves) but the entry kept the default ESTABLISHED timeout (test/netns/lvs/
- * nft-timeouts.test.ts, a todo test), so the effect on conntrack is not proven yet.
+ * their values (lvs_tcp_<established>_<fin_wait>, lvs_udp_<seconds>), attached to each address service's
+ * new connections in mangle-priority chains (ct_timeouts on prerouting, ct_timeouts_out on output): after
+ * conntrack has made the entry (the kernel only attaches a timeout to an unconfirmed entry, so a raw-hook
+ * rule matches and does nothing) and before DNAT rewrites the VIP. Those chains are refilled on every
+ * apply (one rule per service); new values add objects with the new names and delete the old ones in the
+ * same transaction. tcp sets ESTABLISHED, tcpfin FIN_WAIT, udp both UDP states (IPVS has one UDP
+ * timeout). Differences from IPVS: fwmark services keep conntrack's defaults (their mark may be set by
+ * rules this table does not order against), and conntrack's other TCP states (TIME_WAIT, CLOSE_WAIT, ...)
+ * keep theirs.
  *
  * Transaction: the first apply (nothing known about the table) deletes and recreates the table. After
  * that only what changed is touched: a new service gets its chains, sets and @services element; a gone
@@ -214,8 +214,8 @@ function renderFamily(
       `add rule ${t} prerouting meta mark vmap @marks`,
       `add rule ${t} output ${ip} daddr . meta l4proto . th dport vmap @services`,
       `add rule ${t} output meta mark vmap @marks`,
-      `add chain ${t} ct_timeouts { type filter hook prerouting priority raw; policy accept; }`,
-      `add chain ${t} ct_timeouts_out { type filter hook output priority raw; policy accept; }`,
+      `add chain ${t} ct_timeouts { type filter hook prerouting priority mangle; policy accept; }`,
+      `add chain ${t} ct_timeouts_out { type filter hook output priority mangle; policy accept; }`,
     );
     for (const svc of next) lines.push(...addService(t, svc, opts.seed));
     lines.push(...timeoutLines(t, family, next, timeouts, null));

@@ -75,52 +75,45 @@ test('lvs_timeouts: ct timeout objects attached to the service, renamed and swap
   assert.doesNotMatch(listed, /lvs_tcp_777_33|lvs_udp_250/);
 });
 
-// Observed on this machine's kernel: the rule matches the connection's first packets (its counter moves)
-// yet the entry keeps conntrack's default ESTABLISHED timeout (431999 s). Kept as a todo until the cause
-// is found; the assertion is the acceptance check for lvs_timeouts on nftables.
-test(
-  'lvs_timeouts: a connection held through the VIP gets the tcp timeout in conntrack',
-  { todo: 'the kernel here keeps the default ESTABLISHED timeout; under investigation' },
-  async (t) => {
-    const lab = await createLvsLab();
-    t.after(() => lab.destroy());
-    await lab.startServer('r1');
-    await lab.startServer('r2');
-    const plane = new NftDataplane({ command: lab.nftCommand });
-    const plan = planLb(table(777, 33, 250), { services: [] }, NFT_CAPABILITIES, 'nftables');
-    assert.equal(plan.kind, 'ok');
-    assert.equal((await plane.apply(plan.kind === 'ok' ? plan.value : [])).kind, 'ok');
-    const ruleset = (): string => lab.exec(lab.ns.d, ['nft', 'list', 'table', 'ip', 'floatip_lvs']);
-    // A client holds one connection open through the VIP.
-    const holder = spawn(
-      'ip',
-      [
-        'netns',
-        'exec',
-        lab.ns.c,
-        'node_modules/.bin/node',
-        '-e',
-        `const s = require('node:net').connect(80, '${lvsLabAddrs.vip}', () => console.log('connected')); s.on('error', (e) => { console.error(e.message); process.exit(1); }); setInterval(() => {}, 1000);`,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    t.after(() => holder.kill('SIGKILL'));
-    await new Promise<void>((resolve, reject) => {
-      holder.stdout.on('data', (b: Buffer) => b.toString().includes('connected') && resolve());
-      holder.once('exit', (code) => reject(new Error(`the client exited ${code}`)));
-    });
-    const entry = (): string | undefined =>
-      lab
-        .exec(lab.ns.d, ['cat', '/proc/net/nf_conntrack'])
-        .split('\n')
-        .find(
-          (l) => l.includes('ESTABLISHED') && l.includes(`dst=${lvsLabAddrs.vip}`) && l.includes('dport=80 '),
-        );
-    for (let i = 0; i < 100 && !entry(); i++) await sleep(100);
-    const line = entry();
-    assert.ok(line, 'the connection is in the director conntrack table');
-    // `ipv4 2 tcp 6 <seconds left> ESTABLISHED ...`
-    const left = Number(line.trim().split(/\s+/)[4]);
-    assert.ok(left > 0 && left <= 777, `timeout ${left} s, not lvs_timeouts tcp 777 (${line}) ${ruleset()}`);
-  },
-);
+test('lvs_timeouts: a connection held through the VIP gets the tcp timeout in conntrack', async (t) => {
+  const lab = await createLvsLab();
+  t.after(() => lab.destroy());
+  await lab.startServer('r1');
+  await lab.startServer('r2');
+  const plane = new NftDataplane({ command: lab.nftCommand });
+  const plan = planLb(table(777, 33, 250), { services: [] }, NFT_CAPABILITIES, 'nftables');
+  assert.equal(plan.kind, 'ok');
+  assert.equal((await plane.apply(plan.kind === 'ok' ? plan.value : [])).kind, 'ok');
+  const ruleset = (): string => lab.exec(lab.ns.d, ['nft', 'list', 'table', 'ip', 'floatip_lvs']);
+  // A client holds one connection open through the VIP.
+  const holder = spawn(
+    'ip',
+    [
+      'netns',
+      'exec',
+      lab.ns.c,
+      'node_modules/.bin/node',
+      '-e',
+      `const s = require('node:net').connect(80, '${lvsLabAddrs.vip}', () => console.log('connected')); s.on('error', (e) => { console.error(e.message); process.exit(1); }); setInterval(() => {}, 1000);`,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  t.after(() => holder.kill('SIGKILL'));
+  await new Promise<void>((resolve, reject) => {
+    holder.stdout.on('data', (b: Buffer) => b.toString().includes('connected') && resolve());
+    holder.once('exit', (code) => reject(new Error(`the client exited ${code}`)));
+  });
+  const entry = (): string | undefined =>
+    lab
+      .exec(lab.ns.d, ['cat', '/proc/net/nf_conntrack'])
+      .split('\n')
+      .find(
+        (l) => l.includes('ESTABLISHED') && l.includes(`dst=${lvsLabAddrs.vip}`) && l.includes('dport=80 '),
+      );
+  for (let i = 0; i < 100 && !entry(); i++) await sleep(100);
+  const line = entry();
+  assert.ok(line, 'the connection is in the director conntrack table');
+  // `ipv4 2 tcp 6 <seconds left> ESTABLISHED ...`
+  const left = Number(line.trim().split(/\s+/)[4]);
+  assert.ok(left > 0 && left <= 777, `timeout ${left} s, not lvs_timeouts tcp 777 (${line}) ${ruleset()}`);
+});
