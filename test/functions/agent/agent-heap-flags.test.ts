@@ -69,7 +69,10 @@ async function agentProcess(
     const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
     const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
     // The old-generation cap as V8 applied it, from a tiny script run with the same flags.
-    const flags = argv.slice(1, argv.findIndex((a) => a.endsWith('floatip.mjs')));
+    const flags = argv.slice(
+      1,
+      argv.findIndex((a) => a.endsWith('floatip.mjs')),
+    );
     const limit = execFileSync(
       'node_modules/.bin/node',
       [...flags, '-e', 'console.log(require("v8").getHeapStatistics().heap_size_limit)'],
