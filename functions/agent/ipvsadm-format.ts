@@ -26,7 +26,13 @@ export interface IpvsadmInput {
   /** Connection table size (GET_INFO CONN_TAB_SIZE). */
   connTabSize: number;
   services: readonly LbService[];
+  /** A first line other than the IPVS version one (a data plane that is not IPVS says what it is). */
+  header?: string;
 }
+
+/** ipvsadm's first line: `IP Virtual Server version 1.2.1 (size=4096)`. */
+export const ipvsHeader = (v: number, connTabSize: number): string =>
+  `IP Virtual Server version ${(v >> 16) & 0xff}.${(v >> 8) & 0xff}.${v & 0xff} (size=${connTabSize})`;
 
 const padEnd = (s: string, n: number): string => (s.length >= n ? s : s + ' '.repeat(n - s.length));
 const padStart = (s: string, n: number): string => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
@@ -137,10 +143,7 @@ const compareDests = (a: LbDestination, b: LbDestination): number =>
 
 /** The whole `ipvsadm -Ln [--stats] [--exact] [--nosort]` output, ending in a newline. */
 export function formatIpvsadm(input: IpvsadmInput, options: IpvsadmOptions = {}): string {
-  const v = input.version;
-  const lines = [
-    `IP Virtual Server version ${(v >> 16) & 0xff}.${(v >> 8) & 0xff}.${v & 0xff} (size=${input.connTabSize})`,
-  ];
+  const lines = [input.header ?? ipvsHeader(input.version, input.connTabSize)];
   if (options.stats) {
     lines.push(
       `${padEnd('Prot LocalAddress:Port', 33)} ${['Conns', 'InPkts', 'OutPkts', 'InBytes', 'OutBytes'].map((h) => padStart(h, 8)).join(' ')}`,

@@ -5,12 +5,13 @@
  */
 import type { Config } from '../../core/model/index.ts';
 import type { LbTable, Logger } from '../../core/ports/index.ts';
-import { IP_VS_VERSION_CODE } from '../../adapters/onprem/ipvs/index.ts';
+import { IP_VS_VERSION_CODE, IpvsDataplane } from '../../adapters/onprem/ipvs/index.ts';
 import { openProbeSocket } from '../../adapters/onprem/probe-socket.ts';
 import { createProbeRunner, type BfdStateLookup } from '../../adapters/probes/index.ts';
 import { systemRandom } from '../../adapters/system/index.ts';
 import { loadConfigOrThrow } from '../shared/load-config.ts';
 import { createLvs } from './lvs.ts';
+import { openAddressWatcher } from '../../adapters/onprem/rtnetlink/address-watcher.ts';
 import { chooseDataplane, type DataplaneChoice } from './lvs-dataplane.ts';
 
 /** What `status --lvs` receives over the control socket. */
@@ -21,6 +22,8 @@ export interface LvsStatus {
   error?: string;
   version: number;
   connTabSize: number;
+  /** The data plane's own first line for `status --lvs` (IPVS GET_INFO, or nf_conntrack's limits). */
+  header?: string;
   services: LbTable['services'];
 }
 
@@ -80,7 +83,13 @@ async function run(
   const chosen = await chooseDataplane(choice);
   log.info(`lvs: ${chosen.dataplane.name} data plane (${chosen.reason})`);
   let table: LbTable = { services: [] };
+  // ha_suspend: which virtual addresses are on this director, whoever adds them (our VRRP side or not).
+  const addresses = await openAddressWatcher().catch((e: unknown) => {
+    log.warn(`lvs: cannot watch addresses; ha_suspend will not suspend checks: ${String(e)}`);
+    return undefined;
+  });
   const lvs = createLvs({
+    ...(addresses ? { addresses } : {}),
     config,
     dataplane: chosen.dataplane,
     probe: createProbeRunner({ openSocket: openProbeSocket, ...(bfd ? { bfd } : {}) }),
@@ -92,6 +101,7 @@ async function run(
     await lvs.start();
   } catch (e) {
     await lvs.stop({ keepTable: true });
+    addresses?.close();
     chosen.close();
     throw e;
   }
@@ -103,12 +113,29 @@ async function run(
     );
   }, 2000);
   refresh.unref();
+  let header = await chosen.header().catch((e: unknown) => `${chosen.dataplane.name} (${String(e)})`);
+  // IPVS_CMD_GET_INFO for the JSON fields too; another plane has no IPVS version (its header says what it is).
+  let version = 0;
+  let connTabSize = 0;
+  if (chosen.dataplane instanceof IpvsDataplane) {
+    const info = await chosen.dataplane.info();
+    if (info.kind === 'ok') ({ version, connTabSize } = info.value);
+  }
+  // nf_conntrack_max can be changed at run time; read it again with the counters.
+  const refreshHeader = setInterval(() => {
+    chosen.header().then(
+      (h) => (header = h),
+      () => undefined,
+    );
+  }, 10_000);
+  refreshHeader.unref();
   return {
     status: () => ({
       plane: chosen.dataplane.name,
       reason: chosen.reason,
-      version: IP_VS_VERSION_CODE,
-      connTabSize: 4096,
+      version,
+      connTabSize,
+      header,
       services: table.services,
     }),
     async reload() {
@@ -123,7 +150,9 @@ async function run(
     },
     async stop() {
       clearInterval(refresh);
+      clearInterval(refreshHeader);
       await lvs.stop();
+      addresses?.close();
       chosen.close();
     },
   };

@@ -4,7 +4,8 @@
  */
 import type { LbDataplane } from '../../core/ports/index.ts';
 import { IpvsDataplane, NO_IPVS_MESSAGE } from '../../adapters/onprem/ipvs/index.ts';
-import { NftDataplane } from '../../adapters/onprem/nft/index.ts';
+import { NftDataplane, conntrackHeader, conntrackInfo } from '../../adapters/onprem/nft/index.ts';
+import { ipvsHeader } from './ipvsadm-format.ts';
 
 export type DataplaneChoice = 'auto' | 'ipvs' | 'nftables';
 
@@ -12,6 +13,11 @@ export interface ChosenDataplane {
   dataplane: LbDataplane;
   /** Why this one, for the log and `status`. */
   reason: string;
+  /**
+   * The first line of `status --lvs`, read from the data plane: IPVS's version and connection table
+   * size (IPVS_CMD_GET_INFO), or what nftables' table is (nf_conntrack's limits).
+   */
+  header(): Promise<string>;
   close(): void;
 }
 
@@ -22,12 +28,20 @@ export async function chooseDataplane(
   const nftables = (reason: string): ChosenDataplane => ({
     dataplane: new NftDataplane(nft),
     reason,
+    header: async () => conntrackHeader(conntrackInfo()),
     close: () => undefined,
   });
   if (choice === 'nftables') return nftables('nftables data plane chosen by configuration');
   const ipvs = new IpvsDataplane();
   const caps = await ipvs.capabilities();
-  if (caps.kind === 'ok') return { dataplane: ipvs, reason: 'kernel has IPVS', close: () => ipvs.close() };
+  if (caps.kind === 'ok') {
+    const header = async (): Promise<string> => {
+      const info = await ipvs.info();
+      if (info.kind !== 'ok') return `IP Virtual Server (version unknown: ${info.reason})`;
+      return ipvsHeader(info.value.version, info.value.connTabSize);
+    };
+    return { dataplane: ipvs, reason: 'kernel has IPVS', header, close: () => ipvs.close() };
+  }
   ipvs.close();
   if (choice === 'ipvs') throw new Error(caps.reason);
   if (caps.reason === NO_IPVS_MESSAGE) return nftables(`${NO_IPVS_MESSAGE}: using nftables`);

@@ -7,6 +7,12 @@
  *   probe result ─► HealthEngine ─► rs-alive / rs-weight ─► stepPool ─► desiredPool ─┐
  *                                                                                    ▼
  *   LbDataplane.read() ──────────────────────────────────────────────► planLb ─► LbDataplane.apply(ops)
+ *
+ * ha_suspend: the pool learns whether its virtual address is configured here (at start from the address
+ * watcher's dump, then on every RTM_NEWADDR / RTM_DELADDR, whoever made the change) and its
+ * suspend-checks / resume-checks effects stop and restart the real servers' checkers. The pool stays
+ * programmed either way (keepalived.md §2.4). Unlike keepalived, a fwmark-only virtual server has no
+ * address to watch: its checks run (keepalived would leave them suspended for ever); a warning says so.
  */
 import type { Config } from '../../core/model/index.ts';
 import type { LbApplyReport, LbDataplane, LbTable, Logger, Probe, Random } from '../../core/ports/index.ts';
@@ -22,6 +28,7 @@ import {
 import { planLb } from '../../core/lb/plan.ts';
 import { serviceId } from '../../core/model/index.ts';
 import { driveHealth, type HealthDriver } from '../../adapters/probes/index.ts';
+import { canonicalAddress } from '../../adapters/onprem/rtnetlink/address-watcher.ts';
 import { lvsScripts } from './lvs-scripts.ts';
 import { desiredTable, poolConfig, rsId, vsKey } from './lvs-desired.ts';
 
@@ -39,6 +46,18 @@ export interface LvsOptions {
   retryMs?: number;
   /** Called for pool effects; the default runs quorum_up/down and notify_up/down scripts and logs the rest. */
   onEffect?: (effect: PoolEffect) => void;
+  /**
+   * Which addresses are configured on this director (rtnetlink's openAddressWatcher). Without it every
+   * virtual address counts as present, so ha_suspend never suspends.
+   */
+  addresses?: AddressPresence;
+}
+
+/** What ha_suspend needs to know about the host's addresses. */
+export interface AddressPresence {
+  has(address: string): boolean;
+  /** Calls `onChange` when an address appears or its last copy goes; returns the unsubscribe. */
+  watch(onChange: (address: string, present: boolean) => void): () => void;
 }
 
 export interface LvsRunner {
@@ -77,7 +96,31 @@ export function createLvs(options: LvsOptions): LvsRunner {
 
   // Default: quorum_up/down and notify_up/down scripts run as keepalived runs them.
   const scripts = lvsScripts(() => config, log);
-  const effect = options.onEffect ?? scripts.onEffect;
+  const scriptEffect = options.onEffect ?? scripts.onEffect;
+  const effect = (e: PoolEffect): void => {
+    // ha_suspend: the pool decided; the checkers follow (a no-op before the engine has started).
+    if (e.kind === 'suspend-checks') engine.suspend(e.rs, now());
+    if (e.kind === 'resume-checks') {
+      driver?.submit(engine.resume(e.rs, now()));
+      driver?.kick();
+    }
+    scriptEffect(e);
+  };
+
+  /** Virtual addresses of each pool (canonical text), for ha_suspend. */
+  const addressesOf = (pool: PoolState): string[] =>
+    pool.config.services.flatMap((k) => (k.kind === 'addr' ? [canonicalAddress(k.addr)] : []));
+  const present = (pool: PoolState): boolean => {
+    const watcher = options.addresses;
+    if (!watcher) return true;
+    const addrs = addressesOf(pool);
+    return addrs.length === 0 || addrs.some((a) => watcher.has(a));
+  };
+  let unwatch: (() => void) | undefined;
+  /** After start and reload: every suspended pool's checkers are suspended in the engine too. */
+  const suspendAll = (): void => {
+    for (const pool of pools.values()) if (pool.suspended) engine.suspend(checkedRs(pool), now());
+  };
 
   const desired = (): LbTable =>
     desiredTable(
@@ -184,7 +227,13 @@ export function createLvs(options: LvsOptions): LvsRunner {
         nextPools.set(key, out.state);
       } else {
         const fresh = initialPool(cfg);
-        nextPools.set(key, running ? stepPool(fresh, { kind: 'start', addressPresent: true }).state : fresh);
+        if (cfg.haSuspend && addressesOf(fresh).length === 0) {
+          log.warn(`lvs: ${key}: ha_suspend needs a virtual address to watch; its checks always run`);
+        }
+        nextPools.set(
+          key,
+          running ? stepPool(fresh, { kind: 'start', addressPresent: present(fresh) }).state : fresh,
+        );
       }
       for (const rs of vs.realServers) {
         const id = rsId(key, rs);
@@ -215,8 +264,17 @@ export function createLvs(options: LvsOptions): LvsRunner {
   return {
     async start() {
       adopt(config);
-      // The pool is programmed on every director regardless of VRRP state (keepalived.md §2.4).
-      for (const key of order) step(key, { kind: 'start', addressPresent: true });
+      // The pool is programmed on every director regardless of VRRP state (keepalived.md §2.4); only
+      // its checks depend on the address being here (ha_suspend).
+      for (const key of order) {
+        const pool = pools.get(key);
+        if (pool) step(key, { kind: 'start', addressPresent: present(pool) });
+      }
+      unwatch = options.addresses?.watch((address) => {
+        for (const [key, pool] of pools) {
+          if (addressesOf(pool).includes(address)) step(key, { kind: 'address', present: present(pool) });
+        }
+      });
       running = true;
       await reconcile();
       driver = driveHealth(engine, options.probe, {
@@ -224,16 +282,21 @@ export function createLvs(options: LvsOptions): LvsRunner {
         onError: (e) => log.error('lvs: probe', { err: String(e) }),
       });
       driver.submit(engine.start(now()));
+      suspendAll();
       driver.kick();
     },
     async reload(next) {
       const jobs = adopt(next);
+      // ha_suspend may have been switched on or off, or a group may hold other addresses now.
+      for (const [key, pool] of pools) step(key, { kind: 'address', present: present(pool) });
       driver?.submit([...jobs, ...engine.start(now())]);
+      suspendAll();
       driver?.kick();
       await reconcile();
     },
     async stop(opts = {}) {
       driver?.stop();
+      unwatch?.();
       running = false;
       if (retryTimer) clearTimeout(retryTimer);
       if (opts.keepTable) return;
@@ -246,3 +309,5 @@ export function createLvs(options: LvsOptions): LvsRunner {
 }
 
 type ProbeJobs = ReturnType<HealthEngine['start']>;
+
+const checkedRs = (pool: PoolState): string[] => pool.config.servers.map((s) => s.id);

@@ -15,8 +15,15 @@ import { giveUp, ok, retry } from '../../../core/model/index.ts';
 import { describeDest, describeService } from '../../../core/model/index.ts';
 import { GenlConnection, GenlError } from '../genl/connection.ts';
 import { IPVS_GENL_NAME, IPVS_SCHEDULERS } from './constants.ts';
-import { encodeGetConfig, encodeGetDests, encodeGetServices, encodeOp, type Envelope } from './encode.ts';
-import { decodeDestMessage, decodeServiceMessage, decodeTimeouts } from './decode.ts';
+import {
+  encodeGetConfig,
+  encodeGetDests,
+  encodeGetInfo,
+  encodeGetServices,
+  encodeOp,
+  type Envelope,
+} from './encode.ts';
+import { decodeDestMessage, decodeInfo, decodeServiceMessage, decodeTimeouts } from './decode.ts';
 
 /** The message the agent and CLI show when the kernel has no IPVS. */
 export const NO_IPVS_MESSAGE =
@@ -150,6 +157,20 @@ export class IpvsDataplane implements LbDataplane {
       steps.push(what);
     }
     return ok({ applied: steps.length, steps });
+  }
+
+  /** IPVS_CMD_GET_INFO: the kernel's IPVS version code and connection hash table size (`ipvsadm -L` line 1). */
+  async info(): Promise<Outcome<{ version: number; connTabSize: number }>> {
+    const r = await this.#ready();
+    if (r.kind !== 'ok') return r;
+    const { conn, familyId } = r.value;
+    try {
+      const [first] = await conn.request(encodeGetInfo(this.#env(conn, familyId)), 'IPVS get info');
+      if (!first) return retry('IPVS get info: empty reply');
+      return ok(decodeInfo(first.payload));
+    } catch (e) {
+      return classify(e, 'IPVS get info');
+    }
   }
 
   close(): void {

@@ -5,3 +5,4 @@ export { renderRuleset } from './render.ts';
 export { NFT_SCHEDULERS, wrrCycle, shTable, dhTable } from './schedule-map.ts';
 export { applyLbOps, LbOpError } from './table-state.ts';
 export { nftLimits } from './limits.ts';
+export { conntrackHeader, conntrackInfo, type ConntrackInfo } from './conntrack-info.ts';

@@ -11,11 +11,11 @@
  */
 import { spawn } from 'node:child_process';
 import type { LbApplyReport, LbCapabilities, LbDataplane, LbOp, LbTable } from '../../../core/ports/index.ts';
-import type { Outcome } from '../../../core/model/index.ts';
+import type { LbCounters, Outcome } from '../../../core/model/index.ts';
 import { giveUp, ok, retry } from '../../../core/model/index.ts';
 import { unsupported } from '../../../core/model/index.ts';
 import { LbOpError, applyLbOps } from './table-state.ts';
-import { renderRuleset } from './render.ts';
+import { destCounters, renderRuleset } from './render.ts';
 import { nftLimits } from './limits.ts';
 import { NFT_SCHEDULERS } from './schedule-map.ts';
 
@@ -36,6 +36,12 @@ export interface NftDataplaneOptions {
   command?: readonly string[];
   /** jhash seed for sh/dh (default 0). */
   seed?: number;
+}
+
+interface NftCounter {
+  name: string;
+  packets: number;
+  bytes: number;
 }
 
 interface RunResult {
@@ -87,9 +93,48 @@ export class NftDataplane implements LbDataplane {
     return ok(NFT_CAPABILITIES);
   }
 
-  /** The table as installed by this adapter (empty before the first apply). */
+  /**
+   * The table as installed by this adapter (empty before the first apply), with the kernel's counters of
+   * every service and real server (one `nft -j list counters` per family; see render.ts). Counters that
+   * cannot be read leave `stats` out rather than failing the read.
+   */
   async read(): Promise<Outcome<LbTable>> {
-    return ok(this.#installed ?? { services: [] });
+    const installed = this.#installed;
+    if (!installed) return ok({ services: [] });
+    const counters = new Map<string, { packets: number; bytes: number }>();
+    for (const family of ['ip', 'ip6']) {
+      const r = await run([...this.#command, '-j', 'list', 'counters', 'table', family, this.#table], '');
+      if (r.code !== 0) continue;
+      try {
+        const parsed = JSON.parse(r.stdout) as { nftables?: Array<{ counter?: NftCounter }> };
+        for (const item of parsed.nftables ?? []) {
+          const c = item.counter;
+          if (c) counters.set(`${family} ${c.name}`, { packets: c.packets, bytes: c.bytes });
+        }
+      } catch {
+        // not JSON: no counters this time
+      }
+    }
+    if (counters.size === 0) return ok(installed);
+    const services = installed.services.map((svc) => {
+      const fam = svc.key.family === 'inet' ? 'ip' : 'ip6';
+      const total: LbCounters = { conns: 0, inPkts: 0, outPkts: 0, inBytes: 0, outBytes: 0 };
+      const destinations = svc.destinations.map((d) => {
+        const names = destCounters(svc, d);
+        const get = (n: string) => counters.get(`${fam} ${n}`) ?? { packets: 0, bytes: 0 };
+        const stats: LbCounters = {
+          conns: get(names.conns).packets,
+          inPkts: get(names.in).packets,
+          outPkts: get(names.out).packets,
+          inBytes: get(names.in).bytes,
+          outBytes: get(names.out).bytes,
+        };
+        for (const k of Object.keys(total) as Array<keyof LbCounters>) total[k] += stats[k];
+        return { ...d, stats };
+      });
+      return { ...svc, destinations, stats: total };
+    });
+    return ok({ ...installed, services });
   }
 
   async apply(ops: readonly LbOp[]): Promise<Outcome<LbApplyReport>> {
@@ -109,9 +154,6 @@ export class NftDataplane implements LbDataplane {
       return giveUp(`nftables rejected the transaction (nothing was changed): ${r.stderr.trim()}`);
     this.#installed = next;
     const steps: string[] = ops.map((op) => op.kind);
-    if (ops.some((op) => op.kind === 'set-timeouts')) {
-      steps.push('note: nftables leaves connection timeouts to conntrack; lvs_timeouts is not applied');
-    }
     return ok({ applied: ops.length, steps });
   }
 

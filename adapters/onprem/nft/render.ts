@@ -12,6 +12,26 @@
  * Only a connection's first packet reaches nat chains; conntrack carries the rest, as IPVS's connection
  * table does.
  *
+ * lvs_timeouts (IPVS's tcp / tcpfin / udp connection timeouts): conntrack `ct timeout` objects named by
+ * their values (lvs_tcp_<established>_<fin_wait>, lvs_udp_<seconds>), attached to each address service's
+ * new connections in mangle-priority chains (ct_timeouts on prerouting, ct_timeouts_out on output): after
+ * conntrack has made the entry (the kernel only attaches a timeout to an unconfirmed entry, so a raw-hook
+ * rule matches and does nothing) and before DNAT rewrites the VIP. Those chains are refilled on every
+ * apply (one rule per service); new values add objects with the new names and delete the old ones in the
+ * same transaction. tcp sets ESTABLISHED, tcpfin FIN_WAIT, udp both UDP states (IPVS has one UDP
+ * timeout). Differences from IPVS: fwmark services keep conntrack's defaults (their mark may be set by
+ * rules this table does not order against), and conntrack's other TCP states (TIME_WAIT, CLOSE_WAIT, ...)
+ * keep theirs.
+ *
+ * Counters (`status --lvs --stats`): three named counters per real server: cn_* counts connections (a
+ * rule in its rs_ chain, which only a connection's first packet reaches), ci_* / co_* count packets and
+ * bytes in each direction on the forward hook: lvs_stats sends a connection by its original destination
+ * address (`@stats`) to that VIP's st_<vip> chain, where each real server of each service on the VIP has
+ * two rules matching the conntrack tuple (protocol and port as original destination, real server and port
+ * as reply source). Only the st_ chains of VIPs whose services changed are refilled. A service's counters
+ * are the sum of its real servers'; those of a real server that stays survive every apply. Differences from
+ * IPVS: traffic of local clients (output hook) and of fwmark services is counted in connections only.
+ *
  * Transaction: the first apply (nothing known about the table) deletes and recreates the table. After
  * that only what changed is touched: a new service gets its chains, sets and @services element; a gone
  * one loses them; a changed one has its chains flushed and refilled. Untouched services, and the named
@@ -29,6 +49,8 @@ export interface RenderOptions {
   previous: LbTable | null;
   /** jhash seed, fixed so a re-render keeps clients in their buckets. */
   seed: number;
+  /** lvs_timeouts of the table being rendered (set by renderRuleset). */
+  timeouts?: LbTable['timeouts'];
 }
 
 const tag = (text: string): string => text.replace(/[^A-Za-z0-9]/g, '_');
@@ -39,6 +61,14 @@ function serviceTag(key: LbServiceKey): string {
 const destTag = (d: LbDestination): string => tag(`${d.addr}_${d.port}`);
 
 export const vsChain = (svc: LbService): string => `vs_${serviceTag(svc.key)}`;
+/** Names of a real server's counters: connections, packets/bytes in, packets/bytes out. */
+export const destCounters = (
+  svc: LbService,
+  d: LbDestination,
+): { conns: string; in: string; out: string } => {
+  const id = `${serviceTag(svc.key)}__${destTag(d)}`;
+  return { conns: `cn_${id}`, in: `ci_${id}`, out: `co_${id}` };
+};
 export const rsChain = (svc: LbService, d: LbDestination): string =>
   `rs_${serviceTag(svc.key)}__${destTag(d)}`;
 /** Persistence parameters are in the name, so a change makes a new (empty) set instead of an edit. */
@@ -125,6 +155,7 @@ function serviceRules(t: string, svc: LbService, seed: number): string[] {
   for (const d of svc.destinations) {
     const set = persistSet(svc, d);
     if (set) lines.push(`add rule ${t} ${rsChain(svc, d)} update @${set} { ${client} }`);
+    lines.push(`add rule ${t} ${rsChain(svc, d)} counter name "${destCounters(svc, d).conns}"`);
     lines.push(
       d.port === 0
         ? `add rule ${t} ${rsChain(svc, d)} dnat ${ip} to ${dnatTarget(d)}`
@@ -139,6 +170,8 @@ function serviceObjects(t: string, svc: LbService): string[] {
   const lines = [`add chain ${t} ${vsChain(svc)}`];
   for (const d of svc.destinations) {
     lines.push(`add chain ${t} ${rsChain(svc, d)}`);
+    const c = destCounters(svc, d);
+    lines.push(`add counter ${t} ${c.conns}`, `add counter ${t} ${c.in}`, `add counter ${t} ${c.out}`);
     const set = persistSet(svc, d);
     if (set && svc.persistence) {
       lines.push(
@@ -165,8 +198,16 @@ function dropObjects(t: string, old: LbService, keep: LbService | null): string[
     `flush chain ${t} ${vsChain(old)}`,
     ...old.destinations.map((d) => `flush chain ${t} ${rsChain(old, d)}`),
   ];
-  for (const d of old.destinations)
-    if (!keepChains.has(rsChain(old, d))) lines.push(`delete chain ${t} ${rsChain(old, d)}`);
+  for (const d of old.destinations) {
+    if (keepChains.has(rsChain(old, d))) continue;
+    const c = destCounters(old, d);
+    lines.push(
+      `delete chain ${t} ${rsChain(old, d)}`,
+      `delete counter ${t} ${c.conns}`,
+      `delete counter ${t} ${c.in}`,
+      `delete counter ${t} ${c.out}`,
+    );
+  }
   if (!keepChains.has(vsChain(old))) lines.push(`delete chain ${t} ${vsChain(old)}`);
   for (const d of old.destinations) {
     const set = persistSet(old, d);
@@ -186,6 +227,7 @@ function renderFamily(
 ): string[] {
   const { ip, addrType } = fam(family);
   const t = `${ip} ${opts.table}`;
+  const timeouts = opts.timeouts ?? null;
   const lines: string[] = [];
   if (previous === null) {
     lines.push(
@@ -200,12 +242,30 @@ function renderFamily(
       `add rule ${t} prerouting meta mark vmap @marks`,
       `add rule ${t} output ${ip} daddr . meta l4proto . th dport vmap @services`,
       `add rule ${t} output meta mark vmap @marks`,
+      `add chain ${t} ct_timeouts { type filter hook prerouting priority mangle; policy accept; }`,
+      `add chain ${t} ct_timeouts_out { type filter hook output priority mangle; policy accept; }`,
+      `add map ${t} stats { type ${addrType} : verdict; }`,
+      `add chain ${t} lvs_stats { type filter hook forward priority filter; policy accept; }`,
+      `add rule ${t} lvs_stats ct original ${ip} daddr vmap @stats`,
     );
     for (const svc of next) lines.push(...addService(t, svc, opts.seed));
+    lines.push(...statsLines(t, next, [], vipsOf(next)).refill);
+    lines.push(...timeoutLines(t, family, next, timeouts, null));
     return lines;
   }
   const before = new Map(previous.map((s) => [serviceKeyId(s), s]));
   const after = new Set(next.map(serviceKeyId));
+  // VIPs with a service added, removed or changed get their st_ chain refilled; it is emptied first, as
+  // a counter of a leaving real server is deleted below.
+  const touched = new Set<string>();
+  for (const old of previous)
+    if (!after.has(serviceKeyId(old)) && old.key.kind === 'addr') touched.add(old.key.addr);
+  for (const svc of next) {
+    const old = before.get(serviceKeyId(svc));
+    if ((!old || !sameService(old, svc)) && svc.key.kind === 'addr') touched.add(svc.key.addr);
+  }
+  const stats = statsLines(t, next, previous, touched);
+  lines.push(...stats.flush);
   for (const old of previous) {
     if (after.has(serviceKeyId(old))) continue;
     lines.push(`delete element ${t} ${entry(old).map} { ${entry(old).key} }`, ...dropObjects(t, old, null));
@@ -217,6 +277,97 @@ function renderFamily(
       lines.push(...dropObjects(t, old, svc), ...serviceObjects(t, svc), ...serviceRules(t, svc, opts.seed));
     }
   }
+  lines.push(...stats.refill, ...timeoutLines(t, family, next, timeouts, opts.previous?.timeouts ?? null));
+  return lines;
+}
+
+const vipsOf = (services: LbService[]): Set<string> =>
+  new Set(services.flatMap((svc) => (svc.key.kind === 'addr' ? [svc.key.addr] : [])));
+const statsChain = (vip: string): string => `st_${tag(vip)}`;
+
+/** The st_<vip> chains of `touched` VIPs: emptied first, refilled (or removed) at the end. */
+function statsLines(
+  t: string,
+  next: LbService[],
+  previous: LbService[],
+  touched: Set<string>,
+): { flush: string[]; refill: string[] } {
+  const had = vipsOf(previous);
+  const has = vipsOf(next);
+  const flush: string[] = [];
+  const refill: string[] = [];
+  for (const vip of touched) {
+    if (had.has(vip)) flush.push(`flush chain ${t} ${statsChain(vip)}`);
+    if (!has.has(vip)) {
+      if (had.has(vip))
+        refill.push(`delete element ${t} stats { ${vip} }`, `delete chain ${t} ${statsChain(vip)}`);
+      continue;
+    }
+    if (!had.has(vip)) {
+      refill.push(
+        `add chain ${t} ${statsChain(vip)}`,
+        `add element ${t} stats { ${vip} : jump ${statsChain(vip)} }`,
+      );
+    }
+    for (const svc of next) {
+      const k = svc.key;
+      if (k.kind !== 'addr' || k.addr !== vip) continue;
+      const { ip } = fam(k.family);
+      for (const d of svc.destinations) {
+        const c = destCounters(svc, d);
+        const tuple =
+          `ct original protocol ${k.protocol} ct original proto-dst ${k.port} ct reply ${ip} saddr ${d.addr}` +
+          (d.port === 0 ? '' : ` ct reply proto-src ${d.port}`);
+        refill.push(
+          `add rule ${t} ${statsChain(vip)} ${tuple} ct direction original counter name "${c.in}"`,
+          `add rule ${t} ${statsChain(vip)} ${tuple} ct direction reply counter name "${c.out}"`,
+        );
+      }
+    }
+  }
+  return { flush, refill };
+}
+
+type Timeouts = NonNullable<LbTable['timeouts']>;
+const timeoutNames = (to: Timeouts): { tcp: string; udp: string } => ({
+  tcp: `lvs_tcp_${to.tcp}_${to.tcpFin}`,
+  udp: `lvs_udp_${to.udp}`,
+});
+
+/** lvs_timeouts: the ct timeout objects and the raw-hook rules attaching them (see the header). */
+function timeoutLines(
+  t: string,
+  family: LbFamily,
+  services: LbService[],
+  next: Timeouts | null,
+  before: Timeouts | null,
+): string[] {
+  if (next === null && before === null) return [];
+  const lines = ['flush chain ' + t + ' ct_timeouts', 'flush chain ' + t + ' ct_timeouts_out'];
+  const l3 = family === 'inet' ? 'ip' : 'ip6';
+  const changed = JSON.stringify(next) !== JSON.stringify(before);
+  if (next && changed) {
+    const n = timeoutNames(next);
+    lines.push(
+      `add ct timeout ${t} ${n.tcp} { protocol tcp; l3proto ${l3}; policy = { established: ${next.tcp}, fin_wait: ${next.tcpFin} }; }`,
+      `add ct timeout ${t} ${n.udp} { protocol udp; l3proto ${l3}; policy = { unreplied: ${next.udp}, replied: ${next.udp} }; }`,
+    );
+  }
+  if (next) {
+    const n = timeoutNames(next);
+    for (const svc of services) {
+      const k = svc.key;
+      if (k.kind !== 'addr' || k.protocol === 'sctp') continue;
+      const match = `${fam(k.family).ip} daddr ${k.addr} ${k.protocol} dport ${k.port}`;
+      const obj = k.protocol === 'tcp' ? n.tcp : n.udp;
+      for (const chain of ['ct_timeouts', 'ct_timeouts_out'])
+        lines.push(`add rule ${t} ${chain} ${match} counter ct timeout set "${obj}"`);
+    }
+  }
+  if (before && changed) {
+    const o = timeoutNames(before);
+    lines.push(`delete ct timeout ${t} ${o.tcp}`, `delete ct timeout ${t} ${o.udp}`);
+  }
   return lines;
 }
 
@@ -227,9 +378,10 @@ function renderFamily(
 export function renderRuleset(next: LbTable, opts: RenderOptions): string {
   const of = (t: LbTable | null, f: LbFamily): LbService[] | null =>
     t === null ? null : t.services.filter((s) => s.key.family === f);
+  const withTimeouts = { ...opts, timeouts: next.timeouts };
   const lines = [
-    ...renderFamily('inet', of(next, 'inet') ?? [], of(opts.previous, 'inet'), opts),
-    ...renderFamily('inet6', of(next, 'inet6') ?? [], of(opts.previous, 'inet6'), opts),
+    ...renderFamily('inet', of(next, 'inet') ?? [], of(opts.previous, 'inet'), withTimeouts),
+    ...renderFamily('inet6', of(next, 'inet6') ?? [], of(opts.previous, 'inet6'), withTimeouts),
   ];
   if (lines.length === 0) lines.push(`add table ip ${opts.table}`); // nothing changed: an empty, valid transaction
   return lines.join('\n') + '\n';

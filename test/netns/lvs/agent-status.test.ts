@@ -84,10 +84,14 @@ async function startAgent(t: TestContext, text: string) {
 test('floatip agent programs the table and floatip status --lvs prints it as ipvsadm -Ln does', async (t) => {
   const { lab, agent, status, logs } = await startAgent(t, conf);
   const out = status();
+  // The nftables plane has no IPVS version: the first line says what its table is, from the director's
+  // own /proc/sys/net/netfilter.
+  const sysctl = (name: string): string =>
+    lab.exec(lab.ns.d, ['cat', `/proc/sys/net/netfilter/${name}`]).trim();
   assert.equal(
     out,
     [
-      'IP Virtual Server version 1.2.1 (size=4096)',
+      `nftables data plane over nf_conntrack (max=${sysctl('nf_conntrack_max')} buckets=${sysctl('nf_conntrack_buckets')})`,
       'Prot LocalAddress:Port Scheduler Flags',
       '  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn',
       `TCP  ${lvsLabAddrs.vip}:80 wrr persistent 30 mask 255.255.255.0`,

@@ -1,0 +1,132 @@
+// `floatip agent` runs with the bounded heap the health bench measures with: the launcher replaces itself
+// with Node started with --max-semi-space-size=8 --max-old-space-size=128 and MALLOC_ARENA_MAX=2 (same pid),
+// and FLOATIP_AGENT_NODE_FLAGS overrides the flags. Read from /proc of the running agent, in a namespace
+// of its own (a veth pair, a unicast VRRP instance).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LVS_LAB_PREFIX, sweepStaleLvsLabs } from '../../helpers/netns-lvs.ts';
+
+const ip = (...args: string[]): string => execFileSync('ip', args, { encoding: 'utf8', timeout: 10_000 });
+
+const conf = `
+vrrp_instance VI_1 {
+    state BACKUP
+    interface v0
+    virtual_router_id 61
+    priority 100
+    advert_int 1
+    unicast_src_ip 10.55.0.1
+    unicast_peer {
+        10.55.0.2
+    }
+    virtual_ipaddress {
+        10.55.0.100/24 dev v0
+    }
+}
+`;
+
+/** Starts the agent through bin/floatip.mjs in `ns`; returns its /proc view once it has started. */
+async function agentProcess(
+  ns: string,
+  dir: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ argv: string[]; env: string[]; heapLimitMb: number }> {
+  const path = join(dir, 'keepalived.conf');
+  writeFileSync(path, conf);
+  const child = spawn(
+    'ip',
+    [
+      'netns',
+      'exec',
+      ns,
+      'node_modules/.bin/node',
+      'bin/floatip.mjs',
+      'agent',
+      '--config',
+      path,
+      '--socket',
+      join(dir, `a-${randomBytes(2).toString('hex')}.sock`),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'], env },
+  );
+  let out = '';
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const check = (b: Buffer): void => {
+        out += b.toString();
+        if (out.includes('floatip agent started')) resolve();
+      };
+      child.stdout.on('data', check);
+      child.stderr.on('data', check);
+      child.once('exit', (code) => reject(new Error(`the agent exited (${code}): ${out}`)));
+    });
+    const pid = child.pid ?? 0;
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    // The old-generation cap as V8 applied it, from a tiny script run with the same flags.
+    const flags = argv.slice(
+      1,
+      argv.findIndex((a) => a.endsWith('floatip.mjs')),
+    );
+    const limit = execFileSync(
+      'node_modules/.bin/node',
+      [...flags, '-e', 'console.log(require("v8").getHeapStatistics().heap_size_limit)'],
+      { encoding: 'utf8' },
+    );
+    return { argv, env: environ, heapLimitMb: Number(limit) / 2 ** 20 };
+  } finally {
+    const gone = new Promise<void>((r) =>
+      child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r()),
+    );
+    child.kill('SIGTERM');
+    await gone;
+  }
+}
+
+test('the agent runs with the bounded heap flags and MALLOC_ARENA_MAX=2; the flags can be overridden', async (t) => {
+  sweepStaleLvsLabs();
+  const ns = `${LVS_LAB_PREFIX}${process.pid}-${randomBytes(2).toString('hex')}-heap`;
+  const dir = mkdtempSync(join(tmpdir(), 'fip-heap-'));
+  ip('netns', 'add', ns);
+  t.after(() => {
+    try {
+      ip('netns', 'del', ns);
+    } catch {
+      // already gone
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+  ip('-n', ns, 'link', 'set', 'lo', 'up');
+  ip('-n', ns, 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1');
+  ip('-n', ns, 'addr', 'add', '10.55.0.1/24', 'dev', 'v0');
+  ip('-n', ns, 'link', 'set', 'v0', 'up');
+  ip('-n', ns, 'link', 'set', 'v1', 'up');
+
+  const {
+    FLOATIP_AGENT_NODE_FLAGS: _f,
+    MALLOC_ARENA_MAX: _m,
+    FLOATIP_AGENT_FLAGS_APPLIED: _a,
+    ...base
+  } = process.env;
+  const plain = await agentProcess(ns, dir, base);
+  assert.ok(plain.argv.includes('--max-semi-space-size=8'), plain.argv.join(' '));
+  assert.ok(plain.argv.includes('--max-old-space-size=128'), plain.argv.join(' '));
+  assert.ok(plain.argv.some((a) => a.endsWith('bin/floatip.mjs')) && plain.argv.includes('agent'));
+  assert.ok(plain.env.includes('MALLOC_ARENA_MAX=2'));
+  // V8's heap limit is the old generation plus the young one (3 × semi-space): far below the default.
+  assert.ok(plain.heapLimitMb < 200, `heap limit ${plain.heapLimitMb} MB`);
+
+  const custom = await agentProcess(ns, dir, {
+    ...base,
+    FLOATIP_AGENT_NODE_FLAGS: '--max-old-space-size=160',
+    MALLOC_ARENA_MAX: '4',
+  });
+  assert.ok(custom.argv.includes('--max-old-space-size=160'), custom.argv.join(' '));
+  assert.ok(!custom.argv.includes('--max-semi-space-size=8'));
+  assert.ok(custom.env.includes('MALLOC_ARENA_MAX=4'));
+});
