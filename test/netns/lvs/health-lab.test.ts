@@ -126,7 +126,7 @@ test('HTTP_GET takes a stopped real server out and puts it back; no request fail
 
   await director.stop();
   const left = lab.exec(lab.ns.d, ['nft', 'list', 'table', 'ip', 'floatip_lvs']);
-  assert.doesNotMatch(left, /vs_|dnat/, `shutdown removes every virtual service: ${left}`);
+  assert.doesNotMatch(left, /chain vs_|dnat/, `shutdown removes every virtual service: ${left}`);
 });
 
 test('quorum lost: the sorry server takes the traffic and quorum_down runs; quorum back: the reverse', async (t) => {
