@@ -187,6 +187,10 @@ async function until<T>(what: string, ms: number, check: () => T | undefined): P
 await scenario('agent', async () => {
   const conf = join(out, 'keepalived.conf');
   writeFileSync(conf, readFileSync(join(out, 'agent-1.conf'), 'utf8'));
+  // The VRRP side needs a segment: a dummy interface, where the instance is alone and becomes MASTER.
+  execFileSync('ip', ['link', 'add', 'vm0', 'type', 'dummy']);
+  execFileSync('ip', ['link', 'set', 'vm0', 'multicast', 'on', 'up']);
+  execFileSync('ip', ['addr', 'add', '10.9.7.1/24', 'dev', 'vm0']);
   const sock = '/run/fip-agent.sock';
   const node = join(root, 'node_modules', '.bin', 'node');
   const cli = join(root, 'bin', 'floatip.mjs');
@@ -203,7 +207,11 @@ await scenario('agent', async () => {
     const first = await until('the agent to program 3 services', 400_000, () =>
       lines(ipvsadm('-Ln')) === 3 ? true : undefined,
     );
-    const phase1 = { status: await until('status', 60_000, status), ipvsadm: ipvsadm('-Ln'), first };
+    const daemon = await until('the master sync daemon', 120_000, () => {
+      const d = ipvsadm('-L', '--daemon');
+      return d.includes('master') ? d : undefined;
+    });
+    const phase1 = { status: await until('status', 60_000, status), ipvsadm: ipvsadm('-Ln'), first, daemon };
     writeFileSync(conf, readFileSync(join(out, 'agent-2.conf'), 'utf8'));
     agent.kill('SIGHUP');
     await until('the reload to reach the kernel', 300_000, () =>
@@ -213,11 +221,19 @@ await scenario('agent', async () => {
     const phase2 = { status: status(), ipvsadm: ipvsadm('-Ln') };
     agent.kill('SIGTERM');
     const code = await Promise.race([exited, sleep(60_000).then(() => 'no exit')]);
-    return { phase1, phase2, afterStop: ipvsadm('-Ln'), exitCode: code, log };
+    return {
+      phase1,
+      phase2,
+      afterStop: ipvsadm('-Ln'),
+      daemonAfterStop: ipvsadm('-L', '--daemon'),
+      exitCode: code,
+      log,
+    };
   } catch (e) {
     throw new Error(`${(e as Error).message}\nkernel table:\n${ipvsadm('-Ln')}\nagent log:\n${log}`);
   } finally {
     agent.kill('SIGKILL');
+    execFileSync('ip', ['link', 'del', 'vm0']);
   }
 });
 

@@ -200,6 +200,10 @@ test(
     assert.match(v.log, /applied 3 change\(s\)/, `the reload was one diff of 3 ops:\n${v.log}`);
     assert.equal(v.exitCode, 0, v.log);
     assert.doesNotMatch(v.afterStop, /^(TCP|UDP|FWM) /m, 'SIGTERM removes what floatip programmed');
+    // lvs_sync_daemon vm0 VI_VM id 7: the MASTER runs the master daemon; a stopped agent leaves none.
+    assert.match(v.phase1.daemon, /^master sync daemon \(mcast=vm0, syncid=7\b/m);
+    assert.doesNotMatch(v.phase1.daemon, /backup sync daemon/);
+    assert.doesNotMatch(v.daemonAfterStop, /sync daemon/, `after SIGTERM: ${v.daemonAfterStop}`);
   },
 );
 
