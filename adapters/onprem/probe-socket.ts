@@ -6,23 +6,13 @@
  * `dgram.Socket.bind({ fd })`); Node's libuv does the non-blocking connect and all I/O, so HTTP, TLS,
  * SMTP and DNS run unchanged on it. Structurally typed to adapters/probes' `ProbeSocketOpener`.
  */
+import type { ProbeSocketRequest } from '../../core/ports/index.ts';
 import { addon, intOpt, linux } from './native/index.ts';
 import { isIpv6LinkLocal, parseIp } from './net/ip-address.ts';
 import { sockaddrIn, sockaddrIn6 } from './net/sockaddr.ts';
 
 /** SOL_SOCKET option number of SO_MARK (asm-generic/socket.h). */
 const SO_MARK = 36;
-
-export interface ProbeSocketRequest {
-  /** 'tcp' (SOCK_STREAM) or 'udp' (SOCK_DGRAM). */
-  type: 'tcp' | 'udp';
-  /** The peer, only to choose the address family. */
-  host: string;
-  bindTo?: string;
-  bindPort?: number;
-  bindIf?: string;
-  fwmark?: number;
-}
 
 /**
  * A non-blocking, close-on-exec socket with SO_MARK, SO_BINDTODEVICE and bind() applied, not yet

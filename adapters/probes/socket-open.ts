@@ -5,17 +5,10 @@
 import { closeSync } from 'node:fs';
 import { type Socket as Dgram } from 'node:dgram';
 import { connect, Socket } from 'node:net';
-import type { ProbeEndpoint } from '../../core/ports/index.ts';
+import type { ProbeEndpoint, ProbeSocketRequest } from '../../core/ports/index.ts';
 
 /** Makes an unconnected, non-blocking socket with the endpoint's local options applied; throws on refusal. */
-export type ProbeSocketOpener = (req: {
-  type: 'tcp' | 'udp';
-  host: string;
-  bindTo?: string;
-  bindPort?: number;
-  bindIf?: string;
-  fwmark?: number;
-}) => number;
+export type ProbeSocketOpener = (req: ProbeSocketRequest) => number;
 
 /** Does this endpoint need an opener (options Node's own sockets cannot set)? */
 export const needsOpener = (e: ProbeEndpoint): boolean => e.bindIf !== undefined || e.fwmark !== undefined;

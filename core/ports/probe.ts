@@ -162,3 +162,15 @@ export interface HealthTicker {
   /** Hand back one result; returns further probes to run at once (keepalived's zero-delay re-checks). */
   onResult(job: ProbeJob, result: ProbeResult, nowMs: number): ProbeJob[];
 }
+
+/** What a probe socket with local options (bind_if, fwmark, bindto) is made from (adapters/onprem probe-socket).
+ */ export interface ProbeSocketRequest {
+  /** 'tcp' (SOCK_STREAM) or 'udp' (SOCK_DGRAM). */
+  type: 'tcp' | 'udp';
+  /** The peer, only to choose the address family. */
+  host: string;
+  bindTo?: string;
+  bindPort?: number;
+  bindIf?: string;
+  fwmark?: number;
+}

@@ -134,7 +134,8 @@ export function destNest(d: LbDestination): Attr {
   };
 }
 
-function request(env: Envelope, cmd: number, attrs: Attr[], dump = false): Uint8Array {
+/** One IPVS generic-netlink request, acknowledged (a dump when `dump`). */
+export function request(env: Envelope, cmd: number, attrs: Attr[], dump = false): Uint8Array {
   return encodeGenl({
     type: env.familyId,
     flags: NLM_F_REQUEST | NLM_F_ACK | (dump ? NLM_F_DUMP : 0),

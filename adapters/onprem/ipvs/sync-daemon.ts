@@ -14,10 +14,10 @@ import type {
 import { formatIpv4, formatIpv6, giveUp, ok, retry, type Outcome } from '../../../core/model/index.ts';
 import { AttrTable, NLA_F_NESTED, type Attr } from '../genl/attrs.ts';
 import { GenlConnection, GenlError } from '../genl/connection.ts';
-import { decodeGenl, encodeGenl, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST } from '../genl/message.ts';
+import { decodeGenl } from '../genl/message.ts';
 import { parseIp } from '../net/ip-address.ts';
-import { CMD_ATTR, IPVS_CMD, IPVS_GENL_NAME, IPVS_GENL_VERSION } from './constants.ts';
-import type { Envelope } from './encode.ts';
+import { CMD_ATTR, IPVS_CMD, IPVS_GENL_NAME } from './constants.ts';
+import { request, type Envelope } from './encode.ts';
 import { NO_IPVS_MESSAGE } from './ipvs-dataplane.ts';
 
 /** §4.4: IPVS_DAEMON_ATTR_*. */
@@ -40,18 +40,6 @@ const MAX_IFNAME = 15;
 
 export class SyncDaemonEncodeError extends Error {
   override name = 'SyncDaemonEncodeError';
-}
-
-function request(env: Envelope, cmd: number, attrs: Attr[], dump = false): Uint8Array {
-  return encodeGenl({
-    type: env.familyId,
-    flags: NLM_F_REQUEST | NLM_F_ACK | (dump ? NLM_F_DUMP : 0),
-    seq: env.seq,
-    pid: env.pid,
-    cmd,
-    version: IPVS_GENL_VERSION,
-    attrs,
-  });
 }
 
 function head(role: SyncDaemonRole, ifName: string, syncId: number): Attr[] {
