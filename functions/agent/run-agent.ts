@@ -14,14 +14,14 @@ import { openVrrpSocket } from '../../adapters/onprem/vrrp-socket.ts';
 import { createLogger, systemClock } from '../../adapters/system/index.ts';
 import { describeMissing, missingCapabilities } from './capabilities.ts';
 import { startControlServer } from './control-server.ts';
-import { Notifier, stateNotifier } from './notifier.ts';
+import { Notifier, resolveHooks, stateNotifier } from './notifier.ts';
 import { createTimerService } from './timers.ts';
 import { TrackFileRunner } from './track-files.ts';
 import { TrackProcessRunner } from './track-processes.ts';
 import { TrackScriptRunner } from './track-scripts.ts';
 import { startLvsSide } from './lvs-agent.ts';
 import { openCloudMode, type CloudMode } from './cloud-mode.ts';
-import { loadConfigOrThrow } from '../shared/load-config.ts';
+import { loadConfigCheckingScripts } from '../shared/script-security.ts';
 
 export interface AgentOptions {
   configPath: string;
@@ -46,7 +46,7 @@ export interface RunningAgent {
  * Reads (with `include`s) and maps the config; throws one message listing every problem with file:line.
  */
 export async function loadPlan(configPath: string, addresses: AddressManager): Promise<VrrpAgentPlan> {
-  const config = loadConfigOrThrow(configPath);
+  const { config, warnings } = loadConfigCheckingScripts(configPath);
   const present: InterfaceAddress[] = await addresses.list();
   const primary = (interfaceName: string, family: 'ipv4' | 'ipv6') => {
     const mine = present.filter((a) => a.interfaceName === interfaceName);
@@ -55,7 +55,7 @@ export async function loadPlan(configPath: string, addresses: AddressManager): P
   };
   const planned = planVrrp(config, primary);
   if (!planned.ok) throw new Error(planned.errors.map((e) => `${configPath}: ${e}`).join('\n'));
-  return planned.plan;
+  return { ...planned.plan, warnings: [...warnings, ...planned.plan.warnings] };
 }
 
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
@@ -90,8 +90,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     notifier: withCloud(
       stateNotifier(notifier, (key) => {
         const h = plan.hooks[key];
-        if (!h) return undefined;
-        return Object.fromEntries(Object.entries(h).map(([k, argv]) => [k, { argv }]));
+        return h && resolveHooks(h, (m) => logger.warn(m));
       }),
     ),
     logger,
