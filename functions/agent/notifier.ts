@@ -32,6 +32,24 @@ export interface NotifyHooks {
 }
 
 /**
+ * The hooks of instances and groups a reload removes, as their removal notifies run them (keepalived
+ * clear_diff_vrrp): notify_deleted's CMD with DELETED, and only `notify` and the FIFO with FAULT;
+ * keepalived picks the state's own script before turning DELETED into FAULT, so notify_fault never runs.
+ */
+export function removedHooks(
+  before: Record<string, NotifyHookSet>,
+  after: Record<string, NotifyHookSet>,
+): Record<string, NotifyHookSet> {
+  const out: Record<string, NotifyHookSet> = {};
+  for (const [key, h] of Object.entries(before)) {
+    if (key in after) continue;
+    const { notifyFault: _ignored, ...rest } = h;
+    out[key] = rest;
+  }
+  return out;
+}
+
+/**
  * A plan's hooks with the user each runs as (own `user`, else `script_user`, else `keepalived_script` if
  * it exists, else the agent's user). A user that no longer resolves leaves that hook out, with a warning:
  * the script never falls back to running as root.

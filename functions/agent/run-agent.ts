@@ -14,7 +14,7 @@ import { openVrrpSocket } from '../../adapters/onprem/vrrp-socket.ts';
 import { createLogger, systemClock } from '../../adapters/system/index.ts';
 import { describeMissing, missingCapabilities } from './capabilities.ts';
 import { startControlServer } from './control-server.ts';
-import { Notifier, resolveHooks, stateNotifier } from './notifier.ts';
+import { Notifier, removedHooks, resolveHooks, stateNotifier } from './notifier.ts';
 import { createTimerService } from './timers.ts';
 import { TrackFileRunner } from './track-files.ts';
 import { TrackProcessRunner } from './track-processes.ts';
@@ -67,6 +67,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const withCloud: CloudMode['notifier'] = (n) => cloud?.notifier(n) ?? n;
   const addresses = options.addresses ?? openAddressManager();
   let plan: VrrpAgentPlan;
+  let removed: VrrpAgentPlan['hooks'] = {}; // hooks of instances the last reload removed
   try {
     plan = await loadPlan(options.configPath, addresses);
   } catch (e) {
@@ -89,7 +90,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     timers: createTimerService(clock),
     notifier: withCloud(
       stateNotifier(notifier, (key) => {
-        const h = plan.hooks[key];
+        const h = plan.hooks[key] ?? removed[key];
         return h && resolveHooks(h, (m) => logger.warn(m));
       }),
     ),
@@ -157,6 +158,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     try {
       const next = await loadPlan(options.configPath, addresses);
       for (const w of next.warnings) logger.warn(w);
+      removed = removedHooks(plan.hooks, next.hooks);
       plan = next;
       scripts.stop();
       const r = await service.reload(next);
