@@ -20,7 +20,8 @@ import { TrackFileRunner } from './track-files.ts';
 import { TrackProcessRunner } from './track-processes.ts';
 import { TrackScriptRunner } from './track-scripts.ts';
 import { startLvsSide } from './lvs-agent.ts';
-import { openCloudMode, type CloudMode } from './cloud-mode.ts';
+import type { CloudMode } from './cloud-mode.ts';
+import { openCloudModeLazily } from './cloud-lazy.ts';
 import { loadConfigCheckingScripts } from '../shared/script-security.ts';
 
 export interface AgentOptions {
@@ -63,7 +64,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const missing = describeMissing(missingCapabilities(['CAP_NET_RAW', 'CAP_NET_ADMIN']));
   if (missing) throw new Error(missing);
   const clock = options.clock ?? systemClock;
-  const cloud = openCloudMode(options.configPath, { logger, clock }); // cloud: resources move on MASTER
+  // cloud: resources move on MASTER; the SDKs load only when a cloud section exists
+  const cloud = await openCloudModeLazily(options.configPath, { logger, clock });
   const withCloud: CloudMode['notifier'] = (n) => cloud?.notifier(n) ?? n;
   const addresses = options.addresses ?? openAddressManager();
   let plan: VrrpAgentPlan;
