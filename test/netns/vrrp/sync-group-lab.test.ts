@@ -1,12 +1,14 @@
 /**
  * vrrp_sync_group on real links: two directors, each on two bridges (eth0 on the lab hub, eth1 on a second
  * bridge added here), one sync group of an instance per interface. Both instances are MASTER on d1; cutting
- * d1's eth1 cable faults one member, and the whole group moves to d2 together (keepalived.md §1.3).
+ * d1's eth1 cable faults one member, and the whole group moves to d2 together (keepalived.md §1.3). The
+ * same config in a mixed pair with keepalived 2.2.7 fails over both ways.
  */
 import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { createLab, waitFor, type Lab } from '../../helpers/netns.ts';
 import { startFloatip, type RunningFloatip } from './lib/floatip.ts';
+import { startKeepalived, type RunningKeepalived } from './lib/keepalived.ts';
 
 const VIP_A = '10.99.0.170';
 const VIP_B = '10.98.0.170';
@@ -42,6 +44,7 @@ const hasAddress = (lab: Lab, node: string, address: string) =>
 describe('a sync group of two instances on two links moves together (floatip pair)', () => {
   let lab: Lab;
   const agents: RunningFloatip[] = [];
+  const kas: RunningKeepalived[] = [];
   const hubPort1 = (n: string) => `w-${n}`;
 
   before(() => {
@@ -75,6 +78,7 @@ describe('a sync group of two instances on two links moves together (floatip pai
       await a.kill();
       a.cleanup();
     }
+    for (const k of kas) await k.stop();
     lab?.destroy(); // deleting the hub namespace removes br1 and the eth1 pairs
   });
 
@@ -121,5 +125,64 @@ describe('a sync group of two instances on two links moves together (floatip pai
     execFileSync('ip', ['-n', lab.hub, 'link', 'set', hubPort1('d1'), 'up']);
     await until('d1 preempts both back', d1, { VI_A: 'MASTER', VI_B: 'MASTER' });
     await until('d2 BACKUP of both again', d2, { VI_A: 'BACKUP', VI_B: 'BACKUP' });
+  });
+
+  const vipsOn = (node: string) =>
+    waitFor(
+      `both VIPs on ${node}`,
+      () => (hasAddress(lab, node, VIP_A) && hasAddress(lab, node, VIP_B)) || undefined,
+      20_000,
+      50,
+    );
+  const cut = (node: string, up: boolean) =>
+    execFileSync('ip', ['-n', lab.hub, 'link', 'set', hubPort1(node), up ? 'up' : 'down']);
+
+  it('mixed with keepalived 2.2.7 running the same sync group: failover both ways', async () => {
+    for (const a of agents.splice(0)) {
+      await a.kill();
+      a.cleanup();
+    }
+    // keepalived master on d1, floatip backup on d2: d1's eth1 cut moves both to floatip, and back
+    const ka = startKeepalived(lab, 'd1', config(150));
+    kas.push(ka);
+    const fip = startFloatip(lab, 'd2', config(100));
+    agents.push(fip);
+    await fip.ready();
+    await vipsOn('d1');
+    await until('floatip BACKUP of both', fip, { VI_A: 'BACKUP', VI_B: 'BACKUP' });
+    cut('d1', false);
+    await until('floatip MASTER of both', fip, { VI_A: 'MASTER', VI_B: 'MASTER' });
+    await vipsOn('d2');
+    await waitFor(
+      'keepalived dropped VI_A with its group',
+      () => !hasAddress(lab, 'd1', VIP_A) || undefined,
+      20_000,
+      50,
+    );
+    cut('d1', true);
+    await until('keepalived preempts: floatip BACKUP again', fip, { VI_A: 'BACKUP', VI_B: 'BACKUP' });
+    await vipsOn('d1');
+    await ka.stop();
+    kas.splice(0);
+    await fip.kill();
+
+    // floatip master on d1, keepalived backup on d2: the same cut moves both to keepalived
+    const fip1 = startFloatip(lab, 'd1', config(150));
+    agents.push(fip1);
+    kas.push(startKeepalived(lab, 'd2', config(100)));
+    await fip1.ready();
+    await until('floatip MASTER of both on d1', fip1, { VI_A: 'MASTER', VI_B: 'MASTER' });
+    await vipsOn('d1');
+    cut('d1', false);
+    await until('floatip FAULT of both', fip1, { VI_A: 'FAULT', VI_B: 'FAULT' });
+    await vipsOn('d2');
+    cut('d1', true);
+    await until('floatip preempts both back', fip1, { VI_A: 'MASTER', VI_B: 'MASTER' });
+    await waitFor(
+      'keepalived released both',
+      () => (!hasAddress(lab, 'd2', VIP_A) && !hasAddress(lab, 'd2', VIP_B)) || undefined,
+      20_000,
+      50,
+    );
   });
 });
