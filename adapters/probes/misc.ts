@@ -1,11 +1,12 @@
 // MISC_CHECK: run a script in its own process group; the exit status is the result (core/health reads
 // `code`: 0 up, 1 down, 2..255 misc_dynamic weight). On misc_timeout the whole group gets SIGTERM and,
 // 2 s later, SIGKILL (keepalived check_misc.c); the attempt reports the timeout at once. `user U [G]`
-// runs it as that user (names resolved by run-as.ts); an unknown name fails the attempt, nothing runs.
+// (or script_user) runs it as that user, else keepalived_script when it exists, else the agent's own user
+// (run-as.ts); an unknown name fails the attempt, nothing runs.
 import { spawn } from 'node:child_process';
 import type { ProbeRequest, ProbeResult } from '../../core/ports/index.ts';
 import { errorText, settleOnce } from './result.ts';
-import { resolveRunAs } from './run-as.ts';
+import { scriptRunAs } from './run-as.ts';
 
 export type MiscRequest = Extract<ProbeRequest, { kind: 'misc' }>;
 
@@ -29,14 +30,18 @@ export function miscProbe(req: MiscRequest): Promise<ProbeResult> {
     if (file === undefined) return s.finish(false, 'MISC_CHECK: empty misc_path');
     let uid = req.uid;
     let gid = req.gid;
-    if (req.user !== undefined) {
+    if (uid === undefined || gid === undefined) {
       try {
-        const ids = resolveRunAs(req.user, req.group);
-        uid ??= ids.uid;
-        gid ??= ids.gid;
+        const ids = scriptRunAs(
+          req.user === undefined
+            ? undefined
+            : { user: req.user, ...(req.group === undefined ? {} : { group: req.group }) },
+        );
+        uid ??= ids?.uid;
+        gid ??= ids?.gid;
       } catch (err) {
         // never fall back to the agent's own user (often root)
-        return s.finish(false, `MISC_CHECK ${name}: user ${req.user}: ${errorText(err)}`);
+        return s.finish(false, `MISC_CHECK ${name}: user ${req.user ?? ''}: ${errorText(err)}`);
       }
     }
     let child: ReturnType<typeof spawn>;

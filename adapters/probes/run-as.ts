@@ -47,3 +47,26 @@ export function resolveRunAs(
     throw new RangeError(`unknown group ${JSON.stringify(group)} (not in ${files.group})`);
   return { uid, gid: id(gr[2], files.group, group) };
 }
+
+/** The user keepalived runs scripts as when neither the script nor `script_user` names one. */
+export const DEFAULT_SCRIPT_USER = 'keepalived_script';
+
+/** True when `name` has an entry in the passwd file. */
+export function userExists(name: string, files: RunAsFiles = SYSTEM_RUN_AS_FILES): boolean {
+  return lookup(files.passwd, name) !== undefined;
+}
+
+/**
+ * Who runs a script, keepalived's way: the script's own `user U [G]` (or `script_user`, which the caller
+ * passes the same way), else `keepalived_script` when that user exists, else `undefined`: the agent's own
+ * user (usually root). Throws (naming the user or group) for a name that does not resolve.
+ */
+export function scriptRunAs(
+  runAs: { user: string; group?: string | undefined } | undefined,
+  files: RunAsFiles = SYSTEM_RUN_AS_FILES,
+): RunAsIds | undefined {
+  if (runAs !== undefined) return resolveRunAs(runAs.user, runAs.group, files);
+  return userExists(DEFAULT_SCRIPT_USER, files)
+    ? resolveRunAs(DEFAULT_SCRIPT_USER, undefined, files)
+    : undefined;
+}

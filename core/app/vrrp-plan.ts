@@ -4,7 +4,7 @@
  * scope, label, brd, lifetime), the sync groups, and the notify hooks. Pure: the few host facts it needs
  * (an interface's primary address) come in as a function.
  */
-import type { Config, IpAddressEntry, ScriptCommand, VrrpInstance } from '../model/index.ts';
+import type { Config, IpAddressEntry, RunAs, ScriptCommand, VrrpInstance } from '../model/index.ts';
 import type { InterfaceAddress, LinkFact, VirtualLinkSpec } from '../ports/index.ts';
 import {
   canonicalIp,
@@ -29,11 +29,17 @@ export interface NotifyHookSet {
   notifyStop?: string[];
   /** keepalived notify_master_rx_lower_pri: the master heard a lower-priority advert. */
   notifyMasterRxLowerPri?: string[];
+  /** `notify_deleted CMD`: run when the instance is removed on reload. */
+  notifyDeleted?: string[];
+  /** Who runs each hook: its own `user U [G]`, else `script_user`; absent = the default script user. */
+  runAs?: Partial<Record<Exclude<keyof NotifyHookSet, 'runAs'>, RunAs>>;
 }
 
 /** A vrrp_script the agent runs (keepalived §1.4), referenced by at least one instance. */
 export interface TrackScriptPlan {
   argv: string[];
+  /** The script's `user U [G]`, else `script_user`; absent = the default script user. */
+  runAs?: RunAs;
   intervalMs: number;
   timeoutMs: number;
   rise: number;
@@ -86,21 +92,39 @@ export type PrimaryAddressLookup = (interfaceName: string, family: IpFamily) => 
 
 const secToMs = (s: number) => Math.round(s * 1000);
 
-function hookSet(src: {
-  notify?: ScriptCommand | undefined;
-  notifyMaster?: ScriptCommand | undefined;
-  notifyBackup?: ScriptCommand | undefined;
-  notifyFault?: ScriptCommand | undefined;
-  notifyStop?: ScriptCommand | undefined;
-  notifyMasterRxLowerPri?: ScriptCommand | undefined;
-}): NotifyHookSet {
+function hookSet(
+  src: {
+    notify?: ScriptCommand | undefined;
+    notifyMaster?: ScriptCommand | undefined;
+    notifyBackup?: ScriptCommand | undefined;
+    notifyFault?: ScriptCommand | undefined;
+    notifyStop?: ScriptCommand | undefined;
+    notifyMasterRxLowerPri?: ScriptCommand | undefined;
+    notifyDeleted?: { script?: ScriptCommand | undefined } | undefined;
+  },
+  scriptUser: RunAs | undefined,
+): NotifyHookSet {
   const out: NotifyHookSet = {};
-  if (src.notify) out.notify = [...src.notify.argv];
-  if (src.notifyMaster) out.notifyMaster = [...src.notifyMaster.argv];
-  if (src.notifyBackup) out.notifyBackup = [...src.notifyBackup.argv];
-  if (src.notifyFault) out.notifyFault = [...src.notifyFault.argv];
-  if (src.notifyStop) out.notifyStop = [...src.notifyStop.argv];
-  if (src.notifyMasterRxLowerPri) out.notifyMasterRxLowerPri = [...src.notifyMasterRxLowerPri.argv];
+  const runAs: NonNullable<NotifyHookSet['runAs']> = {};
+  const scripts = {
+    notify: src.notify,
+    notifyMaster: src.notifyMaster,
+    notifyBackup: src.notifyBackup,
+    notifyFault: src.notifyFault,
+    notifyStop: src.notifyStop,
+    notifyMasterRxLowerPri: src.notifyMasterRxLowerPri,
+    notifyDeleted: src.notifyDeleted?.script,
+  };
+  for (const [k, c] of Object.entries(scripts) as Array<[keyof typeof scripts, ScriptCommand | undefined]>) {
+    if (!c) continue;
+    out[k] = [...c.argv];
+    const who =
+      c.user !== undefined
+        ? { user: c.user, ...(c.group !== undefined ? { group: c.group } : {}) }
+        : scriptUser;
+    if (who) runAs[k] = who;
+  }
+  if (Object.keys(runAs).length > 0) out.runAs = runAs;
   return out;
 }
 
@@ -275,6 +299,7 @@ function instancePlan(
   const binding: VrrpInstanceBinding = { spec: made.spec, interfaceName: advertDev, addresses };
   if (!unicast) binding.group = i.mcastDstIp;
   else binding.unicastTtl = i.unicastTtl;
+  if (i.notifyDeleted) binding.notifyDeleted = true;
   return binding;
 }
 
@@ -292,12 +317,12 @@ export function planVrrp(
   for (const [name, i] of Object.entries(config.vrrpInstances)) {
     const b = instancePlan(name, i, config, primary, errors, warnings, hostLinks);
     if (b) instances.push(b);
-    hooks[`instance:${name}`] = hookSet(i);
+    hooks[`instance:${name}`] = hookSet(i, config.globalDefs.scriptUser);
   }
   const syncGroups: SyncGroupSpec[] = [];
   for (const [name, g] of Object.entries(config.vrrpSyncGroups)) {
     syncGroups.push({ name, members: [...g.group] });
-    hooks[`group:${name}`] = hookSet(g);
+    hooks[`group:${name}`] = hookSet(g, config.globalDefs.scriptUser);
   }
   const fifos = [config.globalDefs.notifyFifo?.path, config.globalDefs.vrrpNotifyFifo?.path].filter(
     (p): p is string => typeof p === 'string',
@@ -309,9 +334,11 @@ export function planVrrp(
     for (const t of b.spec.trackers) {
       const name = t.id.slice(t.kind.length + 1);
       const s = t.kind === 'script' ? config.vrrpScripts[name] : undefined;
+      const runAs = s?.user ?? config.globalDefs.scriptUser;
       if (s)
         scripts[name] = {
           argv: [...s.script.argv],
+          ...(runAs ? { runAs } : {}),
           intervalMs: secToMs(s.interval),
           timeoutMs: secToMs(s.timeout),
           rise: s.rise,

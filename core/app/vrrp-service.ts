@@ -64,6 +64,8 @@ export interface VrrpInstanceBinding {
   unicastTtl?: number;
   /** How to configure each VIP (and excluded VIP), keyed by canonical address. */
   addresses: Record<string, InterfaceAddress>;
+  /** `notify_deleted`: removal on reload notifies DELETED instead of keepalived's default FAULT. */
+  notifyDeleted?: boolean;
 }
 
 export interface VrrpPlan {
@@ -193,7 +195,7 @@ export class VrrpService {
           kept.push(name);
           continue;
         }
-        if (oldState) await this.#leave(name, oldState, now);
+        if (oldState) await this.#leave(name, oldState, now, !nb);
         if (!nb) removed.push(name);
       }
       await this.#routes.reload(
@@ -412,10 +414,20 @@ export class VrrpService {
     for (const effect of effects) await this.#execute(effect);
   }
 
-  /** An instance leaving on reload: shutdown (priority 0, VIPs removed, notify), timers dropped. */
-  async #leave(name: string, state: InstanceState, now: number): Promise<void> {
+  /**
+   * An instance leaving on reload: shutdown (priority 0, VIPs removed, notify), timers dropped. A removed
+   * instance is notified as keepalived's clear_diff_vrrp does: FAULT (nothing when it already was in
+   * FAULT), or DELETED with `notify_deleted`; a changed one (replaced by its new version) STOP.
+   */
+  async #leave(name: string, state: InstanceState, now: number, removed = false): Promise<void> {
     const result = step(state, { kind: 'shutdown' }, now);
-    for (const effect of result.effects) await this.#execute(effect);
+    const deleted = this.#bindings.get(name)?.notifyDeleted === true;
+    for (const effect of result.effects) {
+      if (removed && effect.kind === 'notify' && effect.what === 'STOP') {
+        if (!deleted && state.state === 'FAULT') continue;
+        await this.#execute({ ...effect, what: deleted ? 'DELETED' : 'FAULT' });
+      } else await this.#execute(effect);
+    }
     for (const t of ['master-down', 'advert', 'garp-delayed', 'garp-refresh'] as const)
       this.#deps.timers.cancel(timerId(name, t));
     this.#generation.set(name, (this.#generation.get(name) ?? 0) + 1);

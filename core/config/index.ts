@@ -8,6 +8,8 @@
  */
 export { parseKeepalived, translateKeepalived, type ParseOptions, type ParseResult } from './keepalived.ts';
 export { Diagnostics, type SourcePos } from './diagnostics.ts';
+export type { Locate } from './resolve.ts';
+export { configuredScripts, type ConfiguredScript } from './scripts.ts';
 export { closest, editDistance } from './suggest.ts';
 export { defaultLimits, type Limits, type SourceAccess } from './preprocess.ts';
 export { summarizeConfig, type ConfigSummary } from './summary.ts';

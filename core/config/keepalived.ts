@@ -26,7 +26,14 @@ export interface ParseOptions extends PreprocessOptions {
 }
 
 export type ParseResult =
-  { ok: true; config: Config; warnings: ConfigDiagnostic[] } | { ok: false; diagnostics: ConfigDiagnostic[] };
+  | {
+      ok: true;
+      config: Config;
+      warnings: ConfigDiagnostic[];
+      /** Where a model path was written (for checks that run after parsing, e.g. script security). */
+      locate?: Locate;
+    }
+  | { ok: false; diagnostics: ConfigDiagnostic[] };
 
 /** Pre-processes, parses and translates to the unresolved model (used by parseKeepalived and tools). */
 export function translateKeepalived(
@@ -59,7 +66,7 @@ export function parseKeepalived(text: string, opts: ParseOptions = {}): ParseRes
     if (diags.hasErrors || !config) {
       return { ok: false, diagnostics: diags.sorted() };
     }
-    return { ok: true, config, warnings: diags.sorted() };
+    return { ok: true, config, warnings: diags.sorted(), locate };
   } catch (e) {
     // A bug, not a config problem; still reported as a diagnostic so callers never see a throw.
     diags.error(

@@ -106,7 +106,7 @@ export function parseNative(text: string, opts: NativeOptions = {}): ParseResult
     const parsed = checkSchema(input, diags, locate, true);
     const config = parsed ? resolveParsed(parsed, diags, locate) : undefined;
     if (diags.hasErrors || !config) return fail();
-    return { ok: true, config, warnings: diags.sorted() };
+    return { ok: true, config, warnings: diags.sorted(), locate };
   } catch (e) {
     diags.error(
       { file, line: 1, column: 1 },

@@ -4,7 +4,7 @@
  * turns seconds into ms, picks the Host header by keepalived's precedence (url > checker > RS > VS),
  * resolves FILE_CHECK names, and says what it cannot run instead of dropping it silently.
  */
-import type { Checker, RealServer, SslSettings, TrackFile, VirtualServer } from '../model/index.ts';
+import type { Checker, RealServer, RunAs, SslSettings, TrackFile, VirtualServer } from '../model/index.ts';
 import type { HttpUrl } from '../ports/index.ts';
 import { pcreToJs, type JsRegex } from './pcre-options.ts';
 import { BFD_CHECK_POLL_MS, type CheckerSpec, type CheckerTiming } from './spec.ts';
@@ -22,6 +22,8 @@ export interface CheckerContext {
   rs: RealServer;
   ssl?: SslSettings;
   trackFiles?: Readonly<Record<string, TrackFile>>;
+  /** global_defs `script_user`: MISC_CHECK runs as this user when it names none. */
+  scriptUser?: RunAs;
   /**
    * UDP_CHECK without `require_reply`: floatip requires some reply by default (pain point P15:
    * keepalived calls a silent server up). Set false for keepalived's behaviour.
@@ -261,8 +263,7 @@ export function checkersFromConfig(ctx: CheckerContext): CheckerTranslation {
             argv: c.miscPath.argv,
             timeoutMs: ms(c.miscTimeout),
             dynamic: c.miscDynamic,
-            ...(c.user === undefined ? {} : { user: c.user.user }),
-            ...(c.user?.group === undefined ? {} : { group: c.user.group }),
+            ...runAsFields(c.user ?? ctx.scriptUser),
           },
           timing: timing(c),
           connect: { host: rs.address, port: rs.port, timeoutMs: ms(c.miscTimeout) },
@@ -306,4 +307,10 @@ export function checkersFromConfig(ctx: CheckerContext): CheckerTranslation {
     }
   });
   return { specs, notes, errors };
+}
+
+/** A MISC_CHECK's `user [group]` as probe request fields. */
+function runAsFields(who: RunAs | undefined): { user?: string; group?: string } {
+  if (who === undefined) return {};
+  return who.group === undefined ? { user: who.user } : { user: who.user, group: who.group };
 }

@@ -19,7 +19,8 @@ export type ConfigDiagnosticCode =
   | 'deprecated'
   | 'ignored'
   | 'adjusted'
-  | 'schema';
+  | 'schema'
+  | 'script-security';
 
 export interface ConfigDiagnostic {
   severity: ConfigSeverity;

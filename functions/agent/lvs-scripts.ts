@@ -1,9 +1,12 @@
 /**
  * keepalived's LVS scripts: quorum_up / quorum_down of a virtual server and notify_up / notify_down of a
- * real server, run one after another (never blocking the agent), each killed after a timeout.
+ * real server, run one after another (never blocking the agent), each killed after a timeout. Each runs as
+ * its own `user U [G]`, else script_user, else keepalived_script when it exists, else the agent's user; a
+ * user that does not resolve means the script does not run (logged), never that it runs as root.
  */
 import { spawn } from 'node:child_process';
-import type { Config } from '../../core/model/index.ts';
+import type { Config, RunAs, ScriptCommand } from '../../core/model/index.ts';
+import { scriptRunAs, type RunAsIds } from '../../adapters/probes/run-as.ts';
 import type { Logger } from '../../core/ports/index.ts';
 import type { PoolEffect } from '../../core/lb/rules.ts';
 import { rsId, vsKey } from './lvs-desired.ts';
@@ -18,12 +21,26 @@ export interface LvsScripts {
 export function lvsScripts(config: () => Config, log: Logger, timeoutSec = 10): LvsScripts {
   let queue: Promise<void> = Promise.resolve();
 
-  const run = (argv: readonly string[], why: string): void => {
+  const run = (argv: readonly string[], why: string, who: RunAs | undefined): void => {
     const [cmd, ...args] = argv;
     if (!cmd) return;
+    let ids: RunAsIds | undefined;
+    try {
+      ids = scriptRunAs(who ?? config().globalDefs.scriptUser);
+    } catch (e) {
+      log.warn(`lvs: ${why} script ${argv.join(' ')} will not run: ${(e as Error).message}`);
+      return;
+    }
     const job = (): Promise<void> =>
       new Promise((resolve) => {
-        const child = spawn(cmd, args, { stdio: 'ignore' });
+        let child: ReturnType<typeof spawn>;
+        try {
+          child = spawn(cmd, args, { stdio: 'ignore', ...(ids ?? {}) });
+        } catch (e) {
+          log.warn(`lvs: ${why} script ${cmd} could not start: ${(e as Error).message}`);
+          resolve();
+          return;
+        }
         const timer = setTimeout(() => {
           log.warn(`lvs: ${why} script ${argv.join(' ')} ran over ${timeoutSec} s; killing it`);
           child.kill('SIGKILL');
@@ -43,12 +60,23 @@ export function lvsScripts(config: () => Config, log: Logger, timeoutSec = 10): 
   };
 
   /** notify_up / notify_down of the real server with this id. */
-  const notifyArgv = (id: string, up: boolean): readonly string[] | undefined => {
+  const notifyScript = (id: string, up: boolean): ScriptCommand | undefined => {
     for (const vs of config().virtualServers) {
       const key = vsKey(vs);
       for (const rs of vs.realServers) {
-        if (rsId(key, rs) === id) return (up ? rs.notifyUp : rs.notifyDown)?.argv;
+        if (rsId(key, rs) === id) return up ? rs.notifyUp : rs.notifyDown;
       }
+    }
+    return undefined;
+  };
+
+  /** The user of a quorum script: the effect carries only argv, so the first VS with that command. */
+  const quorumUser = (script: 'quorum_up' | 'quorum_down', argv: readonly string[]): RunAs | undefined => {
+    const same = (c: ScriptCommand | undefined) =>
+      c !== undefined && c.argv.length === argv.length && c.argv.every((a, i) => a === argv[i]);
+    for (const vs of config().virtualServers) {
+      const c = script === 'quorum_up' ? vs.quorumUp : vs.quorumDown;
+      if (same(c)) return userOf(c);
     }
     return undefined;
   };
@@ -58,12 +86,12 @@ export function lvsScripts(config: () => Config, log: Logger, timeoutSec = 10): 
       switch (effect.kind) {
         case 'run-script':
           log.info(`lvs: ${effect.script}`, { argv: effect.argv });
-          run(effect.argv, effect.script);
+          run(effect.argv, effect.script, quorumUser(effect.script, effect.argv));
           return;
         case 'notify-rs': {
           log.info(`lvs: real server ${effect.rs} ${effect.up ? 'up' : 'down'}`);
-          const argv = notifyArgv(effect.rs, effect.up);
-          if (argv) run(argv, effect.up ? 'notify_up' : 'notify_down');
+          const script = notifyScript(effect.rs, effect.up);
+          if (script) run(script.argv, effect.up ? 'notify_up' : 'notify_down', userOf(script));
           return;
         }
         case 'notify-vs':
@@ -80,4 +108,10 @@ export function lvsScripts(config: () => Config, log: Logger, timeoutSec = 10): 
     },
     idle: () => queue,
   };
+}
+
+/** A script's inline `user [group]`, or undefined. */
+function userOf(c: ScriptCommand | undefined): RunAs | undefined {
+  if (c?.user === undefined) return undefined;
+  return c.group === undefined ? { user: c.user } : { user: c.user, group: c.group };
 }

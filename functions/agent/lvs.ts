@@ -244,6 +244,7 @@ export function createLvs(options: LvsOptions): LvsRunner {
           rs,
           trackFiles: next.trackFiles,
           ...(next.ssl ? { ssl: next.ssl } : {}),
+          ...(next.globalDefs.scriptUser ? { scriptUser: next.globalDefs.scriptUser } : {}),
         });
         for (const n of notes) log.warn(`lvs: ${n}`, { rs: id });
         if (errors.length) log.error('lvs: checkers that cannot run are left out', { rs: id, errors });

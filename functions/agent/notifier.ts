@@ -9,11 +9,15 @@ import { spawn } from 'node:child_process';
 import { open, type FileHandle } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import type { StateChange, StateNotifier } from '../../core/ports/index.ts';
+import type { NotifyHookSet } from '../../core/app/vrrp-plan.ts';
+import { scriptRunAs, type RunAsIds } from '../../adapters/probes/run-as.ts';
 
 export type NotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP' | 'DELETED' | (string & {});
 
 export interface ScriptSpec {
   argv: string[];
+  /** Run as this uid/gid (supplementary groups dropped); absent = the agent's own user. */
+  ids?: RunAsIds;
 }
 
 export interface NotifyHooks {
@@ -23,6 +27,46 @@ export interface NotifyHooks {
   notifyFault?: ScriptSpec;
   notifyStop?: ScriptSpec;
   notifyMasterRxLowerPri?: ScriptSpec;
+  /** `notify_deleted CMD`: the DELETED state's own script (keepalived runs no notify_fault then). */
+  notifyDeleted?: ScriptSpec;
+}
+
+/**
+ * The hooks of instances and groups a reload removes, as their removal notifies run them (keepalived
+ * clear_diff_vrrp): notify_deleted's CMD with DELETED, and only `notify` and the FIFO with FAULT;
+ * keepalived picks the state's own script before turning DELETED into FAULT, so notify_fault never runs.
+ */
+export function removedHooks(
+  before: Record<string, NotifyHookSet>,
+  after: Record<string, NotifyHookSet>,
+): Record<string, NotifyHookSet> {
+  const out: Record<string, NotifyHookSet> = {};
+  for (const [key, h] of Object.entries(before)) {
+    if (key in after) continue;
+    const { notifyFault: _ignored, ...rest } = h;
+    out[key] = rest;
+  }
+  return out;
+}
+
+/**
+ * A plan's hooks with the user each runs as (own `user`, else `script_user`, else `keepalived_script` if
+ * it exists, else the agent's user). A user that no longer resolves leaves that hook out, with a warning:
+ * the script never falls back to running as root.
+ */
+export function resolveHooks(set: NotifyHookSet, warn: (message: string) => void): NotifyHooks {
+  const out: NotifyHooks = {};
+  const { runAs, ...argvs } = set;
+  for (const [k, argv] of Object.entries(argvs) as Array<[keyof typeof argvs, string[] | undefined]>) {
+    if (!argv) continue;
+    try {
+      const ids = scriptRunAs(runAs?.[k]);
+      out[k] = ids ? { argv, ids } : { argv };
+    } catch (e) {
+      warn(`notify script ${argv.join(' ')} will not run: ${(e as Error).message}`);
+    }
+  }
+  return out;
 }
 
 export interface NotifyEvent {
@@ -60,8 +104,9 @@ function stateScript(e: NotifyEvent): ScriptSpec | undefined {
     case 'BACKUP':
       return e.hooks.notifyBackup;
     case 'FAULT':
-    case 'DELETED':
       return e.hooks.notifyFault;
+    case 'DELETED':
+      return e.hooks.notifyDeleted;
     case 'STOP':
       return e.hooks.notifyStop;
     case 'MASTER_RX_LOWER_PRI':
@@ -114,8 +159,8 @@ export class Notifier {
     const run = async () => {
       const timeout = e.state === 'STOP' ? this.#options.stopTimeoutSec : this.#options.scriptTimeoutSec;
       const own = stateScript(e);
-      if (own) await this.#run(own.argv, timeout);
-      if (e.hooks.notify) await this.#run(notifyArgv(e.hooks.notify, e), timeout);
+      if (own) await this.#run(own.argv, timeout, own.ids);
+      if (e.hooks.notify) await this.#run(notifyArgv(e.hooks.notify, e), timeout, e.hooks.notify.ids);
       for (const fifo of this.#options.fifos) await this.#writeFifo(fifo, fifoLine(e));
     };
     this.#queue = this.#queue.then(run, run);
@@ -127,11 +172,18 @@ export class Notifier {
     return this.#queue;
   }
 
-  #run(argv: string[], timeoutSec: number): Promise<void> {
+  #run(argv: string[], timeoutSec: number, ids?: RunAsIds): Promise<void> {
     const [cmd, ...args] = argv;
     if (!cmd) return Promise.resolve();
     return new Promise((resolve) => {
-      const child = spawn(cmd, args, { stdio: 'ignore' });
+      let child: ReturnType<typeof spawn>;
+      try {
+        child = spawn(cmd, args, { stdio: 'ignore', ...(ids ?? {}) });
+      } catch (err) {
+        this.#options.log('warn', `notify script ${cmd} could not start: ${(err as Error).message}`);
+        resolve();
+        return;
+      }
       let killTimer: NodeJS.Timeout | undefined;
       const timer = setTimeout(() => {
         this.#options.log('warn', `notify script ${argv.join(' ')} ran over ${timeoutSec} s; terminating it`);

@@ -32,7 +32,7 @@ import { openVrrpSocket } from '../../adapters/onprem/vrrp-socket.ts';
 import { createLogger, systemClock } from '../../adapters/system/index.ts';
 import { describeMissing, missingCapabilities } from './capabilities.ts';
 import { startControlServer } from './control-server.ts';
-import { Notifier, stateNotifier } from './notifier.ts';
+import { Notifier, removedHooks, resolveHooks, stateNotifier } from './notifier.ts';
 import { createTimerService } from './timers.ts';
 import { TrackFileRunner } from './track-files.ts';
 import { TrackProcessRunner } from './track-processes.ts';
@@ -40,8 +40,10 @@ import { TrackScriptRunner } from './track-scripts.ts';
 import { startLvsSide } from './lvs-agent.ts';
 import { openSyncDaemonSide } from './lvs-sync-daemon.ts';
 import { startAgentBfd } from './bfd.ts';
-import { openCloudMode, type CloudMode } from './cloud-mode.ts';
+import type { CloudMode } from './cloud-mode.ts';
+import { openCloudModeLazily } from './cloud-lazy.ts';
 import { loadConfigOrThrow } from '../shared/load-config.ts';
+import { loadConfigCheckingScripts } from '../shared/script-security.ts';
 
 export interface AgentOptions {
   configPath: string;
@@ -70,7 +72,7 @@ export async function loadPlan(
   addresses: AddressManager,
   links?: VirtualLinkManager,
 ): Promise<VrrpAgentPlan> {
-  const config = loadConfigOrThrow(configPath);
+  const { config, warnings } = loadConfigCheckingScripts(configPath);
   const present: InterfaceAddress[] = await addresses.list();
   const primary = (interfaceName: string, family: 'ipv4' | 'ipv6') => {
     const mine = present.filter((a) => a.interfaceName === interfaceName);
@@ -79,7 +81,7 @@ export async function loadPlan(
   };
   const planned = planVrrp(config, primary, links ? await links.list() : []);
   if (!planned.ok) throw new Error(planned.errors.map((e) => `${configPath}: ${e}`).join('\n'));
-  return planned.plan;
+  return { ...planned.plan, warnings: [...warnings, ...planned.plan.warnings] };
 }
 
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
@@ -87,11 +89,13 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const missing = describeMissing(missingCapabilities(['CAP_NET_RAW', 'CAP_NET_ADMIN']));
   if (missing) throw new Error(missing);
   const clock = options.clock ?? systemClock;
-  const cloud = openCloudMode(options.configPath, { logger, clock }); // cloud: resources move on MASTER
+  // cloud: resources move on MASTER; the SDKs load only when a cloud section exists
+  const cloud = await openCloudModeLazily(options.configPath, { logger, clock });
   const withCloud: CloudMode['notifier'] = (n) => cloud?.notifier(n) ?? n;
   const addresses = options.addresses ?? openAddressManager();
   const vlinks = openVirtualLinkManager();
   let plan: VrrpAgentPlan;
+  let removed: VrrpAgentPlan['hooks'] = {}; // hooks of instances the last reload removed
   try {
     plan = await loadPlan(options.configPath, addresses, vlinks);
     await setUpVirtualLinks(vlinks, plan.virtualLinks, logger);
@@ -125,9 +129,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     notifier: ((n) => syncd?.wrap(n) ?? n)(
       withCloud(
         stateNotifier(notifier, (key) => {
-          const h = plan.hooks[key];
-          if (!h) return undefined;
-          return Object.fromEntries(Object.entries(h).map(([k, argv]) => [k, { argv }]));
+          const h = plan.hooks[key] ?? removed[key];
+          return h && resolveHooks(h, (m) => logger.warn(m));
         }),
       ),
     ),
@@ -206,6 +209,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       for (const w of next.warnings) logger.warn(w);
       await addReloadedLinks(vlinks, plan.virtualLinks, next.virtualLinks, logger);
       const previous = plan;
+      removed = removedHooks(plan.hooks, next.hooks);
       plan = next;
       scripts.stop();
       const r = await service.reload(next);

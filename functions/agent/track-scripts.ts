@@ -3,9 +3,12 @@
  * timeout counts as a failure), skipped while the previous run is still going. Only the exit status counts.
  * rise/fall follow keepalived's counter: it moves in 0..rise+fall-1 and the script is OK iff it is >= rise;
  * it starts at rise-1 (so the first result decides) or at 0 with init_fail.
+ * Each script runs as its `user` (else script_user, else keepalived_script when it exists, else the
+ * agent's user); a user that does not resolve makes every run a failure, never a run as root.
  */
 import { spawn } from 'node:child_process';
 import type { TrackScriptPlan } from '../../core/app/vrrp-plan.ts';
+import { scriptRunAs, type RunAsIds } from '../../adapters/probes/run-as.ts';
 
 export interface ScriptResult {
   name: string;
@@ -27,10 +30,16 @@ export class TrackScriptRunner {
       let counter = s.initFail ? 0 : s.rise - 1;
       let last: boolean | undefined = s.initFail ? false : undefined;
       let running = false;
+      let ids: RunAsIds | undefined | null;
+      try {
+        ids = scriptRunAs(s.runAs);
+      } catch {
+        ids = null;
+      }
       const tick = () => {
         if (running || this.#stopped) return;
         running = true;
-        void this.#runOnce(s).then((ok) => {
+        void (ids === null ? Promise.resolve(false) : this.#runOnce(s, ids)).then((ok) => {
           running = false;
           if (this.#stopped) return;
           counter = nextCounter(counter, ok, s.rise, s.fall);
@@ -46,11 +55,17 @@ export class TrackScriptRunner {
     }
   }
 
-  #runOnce(s: TrackScriptPlan): Promise<boolean> {
+  #runOnce(s: TrackScriptPlan, ids: RunAsIds | undefined): Promise<boolean> {
     const [cmd, ...args] = s.argv;
     if (!cmd) return Promise.resolve(false);
     return new Promise((resolve) => {
-      const child = spawn(cmd, args, { stdio: 'ignore' });
+      let child: ReturnType<typeof spawn>;
+      try {
+        child = spawn(cmd, args, { stdio: 'ignore', ...(ids ?? {}) });
+      } catch {
+        resolve(false);
+        return;
+      }
       let killTimer: NodeJS.Timeout | undefined;
       const timer = setTimeout(() => {
         child.kill('SIGTERM');

@@ -18,4 +18,6 @@ export const exitCodes = {
   usage: 64,
   /** keepalived -t uses 5 for config errors; so do we. */
   configInvalid: 5,
+  /** keepalived -t uses 6 for script security problems (KEEPALIVED_CHK_EXIT_CONFIG_TEST_SECURITY). */
+  scriptSecurity: 6,
 } as const;

@@ -1,6 +1,7 @@
 /**
  * `floatip check-config FILE [--json] [--lenient] [--config-id ID]`: like `keepalived -t`. Exit 0 when the
- * configuration is valid, 5 with every error when not; `--json` prints the normalized model (every default
+ * configuration is valid, 5 with every error when not, 6 for script security problems (see
+ * functions/shared/script-security.ts); `--json` prints the normalized model (every default
  * filled in). Reads keepalived.conf or the native YAML/JSON format (by extension, else by content). The
  * `cloud:` section the agent would use (the native file's own, or the `floatip-cloud.yaml` overlay next to
  * a keepalived.conf) is validated too, with the same file:line errors the agent would refuse to start with.
@@ -11,6 +12,7 @@ import { parseArgs } from 'node:util';
 import type { LoadedCloud } from '../../agent/cloud-setup.ts';
 import { formatDiagnostic, summarizeConfig, type ParseResult } from '../../../core/config/index.ts';
 import { loadConfigFile, type LoadOptions } from '../../shared/load-config.ts';
+import { checkScriptSecurity } from '../../shared/script-security.ts';
 import type { Command } from '../command.ts';
 import { exitCodes } from '../command.ts';
 
@@ -66,6 +68,14 @@ export const checkConfig: Command = {
       return exitCodes.configInvalid;
     }
     for (const d of r.warnings) io.err(show(d));
+    // keepalived -t checks the scripts against the host (users, file modes) and exits 6 on a problem.
+    const security = checkScriptSecurity(r.config, { locate: r.locate, file });
+    for (const d of security.diagnostics) io.err(show(d));
+    if (security.violation) {
+      const n = security.diagnostics.length;
+      io.err(`${file}: ${n} script security problem${n === 1 ? '' : 's'} (keepalived -t exits 6 too)`);
+      return exitCodes.scriptSecurity;
+    }
     if (values.json) {
       io.out(JSON.stringify(r.config, null, 2));
       return exitCodes.ok;
