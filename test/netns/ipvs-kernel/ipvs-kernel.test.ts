@@ -172,9 +172,10 @@ test(
   { skip },
   () => {
     const v = scenario<{
-      phase1: { status: string; ipvsadm: string };
+      phase1: { status: string; ipvsadm: string; daemon: string };
       phase2: { status: string; ipvsadm: string };
       afterStop: string;
+      daemonAfterStop: string;
       exitCode: number | null;
       log: string;
     }>('agent');
