@@ -20,6 +20,12 @@ export type {
   PacketIoRequest,
 } from './vrrp-service.ts';
 export { planVrrp } from './vrrp-plan.ts';
-export type { VrrpAgentPlan, NotifyHookSet, PlanResult, PrimaryAddressLookup } from './vrrp-plan.ts';
+export type {
+  VrrpAgentPlan,
+  NotifyHookSet,
+  PlanResult,
+  PrimaryAddressLookup,
+  AddressOwnerLookup,
+} from './vrrp-plan.ts';
 export { SyncDaemonFollower, wantedRole } from './sync-daemon-follower.ts';
 export type { SyncDaemonFollowerOptions, SyncDaemonFollowerStatus } from './sync-daemon-follower.ts';

@@ -89,6 +89,8 @@ export type PlanResult = { ok: true; plan: VrrpAgentPlan } | { ok: false; errors
 
 /** The interface's primary address of a family (IPv4: first non-secondary; IPv6: link-local). */
 export type PrimaryAddressLookup = (interfaceName: string, family: IpFamily) => string | undefined;
+/** The interface holding a local address, for unicast instances written without `interface`. */
+export type AddressOwnerLookup = (address: string) => string | undefined;
 
 const secToMs = (s: number) => Math.round(s * 1000);
 
@@ -182,12 +184,32 @@ function instancePlan(
   errors: string[],
   warnings: string[],
   hostLinks: { links: readonly LinkFact[]; taken: Set<string>; out: VirtualLinkSpec[] },
+  ownerOf: AddressOwnerLookup,
 ): VrrpInstanceBinding | undefined {
   const at = (msg: string) => `vrrp_instance ${name}: ${msg}`;
-  const interfaceName = i.interface;
+  // keepalived lets a unicast instance omit `interface` when unicast_src_ip is a routable address: adverts
+  // leave from that address, nothing tracks a link (no FAULT on link down), and VIPs without `dev` go on
+  // default_interface. floatip sends on the interface that holds unicast_src_ip.
+  let interfaceName = i.interface;
+  let vipDefaultDev = i.interface;
   if (!interfaceName) {
-    errors.push(at('needs an interface (unicast without one is not supported by floatip agent yet)'));
-    return undefined;
+    const src = i.unicastSrcIp;
+    if (i.unicastPeers.length === 0 || !src || /^fe80:/i.test(src)) {
+      errors.push(
+        at(
+          'needs an interface (only a unicast_peer instance with a unicast_src_ip that is not link-local may omit it)',
+        ),
+      );
+      return undefined;
+    }
+    interfaceName = ownerOf(canonicalIp(src) ?? src);
+    if (!interfaceName) {
+      errors.push(
+        at(`unicast_src_ip ${src} is not an address of this host (without interface, adverts leave from it)`),
+      );
+      return undefined;
+    }
+    vipDefaultDev = c.globalDefs.defaultInterface;
   }
   // The shared mapping (core/vrrp from-config): the instance's own interface (unless dont_track_primary),
   // track_* with keepalived's default weights, the sync group's trackers, and keepalived's removals.
@@ -290,7 +312,7 @@ function instancePlan(
   warnings.push(...made.warnings);
   const addresses: Record<string, InterfaceAddress> = {};
   for (const e of [...i.virtualIpaddress, ...i.virtualIpaddressExcluded]) {
-    const entry = addressEntry(e, interfaceName);
+    const entry = addressEntry(e, vipDefaultDev ?? interfaceName);
     if (entry.interfaceName === interfaceName && familyOf(entry.address) === family)
       entry.interfaceName = vipDev;
     addresses[entry.address] = entry;
@@ -308,6 +330,7 @@ export function planVrrp(
   config: Config,
   primary: PrimaryAddressLookup,
   links: readonly LinkFact[] = [],
+  ownerOf: AddressOwnerLookup = () => undefined,
 ): PlanResult {
   const hostLinks = { links, taken: new Set<string>(), out: [] as VirtualLinkSpec[] };
   const errors: string[] = [];
@@ -315,7 +338,7 @@ export function planVrrp(
   const instances: VrrpInstanceBinding[] = [];
   const hooks: Record<string, NotifyHookSet> = {};
   for (const [name, i] of Object.entries(config.vrrpInstances)) {
-    const b = instancePlan(name, i, config, primary, errors, warnings, hostLinks);
+    const b = instancePlan(name, i, config, primary, errors, warnings, hostLinks, ownerOf);
     if (b) instances.push(b);
     hooks[`instance:${name}`] = hookSet(i, config.globalDefs.scriptUser);
   }

@@ -79,7 +79,9 @@ export async function loadPlan(
     if (family === 'ipv4') return mine.find((a) => !a.address.includes(':') && a.scope !== 'host')?.address;
     return mine.find((a) => a.address.toLowerCase().startsWith('fe80:'))?.address;
   };
-  const planned = planVrrp(config, primary, links ? await links.list() : []);
+  const ownerOf = (address: string) =>
+    present.find((a) => a.address.toLowerCase() === address.toLowerCase())?.interfaceName;
+  const planned = planVrrp(config, primary, links ? await links.list() : [], ownerOf);
   if (!planned.ok) throw new Error(planned.errors.map((e) => `${configPath}: ${e}`).join('\n'));
   return { ...planned.plan, warnings: [...warnings, ...planned.plan.warnings] };
 }

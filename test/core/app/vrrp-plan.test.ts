@@ -122,6 +122,43 @@ describe('planVrrp', () => {
     );
   });
 
+  it('plans a unicast instance without interface as keepalived: sent from unicast_src_ip, no link tracked', () => {
+    const text = (src: string, peers = ' unicast_peer {\n  10.1.0.2\n }\n') =>
+      `global_defs {\n default_interface eth0\n}\nvrrp_instance U {\n virtual_router_id 3\n unicast_src_ip ${src}\n${peers} virtual_ipaddress {\n  10.1.0.50/24\n  10.2.0.50/24 dev eth2\n }\n}\n`;
+    const ownerOf = (a: string) => (a === '10.1.0.1' ? 'eth1' : undefined);
+    const parsed = parseKeepalived(text('10.1.0.1'));
+    assert.ok(parsed.ok);
+    const r = planVrrp(parsed.config, () => undefined, [], ownerOf);
+    assert.ok(r.ok, r.ok ? '' : r.errors.join('\n'));
+    const b = r.plan.instances[0];
+    assert.equal(b?.interfaceName, 'eth1', 'adverts leave by the interface holding unicast_src_ip');
+    assert.equal(b?.spec.sourceIp, '10.1.0.1');
+    assert.deepEqual(b?.spec.unicastPeers, ['10.1.0.2']);
+    assert.deepEqual(b?.spec.trackers, [], 'no interface is tracked: a link going down does not FAULT it');
+    assert.equal(
+      b?.addresses['10.1.0.50']?.interfaceName,
+      'eth0',
+      'a VIP without dev goes on default_interface',
+    );
+    assert.equal(b?.addresses['10.2.0.50']?.interfaceName, 'eth2');
+    /** The refusal, from the config check (keepalived's own rule) or from the plan. */
+    const refused = (t: string) => {
+      const p = parseKeepalived(t);
+      if (!p.ok) return p.diagnostics.map((d) => d.message).join('\n');
+      const out = planVrrp(p.config, () => undefined, [], ownerOf);
+      assert.ok(!out.ok);
+      return out.errors.join('\n');
+    };
+    assert.match(
+      refused(text('10.9.9.9')),
+      /vrrp_instance U: unicast_src_ip 10\.9\.9\.9 is not an address of this host/,
+    );
+    assert.match(refused(text('10.1.0.1', '')), /interface/);
+    const linkLocal =
+      'vrrp_instance U6 {\n virtual_router_id 4\n unicast_src_ip fe80::1\n unicast_peer {\n  fe80::2\n }\n virtual_ipaddress {\n  fd00::50/64\n }\n}\n';
+    assert.match(refused(linkLocal), /vrrp_instance U6: needs an interface/);
+  });
+
   it('plans auth_type AH (VRRPv2) and timer_expired_backup with its default priority', () => {
     const r = plan(
       'vrrp_instance Y {\n interface eth0\n virtual_router_id 2\n nopreempt\n timer_expired_backup\n authentication {\n  auth_type AH\n  auth_pass x\n }\n virtual_ipaddress {\n  10.0.0.6\n }\n}\n',

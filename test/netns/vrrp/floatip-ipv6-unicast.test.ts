@@ -1,7 +1,8 @@
 /**
  * Two floatip agents running an IPv6 instance (VRRPv3 to ff02::12 from the link-local address, VIP
- * announced with unsolicited NA) and a unicast IPv4 instance (unicast_src_ip / unicast_peer): election and
- * failover on SIGKILL, with the client following both VIPs.
+ * announced with unsolicited NA), a unicast IPv4 instance (unicast_src_ip / unicast_peer) and a unicast
+ * one written without `interface` as keepalived allows (sent from unicast_src_ip; its VIP goes on
+ * default_interface): election and failover on SIGKILL, with the client following every VIP.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -10,6 +11,7 @@ import { startFloatip, type RunningFloatip } from './lib/floatip.ts';
 
 const VIP6 = 'fd00:99::150';
 const VIP4 = '10.99.0.155';
+const VIPN = '10.99.0.156';
 
 function config(priority: number, self: string, peer: string): string {
   return `vrrp_instance V6 {
@@ -38,6 +40,21 @@ vrrp_instance U4 {
         ${VIP4}/24
     }
 }
+
+vrrp_instance N4 {
+    state BACKUP
+    version 3
+    virtual_router_id 83
+    priority ${priority}
+    advert_int 0.1
+    unicast_src_ip ${self}
+    unicast_peer {
+        ${peer}
+    }
+    virtual_ipaddress {
+        ${VIPN}/24
+    }
+}
 `;
 }
 
@@ -58,7 +75,11 @@ describe('floatip agents: IPv6 multicast and IPv4 unicast instances', () => {
   const state = async (a: RunningFloatip, name: string) =>
     (await a.status()).instances.find((i) => i.name === name)?.state;
   const both = (a: RunningFloatip, wanted: string) => async () =>
-    (await state(a, 'V6')) === wanted && (await state(a, 'U4')) === wanted ? true : undefined;
+    (await state(a, 'V6')) === wanted &&
+    (await state(a, 'U4')) === wanted &&
+    (await state(a, 'N4')) === wanted
+      ? true
+      : undefined;
   const neigh = (fam: string, ip: string) => lab.exec('c', ['ip', fam, 'neigh', 'show', ip, 'dev', 'eth0']);
   const reach = (fam: string, ip: string) =>
     lab.exec('c', ['ping', fam, '-c', '1', '-W', '1', ip], { allowFail: true }).includes(' 0% packet loss');
@@ -80,18 +101,26 @@ describe('floatip agents: IPv6 multicast and IPv4 unicast instances', () => {
       const s = (await a2.status()).instances;
       const v6 = s.find((i) => i.name === 'V6')?.master?.address ?? '';
       const u4 = s.find((i) => i.name === 'U4')?.master?.address;
-      return v6.startsWith('fe80::') && u4 === '10.99.0.11' ? true : undefined;
+      const n4 = s.find((i) => i.name === 'N4')?.master?.address;
+      return v6.startsWith('fe80::') && u4 === '10.99.0.11' && n4 === '10.99.0.11' ? true : undefined;
     });
     await waitFor('both VIPs on d1 and none on d2', () =>
       hasAddress(lab, 'd1', VIP6) &&
       hasAddress(lab, 'd1', VIP4) &&
+      hasAddress(lab, 'd1', VIPN) &&
       !hasAddress(lab, 'd2', VIP6) &&
-      !hasAddress(lab, 'd2', VIP4)
+      !hasAddress(lab, 'd2', VIP4) &&
+      !hasAddress(lab, 'd2', VIPN)
         ? true
         : undefined,
     );
     await waitFor('the client to reach the IPv6 VIP', () => (reach('-6', VIP6) ? true : undefined), 10_000);
     await waitFor('the client to reach the IPv4 VIP', () => (reach('-4', VIP4) ? true : undefined), 10_000);
+    await waitFor(
+      'the client to reach the interface-less VIP',
+      () => (reach('-4', VIPN) ? true : undefined),
+      10_000,
+    );
   });
 
   it('fails both over to d2 on SIGKILL; NA and GARP move the client caches', async () => {
@@ -116,6 +145,9 @@ describe('floatip agents: IPv6 multicast and IPv4 unicast instances', () => {
       'the client to reach the IPv4 VIP on d2',
       () => (reach('-4', VIP4) ? true : undefined),
       10_000,
+    );
+    await waitFor('the interface-less VIP to move to d2', () =>
+      hasAddress(lab, 'd2', VIPN) && neigh('-4', VIPN).includes(mac) && reach('-4', VIPN) ? true : undefined,
     );
   });
 });
