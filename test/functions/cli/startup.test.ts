@@ -6,6 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..', '..', '..');
@@ -13,25 +15,32 @@ const HEAVY = ['@aws-sdk/', '@azure/', '@google-cloud/', 'google-auth-library', 
 
 /** Packages (outside our tree) that the CLI loads for `argv`. */
 function packagesLoaded(argv: string[]): string[] {
-  const hook = `
-    import { registerHooks } from 'node:module';
-    const seen = new Set();
-    registerHooks({ resolve(s, c, next) { const r = next(s, c); seen.add(r.url); return r; } });
-    process.on('exit', () => process.stderr.write('\\nLOADED ' + JSON.stringify([...seen]) + '\\n'));`;
-  const r = spawnSync(
-    process.execPath,
-    [
-      '--import',
-      `data:text/javascript,${encodeURIComponent(hook)}`,
-      join(root, 'bin', 'floatip.mjs'),
-      ...argv,
-    ],
-    { encoding: 'utf8', cwd: root },
-  );
-  const line = r.stderr.split('\n').find((l) => l.startsWith('LOADED '));
-  assert.ok(line, `no module list printed:\n${r.stderr}`);
-  const urls = JSON.parse(line.slice('LOADED '.length)) as string[];
-  return urls.flatMap((u) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(u)?.[1] ?? []);
+  const dir = mkdtempSync(join(tmpdir(), 'fip-startup-'));
+  const list = join(dir, 'loaded.json');
+  try {
+    // Written synchronously to a file at exit: a pipe write at exit can be cut short.
+    const hook = `
+      import { registerHooks } from 'node:module';
+      import { writeFileSync } from 'node:fs';
+      const seen = new Set();
+      registerHooks({ resolve(s, c, next) { const r = next(s, c); seen.add(r.url); return r; } });
+      process.on('exit', () => writeFileSync(${JSON.stringify(list)}, JSON.stringify([...seen])));`;
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        `data:text/javascript,${encodeURIComponent(hook)}`,
+        join(root, 'bin', 'floatip.mjs'),
+        ...argv,
+      ],
+      { encoding: 'utf8', cwd: root },
+    );
+    assert.ok(existsSync(list), `no module list written:\n${r.stderr}`);
+    const urls = JSON.parse(readFileSync(list, 'utf8')) as string[];
+    return urls.flatMap((u) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(u)?.[1] ?? []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 for (const argv of [
