@@ -9,7 +9,6 @@ import type { Config } from '../../core/model/index.ts';
 import type { Clock, Logger, Random } from '../../core/ports/index.ts';
 import { openBfdTransport } from '../../adapters/onprem/bfd-socket.ts';
 import { systemClock, systemRandom } from '../../adapters/system/index.ts';
-import { loadConfigOrThrow } from '../shared/load-config.ts';
 import { createTimerService } from './timers.ts';
 
 export interface RunningBfd {
@@ -72,7 +71,8 @@ export function startBfd(
 /** The agent's handle: BFD started from the config file, restarted on reload only when bfd_instance changed. */
 export interface AgentBfd {
   current(): RunningBfd | null;
-  reload(): void;
+  /** The configuration the agent re-read on SIGHUP. */
+  reload(next: Config): void;
   stop(): void;
 }
 
@@ -81,7 +81,8 @@ export interface AgentBfd {
  * socket error is logged and leaves the sessions down (their unweighted trackers keep instances in FAULT).
  */
 export function startAgentBfd(
-  configPath: string,
+  /** The configuration the agent read (once, for every side). */
+  config: Config,
   logger: Logger,
   track: (name: string, up: boolean) => void,
 ): AgentBfd {
@@ -97,16 +98,10 @@ export function startAgentBfd(
     }
     running?.onChange('vrrp', (name, up) => track(name, up));
   };
-  start(loadConfigOrThrow(configPath));
+  start(config);
   return {
     current: () => running,
-    reload() {
-      let next: Config;
-      try {
-        next = loadConfigOrThrow(configPath);
-      } catch {
-        return; // the VRRP side reports the bad file
-      }
+    reload(next) {
       if (JSON.stringify(next.bfdInstances) === key) {
         // Sessions keep running; instances the reload started afresh learn their current state.
         for (const s of running?.status() ?? [])

@@ -9,7 +9,6 @@ import { IP_VS_VERSION_CODE, IpvsDataplane } from '../../adapters/onprem/ipvs/in
 import { openProbeSocket } from '../../adapters/onprem/probe-socket.ts';
 import { createProbeRunner, type BfdStateLookup } from '../../adapters/probes/index.ts';
 import { systemRandom } from '../../adapters/system/index.ts';
-import { loadConfigOrThrow } from '../shared/load-config.ts';
 import { createLvs } from './lvs.ts';
 import { openAddressWatcher } from '../../adapters/onprem/rtnetlink/address-watcher.ts';
 import { chooseDataplane, type DataplaneChoice } from './lvs-dataplane.ts';
@@ -29,8 +28,8 @@ export interface LvsStatus {
 
 export interface LvsSide {
   status(): LvsStatus;
-  /** Re-reads the config file (SIGHUP); a bad file is refused and the running table stays. */
-  reload(): Promise<void>;
+  /** Applies the configuration the agent re-read on SIGHUP (a bad file never gets here). */
+  reload(next: Config): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -39,22 +38,16 @@ export interface LvsSide {
  * missing or refusing the table) is logged and reported by status(); it never stops the VRRP side.
  */
 export async function startLvsSide(
-  configPath: string,
+  /** The configuration the agent read (once, for every side). */
+  config: Config,
   log: Logger,
   choice: DataplaneChoice = 'auto',
   /** BFD_CHECK: the state of the agent's BFD sessions. */
   bfd?: BfdStateLookup,
 ): Promise<LvsSide | null> {
-  let config: Config;
-  try {
-    config = loadConfigOrThrow(configPath);
-  } catch (e) {
-    log.error(`lvs: ${(e as Error).message}`);
-    return null;
-  }
   if (config.virtualServers.length === 0) return null;
   try {
-    return await run(configPath, config, log, choice, bfd);
+    return await run(config, log, choice, bfd);
   } catch (e) {
     const error = (e as Error).message;
     log.error(`lvs: not running: ${error}`);
@@ -74,7 +67,6 @@ export async function startLvsSide(
 }
 
 async function run(
-  configPath: string,
   config: Config,
   log: Logger,
   choice: DataplaneChoice,
@@ -138,14 +130,7 @@ async function run(
       header,
       services: table.services,
     }),
-    async reload() {
-      let next: Config;
-      try {
-        next = loadConfigOrThrow(configPath);
-      } catch (e) {
-        log.error('lvs: reload refused; the running table stays', { err: (e as Error).message });
-        return;
-      }
+    async reload(next) {
       await lvs.reload(next).catch((e: unknown) => log.error('lvs: reload', { err: String(e) }));
     },
     async stop() {

@@ -4,6 +4,7 @@
  * VRRP use case until SIGTERM/SIGINT. SIGHUP re-reads the file and reloads; unchanged instances keep their
  * state. Every dependency can be overridden (tests).
  */
+import type { Config } from '../../core/model/index.ts';
 import type { Server } from 'node:net';
 import { planVrrp, type VrrpAgentPlan } from '../../core/app/vrrp-plan.ts';
 import { VrrpService } from '../../core/app/vrrp-service.ts';
@@ -42,7 +43,6 @@ import { openSyncDaemonSide } from './lvs-sync-daemon.ts';
 import { startAgentBfd } from './bfd.ts';
 import type { CloudMode } from './cloud-mode.ts';
 import { openCloudModeLazily } from './cloud-lazy.ts';
-import { loadConfigOrThrow } from '../shared/load-config.ts';
 import { loadConfigCheckingScripts } from '../shared/script-security.ts';
 
 export interface AgentOptions {
@@ -72,6 +72,18 @@ export async function loadPlan(
   addresses: AddressManager,
   links?: VirtualLinkManager,
 ): Promise<VrrpAgentPlan> {
+  return (await loadAgentConfig(configPath, addresses, links)).plan;
+}
+
+/**
+ * Reads the file once for every side of the agent (VRRP plan, LVS, BFD, sync daemon), so that a file
+ * edited while the agent reads it cannot give the sides two different configurations.
+ */
+async function loadAgentConfig(
+  configPath: string,
+  addresses: AddressManager,
+  links?: VirtualLinkManager,
+): Promise<{ config: Config; plan: VrrpAgentPlan }> {
   const { config, warnings } = loadConfigCheckingScripts(configPath);
   const present: InterfaceAddress[] = await addresses.list();
   const primary = (interfaceName: string, family: 'ipv4' | 'ipv6') => {
@@ -83,7 +95,7 @@ export async function loadPlan(
     present.find((a) => a.address.toLowerCase() === address.toLowerCase())?.interfaceName;
   const planned = planVrrp(config, primary, links ? await links.list() : [], ownerOf);
   if (!planned.ok) throw new Error(planned.errors.map((e) => `${configPath}: ${e}`).join('\n'));
-  return { ...planned.plan, warnings: [...warnings, ...planned.plan.warnings] };
+  return { config, plan: { ...planned.plan, warnings: [...warnings, ...planned.plan.warnings] } };
 }
 
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
@@ -97,9 +109,10 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const addresses = options.addresses ?? openAddressManager();
   const vlinks = openVirtualLinkManager();
   let plan: VrrpAgentPlan;
+  let config: Config;
   let removed: VrrpAgentPlan['hooks'] = {}; // hooks of instances the last reload removed
   try {
-    plan = await loadPlan(options.configPath, addresses, vlinks);
+    ({ plan, config } = await loadAgentConfig(options.configPath, addresses, vlinks));
     await setUpVirtualLinks(vlinks, plan.virtualLinks, logger);
   } catch (e) {
     addresses.close(); // an open netlink socket would keep the process alive after the error
@@ -113,7 +126,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   // lvs_sync_daemon: the IPVS sync daemon follows its VRRP instance (a bad setting is logged, not fatal)
   let syncd: ReturnType<typeof openSyncDaemonSide> | undefined;
   try {
-    syncd = openSyncDaemonSide(loadConfigOrThrow(options.configPath), logger);
+    syncd = openSyncDaemonSide(config, logger);
   } catch (e) {
     logger.error((e as Error).message);
   }
@@ -176,10 +189,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     return { stop: () => runners.forEach((r) => r.stop()) };
   };
   let scripts = startScripts(plan);
-  const bfd = startAgentBfd(options.configPath, logger, (name, up) => service.track(`bfd:${name}`, up));
-  const lvs = await startLvsSide(options.configPath, logger, 'auto', (name) =>
-    bfd.current()?.isUp(name, 'checker'),
-  );
+  const bfd = startAgentBfd(config, logger, (name, up) => service.track(`bfd:${name}`, up));
+  const lvs = await startLvsSide(config, logger, 'auto', (name) => bfd.current()?.isUp(name, 'checker'));
   logger.info('floatip agent started', {
     config: options.configPath,
     instances: plan.instances.map((i) => i.spec.name),
@@ -207,7 +218,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
 
   const reload = async () => {
     try {
-      const next = await loadPlan(options.configPath, addresses, vlinks);
+      const { plan: next, config: nextConfig } = await loadAgentConfig(options.configPath, addresses, vlinks);
       for (const w of next.warnings) logger.warn(w);
       await addReloadedLinks(vlinks, plan.virtualLinks, next.virtualLinks, logger);
       const previous = plan;
@@ -217,9 +228,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       const r = await service.reload(next);
       await removeReloadedLinks(vlinks, previous.virtualLinks, next.virtualLinks, logger);
       scripts = startScripts(next);
-      bfd.reload();
-      await lvs?.reload();
-      await syncd?.reload(loadConfigOrThrow(options.configPath));
+      bfd.reload(nextConfig);
+      await lvs?.reload(nextConfig);
+      await syncd?.reload(nextConfig);
       logger.info('configuration reloaded', r);
     } catch (e) {
       logger.error('reload refused; the running configuration stays', { err: (e as Error).message });
