@@ -123,8 +123,18 @@ export async function captureOn(
   const file = join(dir, 'eth0.pcap');
   const dump = lab.spawn(node, ['tcpdump', '-i', 'eth0', '-U', '-n', '-w', file, filter]);
   const exited = new Promise((r) => dump.once('exit', r));
+  // tcpdump says "listening on" once it captures; a fixed pause lost frames on a loaded machine.
+  const listening = new Promise<void>((resolve) => {
+    let err = '';
+    dump.stderr?.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (err.includes('listening on')) resolve();
+    });
+    dump.once('exit', () => resolve());
+    setTimeout(resolve, 10_000).unref();
+  });
   try {
-    await new Promise((r) => setTimeout(r, 500));
+    await listening;
     await body();
     await new Promise((r) => setTimeout(r, 300));
   } finally {
