@@ -200,6 +200,14 @@ describe('floatip agents in cloud mode against the EC2 emulator (netns lab)', ()
     });
     assert.equal(await a2.state('VI_CLOUD'), 'MASTER');
     assert.equal(await routeTarget(), ENI.d2, 'the route stayed with the MASTER');
-    assert.match(a2.log(), /"reason":"reconcile"[^\n]*"changed"/, 'the take-back was a reconcile');
+    // The emulator sees the association before the agent's log line is written: wait for the line.
+    await waitFor(
+      'the take-back to be logged as a reconcile',
+      () => (/"reason":"reconcile"[^\n]*"changed"/.test(a2.log()) ? true : undefined),
+      10_000,
+      50,
+    ).catch((e: unknown) => {
+      throw new Error(`${String(e)}\nagent on d2:\n${a2.log().slice(-4000)}`);
+    });
   });
 });

@@ -218,7 +218,11 @@ await scenario('agent', async () => {
       ipvsadm('-Ln').includes('10.9.1.3:80') ? true : undefined,
     );
     await sleep(1000);
-    const phase2 = { status: status(), ipvsadm: ipvsadm('-Ln') };
+    // Under emulation one status call can time out while the agent is busy: retry it as in phase 1.
+    const phase2 = {
+      status: await until('status after the reload', 60_000, status),
+      ipvsadm: ipvsadm('-Ln'),
+    };
     agent.kill('SIGTERM');
     const code = await Promise.race([exited, sleep(60_000).then(() => 'no exit')]);
     return {
