@@ -17,7 +17,8 @@ import { AwsVipProvider } from '../adapters/aws/index.ts';
 import { AzureVipProvider } from '../adapters/azure/index.ts';
 import { GcpVipProvider } from '../adapters/gcp/index.ts';
 import { seededRandom } from '../adapters/memory/index.ts';
-import { defaultFailoverPolicy, runFailover, type FailoverPolicy } from '../core/failover/index.ts';
+import { defaultFailoverPolicy, type FailoverPolicy } from '../core/failover/index.ts';
+import { failoverHarness } from '../test/helpers/failover.ts';
 import type { Holder, VipProvider, VipResource } from '../core/ports/index.ts';
 import { armSubscription, startArmEmulator } from '../test/emulators/arm.ts';
 import { startEc2Emulator } from '../test/emulators/ec2.ts';
@@ -277,28 +278,22 @@ async function failover(
   const policy = baseline ? sequential : parallelFor(rate);
   const lab = await make(n, policy, baseline);
   try {
-    const deps = {
-      providers: new Map([[lab.provider.name, lab.provider]]),
-      resources: new Map(lab.resources.map((r) => [r.id, r])),
-      holders: new Map(lab.members.map((m) => [m.id, m])),
+    // The one failover use case (as the worker, the agent and the CLI run it), over in-memory fence/state.
+    const h = failoverHarness({
+      providers: { [lab.provider.name]: lab.provider },
+      resources: lab.resources.map((r) => ({ ...r })),
+      holders: lab.members,
+      provider: lab.provider.name,
       policy,
-      random: seededRandom(1),
       sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
-    };
+    });
     const before = lab.calls();
     const t0 = performance.now();
-    const out = await runFailover(
-      { resources: lab.resources.map((r) => r.id), desired: 'a', epoch: 2, fenced: ['b'] },
-      deps,
-    );
+    const out = await h.run('a');
     const ms = performance.now() - t0;
-    const ok = out.kind === 'done' && out.report.ok;
+    const ok = out.kind === 'ok' && out.value.outcome === 'committed';
     if (!ok)
-      console.error(
-        out.kind === 'done'
-          ? JSON.stringify(out.report.results.filter((r) => r.outcome?.kind !== 'ok').slice(0, 2))
-          : JSON.stringify(out),
-      );
+      console.error(out.kind === 'ok' ? JSON.stringify(out.value.failed.slice(0, 2)) : JSON.stringify(out));
     return { ms, calls: lab.calls() - before, throttled: lab.throttled(), ok };
   } finally {
     await lab.close();

@@ -197,10 +197,7 @@ function stageConfig(prefix: string, total: number): ControlPlaneConfig {
     alerts: [{ match: { alertname: 'NodeDown' }, groupLabel: 'floatip_group', memberLabel: 'instance' }],
     groups: Array.from({ length: total }, (_, i) => ({
       id: `g${i}`,
-      members: [
-        { id: 'a', priority: 200 },
-        { id: 'b', priority: 100 },
-      ],
+      members: { a: { priority: 200 }, b: { priority: 100 } },
       resources: [{ id: `vip${i}`, provider: 'memory', kind: 'address', spec: {} }],
     })),
   });

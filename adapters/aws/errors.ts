@@ -54,3 +54,19 @@ export function classifyAwsError(err: unknown): ClassifiedError {
   if (transient.has(code) || status >= 500) return { class: 'transient', code, message };
   return { class: 'fatal', code, message };
 }
+
+/** Every code the metrics may name for EC2 (a bounded label set; anything else is `other`). */
+export const knownAwsCodes: ReadonlySet<string> = new Set([
+  ...throttling,
+  ...transient,
+  ...conflict,
+  'UnauthorizedOperation',
+  'AuthFailure',
+  'InvalidAllocationID.NotFound',
+  'InvalidNetworkInterfaceID.NotFound',
+  'InvalidRouteTableID.NotFound',
+  'InvalidInstanceID.NotFound',
+  'InvalidParameterValue',
+  'IncorrectInstanceState',
+  'Unknown',
+]);

@@ -1,5 +1,5 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
-import type { Clock, Holder, Random, VipResource } from '../../core/ports/index.ts';
+import type { Clock, Holder, MoveOptions, Random, VipResource } from '../../core/ports/index.ts';
 import {
   DriverProvider,
   parseMembers,
@@ -17,6 +17,8 @@ import { secondaryIpDriver } from './secondary-ip.ts';
 import { awsHolderSpec, elasticIpSpec, parseSpec, routeSpec, secondaryIpSpec } from './specs.ts';
 
 export interface AwsProviderOptions {
+  /** The provider's configured name (labels error causes); `aws` when absent. */
+  name?: string;
   region: string;
   /** API endpoint override (an emulator, a VPC endpoint); the SDK's default chain otherwise. */
   endpoint?: string;
@@ -32,7 +34,7 @@ export interface AwsProviderOptions {
 
 /** The AWS VipProvider: elastic IPs, secondary private IPs and route-table next hops over EC2. */
 export class AwsVipProvider extends DriverProvider {
-  readonly name = 'aws';
+  readonly name: string;
   readonly #ctx: AwsContext;
 
   constructor(o: AwsProviderOptions) {
@@ -41,6 +43,7 @@ export class AwsVipProvider extends DriverProvider {
     const random = o.random ?? systemRandom;
     const sleep = o.sleep ?? realSleep;
     super({ verify: policy.verify, random, sleep });
+    this.name = o.name ?? 'aws';
     const ec2 = new EC2Client({
       region: o.region,
       maxAttempts: 1, // retries are ours: classified, jittered, rate limited
@@ -48,14 +51,20 @@ export class AwsVipProvider extends DriverProvider {
       ...(o.credentials ? { credentials: o.credentials } : {}),
     });
     const limiter = tokenBucket(policy.rate, o.clock ?? systemClock, sleep);
-    this.#ctx = awsContext(ec2, { limiter, policy: policy.call, random, sleep }, members, o.coalesceMs);
+    this.#ctx = awsContext(
+      ec2,
+      { provider: this.name, limiter, policy: policy.call, random, sleep },
+      members,
+      o.coalesceMs,
+    );
   }
 
   protected driverFor(
     r: VipResource,
     holderId: string | null,
-    takeover: boolean,
+    options: MoveOptions,
   ): KindDriver<unknown> | string {
+    const takeover = options.takeover ?? false;
     const target = this.#ctx.members.find((m) => m.id === holderId) ??
       this.#ctx.members[0] ?? { id: '', spec: { networkInterfaceId: 'eni-none' } };
     if (holderId !== null && target.id !== holderId) return `aws: ${holderId} is not an aws member`;

@@ -20,7 +20,8 @@ interface State {
 /**
  * One destination (IPv4 or IPv6) whose next hop is a member's ENI, in every listed route table.
  * ReplaceRoute where the route exists, CreateRoute where it is missing; tables are written in parallel.
- * The holder is the member the FIRST table points at; the others follow it on every acquire.
+ * The holder is the member the FIRST table points at; when the tables disagree (a move left half done,
+ * someone edited one table) the route is `mixed`, and an acquire repairs every table that is off.
  * Source/dest check: a next-hop ENI with the check on drops forwarded traffic, so acquire refuses unless
  * the spec allows turning it off (then ModifyNetworkInterfaceAttribute is one of the writes).
  */
@@ -57,6 +58,9 @@ export function routeDriver(
     observe: (s) => ({
       resource: id,
       holder: memberOf(find(s.tables.get(spec.routeTableIds[0] ?? ''))),
+      ...(new Set(spec.routeTableIds.map((t) => find(s.tables.get(t))?.NetworkInterfaceId ?? null)).size > 1
+        ? { state: 'mixed' as const }
+        : {}),
       detail: {
         destination: spec.destination,
         tables: spec.routeTableIds.map((t) => {

@@ -50,3 +50,21 @@ export function classifyAzureError(err: unknown): ClassifiedError {
   if (status >= 500 || network.has(code)) return { class: 'transient', code, message, ...hint };
   return { class: 'fatal', code, message };
 }
+
+const httpStatuses = [400, 401, 403, 404, 409, 412, 429, 500, 502, 503, 504].map((s) => `HTTP${s}`);
+
+/** Every code the metrics may name for Azure (a bounded label set; anything else is `other`). */
+export const knownAzureCodes: ReadonlySet<string> = new Set([
+  ...inUse,
+  ...network,
+  ...httpStatuses,
+  'TooManyRequests',
+  'AnotherOperationInProgress',
+  'RetryableError',
+  'AuthorizationFailed',
+  'AuthenticationFailed',
+  'InvalidAuthenticationToken',
+  'ResourceNotFound',
+  'NotFound',
+  'Unknown',
+]);

@@ -1,5 +1,5 @@
 import type { TokenCredential } from '@azure/core-auth';
-import type { Clock, Holder, Random, VipResource } from '../../core/ports/index.ts';
+import type { Clock, Holder, MoveOptions, Random, VipResource } from '../../core/ports/index.ts';
 import {
   DriverProvider,
   parseMembers,
@@ -17,6 +17,8 @@ import { routeDriver } from './route.ts';
 import { azureHolderSpec, parseSpec, publicIpSpec, routeSpec, secondaryIpSpec } from './specs.ts';
 
 export interface AzureProviderOptions {
+  /** The provider's configured name (labels error causes); the type name when absent. */
+  name?: string;
   subscriptionId: string;
   credential: TokenCredential;
   endpoint?: string;
@@ -33,7 +35,7 @@ export interface AzureProviderOptions {
 
 /** The Azure VipProvider: UDR next hops, public IPs and secondary private IPs over Microsoft.Network. */
 export class AzureVipProvider extends DriverProvider {
-  readonly name = 'azure';
+  readonly name: string;
   readonly #ctx: AzureContext;
 
   constructor(o: AzureProviderOptions) {
@@ -42,6 +44,7 @@ export class AzureVipProvider extends DriverProvider {
     const random = o.random ?? systemRandom;
     const sleep = o.sleep ?? realSleep;
     super({ verify: policy.verify, random, sleep });
+    this.name = o.name ?? 'azure';
     const client = createNetworkClient({
       subscriptionId: o.subscriptionId,
       credential: o.credential,
@@ -51,13 +54,17 @@ export class AzureVipProvider extends DriverProvider {
     const limiter = tokenBucket(policy.rate, o.clock ?? systemClock, sleep);
     this.#ctx = azureContext(
       client,
-      { limiter, policy: policy.call, random, sleep },
+      { provider: this.name, limiter, policy: policy.call, random, sleep },
       members,
       o.lroPollMs ?? 1000,
     );
   }
 
-  protected driverFor(r: VipResource, holderId: string | null): KindDriver<unknown> | string {
+  protected driverFor(
+    r: VipResource,
+    holderId: string | null,
+    _options: MoveOptions,
+  ): KindDriver<unknown> | string {
     const target = this.#ctx.members.find((m) => m.id === holderId) ?? this.#ctx.members[0];
     if (!target || (holderId !== null && target.id !== holderId))
       return `azure: ${holderId} is not an azure member`;

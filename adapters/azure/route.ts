@@ -12,7 +12,8 @@ const key = (t: { resourceGroup: string; name: string }): string => `${t.resourc
  * A user-defined route whose next hop is a member (VirtualAppliance, the member's private IP), in every
  * listed route table. Only the `routes/{name}` child is PUT, with If-Match of the ETag just read (or
  * If-None-Match: * when it is missing), so a concurrent writer makes us re-read instead of overwrite, and
- * the table's other routes are never sent. The holder is the member the first table's route points at.
+ * the table's other routes are never sent. The holder is the member the first table's route points at;
+ * when the tables disagree the route is `mixed`, and an acquire repairs every table that is off.
  */
 export function routeDriver(
   ctx: AzureContext,
@@ -24,6 +25,8 @@ export function routeDriver(
     r && r.nextHopType === 'VirtualAppliance'
       ? (ctx.members.find((m) => m.spec.privateIp === r.nextHopIpAddress)?.id ?? null)
       : null;
+  const nextHop = (r: Route | null | undefined): string =>
+    r ? `${r.nextHopType ?? ''}/${r.nextHopIpAddress ?? ''}/${r.addressPrefix ?? ''}` : 'absent';
   const points = (r: Route | null | undefined, m: AzureMember): boolean =>
     !!r &&
     r.nextHopType === 'VirtualAppliance' &&
@@ -45,6 +48,9 @@ export function routeDriver(
     observe: (s) => ({
       resource: id,
       holder: holderOf(s.get(key(spec.routeTables[0] as { resourceGroup: string; name: string }))),
+      ...(new Set(spec.routeTables.map((t) => nextHop(s.get(key(t))))).size > 1
+        ? { state: 'mixed' as const }
+        : {}),
       detail: {
         route: spec.route,
         addressPrefix: spec.addressPrefix,

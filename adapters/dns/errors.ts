@@ -40,3 +40,14 @@ export function classifyRoute53Error(err: unknown): ClassifiedError {
   if (transient.has(code) || status >= 500) return { class: 'transient', code, message };
   return { class: 'fatal', code, message };
 }
+
+/** Every code the metrics may name for Route 53 (a bounded label set; anything else is `other`). */
+export const knownRoute53Codes: ReadonlySet<string> = new Set([
+  ...throttling,
+  ...transient,
+  ...conflict,
+  'NoSuchHostedZone',
+  'InvalidInput',
+  'AccessDenied',
+  'Unknown',
+]);

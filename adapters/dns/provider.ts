@@ -1,5 +1,5 @@
 import { Route53Client } from '@aws-sdk/client-route-53';
-import type { Clock, Holder, Random, VipResource } from '../../core/ports/index.ts';
+import type { Clock, Holder, MoveOptions, Random, VipResource } from '../../core/ports/index.ts';
 import {
   DriverProvider,
   parseMembers,
@@ -15,6 +15,8 @@ import { recordDriver, type DnsContext, type DnsMember } from './record.ts';
 import { dnsHolderSpec, parseSpec, recordSpec } from './specs.ts';
 
 export interface DnsProviderOptions {
+  /** The provider's configured name (labels error causes); the type name when absent. */
+  name?: string;
   /** Route 53 is global; the SDK still wants a region for signing. */
   region?: string;
   endpoint?: string;
@@ -28,7 +30,7 @@ export interface DnsProviderOptions {
 
 /** The DNS VipProvider: a Route 53 A/AAAA record pointed at the active member. */
 export class DnsVipProvider extends DriverProvider {
-  readonly name = 'dns';
+  readonly name: string;
   readonly #ctx: DnsContext;
 
   constructor(o: DnsProviderOptions) {
@@ -37,6 +39,7 @@ export class DnsVipProvider extends DriverProvider {
     const random = o.random ?? systemRandom;
     const sleep = o.sleep ?? realSleep;
     super({ verify: policy.verify, random, sleep });
+    this.name = o.name ?? 'dns';
     const route53 = new Route53Client({
       region: o.region ?? 'us-east-1',
       maxAttempts: 1,
@@ -44,6 +47,7 @@ export class DnsVipProvider extends DriverProvider {
       ...(o.credentials ? { credentials: o.credentials } : {}),
     });
     const deps = {
+      provider: this.name,
       limiter: tokenBucket(policy.rate, o.clock ?? systemClock, sleep),
       policy: policy.call,
       random,
@@ -60,7 +64,8 @@ export class DnsVipProvider extends DriverProvider {
     };
   }
 
-  protected driverFor(r: VipResource, holderId: string | null, takeover: boolean) {
+  protected driverFor(r: VipResource, holderId: string | null, options: MoveOptions) {
+    const takeover = options.takeover ?? false;
     const target = this.#ctx.members.find((m) => m.id === holderId) ?? this.#ctx.members[0];
     if (!target || (holderId !== null && target.id !== holderId))
       return `dns: ${holderId} is not a dns member`;

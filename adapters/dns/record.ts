@@ -41,7 +41,10 @@ const fqdn = (n: string): string => (n.endsWith('.') ? n : `${n}.`);
 /**
  * One A/AAAA record whose single value is the holder's address.
  * - nobody holds it and it does not exist: CREATE (fails if a racing claimer created it first);
- * - takeover (the planner says the holder is fenced): UPSERT;
+ * - it exists (takeover from a fenced member, a TTL to fix): DELETE of the exact record read + CREATE of
+ *   the new one in ONE change batch. Route 53 applies a batch all or nothing and refuses a DELETE whose
+ *   values no longer match, so this is a compare-and-set: if anyone changed the record since we read it,
+ *   nothing is written (InvalidChangeBatch -> conflict -> re-read). UPSERT would overwrite blindly.
  * - release: DELETE with the exact values read (fails if someone changed it since).
  * A write waits for the change to be INSYNC (GetChange, with backoff) before the read-back.
  */
@@ -123,7 +126,12 @@ export function recordDriver(
         return { kind: 'conflict', reason: `${id}: ${name} points at ${values(r).join(',')}, not a member` };
       return {
         kind: 'ok',
-        value: [write([{ Action: 'UPSERT', ResourceRecordSet: record(target.spec.address) }])],
+        value: [
+          write([
+            { Action: 'DELETE', ResourceRecordSet: r },
+            { Action: 'CREATE', ResourceRecordSet: record(target.spec.address) },
+          ]),
+        ],
       };
     },
     releaseWrites(r) {

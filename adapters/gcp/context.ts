@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import compute, { type protos } from '@google-cloud/compute';
 import type { Outcome } from '../../core/model/index.ts';
 import type { ApiCall, Random } from '../../core/ports/index.ts';
@@ -46,6 +47,8 @@ export const noRetry = { maxRetries: 0 };
 
 export interface GcpContext {
   project: string;
+  /** The decision a write belongs to (job key + epoch + resource); requestIds derive from it. */
+  requestKey?: string;
   clients: GcpClients;
   members: readonly GcpMember[];
   random: Random;
@@ -139,8 +142,26 @@ export function gcpContext(
 }
 
 /** A request id (UUID v4) from the Random port, reused on every retry of one mutation. */
+/**
+ * The requestId of one write. Compute Engine applies a request once per requestId (for an hour), so a
+ * retried call is not applied twice. With the decision's `requestKey` the id is derived from it and from
+ * the exact request (operation, target, body, fingerprint included): the same decision resending the same
+ * request reuses the id, and any other request gets another one (a reused id with another body would be
+ * answered with the first request's operation). Without it, random.
+ */
+export function requestIdOf(ctx: GcpContext, operation: string, request: unknown): string {
+  if (!ctx.requestKey) return requestId(ctx.random);
+  const digest = createHash('sha256')
+    .update(`${ctx.requestKey}\n${operation}\n${JSON.stringify(request)}`)
+    .digest();
+  return uuidOf(Uint8Array.from(digest.subarray(0, 16)));
+}
+
 export function requestId(random: Random): string {
-  const b = random.bytes(16);
+  return uuidOf(random.bytes(16));
+}
+
+function uuidOf(b: Uint8Array): string {
   b[6] = ((b[6] ?? 0) & 0x0f) | 0x40;
   b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
   const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');

@@ -49,3 +49,18 @@ export function classifyGcpError(err: unknown): ClassifiedError {
     return { class: 'transient', code: name, message: short };
   return { class: 'fatal', code: name, message: short };
 }
+
+const httpStatuses = [400, 401, 403, 404, 409, 412, 429, 500, 502, 503, 504].map((s) => `HTTP${s}`);
+
+/** Every code the metrics may name for Compute Engine (a bounded label set; anything else is `other`). */
+export const knownGcpCodes: ReadonlySet<string> = new Set([
+  ...throttleReasons,
+  ...conflictReasons,
+  ...network,
+  ...httpStatuses,
+  'backendError',
+  'quotaExceeded',
+  'notFound',
+  'forbidden',
+  'invalid',
+]);

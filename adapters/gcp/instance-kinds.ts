@@ -1,7 +1,7 @@
 import type { protos } from '@google-cloud/compute';
 import type { Outcome } from '../../core/model/index.ts';
 import type { KindDriver, Write } from '../../core/failover/index.ts';
-import { mutateAndWait, noRetry, requestId, type GcpContext, type GcpMember } from './context.ts';
+import { mutateAndWait, noRetry, requestIdOf, type GcpContext, type GcpMember } from './context.ts';
 import type { AccessConfigSpec, AliasIpSpec } from './specs.ts';
 
 type Instance = protos.google.cloud.compute.v1.IInstance;
@@ -76,14 +76,10 @@ function patchAliases(
   aliasIpRanges: Array<{ ipCidrRange: string; subnetworkRangeName?: string }>,
   stage: number,
 ): Write {
-  const rid = requestId(ctx.random);
-  const params = {
-    zone: m.spec.zone,
-    instance: m.spec.instance,
-    networkInterface: m.spec.networkInterface,
-    requestId: rid,
-    body: { aliasIpRanges, fingerprint: nic.fingerprint ?? '' },
-  };
+  const body = { aliasIpRanges, fingerprint: nic.fingerprint ?? '' };
+  const where = { zone: m.spec.zone, instance: m.spec.instance, networkInterface: m.spec.networkInterface };
+  const rid = requestIdOf(ctx, 'instances.updateNetworkInterface', { ...where, body });
+  const params = { ...where, requestId: rid, body };
   return {
     stage,
     call: { service: 'compute', operation: 'instances.updateNetworkInterface', params },
@@ -168,15 +164,18 @@ export function accessConfigDriver(
   spec: AccessConfigSpec,
   target: GcpMember,
 ): KindDriver<State> {
-  const del = (c: GcpContext, m: GcpMember, name: string, stage: number): Write => {
-    const rid = requestId(c.random);
-    const params = {
+  const del = (c: GcpContext, m: GcpMember, nic: Nic, name: string, stage: number): Write => {
+    const where = {
       zone: m.spec.zone,
       instance: m.spec.instance,
       accessConfig: name,
       networkInterface: m.spec.networkInterface,
-      requestId: rid,
     };
+    const rid = requestIdOf(c, 'instances.deleteAccessConfig', {
+      ...where,
+      fingerprint: nic.fingerprint ?? null,
+    });
+    const params = { ...where, requestId: rid };
     return {
       stage,
       call: { service: 'compute', operation: 'instances.deleteAccessConfig', params },
@@ -200,12 +199,17 @@ export function accessConfigDriver(
       remove: (c, m, nic, stage) =>
         (nic.accessConfigs ?? [])
           .filter((a) => a.natIP === spec.natIp)
-          .map((a) => del(c, m, a.name ?? spec.name, stage)),
+          .map((a) => del(c, m, nic, a.name ?? spec.name, stage)),
       add(c, m, nic, stage) {
         // An interface has at most one access config: drop an ephemeral one first.
-        const drop = (nic.accessConfigs ?? []).map((a) => del(c, m, a.name ?? 'external-nat', stage));
-        const rid = requestId(c.random);
+        const drop = (nic.accessConfigs ?? []).map((a) => del(c, m, nic, a.name ?? 'external-nat', stage));
         const body = { name: spec.name, type: 'ONE_TO_ONE_NAT', natIP: spec.natIp };
+        const rid = requestIdOf(c, 'instances.addAccessConfig', {
+          zone: m.spec.zone,
+          instance: m.spec.instance,
+          body,
+          fingerprint: nic.fingerprint ?? null,
+        });
         const params = {
           zone: m.spec.zone,
           instance: m.spec.instance,

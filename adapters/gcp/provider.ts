@@ -1,4 +1,4 @@
-import type { Clock, Holder, Random, VipResource } from '../../core/ports/index.ts';
+import type { Clock, Holder, MoveOptions, Random, VipResource } from '../../core/ports/index.ts';
 import {
   DriverProvider,
   parseMembers,
@@ -15,6 +15,8 @@ import { routeDriver } from './route.ts';
 import { accessConfigSpec, aliasIpSpec, gcpHolderSpec, parseSpec, routeSpec } from './specs.ts';
 
 export interface GcpProviderOptions {
+  /** The provider's configured name (labels error causes); the type name when absent. */
+  name?: string;
   project: string;
   /** `http://127.0.0.1:PORT` for an emulator. */
   endpoint?: string;
@@ -31,7 +33,7 @@ export interface GcpProviderOptions {
 
 /** The GCP VipProvider: alias IP ranges, external IP access configs and static routes over Compute Engine. */
 export class GcpVipProvider extends DriverProvider {
-  readonly name = 'gcp';
+  readonly name: string;
   readonly #ctx: GcpContext;
 
   constructor(o: GcpProviderOptions) {
@@ -40,6 +42,7 @@ export class GcpVipProvider extends DriverProvider {
     const random = o.random ?? systemRandom;
     const sleep = o.sleep ?? realSleep;
     super({ verify: policy.verify, random, sleep });
+    this.name = o.name ?? 'gcp';
     const clients = gcpClients({
       ...(o.endpoint ? { endpoint: o.endpoint } : {}),
       ...(o.authClient ? { authClient: o.authClient } : {}),
@@ -48,7 +51,7 @@ export class GcpVipProvider extends DriverProvider {
     this.#ctx = gcpContext(
       o.project,
       clients,
-      { limiter, policy: policy.call, random, sleep },
+      { provider: this.name, limiter, policy: policy.call, random, sleep },
       members,
       o.opPollMs ?? 500,
     );
@@ -65,7 +68,12 @@ export class GcpVipProvider extends DriverProvider {
     ]);
   }
 
-  protected driverFor(r: VipResource, holderId: string | null): KindDriver<unknown> | string {
+  protected driverFor(
+    r: VipResource,
+    holderId: string | null,
+    options: MoveOptions,
+  ): KindDriver<unknown> | string {
+    const ctx: GcpContext = options.requestKey ? { ...this.#ctx, requestKey: options.requestKey } : this.#ctx;
     const target = this.#ctx.members.find((m) => m.id === holderId) ?? this.#ctx.members[0];
     if (!target || (holderId !== null && target.id !== holderId))
       return `gcp: ${holderId} is not a gcp member`;
@@ -73,17 +81,15 @@ export class GcpVipProvider extends DriverProvider {
     switch (r.kind) {
       case 'alias-ip': {
         const s = parseSpec(aliasIpSpec, r.spec, where);
-        return typeof s === 'string' ? s : (aliasIpDriver(this.#ctx, r.id, s, target) as KindDriver<unknown>);
+        return typeof s === 'string' ? s : (aliasIpDriver(ctx, r.id, s, target) as KindDriver<unknown>);
       }
       case 'access-config': {
         const s = parseSpec(accessConfigSpec, r.spec, where);
-        return typeof s === 'string'
-          ? s
-          : (accessConfigDriver(this.#ctx, r.id, s, target) as KindDriver<unknown>);
+        return typeof s === 'string' ? s : (accessConfigDriver(ctx, r.id, s, target) as KindDriver<unknown>);
       }
       case 'route': {
         const s = parseSpec(routeSpec, r.spec, where);
-        return typeof s === 'string' ? s : (routeDriver(this.#ctx, r.id, s, target) as KindDriver<unknown>);
+        return typeof s === 'string' ? s : (routeDriver(ctx, r.id, s, target) as KindDriver<unknown>);
       }
       default:
         return `${where}: unknown kind ${r.kind} (alias-ip, access-config, route)`;

@@ -1,7 +1,7 @@
 import type { protos } from '@google-cloud/compute';
 import type { Outcome } from '../../core/model/index.ts';
 import type { KindDriver, Write } from '../../core/failover/index.ts';
-import { mutateAndWait, noRetry, requestId, type GcpContext, type GcpMember } from './context.ts';
+import { mutateAndWait, noRetry, requestIdOf, type GcpContext, type GcpMember } from './context.ts';
 import type { RouteSpec } from './specs.ts';
 
 type Route = protos.google.cloud.compute.v1.IRoute;
@@ -38,7 +38,6 @@ export function routeDriver(
   const best = (s: State): Route | null => s.a ?? s.b;
   const mine = (r: Route | null): boolean => memberOf(r) === target.id;
   const insert = (slot: Slot, stage: number): Write => {
-    const rid = requestId(ctx.random);
     const body = {
       name: name(slot),
       network: spec.network,
@@ -46,6 +45,7 @@ export function routeDriver(
       priority: priority(slot),
       nextHopInstance: urlOf(target),
     };
+    const rid = requestIdOf(ctx, 'routes.insert', body);
     const params = { requestId: rid, body };
     return {
       stage,
@@ -63,7 +63,7 @@ export function routeDriver(
     };
   };
   const remove = (slot: Slot, stage: number): Write => {
-    const rid = requestId(ctx.random);
+    const rid = requestIdOf(ctx, 'routes.delete', { route: name(slot), stage });
     const params = { route: name(slot), requestId: rid };
     return {
       stage,

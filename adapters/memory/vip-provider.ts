@@ -101,6 +101,10 @@ export class MemoryVipProvider implements VipProvider {
       params: { resource: resource.id, holder: to, epoch },
     };
     if (options.dryRun) return { kind: 'ok', value: report({ ...before, holder: to }, true, [write]) };
+    if (options.fence) {
+      const still = await options.fence();
+      if (still.kind !== 'ok') return still;
+    }
     const c = this.#call('set', write.params);
     if (c.kind !== 'ok') return c;
     await Promise.resolve();

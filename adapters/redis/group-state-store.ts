@@ -1,7 +1,15 @@
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { ok } from '../../core/model/index.ts';
-import type { GroupState, GroupStateStore, MemberHealth } from '../../core/ports/index.ts';
+import type {
+  GroupState,
+  GroupStateStore,
+  JobOutcome,
+  JobRecord,
+  MemberHealth,
+} from '../../core/ports/index.ts';
 import { auditMaxLen } from './audit-stream.ts';
+import { keepFailed } from './job-queue.ts';
 import type { ControlKeys } from './keys.ts';
 import { codeOutcome, runScript, storeDown } from './scripts.ts';
 
@@ -15,13 +23,32 @@ export function decodeGroupState(group: string, h: Record<string, string>): Grou
     group,
     holder: h.holder ? h.holder : null,
     epoch: Number(h.epoch ?? '0'),
+    seq: Number(h.seq ?? '0'),
     health,
     updatedAtMs: Number(h.updatedAt ?? '0'),
     lastJob: h.lastJob ?? null,
   };
 }
 
-/** GroupStateStore on a Redis hash per group; commits go through groupCommit-3.lua. */
+const outcomes: readonly JobOutcome[] = ['committed', 'noop', 'superseded', 'partial'];
+
+function decodeJobRecord(v: string | null): JobRecord | null {
+  if (v === null) return null;
+  const [outcome = '', epoch = '0', ...id] = v.split('|');
+  if (!outcomes.includes(outcome as JobOutcome)) return null;
+  return { outcome: outcome as JobOutcome, epoch: Number(epoch), auditId: id.join('|') };
+}
+
+/** The job record key: the job key hashed (keys are up to 512 characters of caller text). */
+const jobHash = (jobKey: string): string => createHash('sha256').update(jobKey).digest('hex').slice(0, 40);
+
+/**
+ * How long a job's outcome is kept: as long as the queue keeps failed jobs (the longest it may redeliver
+ * or retry one), so a redelivered job always finds it.
+ */
+export const jobRecordSec = keepFailed.age;
+
+/** GroupStateStore on a Redis hash per group; settlements go through groupSettle-4.lua. */
 export function redisGroupStateStore(redis: Redis, keys: ControlKeys): GroupStateStore {
   return {
     async get(group) {
@@ -31,15 +58,45 @@ export function redisGroupStateStore(redis: Redis, keys: ControlKeys): GroupStat
         return storeDown(err);
       }
     },
-    async commit(group, epoch, change, audit) {
+    async lookup(group, jobKey) {
+      try {
+        const r = await redis
+          .multi()
+          .hgetall(keys.group(group))
+          .get(keys.job(group, jobHash(jobKey)))
+          .exec();
+        if (!r) return storeDown(new Error('transaction aborted'));
+        const [[e1, h], [e2, j]] = r as [
+          [Error | null, Record<string, string>],
+          [Error | null, string | null],
+        ];
+        if (e1 || e2) return storeDown(e1 ?? e2);
+        return ok({ state: decodeGroupState(group, h), job: decodeJobRecord(j) });
+      } catch (err) {
+        return storeDown(err);
+      }
+    },
+    async settle(group, epoch, s, audit) {
       try {
         const r = await runScript(
           redis,
-          'groupCommit',
-          [keys.epoch(group), keys.group(group), keys.audit()],
-          [epoch, change.holder ?? '', change.job, audit.atMs, JSON.stringify(audit), group, auditMaxLen],
+          'groupSettle',
+          [keys.epoch(group), keys.group(group), keys.audit(), keys.job(group, jobHash(s.job))],
+          [
+            epoch,
+            s.holder ?? '',
+            s.job,
+            audit.atMs,
+            JSON.stringify(audit),
+            group,
+            auditMaxLen,
+            s.outcome,
+            s.seq,
+            s.decides ? '1' : '0',
+            jobRecordSec,
+          ],
         );
-        if (!Array.isArray(r)) return codeOutcome(Number(r), `group '${group}' commit`);
+        if (!Array.isArray(r)) return codeOutcome(Number(r), `group '${group}' settle`);
         return ok({ auditId: String(r[1]), duplicate: Number(r[0]) === 0 });
       } catch (err) {
         return storeDown(err);

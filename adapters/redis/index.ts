@@ -1,7 +1,8 @@
 export { connectRedis, waitReady } from './connection.ts';
 export { controlKeys } from './keys.ts';
 export type { ControlKeys } from './keys.ts';
-export { redisGroupFence } from './group-fence.ts';
+export { redisFence } from './group-fence.ts';
+export type { RedisFenceOptions } from './group-fence.ts';
 export { redisGroupStateStore, decodeGroupState } from './group-state-store.ts';
 export { redisAuditStream, auditMaxLen } from './audit-stream.ts';
 export { redisReplayGuard } from './replay-guard.ts';
@@ -15,3 +16,5 @@ export type { DrainReport } from './drain.ts';
 export { luaScripts, runScript, scriptErrors } from './scripts.ts';
 export { redisLeaseTransport } from './lease-transport.ts';
 export { nodeTimers } from './node-timers.ts';
+export { leaseFence } from './lease-fence.ts';
+export type { LeaseFence, LeaseFenceOptions } from './lease-fence.ts';

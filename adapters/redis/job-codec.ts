@@ -16,6 +16,8 @@ const failoverJob = z.object({
   action: z.enum(['failover', 'switchover', 'reconcile']),
   reason: z.string().max(2000),
   source: z.string().min(1).max(64),
+  seq: z.number().int().min(0).optional(),
+  basedOnEpoch: z.number().int().min(0).optional(),
 });
 const sweepJob = z.object({ kind: z.literal('sweep'), key, groups: z.array(id).optional() });
 const controlJob = z.discriminatedUnion('kind', [failoverJob, sweepJob]);

@@ -30,25 +30,26 @@ export function createControlQueue(connection: Redis, prefix: string): Queue {
 /**
  * JobQueue on BullMQ. The job id is derived from the key, so BullMQ itself drops duplicates; a counter
  * under `job-seen:` tells the caller whether it was the first (informational: dedup does not depend on it).
+ * A failover job gets its group's next acceptance number (`seq`) in the same round trip; a duplicate's
+ * number is never used (BullMQ keeps the first job's data).
  */
 export function bullJobQueue(queue: Queue, redis: Redis, keys: ControlKeys, policy: QueuePolicy): JobQueue {
   return {
     async enqueue(job) {
       const id = jobIdOf(job);
       try {
-        await queue.add(jobNames[job.kind], encodeJob(job), {
+        const tx = redis.multi().incr(keys.jobSeen(id)).expire(keys.jobSeen(id), keepCompleted.age);
+        if (job.kind === 'failover') tx.incr(keys.seq(job.group));
+        const counted = await tx.exec();
+        const count = Number(counted?.[0]?.[1] ?? 1);
+        const data = job.kind === 'failover' ? { ...job, seq: Number(counted?.[2]?.[1] ?? 0) } : job;
+        await queue.add(jobNames[job.kind], encodeJob(data), {
           jobId: id,
           attempts: policy.attempts,
           backoff: { type: 'exponential', delay: policy.backoffMs },
           removeOnComplete: keepCompleted,
           removeOnFail: keepFailed,
         });
-        const seen = await redis
-          .multi()
-          .incr(keys.jobSeen(id))
-          .expire(keys.jobSeen(id), keepCompleted.age)
-          .exec();
-        const count = Number(seen?.[0]?.[1] ?? 1);
         return ok({ id, duplicate: count > 1 });
       } catch (err) {
         return storeDown(err);
@@ -66,6 +67,7 @@ export function bullJobQueue(queue: Queue, redis: Redis, keys: ControlKeys, poli
               job: d.ok ? d.job : null,
               attempts: j.attemptsMade,
               failedReason: j.failedReason ? j.failedReason : null,
+              result: (j.returnvalue as unknown) ?? null,
               createdAtMs: j.timestamp,
               finishedAtMs: j.finishedOn ?? null,
             };

@@ -9,7 +9,10 @@ export type JobHandler = (
   meta: { id: string; attempt: number },
 ) => Promise<Outcome<unknown>>;
 
-/** How many times a job may be put back for "try again later" (lock held, throttled) without failing. */
+/**
+ * How many times a job may be put back for "try again later" (throttled, store away) without failing.
+ * A busy group (another decision holds its lock) is not counted: such a job waits as long as it takes.
+ */
 export const maxDelays = 50;
 
 /**
@@ -43,6 +46,7 @@ export async function runJob(job: Job, handle: JobHandler, nowMs: () => number):
     case 'conflict':
       return { kind: 'failed', reason: `conflict: ${r.reason}`, final: false };
     case 'retry':
+      if (r.busy) return { kind: 'delayed', untilMs: nowMs() + (r.retryAfterMs ?? 100), reason: r.reason };
       if (r.retryAfterMs !== undefined && (job.attemptsStarted ?? 0) < maxDelays)
         return { kind: 'delayed', untilMs: nowMs() + r.retryAfterMs, reason: r.reason };
       return { kind: 'failed', reason: r.reason, final: false };

@@ -7,6 +7,10 @@ export interface ControlKeys {
   lock(group: string): string;
   epoch(group: string): string;
   group(group: string): string;
+  /** Acceptance counter of the group's jobs (INCR at enqueue). */
+  seq(group: string): string;
+  /** What became of one job (by the hash of its key). */
+  job(group: string, jobHash: string): string;
   audit(): string;
   jobSeen(id: string): string;
   lease(scope: string): string;
@@ -20,10 +24,14 @@ export function controlKeys(prefix: string): ControlKeys {
     lock: (g) => `${prefix}:group:{${g}}:lock`,
     epoch: (g) => `${prefix}:group:{${g}}:epoch`,
     group: (g) => `${prefix}:group:{${g}}`,
+    seq: (g) => `${prefix}:group:{${g}}:seq`,
+    job: (g, h) => `${prefix}:group:{${g}}:job:${h}`,
     audit: () => `${prefix}:audit`,
     jobSeen: (id) => `${prefix}:job-seen:${id}`,
     lease: (s) => `${prefix}:lease:{${s}}`,
     leaseCandidates: (s) => `${prefix}:lease:{${s}}:candidates`,
-    leaseEpoch: (s) => `${prefix}:lease:{${s}}:epoch`,
+    // One epoch counter per group: lease claims and group locks draw from the same sequence, so a
+    // decision under a lease and one under the lock are ordered against each other.
+    leaseEpoch: (s) => `${prefix}:group:{${s}}:epoch`,
   };
 }

@@ -1,247 +1,459 @@
 /*
- * The failover use case, run by a queue worker (or synchronously for a dry run):
+ * The failover use case: the one path every entry point takes (the control-plane worker, the agent's
+ * cloud mode, the lease agent, the CLI). What differs between them is the Fence they pass in (Redis
+ * group lock, VRRP mastership, Redis lease) and where decisions are recorded.
  *
- *   lock+epoch ─► read state ─► observe provider ─► choose target ─► plan (core/failover)
- *        │                                                              │
- *        │        for each write: epoch still ours? ─► provider call carrying the epoch
- *        │                                                              │
- *        └──────────── release ◄── fenced commit (holder + audit entry, once per job key)
+ *   fence.acquire ──busy──► wait, then retry(busy)             (a busy group never costs an attempt)
+ *        │ epoch
+ *   lookup job ──already settled──► duplicate (nothing done)   (a redelivered job never acts again)
+ *        │ ──older than the newest deciding commit──► superseded (recorded, nothing moved)
+ *   observe every resource, each on its own ──unreadable──► reported, retried; the others go on
+ *        │
+ *   choose target ─► plan each resource ─► acquire in parallel, each write stage behind fence.check
+ *        │                                       (a lost fence stops before its next write)
+ *   settle(epoch): holder + outcome + audit, once per job, only while the epoch is the newest
  *
- * The provider verifies each change itself (an `ok` acquire has read the change back), so no second
- * round of reads is made here: in a cloud that saves a Describe per resource per failover.
- *
- * A stale worker (its lock expired, a newer epoch exists) is stopped twice: by the fence check before
- * each provider call, and by the provider itself, which refuses an epoch older than one it has seen.
+ * Outcomes: `ok` with outcome committed | noop | superseded | duplicate | partial | dry-run; `retry`
+ * (busy, store down); `conflict` (the fence was lost: a newer decision exists; audited as refused);
+ * `give-up` (no target, bad request).
+ * Proof: test/core/app/failover-usecase.test.ts, test/e2e/control-plane/exactly-once.test.ts and the
+ * seeded fault-injection run test/chaos/chaos.test.ts (history checker in test/chaos/checker.ts).
  */
-import type { GroupConfig } from '../config/control-plane.ts';
-import { planFailover } from '../failover/index.ts';
-import type { Epoch, Outcome } from '../model/index.ts';
+import type { GroupConfig, ProviderConfig, ResourceConfig } from '../config/failover-group.ts';
+import { canHold } from '../config/failover-group.ts';
+import { mapLimited, planFailover, withRetries, type FailoverAction } from '../failover/index.ts';
+import type { Epoch, ErrorCause, Failure, Outcome } from '../model/index.ts';
 import { conflict, giveUp, ok } from '../model/index.ts';
 import type {
   ApiCall,
   AuditEntry,
+  AuditSink,
+  Clock,
   FailoverJob,
+  Fence,
+  FenceLease,
+  GroupState,
+  GroupStateStore,
+  JobOutcome,
+  Logger,
   Observation,
-  VipProvider,
-  VipResource,
 } from '../ports/index.ts';
 import { chooseTarget } from './choose-target.ts';
-import type { ControlDeps } from './control-deps.ts';
-import { findGroup } from './control-deps.ts';
+import { currentHolder, observeGroup, type ObserveDeps, type ResourceView } from './inspect.ts';
 
-export interface FailoverResult {
+/** The ports one failover acts through; each entry point builds its own. */
+export interface FailoverDeps extends ObserveDeps {
+  clock: Clock;
+  logger: Logger;
+  fence: Fence;
+  state: GroupStateStore;
+  audit: AuditSink;
+  /** Provider names -> types: which members can hold which resources. */
+  providerConfigs: Record<string, ProviderConfig>;
+}
+
+export interface FailoverRequest {
+  group: GroupConfig;
+  job: FailoverJob;
+  /** Read, plan and report the exact API calls; take no fence, write nothing. */
+  dryRun?: boolean;
+  /** Also take resources a non-member holds (operator decision). */
+  force?: boolean;
+}
+
+/** What happened to one resource. */
+export interface ResourceResult {
+  resource: string;
+  /** `skip`: the target has no settings for this resource's provider, so it stays where it is. */
+  action: FailoverAction['kind'] | 'skip' | 'unreadable';
+  outcome: 'ok' | Failure['kind'];
+  changed: boolean;
+  reason?: string;
+  cause?: ErrorCause;
+  calls: ApiCall[];
+}
+
+export type FailoverOutcome = JobOutcome | 'duplicate' | 'dry-run';
+
+export interface FailoverReport {
   group: string;
+  job: string;
   action: FailoverJob['action'];
+  outcome: FailoverOutcome;
   from: string | null;
-  to: string;
+  to: string | null;
   epoch: Epoch;
   changed: boolean;
   dryRun: boolean;
+  /** Every API call made (or, in a dry run, the exact writes that would be made). */
   calls: ApiCall[];
   before: Observation[];
   after: Observation[];
+  resources: ResourceResult[];
+  /** Resources that did not reach the target, with why. */
+  failed: Array<{ resource: string; reason: string; cause?: ErrorCause }>;
+  /** For `partial`: true when retrying may help (some failure was transient). */
+  retryable: boolean;
   auditId?: string;
-  /** True when this job key had already committed (a retried job); nothing was written twice. */
-  duplicate?: boolean;
 }
 
-interface Bound {
-  resource: VipResource;
-  provider: VipProvider;
-}
-
-function bind(deps: ControlDeps, group: GroupConfig): Outcome<Bound[]> {
-  const out: Bound[] = [];
-  for (const r of group.resources) {
-    const provider = deps.providers(r.provider);
-    if (!provider) return giveUp(`resource '${r.id}': no provider '${r.provider}' is configured`);
-    out.push({ resource: r, provider });
-  }
-  return ok(out);
-}
-
-async function observeAll(bound: Bound[]): Promise<Outcome<Observation[]>> {
-  const seen = await Promise.all(bound.map((b) => b.provider.observe(b.resource)));
-  const out: Observation[] = [];
-  for (const s of seen) {
-    if (s.kind !== 'ok') return s;
-    out.push(s.value);
-  }
-  return ok(out);
-}
-
-/** The member that holds the group now: the one holding every resource, else the recorded holder. */
-function currentHolder(observed: Observation[], recorded: string | null): string | null {
-  const holders = new Set(observed.map((o) => o.holder));
-  const [only] = [...holders];
-  return holders.size === 1 && only !== undefined ? only : recorded;
-}
-
-/**
- * Moves a group's resources to the chosen member under a fresh epoch, or, with `dryRun`, reports the API
- * calls it would make without taking the lock or writing anything.
- */
 export async function runFailover(
-  deps: ControlDeps,
-  job: FailoverJob,
-  options: { dryRun?: boolean } = {},
-): Promise<Outcome<FailoverResult>> {
-  const group = findGroup(deps.config, job.group);
-  if (!group) return giveUp(`unknown group '${job.group}'`);
-  const bound = bind(deps, group);
-  if (bound.kind !== 'ok') return bound;
-  const dryRun = options.dryRun === true;
-  const log = deps.logger.child({ group: group.id, job: job.key, action: job.action });
-
-  let epoch: Epoch;
-  if (dryRun) {
-    const cur = await deps.fence.current(group.id);
+  deps: FailoverDeps,
+  req: FailoverRequest,
+): Promise<Outcome<FailoverReport>> {
+  if (req.dryRun) {
+    const cur = await deps.fence.current(req.group.id);
     if (cur.kind !== 'ok') return cur;
-    epoch = cur.value + 1;
-  } else {
-    const lock = await deps.fence.acquire(
-      group.id,
-      deps.owner,
-      deps.config.worker.lockTtlMs,
-      deps.clock.wallMs(),
-    );
-    if (lock.kind !== 'ok') return lock;
-    epoch = lock.value.epoch;
+    return decide(deps, req, { epoch: cur.value + 1, check: () => Promise.resolve(ok(undefined)) }, null);
   }
+  const got = await deps.fence.acquire(req.group.id);
+  if (got.kind !== 'ok') return got;
+  const lease = got.value;
+  const started = deps.clock.monotonicMs();
   try {
-    return await act(deps, job, group, bound.value, epoch, dryRun, log);
+    const looked = await deps.state.lookup(req.group.id, req.job.key);
+    if (looked.kind !== 'ok') return looked;
+    const { state, job: settled } = looked.value;
+    if (settled)
+      return ok({
+        ...emptyReport(req, lease.epoch, state?.holder ?? null),
+        outcome: 'duplicate',
+        epoch: settled.epoch,
+        auditId: settled.auditId,
+      });
+    const stale = supersededBy(req.job, state);
+    if (stale !== null) return await supersede(deps, req, lease, state, stale, started);
+    return await decide(deps, req, lease, { state, lease, started });
   } finally {
-    if (!dryRun) await deps.fence.release(group.id, deps.owner, epoch);
+    await lease.release();
   }
 }
 
-async function act(
-  deps: ControlDeps,
-  job: FailoverJob,
-  group: GroupConfig,
-  bound: Bound[],
-  epoch: Epoch,
-  dryRun: boolean,
-  log: ControlDeps['logger'],
-): Promise<Outcome<FailoverResult>> {
-  const state = await deps.state.get(group.id);
-  if (state.kind !== 'ok') return state;
-  const before = await observeAll(bound);
-  if (before.kind !== 'ok') return before;
-  const from = currentHolder(before.value, state.value?.holder ?? null);
+/** Why an accepted job must not act any more, or null. */
+function supersededBy(job: FailoverJob, state: GroupState | null): string | null {
+  if (!state) return null;
+  if (job.seq !== undefined && state.seq > job.seq)
+    return `a newer decision (accepted after this one) committed at epoch ${state.epoch}`;
+  if (job.basedOnEpoch !== undefined && state.epoch > job.basedOnEpoch)
+    return `its reading (epoch ${job.basedOnEpoch}) is older than the decision at epoch ${state.epoch}`;
+  return null;
+}
+
+function emptyReport(req: FailoverRequest, epoch: Epoch, holder: string | null): FailoverReport {
+  return {
+    group: req.group.id,
+    job: req.job.key,
+    action: req.job.action,
+    outcome: 'noop',
+    from: holder,
+    to: holder,
+    epoch,
+    changed: false,
+    dryRun: false,
+    calls: [],
+    before: [],
+    after: [],
+    resources: [],
+    failed: [],
+    retryable: false,
+  };
+}
+
+async function supersede(
+  deps: FailoverDeps,
+  req: FailoverRequest,
+  lease: FenceLease,
+  state: GroupState | null,
+  why: string,
+  started: number,
+): Promise<Outcome<FailoverReport>> {
+  const holder = state?.holder ?? null;
+  const report: FailoverReport = { ...emptyReport(req, lease.epoch, holder), outcome: 'superseded' };
+  const entry = auditEntry(deps, req, report, `superseded: ${why}`, started);
+  const settle = await deps.state.settle(
+    req.group.id,
+    lease.epoch,
+    { job: req.job.key, outcome: 'superseded', holder, seq: req.job.seq ?? 0, decides: false },
+    entry,
+  );
+  if (settle.kind !== 'ok')
+    return settle.kind === 'conflict' ? refuse(deps, req, lease.epoch, settle) : settle;
+  deps.logger.info('failover superseded', { group: req.group.id, job: req.job.key, why });
+  return ok({ ...report, auditId: settle.value.auditId });
+}
+
+interface Held {
+  state: GroupState | null;
+  lease: FenceLease;
+  started: number;
+}
+
+/** Observe, choose, plan, move; then settle (or, in a dry run, report). */
+async function decide(
+  deps: FailoverDeps,
+  req: FailoverRequest,
+  lease: Pick<FenceLease, 'epoch' | 'check'>,
+  held: Held | null,
+): Promise<Outcome<FailoverReport>> {
+  const { group, job } = req;
+  const can = (m: string, r: ResourceConfig): boolean => {
+    const member = group.members.find((x) => x.id === m);
+    return member !== undefined && canHold(member, r.provider, deps.providerConfigs);
+  };
+  const state = held?.state ?? (await stateOrNull(deps, group.id));
+  const views = await observeGroup(deps, group);
+  const from = currentHolder(views, state?.holder ?? null, can);
   const target = chooseTarget(group, {
     ...(job.to === undefined ? {} : { to: job.to }),
     down: job.down ?? [],
-    health: state.value?.health ?? {},
+    health: state?.health ?? {},
     holder: from,
   });
   if ('error' in target) return giveUp(target.error);
-  const to = target.member;
-  const plan = planFailover({
-    observed: before.value,
-    desired: to.id,
-    epoch,
-    // The control plane is the authority here: every member but the target is fenced by this decision.
-    fenced: group.members.filter((m) => m.id !== to.id).map((m) => m.id),
-    members: group.members.map((m) => m.id),
-    ...(state.value ? { appliedEpoch: state.value.epoch } : {}),
-  });
-  if (plan.stale) return conflict(`epoch ${epoch} is older than applied epoch ${state.value?.epoch}`);
-  const blocked = plan.actions.find((a) => a.kind === 'blocked');
-  if (blocked && blocked.kind === 'blocked')
-    return giveUp(`resource '${blocked.resource}': ${blocked.reason}`);
+  const to = target.member.id;
+  const fence = watchedFence(lease);
+  const results = await moveAll(deps, req, views, to, lease.epoch, fence.check, can);
+  const report = summarize(req, views, results, from, to, lease.epoch, held === null);
+  if (held === null) return ok(report);
+  if (fence.lost) return refuse(deps, req, lease.epoch, fence.lost, report);
+  return settleDecision(deps, req, held, report);
+}
 
-  const calls: ApiCall[] = [];
-  // The provider port answers ok only after reading the change back, so its `after` is the verified state;
-  // resources already on the target keep what was observed before.
-  const afterById = new Map(before.value.map((o) => [o.resource, o]));
-  let changed = false;
-  for (const action of plan.actions) {
-    const b = bound.find((x) => x.resource.id === action.resource);
-    if (!b || action.kind !== 'acquire') continue;
-    if (!dryRun) {
-      const still = await deps.fence.check(group.id, deps.owner, epoch);
-      if (still.kind !== 'ok')
-        return refused(deps, job, group.id, epoch, from, to.id, before.value, calls, still);
+async function stateOrNull(deps: FailoverDeps, group: string): Promise<GroupState | null> {
+  const s = await deps.state.get(group);
+  return s.kind === 'ok' ? s.value : null;
+}
+
+/** A fence check that remembers the first time the fence said no (the move stopped because of it). */
+function watchedFence(lease: Pick<FenceLease, 'check'>): {
+  check: () => Promise<Outcome<undefined>>;
+  lost: Failure | null;
+} {
+  const w = {
+    lost: null as Failure | null,
+    check: async (): Promise<Outcome<undefined>> => {
+      const r = await lease.check();
+      if (r.kind !== 'ok') w.lost ??= r;
+      return r;
+    },
+  };
+  return w;
+}
+
+interface Moved {
+  view: ResourceView;
+  action: ResourceResult['action'];
+  outcome: Outcome<{ changed: boolean; after: Observation; calls: ApiCall[] }>;
+}
+
+/** Plans each resource on its own and runs the acquires in parallel (policy.concurrency). */
+function moveAll(
+  deps: FailoverDeps,
+  req: FailoverRequest,
+  views: ResourceView[],
+  to: string,
+  epoch: Epoch,
+  fence: () => Promise<Outcome<undefined>>,
+  can: (m: string, r: ResourceConfig) => boolean,
+): Promise<Moved[]> {
+  const members = req.group.members.map((m) => m.id);
+  return mapLimited(views, deps.policy.concurrency, async (view): Promise<Moved> => {
+    const r = view.resource;
+    if (view.outcome.kind !== 'ok') return { view, action: 'unreadable', outcome: view.outcome };
+    const seen = view.outcome.value;
+    if (!can(to, r)) return { view, action: 'skip', outcome: ok({ changed: false, after: seen, calls: [] }) };
+    const [action] = planFailover({
+      observed: [seen],
+      desired: to,
+      epoch,
+      fenced: members.filter((m) => m !== to),
+      members,
+      ...(req.force ? { takeUnknown: true } : {}),
+    }).actions;
+    if (!action || action.kind === 'keep')
+      return { view, action: 'keep', outcome: ok({ changed: false, after: seen, calls: [] }) };
+    if (action.kind !== 'acquire')
+      return { view, action: action.kind, outcome: giveUp(blockedReason(action)) };
+    return {
+      view,
+      action: 'acquire',
+      outcome: await acquireOne(deps, req, r, to, epoch, action.takeover, fence),
+    };
+  });
+}
+
+const blockedReason = (a: FailoverAction): string => (a.kind === 'blocked' ? a.reason : a.kind);
+
+async function acquireOne(
+  deps: FailoverDeps,
+  req: FailoverRequest,
+  r: ResourceConfig,
+  to: string,
+  epoch: Epoch,
+  takeover: boolean,
+  fence: () => Promise<Outcome<undefined>>,
+): Promise<Moved['outcome']> {
+  const provider = deps.providers(r.provider);
+  if (!provider) return giveUp(`no provider '${r.provider}'`);
+  const member = req.group.members.find((m) => m.id === to);
+  const holder = { id: to, spec: member?.settings[r.provider] ?? {} };
+  const options = {
+    dryRun: req.dryRun === true,
+    takeover,
+    fence,
+    requestKey: `${req.job.key}|${epoch}|${r.id}`,
+  };
+  return withRetries(deps.policy.action, deps, async (n) => {
+    // A whole-action retry must not outlive the fence: check it before starting again.
+    if (n > 1 && !options.dryRun) {
+      const still = await fence();
+      if (still.kind !== 'ok') return still;
     }
-    const res = await b.provider.acquire(b.resource, { id: to.id, spec: to.spec }, epoch, {
-      dryRun,
-      takeover: action.takeover,
-    });
-    if (res.kind === 'conflict') {
-      log.warn('provider refused the change', { resource: b.resource.id, epoch, reason: res.reason });
-      return refused(deps, job, group.id, epoch, from, to.id, before.value, calls, res);
-    }
-    if (res.kind !== 'ok') return res;
-    calls.push(...res.value.calls);
-    changed ||= res.value.changed;
-    afterById.set(b.resource.id, res.value.after);
-  }
-  const after = bound
-    .map((b) => afterById.get(b.resource.id))
-    .filter((o): o is Observation => o !== undefined);
-  const result: FailoverResult = {
-    group: group.id,
-    action: job.action,
+    return provider.acquire(r, holder, epoch, options);
+  });
+}
+
+function summarize(
+  req: FailoverRequest,
+  views: ResourceView[],
+  moved: Moved[],
+  from: string | null,
+  to: string,
+  epoch: Epoch,
+  dryRun: boolean,
+): FailoverReport {
+  const resources: ResourceResult[] = moved.map((m) => ({
+    resource: m.view.resource.id,
+    action: m.action,
+    outcome: m.outcome.kind,
+    changed: m.outcome.kind === 'ok' && m.outcome.value.changed,
+    calls: m.outcome.kind === 'ok' ? m.outcome.value.calls : [],
+    ...(m.outcome.kind === 'ok' ? {} : { reason: m.outcome.reason }),
+    ...(m.outcome.kind !== 'ok' && m.outcome.cause ? { cause: m.outcome.cause } : {}),
+  }));
+  const failed = moved.flatMap((m) =>
+    m.outcome.kind === 'ok'
+      ? []
+      : [
+          {
+            resource: m.view.resource.id,
+            reason: m.outcome.reason,
+            ...(m.outcome.cause ? { cause: m.outcome.cause } : {}),
+          },
+        ],
+  );
+  const changed = resources.some((r) => r.changed);
+  return {
+    group: req.group.id,
+    job: req.job.key,
+    action: req.job.action,
+    outcome: dryRun ? 'dry-run' : failed.length > 0 ? 'partial' : changed ? 'committed' : 'noop',
     from,
-    to: to.id,
+    to,
     epoch,
     changed,
     dryRun,
-    calls,
-    before: before.value,
-    after: [],
+    calls: resources.flatMap((r) => r.calls),
+    before: views.flatMap((v) => (v.outcome.kind === 'ok' ? [v.outcome.value] : [])),
+    after: moved.flatMap((m) => (m.outcome.kind === 'ok' ? [m.outcome.value.after] : [])),
+    resources,
+    failed,
+    retryable: moved.some((m) => m.outcome.kind === 'retry' || m.outcome.kind === 'conflict'),
   };
-  if (dryRun) return ok({ ...result, after });
-  const wrong = after.find((o) => o.holder !== to.id);
-  if (wrong)
-    return { kind: 'retry', reason: `resource '${wrong.resource}' reads back holder ${wrong.holder}` };
-  const entry: AuditEntry = {
-    atMs: deps.clock.wallMs(),
-    group: group.id,
-    action: job.action,
-    epoch,
-    job: job.key,
-    source: job.source,
-    from,
-    to: to.id,
-    outcome: changed ? 'ok' : 'noop',
-    reason: job.reason,
-    before: before.value,
-    after,
-    calls,
-  };
-  const commit = await deps.state.commit(group.id, epoch, { holder: to.id, job: job.key }, entry);
-  if (commit.kind !== 'ok') return commit;
-  log.info(changed ? 'failover done' : 'failover: already in place', { from, to: to.id, epoch });
-  return ok({ ...result, after, auditId: commit.value.auditId, duplicate: commit.value.duplicate });
 }
 
-async function refused(
-  deps: ControlDeps,
-  job: FailoverJob,
-  group: string,
+async function settleDecision(
+  deps: FailoverDeps,
+  req: FailoverRequest,
+  held: Held,
+  report: FailoverReport,
+): Promise<Outcome<FailoverReport>> {
+  const outcome = report.outcome as JobOutcome;
+  const entry = auditEntry(deps, req, report, req.job.reason, held.started);
+  const settle = await deps.state.settle(
+    req.group.id,
+    held.lease.epoch,
+    {
+      job: req.job.key,
+      outcome,
+      holder: report.to,
+      seq: req.job.seq ?? 0,
+      // A decision later jobs must not undo: it moved something, or the request named its target.
+      decides: report.changed || req.job.to !== undefined,
+    },
+    entry,
+  );
+  if (settle.kind === 'conflict') return refuse(deps, req, held.lease.epoch, settle, report);
+  if (settle.kind !== 'ok') return settle;
+  const log = outcome === 'partial' ? deps.logger.warn : deps.logger.info;
+  log.call(deps.logger, `failover ${outcome}`, {
+    group: req.group.id,
+    job: req.job.key,
+    from: report.from,
+    to: report.to,
+    epoch: held.lease.epoch,
+    ...(report.failed.length > 0 ? { failed: report.failed.map((f) => `${f.resource}: ${f.reason}`) } : {}),
+  });
+  return ok({ ...report, auditId: settle.value.auditId });
+}
+
+function auditEntry(
+  deps: FailoverDeps,
+  req: FailoverRequest,
+  report: FailoverReport,
+  reason: string,
+  started: number,
+): AuditEntry {
+  return {
+    atMs: deps.clock.wallMs(),
+    group: req.group.id,
+    action: req.job.action,
+    epoch: report.epoch,
+    job: req.job.key,
+    source: req.job.source,
+    from: report.from,
+    to: report.to,
+    outcome: report.outcome === 'committed' ? 'ok' : report.outcome,
+    reason,
+    before: report.before,
+    after: report.after,
+    calls: report.calls,
+    ...(report.failed.length > 0
+      ? { failed: report.failed.map((f) => ({ resource: f.resource, reason: f.reason })) }
+      : {}),
+    durationMs: Math.max(0, deps.clock.monotonicMs() - started),
+  };
+}
+
+/** The fence was lost while acting: a newer decision exists. Audited as refused; nothing committed. */
+async function refuse(
+  deps: FailoverDeps,
+  req: FailoverRequest,
   epoch: Epoch,
-  from: string | null,
-  to: string,
-  before: Observation[],
-  calls: ApiCall[],
-  why: { reason: string },
+  why: Failure,
+  report?: FailoverReport,
 ): Promise<Outcome<never>> {
+  if (why.kind !== 'conflict') return why;
   await deps.audit.append({
     atMs: deps.clock.wallMs(),
-    group,
+    group: req.group.id,
     action: 'refused',
     epoch,
-    job: job.key,
-    source: job.source,
-    from,
-    to,
+    job: req.job.key,
+    source: req.job.source,
+    from: report?.from ?? null,
+    to: report?.to ?? null,
     outcome: 'conflict',
     reason: why.reason,
-    before,
+    before: report?.before ?? [],
     after: [],
-    calls,
+    calls: report?.calls ?? [],
+  });
+  deps.logger.warn('failover stopped: fence lost', {
+    group: req.group.id,
+    job: req.job.key,
+    epoch,
+    reason: why.reason,
   });
   return conflict(`epoch ${epoch} is stale: ${why.reason}`);
 }

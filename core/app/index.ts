@@ -1,5 +1,13 @@
 export { runFailover } from './failover.ts';
-export type { FailoverResult } from './failover.ts';
+export type {
+  FailoverDeps,
+  FailoverOutcome,
+  FailoverReport,
+  FailoverRequest,
+  ResourceResult,
+} from './failover.ts';
+export { currentHolder, observeGroup, observeResource, stateOf } from './inspect.ts';
+export type { ObserveDeps, ResourceState, ResourceView } from './inspect.ts';
 export { onWebhook } from './on-webhook.ts';
 export type { WebhookResult } from './on-webhook.ts';
 export { runSweep } from './sweep.ts';
@@ -29,3 +37,7 @@ export type {
 } from './vrrp-plan.ts';
 export { SyncDaemonFollower, wantedRole } from './sync-daemon-follower.ts';
 export type { SyncDaemonFollowerOptions, SyncDaemonFollowerStatus } from './sync-daemon-follower.ts';
+export { createCloudAgent } from './cloud-agent.ts';
+export type { CloudAgent, CloudAgentOptions } from './cloud-agent.ts';
+export { createVrrpFence } from './vrrp-fence.ts';
+export type { VrrpFence } from './vrrp-fence.ts';

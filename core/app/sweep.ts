@@ -1,32 +1,42 @@
+import type { GroupConfig } from '../config/failover-group.ts';
+import { canHold } from '../config/failover-group.ts';
 import type { Outcome } from '../model/index.ts';
 import { ok } from '../model/index.ts';
-import type { Observation } from '../ports/index.ts';
+import type { GroupState, Observation } from '../ports/index.ts';
 import type { ControlDeps } from './control-deps.ts';
+import { observeGroup, type ResourceView } from './inspect.ts';
 
 export interface SweepFinding {
   group: string;
   /**
    * `ok`; `drift` (provider disagrees with the recorded holder); `holder-down`; `split` (resources on
-   * different members); `unassigned` (nobody holds them); `foreign` (held by something not a member);
-   * `error` (the provider could not be read).
+   * different members, or one resource half-moved); `unassigned` (nobody holds them); `foreign` (held by
+   * something not a member); `error` (a resource could not be read); `moved` (a decision committed while
+   * the sweep was reading: its reading is stale and nothing is queued).
    */
-  verdict: 'ok' | 'drift' | 'holder-down' | 'split' | 'unassigned' | 'foreign' | 'error';
+  verdict: 'ok' | 'drift' | 'holder-down' | 'split' | 'unassigned' | 'foreign' | 'error' | 'moved';
   detail: string;
   job?: { id: string; duplicate: boolean };
 }
 
 function verdictOf(
-  observed: Observation[],
-  members: string[],
-  holder: string | null,
-  holderDown: boolean,
+  deps: ControlDeps,
+  group: GroupConfig,
+  seen: Array<{ r: ResourceView; o: Observation }>,
+  state: GroupState | null,
 ): SweepFinding['verdict'] {
-  const holders = new Set(observed.map((o) => o.holder));
-  if (holders.size > 1) return 'split';
+  const holder = state?.holder ?? null;
+  const recorded = group.members.find((m) => m.id === holder);
+  // Only what the recorded holder could hold counts: a DNS-only member never holds the AWS address.
+  const relevant = recorded
+    ? seen.filter((s) => canHold(recorded, s.r.resource.provider, deps.providerConfigs))
+    : seen;
+  const holders = new Set(relevant.map((s) => s.o.holder));
+  if (holders.size > 1 || relevant.some((s) => s.o.state === 'mixed')) return 'split';
   const [only] = [...holders];
-  if (only === null || only === undefined) return 'unassigned';
-  if (!members.includes(only)) return 'foreign';
-  if (holder !== null && holderDown) return 'holder-down';
+  if (only === null || only === undefined) return relevant.length === 0 ? 'ok' : 'unassigned';
+  if (!group.members.some((m) => m.id === only)) return 'foreign';
+  if (holder !== null && state?.health[holder] === 'down') return 'holder-down';
   if (holder !== null && only !== holder) return 'drift';
   return 'ok';
 }
@@ -34,53 +44,54 @@ function verdictOf(
 /**
  * The scheduled health sweep: for every group, re-read the provider and compare with the recorded state.
  * Drift is reconciled back to the recorded holder; a down holder, a split or an unassigned group gets a
- * failover (a foreign holder too: that job gives up and says why, visible among failed jobs). Job keys carry the group's epoch, so one sweep finding makes one job however often it runs.
+ * failover (a foreign holder too: that job gives up and says why, visible among failed jobs). A sweep
+ * decides from a reading, so the reading is fenced by the epoch it was taken under: if a decision
+ * commits while it reads, it queues nothing (`moved`), and every job it queues carries that epoch and is
+ * superseded if a newer decision commits before it runs. Job keys carry the epoch too, so one finding
+ * makes one job however often the sweep runs.
  */
 export async function runSweep(deps: ControlDeps, only?: string[]): Promise<Outcome<SweepFinding[]>> {
   const findings: SweepFinding[] = [];
   for (const group of deps.config.groups) {
     if (only && !only.includes(group.id)) continue;
-    const state = await deps.state.get(group.id);
-    if (state.kind !== 'ok') return state;
-    const observed: Observation[] = [];
-    let error: string | null = null;
-    for (const r of group.resources) {
-      const p = deps.providers(r.provider);
-      const seen = p
-        ? await p.observe(r)
-        : { kind: 'give-up' as const, reason: `no provider '${r.provider}'` };
-      if (seen.kind === 'ok') observed.push(seen.value);
-      else error = `${r.id}: ${seen.reason}`;
-    }
-    if (error !== null) {
-      findings.push({ group: group.id, verdict: 'error', detail: error });
-      continue;
-    }
-    const holder = state.value?.holder ?? null;
-    const health = state.value?.health ?? {};
-    const verdict = verdictOf(
-      observed,
-      group.members.map((m) => m.id),
-      holder,
-      holder !== null && health[holder] === 'down',
-    );
-    const detail = observed.map((o) => `${o.resource}=${o.holder ?? '-'}`).join(' ');
-    if (verdict === 'ok') {
-      findings.push({ group: group.id, verdict, detail });
-      continue;
-    }
-    const epoch = state.value?.epoch ?? 0;
-    const q = await deps.queue.enqueue({
-      kind: 'failover',
-      key: `sweep|${group.id}|${epoch}|${verdict}`,
-      group: group.id,
-      ...(verdict === 'drift' && holder !== null ? { to: holder } : {}),
-      action: verdict === 'drift' ? 'reconcile' : 'failover',
-      reason: `sweep: ${verdict} (${detail})`,
-      source: 'sweep',
-    });
-    if (q.kind !== 'ok') return q;
-    findings.push({ group: group.id, verdict, detail, job: q.value });
+    const found = await sweepGroup(deps, group);
+    if (found.kind !== 'ok') return found;
+    findings.push(found.value);
   }
   return ok(findings);
+}
+
+async function sweepGroup(deps: ControlDeps, group: GroupConfig): Promise<Outcome<SweepFinding>> {
+  const before = await deps.state.get(group.id);
+  if (before.kind !== 'ok') return before;
+  const views = await observeGroup(deps, group);
+  const after = await deps.state.get(group.id);
+  if (after.kind !== 'ok') return after;
+  const epoch = before.value?.epoch ?? 0;
+  if ((after.value?.epoch ?? 0) !== epoch)
+    return ok({ group: group.id, verdict: 'moved', detail: `epoch ${epoch} -> ${after.value?.epoch ?? 0}` });
+  const seen = views.flatMap((r) => (r.outcome.kind === 'ok' ? [{ r, o: r.outcome.value }] : []));
+  const unreadable = views.flatMap((r) =>
+    r.outcome.kind === 'ok' ? [] : [`${r.resource.id}: ${r.outcome.reason}`],
+  );
+  const verdict = verdictOf(deps, group, seen, before.value);
+  const detail = [
+    ...seen.map((s) => `${s.o.resource}=${s.o.holder ?? '-'}${s.o.state === 'mixed' ? '(mixed)' : ''}`),
+    ...unreadable.map((u) => `unreadable ${u}`),
+  ].join(' ');
+  if (verdict === 'ok')
+    return ok({ group: group.id, verdict: unreadable.length > 0 ? 'error' : 'ok', detail });
+  const holder = before.value?.holder ?? null;
+  const q = await deps.queue.enqueue({
+    kind: 'failover',
+    key: `sweep|${group.id}|${epoch}|${verdict}`,
+    group: group.id,
+    ...(verdict === 'drift' && holder !== null ? { to: holder } : {}),
+    action: verdict === 'drift' ? 'reconcile' : 'failover',
+    reason: `sweep: ${verdict} (${detail})`,
+    source: 'sweep',
+    basedOnEpoch: epoch,
+  });
+  if (q.kind !== 'ok') return q;
+  return ok({ group: group.id, verdict, detail, job: q.value });
 }

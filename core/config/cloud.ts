@@ -1,15 +1,15 @@
 /**
- * The `cloud:` section of the native config: which providers floatip talks to, which members (machines)
- * can hold resources and how each provider names them, and which resources (addresses, routes, records)
- * move together on failover. Pure: structure and cross-references only. Each provider adapter checks the
- * provider-specific `spec` objects with its own schema before any API call.
+ * The `cloud:` section of the native config: the agent's one failover group (providers, members,
+ * resources — the same shape as a control-plane group, see failover-group.ts) plus what the agent needs
+ * to drive it from VRRP. Pure: structure and cross-references only; each provider's schema checks its
+ * own settings (functions/shared/providers.ts).
  *
  * @example
  *   cloud:
- *     group: web                     # failover group (lock + epoch key in the control plane)
+ *     group: web                     # failover group (lock + epoch key when an arbiter is configured)
  *     vrrpInstance: VI_1             # the agent moves these resources when this instance becomes MASTER
  *     providers:
- *       aws: { type: aws, region: eu-west-1 }
+ *       aws: { region: eu-west-1 }
  *     members:
  *       lb-1: { aws: { networkInterfaceId: eni-0a1 } }
  *       lb-2: { aws: { networkInterfaceId: eni-0b2 } }
@@ -18,90 +18,79 @@
  *       - { id: vip-route, provider: aws, kind: route, spec: { routeTableIds: [rtb-1], destination: 10.9.9.9/32 } }
  */
 import { z } from 'zod';
+import {
+  groupProblems,
+  idPattern,
+  membersSchema,
+  policySchema,
+  providersSchema,
+  resourcesSchema,
+  toMembers,
+  toProviders,
+  type GroupConfig,
+  type GroupProblem,
+  type PolicyOverrides,
+  type ProviderConfig,
+} from './failover-group.ts';
 
-const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'letters, digits, _ . - (max 63)');
-const url = z.string().regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'an http(s) URL');
+export type { GroupProblem as CloudProblem, PolicyOverrides as CloudPolicyOverrides };
 
-const common = { endpoint: url.optional(), caFile: z.string().min(1).optional() };
+const name = z.string().regex(idPattern, 'letters, digits, _ . - (max 63)');
 
-/** One provider connection. Credentials come from the platform (instance role, managed identity, ADC) or env. */
-export const cloudProviderSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('aws'), region: z.string().min(1), ...common }),
-  z.strictObject({
-    type: z.literal('azure'),
-    subscriptionId: z.string().min(1),
-    /** Environment variable holding a bearer token for ARM (e.g. from `az account get-access-token`). */
-    tokenEnv: z.string().min(1).default('AZURE_ACCESS_TOKEN'),
-    ...common,
+/**
+ * Where two agents that are both MASTER (a split brain) arbitrate: the control plane's Redis. The agent
+ * claims the group's lease there (VRRP priority decides, as on the wire) and acts only while it holds it;
+ * the lease's epoch is the group's fencing epoch.
+ */
+const arbiterSchema = z.strictObject({
+  redis: z.strictObject({
+    url: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL'),
+    prefix: z
+      .string()
+      .regex(/^[A-Za-z0-9_.{}-]+$/)
+      .default('floatip'),
   }),
-  z.strictObject({
-    type: z.literal('gcp'),
-    project: z.string().min(1),
-    /** Environment variable holding an OAuth access token; application default credentials when unset. */
-    tokenEnv: z.string().min(1).optional(),
-    ...common,
-  }),
-  z.strictObject({ type: z.literal('dns'), ...common }),
-  z.strictObject({ type: z.literal('memory') }),
-]);
-
-const backoff = z.strictObject({
-  attempts: z.number().int().min(1).max(100).optional(),
-  baseMs: z.number().min(0).max(600_000).optional(),
-  capMs: z.number().min(0).max(3_600_000).optional(),
-  factor: z.number().min(1).max(10).optional(),
-  jitter: z.enum(['full', 'equal', 'none']).optional(),
-});
-
-/** Overrides of the failover policy (retries, read-back, parallelism, client-side rate limit). */
-export const cloudPolicySchema = z.strictObject({
-  call: backoff.optional(),
-  verify: backoff.optional(),
-  action: backoff.optional(),
-  concurrency: z.number().int().min(1).max(1024).optional(),
-  rate: z.strictObject({ perSecond: z.number().positive(), burst: z.number().int().min(1) }).optional(),
-});
-
-export const cloudResourceSchema = z.strictObject({
-  id: name,
-  /** A key of `providers`. */
-  provider: name,
-  kind: z.string().min(1),
-  spec: z.record(z.string(), z.unknown()),
+  /** The lease lives this long without renewal (renewed every third of it while MASTER). */
+  leaseTtlMs: z.number().int().min(300).max(600_000).default(3000),
 });
 
 export const cloudSectionSchema = z.strictObject({
   group: name.default('default'),
-  /** VRRP instance whose MASTER state the agent turns into cloud moves. */
+  /** VRRP instance whose MASTER state the agent turns into cloud moves (any instance when absent). */
   vrrpInstance: z.string().min(1).optional(),
   /** Which member this machine is (the agent); may also come from FLOATIP_MEMBER. */
   self: name.optional(),
   /** While MASTER, the agent re-reads the providers and re-asserts ownership this often (ms). */
   reconcileMs: z.number().int().min(100).max(3_600_000).default(1000),
-  providers: z.record(name, cloudProviderSchema),
-  /** member id -> provider key -> that provider's view of the member (ENI, NIC, instance, address). */
-  members: z.record(name, z.record(name, z.record(z.string(), z.unknown()))),
-  resources: z.array(cloudResourceSchema).min(1),
-  policy: cloudPolicySchema.optional(),
+  /** After a reconcile took something back, it is not taken back again for this long (ms). */
+  holdDownMs: z.number().int().min(0).max(3_600_000).default(30_000),
+  /** Release what this member holds when the agent stops (default: leave it for the next MASTER). */
+  releaseOnStop: z.boolean().default(false),
+  providers: providersSchema,
+  /** member id -> { priority?, <provider name>: that provider's view of the member }. */
+  members: membersSchema,
+  resources: resourcesSchema,
+  policy: policySchema.optional(),
+  arbiter: arbiterSchema.optional(),
 });
 
-export type CloudProviderConfig = z.output<typeof cloudProviderSchema>;
-export type CloudResourceConfig = z.output<typeof cloudResourceSchema>;
-export type CloudSection = z.output<typeof cloudSectionSchema>;
-export type CloudPolicyOverrides = z.output<typeof cloudPolicySchema>;
-
-export interface CloudProblem {
-  /** Path inside the `cloud:` section, e.g. ['resources', 2, 'provider']. */
-  path: Array<string | number>;
-  message: string;
+export interface CloudSection {
+  group: GroupConfig;
+  providers: Record<string, ProviderConfig>;
+  vrrpInstance?: string;
+  self?: string;
+  reconcileMs: number;
+  holdDownMs: number;
+  releaseOnStop: boolean;
+  policy?: PolicyOverrides;
+  arbiter?: z.output<typeof arbiterSchema>;
 }
 
-export type CloudValidation = { ok: true; value: CloudSection } | { ok: false; problems: CloudProblem[] };
+export type CloudValidation = { ok: true; value: CloudSection } | { ok: false; problems: GroupProblem[] };
 
 /**
- * Validates a `cloud:` section: the schema, then the cross-references: every resource names a configured
- * provider, resource ids are unique, every member has an entry for each provider its resources use, and
- * `self` is a member. Nothing is defaulted silently beyond the documented defaults.
+ * Validates a `cloud:` section: the schema, then the group's cross-references (failover-group.ts) and
+ * that `self` is a member. Nothing is defaulted silently beyond the documented defaults.
  */
 export function validateCloudSection(input: unknown): CloudValidation {
   const r = cloudSectionSchema.safeParse(input);
@@ -114,30 +103,20 @@ export function validateCloudSection(input: unknown): CloudValidation {
       })),
     };
   const c = r.data;
-  const problems: CloudProblem[] = [];
-  const seen = new Set<string>();
-  const used = new Set<string>();
-  c.resources.forEach((res, i) => {
-    if (seen.has(res.id))
-      problems.push({ path: ['resources', i, 'id'], message: `duplicate resource id ${res.id}` });
-    seen.add(res.id);
-    if (!(res.provider in c.providers))
-      problems.push({
-        path: ['resources', i, 'provider'],
-        message: `unknown provider ${res.provider} (configured: ${Object.keys(c.providers).join(', ') || 'none'})`,
-      });
-    else used.add(res.provider);
-  });
-  const memberIds = Object.keys(c.members);
-  if (memberIds.length < 1) problems.push({ path: ['members'], message: 'at least one member is needed' });
-  for (const m of memberIds)
-    for (const p of used)
-      if (c.providers[p]?.type !== 'memory' && !(p in (c.members[m] ?? {})))
-        problems.push({
-          path: ['members', m, p],
-          message: `member ${m} has no ${p} entry, but resources use ${p}`,
-        });
-  if (c.self !== undefined && !memberIds.includes(c.self))
-    problems.push({ path: ['self'], message: `self ${c.self} is not a member (${memberIds.join(', ')})` });
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, value: c };
+  const section: CloudSection = {
+    group: { id: c.group, members: toMembers(c.members), resources: c.resources },
+    providers: toProviders(c.providers),
+    reconcileMs: c.reconcileMs,
+    holdDownMs: c.holdDownMs,
+    releaseOnStop: c.releaseOnStop,
+    ...(c.vrrpInstance === undefined ? {} : { vrrpInstance: c.vrrpInstance }),
+    ...(c.self === undefined ? {} : { self: c.self }),
+    ...(c.policy === undefined ? {} : { policy: c.policy }),
+    ...(c.arbiter === undefined ? {} : { arbiter: c.arbiter }),
+  };
+  const problems = groupProblems(section.group, section.providers, []);
+  const ids = section.group.members.map((m) => m.id);
+  if (c.self !== undefined && !ids.includes(c.self))
+    problems.push({ path: ['self'], message: `self ${c.self} is not a member (${ids.join(', ')})` });
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, value: section };
 }

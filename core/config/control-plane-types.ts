@@ -11,25 +11,9 @@ export interface TokenConfig {
   scopes: Scope[];
 }
 
-export interface MemberConfig {
-  id: string;
-  /** Higher wins when the control plane picks a target (as VRRP priority, 1..254). */
-  priority: number;
-  spec: Record<string, unknown>;
-}
+import type { GroupConfig, PolicyOverrides, ProviderConfig } from './failover-group.ts';
 
-export interface ResourceConfig {
-  id: string;
-  provider: string;
-  kind: string;
-  spec: Record<string, unknown>;
-}
-
-export interface GroupConfig {
-  id: string;
-  members: MemberConfig[];
-  resources: ResourceConfig[];
-}
+export type { GroupConfig, MemberConfig, ProviderConfig, ResourceConfig } from './failover-group.ts';
 
 /**
  * Maps an alert's labels to the group and member it is about. All `match` labels must be equal. The group
@@ -58,8 +42,9 @@ export interface ControlPlaneConfig {
   alerts: AlertMapping[];
   groups: GroupConfig[];
   /**
-   * Settings per provider name (`aws: { region, endpoint? }`), passed to that provider's adapter, which
+   * Provider connections by name (`aws: { region, endpoint? }`), passed to that provider's adapter, which
    * validates them; credentials come from the provider's own chain (environment, instance role), never here.
    */
-  providers: Record<string, Record<string, unknown>>;
+  providers: Record<string, ProviderConfig>;
+  policy?: PolicyOverrides;
 }

@@ -1,5 +1,14 @@
 import { z } from 'zod';
 import type { ControlPlaneConfig } from './control-plane-types.ts';
+import {
+  groupProblems,
+  membersSchema,
+  policySchema,
+  providersSchema,
+  resourcesSchema,
+  toMembers,
+  toProviders,
+} from './failover-group.ts';
 
 export type * from './control-plane-types.ts';
 
@@ -10,7 +19,6 @@ export interface ControlPlaneConfigError {
 }
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
-const PROVIDER = /^[a-z][a-z0-9-]*$/;
 /**
  * Where SNS signing certificates and subscribe URLs may be fetched from: AWS's own SNS endpoints, over
  * https, only. Tests point it at a loopback server; production configs should leave it alone.
@@ -30,7 +38,6 @@ const int = (min: number, max: number) => {
 const mapping = <T extends z.ZodRawShape>(shape: T) => z.strictObject(shape, { error: 'must be a mapping' });
 const list = <T extends z.ZodType>(item: T) => z.array(item, { error: 'must be a list' });
 const nonEmptyList = <T extends z.ZodType>(item: T) => list(item).min(1, { error: 'must not be empty' });
-const spec = z.record(z.string(), z.unknown(), { error: 'must be a mapping' });
 const strMap = z.record(z.string(), z.string({ error: 'must be a string' }), {
   error: 'must be a mapping of strings',
 });
@@ -67,18 +74,8 @@ const token = mapping({
   scopes: nonEmptyList(z.enum(['read', 'failover'], { error: "must be 'read' or 'failover'" })),
 }).superRefine((v, ctx) => exactlyOne(v, ctx, 'value', 'env'), always);
 
-const member = mapping({ id: str(ID), priority: int(1, 254).default(100), spec: spec.prefault({}) });
-
-const resource = mapping({ id: str(ID), provider: str(PROVIDER), kind: str(), spec: spec.prefault({}) });
-
-const group = mapping({
-  id: str(ID),
-  members: nonEmptyList(member),
-  resources: nonEmptyList(resource),
-}).superRefine((v, ctx) => {
-  unique(rec(v).members, ctx, ['members'], 'id', 'member id');
-  unique(rec(v).resources, ctx, ['resources'], 'id', 'resource id');
-}, always);
+/** A group: the same members/resources shape as the agent's `cloud:` section (failover-group.ts). */
+const group = mapping({ id: str(ID), members: membersSchema, resources: resourcesSchema });
 
 const alertMapping = mapping({
   match: strMap.prefault({}),
@@ -122,12 +119,12 @@ const schema = mapping({
   alerts: list(alertMapping).default([]),
   groups: nonEmptyList(group),
   /**
-   * Settings per provider, passed through to the provider's own schema (functions/control-plane), which
-   * validates them.
+   * Provider connections by name (`type` defaults to the name), shared by every group; each provider's
+   * own schema checks its settings (functions/shared/providers.ts).
    */
-  providers: z
-    .record(z.string().regex(PROVIDER, { error: 'provider names are lower-case words' }), spec)
-    .default({}),
+  providers: providersSchema.default({}),
+  /** Overrides of the failover policy (retries, read-back, parallelism, rate limit). */
+  policy: policySchema.optional(),
 }).superRefine((v, ctx) => {
   const o = rec(v);
   unique(o.groups, ctx, ['groups'], 'id', 'group id');
@@ -173,6 +170,17 @@ export function parseControlPlaneConfig(
 ): { ok: true; config: ControlPlaneConfig } | { ok: false; errors: ControlPlaneConfigError[] } {
   const r = schema.safeParse(input);
   if (!r.success) return { ok: false, errors: toErrors(r.error.issues, path) };
-  const config: ControlPlaneConfig = r.data;
+  const providers = toProviders(r.data.providers);
+  const config: ControlPlaneConfig = {
+    ...r.data,
+    providers,
+    groups: r.data.groups.map((g) => ({ id: g.id, members: toMembers(g.members), resources: g.resources })),
+  };
+  const problems = config.groups.flatMap((g, i) => groupProblems(g, providers, ['groups', i]));
+  if (problems.length > 0)
+    return {
+      ok: false,
+      errors: problems.map((p) => ({ path: joinPath(path, p.path), message: p.message })),
+    };
   return { ok: true, config };
 }

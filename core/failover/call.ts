@@ -1,11 +1,10 @@
-import type { Outcome } from '../model/index.ts';
+import type { ErrorCause, ErrorClass, Outcome } from '../model/index.ts';
 import type { ApiCall, Random } from '../ports/index.ts';
 import type { BackoffPolicy } from './policy.ts';
 import { withRetries, type Sleep } from './retry.ts';
 import type { RateLimiter } from './token-bucket.ts';
 
-/** The four classes every adapter sorts its provider's errors into (one classifier file per provider). */
-export type ErrorClass = 'throttling' | 'transient' | 'conflict' | 'fatal';
+export type { ErrorClass };
 
 export interface ClassifiedError {
   class: ErrorClass;
@@ -15,8 +14,10 @@ export interface ClassifiedError {
   retryAfterMs?: number;
 }
 
-/** What an adapter needs to make one API call: a rate limit, a retry policy, jitter and sleep. */
+/** What an adapter needs to make one API call: its name, a rate limit, a retry policy, jitter and sleep. */
 export interface CallDeps {
+  /** The provider's configured name; it goes into every failure's cause. */
+  provider: string;
   limiter: RateLimiter;
   policy: BackoffPolicy;
   random: Random;
@@ -26,7 +27,8 @@ export interface CallDeps {
 /**
  * Makes one provider call with the SDK's own retries off: takes a rate-limit token, records the call in
  * `log`, classifies a thrown error, and retries throttling/transient errors with jittered backoff that
- * honours Retry-After. conflict -> `conflict`, fatal -> `give-up`. Never throws.
+ * honours Retry-After. conflict -> `conflict`, fatal -> `give-up`; every failure carries its cause
+ * `{provider, service, operation, code, class}` as data. Never throws.
  */
 export function guardedCall<T>(
   deps: CallDeps,
@@ -42,13 +44,20 @@ export function guardedCall<T>(
       return { kind: 'ok', value: await send() };
     } catch (err) {
       const c = classify(err);
+      const cause: ErrorCause = {
+        provider: deps.provider,
+        service: call.service,
+        operation: call.operation,
+        code: c.code,
+        class: c.class,
+      };
       const reason = `${call.service}:${call.operation} ${c.code}: ${c.message}`;
       if (c.class === 'throttling' || c.class === 'transient')
         return c.retryAfterMs === undefined
-          ? { kind: 'retry', reason }
-          : { kind: 'retry', reason, retryAfterMs: c.retryAfterMs };
-      if (c.class === 'conflict') return { kind: 'conflict', reason };
-      return { kind: 'give-up', reason };
+          ? { kind: 'retry', reason, cause }
+          : { kind: 'retry', reason, retryAfterMs: c.retryAfterMs, cause };
+      if (c.class === 'conflict') return { kind: 'conflict', reason, cause };
+      return { kind: 'give-up', reason, cause };
     }
   });
 }

@@ -50,26 +50,43 @@ export class Coalescer<V> {
     const max = this.#options.max ?? 100;
     const chunks: string[][] = [];
     for (let i = 0; i < ids.length; i += max) chunks.push(ids.slice(i, i + max));
-    await Promise.all(
-      chunks.map(async (chunk) => {
-        const callLog: ApiCall[] = [];
-        const out = await this.#fetch(chunk, callLog);
-        for (const id of chunk) {
-          const absent = this.#options.absent;
-          const answer: Outcome<V> =
-            out.kind !== 'ok'
-              ? out
-              : out.value.has(id)
-                ? { kind: 'ok', value: out.value.get(id) as V }
-                : absent
-                  ? { kind: 'ok', value: absent.value }
-                  : { kind: 'give-up', reason: `${id} not found` };
-          for (const w of pending.get(id) ?? []) {
-            for (const c of callLog) if (!w.log.includes(c)) w.log.push(c);
-            w.resolve(answer);
-          }
-        }
-      }),
-    );
+    await Promise.all(chunks.map((chunk) => this.#serve(chunk, pending)));
+  }
+
+  /**
+   * One call for `chunk`. When a batch of several ids fails for good (one stale id makes EC2 refuse the
+   * whole DescribeAddresses), it is split in halves and asked again, so the one bad id is answered with
+   * its own failure and every other id still gets its value.
+   */
+  async #serve(
+    chunk: string[],
+    pending: Map<string, Array<{ resolve: (o: Outcome<V>) => void; log: ApiCall[] }>>,
+  ): Promise<void> {
+    const callLog: ApiCall[] = [];
+    const out = await this.#fetch(chunk, callLog);
+    if (out.kind === 'give-up' && chunk.length > 1) {
+      for (const id of chunk) for (const w of pending.get(id) ?? []) w.log.push(...callLog);
+      const half = Math.ceil(chunk.length / 2);
+      await Promise.all([
+        this.#serve(chunk.slice(0, half), pending),
+        this.#serve(chunk.slice(half), pending),
+      ]);
+      return;
+    }
+    const absent = this.#options.absent;
+    for (const id of chunk) {
+      const answer: Outcome<V> =
+        out.kind !== 'ok'
+          ? out
+          : out.value.has(id)
+            ? { kind: 'ok', value: out.value.get(id) as V }
+            : absent
+              ? { kind: 'ok', value: absent.value }
+              : { kind: 'give-up', reason: `${id} not found` };
+      for (const w of pending.get(id) ?? []) {
+        for (const c of callLog) if (!w.log.includes(c)) w.log.push(c);
+        w.resolve(answer);
+      }
+    }
   }
 }

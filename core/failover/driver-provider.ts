@@ -25,14 +25,15 @@ export abstract class DriverProvider implements VipProvider {
     this.#deps = deps;
   }
 
+  /** `options` carries takeover, and the decision's requestKey for APIs with idempotency tokens. */
   protected abstract driverFor(
     resource: VipResource,
     holderId: string | null,
-    takeover: boolean,
+    options: MoveOptions,
   ): KindDriver<unknown> | string;
 
   async observe(resource: VipResource): Promise<Outcome<Observation>> {
-    const d = this.driverFor(resource, null, false);
+    const d = this.driverFor(resource, null, {});
     if (typeof d === 'string') return { kind: 'give-up', reason: d };
     const read = await d.read([]);
     return read.kind === 'ok' ? { kind: 'ok', value: d.observe(read.value) } : read;
@@ -62,7 +63,7 @@ export abstract class DriverProvider implements VipProvider {
     h: Holder,
     options: MoveOptions,
   ): Promise<Outcome<ChangeReport>> {
-    const d = this.driverFor(r, h.id, options.takeover ?? false);
+    const d = this.driverFor(r, h.id, options);
     if (typeof d === 'string') return Promise.resolve({ kind: 'give-up', reason: d });
     return moveResource(d, mode, h.id, options, this.#deps);
   }

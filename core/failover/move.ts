@@ -11,7 +11,10 @@
  *   dry run? ──yes──► ok, calls = exactly the writes, state untouched
  *     │ no
  *     ▼
- *   writes, stage by stage (parallel within a stage) ──conflict──► re-read and re-plan (bounded)
+ *   fence still ours? ──no──► stop (nothing more written)           (checked before every stage)
+ *     │ yes
+ *   writes, stage by stage (parallel within a stage) ──conflict──► re-read and re-plan (bounded;
+ *                                                                   stop if it changed hands meanwhile)
  *     │ ok
  *     ▼
  *   read back with backoff until no write is needed ──► ok, changed=true (or retry: not visible yet)
@@ -51,9 +54,18 @@ export interface MoveDeps {
   conflictRounds?: number;
 }
 
-async function runWrites(writes: Write[], log: ApiCall[]): Promise<Outcome<unknown>> {
+async function runWrites(
+  writes: Write[],
+  log: ApiCall[],
+  fence: MoveOptions['fence'],
+): Promise<Outcome<unknown> | { kind: 'fenced'; outcome: Outcome<never> }> {
   const stages = [...new Set(writes.map((w) => w.stage ?? 0))].sort((a, b) => a - b);
   for (const stage of stages) {
+    // The fence is re-checked before every stage: a decision that lost its lock makes no further write.
+    if (fence) {
+      const still = await fence();
+      if (still.kind !== 'ok') return { kind: 'fenced', outcome: still };
+    }
     const results = await Promise.all(writes.filter((w) => (w.stage ?? 0) === stage).map((w) => w.run(log)));
     const bad = results.find((r) => r.kind !== 'ok');
     if (bad) return bad;
@@ -80,6 +92,13 @@ export async function moveResource<S>(
     const seen = driver.observe(read.value);
     first ??= seen;
     const before = first;
+    // A write answered conflict and the re-read shows another holder than the one the decision was
+    // planned against: someone else moved it meanwhile. Hand it back to be re-planned, not overwritten.
+    if (round > 0 && seen.holder !== before.holder && seen.holder !== holderId)
+      return {
+        kind: 'conflict',
+        reason: `${seen.resource} changed hands while moving (${before.holder ?? 'nobody'} -> ${seen.holder ?? 'nobody'})`,
+      };
     const otherHolds = seen.holder !== null && seen.holder !== holderId;
     if (mode === 'acquire' && otherHolds && !options.takeover)
       return { kind: 'conflict', reason: `${seen.resource} is held by ${seen.holder}; not taking over` };
@@ -103,7 +122,8 @@ export async function moveResource<S>(
         },
       };
     }
-    const wrote = await runWrites(writes.value, log);
+    const wrote = await runWrites(writes.value, log, options.fence);
+    if (wrote.kind === 'fenced') return wrote.outcome;
     if (wrote.kind === 'conflict' && round < rounds) continue;
     if (wrote.kind !== 'ok') return wrote;
     const verified = await withRetries(deps.verify, deps, async (): Promise<Outcome<Observation>> => {

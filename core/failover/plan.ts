@@ -7,6 +7,7 @@
  *   observation.holder        action
  *   ──────────────────        ──────────────────────────────────────────
  *   desired                   keep     (read back only; nothing to write)
+ *   desired, but mixed        acquire  takeover=true  (repair the parts that point elsewhere)
  *   null (nobody)             acquire  takeover=false (a racing claimer loses with conflict)
  *   fenced member             acquire  takeover=true  (AllowReassociation / steal)
  *   live member, not fenced   blocked  (report; the election must fence it first)
@@ -64,7 +65,10 @@ export function planFailover(input: PlanInput): FailoverPlan {
   const members = new Set(input.members);
   const actions = input.observed.map((o): FailoverAction => {
     const resource = o.resource;
-    if (o.holder === desired) return { kind: 'keep', resource, holder: desired, epoch };
+    if (o.holder === desired && o.state !== 'mixed')
+      return { kind: 'keep', resource, holder: desired, epoch };
+    if (o.holder === desired)
+      return { kind: 'acquire', resource, holder: desired, from: desired, takeover: true, epoch };
     if (o.holder === null)
       return { kind: 'acquire', resource, holder: desired, from: null, takeover: false, epoch };
     if (!members.has(o.holder) && !input.takeUnknown)

@@ -67,3 +67,23 @@ export function policyProblem(policy: FailoverPolicy): string | null {
     return 'rate needs perSecond > 0 and burst >= 1';
   return null;
 }
+
+/** The default policy with a config's overrides applied field by field. */
+export function mergePolicy(
+  o: {
+    call?: Partial<BackoffPolicy>;
+    verify?: Partial<BackoffPolicy>;
+    action?: Partial<BackoffPolicy>;
+    concurrency?: number;
+    rate?: { perSecond: number; burst: number };
+  } = {},
+): FailoverPolicy {
+  const d = defaultFailoverPolicy;
+  return {
+    call: { ...d.call, ...o.call },
+    verify: { ...d.verify, ...o.verify },
+    action: { ...d.action, ...o.action },
+    concurrency: o.concurrency ?? d.concurrency,
+    rate: o.rate ?? d.rate,
+  };
+}

@@ -13,9 +13,13 @@ export interface AuditEntry {
   source: string;
   from: string | null;
   to: string | null;
-  /** `ok`, `noop`, `conflict`, `give-up`, ... */
+  /** `ok`, `noop`, `superseded`, `partial`, `conflict`, `give-up`, ... */
   outcome: string;
   reason: string;
+  /** Resources that could not be moved, with why (a `partial` outcome). */
+  failed?: Array<{ resource: string; reason: string }>;
+  /** How long the decision took, from taking the fence to the commit (ms). */
+  durationMs?: number;
   before: Observation[];
   after: Observation[];
   calls: ApiCall[];

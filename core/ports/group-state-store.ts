@@ -10,6 +10,8 @@ export interface GroupState {
   holder: string | null;
   /** The epoch of that action. */
   epoch: Epoch;
+  /** Acceptance order (`seq`) of the newest deciding job; older jobs are superseded. 0: none. */
+  seq: number;
   health: Record<string, MemberHealth>;
   updatedAtMs: number;
   /** Idempotency key of the last committed job. */
@@ -17,19 +19,52 @@ export interface GroupState {
 }
 
 /**
- * Group state with fenced commits. `commit` writes the new holder and appends its audit entry in one
- * atomic step, only while `epoch` is the group's newest (`conflict` otherwise), and at most once per job
- * key (a retried job gets `duplicate: true` and the first entry's id).
+ * What became of one job, kept for as long as the queue may redeliver it.
+ * - `committed` / `noop`: it moved the group (or found it in place) and recorded the holder;
+ * - `superseded`: a newer decision had committed first; it did nothing;
+ * - `partial`: some resources moved, some did not; not final (the job is retried).
+ */
+export type JobOutcome = 'committed' | 'noop' | 'superseded' | 'partial';
+
+export interface JobRecord {
+  outcome: JobOutcome;
+  epoch: Epoch;
+  auditId: string;
+}
+
+/** How a job ends, as `settle` records it. */
+export interface Settlement {
+  job: string;
+  outcome: JobOutcome;
+  /** The holder to record (ignored for `superseded`). */
+  holder: string | null;
+  /** The job's acceptance order; recorded as the group's `seq` when `decides`. */
+  seq: number;
+  /** True when this job counts as a decision newer jobs must not undo (it moved, or named its target). */
+  decides: boolean;
+}
+
+/**
+ * Group state with fenced, once-per-job settlement. `settle` writes the outcome, the audit entry and (not
+ * for `superseded`) the new holder in one atomic step, only while `epoch` is the group's newest
+ * (`conflict` otherwise), and at most once per job key: a redelivered job gets `duplicate: true` and the
+ * first entry's id. A `partial` settlement records the holder but not the job, so its retry can finish.
  *
  * @example
- *   const c = await store.commit('web', epoch, { holder: 'b', job: key }, entry);
+ *   const seen = await store.lookup('web', job.key);   // settled already? superseded?
+ *   const c = await store.settle('web', epoch, { job: key, outcome: 'committed', holder: 'b', seq, decides: true }, entry);
  */
 export interface GroupStateStore {
   get(group: string): Promise<Outcome<GroupState | null>>;
-  commit(
+  /** The group's state and what became of `jobKey` (null: not settled), read together. */
+  lookup(
+    group: string,
+    jobKey: string,
+  ): Promise<Outcome<{ state: GroupState | null; job: JobRecord | null }>>;
+  settle(
     group: string,
     epoch: Epoch,
-    change: { holder: string | null; job: string },
+    settlement: Settlement,
     audit: AuditEntry,
   ): Promise<Outcome<{ auditId: string; duplicate: boolean }>>;
   setHealth(group: string, member: string, health: MemberHealth, nowMs: number): Promise<Outcome<undefined>>;

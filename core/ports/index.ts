@@ -3,7 +3,7 @@ export type * from './random.ts';
 export type * from './logger.ts';
 export type * from './vip-provider.ts';
 export type * from './job-queue.ts';
-export type * from './group-fence.ts';
+export type * from './fence.ts';
 export type * from './audit-sink.ts';
 export type * from './group-state-store.ts';
 export type * from './lb-dataplane.ts';

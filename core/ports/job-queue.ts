@@ -18,6 +18,16 @@ export type ControlJob =
       reason: string;
       /** Where the trigger came from: `alertmanager`, `sns`, `manual`, `sweep`, ... */
       source: string;
+      /**
+       * Acceptance order within the group, given by the queue when the job is accepted. A job older than
+       * the group's newest deciding commit is superseded: it never acts (a late retry never moves back).
+       */
+      seq?: number;
+      /**
+       * The group epoch the trigger's reading was taken under (sweeps): once a newer epoch has committed,
+       * the reading is stale and the job is superseded.
+       */
+      basedOnEpoch?: number;
     }
   | { kind: 'sweep'; key: string; groups?: string[] };
 
@@ -32,13 +42,15 @@ export interface EnqueueResult {
 
 export type JobState = 'waiting' | 'active' | 'delayed' | 'completed' | 'failed';
 
-/** A queued or finished job as operators see it: a failed one says why. */
+/** A queued or finished job as operators see it: a failed one says why, a finished one what became of it. */
 export interface JobSummary {
   id: string;
   state: JobState;
   job: ControlJob | null;
   attempts: number;
   failedReason: string | null;
+  /** What a completed job returned (a failover: `committed`, `noop`, `superseded`, `duplicate`, ...). */
+  result: unknown;
   createdAtMs: number;
   finishedAtMs: number | null;
 }
@@ -52,6 +64,7 @@ export interface JobSummary {
  *   if (r.kind === 'retry') return serviceUnavailable(r.retryAfterMs);
  */
 export interface JobQueue {
+  /** Queues `job` (a failover gets its acceptance `seq` here); a duplicate key queues nothing. */
   enqueue(job: ControlJob): Promise<Outcome<EnqueueResult>>;
   /** The newest jobs in one state (failed jobs are kept, with their reason). */
   list(state: JobState, limit: number): Promise<Outcome<JobSummary[]>>;

@@ -25,6 +25,12 @@ export interface Observation {
   resource: string;
   /** The member id that holds it now, or null when nobody (or something unknown to the config) does. */
   holder: string | null;
+  /**
+   * `mixed` when the resource has several parts that disagree (a route in several tables pointing at
+   * different members): `holder` is then the first part's holder, and an acquire must repair the rest.
+   * Absent means `held` or `unheld`, as `holder` says.
+   */
+  state?: 'mixed';
   /** The provider's own view as plain JSON, for audit and inspect. */
   detail: Readonly<Record<string, unknown>>;
 }
@@ -61,6 +67,17 @@ export interface MoveOptions {
    * another member answers `conflict` and changes nothing (e.g. AWS AllowReassociation=false).
    */
   takeover?: boolean;
+  /**
+   * The fence the write is made under: called before every write stage; anything but `ok` stops the
+   * move before its next write (a lost lock never writes again). Conditional writes (ETag, fingerprint,
+   * compare-and-set batches) then catch a newer writer between this check and the write.
+   */
+  fence?: () => Promise<Outcome<undefined>>;
+  /**
+   * A stable key of this decision (job key + epoch): adapters whose API takes an idempotency token (GCP
+   * requestId) derive it from this, so a retried write is not applied twice.
+   */
+  requestKey?: string;
 }
 
 /**

@@ -2,15 +2,21 @@
  * Wires cloud mode into the agent without touching its VRRP logic: when a `cloud:` section is configured
  * (a native config, or `floatip-cloud.yaml` next to keepalived.conf), the agent's StateNotifier is wrapped
  * so that the instance named by `cloud.vrrpInstance` (any instance when unset) becoming MASTER moves the
- * cloud resources here, and while it stays MASTER a reconcile runs every `cloud.reconcileMs`. BACKUP,
- * FAULT and STOP end the reconciling; STOP also runs the cloud agent's onStop. Every change is still
- * forwarded to the wrapped notifier (notify scripts keep working).
+ * cloud resources here (core/app/cloud-agent.ts, through the one failover use case), and while it stays
+ * MASTER a reconcile runs every `cloud.reconcileMs`. BACKUP, FAULT and STOP end the reconciling (and the
+ * mastership the fence grants); STOP also runs the cloud agent's onStop. Every change is still forwarded
+ * to the wrapped notifier (notify scripts keep working).
+ *
+ * The fence is the VRRP mastership; with `cloud.arbiter` it is that AND the group's lease in the control
+ * plane's Redis, so two agents that are both MASTER (a split brain) never both act.
  */
-import type { Clock, Logger, StateChange, StateNotifier } from '../../core/ports/index.ts';
-import { createCloudAgent, type CloudAgent } from './cloud.ts';
-import { buildCloud, closeCloud, loadCloudSection, type CloudRuntime } from './cloud-setup.ts';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { createCloudAgent, createVrrpFence, type CloudAgent } from '../../core/app/index.ts';
+import type { Clock, Fence, Logger, StateChange, StateNotifier } from '../../core/ports/index.ts';
+import { MemoryGroupStore } from '../../adapters/memory/index.ts';
+import { buildCloud, loadCloudSection, type CloudRuntime } from './cloud-setup.ts';
+import { openArbiter, type Arbiter } from './cloud-arbiter.ts';
 
 export interface CloudMode {
   agent: CloudAgent;
@@ -25,7 +31,7 @@ export interface CloudMode {
  */
 export function openCloudMode(
   configPath: string,
-  o: { logger: Logger; clock: Clock; env?: Record<string, string | undefined> },
+  o: { logger: Logger; clock: Clock; env?: Record<string, string | undefined>; priority?: number },
 ): CloudMode | null {
   const isNative = /\.(ya?ml|json)$/i.test(configPath);
   if (!isNative && !existsSync(join(dirname(configPath), 'floatip-cloud.yaml'))) return null;
@@ -44,8 +50,27 @@ export function openCloudMode(
   const built = buildCloud(section, { env, clock: o.clock });
   if (!built.ok) throw new Error(built.errors.map((e) => `${loaded.value.file}: ${e}`).join('\n'));
   const runtime: CloudRuntime = built.value;
-  const log = o.logger.child({ cloud: section.group, member: self });
-  const agent = createCloudAgent({ runtime, self, clock: o.clock, log });
+  const log = o.logger.child({ cloud: section.group.id, member: self });
+  const vrrp = createVrrpFence();
+  const me = section.group.members.find((m) => m.id === self);
+  const arbiter: Arbiter | null = section.arbiter
+    ? openArbiter(section.arbiter, {
+        gate: vrrp,
+        node: self,
+        priority: o.priority ?? me?.priority ?? 100,
+        logger: log,
+      })
+    : null;
+  const fence: Fence = arbiter?.fence ?? vrrp;
+  const store = new MemoryGroupStore({ newest: () => arbiter?.fence.epoch ?? vrrp.epoch });
+  const agent = createCloudAgent({
+    deps: { ...runtime.deps(fence, store), logger: log },
+    group: section.group,
+    self,
+    holdDownMs: section.holdDownMs,
+    releaseOnStop: section.releaseOnStop,
+    log,
+  });
   let timer: ReturnType<typeof setInterval> | undefined;
   const stopReconciling = (): void => {
     if (timer) clearInterval(timer);
@@ -59,6 +84,7 @@ export function openCloudMode(
     if (!concerns(c)) return;
     if (c.what === 'MASTER') {
       log.info('cloud: MASTER, moving resources here', { instance: c.target.name });
+      vrrp.setMaster(true);
       void agent
         .onMaster()
         .catch((err: unknown) => log.error('cloud: failover failed', { err: String(err) }));
@@ -70,11 +96,17 @@ export function openCloudMode(
       }, section.reconcileMs);
       timer.unref();
     } else if (c.what === 'BACKUP' || c.what === 'FAULT' || c.what === 'STOP' || c.what === 'DELETED') {
+      vrrp.setMaster(false);
       stopReconciling();
+      void arbiter?.fence.stepDown();
       if (c.what === 'STOP') void agent.onStop();
     }
   };
-  log.info('cloud mode on', { file: loaded.value.file, resources: runtime.resources.map((r) => r.id) });
+  log.info('cloud mode on', {
+    file: loaded.value.file,
+    resources: section.group.resources.map((r) => r.id),
+    arbiter: section.arbiter ? 'redis lease' : 'none (hold-down only)',
+  });
   return {
     agent,
     notifier: (inner) => ({
@@ -86,8 +118,10 @@ export function openCloudMode(
     }),
     async stop() {
       stopReconciling();
+      vrrp.setMaster(false);
       await agent.onStop();
-      await closeCloud(runtime);
+      await arbiter?.close();
+      await runtime.close();
     },
   };
 }

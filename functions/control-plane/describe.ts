@@ -1,4 +1,4 @@
-import type { FailoverResult, SweepFinding } from '../../core/app/index.ts';
+import type { SweepFinding } from '../../core/app/index.ts';
 import type { Outcome } from '../../core/model/index.ts';
 import type { ControlJob } from '../../core/ports/index.ts';
 
@@ -15,9 +15,18 @@ export function describeJob(job: ControlJob, r: Outcome<unknown>): string | null
           .join('\n');
   }
   if (r.kind !== 'ok') return `[${job.action}] ${job.group}: ${r.kind}: ${r.reason}`;
-  const f = r.value as FailoverResult;
-  const writes = f.calls.filter((c) => !/^(get|describe|list)/i.test(c.operation)).length;
+  const f = r.value as {
+    outcome: string;
+    group: string;
+    from: string | null;
+    to: string | null;
+    epoch: number;
+    changed: boolean;
+    writes: number;
+  };
+  if (f.outcome === 'superseded' || f.outcome === 'duplicate')
+    return `[${job.action}] ${f.group}: ${f.outcome} (a newer decision stands; holder ${f.to ?? '(nobody)'})`;
   return f.changed
-    ? `[${f.action}] ${f.group}: ${f.from ?? '(nobody)'} → ${f.to} (epoch ${f.epoch}, ${writes} provider write${writes === 1 ? '' : 's'}, trigger ${job.source}: ${job.reason})`
-    : `[${f.action}] ${f.group}: already on ${f.to} (epoch ${f.epoch}, nothing to change)`;
+    ? `[${job.action}] ${f.group}: ${f.from ?? '(nobody)'} → ${f.to} (epoch ${f.epoch}, ${f.writes} provider write${f.writes === 1 ? '' : 's'}, trigger ${job.source}: ${job.reason})`
+    : `[${job.action}] ${f.group}: already on ${f.to} (epoch ${f.epoch}, nothing to change)`;
 }

@@ -1,5 +1,7 @@
 import type { Epoch } from '../../core/model/index.ts';
-import type { VipResource } from '../../core/ports/index.ts';
+import { conflict, ok } from '../../core/model/index.ts';
+import type { Fence } from '../../core/ports/index.ts';
+import { runFailover } from '../../core/app/index.ts';
 import { waitReady } from '../../adapters/redis/index.ts';
 import { createLogger } from '../../adapters/system/index.ts';
 import { ControlConfigError, loadControlPlaneConfig } from './config.ts';
@@ -81,29 +83,36 @@ export async function runLeaseAgent(o: LeaseAgentOptions): Promise<number> {
       o.io.err(`floatip lease-agent: ${(err as Error).message} (controlPlane.redis.url in ${o.configPath})`);
       return 1;
     }
-    const resources: VipResource[] = group.resources.map((r) => ({ ...r }));
-    const missing = resources.find((r) => cp.providers[r.provider] === undefined);
-    if (missing) {
-      o.io.err(`${o.configPath}: controlPlane.groups (${group.id}): no provider '${missing.provider}'`);
-      return 5;
-    }
     let work: Promise<void> = Promise.resolve();
     /** The epoch this agent is master under, null while not master (set by the election's callbacks). */
     let held: Epoch | null = null;
+    // The lease is the fence: acting is allowed while this node is MASTER under the same epoch.
+    const fence = electionFence(() => held);
     // Runs after the election step, never inside it: a slow provider must not delay the adverts.
     const takeAll = async (epoch: Epoch): Promise<void> => {
-      for (const r of resources) {
-        if (held !== epoch) {
-          say(`stopped acting at epoch ${epoch}: no longer master`);
-          return;
-        }
-        const res = await cp.providers[r.provider]!.acquire(r, { id: me.id, spec: me.spec }, epoch, {
-          takeover: true,
-        });
-        if (res.kind === 'ok')
-          say(`acquired ${r.id} (${res.value.changed ? 'changed' : 'unchanged'}) epoch ${epoch}`);
-        else say(`acquire ${r.id} failed at epoch ${epoch}: ${res.kind}: ${res.reason}`);
-      }
+      if (held !== epoch) return say(`stopped acting at epoch ${epoch}: no longer master`);
+      const out = await runFailover(
+        { ...cp.worker, fence },
+        {
+          group,
+          job: {
+            kind: 'failover',
+            key: `lease|${group.id}|${me.id}|${epoch}`,
+            group: group.id,
+            to: me.id,
+            action: 'failover',
+            reason: `lease election: ${me.id} is MASTER at epoch ${epoch}`,
+            source: 'lease',
+          },
+        },
+      );
+      if (out.kind !== 'ok') return say(`failover at epoch ${epoch}: ${out.kind}: ${out.reason}`);
+      for (const r of out.value.resources)
+        say(
+          r.outcome === 'ok'
+            ? `acquired ${r.resource} (${r.changed ? 'changed' : 'unchanged'}) epoch ${epoch}`
+            : `acquire ${r.resource} failed at epoch ${epoch}: ${r.outcome}: ${r.reason ?? ''}`,
+        );
     };
     const election = await startLeaseElection(cp, {
       scope: group.id,
@@ -137,4 +146,24 @@ export async function runLeaseAgent(o: LeaseAgentOptions): Promise<number> {
   } finally {
     await cp.close();
   }
+}
+
+/** The lease agent's fence: MASTER of the lease election under one epoch; settling re-checks it in Redis. */
+function electionFence(heldEpoch: () => Epoch | null): Fence {
+  return {
+    acquire: (group) => {
+      const epoch = heldEpoch();
+      if (epoch === null) return Promise.resolve(conflict('not MASTER of the lease election'));
+      return Promise.resolve(
+        ok({
+          group,
+          epoch,
+          check: () =>
+            Promise.resolve(heldEpoch() === epoch ? ok(undefined) : conflict(`lease epoch ${epoch} lost`)),
+          release: () => Promise.resolve(),
+        }),
+      );
+    },
+    current: () => Promise.resolve(ok(heldEpoch() ?? 0)),
+  };
 }

@@ -3,12 +3,13 @@ import { randomUUID } from 'node:crypto';
 import type { TokenCredential } from '@azure/core-auth';
 import type { Redis } from 'ioredis';
 import type { Queue } from 'bullmq';
-import type { ControlDeps } from '../../core/app/index.ts';
-import { runFailover, runSweep } from '../../core/app/index.ts';
+import type { ControlDeps, FailoverReport } from '../../core/app/index.ts';
+import { findGroup, runFailover, runSweep } from '../../core/app/index.ts';
 import type { ControlPlaneConfig } from '../../core/config/control-plane.ts';
-import type { Outcome } from '../../core/model/index.ts';
-import type { Clock, ControlJob, Logger, VipProvider } from '../../core/ports/index.ts';
-import { createLogger, systemClock } from '../../adapters/system/index.ts';
+import { mergePolicy, type Sleep } from '../../core/failover/index.ts';
+import type { ErrorCause, Outcome } from '../../core/model/index.ts';
+import type { Clock, ControlJob, FailoverJob, Logger, Random, VipProvider } from '../../core/ports/index.ts';
+import { createLogger, realSleep, systemClock, systemRandom } from '../../adapters/system/index.ts';
 import type { ControlMetrics, HttpDeps } from '../../adapters/http/index.ts';
 import { allowListedCertFetcher, createControlMetrics } from '../../adapters/http/index.ts';
 import type { JobHandler } from '../../adapters/redis/index.ts';
@@ -18,18 +19,20 @@ import {
   controlKeys,
   createControlQueue,
   redisAuditStream,
-  redisGroupFence,
+  redisFence,
   redisGroupStateStore,
   redisReplayGuard,
 } from '../../adapters/redis/index.ts';
-import { resolveSecret, resolveTokens } from './config.ts';
-import { providerErrorLabels, providerOfService } from './error-labels.ts';
-import { buildProviders } from './providers.ts';
+import { checkProviders, slowestWriteMs, withMemory } from '../shared/provider-schemas.ts';
+import { buildProviders, codeLabel } from '../shared/providers.ts';
+import { ControlConfigError, resolveSecret, resolveTokens } from './config.ts';
 
 /** Everything a composition root may replace (tests, benchmarks, other runtimes). */
 export interface ControlOverrides {
   clock?: Clock;
   logger?: Logger;
+  random?: Random;
+  sleep?: Sleep;
   /** Providers by name; default: built from the config (memory, aws, azure, dns, gcp). */
   providers?: Record<string, VipProvider>;
   /** The credential of a config-built Azure provider; default: from the config and environment. */
@@ -64,14 +67,56 @@ function depsOn(
   queue: Queue,
   config: ControlPlaneConfig,
   base: Omit<ControlDeps, 'fence' | 'state' | 'audit' | 'queue'>,
+  owner: string,
 ): ControlDeps {
   const keys = controlKeys(config.redis.prefix);
   return {
     ...base,
-    fence: redisGroupFence(redis, keys),
+    fence: redisFence(redis, keys, {
+      owner,
+      ttlMs: config.worker.lockTtlMs,
+      nowMs: () => base.clock.wallMs(),
+      onLost: (group, epoch, why) => base.logger.warn('group lock lost', { group, epoch, why }),
+    }),
     state: redisGroupStateStore(redis, keys),
     audit: redisAuditStream(redis, keys),
     queue: bullJobQueue(queue, redis, keys, config.worker),
+  };
+}
+
+/**
+ * Checks what the core schema cannot: every provider's own settings, member blocks and resource specs,
+ * and that the group lock outlives one write of the slowest provider a group uses (with heartbeats the
+ * lock only expires when the store is unreachable; a write started just before must end before then).
+ */
+export function controlPlaneProblems(config: ControlPlaneConfig): string[] {
+  const problems = checkProviders(
+    config.providers,
+    config.groups.map((group, i) => ({ group, at: ['groups', i] })),
+  ).map((p) => `controlPlane.${p.path.join('.')}: ${p.message}`);
+  for (const g of config.groups) {
+    const need = slowestWriteMs(config.providers, g);
+    if (config.worker.lockTtlMs < need)
+      problems.push(
+        `controlPlane.worker.lockTtlMs: ${config.worker.lockTtlMs} ms is shorter than one write of group '${g.id}' may take (${need} ms); a lock that expires during a write could let two decisions overlap: set at least ${need}`,
+      );
+  }
+  return problems;
+}
+
+/** What a failover job returns to the queue (the job API shows it): the report without the bulk. */
+export function jobResult(r: FailoverReport): Record<string, unknown> {
+  return {
+    outcome: r.outcome,
+    group: r.group,
+    from: r.from,
+    to: r.to,
+    epoch: r.epoch,
+    changed: r.changed,
+    action: r.action,
+    writes: r.calls.filter((c) => !/^(get|describe|list)|\.get$|\.list$|\.wait$/i.test(c.operation)).length,
+    ...(r.auditId ? { auditId: r.auditId } : {}),
+    ...(r.failed.length > 0 ? { failed: r.failed } : {}),
   };
 }
 
@@ -83,9 +128,24 @@ export function buildControlPlane(config: ControlPlaneConfig, o: ControlOverride
   const env = o.env ?? process.env;
   const clock = o.clock ?? systemClock;
   const logger = o.logger ?? createLogger({ name: 'floatip-control' });
-  const providers =
-    o.providers ??
-    buildProviders(config, { env, ...(o.azureCredential ? { azureCredential: o.azureCredential } : {}) });
+  const random = o.random ?? systemRandom;
+  const sleep = o.sleep ?? realSleep;
+  const problems = controlPlaneProblems(config);
+  if (problems.length > 0) throw new ControlConfigError(problems);
+  let providers = o.providers;
+  if (!providers) {
+    const built = buildProviders(config.providers, config.groups, {
+      env,
+      clock,
+      random,
+      sleep,
+      ...(config.policy ? { policy: config.policy } : {}),
+      ...(o.azureCredential ? { overrides: { azureCredential: o.azureCredential } } : {}),
+    });
+    if (!built.ok) throw new ControlConfigError(built.errors.map((e) => `controlPlane.${e}`));
+    providers = Object.fromEntries(built.value);
+  }
+  const known = providers;
   const metrics = o.metrics ?? createControlMetrics();
   const tokens = resolveTokens(config, env);
   const hmac = config.webhooks.hmac;
@@ -98,11 +158,15 @@ export function buildControlPlane(config: ControlPlaneConfig, o: ControlOverride
     config,
     clock,
     logger,
-    providers: (name: string) => providers[name],
-    owner: o.owner ?? `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`,
+    random,
+    sleep,
+    policy: mergePolicy(config.policy),
+    providers: (name: string) => known[name],
+    providerConfigs: withMemory(config.providers),
   };
-  const api = depsOn(apiRedis, apiQueue, config, base);
-  const worker = depsOn(workerRedis, workerQueue, config, base);
+  const owner = o.owner ?? `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
+  const api = depsOn(apiRedis, apiQueue, config, base, owner);
+  const worker = depsOn(workerRedis, workerQueue, config, base, owner);
   const keys = controlKeys(config.redis.prefix);
   const sns = config.webhooks.sns;
   const snsAllowed = sns ? new RegExp(sns.certUrlPattern) : null;
@@ -125,35 +189,40 @@ export function buildControlPlane(config: ControlPlaneConfig, o: ControlOverride
       : {}),
     newId: () => randomUUID(),
   };
-  const handle: JobHandler = async (job) => {
+  const countCause = (c: ErrorCause | undefined): void => {
+    if (!c) return;
+    const type = base.providerConfigs[c.provider]?.type;
+    metrics.providerErrors.inc({ provider: c.provider, class: c.class, code: codeLabel(type, c.code) });
+  };
+  const runFailoverJob = async (job: FailoverJob): Promise<Outcome<unknown>> => {
     const started = clock.monotonicMs();
-    let r: Outcome<unknown>;
-    if (job.kind === 'failover') {
-      const f = await runFailover(worker, job);
-      r = f;
-      metrics.failoverDuration.observe(
-        { group: job.group, action: job.action, outcome: f.kind },
-        (clock.monotonicMs() - started) / 1000,
-      );
-      if (f.kind === 'ok') {
-        const g = config.groups.find((x) => x.id === job.group);
-        for (const m of g?.members ?? [])
-          metrics.holder.set({ group: job.group, member: m.id }, m.id === f.value.to ? 1 : 0);
-      } else {
-        const labels = providerErrorLabels(f);
-        if (labels) {
-          const used = [
-            ...new Set(config.groups.find((x) => x.id === job.group)?.resources.map((x) => x.provider)),
-          ];
-          const mapped = providerOfService[labels.service];
-          const provider =
-            used.length === 1 ? (used[0] ?? 'unknown') : mapped && used.includes(mapped) ? mapped : 'unknown';
-          metrics.providerErrors.inc({ provider, class: labels.class, code: labels.code });
-        }
-      }
-    } else {
-      r = await runSweep(worker, job.groups);
+    const group = findGroup(config, job.group);
+    if (!group) return { kind: 'give-up', reason: `unknown group '${job.group}'` };
+    const f = await runFailover(worker, { group, job });
+    const outcome = f.kind === 'ok' ? f.value.outcome : f.kind;
+    metrics.failoverDuration.observe(
+      { group: job.group, action: job.action, outcome },
+      (clock.monotonicMs() - started) / 1000,
+    );
+    if (f.kind !== 'ok') {
+      countCause(f.cause);
+      return f;
     }
+    for (const x of f.value.failed) countCause(x.cause);
+    if (f.value.outcome !== 'superseded' && f.value.outcome !== 'duplicate')
+      for (const m of group.members)
+        metrics.holder.set({ group: job.group, member: m.id }, m.id === f.value.to ? 1 : 0);
+    if (f.value.outcome === 'partial') {
+      const why = f.value.failed.map((x) => `${x.resource}: ${x.reason}`).join('; ');
+      // Moved what it could and recorded it; the rest is retried (or reported for good).
+      return f.value.retryable
+        ? { kind: 'retry', reason: `partial: ${why}` }
+        : { kind: 'give-up', reason: `partial: ${why}` };
+    }
+    return { kind: 'ok', value: jobResult(f.value) };
+  };
+  const handle: JobHandler = async (job) => {
+    const r = job.kind === 'failover' ? await runFailoverJob(job) : await runSweep(worker, job.groups);
     metrics.jobs.inc({ kind: job.kind, result: r.kind });
     o.onJobDone?.(job, r);
     return r;

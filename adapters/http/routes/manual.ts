@@ -50,7 +50,7 @@ export function manualRoutes(deps: HttpDeps): Hono<AuthVars> {
         source: 'manual',
       };
       if (body.dryRun) {
-        const r = unwrap(await runFailover(deps.control, job, { dryRun: true }));
+        const r = unwrap(await runFailover(deps.control, { group, job, dryRun: true }));
         return c.json(
           { dryRun: true, group: r.group, from: r.from, to: r.to, calls: r.calls, before: r.before },
           200,

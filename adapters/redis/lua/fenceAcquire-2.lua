@@ -2,18 +2,20 @@
   Takes a group's lock and bumps its epoch (fencing token) in one atomic step.
 
   Input:
-    KEYS[1] lock key      (string "owner|epoch", expires by PX)
+    KEYS[1] lock key      (string "owner|epoch|nowMs", expires by PX)
     KEYS[2] epoch key     (integer, only grows)
     ARGV[1] owner         (lock owner id)
-    ARGV[2] ttlMs         (lock lifetime)
+    ARGV[2] ttlMs         (lock lifetime; renewed by fenceRenew while the holder works)
     ARGV[3] nowMs         (caller's wall clock; recorded, Redis' own clock runs the expiry)
 
   Output:
-    epoch (> 0)                  the new epoch; the caller holds the lock
-    -1                           the lock is held by someone else (see fenceErrors in scripts.ts)
+    epoch (> 0)           the new epoch; the caller holds the lock
+    { -1, pttl }          the lock is held by someone else for pttl more ms (the caller waits, see
+                          redisFence in group-fence.ts; a busy lock is never a failure)
 ]]
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  return -1
+local held = redis.call('PTTL', KEYS[1])
+if held ~= -2 then
+  return { -1, held }
 end
 local epoch = redis.call('INCR', KEYS[2])
 redis.call('SET', KEYS[1], ARGV[1] .. '|' .. epoch .. '|' .. ARGV[3], 'PX', ARGV[2])

@@ -93,8 +93,8 @@ export const checkConfig: Command = {
     if (cloud.loaded) {
       const c = cloud.loaded.section;
       io.out(
-        `  cloud (${displayPath(cloud.loaded.file)}): group ${c.group}, ${Object.keys(c.members).length} member(s), ` +
-          `${c.resources.length} resource(s) on ${Object.keys(c.providers).join(', ')}` +
+        `  cloud (${displayPath(cloud.loaded.file)}): group ${c.group.id}, ${c.group.members.length} member(s), ` +
+          `${c.group.resources.length} resource(s) on ${Object.keys(c.providers).join(', ')}` +
           `${c.vrrpInstance ? `, moved when ${c.vrrpInstance} becomes MASTER` : ''}`,
       );
     }

@@ -1,26 +1,31 @@
 /**
- * `floatip cloud inspect --config F` shows who holds every cloud resource now (read from the providers).
- * `floatip cloud failover --config F --to MEMBER [--dry-run]` moves them all to MEMBER (taking over from
- * the other members) and, with --dry-run, prints the exact API calls it would make instead.
+ * `floatip cloud inspect --config F` shows who holds every cloud resource now (read from the providers),
+ * and in which state (held, mixed, unheld, unreadable).
+ * `floatip cloud failover --config F --to MEMBER [--dry-run]` moves the group to MEMBER through the one
+ * failover use case (core/app/failover.ts) and, with --dry-run, prints the exact API calls instead.
+ * With `cloud.arbiter` configured the move takes the group's lock in the control plane's Redis (so it is
+ * fenced against the workers); otherwise the operator is the authority under `--epoch`.
  */
+import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { CliIo, Command } from '../command.ts';
 import { exitCodes } from '../command.ts';
-import { observeAll, runFailover } from '../../../core/failover/index.ts';
 import type { CloudRuntime } from '../../agent/cloud-setup.ts';
+import type { FailoverReport } from '../../../core/app/index.ts';
+import type { Fence } from '../../../core/ports/index.ts';
 
 const usage = [
   'floatip cloud inspect --config FILE [--json]',
-  '       floatip cloud failover --config FILE --to MEMBER [--dry-run] [--epoch N] [--json]',
+  '       floatip cloud failover --config FILE --to MEMBER [--dry-run] [--epoch N] [--force] [--json]',
   '',
   'FILE is a native config (YAML/JSON with a cloud: section) or a keepalived.conf with floatip-cloud.yaml',
   'next to it. failover treats every member but MEMBER as fenced (an operator decision) and prints, per',
-  'resource, what it did (or, with --dry-run, the exact API calls it would make).',
+  'resource, what it did (or, with --dry-run, the exact API calls it would make). --force also takes',
+  'resources that something outside the group holds.',
 ].join('\n');
 
 async function withRuntime(
   file: string | undefined,
-  dryRun: boolean,
   io: CliIo,
   body: (rt: CloudRuntime) => Promise<number>,
 ): Promise<number> {
@@ -29,13 +34,13 @@ async function withRuntime(
     return exitCodes.usage;
   }
   // The cloud SDKs load only when this command runs.
-  const { buildCloud, closeCloud, loadCloudSection } = await import('../../agent/cloud-setup.ts');
+  const { buildCloud, loadCloudSection } = await import('../../agent/cloud-setup.ts');
   const loaded = loadCloudSection(file);
   if (!loaded.ok) {
     for (const e of loaded.errors) io.err(e);
     return exitCodes.configInvalid;
   }
-  const built = buildCloud(loaded.value.section, { dryRun });
+  const built = buildCloud(loaded.value.section);
   if (!built.ok) {
     for (const e of built.errors) io.err(`${loaded.value.file}: ${e}`);
     return exitCodes.configInvalid;
@@ -43,91 +48,121 @@ async function withRuntime(
   try {
     return await body(built.value);
   } finally {
-    await closeCloud(built.value);
+    await built.value.close();
   }
 }
 
 async function inspect(rt: CloudRuntime, json: boolean, io: CliIo): Promise<number> {
-  const seen = await observeAll(
-    rt.resources.map((r) => r.id),
-    rt.deps,
-  );
-  const rows = seen.map((s) => {
-    const r = rt.deps.resources.get(s.id);
-    return {
-      resource: s.id,
-      provider: r?.provider ?? '?',
-      kind: r?.kind ?? '?',
-      holder: s.outcome.kind === 'ok' ? s.outcome.value.holder : null,
-      ...(s.outcome.kind === 'ok'
-        ? { detail: s.outcome.value.detail }
-        : { error: `${s.outcome.kind}: ${s.outcome.reason}` }),
-    };
-  });
-  if (json) io.out(JSON.stringify({ group: rt.section.group, resources: rows }, null, 2));
+  const { observeGroup, stateOf, createVrrpFence } = await import('../../../core/app/index.ts');
+  const views = await observeGroup(rt.deps(createVrrpFence()), rt.section.group);
+  const rows = views.map((v) => ({
+    resource: v.resource.id,
+    provider: v.resource.provider,
+    kind: v.resource.kind,
+    state: stateOf(v),
+    holder: v.outcome.kind === 'ok' ? v.outcome.value.holder : null,
+    ...(v.outcome.kind === 'ok'
+      ? { detail: v.outcome.value.detail }
+      : { error: `${v.outcome.kind}: ${v.outcome.reason}` }),
+  }));
+  if (json) io.out(JSON.stringify({ group: rt.section.group.id, resources: rows }, null, 2));
   else {
-    io.out(`group ${rt.section.group}: ${rows.length} resource(s)`);
+    io.out(`group ${rt.section.group.id}: ${rows.length} resource(s)`);
     for (const r of rows)
       io.out(
-        `  ${r.resource.padEnd(20)} ${`${r.provider}/${r.kind}`.padEnd(22)} ${'error' in r ? `UNREADABLE ${r.error}` : `holder=${r.holder ?? '(none)'}  ${JSON.stringify(r.detail)}`}`,
+        `  ${r.resource.padEnd(20)} ${`${r.provider}/${r.kind}`.padEnd(22)} ${r.state.padEnd(10)} ${'error' in r ? r.error : `holder=${r.holder ?? '(none)'}  ${JSON.stringify(r.detail)}`}`,
       );
   }
   return rows.some((r) => 'error' in r) ? exitCodes.failure : exitCodes.ok;
 }
 
+/** The operator's own fence: always granted, under the epoch given on the command line. */
+function operatorFence(epoch: number): Fence {
+  return {
+    acquire: (group) =>
+      Promise.resolve({
+        kind: 'ok',
+        value: {
+          group,
+          epoch,
+          check: () => Promise.resolve({ kind: 'ok', value: undefined }),
+          release: () => Promise.resolve(),
+        },
+      }),
+    current: () => Promise.resolve({ kind: 'ok', value: epoch - 1 }),
+  };
+}
+
+/** The control plane's group lock when an arbiter is configured; the operator's fence otherwise. */
+async function fenceFor(rt: CloudRuntime, epoch: number): Promise<{ fence: Fence; close(): void }> {
+  const a = rt.section.arbiter;
+  if (!a) return { fence: operatorFence(epoch), close: () => undefined };
+  const { connectRedis, controlKeys, redisFence } = await import('../../../adapters/redis/index.ts');
+  const redis = connectRedis(a.redis.url, 'api', undefined, 'floatip-cli');
+  const fence = redisFence(redis, controlKeys(a.redis.prefix), {
+    owner: `cli/${hostname()}/${process.pid}`,
+    ttlMs: 30_000,
+    nowMs: () => Date.now(),
+  });
+  return { fence, close: () => redis.disconnect() };
+}
+
+function print(r: FailoverReport, json: boolean, io: CliIo): void {
+  if (json) {
+    io.out(JSON.stringify(r, null, 2));
+    return;
+  }
+  io.out(
+    `${r.dryRun ? 'DRY RUN: ' : ''}failover of group ${r.group} to ${r.to} (epoch ${r.epoch}): ${r.outcome}`,
+  );
+  for (const x of r.resources) {
+    io.out(
+      `  ${x.resource}: ${x.action} -> ${x.outcome}${x.outcome === 'ok' ? (x.changed ? '' : ' (already there)') : ` ${x.reason ?? ''}`}`,
+    );
+    if (r.dryRun || x.changed)
+      for (const c of x.calls.filter(
+        (c) => r.dryRun || !/^(Describe|List|Get)|\.get$|\.list$|\.wait$/.test(c.operation),
+      ))
+        io.out(`      ${c.service} ${c.operation} ${JSON.stringify(c.params)}`);
+  }
+}
+
 async function failover(
   rt: CloudRuntime,
-  to: string,
-  epoch: number,
-  dryRun: boolean,
-  json: boolean,
+  o: { to: string; epoch: number; dryRun: boolean; force: boolean; json: boolean },
   io: CliIo,
 ): Promise<number> {
-  if (!rt.members.includes(to)) {
-    io.err(`floatip cloud: --to ${to} is not a member (${rt.members.join(', ')})`);
+  const members = rt.section.group.members.map((m) => m.id);
+  if (!members.includes(o.to)) {
+    io.err(`floatip cloud: --to ${o.to} is not a member (${members.join(', ')})`);
     return exitCodes.usage;
   }
-  const out = await runFailover(
-    {
-      resources: rt.resources.map((r) => r.id),
-      desired: to,
-      epoch,
-      fenced: rt.members.filter((m) => m !== to),
-    },
-    rt.deps,
-  );
-  if (out.kind === 'unreadable') {
-    for (const f of out.failures) io.err(`cannot read ${f.id}: ${f.reason}`);
-    return exitCodes.failure;
-  }
-  const results = out.report.results.map((r) => ({
-    resource: r.action.resource,
-    action: r.action.kind,
-    ...(r.action.kind === 'acquire' ? { from: r.action.from, takeover: r.action.takeover } : {}),
-    outcome: r.outcome?.kind ?? 'blocked',
-    ...(r.outcome?.kind === 'ok'
-      ? { changed: r.outcome.value.changed, calls: r.outcome.value.calls }
-      : r.outcome
-        ? { reason: r.outcome.reason }
-        : r.action.kind === 'blocked'
-          ? { reason: r.action.reason }
-          : {}),
-  }));
-  if (json) io.out(JSON.stringify({ dryRun, to, epoch, ok: out.report.ok, results }, null, 2));
-  else {
-    io.out(`${dryRun ? 'DRY RUN: ' : ''}failover of group ${rt.section.group} to ${to} (epoch ${epoch})`);
-    for (const r of results) {
-      io.out(
-        `  ${r.resource}: ${r.action}${'from' in r && r.from ? ` from ${r.from}` : ''} -> ${r.outcome}${'changed' in r ? (r.changed ? '' : ' (already there)') : ` ${'reason' in r ? r.reason : ''}`}`,
-      );
-      if ('calls' in r && (dryRun || r.changed))
-        for (const c of r.calls.filter(
-          (c) => dryRun || !/^(Describe|List|Get)|\.get$|\.wait$/.test(c.operation),
-        ))
-          io.out(`      ${c.service} ${c.operation} ${JSON.stringify(c.params)}`);
+  const { runFailover } = await import('../../../core/app/index.ts');
+  const f = await fenceFor(rt, o.epoch);
+  try {
+    const out = await runFailover(rt.deps(f.fence), {
+      group: rt.section.group,
+      job: {
+        kind: 'failover',
+        key: `cli|${hostname()}|${process.pid}|${Date.now()}`,
+        group: rt.section.group.id,
+        to: o.to,
+        action: 'switchover',
+        reason: `floatip cloud failover --to ${o.to}`,
+        source: 'cli',
+      },
+      dryRun: o.dryRun,
+      force: o.force,
+    });
+    if (out.kind !== 'ok') {
+      io.err(`floatip cloud failover: ${out.kind}: ${out.reason}`);
+      return exitCodes.failure;
     }
+    print(out.value, o.json, io);
+    return out.value.failed.length > 0 ? exitCodes.failure : exitCodes.ok;
+  } finally {
+    f.close();
   }
-  return out.report.ok ? exitCodes.ok : exitCodes.failure;
 }
 
 export const cloudCommand: Command = {
@@ -144,6 +179,7 @@ export const cloudCommand: Command = {
           config: { type: 'string' },
           to: { type: 'string' },
           'dry-run': { type: 'boolean', default: false },
+          force: { type: 'boolean', default: false },
           epoch: { type: 'string' },
           json: { type: 'boolean', default: false },
         },
@@ -153,23 +189,21 @@ export const cloudCommand: Command = {
       io.err(`floatip cloud: ${err instanceof Error ? err.message : String(err)}\nusage: ${usage}`);
       return exitCodes.usage;
     }
-    const dryRun = values['dry-run'] ?? false;
-    if (sub === 'inspect')
-      return withRuntime(values.config, false, io, (rt) => inspect(rt, values.json ?? false, io));
+    const json = values.json ?? false;
+    if (sub === 'inspect') return withRuntime(values.config, io, (rt) => inspect(rt, json, io));
     if (sub === 'failover') {
-      if (!values.to) {
+      const to = values.to;
+      if (!to) {
         io.err(`floatip cloud failover: --to MEMBER is required\nusage: ${usage}`);
         return exitCodes.usage;
       }
       const epoch = Number(values.epoch ?? 1);
-      if (!Number.isInteger(epoch) || epoch < 0) {
-        io.err(`floatip cloud failover: --epoch must be a non-negative integer, got ${values.epoch}`);
+      if (!Number.isInteger(epoch) || epoch < 1) {
+        io.err(`floatip cloud failover: --epoch must be a positive integer, got ${values.epoch}`);
         return exitCodes.usage;
       }
-      const to = values.to;
-      return withRuntime(values.config, dryRun, io, (rt) =>
-        failover(rt, to, epoch, dryRun, values.json ?? false, io),
-      );
+      const o = { to, epoch, dryRun: values['dry-run'] ?? false, force: values.force ?? false, json };
+      return withRuntime(values.config, io, (rt) => failover(rt, o, io));
     }
     io.err(`floatip cloud: unknown subcommand '${sub ?? ''}'\nusage: ${usage}`);
     return exitCodes.usage;

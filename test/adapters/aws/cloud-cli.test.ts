@@ -111,6 +111,6 @@ test('cli: a bad cloud section names the file, line and field, and calls nothing
   );
   const out = await cli(['cloud', 'inspect', '--config', bad]);
   assert.equal(out.code, 5);
-  assert.match(out.err, /bad\.yaml:7: cloud\.resources\.0\.provider: unknown provider amazon/);
+  assert.match(out.err, /bad\.yaml:7: cloud\.resources\.0\.provider: unknown provider 'amazon'/);
   assert.equal(ec2.requests.length, 0);
 });

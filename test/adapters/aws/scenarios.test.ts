@@ -1,9 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AwsVipProvider, classifyAwsError } from '../../../adapters/aws/index.ts';
-import { seededRandom } from '../../../adapters/memory/index.ts';
-import { runFailover, type ExecuteDeps } from '../../../core/failover/index.ts';
 import type { VipResource } from '../../../core/ports/index.ts';
+import { failoverHarness } from '../../helpers/failover.ts';
 import { awsLab, members, testPolicy } from './fixture.ts';
 
 const [a, b] = members as [(typeof members)[0], (typeof members)[0]];
@@ -22,17 +21,16 @@ const eip: VipResource = {
 const writes = (reqs: Array<{ action: string }>): string[] =>
   reqs.map((r) => r.action).filter((x) => !x.startsWith('Describe'));
 
-function deps(provider: AwsVipProvider, resources: VipResource[], dryRun = false): ExecuteDeps {
-  return {
-    providers: new Map([['aws', provider]]),
-    resources: new Map(resources.map((r) => [r.id, r])),
-    holders: new Map(members.map((m) => [m.id, m])),
+const harness = (provider: AwsVipProvider, resources: VipResource[]) =>
+  failoverHarness({
+    providers: { aws: provider },
+    resources,
+    holders: members,
+    provider: 'aws',
     policy: testPolicy,
-    random: seededRandom(9),
-    sleep: async () => {},
-    dryRun,
-  };
-}
+  });
+const changedIds = (r: { resources: Array<{ resource: string; changed: boolean }> }): string[] =>
+  r.resources.filter((x) => x.changed).map((x) => x.resource);
 
 test('aws: ReplaceRoute where the route exists, CreateRoute where it is missing; other routes untouched', async () => {
   const { ec2, provider } = await awsLab();
@@ -130,26 +128,14 @@ test('aws: 5xx and throttling in the middle of a 10-route failover: it completes
     const rs = Array.from({ length: 10 }, (_, i) =>
       route(`r${i}`, `10.9.0.${i}/32`, ['rtb-1', 'rtb-2', 'rtb-3']),
     );
-    const d = deps(provider, rs);
-    const first = await runFailover(
-      { resources: rs.map((r) => r.id), desired: 'b', epoch: 1, fenced: [] },
-      d,
-    );
-    assert.ok(
-      first.kind === 'done' && first.report.ok,
-      JSON.stringify(first.kind === 'done' && first.report.results.find((r) => r.outcome?.kind !== 'ok')),
-    );
+    const h = harness(provider, rs);
+    const first = await h.run('b');
+    assert.ok(first.kind === 'ok' && first.value.outcome === 'committed', JSON.stringify(first));
     ec2.faults.inject('server-error', 3, 'ReplaceRoute');
     ec2.faults.inject('throttle', 5, /ReplaceRoute|DescribeRouteTables/);
-    const out = await runFailover(
-      { resources: rs.map((r) => r.id), desired: 'a', epoch: 2, fenced: ['b'] },
-      d,
-    );
-    assert.ok(
-      out.kind === 'done' && out.report.ok,
-      JSON.stringify(out.kind === 'done' ? out.report.results.find((r) => r.outcome?.kind !== 'ok') : out),
-    );
-    assert.equal(out.report.changed.length, 10);
+    const out = await h.run('a');
+    assert.ok(out.kind === 'ok' && out.value.outcome === 'committed', JSON.stringify(out));
+    assert.equal(changedIds(out.value).length, 10);
     for (const t of ['rtb-1', 'rtb-2', 'rtb-3'])
       for (let i = 0; i < 10; i++) assert.equal(ec2.state.route(t, `10.9.0.${i}/32`)?.eniId, 'eni-a');
     assert.ok(ec2.faults.counts.throttle >= 5 && ec2.faults.counts['server-error'] >= 3);
@@ -166,23 +152,23 @@ test('aws: reconcile after a partition heals puts everything back on the elected
       route('r6', 'fd00:9::9/128'),
       { id: 'sip', provider: 'aws', kind: 'secondary-ip', spec: { privateIp: '10.0.1.99' } },
     ];
-    const d = deps(provider, rs);
+    const h = harness(provider, rs);
     const ids = rs.map((r) => r.id);
-    assert.ok((await runFailover({ resources: ids, desired: 'a', epoch: 1, fenced: [] }, d)).kind === 'done');
-    // During the partition b believed it was master (epoch 2) and took everything.
-    const split = await runFailover({ resources: ids, desired: 'b', epoch: 2, fenced: ['a'] }, d);
-    assert.ok(split.kind === 'done' && split.report.ok);
-    // The partition heals; a wins the election at epoch 3 (b is fenced) and reconciles.
-    const healed = await runFailover({ resources: ids, desired: 'a', epoch: 3, fenced: ['b'] }, d);
-    assert.ok(healed.kind === 'done' && healed.report.ok);
-    assert.deepEqual([...healed.report.changed].sort(), [...ids].sort());
+    assert.ok((await h.run('a')).kind === 'ok');
+    // During the partition b believed it was master and took everything.
+    const split = await h.run('b');
+    assert.ok(split.kind === 'ok' && split.value.outcome === 'committed');
+    // The partition heals; a wins the election and reconciles.
+    const healed = await h.run('a');
+    assert.ok(healed.kind === 'ok' && healed.value.outcome === 'committed');
+    assert.deepEqual(changedIds(healed.value).sort(), [...ids].sort());
     for (const r of rs) {
       const o = await provider.observe(r);
       assert.ok(o.kind === 'ok' && o.value.holder === 'a', `${r.id}: ${JSON.stringify(o)}`);
     }
     const before = writes(ec2.requests).length;
-    const again = await runFailover({ resources: ids, desired: 'a', epoch: 3, fenced: ['b'] }, d);
-    assert.ok(again.kind === 'done' && again.report.ok && again.report.changed.length === 0);
+    const again = await h.run('a');
+    assert.ok(again.kind === 'ok' && again.value.outcome === 'noop');
     assert.equal(writes(ec2.requests).length, before, 'reconcile of a healthy state makes no write');
   } finally {
     await ec2.close();
@@ -193,14 +179,9 @@ test('aws: a dry run returns the exact calls and the emulator sees no write', as
   const { ec2, provider } = await awsLab();
   try {
     const r = route('r', '10.9.9.9/32');
-    const out = await runFailover(
-      { resources: ['r'], desired: 'b', epoch: 1, fenced: [] },
-      deps(provider, [r], true),
-    );
-    assert.ok(out.kind === 'done');
-    const report = out.report.results[0]?.outcome;
-    assert.ok(report?.kind === 'ok');
-    assert.deepEqual(report.value.calls, [
+    const out = await harness(provider, [r]).run('b', { dryRun: true });
+    assert.ok(out.kind === 'ok' && out.value.outcome === 'dry-run');
+    assert.deepEqual(out.value.calls, [
       {
         service: 'ec2',
         operation: 'CreateRoute',
@@ -222,11 +203,8 @@ test('aws: reads are coalesced: a 20-route failover makes at most read + write +
   const { ec2, provider } = await awsLab({}, 3);
   try {
     const rs = Array.from({ length: 20 }, (_, i) => route(`r${i}`, `10.8.0.${i}/32`, ['rtb-1', 'rtb-2']));
-    const out = await runFailover(
-      { resources: rs.map((r) => r.id), desired: 'a', epoch: 1, fenced: [] },
-      deps(provider, rs),
-    );
-    assert.ok(out.kind === 'done' && out.report.ok);
+    const out = await harness(provider, rs).run('a');
+    assert.ok(out.kind === 'ok' && out.value.outcome === 'committed');
     const writesPerRoute = 2; // one per table
     assert.equal(writes(ec2.requests).length, 20 * writesPerRoute);
     assert.ok(ec2.requests.length <= 20 * (writesPerRoute + 2), `${ec2.requests.length} calls`);

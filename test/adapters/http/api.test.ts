@@ -67,7 +67,7 @@ test('manual failover: dry run lists the API calls and changes nothing; a real o
   const metrics = await (await call('GET', '/metrics', viewerToken)).text();
   assert.match(
     metrics,
-    /floatip_failover_duration_seconds_count\{group="web",action="switchover",outcome="ok"\} 1/,
+    /floatip_failover_duration_seconds_count\{group="web",action="switchover",outcome="committed"\} 1/,
   );
   assert.match(metrics, /floatip_group_holder\{group="web",member="c"\} 1/);
   assert.match(metrics, /floatip_group_holder\{group="web",member="a"\} 0/);

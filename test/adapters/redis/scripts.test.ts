@@ -7,7 +7,7 @@ import {
   controlKeys,
   luaScripts,
   redisAuditStream,
-  redisGroupFence,
+  redisFence,
   redisGroupStateStore,
 } from '../../../adapters/redis/index.ts';
 import { dropPrefix, redisUrl } from '../../e2e/control-plane/fixture.ts';
@@ -42,6 +42,9 @@ test('every Lua script is named op-N.lua and documents its KEYS and ARGV', () =>
   }
 });
 
+const fenceOf = (redis: Redis, prefix: string, owner: string, ttlMs = 10_000) =>
+  redisFence(redis, controlKeys(prefix), { owner, ttlMs, nowMs: () => 0, pollMs: 5 });
+
 test('fence: epochs only grow, a lock has one owner, release never frees a newer holder', async (t) => {
   const prefix = `t-lua-${randomUUID().slice(0, 8)}`;
   const redis = new Redis(redisUrl);
@@ -49,26 +52,58 @@ test('fence: epochs only grow, a lock has one owner, release never frees a newer
     redis.disconnect();
     await dropPrefix(redisUrl, prefix);
   });
-  const keys = controlKeys(prefix);
-  const fence = redisGroupFence(redis, keys);
-  const a = await fence.acquire('g', 'A', 10_000, 0);
-  assert.deepEqual(a, { kind: 'ok', value: { epoch: 1 } });
-  assert.equal((await fence.acquire('g', 'B', 10_000, 0)).kind, 'retry');
-  assert.equal((await fence.check('g', 'A', 1)).kind, 'ok');
-  assert.equal((await fence.check('g', 'B', 1)).kind, 'conflict');
-  await fence.release('g', 'B', 1); // not B's: nothing happens
-  assert.equal((await fence.check('g', 'A', 1)).kind, 'ok');
-  await fence.release('g', 'A', 1);
-  assert.deepEqual(await fence.acquire('g', 'B', 10_000, 0), { kind: 'ok', value: { epoch: 2 } });
-  await fence.release('g', 'A', 1); // A's late release must not free B's lock
-  assert.equal((await fence.check('g', 'B', 2)).kind, 'ok');
-  assert.deepEqual(await fence.current('g'), { kind: 'ok', value: 2 });
+  const A = fenceOf(redis, prefix, 'A');
+  const B = fenceOf(redis, prefix, 'B');
+  const a = await A.acquire('g');
+  assert.ok(a.kind === 'ok' && a.value.epoch === 1);
+  const busy = await B.acquire('g', { waitMs: 30 });
+  assert.equal(busy.kind, 'retry');
+  assert.ok(
+    busy.kind === 'retry' && busy.busy === true && (busy.retryAfterMs ?? 0) > 0,
+    'busy, with the time left',
+  );
+  assert.equal((await a.value.check()).kind, 'ok');
+  await a.value.release();
+  const b = await B.acquire('g');
+  assert.ok(b.kind === 'ok' && b.value.epoch === 2);
+  await a.value.release(); // A's late release must not free B's lock
+  assert.equal((await a.value.check()).kind, 'conflict', 'A is stale');
+  assert.equal((await b.value.check()).kind, 'ok');
+  assert.deepEqual(await A.current('g'), { kind: 'ok', value: 2 });
   // A script cache flush (as after a Redis restart) is survived: EVALSHA falls back to EVAL.
   await redis.script('FLUSH');
-  assert.equal((await fence.check('g', 'B', 2)).kind, 'ok');
+  assert.equal((await b.value.check()).kind, 'ok');
+  await b.value.release();
 });
 
-test('commit: fenced by epoch, once per job key, and the audit entry is written with it', async (t) => {
+test('fence: a waiter gets the lock as soon as the holder lets go; a held lock outlives its ttl by heartbeat', async (t) => {
+  const prefix = `t-lua-${randomUUID().slice(0, 8)}`;
+  const redis = new Redis(redisUrl);
+  t.after(async () => {
+    redis.disconnect();
+    await dropPrefix(redisUrl, prefix);
+  });
+  const A = fenceOf(redis, prefix, 'A', 150);
+  const B = fenceOf(redis, prefix, 'B', 150);
+  const a = await A.acquire('g');
+  assert.ok(a.kind === 'ok');
+  const waiting = B.acquire('g', { waitMs: 5000 });
+  // Four lock lifetimes pass: the heartbeat keeps A's lock, B keeps waiting.
+  await new Promise((r) => setTimeout(r, 600));
+  assert.equal((await a.value.check()).kind, 'ok', 'renewed past its ttl');
+  await a.value.release();
+  const b = await waiting;
+  assert.ok(b.kind === 'ok' && b.value.epoch === 2, 'the waiter got it, not a failure');
+  // The lock is lost (deleted, as an expiry during a store outage would): the holder stops.
+  await redis.del(controlKeys(prefix).lock('g'));
+  const c = await A.acquire('g');
+  assert.ok(c.kind === 'ok' && c.value.epoch === 3);
+  assert.equal((await b.value.check()).kind, 'conflict');
+  await c.value.release();
+  await b.value.release();
+});
+
+test('settle: fenced by epoch, once per job, superseded keeps the holder, partial can finish later', async (t) => {
   const prefix = `t-lua-${randomUUID().slice(0, 8)}`;
   const redis = new Redis(redisUrl);
   t.after(async () => {
@@ -76,26 +111,50 @@ test('commit: fenced by epoch, once per job key, and the audit entry is written 
     await dropPrefix(redisUrl, prefix);
   });
   const keys = controlKeys(prefix);
-  const fence = redisGroupFence(redis, keys);
   const store = redisGroupStateStore(redis, keys);
   const audit = redisAuditStream(redis, keys);
-  await fence.acquire('g', 'A', 10_000, 0);
-  const c1 = await store.commit('g', 1, { holder: 'b', job: 'job-1' }, entry('job-1', 1));
+  const lease = await fenceOf(redis, prefix, 'A').acquire('g');
+  assert.ok(lease.kind === 'ok');
+  const settle = (
+    job: string,
+    outcome: 'committed' | 'superseded' | 'partial',
+    holder: string,
+    seq: number,
+    epoch = 1,
+  ) => store.settle('g', epoch, { job, outcome, holder, seq, decides: true }, entry(job, epoch));
+  const c1 = await settle('job-1', 'committed', 'b', 4);
   assert.equal(c1.kind, 'ok');
-  const c2 = await store.commit('g', 1, { holder: 'b', job: 'job-1' }, entry('job-1', 1));
-  assert.deepEqual(c2, {
+  assert.deepEqual(await settle('job-1', 'committed', 'b', 4), {
     kind: 'ok',
     value: { auditId: c1.kind === 'ok' ? c1.value.auditId : '', duplicate: true },
   });
   assert.equal(
-    (await store.commit('g', 0, { holder: 'c', job: 'job-0' }, entry('job-0', 0))).kind,
+    (await settle('job-0', 'committed', 'c', 5, 0)).kind,
     'conflict',
+    'an older epoch writes nothing',
+  );
+  const looked = await store.lookup('g', 'job-1');
+  assert.ok(looked.kind === 'ok');
+  assert.deepEqual(looked.value.job, {
+    outcome: 'committed',
+    epoch: 1,
+    auditId: c1.kind === 'ok' ? c1.value.auditId : '',
+  });
+  assert.equal(looked.value.state?.holder, 'b');
+  assert.equal(looked.value.state?.seq, 4);
+  await settle('job-2', 'superseded', 'zzz', 3);
+  const s = await store.get('g');
+  assert.equal(s.kind === 'ok' && s.value?.holder, 'b', 'superseded changes no holder');
+  await settle('job-3', 'partial', 'c', 9);
+  const p = await store.lookup('g', 'job-3');
+  assert.ok(
+    p.kind === 'ok' && p.value.job === null && p.value.state?.holder === 'c',
+    'partial: holder kept, job not final',
   );
   const list = await audit.list({ group: 'g', limit: 10 });
-  assert.equal(list.kind === 'ok' && list.value.length, 1);
-  const s = await store.get('g');
-  assert.equal(s.kind === 'ok' && s.value?.holder, 'b');
+  assert.equal(list.kind === 'ok' && list.value.length, 3);
   await store.setHealth('g', 'a', 'down', 5);
   const s2 = await store.get('g');
   assert.deepEqual(s2.kind === 'ok' && s2.value?.health, { a: 'down' });
+  await lease.value.release();
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runFailover, runSweep } from '../../../core/app/index.ts';
+import { findGroup, runFailover, runSweep } from '../../../core/app/index.ts';
 import { drain } from '../../../functions/worker/index.ts';
 import { controlFixture } from '../../e2e/control-plane/fixture.ts';
 
@@ -11,14 +11,19 @@ test('sweep: drift is reconciled to the recorded holder; a down holder fails ove
     ['web', 'a'],
     ['db', 'p'],
   ] as const) {
+    const g = findGroup(cp.config, group);
+    assert.ok(g);
     const r = await runFailover(cp.worker, {
-      kind: 'failover',
-      key: `init-${group}`,
-      group,
-      to,
-      action: 'switchover',
-      reason: 'init',
-      source: 'test',
+      group: g,
+      job: {
+        kind: 'failover',
+        key: `init-${group}`,
+        group,
+        to,
+        action: 'switchover',
+        reason: 'init',
+        source: 'test',
+      },
     });
     assert.equal(r.kind, 'ok');
   }

@@ -19,14 +19,15 @@ test('control plane on the AWS provider: an alert moves the elastic IP through t
     providers: 'from-config',
     patch: {
       providers: { aws: { region: 'us-east-1', endpoint: ec2.url } },
+      worker: { concurrency: 4, lockTtlMs: 30_000, attempts: 3, backoffMs: 50 },
       alerts: [{ match: { alertname: 'NodeDown' }, group: 'edge', memberLabel: 'instance' }],
       groups: [
         {
           id: 'edge',
-          members: [
-            { id: 'a', priority: 200, spec: { networkInterfaceId: 'eni-a' } },
-            { id: 'b', priority: 100, spec: { networkInterfaceId: 'eni-b' } },
-          ],
+          members: {
+            a: { priority: 200, aws: { networkInterfaceId: 'eni-a' } },
+            b: { priority: 100, aws: { networkInterfaceId: 'eni-b' } },
+          },
           resources: [
             { id: 'edge-eip', provider: 'aws', kind: 'elastic-ip', spec: { allocationId: 'eipalloc-1' } },
           ],

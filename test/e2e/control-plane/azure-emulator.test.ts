@@ -44,22 +44,21 @@ async function azureControl(t: TestContext) {
     overrides: { azureCredential: staticCredential },
     patch: {
       providers: { azure: { subscriptionId: armSubscription, endpoint: arm.url, caFile, lroPollMs: 2 } },
+      worker: { concurrency: 4, lockTtlMs: 180_000, attempts: 3, backoffMs: 50 },
       alerts: [{ match: { alertname: 'NvaDown' }, group: 'nva', memberLabel: 'instance' }],
       groups: [
         {
           id: 'nva',
-          members: [
-            {
-              id: 'a',
+          members: {
+            a: {
               priority: 200,
-              spec: { privateIp: '10.1.0.4', networkInterface: { resourceGroup: 'rg', name: 'nic-a' } },
+              azure: { privateIp: '10.1.0.4', networkInterface: { resourceGroup: 'rg', name: 'nic-a' } },
             },
-            {
-              id: 'b',
+            b: {
               priority: 100,
-              spec: { privateIp: '10.1.0.5', networkInterface: { resourceGroup: 'rg', name: 'nic-b' } },
+              azure: { privateIp: '10.1.0.5', networkInterface: { resourceGroup: 'rg', name: 'nic-b' } },
             },
-          ],
+          },
           resources: [
             {
               id: 'nva-route',
@@ -128,14 +127,16 @@ test('a throttled ARM call shows up in /metrics by provider, class and the provi
   const { cp, defer } = await controlFixture(t, {
     providers: { azure: provider },
     patch: {
+      providers: { azure: { subscriptionId: armSubscription, endpoint: arm.url } },
+      worker: { concurrency: 4, lockTtlMs: 180_000, attempts: 3, backoffMs: 50 },
       alerts: [],
       groups: [
         {
           id: 'nva',
-          members: [
-            { id: 'a', priority: 200, spec: labMembers[0]?.spec },
-            { id: 'b', priority: 100, spec: labMembers[1]?.spec },
-          ],
+          members: {
+            a: { priority: 200, azure: labMembers[0]?.spec },
+            b: { priority: 100, azure: labMembers[1]?.spec },
+          },
           resources: [
             {
               id: 'nva-route',

@@ -45,19 +45,12 @@ export function testConfigInput(
     groups: [
       {
         id: 'web',
-        members: [
-          { id: 'a', priority: 200 },
-          { id: 'b', priority: 150 },
-          { id: 'c', priority: 100 },
-        ],
+        members: { a: { priority: 200 }, b: { priority: 150 }, c: { priority: 100 } },
         resources: [{ id: 'web-vip', provider: 'memory', kind: 'address', spec: {} }],
       },
       {
         id: 'db',
-        members: [
-          { id: 'p', priority: 200 },
-          { id: 'q', priority: 100 },
-        ],
+        members: { p: { priority: 200 }, q: { priority: 100 } },
         resources: [{ id: 'db-vip', provider: 'memory', kind: 'address', spec: {} }],
       },
     ],

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ManualClock, seededRandom } from '../../../adapters/memory/index.ts';
+import { ManualClock, seededRandom, silentLogger } from '../../../adapters/memory/index.ts';
+import { createCloudAgent, createVrrpFence } from '../../../core/app/index.ts';
 import { validateCloudSection } from '../../../core/config/cloud.ts';
-import { createCloudAgent } from '../../../functions/agent/cloud.ts';
 import { buildCloud } from '../../../functions/agent/cloud-setup.ts';
 import { startEc2Emulator } from '../../emulators/ec2.ts';
 
@@ -42,9 +42,23 @@ test('agent cloud mode: MASTER takes over, a reconcile after a healed split brai
   });
   const clock = new ManualClock();
   const agent = (self: string) => {
-    const rt = buildCloud(section.value, { random: seededRandom(self.charCodeAt(0)), sleep: async () => {} });
+    const rt = buildCloud(section.value, {
+      random: seededRandom(self.charCodeAt(0)),
+      sleep: async () => {},
+      clock,
+    });
     assert.ok(rt.ok);
-    return createCloudAgent({ runtime: rt.value, self, clock, holdDownMs: 10_000 });
+    t.after(() => rt.value.close());
+    const fence = createVrrpFence();
+    fence.setMaster(true); // both believe they are MASTER: a split brain without an arbiter
+    return createCloudAgent({
+      deps: rt.value.deps(fence),
+      group: section.value.group,
+      self,
+      holdDownMs: 10_000,
+      releaseOnStop: false,
+      log: silentLogger,
+    });
   };
   const a = agent('a');
   const b = agent('b');
@@ -55,7 +69,7 @@ test('agent cloud mode: MASTER takes over, a reconcile after a healed split brai
   const writes = () => ec2.requests.filter((r) => !r.action.startsWith('Describe')).length;
 
   const first = await a.onMaster();
-  assert.ok(first.kind === 'done' && first.report.ok);
+  assert.ok(first.kind === 'ok' && first.value.outcome === 'committed');
   assert.deepEqual(holders(), ['eni-a', 'eni-a']);
 
   // Split brain: b also believes it is MASTER and takes everything.
@@ -64,13 +78,13 @@ test('agent cloud mode: MASTER takes over, a reconcile after a healed split brai
 
   // The split heals; b is BACKUP again; a (still MASTER, no state change) reconciles and takes it back.
   const healed = await a.reconcile();
-  assert.ok(healed?.kind === 'done' && healed.report.changed.length === 2);
+  assert.ok(healed?.kind === 'ok' && healed.value.resources.filter((r) => r.changed).length === 2);
   assert.deepEqual(holders(), ['eni-a', 'eni-a']);
   const quiet = writes();
   await a.reconcile(); // hold-down: looks only
   clock.advance(10_001);
   const idle = await a.reconcile(); // nothing drifted: reads only
-  assert.ok(idle?.kind === 'done' && idle.report.changed.length === 0);
+  assert.ok(idle?.kind === 'ok' && idle.value.outcome === 'noop');
   assert.equal(writes(), quiet, 'a healthy reconcile writes nothing');
 
   // A persisting split brain: b steals again; within the hold-down a does not fight back.

@@ -83,7 +83,7 @@ test('check-config: a resource naming an unknown provider is reported at its lin
   assert.equal(await main(['check-config', file], io), 5);
   assert.match(
     io.errText,
-    /floatip\.yaml:17: error: cloud\.resources\.0\.provider: unknown provider gcp \(configured: aws\)/,
+    /floatip\.yaml:17: error: cloud\.resources\.0\.provider: unknown provider 'gcp' \(configured: aws, memory\)/,
   );
   assert.match(io.errText, /1 error; configuration rejected/);
 });

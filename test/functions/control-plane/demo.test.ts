@@ -55,15 +55,15 @@ test('a bad control-plane config is refused with the file and the field, exit co
   const cfg = join(dir, 'bad.yaml');
   await writeFile(
     cfg,
-    'controlPlane:\n  groups:\n    - id: web\n      members: [{ id: a, priority: 999 }]\n      resources: []\n',
+    'controlPlane:\n  groups:\n    - id: web\n      members: { a: { priority: 999 } }\n      resources: []\n',
   );
   const r = await run(['serve', '--config', cfg]);
   assert.equal(r.code, 5);
   assert.match(
     r.err,
-    /bad\.yaml: controlPlane\.groups\[0\]\.members\[0\]\.priority: must be an integer from 1 to 254/,
+    /bad\.yaml: controlPlane\.groups\[0\]\.members\.a\.priority: must be an integer from 1 to 254/,
   );
-  assert.match(r.err, /controlPlane\.groups\[0\]\.resources: must not be empty/);
+  assert.match(r.err, /controlPlane\.groups\[0\]\.resources: at least one resource is needed/);
 });
 
 test('floatip drain runs the queued jobs within its budget and exits', async (t) => {

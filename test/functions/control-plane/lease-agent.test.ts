@@ -92,10 +92,10 @@ test('lease agents: higher priority wins, a crashed master is replaced, its retu
         groups: [
           {
             id: 'edge',
-            members: [
-              { id: 'a', priority: 200, spec: { networkInterfaceId: 'eni-a' } },
-              { id: 'b', priority: 100, spec: { networkInterfaceId: 'eni-b' } },
-            ],
+            members: {
+              a: { priority: 200, aws: { networkInterfaceId: 'eni-a' } },
+              b: { priority: 100, aws: { networkInterfaceId: 'eni-b' } },
+            },
             resources: [
               { id: 'edge-eip', provider: 'aws', kind: 'elastic-ip', spec: { allocationId: 'eipalloc-1' } },
             ],
@@ -160,7 +160,7 @@ test('lease-agent: a member in no group is a config error naming the member', as
         groups: [
           {
             id: 'g',
-            members: [{ id: 'a', priority: 100 }],
+            members: { a: { priority: 100 } },
             resources: [{ id: 'r', provider: 'memory', kind: 'address', spec: {} }],
           },
         ],

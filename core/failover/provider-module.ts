@@ -1,0 +1,46 @@
+import type { z } from 'zod';
+import type { Clock, Holder, Random, VipProvider } from '../ports/index.ts';
+import type { FailoverPolicy } from './policy.ts';
+import type { Sleep } from './retry.ts';
+
+/**
+ * What a cloud adapter folder declares about its configuration: its settings, how it knows a member,
+ * its resource kinds, and how long one write may take. Pure data (zod schemas), so a config can be
+ * checked without loading any SDK.
+ */
+export interface ProviderSchemas {
+  /** The adapter's type name (`aws`, `azure`, `gcp`, `dns`, `memory`). */
+  type: string;
+  /** The connection settings (`providers.<name>` minus `type`). */
+  settings: z.ZodType<Record<string, unknown>, unknown>;
+  /** A member's block for this provider (`members.<id>.<name>`). */
+  member: z.ZodType<Record<string, unknown>, unknown>;
+  /** Resource kinds and their `spec` schemas; null: any kind, any spec (the in-memory provider). */
+  kinds: Readonly<Record<string, z.ZodType<Record<string, unknown>, unknown>>> | null;
+  /**
+   * The longest one write may take, verification included (an Azure long-running operation, a Route 53
+   * change reaching INSYNC). A group lock must outlive it: if the store went away right after a write
+   * started, the lock must not expire before the write ends, or two decisions could overlap.
+   */
+  expectedWriteMs: number;
+}
+
+/** What every provider is built with besides its own settings. */
+export interface ProviderRuntime {
+  /** The provider's configured name (`aws`, `r53`, ...): it labels errors and metrics. */
+  name: string;
+  policy: FailoverPolicy;
+  clock: Clock;
+  random: Random;
+  sleep: Sleep;
+  env: Record<string, string | undefined>;
+  /** Test and embedding overrides, by adapter (e.g. `{ azureCredential }`). */
+  overrides?: Readonly<Record<string, unknown>>;
+}
+
+/** A cloud adapter folder's public surface: its schemas and its factory. */
+export interface ProviderModule extends ProviderSchemas {
+  /** The error codes metrics may name as they are (a bounded label set); any other is `other`. */
+  knownCodes: ReadonlySet<string>;
+  make(settings: Record<string, unknown>, members: readonly Holder[], rt: ProviderRuntime): VipProvider;
+}
