@@ -239,8 +239,10 @@ export function buildControlPlane(config: ControlPlaneConfig, o: ControlOverride
     metrics,
     providers,
     async close() {
-      await apiQueue.close().catch(() => undefined);
-      await workerQueue.close().catch(() => undefined);
+      // Bounded: with the store down a queue's close would wait for a connection that never comes.
+      const bounded = (p: Promise<unknown>) =>
+        Promise.race([p.catch(() => undefined), new Promise((r) => setTimeout(r, 1000).unref())]);
+      await Promise.all([bounded(apiQueue.close()), bounded(workerQueue.close())]);
       if (!o.apiRedis) apiRedis.disconnect();
       if (!o.workerRedis) workerRedis.disconnect();
     },

@@ -6,6 +6,24 @@ import type { ControlPlane } from '../control-plane/shared.ts';
 /** The id of the BullMQ job scheduler that enqueues health sweeps. */
 export const sweepSchedulerId = 'floatip-sweep';
 
+/**
+ * How long a stopping worker waits for the jobs it is running before it leaves them (ms). With the store
+ * down they cannot finish anyway; a job left behind is redelivered after BullMQ's stalled interval and
+ * does nothing twice (a settled job is never acted on again). Whole shutdown stays under 10 s.
+ */
+export const shutdownGraceMs = 6000;
+
+const after = (ms: number): Promise<'timeout'> =>
+  new Promise((resolve) => setTimeout(() => resolve('timeout'), ms).unref());
+
+/** Closes a BullMQ worker within `graceMs`, then forces it (never hangs on an unreachable store). */
+export async function closeWithin(worker: Worker, graceMs: number, log?: (msg: string) => void): Promise<void> {
+  const graceful = worker.close().then(() => 'closed' as const, () => 'closed' as const);
+  if ((await Promise.race([graceful, after(graceMs)])) === 'closed') return;
+  log?.('worker: jobs still running at shutdown; leaving them to be redelivered');
+  await Promise.race([worker.close(true).catch(() => undefined), after(1000)]);
+}
+
 export interface RunningWorker {
   worker: Worker;
   close(): Promise<void>;
@@ -38,7 +56,10 @@ export async function startWorker(
     lockDurationMs: Math.max(cp.config.worker.lockTtlMs, 5000),
   });
   await worker.waitUntilReady();
-  return { worker, close: () => worker.close() };
+  return {
+    worker,
+    close: () => closeWithin(worker, shutdownGraceMs, (m) => cp.worker.logger.warn(m)),
+  };
 }
 
 /** Bounded drain: run queued jobs inside one function invocation, within `budgetMs`. */

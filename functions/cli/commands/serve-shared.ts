@@ -51,7 +51,7 @@ export async function runMode(
   }
   // Redis, hono and the cloud SDKs load only when a control-plane command runs.
   const { runControlPlane } = await import('../../control-plane/index.ts');
-  return runControlPlane({
+  const code = await runControlPlane({
     configPath: typeof values.config === 'string' ? values.config : defaultControlConfig,
     mode,
     ...(typeof values.host === 'string' ? { host: values.host } : {}),
@@ -62,4 +62,8 @@ export async function runMode(
     stop: untilSignal(),
     io,
   });
+  // Everything was closed within its bounds; a client still retrying an unreachable store must not keep
+  // the process alive after that (an unref'd timer fires only if something else holds the loop).
+  setTimeout(() => process.exit(code), 200).unref();
+  return code;
 }
