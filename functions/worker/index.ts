@@ -17,8 +17,15 @@ const after = (ms: number): Promise<'timeout'> =>
   new Promise((resolve) => setTimeout(() => resolve('timeout'), ms).unref());
 
 /** Closes a BullMQ worker within `graceMs`, then forces it (never hangs on an unreachable store). */
-export async function closeWithin(worker: Worker, graceMs: number, log?: (msg: string) => void): Promise<void> {
-  const graceful = worker.close().then(() => 'closed' as const, () => 'closed' as const);
+export async function closeWithin(
+  worker: Worker,
+  graceMs: number,
+  log?: (msg: string) => void,
+): Promise<void> {
+  const graceful = worker.close().then(
+    () => 'closed' as const,
+    () => 'closed' as const,
+  );
   if ((await Promise.race([graceful, after(graceMs)])) === 'closed') return;
   log?.('worker: jobs still running at shutdown; leaving them to be redelivered');
   await Promise.race([worker.close(true).catch(() => undefined), after(1000)]);
