@@ -13,6 +13,8 @@ export interface WorkerOptions {
   logger: Logger;
   /** How long a job's BullMQ lock lasts before another worker may take it over as stalled. */
   lockDurationMs?: number;
+  /** How often stalled jobs (their worker died or lost its lock) are looked for; BullMQ's 30 s default. */
+  stalledIntervalMs?: number;
 }
 
 /** A long-lived BullMQ worker that runs control jobs through `handle`. */
@@ -33,6 +35,7 @@ export function startControlWorker(o: WorkerOptions): Worker {
       prefix: o.prefix,
       concurrency: o.concurrency,
       lockDuration: o.lockDurationMs ?? 30_000,
+      ...(o.stalledIntervalMs === undefined ? {} : { stalledInterval: o.stalledIntervalMs }),
       drainDelay: 1,
     },
   );

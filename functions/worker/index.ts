@@ -42,7 +42,7 @@ export interface RunningWorker {
  */
 export async function startWorker(
   cp: ControlPlane,
-  options: { schedule?: boolean } = {},
+  options: { schedule?: boolean; lockDurationMs?: number; stalledIntervalMs?: number } = {},
 ): Promise<RunningWorker> {
   if (options.schedule !== false)
     await cp.queue.upsertJobScheduler(
@@ -60,7 +60,8 @@ export async function startWorker(
     concurrency: cp.config.worker.concurrency,
     handle: cp.handle,
     logger: cp.worker.logger,
-    lockDurationMs: Math.max(cp.config.worker.lockTtlMs, 5000),
+    lockDurationMs: options.lockDurationMs ?? Math.max(cp.config.worker.lockTtlMs, 5000),
+    ...(options.stalledIntervalMs === undefined ? {} : { stalledIntervalMs: options.stalledIntervalMs }),
   });
   await worker.waitUntilReady();
   return {

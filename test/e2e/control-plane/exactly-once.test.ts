@@ -80,7 +80,7 @@ test('a busy group: every accepted manual failover ends committed, no-op or supe
     worker: { concurrency: 8, lockTtlMs: 100, attempts: 1, backoffMs: 10 }, // ...the lock's lifetime
   });
   const targets = Array.from({ length: 12 }, (_, i) => ['a', 'b', 'c'][i % 3] as string);
-  const ids = [];
+  const ids: string[] = [];
   for (const to of targets) ids.push(await post('switchover', { to }));
   const done = await eventually(
     async () => {
