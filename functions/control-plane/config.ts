@@ -3,6 +3,7 @@ import { parse } from 'yaml';
 import type { ControlPlaneConfig } from '../../core/config/control-plane.ts';
 import { parseControlPlaneConfig } from '../../core/config/control-plane.ts';
 import type { ResolvedToken } from '../../adapters/http/index.ts';
+import { controlPlaneProblems } from './problems.ts';
 
 /** A config problem, already formatted as `file: path: message` lines. */
 export class ControlConfigError extends Error {
@@ -35,6 +36,8 @@ export async function loadControlPlaneConfig(file: string): Promise<ControlPlane
     throw new ControlConfigError([`${file}: controlPlane: missing (the control-plane section)`]);
   const r = parseControlPlaneConfig(section);
   if (!r.ok) throw new ControlConfigError(r.errors.map((e) => `${file}: ${e.path}: ${e.message}`));
+  const problems = controlPlaneProblems(r.config);
+  if (problems.length > 0) throw new ControlConfigError(problems.map((p) => `${file}: ${p}`));
   return r.config;
 }
 

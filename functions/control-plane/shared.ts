@@ -23,7 +23,8 @@ import {
   redisGroupStateStore,
   redisReplayGuard,
 } from '../../adapters/redis/index.ts';
-import { checkProviders, slowestWriteMs, withMemory } from '../shared/provider-schemas.ts';
+import { withMemory } from '../shared/provider-schemas.ts';
+import { controlPlaneProblems } from './problems.ts';
 import { buildProviders, codeLabel } from '../shared/providers.ts';
 import { ControlConfigError, resolveSecret, resolveTokens } from './config.ts';
 
@@ -82,26 +83,6 @@ function depsOn(
     audit: redisAuditStream(redis, keys),
     queue: bullJobQueue(queue, redis, keys, config.worker),
   };
-}
-
-/**
- * Checks what the core schema cannot: every provider's own settings, member blocks and resource specs,
- * and that the group lock outlives one write of the slowest provider a group uses (with heartbeats the
- * lock only expires when the store is unreachable; a write started just before must end before then).
- */
-export function controlPlaneProblems(config: ControlPlaneConfig): string[] {
-  const problems = checkProviders(
-    config.providers,
-    config.groups.map((group, i) => ({ group, at: ['groups', i] })),
-  ).map((p) => `controlPlane.${p.path.join('.')}: ${p.message}`);
-  for (const g of config.groups) {
-    const need = slowestWriteMs(config.providers, g);
-    if (config.worker.lockTtlMs < need)
-      problems.push(
-        `controlPlane.worker.lockTtlMs: ${config.worker.lockTtlMs} ms is shorter than one write of group '${g.id}' may take (${need} ms); a lock that expires during a write could let two decisions overlap: set at least ${need}`,
-      );
-  }
-  return problems;
 }
 
 /** What a failover job returns to the queue (the job API shows it): the report without the bulk. */

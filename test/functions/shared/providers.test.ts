@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseControlPlaneConfig } from '../../../core/config/control-plane.ts';
 import { validateCloudSection } from '../../../core/config/cloud.ts';
-import { controlPlaneProblems } from '../../../functions/control-plane/shared.ts';
+import { controlPlaneProblems } from '../../../functions/control-plane/problems.ts';
 import { checkProviders } from '../../../functions/shared/provider-schemas.ts';
 import { buildProviders } from '../../../functions/shared/providers.ts';
 
