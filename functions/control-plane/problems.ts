@@ -20,4 +20,3 @@ export function controlPlaneProblems(config: ControlPlaneConfig): string[] {
   }
   return problems;
 }
-
