@@ -24,7 +24,11 @@ export const keepCompleted = { age: 24 * 3600, count: 100_000 };
 export const keepFailed = { age: 7 * 24 * 3600 };
 
 export function createControlQueue(connection: Redis, prefix: string): Queue {
-  return new Queue(controlQueueName, { connection, prefix });
+  const queue = new Queue(controlQueueName, { connection, prefix });
+  // The connection's own state says whether the store is there (503s, retries); a queue error event
+  // without a listener would only be printed raw on every reconnect attempt.
+  queue.on('error', () => undefined);
+  return queue;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Logger } from '../../core/ports/index.ts';
 import { controlQueueName } from './job-queue.ts';
 import type { JobHandler } from './job-runner.ts';
 import { runJob } from './job-runner.ts';
+import { outageLog } from './outage-log.ts';
 
 export interface WorkerOptions {
   connection: Redis;
@@ -47,6 +48,8 @@ export function startControlWorker(o: WorkerOptions): Worker {
       reason: err.message,
     }),
   );
-  worker.on('error', (err) => o.logger.error('worker error', { reason: err.message }));
+  const outage = outageLog(o.logger, 'worker');
+  worker.on('error', (err) => outage.error(err));
+  o.connection.on('ready', () => outage.ready());
   return worker;
 }
