@@ -9,6 +9,16 @@ import type {
   MemberHealth,
 } from '../../core/ports/index.ts';
 
+const fresh = (group: string): GroupState => ({
+  group,
+  holder: null,
+  epoch: 0,
+  seq: 0,
+  health: {},
+  updatedAtMs: 0,
+  lastJob: null,
+});
+
 /**
  * GroupStateStore and AuditSink in memory, for one process that is the only authority over its group (the
  * agent's cloud mode, the CLI) and for tests. Same rules as the Redis store: settle at most once per job,
@@ -52,15 +62,7 @@ export class MemoryGroupStore implements GroupStateStore, AuditSink {
         reason: `group '${group}': a newer epoch exists`,
       });
     const id = this.#append(entry);
-    const cur = this.#state(group) ?? {
-      group,
-      holder: null,
-      epoch: 0,
-      seq: 0,
-      health: {},
-      updatedAtMs: 0,
-      lastJob: null,
-    };
+    const cur = this.#state(group) ?? fresh(group);
     if (s.outcome !== 'superseded')
       this.#groups.set(group, {
         ...cur,
@@ -76,15 +78,7 @@ export class MemoryGroupStore implements GroupStateStore, AuditSink {
   }
 
   setHealth(group: string, member: string, health: MemberHealth, nowMs: number): Promise<Outcome<undefined>> {
-    const cur = this.#state(group) ?? {
-      group,
-      holder: null,
-      epoch: 0,
-      seq: 0,
-      health: {},
-      updatedAtMs: 0,
-      lastJob: null,
-    };
+    const cur = this.#state(group) ?? fresh(group);
     this.#groups.set(group, { ...cur, health: { ...cur.health, [member]: health }, updatedAtMs: nowMs });
     return Promise.resolve(ok(undefined));
   }
