@@ -32,9 +32,11 @@ const args = process.argv.slice(2);
 const files = (args.length > 0 ? args : globSync('test/**/*.test.ts')).sort();
 const ci = strict();
 const skipped = new Map<string, Skipped>();
-const note = (reason: string, missing: Need[], file: string | null): Skipped => {
-  let s = skipped.get(reason);
-  if (!s) skipped.set(reason, (s = { reason, files: new Set(), tests: 0, missing }));
+/** One entry per reason, files skipped whole apart from tests that skipped themselves. */
+const note = (reason: string, missing: Need[], file: string | null, whole: boolean): Skipped => {
+  const key = `${whole ? 'file' : 'test'}|${reason}`;
+  let s = skipped.get(key);
+  if (!s) skipped.set(key, (s = { reason, files: new Set(), tests: 0, missing }));
   if (file !== null) s.files.add(file);
   return s;
 };
@@ -59,7 +61,7 @@ for (const file of files) {
     runnable.push(file);
     continue;
   }
-  note(reason, missing, file);
+  note(reason, missing, file, true);
   console.log(`﹣ ${file} # SKIP ${reason}`);
 }
 
@@ -81,7 +83,7 @@ stream.on('test:pass', (e: Ev) => {
   }
   skippedTests++;
   const reason = typeof e.skip === 'string' ? e.skip : 'skipped';
-  const s = note(reason, [], null);
+  const s = note(reason, [], null, false);
   s.tests++;
   if (e.file) s.files.add(relative(process.cwd(), e.file));
 });
@@ -113,7 +115,7 @@ function printSummary(missingInTests: Need[]): void {
     for (const s of byPrereq) {
       const what = s.tests > 0 ? `${s.tests} test(s)` : `${s.files.size} file(s)`;
       const some = [...s.files].slice(0, 3).join(', ');
-      console.log(`  ${what} ${s.reason}: ${some}${s.files.size > 3 ? ', ...' : ''}`);
+      console.log(`  ${what} — ${s.reason} — ${some}${s.files.size > 3 ? ', ...' : ''}`);
     }
     const all = [...new Set([...byPrereq.flatMap((s) => s.missing), ...missingInTests])];
     console.log('To run them:');

@@ -71,7 +71,7 @@ test('the runner skips a file whose needs are missing with one line, lists it at
   assert.match(r.stdout, /﹣ needs redis .*# needs a Redis at /);
   assert.match(
     r.stdout,
-    /Skipped because this machine lacks a prerequisite:\n {2}1 file\(s\) needs .*keepalived/,
+    /Skipped because this machine lacks a prerequisite:\n {2}1 file\(s\) — needs .*keepalived/,
   );
   assert.match(r.stdout, /To run them:\n {2}sudo apt-get install keepalived redis-server\n/);
   assert.match(r.stdout, /^tests: 1 passed, 0 failed, 2 skipped$/m);
