@@ -171,6 +171,11 @@ test('the page holds no data, is locked down by its CSP, and its script compiles
   const js = await call('/status.js', null);
   assert.match(js.headers.get('content-type') ?? '', /^text\/javascript/);
   assert.doesNotThrow(() => new Script(pageScript));
+  const doc = (await (await call('/openapi.json', null)).json()) as {
+    paths: Record<string, Record<string, { 'x-floatip-scope'?: string }>>;
+  };
+  assert.equal(doc.paths['/v1/status/events']?.get?.['x-floatip-scope'], 'read');
+  assert.equal(doc.paths['/v1/agents/{name}/report']?.post?.['x-floatip-scope'], 'report');
   // Everything the script shows goes through textContent; it never writes HTML.
   assert.doesNotMatch(pageScript, /innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
 });
