@@ -47,23 +47,29 @@ test('the banner names the status page, the token to sign in with, and never the
     await dropPrefix(redisUrl, prefix);
   });
   const example = await readFile(join(root, 'examples', 'floatip.control.yaml'), 'utf8');
+  // A password in the URL: Redis's default user (nopass) accepts any, so the demo runs with it.
+  const secret = `pw-${randomUUID()}`;
+  const withPassword = new URL(redisUrl);
+  withPassword.username = 'default';
+  withPassword.password = secret;
   const cfg = join(dir, 'control.yaml');
   await writeFile(
     cfg,
     example
       .replace('prefix: floatip-demo', `prefix: ${prefix}`)
-      .replace('url: redis://127.0.0.1:6379', `url: ${redisUrl}`),
+      .replace('url: redis://127.0.0.1:6379', `url: ${withPassword.toString()}`),
   );
   const r = await run(['control-plane', '--config', cfg, '--port', '0', '--demo', '--exit-after-demo']);
   assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^floatip control plane \(all\) on redis:\/\/default:\*\*\*@/m);
+  assert.ok(!(r.out + r.err).includes(secret), 'the password is printed nowhere');
   assert.match(
     r.out,
     /^ {2}status {3}http:\/\/127\.0\.0\.1:\d+\/ {2}\(sign in with a token of scope read, e\.g\. token 'grafana' of the config\)$/m,
   );
   assert.doesNotMatch(r.out + r.err, /demo-read-token|demo-ops-token/);
 
-  // A password in the URL stays out of every line, also when Redis cannot be reached.
-  const secret = `pw-${randomUUID()}`;
+  // ... also when Redis cannot be reached.
   const locked = join(dir, 'locked.yaml');
   await writeFile(
     locked,
