@@ -1,4 +1,4 @@
-/** The folder dependency rule of ../shared/ARCHITECTURE.md, checked on every `npm test`. */
+/** The folder dependency rule of docs/architecture.md, checked on every `npm test`. */
 module.exports = {
   forbidden: [
     {

@@ -1,5 +1,5 @@
 // Lint rules for floatip. The block for core/ is the machine check of the dependency rule in
-// ../shared/ARCHITECTURE.md: core is pure, so it may not reach the platform for I/O, time or randomness.
+// docs/architecture.md: core is pure, so it may not reach the platform for I/O, time or randomness.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
@@ -20,7 +20,7 @@ export const coreRestrictions = {
         { group: ['node:*'], message: 'core/ is pure: no node:* modules.' },
         {
           group: ['**/adapters/**', '**/functions/**', '**/infra/**', '**/test/**'],
-          message: 'core/ may import only core/ (see ARCHITECTURE.md).',
+          message: 'core/ may import only core/ (see docs/architecture.md).',
         },
       ],
     },

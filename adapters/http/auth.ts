@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { Scope } from '../../core/config/control-plane.ts';
-import { HttpError } from './errors.ts';
+import { HttpError, unavailable } from './errors.ts';
 
 /** A bearer token with its secret resolved (from config `value` or the environment). */
 export interface ResolvedToken {
@@ -25,12 +25,28 @@ export function matchToken(tokens: readonly ResolvedToken[], presented: string):
 
 export type AuthVars = { Variables: { principal: string } };
 
+/** What authentication needs besides the tokens: the store's readiness and where failures are reported. */
+export interface AuthGuard {
+  tokens: readonly ResolvedToken[];
+  /** False while the store is down: answered 503, but only to a caller that authenticated. */
+  ready: () => boolean;
+  /** Called once per refused request with the error's code (never the presented secret). */
+  refused: (c: Context, e: HttpError) => void;
+}
+
+/** Throws `e` after reporting it (log line + metric). */
+export function refuse(guard: AuthGuard, c: Context, e: HttpError): never {
+  guard.refused(c, e);
+  throw e;
+}
+
 /**
  * Requires a bearer token with `scope` (`Authorization: Bearer ...`; webhook senders that cannot set
- * headers, such as Azure action groups and GCP channels, may pass `?token=` instead).
+ * headers, such as Azure action groups and GCP channels, may pass `?token=` instead). Authentication
+ * comes first: only an authenticated caller learns that the store is down.
  */
 export function requireScope(
-  tokens: readonly ResolvedToken[],
+  guard: AuthGuard,
   scope: Scope,
   allowQuery = false,
 ): MiddlewareHandler<AuthVars> {
@@ -40,28 +56,33 @@ export function requireScope(
     if (header !== undefined) {
       const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
       if (!m?.[1])
-        throw new HttpError(
-          401,
-          'bad_authorization',
-          'Authorization',
-          'Authorization header must be "Bearer <token>"',
+        refuse(
+          guard,
+          c,
+          new HttpError(
+            401,
+            'bad_authorization',
+            'Authorization',
+            'Authorization header must be "Bearer <token>"',
+          ),
         );
       presented = m[1];
     } else if (allowQuery) presented = c.req.query('token');
     if (presented === undefined) {
       c.header('WWW-Authenticate', 'Bearer realm="floatip"');
-      throw new HttpError(401, 'missing_token', 'Authorization', 'a bearer token is required');
+      refuse(guard, c, new HttpError(401, 'missing_token', 'Authorization', 'a bearer token is required'));
     }
-    const t = matchToken(tokens, presented);
-    if (!t) throw new HttpError(401, 'invalid_token', 'Authorization', 'the bearer token is not valid');
+    const t = matchToken(guard.tokens, presented);
+    if (!t)
+      refuse(guard, c, new HttpError(401, 'invalid_token', 'Authorization', 'the bearer token is not valid'));
     if (!t.scopes.includes(scope))
-      throw new HttpError(
-        403,
-        'insufficient_scope',
-        'Authorization',
-        `token '${t.name}' lacks scope '${scope}'`,
+      refuse(
+        guard,
+        c,
+        new HttpError(403, 'insufficient_scope', 'Authorization', `token '${t.name}' lacks scope '${scope}'`),
       );
     c.set('principal', `token:${t.name}`);
+    if (!guard.ready()) throw unavailable('redis not connected');
     await next();
   };
 }

@@ -48,6 +48,31 @@ export function parseJson(text: string): unknown {
   }
 }
 
-export async function readJson(c: Context, limit: number): Promise<unknown> {
+/** `application/json` or a `+json` type, with or without parameters (`; charset=utf-8`). */
+const jsonType = /^application\/([a-z0-9.+-]*\+)?json\s*(;.*)?$/i;
+
+/**
+ * Refuses a body that is not declared as JSON (415): a form or `text/plain` post, which a browser sends
+ * cross-site without a preflight, never reaches a handler. `alsoAccept` lists the other types a sender is
+ * known to use for JSON (Amazon SNS posts `text/plain; charset=UTF-8`).
+ */
+export function requireJsonType(c: Context, alsoAccept: readonly string[] = []): void {
+  const type = c.req.header('content-type') ?? '';
+  const bare = type.split(';')[0]?.trim().toLowerCase() ?? '';
+  if (jsonType.test(type) || alsoAccept.includes(bare)) return;
+  throw new HttpError(
+    415,
+    'unsupported_media_type',
+    'Content-Type',
+    `Content-Type must be application/json${alsoAccept.length > 0 ? ` or ${alsoAccept.join(', ')}` : ''}; got ${type === '' ? 'none' : JSON.stringify(type.slice(0, 100))}`,
+  );
+}
+
+export async function readJson(
+  c: Context,
+  limit: number,
+  alsoAccept: readonly string[] = [],
+): Promise<unknown> {
+  requireJsonType(c, alsoAccept);
   return parseJson(await readText(c, limit));
 }

@@ -1,13 +1,19 @@
+import type { Context } from 'hono';
 import type { ControlDeps } from '../../core/app/index.ts';
+import type { AgentReportStore } from '../../core/ports/agent-report-store.ts';
 import type { Outcome } from '../../core/model/index.ts';
 import type { ResolvedToken } from './auth.ts';
 import type { ControlMetrics } from './metrics.ts';
 import type { CertFetcher } from './webhooks/sns-signature.ts';
 
-/** Remembers message ids already acted on (SNS MessageId), so a replayed message changes nothing. */
+/**
+ * Message ids already acted on (SNS MessageId, the generic hook's signature), so a replayed message
+ * changes nothing: `claim` is atomic (of concurrent copies exactly one gets `true`) and lasts `ttlSec`.
+ */
 export interface ReplayGuard {
-  seen(id: string): Promise<Outcome<boolean>>;
-  remember(id: string, ttlSec: number): Promise<Outcome<undefined>>;
+  claim(id: string, ttlSec: number): Promise<Outcome<boolean>>;
+  /** Gives a claim back when the message could not be processed, so the sender's retry is not a replay. */
+  release(id: string): Promise<Outcome<undefined>>;
 }
 
 /** Everything the hono app needs; the composition root (functions/*) builds it. */
@@ -26,4 +32,12 @@ export interface HttpDeps {
   snsConfirm?: (subscribeUrl: string) => Promise<void>;
   /** A fresh id for jobs without an idempotency key. */
   newId: () => string;
+  /** The address the connection came from (the socket's peer); runtimes without sockets leave it out. */
+  peerAddress?: (c: Context) => string | undefined;
+  /** Jobs by state for the status page's queue depth; left out where the queue cannot count. */
+  queueCounts?: () => Promise<Outcome<Record<string, number>>>;
+  /** Agent status reports (`POST /v1/agents/{name}/report`); the route answers 404 without it. */
+  agents?: AgentReportStore;
+  /** How often the status stream re-reads the store (default 1000 ms). */
+  statusPollMs?: number;
 }

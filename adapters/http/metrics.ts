@@ -9,6 +9,9 @@ export interface ControlMetrics {
   advertLateness: Histogram<'scope'>;
   webhooks: Counter<'source' | 'result'>;
   jobs: Counter<'kind' | 'result'>;
+  authFailures: Counter<'reason'>;
+  rateLimited: Counter<'bucket'>;
+  agentReports: Counter<'result'>;
 }
 
 export function createControlMetrics(options: { defaults?: boolean } = {}): ControlMetrics {
@@ -52,6 +55,24 @@ export function createControlMetrics(options: { defaults?: boolean } = {}): Cont
       name: 'floatip_jobs_total',
       help: 'Control jobs run by kind and result',
       labelNames: ['kind', 'result'],
+      registers: [registry],
+    }),
+    authFailures: new Counter({
+      name: 'floatip_http_auth_failures_total',
+      help: 'Requests refused by authentication or authorization (missing, invalid or under-scoped token; bad webhook signature), by reason',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    rateLimited: new Counter({
+      name: 'floatip_http_rate_limited_total',
+      help: 'Requests answered 429, by bucket kind (api or the webhook source)',
+      labelNames: ['bucket'],
+      registers: [registry],
+    }),
+    agentReports: new Counter({
+      name: 'floatip_agent_reports_total',
+      help: 'Agent status reports received, by result (stored, invalid)',
+      labelNames: ['result'],
       registers: [registry],
     }),
   };

@@ -96,11 +96,38 @@ export const openApiDocument = {
         ],
       }),
     },
+    '/': { get: op('The status page (HTML; its data comes from /v1/status/events)', null) },
+    '/v1/status': {
+      get: op('What the status page shows: groups, failover timeline, queue depth, agents', 'read'),
+    },
+    '/v1/status/events': {
+      get: op(
+        'The same as server-sent events: a snapshot now and on every change (text/event-stream)',
+        'read',
+      ),
+    },
+    '/v1/agents': { get: op('The agents that reported in the last 30 s, with their reports', 'read') },
+    '/v1/agents/{name}/report': {
+      post: op(
+        'An agent posts its status (status --json as vrrp, status --lvs --json as lvs); 202',
+        'report',
+        {
+          parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: jsonBody,
+        },
+      ),
+    },
     '/v1/webhooks/alertmanager': {
       post: op('Prometheus Alertmanager webhook (v4)', 'failover', { requestBody: jsonBody }),
     },
     '/v1/webhooks/sns': {
-      post: op('AWS SNS (CloudWatch alarms); signature-verified, no token', null, { requestBody: jsonBody }),
+      post: op(
+        'AWS SNS (CloudWatch alarms); signature-verified, no token; text/plain bodies accepted',
+        null,
+        {
+          requestBody: jsonBody,
+        },
+      ),
     },
     '/v1/webhooks/azure-monitor': {
       post: op('Azure Monitor common alert schema; bearer or ?token=', 'failover', { requestBody: jsonBody }),

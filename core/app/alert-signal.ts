@@ -18,8 +18,12 @@ export interface AlertSignal {
 
 export type AlertTarget = { group: string; member: string | null };
 
+/** A label's value: own properties only, so `constructor` or `__proto__` never reach Object.prototype. */
+const label = (labels: Record<string, string>, name: string): string | undefined =>
+  Object.hasOwn(labels, name) ? labels[name] : undefined;
+
 const matches = (m: AlertMapping, labels: Record<string, string>): boolean =>
-  Object.entries(m.match).every(([k, v]) => labels[k] === v);
+  Object.entries(m.match).every(([k, v]) => label(labels, k) === v);
 
 /**
  * Maps an alert to the group (and member) it is about, by the first configured mapping whose `match`
@@ -31,16 +35,16 @@ export function resolveAlert(
 ): AlertTarget | null | { error: string } {
   const m = config.alerts.find((x) => matches(x, alert.labels));
   if (!m) return null;
-  const groupId = m.group ?? (m.groupLabel === undefined ? undefined : alert.labels[m.groupLabel]);
+  const groupId = m.group ?? (m.groupLabel === undefined ? undefined : label(alert.labels, m.groupLabel));
   const where = m.group === undefined ? `${alert.path}.labels.${m.groupLabel}` : `${alert.path}`;
   if (groupId === undefined || groupId === '') return { error: `${where}: missing (names the group)` };
   const group = config.groups.find((g) => g.id === groupId);
   if (!group) return { error: `${where}: unknown group '${groupId}'` };
   if (m.memberLabel === undefined) return { group: group.id, member: null };
-  const raw = alert.labels[m.memberLabel];
+  const raw = label(alert.labels, m.memberLabel);
   if (raw === undefined || raw === '')
     return { error: `${alert.path}.labels.${m.memberLabel}: missing (names the member)` };
-  const member = m.memberMap?.[raw] ?? raw;
+  const member = (m.memberMap && label(m.memberMap, raw)) ?? raw;
   if (!group.members.some((x) => x.id === member))
     return { error: `${alert.path}.labels.${m.memberLabel}: group '${group.id}' has no member '${member}'` };
   return { group: group.id, member };

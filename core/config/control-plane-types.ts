@@ -1,6 +1,7 @@
 /** The control plane's part of the native config (`controlPlane:` in floatip YAML/JSON). */
 
-export type Scope = 'read' | 'failover';
+/** `read`: state, audit, status page; `failover`: move groups, post alerts; `report`: agents post their status. */
+export type Scope = 'read' | 'failover' | 'report';
 
 export interface TokenConfig {
   name: string;
@@ -30,7 +31,14 @@ export interface AlertMapping {
 
 export interface ControlPlaneConfig {
   redis: { url: string; prefix: string };
-  http: { host: string; port: number; bodyLimitBytes: number; ratePerMinute: number };
+  http: {
+    host: string;
+    port: number;
+    bodyLimitBytes: number;
+    ratePerMinute: number;
+    /** Proxies whose X-Forwarded-For is believed: addresses or CIDR blocks. */
+    trustedProxies: string[];
+  };
   worker: { concurrency: number; lockTtlMs: number; attempts: number; backoffMs: number };
   sweep: { everyMs: number };
   tokens: TokenConfig[];

@@ -66,12 +66,26 @@ function unique(items: unknown, ctx: Ctx, at: (string | number)[], key: string, 
   });
 }
 
+const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+const IPV6 = /^[0-9a-f:.]*:[0-9a-f:.]*$/i;
+/** `10.0.0.1`, `10.0.0.0/8`, `fd00::/8` (the shape; the HTTP adapter builds the matcher). */
+function isAddressOrCidr(s: string): boolean {
+  const [addr = '', bits, extra] = s.split('/');
+  if (extra !== undefined) return false;
+  const v4 = IPV4.test(addr);
+  if (!v4 && !IPV6.test(addr)) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (v4 ? 32 : 128);
+}
+
 const secretShape = { value: str().optional(), env: str(/^[A-Z_][A-Z0-9_]*$/).optional() };
 
 const token = mapping({
   name: str(ID),
   ...secretShape,
-  scopes: nonEmptyList(z.enum(['read', 'failover'], { error: "must be 'read' or 'failover'" })),
+  scopes: nonEmptyList(
+    z.enum(['read', 'failover', 'report'], { error: "must be 'read', 'failover' or 'report'" }),
+  ),
 }).superRefine((v, ctx) => exactlyOne(v, ctx, 'value', 'env'), always);
 
 /** A group: the same members/resources shape as the agent's `cloud:` section (failover-group.ts). */
@@ -95,6 +109,10 @@ const schema = mapping({
     port: int(0, 65535).default(8080),
     bodyLimitBytes: int(256, 8 << 20).default(65536),
     ratePerMinute: int(1, 10_000_000).default(6000),
+    /** Proxies whose X-Forwarded-For is believed (addresses or CIDR blocks); nobody else's is. */
+    trustedProxies: list(
+      str().refine(isAddressOrCidr, { error: 'must be an IP address or CIDR block' }),
+    ).default([]),
   }).prefault({}),
   worker: mapping({
     concurrency: int(1, 1000).default(8),

@@ -14,6 +14,7 @@ export interface DiagnosticInit {
   message: string;
   expected?: string;
   suggestion?: string;
+  keepalivedError?: boolean;
 }
 
 export class Diagnostics {
@@ -61,6 +62,7 @@ export class Diagnostics {
     };
     if (init.expected !== undefined) d.expected = init.expected;
     if (init.suggestion !== undefined) d.suggestion = init.suggestion;
+    if (init.keepalivedError) d.keepalivedError = true;
     this.list.push(d);
   }
 

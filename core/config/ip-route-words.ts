@@ -24,6 +24,8 @@ export interface WordIssue {
   message: string;
   /** Valid for keepalived, but floatip cannot apply it yet (the agent refuses; config checks warn). */
   unsupported?: boolean;
+  /** A warning keepalived reports as a configuration error (`keepalived -t` exits 5). */
+  keepalivedError?: boolean;
 }
 
 export type WordsResult<T> =
@@ -248,7 +250,8 @@ export function parseRouteWords(words: readonly string[], options: WordsOptions)
           break;
         case 'via':
         case 'gw': {
-          if (w === 'gw') warnings.push({ index: i, message: "'gw' is deprecated; use 'via'" });
+          if (w === 'gw')
+            warnings.push({ index: i, message: "'gw' is deprecated; use 'via'", keepalivedError: true });
           if (words[i + 1] === 'inet' || words[i + 1] === 'inet6') fam.set(words[++i] as RouteFamily, i);
           r.via = fam.address(words, ++i, 'gateway');
           break;
@@ -330,6 +333,13 @@ export function parseRouteWords(words: readonly string[], options: WordsOptions)
       r.protocol = RTPROT_KEEPALIVED;
     }
     if (r.onlink && !r.via) throw new Fail(words.indexOf('onlink'), "'onlink' needs a gateway ('via')");
+    if (!r.noTrack && r.dev === undefined)
+      warnings.push({
+        index: 0,
+        message:
+          'a route without dev cannot be tracked; keepalived says so and does not track it (add dev IF, or no_track)',
+        keepalivedError: true,
+      });
     return { family, dst, type, ...r };
   });
 }

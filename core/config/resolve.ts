@@ -34,8 +34,14 @@ class Resolver {
     this.locate = locate;
   }
 
-  warn(path: ReadonlyArray<string | number>, keyword: string, message: string): void {
-    this.diags.warn(this.locate(path), { code: 'adjusted', keyword, message });
+  /** `keepalivedError`: keepalived reports it as a configuration error (`keepalived -t` exits 5). */
+  warn(
+    path: ReadonlyArray<string | number>,
+    keyword: string,
+    message: string,
+    keepalivedError = false,
+  ): void {
+    this.diags.warn(this.locate(path), { code: 'adjusted', keyword, message, keepalivedError });
   }
 
   error(
@@ -137,6 +143,7 @@ class Resolver {
           [...p, 'state'],
           'state',
           'vrrp_strict: state MASTER needs priority 255; keepalived starts it as BACKUP',
+          true,
         );
         state = 'BACKUP';
       }
@@ -145,6 +152,7 @@ class Resolver {
           [...p, 'authentication'],
           'authentication',
           'vrrp_strict: keepalived removes authentication',
+          true,
         );
         authentication = undefined;
       }
@@ -202,13 +210,15 @@ class Resolver {
           [...p, 'state'],
           'state',
           'state MASTER is incompatible with AH authentication; keepalived clears it to BACKUP',
+          true,
         );
         state = 'BACKUP';
       } else if (authentication.type === 'PASS' && authentication.password.length > 8) {
         this.warn(
           [...p, 'authentication', 'password'],
           'auth_pass',
-          `auth_pass is longer than 8 characters; keepalived uses only '${authentication.password.slice(0, 8)}'`,
+          'auth_pass is longer than 8 characters; keepalived uses only the first 8',
+          true,
         );
         authentication = { ...authentication, password: authentication.password.slice(0, 8) };
       }
@@ -259,6 +269,7 @@ class Resolver {
         [...p, 'accept'],
         'accept',
         'vrrp_strict: accept mode with VRRPv2 does not comply with RFC 3768; keepalived resets it',
+        true,
       );
       accept = false;
     }
@@ -387,7 +398,7 @@ class Resolver {
       persistenceTimeout = 360;
     }
     if (svc.kind === 'fwmark' && vs.protocol !== undefined) {
-      this.warn([...p, 'protocol'], 'protocol', 'protocol is ignored for a fwmark service');
+      this.warn([...p, 'protocol'], 'protocol', 'protocol is ignored for a fwmark service', true);
     }
     const realServers: RealServer[] = [];
     const seen = new Set<string>();

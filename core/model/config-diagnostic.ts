@@ -37,6 +37,11 @@ export interface ConfigDiagnostic {
   expected?: string;
   /** The closest known keyword, value or name ("did you mean …"). */
   suggestion?: string;
+  /**
+   * A warning keepalived reports as a configuration error (it carries on, but `keepalived -t` exits 5):
+   * `floatip check-config` exits 5 for it too.
+   */
+  keepalivedError?: boolean;
 }
 
 /** Thrown only at the edges (CLI, adapters) to carry diagnostics; core returns them as values. */

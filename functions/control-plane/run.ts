@@ -10,6 +10,7 @@ import { ControlConfigError, loadControlPlaneConfig } from './config.ts';
 import { describeJob } from './describe.ts';
 import { resetDemo, runDemoAlert } from './demo.ts';
 import { buildControlPlane } from './shared.ts';
+import { redactUrl } from '../shared/redact.ts';
 
 export interface RunIo {
   out(text: string): void;
@@ -94,9 +95,12 @@ export async function runControlPlane(o: RunOptions): Promise<number> {
     if (o.mode !== 'serve') worker = await startWorker(cp, { schedule: o.schedule !== false });
     o.io.out(
       [
-        `floatip control plane (${o.mode}) on ${config.redis.url} prefix '${config.redis.prefix}'`,
+        `floatip control plane (${o.mode}) on ${redactUrl(config.redis.url)} prefix '${config.redis.prefix}'`,
         server
-          ? `  API      ${server.url}  (OpenAPI: ${server.url}/openapi.json, metrics: ${server.url}/metrics)`
+          ? `  status   ${server.url}/  (sign in with a token of scope read${readTokenHint(config)})`
+          : '',
+        server
+          ? `  API      ${server.url}/v1  (OpenAPI: ${server.url}/openapi.json, metrics: ${server.url}/metrics)`
           : '',
         worker
           ? `  worker   concurrency ${config.worker.concurrency}; sweep every ${config.sweep.everyMs} ms`
@@ -120,4 +124,13 @@ export async function runControlPlane(o: RunOptions): Promise<number> {
     await worker?.close();
     await cp.close();
   }
+}
+
+/** Which configured token opens the status page (its name, never its secret). */
+function readTokenHint(config: { tokens: { name: string; scopes: string[] }[] }): string {
+  // The least privileged one: looking needs no more than read.
+  const t = config.tokens
+    .filter((x) => x.scopes.includes('read'))
+    .sort((a, b) => a.scopes.length - b.scopes.length)[0];
+  return t ? `, e.g. token '${t.name}' of the config` : '; the config has none';
 }

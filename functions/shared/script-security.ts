@@ -10,7 +10,9 @@
  * - A script run as root (uid or gid 0, or set-uid/gid root) whose file or any directory above it can be
  *   written by someone other than root is insecure: refused with `enable_script_security`, a warning
  *   without it.
- * - Scripts configured without `enable_script_security` at all is keepalived's "SECURITY VIOLATION".
+ * - Scripts configured without `enable_script_security` at all is keepalived's "SECURITY VIOLATION", when at
+ *   least one of them exists: a script whose file is missing is disabled and runs nothing, and keepalived
+ *   2.2.7 `-t` exits 0 for such a file (test/functions/cli/check-config-keepalived.test.ts compares).
  */
 import type { ConfigDiagnostic } from '../../core/model/index.ts';
 import {
@@ -55,6 +57,8 @@ export function checkScriptSecurity(config: Config, o: ScriptSecurityOptions = {
   const diagnostics: ConfigDiagnostic[] = [];
   let violation = false;
   let refused = false;
+  /** Scripts whose file is there (secure or not): only those make the missing security a violation. */
+  let found = 0;
   const scripts = configuredScripts(config);
   const where = (path: ReadonlyArray<string | number>) =>
     o.locate?.(path) ?? { file: o.file ?? 'keepalived.conf', line: 1, column: 1 };
@@ -98,6 +102,7 @@ export function checkScriptSecurity(config: Config, o: ScriptSecurityOptions = {
       continue;
     }
     const r = checkScript(argv0, ids);
+    if (r.ok || r.reason !== 'not-found') found++;
     if (r.ok) continue;
     if (r.reason === 'insecure') {
       violation = true;
@@ -113,7 +118,7 @@ export function checkScriptSecurity(config: Config, o: ScriptSecurityOptions = {
       report('warning', s.path, s.keyword, `${label}: ${r.message}; it will not run`);
     }
   }
-  if (!security && scripts.length > 0) {
+  if (!security && found > 0) {
     violation = true;
     const first = scripts[0];
     report(

@@ -1,3 +1,4 @@
+// @needs redis-server
 /**
  * The small seeded fault-injection run inside `npm test` (the large one is `npm run chaos`). It prints the
  * counts of what happened and fails on any violation the history checker finds (checker.ts).

@@ -1,3 +1,4 @@
+// @needs redis
 /**
  * One group spanning clouds: an AWS member (elastic IP), an Azure member (public IP) and a Route 53
  * record both point at, through the real SDKs against the emulators. It fails over both ways from each

@@ -1,3 +1,4 @@
+// @needs root iproute2 iputils-ping
 /** The lab helper itself: topology, cleanup of processes and namespaces, and the stale-lab sweeper. */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';

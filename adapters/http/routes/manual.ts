@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { findGroup, runFailover } from '../../../core/app/index.ts';
 import type { FailoverJob } from '../../../core/ports/index.ts';
-import type { AuthVars } from '../auth.ts';
+import type { AuthGuard, AuthVars } from '../auth.ts';
 import { requireScope } from '../auth.ts';
 import { readJson } from '../body.ts';
 import type { HttpDeps } from '../deps.ts';
@@ -18,11 +18,11 @@ const failoverBody = z.strictObject({
 const switchoverBody = failoverBody.extend({ to: z.string().min(1).max(63) });
 
 /** `POST /v1/groups/:group/failover|switchover`: queue a move (202), or report its API calls (dry run, 200). */
-export function manualRoutes(deps: HttpDeps): Hono<AuthVars> {
+export function manualRoutes(deps: HttpDeps, guard: AuthGuard): Hono<AuthVars> {
   const app = new Hono<AuthVars>();
   const limit = deps.control.config.http.bodyLimitBytes;
   for (const action of ['failover', 'switchover'] as const) {
-    app.post(`/v1/groups/:group/${action}`, requireScope(deps.tokens, 'failover'), async (c) => {
+    app.post(`/v1/groups/:group/${action}`, requireScope(guard, 'failover'), async (c) => {
       const groupId = c.req.param('group');
       const group = findGroup(deps.control.config, groupId);
       if (!group) throw new HttpError(404, 'unknown_group', 'group', `unknown group '${groupId}'`);

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { findGroup } from '../../../core/app/index.ts';
 import type { GroupConfig } from '../../../core/config/control-plane.ts';
 import type { JobState } from '../../../core/ports/index.ts';
-import type { AuthVars } from '../auth.ts';
+import type { AuthGuard, AuthVars } from '../auth.ts';
 import { requireScope } from '../auth.ts';
 import type { HttpDeps } from '../deps.ts';
 import { HttpError } from '../errors.ts';
@@ -26,9 +26,9 @@ async function describe(deps: HttpDeps, g: GroupConfig): Promise<Record<string, 
 }
 
 /** Read-only state: groups, members, audit log. */
-export function stateRoutes(deps: HttpDeps): Hono<AuthVars> {
+export function stateRoutes(deps: HttpDeps, guard: AuthGuard): Hono<AuthVars> {
   const app = new Hono<AuthVars>();
-  const read = requireScope(deps.tokens, 'read');
+  const read = requireScope(guard, 'read');
   const group = (id: string): GroupConfig => {
     const g = findGroup(deps.control.config, id);
     if (!g) throw new HttpError(404, 'unknown_group', 'group', `unknown group '${id}'`);

@@ -47,6 +47,7 @@ const ignoredNbGetRetry: Handler = (n, _t, c) => {
       "'nb_get_retry' is not a keyword of this checker in keepalived, which ignores it (retry keeps its default); " +
       'floatip does the same so the meaning does not change: write retry to set it',
     suggestion: 'retry',
+    keepalivedError: true, // "Unknown keyword 'nb_get_retry'"
   });
 };
 
@@ -138,7 +139,8 @@ const httpTable = (ssl: boolean): KeywordTable => ({
   http_protocol: h.enumOf('httpProtocol', ['1.0', '1.0C', '1.1'] as const),
   fast_recovery: h.flag('fastRecovery'),
   enable_sni: h.bare('enableSni'),
-  nb_get_retry: deprecated(h.int('retry', 0, 2 ** 32 - 1), 'retry'),
+  // keepalived 2.2.7 reports "nb_get_retry is deprecated" as a configuration error.
+  nb_get_retry: deprecated(h.int('retry', 0, 2 ** 32 - 1), 'retry', true),
   ...(ssl ? { tls_compliant: h.flag('tlsCompliant') } : {}),
 });
 

@@ -79,8 +79,10 @@ export class Ctx {
     keyword: string,
     message: string,
     code: 'deprecated' | 'ignored' | 'adjusted' = 'adjusted',
+    /** keepalived reports it as a configuration error (see ConfigDiagnostic.keepalivedError). */
+    keepalivedError = false,
   ): void {
-    this.diags.warn(at, { code, keyword, message });
+    this.diags.warn(at, { code, keyword, message, keepalivedError });
   }
 }
 
@@ -91,6 +93,8 @@ export interface KeywordSpec {
   handler: Handler;
   /** The keyword is an old spelling: accepted with a warning naming `deprecatedFor`. */
   deprecatedFor?: string;
+  /** keepalived's own deprecation notice for it is a configuration error (`keepalived -t` exits 5). */
+  keepalivedError?: boolean;
 }
 
 export type KeywordTable = Record<string, Handler | KeywordSpec>;
@@ -117,6 +121,7 @@ export function walk(
         code: 'deprecated',
         keyword: kw,
         message: `'${kw}' is deprecated; use '${spec.deprecatedFor}'`,
+        keepalivedError: spec.keepalivedError === true,
       });
     }
     spec.handler(node, target, ctx, path);
@@ -420,8 +425,8 @@ export const h = {
     },
 };
 
-export function deprecated(handler: Handler, canonical: string): KeywordSpec {
-  return { handler, deprecatedFor: canonical };
+export function deprecated(handler: Handler, canonical: string, keepalivedError = false): KeywordSpec {
+  return { handler, deprecatedFor: canonical, keepalivedError };
 }
 
 /** Every statement of a block as plain words (for lists like `notification_email`, `group`). */

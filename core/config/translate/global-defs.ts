@@ -103,6 +103,26 @@ const garpExtraIf: Handler = (n, t, c, p) => {
   if (interval !== undefined) put(t, 'vrrpGarpExtraIf', { all, interval }, n, c, p);
 };
 
+/**
+ * vrrp_garp_interval / vrrp_gna_interval: keepalived's range starts at 0.000001 s, so it reports 0 as
+ * invalid (a configuration error for keepalived -t) and keeps no interval, which is what 0 means here.
+ */
+const positiveSecs =
+  (keyword: string, field: string): Handler =>
+  (n, t, c, p) => {
+    if (n.args.length === 1 && Number(n.args[0]?.text) === 0) {
+      c.warn(
+        n.args[0] ?? n.keyword,
+        keyword,
+        "'0' is below keepalived's minimum of 0.000001 s; it keeps no interval",
+        'ignored',
+        true,
+      );
+      return;
+    }
+    h.secs(field, 0, 4294.967295)(n, t, c, p);
+  };
+
 export const globalDefsTable: KeywordTable = {
   router_id: h.str('routerId', 'a router id'),
   instance: h.str('instance'),
@@ -146,8 +166,9 @@ export const globalDefsTable: KeywordTable = {
   vrrp_garp_master_refresh_repeat: h.int('vrrpGarpMasterRefreshRepeat', 0, 2 ** 31 - 1),
   vrrp_garp_lower_prio_delay: h.secs('vrrpGarpLowerPrioDelay'),
   vrrp_garp_lower_prio_repeat: h.int('vrrpGarpLowerPrioRepeat', 0, 2 ** 31 - 1),
-  vrrp_garp_interval: h.secs('vrrpGarpInterval', 0, 4294.967295),
-  vrrp_gna_interval: h.secs('vrrpGnaInterval', 0, 4294.967295),
+  vrrp_garp_interval: positiveSecs('vrrp_garp_interval', 'vrrpGarpInterval'),
+  vrrp_gna_interval: positiveSecs('vrrp_gna_interval', 'vrrpGnaInterval'),
+
   vrrp_min_garp: h.flag('vrrpMinGarp'),
   vrrp_garp_extra_if: garpExtraIf,
   vrrp_vmac_garp_intvl: deprecated(garpExtraIf, 'vrrp_garp_extra_if'),

@@ -155,7 +155,8 @@ export function readRouteBlock(node: Node, ctx: Ctx, path: string): Obj[] {
     const parsed = rules
       ? parseRuleWords(words, { ...options, noTrack })
       : parseRouteWords(words, { ...options, noTrack });
-    for (const w of parsed.warnings) ctx.warn(at(w.index), keyword, w.message);
+    for (const w of parsed.warnings)
+      ctx.warn(at(w.index), keyword, w.message, 'adjusted', w.keepalivedError === true);
     if (!parsed.ok && parsed.error.unsupported) {
       // keepalived takes it; the agent refuses to run it (vrrp-plan), a config check only warns.
       ctx.warn(at(parsed.error.index), keyword, `${parsed.error.message}: the agent will refuse this line`);

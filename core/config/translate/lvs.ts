@@ -228,6 +228,7 @@ export const virtualServerTable: KeywordTable = {
         keyword: 'persistence_granularity',
         message: `'${a.text}' is not a netmask; keepalived ignores it and uses 255.255.255.255, and so does floatip`,
         expected: 'a contiguous IPv4 netmask such as 255.255.255.0, or an IPv6 prefix length',
+        keepalivedError: true,
       });
       return;
     }

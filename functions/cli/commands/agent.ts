@@ -11,9 +11,18 @@ export const agentCommand: Command = {
     'floatip agent [--config FILE] [--socket PATH] [--script-timeout SECONDS]\n' +
     `  --config   keepalived.conf to run (default /etc/keepalived/keepalived.conf)\n` +
     `  --socket   control socket for \`floatip status\` (default ${defaultControlSocket})\n` +
+    '  --report-to URL  post the status to a control plane every --report-interval s (default 5) as\n' +
+    '                   --report-name (default the host name); token from FLOATIP_REPORT_TOKEN\n' +
     '  signals: SIGHUP reloads the config, SIGTERM/SIGINT stop (priority 0 sent, VIPs removed)',
   async run(args, io) {
-    let values: { config?: string; socket?: string; 'script-timeout'?: string };
+    let values: {
+      config?: string;
+      socket?: string;
+      'script-timeout'?: string;
+      'report-to'?: string;
+      'report-name'?: string;
+      'report-interval'?: string;
+    };
     try {
       ({ values } = parseArgs({
         args,
@@ -21,6 +30,9 @@ export const agentCommand: Command = {
           config: { type: 'string', short: 'f' },
           socket: { type: 'string' },
           'script-timeout': { type: 'string' },
+          'report-to': { type: 'string' },
+          'report-name': { type: 'string' },
+          'report-interval': { type: 'string' },
         },
         strict: true,
       }));
@@ -33,13 +45,22 @@ export const agentCommand: Command = {
       io.err(`floatip agent: --script-timeout must be a positive number of seconds`);
       return exitCodes.usage;
     }
+    const socketPath = values.socket ?? defaultControlSocket;
+    const { reporterOptions, startStatusReporter } = await import('../../agent/status-reporter.ts');
+    const report = reporterOptions(values, socketPath, process.env, (level, m) =>
+      io.err(`floatip agent: ${level}: ${m}`),
+    );
+    if (typeof report === 'string') {
+      io.err(`floatip agent: ${report}`);
+      return exitCodes.usage;
+    }
     let agent;
     try {
       // Loaded here, not at the top: `floatip help` and `status` must not pay for the agent's modules.
       const { startAgent } = await import('../../agent/run-agent.ts');
       agent = await startAgent({
         configPath: values.config ?? '/etc/keepalived/keepalived.conf',
-        socketPath: values.socket ?? defaultControlSocket,
+        socketPath,
         scriptTimeoutSec: timeout,
       });
     } catch (e) {
@@ -51,7 +72,9 @@ export const agentCommand: Command = {
     process.on('SIGTERM', onStop);
     process.on('SIGINT', onStop);
     process.on('SIGHUP', onHup);
+    const reporter = report ? startStatusReporter(report) : null;
     await agent.done;
+    await reporter?.stop();
     process.off('SIGTERM', onStop);
     process.off('SIGINT', onStop);
     process.off('SIGHUP', onHup);

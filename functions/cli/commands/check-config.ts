@@ -1,20 +1,26 @@
 /**
- * `floatip check-config FILE [--json] [--lenient] [--config-id ID]`: like `keepalived -t`. Exit 0 when the
- * configuration is valid, 5 with every error when not, 6 for script security problems (see
- * functions/shared/script-security.ts); `--json` prints the normalized model (every default
- * filled in). Reads keepalived.conf or the native YAML/JSON format (by extension, else by content). The
- * `cloud:` section the agent would use (the native file's own, or the `floatip-cloud.yaml` overlay next to
- * a keepalived.conf) is validated too, with the same file:line errors the agent would refuse to start with.
+ * `floatip check-config FILE [--json] [--show-secrets] [--lenient] [--config-id ID]`: like `keepalived -t`,
+ * for every configuration floatip reads. Exit 0 when the configuration is valid, 5 with every error when
+ * not (and, as keepalived -t, for the warnings keepalived reports as configuration errors), 6 for script
+ * security problems (functions/shared/script-security.ts); test/functions/cli/check-config-keepalived.test.ts
+ * compares the exit codes with keepalived 2.2.7 -t on every corpus file. `--json` prints the normalized
+ * model (every default filled in), also on exit 6, with secrets replaced by *** unless `--show-secrets`.
+ *
+ * Reads keepalived.conf, the native YAML/JSON format with its `cloud:` section (or the `floatip-cloud.yaml`
+ * overlay next to a keepalived.conf), and the control plane's file (a top-level `controlPlane:`).
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LoadedCloud } from '../../agent/cloud-setup.ts';
 import { formatDiagnostic, summarizeConfig, type ParseResult } from '../../../core/config/index.ts';
+import type { ConfigDiagnostic } from '../../../core/model/index.ts';
 import { loadConfigFile, type LoadOptions } from '../../shared/load-config.ts';
+import { redactSecrets } from '../../shared/redact.ts';
 import { checkScriptSecurity } from '../../shared/script-security.ts';
-import type { Command } from '../command.ts';
+import type { CliIo, Command } from '../command.ts';
 import { exitCodes } from '../command.ts';
+import { checkControlPlaneFile, isControlPlaneFile } from './check-control-plane.ts';
 
 /** Shows paths relative to the working directory when they are below it. */
 export function displayPath(path: string): string {
@@ -22,12 +28,20 @@ export function displayPath(path: string): string {
   return path.startsWith(cwd) ? path.slice(cwd.length) : path;
 }
 
+interface Flags {
+  json?: boolean;
+  'show-secrets'?: boolean;
+  lenient?: boolean;
+  'config-id'?: string;
+}
+
 export const checkConfig: Command = {
   name: 'check-config',
-  summary: 'validate a keepalived.conf or floatip YAML/JSON configuration (like keepalived -t)',
-  usage: 'floatip check-config FILE [--json] [--lenient] [--config-id ID]',
+  summary:
+    'validate a keepalived.conf, floatip YAML/JSON or control-plane configuration (like keepalived -t)',
+  usage: 'floatip check-config FILE [--json] [--show-secrets] [--lenient] [--config-id ID]',
   async run(args, io) {
-    let values: { json?: boolean; lenient?: boolean; 'config-id'?: string };
+    let values: Flags;
     let positionals: string[];
     try {
       ({ values, positionals } = parseArgs({
@@ -35,6 +49,7 @@ export const checkConfig: Command = {
         allowPositionals: true,
         options: {
           json: { type: 'boolean' },
+          'show-secrets': { type: 'boolean' },
           lenient: { type: 'boolean' },
           'config-id': { type: 'string' },
         },
@@ -48,59 +63,93 @@ export const checkConfig: Command = {
       io.err(`usage: ${this.usage}`);
       return exitCodes.usage;
     }
-    const opts: LoadOptions = { lenient: values.lenient ?? false };
-    if (values['config-id'] !== undefined) opts.configId = values['config-id'];
-    let r: ParseResult;
-    try {
-      r = loadConfigFile(file, opts);
-    } catch (e) {
-      io.err(`${file}: error: ${(e as Error).message}`);
-      return exitCodes.failure;
-    }
-    const show = (d: Parameters<typeof formatDiagnostic>[0]) =>
-      formatDiagnostic({ ...d, file: displayPath(d.file) });
-    const cloud = await checkCloud(file);
-    if (!r.ok || cloud.errors.length > 0) {
-      if (!r.ok) for (const d of r.diagnostics) io.err(show(d));
-      for (const e of cloud.errors) io.err(e);
-      const n = (r.ok ? 0 : r.diagnostics.filter((d) => d.severity === 'error').length) + cloud.errors.length;
-      io.err(`${file}: ${n} error${n === 1 ? '' : 's'}; configuration rejected`);
-      return exitCodes.configInvalid;
-    }
-    for (const d of r.warnings) io.err(show(d));
-    // keepalived -t checks the scripts against the host (users, file modes) and exits 6 on a problem.
-    const security = checkScriptSecurity(r.config, { locate: r.locate, file });
-    for (const d of security.diagnostics) io.err(show(d));
-    if (security.violation) {
-      const n = security.diagnostics.length;
-      io.err(`${file}: ${n} script security problem${n === 1 ? '' : 's'} (keepalived -t exits 6 too)`);
-      return exitCodes.scriptSecurity;
-    }
-    if (values.json) {
-      io.out(JSON.stringify(r.config, null, 2));
-      return exitCodes.ok;
-    }
-    const s = summarizeConfig(r.config);
-    const checkers = Object.entries(s.checkers)
-      .map(([k, v]) => `${v} ${k}`)
-      .join(', ');
-    io.out(
-      `${file}: configuration OK — ${s.vrrpInstances} VRRP instance(s), ${s.vips} VIP(s), ` +
-        `${s.syncGroups} sync group(s), ${s.virtualServers} virtual server(s), ${s.realServers} real server(s), ` +
-        `checkers: ${checkers || 'none'}${r.warnings.length > 0 ? `; ${r.warnings.length} warning(s)` : ''}`,
-    );
-    for (const line of s.lines) io.out(`  ${line}`);
-    if (cloud.loaded) {
-      const c = cloud.loaded.section;
-      io.out(
-        `  cloud (${displayPath(cloud.loaded.file)}): group ${c.group.id}, ${c.group.members.length} member(s), ` +
-          `${c.group.resources.length} resource(s) on ${Object.keys(c.providers).join(', ')}` +
-          `${c.vrrpInstance ? `, moved when ${c.vrrpInstance} becomes MASTER` : ''}`,
+    if (isControlPlaneFile(file))
+      return checkControlPlaneFile(
+        file,
+        { json: values.json === true, showSecrets: values['show-secrets'] === true },
+        io,
       );
-    }
-    return exitCodes.ok;
+    return checkAgentConfig(file, values, io);
   },
 };
+
+const show = (d: ConfigDiagnostic): string => formatDiagnostic({ ...d, file: displayPath(d.file) });
+
+/** keepalived.conf or the native format: what the agent reads. */
+async function checkAgentConfig(file: string, values: Flags, io: CliIo): Promise<number> {
+  const opts: LoadOptions = { lenient: values.lenient ?? false };
+  if (values['config-id'] !== undefined) opts.configId = values['config-id'];
+  let r: ParseResult;
+  try {
+    r = loadConfigFile(file, opts);
+  } catch (e) {
+    io.err(`${file}: error: ${(e as Error).message}`);
+    return exitCodes.failure;
+  }
+  const cloud = await checkCloud(file);
+  if (!r.ok || cloud.errors.length > 0) {
+    if (!r.ok) for (const d of r.diagnostics) io.err(show(d));
+    for (const e of cloud.errors) io.err(e);
+    const n = (r.ok ? 0 : r.diagnostics.filter((d) => d.severity === 'error').length) + cloud.errors.length;
+    io.err(`${file}: ${n} error${n === 1 ? '' : 's'}; configuration rejected`);
+    return exitCodes.configInvalid;
+  }
+  for (const d of r.warnings) io.err(show(d));
+  const dump = () =>
+    io.out(JSON.stringify(values['show-secrets'] ? r.config : redactSecrets(r.config), null, 2));
+  // keepalived -t checks the scripts against the host (users, file modes) and exits 6 on a problem.
+  const security = checkScriptSecurity(r.config, { locate: r.locate, file });
+  for (const d of security.diagnostics) io.err(show(d));
+  if (security.violation) {
+    const n = security.diagnostics.length;
+    io.err(`${file}: ${n} script security problem${n === 1 ? '' : 's'} (keepalived -t exits 6 too)`);
+    if (values.json) dump();
+    return exitCodes.scriptSecurity;
+  }
+  const reported = r.warnings.filter((d) => d.keepalivedError === true).length;
+  if (reported > 0)
+    io.err(
+      `${file}: ${reported} warning${reported === 1 ? '' : 's'} keepalived reports as configuration errors ` +
+        '(floatip runs the file as keepalived does; keepalived -t exits 5, and so does this check)',
+    );
+  if (values.json) dump();
+  else
+    summarize(
+      file,
+      r,
+      cloud.loaded,
+      io,
+      reported > 0 ? 'configuration loads, as keepalived -t 5' : 'configuration OK',
+    );
+  return reported > 0 ? exitCodes.configInvalid : exitCodes.ok;
+}
+
+function summarize(
+  file: string,
+  r: ParseResult & { ok: true },
+  loaded: LoadedCloud | undefined,
+  io: CliIo,
+  verdict: string,
+): void {
+  const s = summarizeConfig(r.config);
+  const checkers = Object.entries(s.checkers)
+    .map(([k, v]) => `${v} ${k}`)
+    .join(', ');
+  io.out(
+    `${file}: ${verdict} — ${s.vrrpInstances} VRRP instance(s), ${s.vips} VIP(s), ` +
+      `${s.syncGroups} sync group(s), ${s.virtualServers} virtual server(s), ${s.realServers} real server(s), ` +
+      `checkers: ${checkers || 'none'}${r.warnings.length > 0 ? `; ${r.warnings.length} warning(s)` : ''}`,
+  );
+  for (const line of s.lines) io.out(`  ${line}`);
+  if (loaded) {
+    const c = loaded.section;
+    io.out(
+      `  cloud (${displayPath(loaded.file)}): group ${c.group.id}, ${c.group.members.length} member(s), ` +
+        `${c.group.resources.length} resource(s) on ${Object.keys(c.providers).join(', ')}` +
+        `${c.vrrpInstance ? `, moved when ${c.vrrpInstance} becomes MASTER` : ''}`,
+    );
+  }
+}
 
 /**
  * The cloud section the agent would load for `file` (see functions/agent/cloud-mode.ts): a native

@@ -1,3 +1,4 @@
+// @needs openssl
 import { vipProviderContract } from '../../contract/vip-provider.ts';
 import { azureLab, members, pipId } from './fixture.ts';
 

@@ -1,3 +1,4 @@
+// @needs redis openssl
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { TestContext } from 'node:test';

@@ -1,3 +1,4 @@
+// @needs root iproute2
 /** The rtnetlink AddressManager in a lab namespace, checked against what `ip addr` reports. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';

@@ -1,3 +1,4 @@
+// @needs root iproute2
 /**
  * Gratuitous ARP and unsolicited NA move a neighbour's cache entry: the client starts with a wrong MAC for
  * the VIP, the director announces, and the client's entry then holds the director's MAC.

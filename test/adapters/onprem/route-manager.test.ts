@@ -1,3 +1,4 @@
+// @needs root iproute2
 /**
  * The rtnetlink RouteManager in a lab namespace: the same lines applied by floatip in d1 and by iproute2
  * (`ip route prepend … proto keepalived`, `ip rule add … protocol keepalived`) in d2 give the same

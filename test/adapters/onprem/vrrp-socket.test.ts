@@ -1,3 +1,4 @@
+// @needs root iproute2
 /**
  * The raw-socket PacketIo between two lab namespaces: multicast with group join, unicast, TTL sent and
  * reported, IPv4 and IPv6 (hop limit from ancillary data), payload bytes unchanged.

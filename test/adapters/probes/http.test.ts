@@ -7,6 +7,7 @@ import type { TLSSocket } from 'node:tls';
 import { httpProbe, httpRequestText } from '../../../adapters/probes/index.ts';
 import type { HttpUrl, ProbeRequest } from '../../../core/ports/index.ts';
 import { selfSigned } from './tls-cert.ts';
+import { skipUnless } from '../../helpers/prerequisites.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -116,7 +117,11 @@ test('HTTP_GET times out on a server that never answers', async (t) => {
   assert.match(r.detail, /timeout after 200 ms/);
 });
 
+/** The certificates are made with openssl. */
+const noOpenssl = await skipUnless(['openssl']);
+
 test('SSL_GET over real TLS: no verification by default, optional CA verification, SNI from virtualhost', async (t) => {
+  if (noOpenssl) return t.skip(noOpenssl);
   const { key, cert } = selfSigned('localhost');
   const other = selfSigned('other');
   const names: Array<string | false | null> = [];

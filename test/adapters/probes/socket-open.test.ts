@@ -14,6 +14,7 @@ import { openProbeSocket } from '../../../adapters/onprem/probe-socket.ts';
 import { createProbeRunner, runOne } from '../../../adapters/probes/index.ts';
 import type { ProbeRequest } from '../../../core/ports/index.ts';
 import { selfSigned } from './tls-cert.ts';
+import { skipUnless } from '../../helpers/prerequisites.ts';
 
 const fdCount = (): number => readdirSync('/proc/self/fd').length;
 const port = (s: { address(): unknown }): number => (s.address() as AddressInfo).port;
@@ -59,7 +60,11 @@ async function servers() {
   return { http, https, smtp, silent, udp, close };
 }
 
+/** The TLS server's certificate is made with openssl. */
+const noOpenssl = await skipUnless(['openssl']);
+
 test('fwmark probes of every connection kind run on opener-made sockets and leak no descriptor', async (t) => {
+  if (noOpenssl) return t.skip(noOpenssl);
   const s = await servers();
   t.after(s.close);
   const base = { host: '127.0.0.1', timeoutMs: 2_000, fwmark: 7 };

@@ -1,3 +1,4 @@
+// @needs redis
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';

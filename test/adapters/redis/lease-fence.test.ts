@@ -1,3 +1,4 @@
+// @needs redis
 /**
  * The split-brain arbiter of cloud mode on real Redis: two agents that both believe they are MASTER
  * claim the group's lease; only the preferred one (VRRP priority) acts, the other's fence says no; a

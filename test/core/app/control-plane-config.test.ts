@@ -36,7 +36,7 @@ test('control-plane config: every error names its path, nothing is defaulted ove
     'controlPlane.redis.prefix: must match ^[A-Za-z0-9_.-]+$',
     'controlPlane.http.extra: unknown key',
     'controlPlane.http.port: must be an integer from 0 to 65535',
-    "controlPlane.tokens[0].scopes[0]: must be 'read' or 'failover'",
+    "controlPlane.tokens[0].scopes[0]: must be 'read', 'failover' or 'report'",
     'controlPlane.tokens[0]: needs exactly one of value, env',
     'controlPlane.webhooks.sns.topicArns[0]: must match ^arn:aws[a-z-]*:sns:',
     "controlPlane.webhooks.sns.certUrlPattern: must be anchored (start with '^')",

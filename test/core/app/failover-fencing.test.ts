@@ -1,3 +1,4 @@
+// @needs redis
 /** The failover use case on the real Redis fence and store: racing workers, lost locks, busy groups. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

@@ -44,6 +44,9 @@ test('vrrp-only.master.conf: globals, PASS auth and vrrp_strict consequences', (
   assert.deepEqual(
     warnings.map((w) => [w.line, w.keyword]),
     [
+      // 0 is below keepalived's minimum for both: it reports them (keepalived -t exits 5).
+      [11, 'vrrp_garp_interval'],
+      [12, 'vrrp_gna_interval'],
       [16, 'state'],
       [21, 'authentication'],
     ],

@@ -1,3 +1,4 @@
+// @needs redis prometheus-alertmanager
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';

@@ -1,3 +1,4 @@
+// @needs redis
 /**
  * Exactly-once in effect, on real Redis and a real BullMQ worker, through the HTTP API: a redelivered job
  * that already settled never acts again; accepted jobs on a busy group all end committed, no-op or

@@ -1,3 +1,4 @@
+// @needs redis redis-server
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MemoryVipProvider } from '../../../adapters/memory/index.ts';

@@ -1,3 +1,4 @@
+// @needs redis-server
 /**
  * `floatip worker` stops within its shutdown budget even when Redis is gone: SIGTERM with the store down
  * used to wait forever for BullMQ's blocking connection. What is in flight is left to be redelivered

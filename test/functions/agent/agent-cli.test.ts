@@ -6,8 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { skipUnless } from '../../helpers/prerequisites.ts';
 
 const launcher = fileURLToPath(new URL('../../../bin/floatip.mjs', import.meta.url));
+/** The agent checks CAP_NET_RAW before it reads its config: those tests need root. */
+const noRoot = await skipUnless(['root']);
 const floatip = (args: string[]) =>
   spawnSync(process.execPath, [launcher, ...args], { encoding: 'utf8', timeout: 20_000 });
 
@@ -18,9 +21,8 @@ describe('floatip agent / status CLI', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('exits 5 naming file, line and field for an invalid keepalived.conf', () => {
-    if (process.getuid?.() !== 0)
-      throw new Error('this test needs root (the agent checks CAP_NET_RAW first)');
+  it('exits 5 naming file, line and field for an invalid keepalived.conf', (t) => {
+    if (noRoot) return t.skip(noRoot);
     const conf = join(dir, 'bad.conf');
     writeFileSync(conf, 'vrrp_instance X {\n  interface lo\n  virtual_router_id 300\n}\n');
     const r = floatip(['agent', '--config', conf, '--socket', join(dir, 'a.sock')]);
@@ -29,9 +31,8 @@ describe('floatip agent / status CLI', () => {
     assert.match(r.stderr, /bad\.conf:3:\d+: error: '300' is not a valid virtual_router_id/);
   });
 
-  it('exits 5 for an interface that does not exist', () => {
-    if (process.getuid?.() !== 0)
-      throw new Error('this test needs root (the agent checks CAP_NET_RAW first)');
+  it('exits 5 for an interface that does not exist', (t) => {
+    if (noRoot) return t.skip(noRoot);
     const conf = join(dir, 'noif.conf');
     writeFileSync(
       conf,

@@ -1,3 +1,4 @@
+// @needs root iproute2 nftables
 // `floatip agent` runs with the bounded heap the health bench measures with: the launcher replaces itself
 // with Node started with --max-semi-space-size=8 --max-old-space-size=128 and MALLOC_ARENA_MAX=2 (same pid),
 // and FLOATIP_AGENT_NODE_FLAGS overrides the flags. Read from /proc of the running agent, in a namespace

@@ -1,3 +1,4 @@
+// @needs root iproute2 nftables
 // ha_suspend wiring of the agent's LVS side with the real rtnetlink address watcher, in a namespace of its
 // own: a virtual server with ha_suspend does not check its real server while its address is not configured
 // here; `ip addr add` (made by no part of floatip, as keepalived's checker also reacts to anybody's change)

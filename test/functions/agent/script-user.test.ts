@@ -1,3 +1,4 @@
+// @needs root iproute2 keepalived
 /**
  * script_user / `user U [G]` / enable_script_security (keepalived.md §1, §1.4): scripts from a real
  * keepalived.conf run as a real unprivileged user created for this test (each asserts the uid the script

@@ -1,3 +1,4 @@
+// @needs redis
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { HttpRequest, InvocationContext } from '@azure/functions';

@@ -27,12 +27,12 @@ function tempDir(t: { after: (fn: () => void) => void }): string {
   return dir;
 }
 
-test('check-config on a valid file: exit 0 and a summary of what it defines', async () => {
+test('check-config on a valid file: a summary of what it defines (exit 5 as keepalived -t: auth_pass > 8)', async () => {
   const io = capture();
-  assert.equal(await main(['check-config', seed('nat-sync-group.lb1.conf')], io), 0);
+  assert.equal(await main(['check-config', seed('nat-sync-group.lb1.conf')], io), 5);
   assert.match(
     io.outText,
-    /configuration OK — 2 VRRP instance\(s\), 2 VIP\(s\), 1 sync group\(s\), 1 virtual server\(s\), 4 real server\(s\), checkers: 4 TCP_CHECK/,
+    /configuration loads, as keepalived -t 5 — 2 VRRP instance\(s\), 2 VIP\(s\), 1 sync group\(s\), 1 virtual server\(s\), 4 real server\(s\), checkers: 4 TCP_CHECK/,
   );
   assert.match(io.outText, /vrrp_instance VRRP_EXT: MASTER on eth0, VRID 50, priority 100/);
   assert.match(io.outText, /virtual_server 10\.0\.0\.1:80 TCP: rr\/NAT, 4 real server\(s\)/);
@@ -52,7 +52,8 @@ test('check-config on the bad seed: exit 5 and FILE:LINE:COL: error: … (did yo
 
 test('check-config --json prints the normalized model with every default', async () => {
   const io = capture();
-  assert.equal(await main(['check-config', '--json', seed('lvs-dr-rr-tcp-check.master.conf')], io), 0);
+  // 5: keepalived -t reports nb_get_retry inside TCP_CHECK as an unknown keyword.
+  assert.equal(await main(['check-config', '--json', seed('lvs-dr-rr-tcp-check.master.conf')], io), 5);
   const model = JSON.parse(io.outText) as {
     virtualServers: Array<{ realServers: Array<{ checkers: Array<Record<string, unknown>> }> }>;
   };

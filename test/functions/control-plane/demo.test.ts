@@ -1,3 +1,4 @@
+// @needs redis
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';

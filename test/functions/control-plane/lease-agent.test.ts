@@ -1,3 +1,4 @@
+// @needs redis
 /**
  * `floatip lease-agent` as deployed: separate processes electing over the real Redis, moving an elastic IP
  * through the real EC2 SDK to the EC2 emulator. Ordering and state are asserted, never wall time.

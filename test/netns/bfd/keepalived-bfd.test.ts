@@ -1,3 +1,4 @@
+// @needs root iproute2 keepalived
 /**
  * floatip's BFD against the real keepalived 2.2.7 BFD process, in a netns lab: the two sessions reach Up
  * with each other; stopping keepalived, killing it or cutting the link takes floatip's session Down within

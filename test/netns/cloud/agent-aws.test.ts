@@ -1,3 +1,4 @@
+// @needs root iproute2
 /**
  * Agent cloud mode end to end: two real `floatip agent` processes in lab namespaces run VRRP over
  * unicast_peer, and a `floatip-cloud.yaml` overlay next to keepalived.conf names an aws provider whose

@@ -1,3 +1,4 @@
+// @needs root iproute2 nftables
 // `floatip agent` runs the LVS side of keepalived.conf, and `floatip status --lvs` prints the data plane's
 // table in `ipvsadm -Ln` format, in the LVS lab's director namespace.
 import { test, type TestContext } from 'node:test';

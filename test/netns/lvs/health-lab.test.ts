@@ -1,3 +1,4 @@
+// @needs root iproute2 nftables
 // Issue 4 acceptance, health side: the seed guides' NAT lab driven by the agent's LVS side running in the
 // director namespace with the real HTTP_GET checker (adapters/probes), the health verdict reducer
 // (core/health), the pool rules (core/lb/rules) and the nftables data plane. Stopping a real server's web

@@ -1,3 +1,4 @@
+// @needs root iproute2 nftables
 // Issue 4 acceptance, nftables data plane: client -> VIP -> director (nftables NAT) -> two real HTTP
 // servers, all in network namespaces (prefix fip-lvs-). Every table change goes through the planner and
 // the NftDataplane, exactly as the agent does it.

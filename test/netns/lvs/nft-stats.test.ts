@@ -1,3 +1,4 @@
+// @needs root iproute2 nftables
 // Counters of the nftables data plane (`status --lvs --stats`): N HTTP requests through the VIP move the
 // connection counter of the service by N and each real server's by its share, and count packets and bytes
 // both ways, read back from the kernel's named counters. A later apply that changes another service keeps

@@ -1,3 +1,4 @@
+// @needs root iproute2 nftables
 // lvs_timeouts on the nftables data plane: the table's tcp / tcpfin / udp timeouts become conntrack
 // `ct timeout` objects attached to the virtual service's new connections, so a real connection through
 // the director gets IPVS's timeout instead of conntrack's default (5 days for an ESTABLISHED TCP one).

@@ -1,3 +1,4 @@
+// @needs root iproute2 nftables
 // The seed guides' whole lab: two directors running `floatip agent` with VRRP (a sync group holding the
 // client-side VIP and the real servers' gateway VIP) and the LVS side on nftables, two real HTTP servers.
 // Repeated requests alternate between the real servers; stopping the master's agent moves both VIPs to

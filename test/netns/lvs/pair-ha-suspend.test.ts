@@ -1,3 +1,4 @@
+// @needs root iproute2 nftables
 // ha_suspend in the two-director lab (test/helpers/netns-lvs-pair.ts): both directors run `floatip agent`
 // with VRRP and the LVS side; the virtual server has ha_suspend. The backup director, which does not hold
 // the virtual address, sends no check to the real servers; once it becomes MASTER (the master's agent

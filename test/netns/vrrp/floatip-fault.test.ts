@@ -1,3 +1,4 @@
+// @needs root iproute2
 /**
  * Interface tracking between two floatip agents: the master's own interface going down puts it in FAULT
  * (VIP removed, the backup takes over) and it comes back and preempts when the link returns; a weighted

@@ -1,3 +1,4 @@
+// @needs root iproute2 iputils-ping
 /**
  * Two floatip agents running an IPv6 instance (VRRPv3 to ff02::12 from the link-local address, VIP
  * announced with unsolicited NA), a unicast IPv4 instance (unicast_src_ip / unicast_peer) and a unicast

@@ -1,3 +1,4 @@
+// @needs root iproute2
 /**
  * `lvs_sync_daemon` in a real agent on this kernel, which has no IPVS: the agent becomes MASTER, tries to
  * start the master sync daemon as keepalived would, says plainly (once) that the kernel has no IPVS, and

@@ -1,3 +1,4 @@
+// @needs root iproute2 iputils-ping
 /**
  * Two floatip agents on one segment (lab namespaces d1, d2, client c): election, failover when the master
  * is killed (-9), stale-VIP cleanup and preemption back when it returns, graceful stop (priority 0), notify

@@ -1,3 +1,4 @@
+// @needs root iproute2 keepalived
 /**
  * virtual_routes / virtual_rules and static_* in a netns lab, against the real keepalived: two floatip
  * agents (d1, d2) share VRID 51; keepalived 2.2.7 runs the same blocks alone on VRID 52 (d3). The master

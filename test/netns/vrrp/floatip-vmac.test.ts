@@ -1,3 +1,4 @@
+// @needs root iproute2 tcpdump iputils-ping
 /**
  * use_vmac between two floatip agents: the master's VIP sits on vrrp.<VRID>, a private macvlan with the
  * virtual MAC 00:00:5e:00:01:<VRID>; adverts and GARPs carry that MAC, so the client's neighbour entry for

@@ -1,3 +1,4 @@
+// @needs root iproute2 keepalived tcpdump iputils-ping
 /**
  * use_ipvlan: keepalived 2.2.7 as MASTER and floatip as BACKUP, each on an L2 ipvlan (flags private) with
  * its own address, which is also the advert source. floatip's ipvlan has keepalived's shape, floatip

@@ -1,3 +1,4 @@
+// @needs root iproute2 keepalived
 /**
  * `auth_type AH` between floatip and the real keepalived 2.2.7, both ways round: each accepts the other's
  * IPsec AH adverts (HMAC-MD5-96 ICV, SPI, sequence numbers), so the backup stays BACKUP, and failover works

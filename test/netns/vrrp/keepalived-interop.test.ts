@@ -1,3 +1,4 @@
+// @needs root iproute2 keepalived iputils-ping
 /**
  * floatip agent beside the real keepalived (Debian's 2.2.x) with the same keepalived.conf, both ways
  * round: the backup of either kind accepts the other's adverts (it stays BACKUP past its master-down

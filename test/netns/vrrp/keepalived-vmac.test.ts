@@ -1,3 +1,4 @@
+// @needs root iproute2 keepalived tcpdump iputils-ping
 /**
  * use_vmac between floatip and the real keepalived 2.2.7 with the same keepalived.conf, both ways round:
  * each accepts the other's adverts sent from the VMAC, failover works after a kill -9, and the interface

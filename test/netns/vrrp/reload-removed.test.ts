@@ -1,3 +1,4 @@
+// @needs root iproute2 keepalived
 /**
  * An instance removed by a SIGHUP reload is notified as keepalived does (keepalived.md §1, clear_diff_vrrp):
  * FAULT by default (`notify … INSTANCE X FAULT prio` and the FIFO line, but not notify_fault: keepalived

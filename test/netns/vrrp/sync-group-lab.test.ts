@@ -1,3 +1,4 @@
+// @needs root iproute2 keepalived
 /**
  * vrrp_sync_group on real links: two directors, each on two bridges (eth0 on the lab hub, eth1 on a second
  * bridge added here), one sync group of an instance per interface. Both instances are MASTER on d1; cutting

@@ -1,3 +1,4 @@
+// @needs root iproute2 nftables
 // LbDataplane behaviour of the nftables adapter against the real kernel, in a throw-away namespace:
 // what apply() installs is what read() reports (IPVS list order), refused ops change nothing in the
 // kernel, and failures name what went wrong.
