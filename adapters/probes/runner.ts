@@ -19,10 +19,11 @@ export function runOne(
   req: ProbeRequest,
   opener?: ProbeSocketOpener,
   bfd?: BfdStateLookup,
+  tcp?: TcpCheck,
 ): Promise<ProbeResult> {
   switch (req.kind) {
     case 'tcp':
-      return tcpProbe(req, opener);
+      return tcp ? tcp(req) : tcpProbe(req, opener);
     case 'http':
       return httpProbe(req, opener);
     case 'misc':
@@ -55,7 +56,15 @@ export interface ProbeRunnerOptions {
   openSocket?: ProbeSocketOpener;
   /** BFD_CHECK: the state of the agent's BFD sessions; without it every BFD_CHECK fails. */
   bfd?: BfdStateLookup;
+  /**
+   * TCP_CHECK through another connector (on-prem: adapters/onprem openTcpChecker, batched native
+   * connects); without it each attempt is a Node socket (tcp.ts).
+   */
+  tcp?: TcpCheck;
 }
+
+/** One TCP_CHECK attempt; must never reject. */
+export type TcpCheck = (req: Extract<ProbeRequest, { kind: 'tcp' }>) => Promise<ProbeResult>;
 
 export interface ProbeRunner extends Probe {
   readonly inFlight: number;
@@ -67,7 +76,7 @@ export function createProbeRunner(options: ProbeRunnerOptions = {}): ProbeRunner
   if (!Number.isInteger(limit) || limit < 1)
     throw new RangeError(`concurrency: ${limit} is not an integer ≥ 1`);
   const opener = options.openSocket;
-  const exec = options.run ?? ((req: ProbeRequest) => runOne(req, opener, options.bfd));
+  const exec = options.run ?? ((req: ProbeRequest) => runOne(req, opener, options.bfd, options.tcp));
   const waiting: Array<() => void> = [];
   let inFlight = 0;
 

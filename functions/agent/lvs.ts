@@ -29,6 +29,7 @@ import { planLb } from '../../core/lb/plan.ts';
 import { serviceId } from '../../core/model/index.ts';
 import { driveHealth, type HealthDriver } from '../../adapters/probes/index.ts';
 import { canonicalAddress } from '../../adapters/onprem/rtnetlink/address-watcher.ts';
+import { countWords } from '../../core/app/log-summary.ts';
 import { lvsScripts } from './lvs-scripts.ts';
 import { desiredTable, poolConfig, rsId, vsKey } from './lvs-desired.ts';
 
@@ -149,7 +150,9 @@ export function createLvs(options: LvsOptions): LvsRunner {
     const done = await dataplane.apply(plan.value);
     if (done.kind !== 'ok') throw new Error(done.reason);
     const after = await dataplane.read();
-    log.info(`lvs: ${dataplane.name} applied ${done.value.applied} change(s)`, { steps: done.value.steps });
+    log.info(
+      `lvs: ${dataplane.name} applied ${done.value.applied} change(s): ${countWords(done.value.steps)}`,
+    );
     if (after.kind === 'ok') options.onApplied?.(after.value, done.value);
   };
 
@@ -191,10 +194,7 @@ export function createLvs(options: LvsOptions): LvsRunner {
     const vs = vsOfRs.get(change.rs);
     if (vs === undefined) return;
     if (change.kind === 'alive') {
-      log.info(`lvs: real server ${change.rs} ${change.alive ? 'up' : 'down'}`, {
-        rs: change.rs,
-        alive: change.alive,
-      });
+      // Logged once, by the pool's notify-rs effect (lvs-scripts.ts), when the pool acts on it.
       step(vs, { kind: 'rs-alive', rs: change.rs, alive: change.alive });
     } else if (change.kind === 'weight') {
       step(vs, {

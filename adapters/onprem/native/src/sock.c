@@ -16,6 +16,7 @@
  *   pollStart(fd, callback) -> handle               (callback() on every readable event)
  *   pollStop(handle)
  *   ifNameToIndex(name) -> index                    (0 when there is no such interface)
+ *   tcpCheck{Open,Connect,Close,Pending}            batched TCP_CHECK connects (src/tcp-check.c)
  *
  * Errors throw an Error whose `code` is the errno name (EPERM, ENODEV, ...).
  */
@@ -350,6 +351,12 @@ static napi_value js_poll_stop(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* TCP_CHECK connects in batches: src/tcp-check.c. */
+napi_value js_tcp_check_open(napi_env env, napi_callback_info info);
+napi_value js_tcp_check_connect(napi_env env, napi_callback_info info);
+napi_value js_tcp_check_close(napi_env env, napi_callback_info info);
+napi_value js_tcp_check_pending(napi_env env, napi_callback_info info);
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"socket", NULL, js_socket, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -362,6 +369,10 @@ static napi_value init(napi_env env, napi_value exports) {
       {"pollStart", NULL, js_poll_start, NULL, NULL, NULL, napi_enumerable, NULL},
       {"pollStop", NULL, js_poll_stop, NULL, NULL, NULL, napi_enumerable, NULL},
       {"ifNameToIndex", NULL, js_if_nametoindex, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"tcpCheckOpen", NULL, js_tcp_check_open, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"tcpCheckConnect", NULL, js_tcp_check_connect, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"tcpCheckClose", NULL, js_tcp_check_close, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"tcpCheckPending", NULL, js_tcp_check_pending, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;
