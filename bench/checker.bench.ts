@@ -105,9 +105,29 @@ function withFdLimit(argv: string[]): string[] {
   return ['sh', '-c', 'ulimit -n "$(ulimit -Hn)" && exec "$@"', 'sh', ...argv];
 }
 
+/**
+ * The agent's nftables plane registers NAT hooks in the director's namespace, which turns on connection
+ * tracking there: every check connection then costs the kernel a conntrack entry, charged to the checker
+ * as system time. keepalived (IPVS, here the shim) does not. So that both checkers pay the same kernel
+ * path, an empty NAT table stands in the namespace while keepalived runs (FIP_CHECKER_CONNTRACK=agent-only
+ * leaves it out).
+ */
+const EQUAL_CONNTRACK = process.env['FIP_CHECKER_CONNTRACK'] !== 'agent-only';
+function conntrackOn(lab: Lab, on: boolean): void {
+  if (!EQUAL_CONNTRACK) return;
+  if (on) {
+    lab.exec('d1', ['nft', '-f', '-'], {
+      input:
+        'table ip fip_checker_ct {\n chain out {\n  type nat hook output priority -100;\n }\n' +
+        ' chain post {\n  type nat hook postrouting priority 100;\n }\n}\n',
+    });
+  } else lab.exec('d1', ['nft', 'delete', 'table', 'ip', 'fip_checker_ct'], { allowFail: true });
+}
+
 function startKeepalived(lab: Lab, dir: string, shim: string, configPath: string): Checker {
   const shimLog = join(dir, 'shim.log');
   rmSync(shimLog, { force: true });
+  conntrackOn(lab, true);
   const child = lab.spawn(
     'd1',
     withFdLimit([
@@ -125,6 +145,7 @@ function startKeepalived(lab: Lab, dir: string, shim: string, configPath: string
     async stop() {
       child.kill('SIGTERM');
       await out.exited;
+      conntrackOn(lab, false);
     },
   };
 }
@@ -238,18 +259,36 @@ function row(name: string, f: Figures): string {
   ].join(' ');
 }
 
+/**
+ * Starts the agent once on a one-server config and stops it: Node's compile cache (bin/floatip.mjs) is
+ * then warm, as it is for every start of a deployed agent after its first, so the figures are those of
+ * an agent that does not load the TypeScript stripper.
+ */
+async function warmCompileCache(lab: Lab, dir: string): Promise<void> {
+  const configPath = join(dir, 'warm.conf');
+  writeFileSync(configPath, config(lab.nodes['d1']?.ipv4 ?? '', lab.nodes['r1']?.ipv4 ?? '', [FIRST_PORT]));
+  const agent = startAgent(lab, dir, configPath);
+  await waitFor('the warm-up agent to start', () =>
+    agent.output().includes('floatip agent started') ? true : undefined,
+  ).finally(() => agent.stop());
+}
+
 async function main(): Promise<void> {
   const lab = createLab({ directors: 1, client: false, realServers: 1 });
   const dir = mkdtempSync(join(os.tmpdir(), 'fip-checker-bench-'));
   const hogs: ChildProcess[] = [];
   try {
     const shim = buildShim(dir);
+    if (IMPLS.includes('floatip')) await warmCompileCache(lab, dir);
     console.log(
       `bench:checker: TCP_CHECK, delay_loop 1, connect_timeout 5; window ${WINDOW_S} s per checker; ` +
         `load average ${os
           .loadavg()
           .map((v) => v.toFixed(2))
-          .join(' ')} on ${os.availableParallelism()} CPUs at start`,
+          .join(' ')} on ${os.availableParallelism()} CPUs at start; conntrack ` +
+        (EQUAL_CONNTRACK
+          ? 'on for both (an empty NAT table beside keepalived)'
+          : 'on for the agent only (its nftables plane)'),
     );
     for (const n of SIZES) {
       const servers = await startServers(lab, n);
