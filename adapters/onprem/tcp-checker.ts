@@ -21,6 +21,8 @@ type TcpRequest = Extract<ProbeRequest, { kind: 'tcp' }>;
 export interface TcpChecker {
   /** One TCP_CHECK attempt; never rejects. */
   check(req: TcpRequest): Promise<ProbeResult>;
+  /** The same in callback form (no promise per attempt): `done` runs once, never synchronously. */
+  start(req: TcpRequest, done: (r: ProbeResult) => void): void;
   /** Connects in flight. */
   readonly pending: number;
   /** Drops connects in flight (their promises never settle) and frees the epoll set. */
@@ -70,7 +72,7 @@ function socketRequest(req: TcpRequest): ProbeSocketRequest | null {
 interface Waiter {
   req: TcpRequest;
   start: number;
-  resolve: (r: ProbeResult) => void;
+  done: (r: ProbeResult) => void;
 }
 
 function outcome(w: Waiter, errno: number): ProbeResult {
@@ -91,34 +93,31 @@ export function openTcpChecker(open: (req: ProbeSocketRequest) => number = openP
       const w = waiting.get(t);
       if (w === undefined) continue;
       waiting.delete(t);
-      w.resolve(outcome(w, results[i + 1] as number));
+      w.done(outcome(w, results[i + 1] as number));
     }
   });
+  const start = (req: TcpRequest, done: (r: ProbeResult) => void): void => {
+    const t0 = performance.now();
+    let fd = -1;
+    let peer: Uint8Array;
+    try {
+      peer = peerOf(req);
+      const local = socketRequest(req);
+      if (local !== null) fd = open(local);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      const why = err.code ? `${err.code}: ${err.message}` : String(e);
+      const r = { ok: false, detail: `TCP connect to ${target(req.host, req.port)}: ${why}`, durationMs: 0 };
+      queueMicrotask(() => done(r));
+      return;
+    }
+    token = (token + 1) | 0;
+    waiting.set(token, { req, start: t0, done });
+    a.tcpCheckConnect(handle, token, fd, peer, req.timeoutMs);
+  };
   return {
-    check(req) {
-      return new Promise((resolve) => {
-        const start = performance.now();
-        let fd = -1;
-        let peer: Uint8Array;
-        try {
-          peer = peerOf(req);
-          const local = socketRequest(req);
-          if (local !== null) fd = open(local);
-        } catch (e) {
-          const err = e as NodeJS.ErrnoException;
-          const why = err.code ? `${err.code}: ${err.message}` : String(e);
-          resolve({
-            ok: false,
-            detail: `TCP connect to ${target(req.host, req.port)}: ${why}`,
-            durationMs: 0,
-          });
-          return;
-        }
-        token = (token + 1) | 0;
-        waiting.set(token, { req, start, resolve });
-        a.tcpCheckConnect(handle, token, fd, peer, req.timeoutMs);
-      });
-    },
+    start,
+    check: (req) => new Promise((resolve) => start(req, resolve)),
     get pending() {
       return a.tcpCheckPending(handle);
     },

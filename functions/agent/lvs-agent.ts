@@ -10,7 +10,7 @@ import { openProbeSocket } from '../../adapters/onprem/probe-socket.ts';
 import { openTcpChecker } from '../../adapters/onprem/tcp-checker.ts';
 import { createProbeRunner, type BfdStateLookup } from '../../adapters/probes/index.ts';
 import { systemRandom } from '../../adapters/system/index.ts';
-import { createLvs } from './lvs.ts';
+import { createLvs, type LvsObserver } from './lvs.ts';
 import { openAddressWatcher } from '../../adapters/onprem/rtnetlink/address-watcher.ts';
 import { chooseDataplane, type DataplaneChoice } from './lvs-dataplane.ts';
 
@@ -27,11 +27,20 @@ export interface LvsStatus {
   services: LbTable['services'];
 }
 
+/** Hooks for the agent's metrics. */
+export interface LvsReport {
+  observe?: LvsObserver;
+  /** A late failed attempt is being made again (see adapters/probes lateFailure). */
+  onLate?: () => void;
+}
+
 export interface LvsSide {
   /** Reads the table (with its counters) and header from the data plane when asked. */
   status(): Promise<LvsStatus>;
   /** Applies the configuration the agent re-read on SIGHUP (a bad file never gets here). */
   reload(next: Config): Promise<void>;
+  /** Every real server with its health verdict (the agent's metrics). */
+  servers(): Array<{ vs: string; rs: string; up: boolean }>;
   stop(): Promise<void>;
 }
 
@@ -46,10 +55,12 @@ export async function startLvsSide(
   choice: DataplaneChoice = 'auto',
   /** BFD_CHECK: the state of the agent's BFD sessions. */
   bfd?: BfdStateLookup,
+  /** What the agent's metrics count. */
+  report: LvsReport = {},
 ): Promise<LvsSide | null> {
   if (config.virtualServers.length === 0) return null;
   try {
-    return await run(config, log, choice, bfd);
+    return await run(config, log, choice, bfd, report);
   } catch (e) {
     const error = (e as Error).message;
     log.error(`lvs: not running: ${error}`);
@@ -63,6 +74,7 @@ export async function startLvsSide(
         services: [],
       }),
       reload: async () => undefined,
+      servers: () => [],
       stop: async () => undefined,
     };
   }
@@ -73,10 +85,10 @@ async function run(
   log: Logger,
   choice: DataplaneChoice,
   bfd: BfdStateLookup | undefined,
+  report: LvsReport,
 ): Promise<LvsSide> {
   const chosen = await chooseDataplane(choice);
   log.info(`lvs: ${chosen.dataplane.name} data plane (${chosen.reason})`);
-  let table: LbTable = { services: [] };
   // ha_suspend: which virtual addresses are on this director, whoever adds them (our VRRP side or not).
   const addresses = await openAddressWatcher().catch((e: unknown) => {
     log.warn(`lvs: cannot watch addresses; ha_suspend will not suspend checks: ${String(e)}`);
@@ -88,10 +100,15 @@ async function run(
     ...(addresses ? { addresses } : {}),
     config,
     dataplane: chosen.dataplane,
-    probe: createProbeRunner({ openSocket: openProbeSocket, tcp: tcp.check, ...(bfd ? { bfd } : {}) }),
+    probe: createProbeRunner({
+      openSocket: openProbeSocket,
+      tcp,
+      ...(bfd ? { bfd } : {}),
+      ...(report.onLate ? { onLate: report.onLate } : {}),
+    }),
+    ...(report.observe ? { observe: report.observe } : {}),
     random: systemRandom,
     log,
-    onApplied: (t) => (table = t),
   });
   try {
     await lvs.start();
@@ -115,7 +132,7 @@ async function run(
     // agent more CPU than its 5,000 checks/s; bench:checker).
     async status() {
       const now = await chosen.dataplane.read().catch(() => undefined);
-      if (now?.kind === 'ok') table = now.value;
+      const table: LbTable = now?.kind === 'ok' ? now.value : { services: [] };
       const header = await chosen.header().catch((e: unknown) => `${chosen.dataplane.name} (${String(e)})`);
       return {
         plane: chosen.dataplane.name,
@@ -126,6 +143,7 @@ async function run(
         services: table.services,
       };
     },
+    servers: () => lvs.servers(),
     async reload(next) {
       await lvs.reload(next).catch((e: unknown) => log.error('lvs: reload', { err: String(e) }));
     },

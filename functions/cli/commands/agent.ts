@@ -8,12 +8,13 @@ export const agentCommand: Command = {
   name: 'agent',
   summary: 'run the VRRP side of a keepalived.conf (VIPs, adverts, GARP, notify scripts)',
   usage:
-    'floatip agent [--config FILE] [--socket PATH] [--script-timeout SECONDS]\n' +
+    'floatip agent [--config FILE] [--socket PATH] [--script-timeout SECONDS] [--metrics HOST:PORT]\n' +
     `  --config   keepalived.conf to run (default /etc/keepalived/keepalived.conf)\n` +
     `  --socket   control socket for \`floatip status\` (default ${defaultControlSocket})\n` +
+    '  --metrics  serve Prometheus metrics at http://HOST:PORT/metrics (off by default)\n' +
     '  signals: SIGHUP reloads the config, SIGTERM/SIGINT stop (priority 0 sent, VIPs removed)',
   async run(args, io) {
-    let values: { config?: string; socket?: string; 'script-timeout'?: string };
+    let values: { config?: string; socket?: string; 'script-timeout'?: string; metrics?: string };
     try {
       ({ values } = parseArgs({
         args,
@@ -21,6 +22,7 @@ export const agentCommand: Command = {
           config: { type: 'string', short: 'f' },
           socket: { type: 'string' },
           'script-timeout': { type: 'string' },
+          metrics: { type: 'string' },
         },
         strict: true,
       }));
@@ -41,6 +43,7 @@ export const agentCommand: Command = {
         configPath: values.config ?? '/etc/keepalived/keepalived.conf',
         socketPath: values.socket ?? defaultControlSocket,
         scriptTimeoutSec: timeout,
+        ...(values.metrics === undefined ? {} : { metricsListen: values.metrics }),
       });
     } catch (e) {
       io.err(`floatip agent: ${(e as Error).message}`);

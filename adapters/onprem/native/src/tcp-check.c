@@ -118,7 +118,7 @@ static void emit(checker_t *c, int32_t token, int32_t err) {
 
 static void finish(checker_t *c, uint32_t idx, int32_t err) {
   slot_t *s = &c->slots[idx];
-  epoll_ctl(c->ep, EPOLL_CTL_DEL, s->fd, NULL);
+  /* close() takes the fd out of the epoll set (it is never duplicated): no EPOLL_CTL_DEL needed. */
   close(s->fd);
   s->fd = -1;
   s->gen++;
