@@ -39,7 +39,7 @@ import { createTimerService } from './timers.ts';
 import { TrackFileRunner } from './track-files.ts';
 import { TrackProcessRunner } from './track-processes.ts';
 import { TrackScriptRunner } from './track-scripts.ts';
-import { startLvsSide } from './lvs-agent.ts';
+import type { LvsSide } from './lvs-agent.ts';
 import { openSyncDaemonSide } from './lvs-sync-daemon.ts';
 import { startAgentBfd } from './bfd.ts';
 import type { CloudMode } from './cloud-mode.ts';
@@ -215,13 +215,20 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   };
   let scripts = startScripts(plan);
   const bfd = startAgentBfd(config, logger, (name, up) => service.track(`bfd:${name}`, up));
-  const lvs = await startLvsSide(
-    config,
-    logger,
-    'auto',
-    (name) => bfd.current()?.isUp(name, 'checker'),
-    metrics ? { observe: metrics.lvs, onLate: metrics.lateRetry } : {},
-  );
+  // The LVS side (checkers, data planes, ~60 modules) is loaded only for a config with virtual servers:
+  // a VRRP-only agent stays smaller (README "Health checks under load, and what the agent costs").
+  const lvs: LvsSide | null =
+    config.virtualServers.length === 0
+      ? null
+      : await (
+          await import('./lvs-agent.ts')
+        ).startLvsSide(
+          config,
+          logger,
+          'auto',
+          (name) => bfd.current()?.isUp(name, 'checker'),
+          metrics ? { observe: metrics.lvs, onLate: metrics.lateRetry } : {},
+        );
   logger.info('floatip agent started', {
     config: options.configPath,
     instances: plan.instances.map((i) => i.spec.name),
