@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LVS_LAB_PREFIX, sweepStaleLvsLabs } from '../../helpers/netns-lvs.ts';
@@ -139,15 +139,21 @@ test('the agent runs with the bounded heap flags and MALLOC_ARENA_MAX=2; the fla
   assert.ok(!custom.argv.includes('--max-semi-space-size=1'));
   assert.ok(custom.env.includes('MALLOC_ARENA_MAX=4'));
 
-  // Started by a Node that has no process.execve: the same pid becomes the flagged Node 24, no child.
-  const old = execFileSync('sh', ['-c', 'command -v node && node -p "typeof process.execve"'], {
-    encoding: 'utf8',
-  }).split('\n');
-  if (old[1] !== 'undefined') {
-    t.diagnostic(`skipped the no-execve launch: the PATH's node (${old[0]}) has process.execve`);
+  // Started by a Node that has no process.execve (the machine's own, outside node_modules; npm puts
+  // node_modules/.bin first on PATH): the same pid becomes the flagged Node 24, no child.
+  const machineNode = (process.env['PATH'] ?? '')
+    .split(':')
+    .filter((d) => d && !d.includes('node_modules'))
+    .map((d) => join(d, 'node'))
+    .find((f) => existsSync(f));
+  const hasExecve =
+    machineNode === undefined ||
+    execFileSync(machineNode, ['-p', 'typeof process.execve'], { encoding: 'utf8' }).trim() !== 'undefined';
+  if (hasExecve || machineNode === undefined) {
+    t.diagnostic(`skipped the no-execve launch: no node without process.execve on PATH (${machineNode})`);
     return;
   }
-  const viaOld = await agentProcess(ns, dir, base, old[0]);
+  const viaOld = await agentProcess(ns, dir, base, machineNode);
   assert.match(viaOld.argv[0] ?? '', /node_modules\/node/, viaOld.argv.join(' '));
   assert.ok(viaOld.argv.includes('--max-semi-space-size=1'), viaOld.argv.join(' '));
   assert.equal(viaOld.children, '', 'no resident launcher or other child');
