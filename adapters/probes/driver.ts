@@ -1,7 +1,7 @@
 // Drives a HealthTicker (the pure health engine) with real time: one timer for the earliest due check,
 // probes through the Probe port, results fed back as they come. Never blocks the event loop: due
 // checks are taken in slices and the loop yields between slices.
-import type { HealthTicker, Probe, ProbeJob } from '../../core/ports/index.ts';
+import type { HealthTicker, Probe, ProbeJob, ProbeResult } from '../../core/ports/index.ts';
 
 export interface DriverOptions {
   /** Monotonic ms; the same clock the engine was started with. Default performance.now. */
@@ -9,6 +9,11 @@ export interface DriverOptions {
   /** Most jobs started per turn of the event loop before yielding to I/O. Default 64. */
   slice?: number;
   onError?: (err: unknown) => void;
+  /**
+   * Called each time the check timer fires, with how late it fired (ms past the earliest due check):
+   * the checker's lag, which grows when the process is starved of CPU.
+   */
+  onLag?: (lateMs: number) => void;
 }
 
 export interface HealthDriver {
@@ -28,24 +33,39 @@ export function driveHealth(ticker: HealthTicker, probe: Probe, options: DriverO
   let stopped = false;
   let completed = 0;
 
+  const finished = (job: ProbeJob, result: ProbeResult): void => {
+    if (stopped) return;
+    completed += 1;
+    const more = ticker.onResult(job, result, now());
+    for (const j of more) launch(j);
+    arm();
+  };
+  // The callback form where the probe has one (no promise per attempt at thousands of checks a second).
   const launch = (job: ProbeJob): void => {
+    if (probe.start) {
+      probe.start(job.request, (result) => {
+        try {
+          finished(job, result);
+        } catch (err) {
+          options.onError?.(err);
+        }
+      });
+      return;
+    }
     probe.run(job.request).then(
-      (result) => {
-        if (stopped) return;
-        completed += 1;
-        const more = ticker.onResult(job, result, now());
-        for (const j of more) launch(j);
-        arm();
-      },
+      (result) => finished(job, result),
       (err: unknown) => options.onError?.(err),
     );
   };
 
   const fire = (): void => {
+    const dueAt = timerAt;
     timer = null;
     timerAt = Infinity;
     if (stopped) return;
-    const jobs = ticker.takeDue(now());
+    const t = now();
+    options.onLag?.(Math.max(0, t - dueAt));
+    const jobs = ticker.takeDue(t);
     const first = jobs.length > slice ? jobs.slice(0, slice) : jobs;
     for (const j of first) launch(j);
     if (jobs.length > slice) {

@@ -9,6 +9,12 @@ export { udpProbe, matchesReplyPattern } from './udp.ts';
 export { pingProbe, pingArgs } from './ping.ts';
 export { fileProbe } from './file.ts';
 export { bfdProbe, type BfdStateLookup } from './bfd.ts';
-export { createProbeRunner, runOne, type ProbeRunner, type ProbeRunnerOptions } from './runner.ts';
+export {
+  createProbeRunner,
+  runOne,
+  type ProbeRunner,
+  type ProbeRunnerOptions,
+  type TcpCheck,
+} from './runner.ts';
 export { driveHealth, type HealthDriver, type DriverOptions } from './driver.ts';
 export { openStream, connectDatagram, needsOpener, peerHost, type ProbeSocketOpener } from './socket-open.ts';

@@ -19,10 +19,11 @@ export function runOne(
   req: ProbeRequest,
   opener?: ProbeSocketOpener,
   bfd?: BfdStateLookup,
+  tcp?: TcpCheck,
 ): Promise<ProbeResult> {
   switch (req.kind) {
     case 'tcp':
-      return tcpProbe(req, opener);
+      return tcp ? new Promise((resolve) => tcp.start(req, resolve)) : tcpProbe(req, opener);
     case 'http':
       return httpProbe(req, opener);
     case 'misc':
@@ -55,6 +56,36 @@ export interface ProbeRunnerOptions {
   openSocket?: ProbeSocketOpener;
   /** BFD_CHECK: the state of the agent's BFD sessions; without it every BFD_CHECK fails. */
   bfd?: BfdStateLookup;
+  /**
+   * TCP_CHECK through another connector (on-prem: adapters/onprem openTcpChecker, batched native
+   * connects); without it each attempt is a Node socket (tcp.ts).
+   */
+  tcp?: TcpCheck;
+  /** Called when a failed attempt was late (see {@link lateFailure}) and is being made again. */
+  onLate?: (req: ProbeRequest, result: ProbeResult) => void;
+}
+
+type TcpRequest = Extract<ProbeRequest, { kind: 'tcp' }>;
+
+/** How far past its own timeout a failed attempt must end to count as late (its timer ran late). */
+export const LATE_SLACK_MS = 500;
+
+/**
+ * A failed attempt that ended well after its timeout (timeout + max(500 ms, timeout / 2)): its timer
+ * fired late because the process did not get the CPU, so the failure may be this process's, not the
+ * server's.
+ */
+const NETWORK: ReadonlySet<ProbeRequest['kind']> = new Set(['tcp', 'http', 'smtp', 'dns', 'udp', 'ping']);
+
+export function lateFailure(req: ProbeRequest, r: ProbeResult): boolean {
+  // Network attempts only: a MISC_CHECK's time includes its kill grace, a file or BFD check waits on nothing.
+  if (r.ok || !NETWORK.has(req.kind) || !('timeoutMs' in req)) return false;
+  return r.durationMs > req.timeoutMs + Math.max(LATE_SLACK_MS, req.timeoutMs / 2);
+}
+
+/** A TCP_CHECK connector: `start` calls `done` once, never synchronously, and never throws. */
+export interface TcpCheck {
+  start(req: TcpRequest, done: (r: ProbeResult) => void): void;
 }
 
 export interface ProbeRunner extends Probe {
@@ -67,7 +98,7 @@ export function createProbeRunner(options: ProbeRunnerOptions = {}): ProbeRunner
   if (!Number.isInteger(limit) || limit < 1)
     throw new RangeError(`concurrency: ${limit} is not an integer ≥ 1`);
   const opener = options.openSocket;
-  const exec = options.run ?? ((req: ProbeRequest) => runOne(req, opener, options.bfd));
+  const exec = options.run ?? ((req: ProbeRequest) => runOne(req, opener, options.bfd, options.tcp));
   const waiting: Array<() => void> = [];
   let inFlight = 0;
 
@@ -82,29 +113,56 @@ export function createProbeRunner(options: ProbeRunnerOptions = {}): ProbeRunner
     if (next) next();
     else inFlight -= 1;
   };
-  const start = (req: ProbeRequest): Promise<ProbeResult> => {
+  const late = (req: ProbeRequest, r: ProbeResult): void => options.onLate?.(req, r);
+  const execSafe = (req: ProbeRequest): Promise<ProbeResult> => {
     const t0 = performance.now();
-    let p: Promise<ProbeResult>;
     try {
-      p = exec(req);
+      return exec(req).catch((err: unknown) => failed(req, t0, err));
     } catch (err) {
-      p = Promise.reject(err);
+      return Promise.resolve(failed(req, t0, err));
     }
-    return p.then(
-      (r) => {
+  };
+  // A failure that ran far past its own timeout says more about this process (starved of CPU) than
+  // about the server: the attempt is made once more, and only that one counts.
+  const start = (req: ProbeRequest): Promise<ProbeResult> =>
+    execSafe(req)
+      .then((r) => {
+        if (!lateFailure(req, r)) return r;
+        late(req, r);
+        return execSafe(req);
+      })
+      .then((r) => {
         release();
         return r;
-      },
-      (err: unknown) => {
-        release();
-        return failed(req, t0, err);
-      },
-    );
+      });
+
+  // The callback form: TCP_CHECK through the connector without a promise per attempt.
+  const tcp = options.run === undefined ? options.tcp : undefined;
+  const tcpStart = (req: TcpRequest, done: (r: ProbeResult) => void, retried: boolean): void => {
+    (tcp as TcpCheck).start(req, (r) => {
+      if (!retried && lateFailure(req, r)) {
+        late(req, r);
+        tcpStart(req, done, true);
+        return;
+      }
+      release();
+      done(r);
+    });
+  };
+  const startNow = (req: ProbeRequest, done: (r: ProbeResult) => void): void => {
+    if (tcp !== undefined && req.kind === 'tcp') tcpStart(req, done, false);
+    else start(req).then(done, () => undefined);
   };
 
   return {
     get inFlight() {
       return inFlight;
+    },
+    start(req, done) {
+      if (inFlight < limit) {
+        inFlight += 1;
+        startNow(req, done);
+      } else waiting.push(() => startNow(req, done));
     },
     get queued() {
       return waiting.length;

@@ -141,6 +141,11 @@ export interface ProbeResult {
  */
 export interface Probe {
   run(request: ProbeRequest): Promise<ProbeResult>;
+  /**
+   * The same attempt in callback form, for hot paths (thousands of checks a second): no promise per
+   * attempt. Calls `done` exactly once, never synchronously, and never throws.
+   */
+  start?(request: ProbeRequest, done: (result: ProbeResult) => void): void;
 }
 
 /** A probe job handed out by a health engine: the request and the token that routes the result back. */

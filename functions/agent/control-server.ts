@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 
 export const defaultControlSocket = '/run/floatip/agent.sock';
 
+/** Answers one request; may be async (the LVS table is read from the data plane when asked). */
 export type ControlHandler = (request: { op: string }) => unknown;
 
 export function startControlServer(path: string, handle: ControlHandler): Promise<Server> {
@@ -23,17 +24,10 @@ export function startControlServer(path: string, handle: ControlHandler): Promis
       while ((i = buf.indexOf('\n')) >= 0) {
         const line = buf.slice(0, i);
         buf = buf.slice(i + 1);
-        let reply: unknown;
-        try {
-          const req = JSON.parse(line) as { op?: unknown };
-          reply =
-            typeof req.op === 'string'
-              ? { ok: true, result: handle({ op: req.op }) }
-              : { ok: false, error: 'no op' };
-        } catch (e) {
-          reply = { ok: false, error: (e as Error).message };
-        }
-        conn.write(JSON.stringify(reply) + '\n');
+        answer(handle, line).then(
+          (reply) => conn.write(JSON.stringify(reply) + '\n'),
+          () => undefined,
+        );
       }
     });
     conn.on('error', () => undefined);
@@ -45,6 +39,16 @@ export function startControlServer(path: string, handle: ControlHandler): Promis
       resolve(server);
     });
   });
+}
+
+async function answer(handle: ControlHandler, line: string): Promise<unknown> {
+  try {
+    const req = JSON.parse(line) as { op?: unknown };
+    if (typeof req.op !== 'string') return { ok: false, error: 'no op' };
+    return { ok: true, result: await handle({ op: req.op }) };
+  } catch (e) {
+    return { ok: false, error: (e as Error).message };
+  }
 }
 
 /** Sends one request to the agent and returns its `result`; errors say whether an agent is running. */

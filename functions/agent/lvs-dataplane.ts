@@ -2,9 +2,16 @@
  * Chooses the LB data plane: IPVS over generic netlink when the kernel has it, else nftables (NAT only),
  * saying which and why. `--lvs-dataplane ipvs|nftables` forces one.
  */
-import type { LbDataplane } from '../../core/ports/index.ts';
+import type { LbDataplane, LbTable } from '../../core/ports/index.ts';
+import { planLb } from '../../core/lb/plan.ts';
 import { IpvsDataplane, NO_IPVS_MESSAGE } from '../../adapters/onprem/ipvs/index.ts';
-import { NftDataplane, conntrackHeader, conntrackInfo } from '../../adapters/onprem/nft/index.ts';
+import {
+  NFT_CAPABILITIES,
+  NftDataplane,
+  conntrackHeader,
+  conntrackInfo,
+  nftLimits,
+} from '../../adapters/onprem/nft/index.ts';
 import { ipvsHeader } from './ipvsadm-format.ts';
 
 export type DataplaneChoice = 'auto' | 'ipvs' | 'nftables';
@@ -46,4 +53,18 @@ export async function chooseDataplane(
   if (choice === 'ipvs') throw new Error(caps.reason);
   if (caps.reason === NO_IPVS_MESSAGE) return nftables(`${NO_IPVS_MESSAGE}: using nftables`);
   throw new Error(caps.reason);
+}
+
+/**
+ * The nftables transaction that would install `table` on an empty data plane (`floatip lvs-table --nft`),
+ * or why the nftables plane refuses it.
+ */
+export function previewNft(
+  table: LbTable,
+): { kind: 'ok'; text: string } | { kind: 'refused'; reason: string } {
+  const plan = planLb(table, { services: [] }, NFT_CAPABILITIES, 'nftables');
+  if (plan.kind !== 'ok') return { kind: 'refused', reason: plan.reason };
+  const refused = nftLimits(table);
+  if (refused) return { kind: 'refused', reason: refused };
+  return { kind: 'ok', text: new NftDataplane().preview(plan.value) };
 }

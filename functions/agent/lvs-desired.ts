@@ -6,7 +6,13 @@
  */
 import type { Config, RealServer, VirtualServer } from '../../core/model/index.ts';
 import type { LbDestination, LbFamily, LbService, LbServiceKey, LbTable } from '../../core/ports/index.ts';
-import type { DesiredPool, PoolConfig } from '../../core/lb/rules.ts';
+import {
+  desiredPool,
+  initialPool,
+  stepPool,
+  type DesiredPool,
+  type PoolConfig,
+} from '../../core/lb/rules.ts';
 
 const familyOf = (addr: string): LbFamily => (addr.includes(':') ? 'inet6' : 'inet');
 const forwardingOf = (m: 'NAT' | 'DR' | 'TUN'): LbDestination['forwarding'] =>
@@ -160,4 +166,15 @@ export function desiredTable(config: Config, pools: readonly DesiredPool[]): LbT
   return t
     ? { services, timeouts: { tcp: t.tcp ?? 0, tcpFin: t.tcpfin ?? 0, udp: t.udp ?? 0 } }
     : { services };
+}
+
+/**
+ * The table a config programs at start, before any check has run: every pool started with its address
+ * present (real servers alive unless alpha), as the agent's first reconcile plans it. `floatip lvs-table`.
+ */
+export function startTable(config: Config): LbTable {
+  const pools = config.virtualServers.map((vs) =>
+    desiredPool(stepPool(initialPool(poolConfig(config, vs)), { kind: 'start', addressPresent: true }).state),
+  );
+  return desiredTable(config, pools);
 }

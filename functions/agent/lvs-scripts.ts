@@ -9,6 +9,7 @@ import type { Config, RunAs, ScriptCommand } from '../../core/model/index.ts';
 import { scriptRunAs, type RunAsIds } from '../../adapters/probes/run-as.ts';
 import type { Logger } from '../../core/ports/index.ts';
 import type { PoolEffect } from '../../core/lb/rules.ts';
+import { countAndFirst } from '../../core/app/log-summary.ts';
 import { rsId, vsKey } from './lvs-desired.ts';
 
 export interface LvsScripts {
@@ -102,7 +103,7 @@ export function lvsScripts(config: () => Config, log: Logger, timeoutSec = 10): 
           return;
         case 'suspend-checks':
         case 'resume-checks':
-          log.info(`lvs: ${effect.kind} ${effect.rs.join(' ')}`);
+          log.info(`lvs: ${effect.kind} for ${countAndFirst('real servers', effect.rs)}`);
           return;
       }
     },

@@ -29,6 +29,7 @@ import { planLb } from '../../core/lb/plan.ts';
 import { serviceId } from '../../core/model/index.ts';
 import { driveHealth, type HealthDriver } from '../../adapters/probes/index.ts';
 import { canonicalAddress } from '../../adapters/onprem/rtnetlink/address-watcher.ts';
+import { countWords } from '../../core/app/log-summary.ts';
 import { lvsScripts } from './lvs-scripts.ts';
 import { desiredTable, poolConfig, rsId, vsKey } from './lvs-desired.ts';
 
@@ -51,7 +52,22 @@ export interface LvsOptions {
    * virtual address counts as present, so ha_suspend never suspends.
    */
   addresses?: AddressPresence;
+  /** Where the LVS side reports what the agent's metrics count (all optional). */
+  observe?: LvsObserver;
 }
+
+/** What the LVS side reports as it runs (the agent's /metrics). */
+export interface LvsObserver {
+  /** One reconcile that changed the data plane: its apply took `seconds`. */
+  applied?(seconds: number, ok: boolean): void;
+  /** The health-check timer fired `lateMs` after the earliest due check. */
+  lag?(lateMs: number): void;
+  /** A real server's health verdict changed. */
+  realServer?(up: boolean): void;
+}
+
+/** Check timers this late (ms) mean the agent is short of CPU: said once when it starts and when it ends. */
+export const LAG_WARN_MS = 1000;
 
 /** What ha_suspend needs to know about the host's addresses. */
 export interface AddressPresence {
@@ -75,6 +91,8 @@ export interface LvsRunner {
   desired(): LbTable;
   /** Waits for reconciles in progress. */
   settled(): Promise<void>;
+  /** Every real server with its virtual server and health verdict (the agent's metrics). */
+  servers(): Array<{ vs: string; rs: string; up: boolean }>;
 }
 
 export function createLvs(options: LvsOptions): LvsRunner {
@@ -146,11 +164,19 @@ export function createLvs(options: LvsOptions): LvsRunner {
     const plan = planLb(want, mine, caps.value, dataplane.name);
     if (plan.kind !== 'ok') throw new Error(plan.reason);
     if (plan.value.length === 0) return;
+    const t0 = performance.now();
     const done = await dataplane.apply(plan.value);
+    options.observe?.applied?.((performance.now() - t0) / 1000, done.kind === 'ok');
     if (done.kind !== 'ok') throw new Error(done.reason);
-    const after = await dataplane.read();
-    log.info(`lvs: ${dataplane.name} applied ${done.value.applied} change(s)`, { steps: done.value.steps });
-    if (after.kind === 'ok') options.onApplied?.(after.value, done.value);
+    log.info(
+      `lvs: ${dataplane.name} applied ${done.value.applied} change(s): ${countWords(done.value.steps)}`,
+    );
+    // Read back only for a caller that wants the table (a listing of 10,000 destinations with their
+    // counters is a large JSON document; the agent's status reads the data plane when asked instead).
+    if (options.onApplied) {
+      const after = await dataplane.read();
+      if (after.kind === 'ok') options.onApplied(after.value, done.value);
+    }
   };
 
   /** Coalesces bursts: one reconcile runs at a time and the next one reads the newest state. */
@@ -191,10 +217,8 @@ export function createLvs(options: LvsOptions): LvsRunner {
     const vs = vsOfRs.get(change.rs);
     if (vs === undefined) return;
     if (change.kind === 'alive') {
-      log.info(`lvs: real server ${change.rs} ${change.alive ? 'up' : 'down'}`, {
-        rs: change.rs,
-        alive: change.alive,
-      });
+      // Logged once, by the pool's notify-rs effect (lvs-scripts.ts), when the pool acts on it.
+      options.observe?.realServer?.(change.alive);
       step(vs, { kind: 'rs-alive', rs: change.rs, alive: change.alive });
     } else if (change.kind === 'weight') {
       step(vs, {
@@ -208,6 +232,27 @@ export function createLvs(options: LvsOptions): LvsRunner {
   };
 
   const engine = new HealthEngine({ random: options.random, onChange });
+
+  // Lag: one warning when check timers start running late, one line when they are on time again.
+  let lagging = false;
+  let worstLag = 0;
+  const lagWatch = (lateMs: number): void => {
+    options.observe?.lag?.(lateMs);
+    if (lateMs >= LAG_WARN_MS) {
+      worstLag = Math.max(worstLag, lateMs);
+      if (!lagging) {
+        lagging = true;
+        log.warn(
+          `lvs: health checks are running ${Math.round(lateMs)} ms late: the agent is short of CPU; ` +
+            'checks slow down, and a late failure is tried again before it counts against a server',
+        );
+      }
+    } else if (lagging && lateMs < LAG_WARN_MS / 2) {
+      lagging = false;
+      log.info(`lvs: health checks on time again (they ran up to ${Math.round(worstLag)} ms late)`);
+      worstLag = 0;
+    }
+  };
 
   /** Brings pools and checkers in line with `config`; returns probe jobs of reloaded checkers. */
   const adopt = (next: Config): ProbeJobs => {
@@ -281,6 +326,7 @@ export function createLvs(options: LvsOptions): LvsRunner {
       driver = driveHealth(engine, options.probe, {
         now,
         onError: (e) => log.error('lvs: probe', { err: String(e) }),
+        onLag: lagWatch,
       });
       driver.submit(engine.start(now()));
       suspendAll();
@@ -306,6 +352,13 @@ export function createLvs(options: LvsOptions): LvsRunner {
     },
     desired,
     settled: () => chain,
+    servers() {
+      const out: Array<{ vs: string; rs: string; up: boolean }> = [];
+      for (const [id, vs] of vsOfRs) {
+        out.push({ vs, rs: id.slice(vs.length + 1), up: engine.view(id)?.alive ?? false });
+      }
+      return out;
+    },
   };
 }
 

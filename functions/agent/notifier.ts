@@ -85,6 +85,15 @@ export interface NotifierOptions {
   /** Seconds for notify_stop scripts (keepalived kills them after 1 s). */
   stopTimeoutSec: number;
   log: (level: 'info' | 'warn', message: string) => void;
+  /** Called when a script has finished: how long it ran and how it ended (the agent's metrics). */
+  onScript?: (run: ScriptRun) => void;
+}
+
+/** One notify script run: `outcome` is `ok`, `failed` (non-zero exit), `timeout` or `not-started`. */
+export interface ScriptRun {
+  state: string;
+  seconds: number;
+  outcome: 'ok' | 'failed' | 'timeout' | 'not-started';
 }
 
 /** keepalived's FIFO line: `INSTANCE "VI_1" MASTER 150`. */
@@ -159,8 +168,9 @@ export class Notifier {
     const run = async () => {
       const timeout = e.state === 'STOP' ? this.#options.stopTimeoutSec : this.#options.scriptTimeoutSec;
       const own = stateScript(e);
-      if (own) await this.#run(own.argv, timeout, own.ids);
-      if (e.hooks.notify) await this.#run(notifyArgv(e.hooks.notify, e), timeout, e.hooks.notify.ids);
+      if (own) await this.#run(own.argv, timeout, own.ids, e.state);
+      if (e.hooks.notify)
+        await this.#run(notifyArgv(e.hooks.notify, e), timeout, e.hooks.notify.ids, e.state);
       for (const fifo of this.#options.fifos) await this.#writeFifo(fifo, fifoLine(e));
     };
     this.#queue = this.#queue.then(run, run);
@@ -172,36 +182,43 @@ export class Notifier {
     return this.#queue;
   }
 
-  #run(argv: string[], timeoutSec: number, ids?: RunAsIds): Promise<void> {
+  #run(argv: string[], timeoutSec: number, ids: RunAsIds | undefined, state: string): Promise<void> {
     const [cmd, ...args] = argv;
     if (!cmd) return Promise.resolve();
+    const t0 = performance.now();
+    const report = (outcome: ScriptRun['outcome']): void =>
+      this.#options.onScript?.({ state, seconds: (performance.now() - t0) / 1000, outcome });
     return new Promise((resolve) => {
       let child: ReturnType<typeof spawn>;
       try {
         child = spawn(cmd, args, { stdio: 'ignore', ...(ids ?? {}) });
       } catch (err) {
         this.#options.log('warn', `notify script ${cmd} could not start: ${(err as Error).message}`);
+        report('not-started');
         resolve();
         return;
       }
       let killTimer: NodeJS.Timeout | undefined;
+      let timedOut = false;
       const timer = setTimeout(() => {
         this.#options.log('warn', `notify script ${argv.join(' ')} ran over ${timeoutSec} s; terminating it`);
+        timedOut = true;
         child.kill('SIGTERM');
         killTimer = setTimeout(() => child.kill('SIGKILL'), 2000);
       }, timeoutSec * 1000);
-      const done = () => {
+      const done = (outcome: ScriptRun['outcome']) => {
         clearTimeout(timer);
         if (killTimer) clearTimeout(killTimer);
+        report(timedOut ? 'timeout' : outcome);
         resolve();
       };
       child.once('error', (err) => {
         this.#options.log('warn', `notify script ${cmd} could not start: ${err.message}`);
-        done();
+        done('not-started');
       });
       child.once('exit', (code, signal) => {
         if (code !== 0) this.#options.log('warn', `notify script ${argv.join(' ')} exited ${signal ?? code}`);
-        done();
+        done(code === 0 ? 'ok' : 'failed');
       });
     });
   }

@@ -14,6 +14,7 @@ import type {
   Clock,
   InterfaceAddress,
   Logger,
+  StateNotifier,
   VirtualLinkManager,
 } from '../../core/ports/index.ts';
 import {
@@ -30,7 +31,7 @@ import {
   openVirtualLinkManager,
 } from '../../adapters/onprem/rtnetlink/index.ts';
 import { openVrrpSocket } from '../../adapters/onprem/vrrp-socket.ts';
-import { createLogger, systemClock } from '../../adapters/system/index.ts';
+import { createLogger, parseListen, serveMetrics, systemClock } from '../../adapters/system/index.ts';
 import { describeMissing, missingCapabilities } from './capabilities.ts';
 import { startControlServer } from './control-server.ts';
 import { Notifier, removedHooks, resolveHooks, stateNotifier } from './notifier.ts';
@@ -38,7 +39,7 @@ import { createTimerService } from './timers.ts';
 import { TrackFileRunner } from './track-files.ts';
 import { TrackProcessRunner } from './track-processes.ts';
 import { TrackScriptRunner } from './track-scripts.ts';
-import { startLvsSide } from './lvs-agent.ts';
+import type { LvsSide } from './lvs-agent.ts';
 import { openSyncDaemonSide } from './lvs-sync-daemon.ts';
 import { startAgentBfd } from './bfd.ts';
 import type { CloudMode } from './cloud-mode.ts';
@@ -54,6 +55,8 @@ export interface AgentOptions {
   clock?: Clock;
   addresses?: AddressManager;
   announcer?: Announcer;
+  /** `--metrics HOST:PORT`: serve Prometheus metrics there (off when absent). */
+  metricsListen?: string;
 }
 
 export interface RunningAgent {
@@ -103,6 +106,15 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const missing = describeMissing(missingCapabilities(['CAP_NET_RAW', 'CAP_NET_ADMIN']));
   if (missing) throw new Error(missing);
   const clock = options.clock ?? systemClock;
+  if (options.metricsListen !== undefined) parseListen(options.metricsListen); // a bad value stops here
+  // Metrics only when asked for: prom-client is not loaded otherwise. Sources are read at scrape time.
+  const metrics =
+    options.metricsListen === undefined
+      ? undefined
+      : (await import('./agent-metrics.ts')).createAgentMetrics({
+          vrrp: () => service.status(),
+          realServers: () => lvs?.servers() ?? [],
+        });
   // cloud: resources move on MASTER; the SDKs load only when a cloud section exists
   const cloud = await openCloudModeLazily(options.configPath, { logger, clock });
   const withCloud: CloudMode['notifier'] = (n) => cloud?.notifier(n) ?? n;
@@ -135,7 +147,18 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     scriptTimeoutSec: options.scriptTimeoutSec ?? 10,
     stopTimeoutSec: 1,
     log: (level, message) => logger[level](message),
+    ...(metrics ? { onScript: metrics.notifyScript } : {}),
   });
+  const counted = (inner: StateNotifier): StateNotifier =>
+    metrics
+      ? {
+          notify(change) {
+            metrics.transition(change.target.name, change.what);
+            inner.notify(change);
+          },
+          idle: () => inner.idle(),
+        }
+      : inner;
   const service = new VrrpService({
     clock,
     addresses,
@@ -143,10 +166,12 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     timers: createTimerService(clock),
     notifier: ((n) => syncd?.wrap(n) ?? n)(
       withCloud(
-        stateNotifier(notifier, (key) => {
-          const h = plan.hooks[key] ?? removed[key];
-          return h && resolveHooks(h, (m) => logger.warn(m));
-        }),
+        counted(
+          stateNotifier(notifier, (key) => {
+            const h = plan.hooks[key] ?? removed[key];
+            return h && resolveHooks(h, (m) => logger.warn(m));
+          }),
+        ),
       ),
     ),
     logger,
@@ -190,7 +215,20 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   };
   let scripts = startScripts(plan);
   const bfd = startAgentBfd(config, logger, (name, up) => service.track(`bfd:${name}`, up));
-  const lvs = await startLvsSide(config, logger, 'auto', (name) => bfd.current()?.isUp(name, 'checker'));
+  // The LVS side (checkers, data planes, ~60 modules) is loaded only for a config with virtual servers:
+  // a VRRP-only agent stays smaller (README "Health checks under load, and what the agent costs").
+  const lvs: LvsSide | null =
+    config.virtualServers.length === 0
+      ? null
+      : await (
+          await import('./lvs-agent.ts')
+        ).startLvsSide(
+          config,
+          logger,
+          'auto',
+          (name) => bfd.current()?.isUp(name, 'checker'),
+          metrics ? { observe: metrics.lvs, onLate: metrics.lateRetry } : {},
+        );
   logger.info('floatip agent started', {
     config: options.configPath,
     instances: plan.instances.map((i) => i.spec.name),
@@ -211,6 +249,14 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       err: String(e),
     });
   }
+
+  const metricsServer = metrics
+    ? await serveMetrics(options.metricsListen ?? '', metrics.registry).catch((e: unknown) => {
+        logger.error(`metrics: cannot listen on ${options.metricsListen}: ${String(e)}`);
+        return undefined;
+      })
+    : undefined;
+  if (metricsServer) logger.info(`metrics on http://${options.metricsListen}/metrics`);
 
   let resolveDone: () => void = () => {};
   const done = new Promise<void>((r) => (resolveDone = r));
@@ -248,6 +294,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       await syncd?.stop();
       await notifier.close();
       server?.close();
+      await metricsServer?.close();
       addresses.close();
       announcer.close();
       links.close();

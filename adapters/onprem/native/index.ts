@@ -16,6 +16,11 @@ interface Addon {
   pollStart(fd: number, callback: (status: number) => void): object;
   pollStop(handle: object): void;
   ifNameToIndex(name: string): number;
+  /** Batched TCP_CHECK connects (src/tcp-check.c): `results` holds [token, errno] pairs, errno 0 = connected. */
+  tcpCheckOpen(callback: (results: Int32Array) => void): object;
+  tcpCheckConnect(handle: object, token: number, fd: number, peer: Uint8Array, timeoutMs: number): void;
+  tcpCheckClose(handle: object): void;
+  tcpCheckPending(handle: object): number;
 }
 
 /** One datagram as recvmsg(2) returned it. */

@@ -8,9 +8,10 @@ export const agentCommand: Command = {
   name: 'agent',
   summary: 'run the VRRP side of a keepalived.conf (VIPs, adverts, GARP, notify scripts)',
   usage:
-    'floatip agent [--config FILE] [--socket PATH] [--script-timeout SECONDS]\n' +
+    'floatip agent [--config FILE] [--socket PATH] [--script-timeout SECONDS] [--metrics HOST:PORT]\n' +
     `  --config   keepalived.conf to run (default /etc/keepalived/keepalived.conf)\n` +
     `  --socket   control socket for \`floatip status\` (default ${defaultControlSocket})\n` +
+    '  --metrics  serve Prometheus metrics at http://HOST:PORT/metrics (off by default)\n' +
     '  --report-to URL  post the status to a control plane every --report-interval s (default 5) as\n' +
     '                   --report-name (default the host name); token from FLOATIP_REPORT_TOKEN\n' +
     '  signals: SIGHUP reloads the config, SIGTERM/SIGINT stop (priority 0 sent, VIPs removed)',
@@ -19,6 +20,7 @@ export const agentCommand: Command = {
       config?: string;
       socket?: string;
       'script-timeout'?: string;
+      metrics?: string;
       'report-to'?: string;
       'report-name'?: string;
       'report-interval'?: string;
@@ -33,6 +35,7 @@ export const agentCommand: Command = {
           'report-to': { type: 'string' },
           'report-name': { type: 'string' },
           'report-interval': { type: 'string' },
+          metrics: { type: 'string' },
         },
         strict: true,
       }));
@@ -62,6 +65,7 @@ export const agentCommand: Command = {
         configPath: values.config ?? '/etc/keepalived/keepalived.conf',
         socketPath,
         scriptTimeoutSec: timeout,
+        ...(values.metrics === undefined ? {} : { metricsListen: values.metrics }),
       });
     } catch (e) {
       io.err(`floatip agent: ${(e as Error).message}`);

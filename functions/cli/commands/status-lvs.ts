@@ -10,11 +10,9 @@ import { controlRequest, defaultControlSocket } from '../../agent/control-server
 import { formatIpvsadm } from '../../agent/ipvsadm-format.ts';
 import type { LvsStatus } from '../../agent/lvs-agent.ts';
 import { loadConfigOrThrow } from '../../shared/load-config.ts';
-import { poolConfig, desiredTable } from '../../agent/lvs-desired.ts';
-import { desiredPool, initialPool, stepPool } from '../../../core/lb/rules.ts';
+import { startTable } from '../../agent/lvs-desired.ts';
+import { previewNft } from '../../agent/lvs-dataplane.ts';
 import { IP_VS_VERSION_CODE } from '../../../adapters/onprem/ipvs/constants.ts';
-import { NFT_CAPABILITIES, NftDataplane, nftLimits } from '../../../adapters/onprem/nft/index.ts';
-import { planLb } from '../../../core/lb/plan.ts';
 
 const formatOptions = {
   stats: { type: 'boolean' },
@@ -85,25 +83,18 @@ export const lvsTableCommand: Command = {
     }
     let table;
     try {
-      const config = loadConfigOrThrow(values.config);
-      const pools = config.virtualServers.map((vs) =>
-        desiredPool(
-          stepPool(initialPool(poolConfig(config, vs)), { kind: 'start', addressPresent: true }).state,
-        ),
-      );
-      table = desiredTable(config, pools);
+      table = startTable(loadConfigOrThrow(values.config));
     } catch (e) {
       io.err(`floatip lvs-table: ${(e as Error).message}`);
       return exitCodes.configInvalid;
     }
     if (values.nft) {
-      const plan = planLb(table, { services: [] }, NFT_CAPABILITIES, 'nftables');
-      const refused = plan.kind === 'ok' ? nftLimits(table) : plan.reason;
-      if (refused || plan.kind !== 'ok') {
-        io.err(`floatip lvs-table: ${refused}`);
+      const preview = previewNft(table);
+      if (preview.kind !== 'ok') {
+        io.err(`floatip lvs-table: ${preview.reason}`);
         return exitCodes.failure;
       }
-      io.out(new NftDataplane().preview(plan.value).replace(/\n$/, ''));
+      io.out(preview.text.replace(/\n$/, ''));
       return exitCodes.ok;
     }
     io.out(

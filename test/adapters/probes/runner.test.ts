@@ -53,3 +53,71 @@ test('a probe that throws becomes a failed result; bad concurrency is refused', 
   assert.match(r.detail, /probe tcp threw: boom/);
   assert.throws(() => createProbeRunner({ concurrency: 0 }), /concurrency: 0/);
 });
+
+test('start (callback form) sends TCP_CHECK to the connector within the same concurrency limit', async () => {
+  const pending: Array<() => void> = [];
+  let inFlight = 0;
+  let peak = 0;
+  const runner = createProbeRunner({
+    concurrency: 2,
+    tcp: {
+      start(r, done) {
+        inFlight += 1;
+        peak = Math.max(peak, inFlight);
+        pending.push(() => {
+          inFlight -= 1;
+          done({ ok: r.port % 2 === 0, detail: `port ${r.port}`, durationMs: 0 });
+        });
+      },
+    },
+  });
+  const results: string[] = [];
+  for (let i = 0; i < 6; i++) runner.start?.(req(i), (r) => results.push(`${r.detail} ${r.ok}`));
+  assert.equal(runner.inFlight, 2);
+  assert.equal(runner.queued, 4);
+  while (pending.length > 0) {
+    pending.shift()?.();
+    await new Promise((r) => setImmediate(r));
+  }
+  assert.equal(peak, 2);
+  assert.deepEqual(results, [
+    'port 0 true',
+    'port 1 false',
+    'port 2 true',
+    'port 3 false',
+    'port 4 true',
+    'port 5 false',
+  ]);
+  assert.equal(runner.inFlight, 0);
+  // The promise form goes through the same connector.
+  const viaRun = runner.run(req(8));
+  pending.shift()?.();
+  assert.equal((await viaRun).detail, 'port 8');
+});
+
+test('a failure that ended far past its timeout (a starved process) is attempted once more', async () => {
+  const answers: ProbeResult[] = [
+    { ok: false, detail: 'timeout after 1 ms', durationMs: 900 },
+    { ok: true, detail: 'connected', durationMs: 1 },
+    { ok: false, detail: 'timeout after 1 ms', durationMs: 900 },
+    { ok: false, detail: 'timeout after 1 ms', durationMs: 950 },
+    { ok: false, detail: 'refused', durationMs: 2 },
+  ];
+  const lates: string[] = [];
+  const runner = createProbeRunner({
+    run: async () => answers.shift() as ProbeResult,
+    onLate: (_r, res) => lates.push(res.detail),
+  });
+  // Late, then fine: the late failure never reaches the verdict.
+  assert.equal((await runner.run(req(1))).ok, true);
+  // Late twice: the second one counts (a dead server under a starved checker is still found).
+  assert.equal((await runner.run(req(1))).durationMs, 950);
+  // On time: counted at once.
+  assert.equal((await runner.run(req(1))).detail, 'refused');
+  assert.equal(lates.length, 2);
+  // A MISC_CHECK's duration includes its kill grace: never treated as late.
+  answers.push({ ok: false, detail: 'killed', durationMs: 5000 });
+  const misc = await runner.run({ kind: 'misc', argv: ['x'], timeoutMs: 1, dynamic: false } as ProbeRequest);
+  assert.equal(misc.detail, 'killed');
+  assert.equal(lates.length, 2);
+});

@@ -1,13 +1,14 @@
 // @needs root iproute2 nftables
-// `floatip agent` runs with the bounded heap the health bench measures with: the launcher replaces itself
-// with Node started with --max-semi-space-size=8 --max-old-space-size=128 and MALLOC_ARENA_MAX=2 (same pid),
-// and FLOATIP_AGENT_NODE_FLAGS overrides the flags. Read from /proc of the running agent, in a namespace
-// of its own (a veth pair, a unicast VRRP instance).
+// `floatip agent` runs with the bounded heap bench:checker measures with: the launcher replaces itself
+// with Node started with --max-semi-space-size=1 --max-old-space-size=128 and MALLOC_ARENA_MAX=2 (same pid,
+// one process), and FLOATIP_AGENT_NODE_FLAGS overrides the flags. Started by a Node without
+// process.execve (the machine's Node 20), the launcher still leaves one process (the addon's execve).
+// Read from /proc of the running agent, in a namespace of its own (a veth pair, a unicast VRRP instance).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LVS_LAB_PREFIX, sweepStaleLvsLabs } from '../../helpers/netns-lvs.ts';
@@ -36,7 +37,8 @@ async function agentProcess(
   ns: string,
   dir: string,
   env: NodeJS.ProcessEnv,
-): Promise<{ argv: string[]; env: string[]; heapLimitMb: number }> {
+  node = 'node_modules/.bin/node',
+): Promise<{ argv: string[]; env: string[]; heapLimitMb: number; children: string }> {
   const path = join(dir, 'keepalived.conf');
   writeFileSync(path, conf);
   const child = spawn(
@@ -45,7 +47,7 @@ async function agentProcess(
       'netns',
       'exec',
       ns,
-      'node_modules/.bin/node',
+      node,
       'bin/floatip.mjs',
       'agent',
       '--config',
@@ -79,7 +81,14 @@ async function agentProcess(
       [...flags, '-e', 'console.log(require("v8").getHeapStatistics().heap_size_limit)'],
       { encoding: 'utf8' },
     );
-    return { argv, env: environ, heapLimitMb: Number(limit) / 2 ** 20 };
+    // ps exits 1 when it finds no process: no children.
+    let children = '';
+    try {
+      children = execFileSync('ps', ['-o', 'pid=,cmd=', '--ppid', String(pid)], { encoding: 'utf8' }).trim();
+    } catch {
+      children = '';
+    }
+    return { argv, env: environ, heapLimitMb: Number(limit) / 2 ** 20, children };
   } finally {
     const gone = new Promise<void>((r) =>
       child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r()),
@@ -115,7 +124,7 @@ test('the agent runs with the bounded heap flags and MALLOC_ARENA_MAX=2; the fla
     ...base
   } = process.env;
   const plain = await agentProcess(ns, dir, base);
-  assert.ok(plain.argv.includes('--max-semi-space-size=8'), plain.argv.join(' '));
+  assert.ok(plain.argv.includes('--max-semi-space-size=1'), plain.argv.join(' '));
   assert.ok(plain.argv.includes('--max-old-space-size=128'), plain.argv.join(' '));
   assert.ok(plain.argv.some((a) => a.endsWith('bin/floatip.mjs')) && plain.argv.includes('agent'));
   assert.ok(plain.env.includes('MALLOC_ARENA_MAX=2'));
@@ -128,6 +137,25 @@ test('the agent runs with the bounded heap flags and MALLOC_ARENA_MAX=2; the fla
     MALLOC_ARENA_MAX: '4',
   });
   assert.ok(custom.argv.includes('--max-old-space-size=160'), custom.argv.join(' '));
-  assert.ok(!custom.argv.includes('--max-semi-space-size=8'));
+  assert.ok(!custom.argv.includes('--max-semi-space-size=1'));
   assert.ok(custom.env.includes('MALLOC_ARENA_MAX=4'));
+
+  // Started by a Node that has no process.execve (the machine's own, outside node_modules; npm puts
+  // node_modules/.bin first on PATH): the same pid becomes the flagged Node 24, no child.
+  const machineNode = (process.env['PATH'] ?? '')
+    .split(':')
+    .filter((d) => d && !d.includes('node_modules'))
+    .map((d) => join(d, 'node'))
+    .find((f) => existsSync(f));
+  const hasExecve =
+    machineNode === undefined ||
+    execFileSync(machineNode, ['-p', 'typeof process.execve'], { encoding: 'utf8' }).trim() !== 'undefined';
+  if (hasExecve || machineNode === undefined) {
+    t.diagnostic(`skipped the no-execve launch: no node without process.execve on PATH (${machineNode})`);
+    return;
+  }
+  const viaOld = await agentProcess(ns, dir, base, machineNode);
+  assert.match(viaOld.argv[0] ?? '', /node_modules\/node/, viaOld.argv.join(' '));
+  assert.ok(viaOld.argv.includes('--max-semi-space-size=1'), viaOld.argv.join(' '));
+  assert.equal(viaOld.children, '', 'no resident launcher or other child');
 });

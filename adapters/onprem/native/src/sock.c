@@ -16,10 +16,13 @@
  *   pollStart(fd, callback) -> handle               (callback() on every readable event)
  *   pollStop(handle)
  *   ifNameToIndex(name) -> index                    (0 when there is no such interface)
+ *   execve(path, argv, env)                          (replaces the process; the launcher on old Node)
+ *   tcpCheck{Open,Connect,Close,Pending}            batched TCP_CHECK connects (src/tcp-check.c)
  *
  * Errors throw an Error whose `code` is the errno name (EPERM, ENODEV, ...).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <node_api.h>
 #include <stdlib.h>
@@ -350,6 +353,67 @@ static napi_value js_poll_stop(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * execve(path, argv[], env[]): replaces this process (same pid). bin/floatip.mjs uses it to run the
+ * agent under the project's Node 24 with its heap flags when the Node that started it (20 on some
+ * machines) has no process.execve, so no launcher stays resident. Returns only on failure (throws).
+ */
+static char **string_array(napi_env env, napi_value arr) {
+  uint32_t n = 0;
+  if (napi_get_array_length(env, arr, &n) != napi_ok) return NULL;
+  char **out = calloc((size_t)n + 1, sizeof *out);
+  if (!out) return NULL;
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value v;
+    size_t len = 0;
+    if (napi_get_element(env, arr, i, &v) != napi_ok ||
+        napi_get_value_string_utf8(env, v, NULL, 0, &len) != napi_ok || !(out[i] = malloc(len + 1))) {
+      for (uint32_t j = 0; j < i; j++) free(out[j]);
+      free(out);
+      return NULL;
+    }
+    napi_get_value_string_utf8(env, v, out[i], len + 1, &len);
+  }
+  return out;
+}
+
+static void free_strings(char **a) {
+  for (size_t i = 0; a && a[i]; i++) free(a[i]);
+  free(a);
+}
+
+static napi_value js_execve(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  char path[4096];
+  size_t len = 0;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  char **args = argc >= 3 ? string_array(env, argv[1]) : NULL;
+  char **envp = argc >= 3 ? string_array(env, argv[2]) : NULL;
+  if (!args || !envp || napi_get_value_string_utf8(env, argv[0], path, sizeof path, &len) != napi_ok) {
+    free_strings(args);
+    free_strings(envp);
+    napi_throw_type_error(env, "EINVAL", "execve(path: string, argv: string[], env: string[])");
+    return NULL;
+  }
+  /* Node marks its stdio close-on-exec; the new program must inherit them (as process.execve does). */
+  for (int fd = 0; fd <= 2; fd++) {
+    int flags = fcntl(fd, F_GETFD);
+    if (flags >= 0 && (flags & FD_CLOEXEC)) fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
+  }
+  execve(path, args, envp);
+  int err = errno;
+  free_strings(args);
+  free_strings(envp);
+  return throw_errno(env, "execve", err);
+}
+
+/* TCP_CHECK connects in batches: src/tcp-check.c. */
+napi_value js_tcp_check_open(napi_env env, napi_callback_info info);
+napi_value js_tcp_check_connect(napi_env env, napi_callback_info info);
+napi_value js_tcp_check_close(napi_env env, napi_callback_info info);
+napi_value js_tcp_check_pending(napi_env env, napi_callback_info info);
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"socket", NULL, js_socket, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -362,6 +426,11 @@ static napi_value init(napi_env env, napi_value exports) {
       {"pollStart", NULL, js_poll_start, NULL, NULL, NULL, napi_enumerable, NULL},
       {"pollStop", NULL, js_poll_stop, NULL, NULL, NULL, napi_enumerable, NULL},
       {"ifNameToIndex", NULL, js_if_nametoindex, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"execve", NULL, js_execve, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"tcpCheckOpen", NULL, js_tcp_check_open, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"tcpCheckConnect", NULL, js_tcp_check_connect, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"tcpCheckClose", NULL, js_tcp_check_close, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"tcpCheckPending", NULL, js_tcp_check_pending, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

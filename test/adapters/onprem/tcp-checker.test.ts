@@ -1,0 +1,111 @@
+/**
+ * TCP_CHECK through the addon's batched connector (adapters/onprem/tcp-checker.ts): connected, refused,
+ * timed out, and — the reason it exists — a connect the kernel completed while the process was blocked is
+ * reported connected even though its deadline passed during the block (the epoll set is drained before
+ * deadlines are enforced; with the order swapped in tcp-check.c's service() that test fails).
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
+import { createInterface } from 'node:readline';
+import { it } from 'node:test';
+import { openTcpChecker } from '../../../adapters/onprem/tcp-checker.ts';
+
+async function listener(t: { after: (fn: () => void) => void }): Promise<number> {
+  const server: Server = createServer((c) => c.destroy());
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => server.close());
+  return (server.address() as { port: number }).port;
+}
+
+/** Blocks this thread (no event-loop turn) for `ms`, as a CPU-starved checker is blocked. */
+function block(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    // busy
+  }
+}
+
+it('reports connected and refused, and counts what is in flight', async (t) => {
+  const port = await listener(t);
+  const checker = openTcpChecker();
+  t.after(() => checker.close());
+  const ok = checker.check({ kind: 'tcp', host: '127.0.0.1', port, timeoutMs: 2000 });
+  assert.ok(checker.pending <= 1);
+  const r = await ok;
+  assert.equal(r.ok, true, r.detail);
+  // Port 1 on loopback: nothing listens there.
+  const refused = await checker.check({ kind: 'tcp', host: '127.0.0.1', port: 1, timeoutMs: 2000 });
+  assert.equal(refused.ok, false);
+  assert.match(refused.detail, /127\.0\.0\.1:1: ECONNREFUSED/);
+  assert.equal(checker.pending, 0);
+});
+
+it('applies bindto through the socket opener', async (t) => {
+  const port = await listener(t);
+  const asked: string[] = [];
+  const { openProbeSocket } = await import('../../../adapters/onprem/probe-socket.ts');
+  const checker = openTcpChecker((req) => {
+    asked.push(req.bindTo ?? '');
+    return openProbeSocket(req);
+  });
+  t.after(() => checker.close());
+  const r = await checker.check({
+    kind: 'tcp',
+    host: '127.0.0.1',
+    port,
+    timeoutMs: 2000,
+    bindTo: '127.0.0.2',
+  });
+  assert.equal(r.ok, true, r.detail);
+  assert.deepEqual(asked, ['127.0.0.2']);
+  const bad = await checker.check({ kind: 'tcp', host: '127.0.0.1', port, timeoutMs: 2000, bindTo: '::1' });
+  assert.equal(bad.ok, false);
+  assert.match(bad.detail, /EAFNOSUPPORT/);
+});
+
+it('a connect completed while the process was blocked past its deadline counts as connected', async (t) => {
+  const port = await listener(t);
+  const checker = openTcpChecker();
+  t.after(() => checker.close());
+  const checks = Array.from({ length: 50 }, () =>
+    checker.check({ kind: 'tcp', host: '127.0.0.1', port, timeoutMs: 20 }),
+  );
+  block(300);
+  const results = await Promise.all(checks);
+  assert.deepEqual(
+    results.filter((r) => !r.ok).map((r) => r.detail),
+    [],
+  );
+});
+
+it('times out a connect nobody answers, measured from its connect()', async (t) => {
+  // A listener that never accepts, with a backlog of 0: once its accept queue is full the kernel drops
+  // further SYNs, so the next connect is never answered (python3 is a build prerequisite of the addon).
+  const py = spawn(
+    'python3',
+    [
+      '-c',
+      'import socket,sys\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\nsys.stdin.read()',
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  t.after(() => py.kill('SIGKILL'));
+  const port = Number(
+    await new Promise<string>((r) => createInterface({ input: py.stdout }).once('line', r)),
+  );
+  const checker = openTcpChecker();
+  t.after(() => checker.close());
+  // Fill the accept queue (backlog 0 holds one, the kernel allows one more), then one that hangs.
+  const fill = await Promise.all(
+    [0, 1, 2].map(() => checker.check({ kind: 'tcp', host: '127.0.0.1', port, timeoutMs: 300 })),
+  );
+  assert.ok(
+    fill.some((r) => r.ok),
+    'the first connects complete',
+  );
+  const hung = await checker.check({ kind: 'tcp', host: '127.0.0.1', port, timeoutMs: 300 });
+  assert.equal(hung.ok, false);
+  assert.match(hung.detail, /timeout after 300 ms/);
+  assert.ok(hung.durationMs >= 290, `timed out after ${hung.durationMs} ms`);
+});
