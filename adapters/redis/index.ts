@@ -1,5 +1,13 @@
-export { connectRedis, waitReady } from './connection.ts';
-export { controlKeys } from './keys.ts';
+export {
+  connectRedis,
+  describeRedis,
+  eachPrimary,
+  readyWithin,
+  RedisConfigError,
+  waitReady,
+} from './connection.ts';
+export type { RedisRole } from './connection.ts';
+export { controlKeys, hashTagged } from './keys.ts';
 export type { ControlKeys } from './keys.ts';
 export { redisGroupFence } from './group-fence.ts';
 export { redisGroupStateStore, decodeGroupState } from './group-state-store.ts';

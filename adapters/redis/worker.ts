@@ -4,6 +4,7 @@ import type { Logger } from '../../core/ports/index.ts';
 import { controlQueueName } from './job-queue.ts';
 import type { JobHandler } from './job-runner.ts';
 import { runJob } from './job-runner.ts';
+import { hashTagged } from './keys.ts';
 
 export interface WorkerOptions {
   connection: Redis;
@@ -30,7 +31,7 @@ export function startControlWorker(o: WorkerOptions): Worker {
     },
     {
       connection: o.connection,
-      prefix: o.prefix,
+      prefix: hashTagged(o.prefix),
       concurrency: o.concurrency,
       lockDuration: o.lockDurationMs ?? 30_000,
       drainDelay: 1,

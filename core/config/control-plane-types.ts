@@ -44,8 +44,33 @@ export interface AlertMapping {
   memberMap?: Record<string, string>;
 }
 
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/**
+ * The control plane's Redis. One of: `url` (`redis://` or `rediss://`, a single node or a managed
+ * endpoint), `urlEnv` (the URL from that environment variable), `sentinels` + `name` (Redis Sentinel),
+ * `cluster` (seed nodes of a Redis Cluster). Secrets only from the environment: `passwordEnv`,
+ * `sentinelPasswordEnv`. `tls` turns on TLS for sentinels/cluster (a `rediss://` URL already does).
+ * Every key sits under the hash tag `{prefix}`, so all of them share one Cluster slot.
+ */
+export interface RedisConfig {
+  url?: string;
+  urlEnv?: string;
+  sentinels?: HostPort[];
+  name?: string;
+  cluster?: HostPort[];
+  username?: string;
+  passwordEnv?: string;
+  sentinelPasswordEnv?: string;
+  tls?: true | { caFile?: string; servername?: string };
+  prefix: string;
+}
+
 export interface ControlPlaneConfig {
-  redis: { url: string; prefix: string };
+  redis: RedisConfig;
   http: { host: string; port: number; bodyLimitBytes: number; ratePerMinute: number };
   worker: { concurrency: number; lockTtlMs: number; attempts: number; backoffMs: number };
   sweep: { everyMs: number };

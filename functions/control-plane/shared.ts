@@ -90,8 +90,8 @@ export function buildControlPlane(config: ControlPlaneConfig, o: ControlOverride
   const tokens = resolveTokens(config, env);
   const hmac = config.webhooks.hmac;
   const hmacSecret = hmac ? resolveSecret(hmac, 'controlPlane.webhooks.hmac', env) : undefined;
-  const apiRedis = o.apiRedis ?? connectRedis(config.redis.url, 'api');
-  const workerRedis = o.workerRedis ?? connectRedis(config.redis.url, 'worker');
+  const apiRedis = o.apiRedis ?? connectRedis(config.redis, 'api', undefined, undefined, env);
+  const workerRedis = o.workerRedis ?? connectRedis(config.redis, 'worker', undefined, undefined, env);
   const apiQueue = createControlQueue(apiRedis, config.redis.prefix);
   const workerQueue = createControlQueue(workerRedis, config.redis.prefix);
   const base = {
