@@ -5,6 +5,8 @@ import type { TestContext } from 'node:test';
 
 export interface LineChild {
   ask(value: unknown): Promise<unknown>;
+  /** The next line the child writes, without sending one. */
+  read(): Promise<unknown>;
   stderr(): string;
 }
 
@@ -32,13 +34,17 @@ export function lineChild(
     if (child.exitCode === null) child.kill('SIGKILL');
     await exited;
   });
+  const read = (): Promise<unknown> => {
+    const next = lines.shift();
+    const line = next !== undefined ? Promise.resolve(next) : new Promise<string>((r) => waiting.push(r));
+    return line.then((l) => JSON.parse(l) as unknown);
+  };
   return {
     ask(value) {
       child.stdin.write(`${JSON.stringify(value)}\n`);
-      const next = lines.shift();
-      const line = next !== undefined ? Promise.resolve(next) : new Promise<string>((r) => waiting.push(r));
-      return line.then((l) => JSON.parse(l) as unknown);
+      return read();
     },
+    read,
     stderr: () => err,
   };
 }
