@@ -23,3 +23,4 @@ export type { DrainReport } from './drain.ts';
 export { luaScripts, runScript, scriptErrors } from './scripts.ts';
 export { redisLeaseTransport } from './lease-transport.ts';
 export { nodeTimers } from './node-timers.ts';
+export { replicatedQueue } from './replicated-queue.ts';

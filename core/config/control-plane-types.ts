@@ -65,6 +65,11 @@ export interface RedisConfig {
   username?: string;
   passwordEnv?: string;
   sentinelPasswordEnv?: string;
+  /**
+   * Replicas that must hold a job before it is accepted (Redis WAIT, 500 ms): with Sentinel, 1 keeps an
+   * accepted webhook through a primary's crash. Not with cluster.
+   */
+  replicas?: number;
   tls?: true | { caFile?: string; servername?: string };
   prefix: string;
 }

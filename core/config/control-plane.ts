@@ -101,6 +101,7 @@ const redis = mapping({
   username: str().optional(),
   passwordEnv: str(ENV).optional(),
   sentinelPasswordEnv: str(ENV).optional(),
+  replicas: int(0, 16).optional(),
   tls: z
     .union([z.literal(true), mapping({ caFile: str().optional(), servername: str().optional() })], {
       error: 'must be true or a mapping with caFile / servername',
@@ -117,6 +118,8 @@ const redis = mapping({
       ctx.addIssue({ code: 'custom', message: 'the Sentinel master name is required', path: ['name'] });
     if (o.name !== undefined && o.sentinels === undefined)
       ctx.addIssue({ code: 'custom', message: 'only with sentinels', path: ['name'] });
+    if (o.replicas !== undefined && o.cluster !== undefined)
+      ctx.addIssue({ code: 'custom', message: 'not with cluster (WAIT is per node)', path: ['replicas'] });
     if (o.sentinelPasswordEnv !== undefined && o.sentinels === undefined)
       ctx.addIssue({ code: 'custom', message: 'only with sentinels', path: ['sentinelPasswordEnv'] });
   }, always)

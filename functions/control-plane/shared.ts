@@ -21,6 +21,7 @@ import {
   redisGroupFence,
   redisGroupStateStore,
   redisReplayGuard,
+  replicatedQueue,
 } from '../../adapters/redis/index.ts';
 import { resolveSecret, resolveTokens } from './config.ts';
 import { providerErrorLabels, providerOfService } from './error-labels.ts';
@@ -71,7 +72,11 @@ function depsOn(
     fence: redisGroupFence(redis, keys),
     state: redisGroupStateStore(redis, keys),
     audit: redisAuditStream(redis, keys),
-    queue: bullJobQueue(queue, redis, keys, config.worker),
+    queue: replicatedQueue(
+      bullJobQueue(queue, redis, keys, config.worker),
+      redis,
+      config.redis.replicas ?? 0,
+    ),
   };
 }
 
