@@ -52,6 +52,8 @@ if (again) {
   for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(sig, () => child.kill(sig));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 : 1)));
 } else {
-  const { main } = await import(join(root, 'functions', 'cli', 'main.ts'));
+  // An installed package (npm run pack) carries the CLI bundled as JavaScript instead of its TypeScript.
+  const source = join(root, 'functions', 'cli', 'main.ts');
+  const { main } = await import(existsSync(source) ? source : join(root, 'dist', 'cli', 'main.mjs'));
   process.exitCode = await main(args);
 }

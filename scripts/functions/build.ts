@@ -25,7 +25,7 @@ export const shippedConfigName = 'floatip.control.yaml';
  * CommonJS dependencies call require(), __dirname and __filename; in an ES module bundle those come from
  * the bundle's own location (the platform's require hooks, such as Azure's, see every require).
  */
-const banner = [
+export const banner = [
   "import { createRequire as __fipRequire } from 'node:module';",
   "import { fileURLToPath as __fipPath } from 'node:url';",
   "import { dirname as __fipDir } from 'node:path';",
