@@ -13,38 +13,9 @@ import { startEc2Emulator } from '../../emulators/ec2.ts';
 import { dropPrefix, redisUrl } from '../../e2e/control-plane/fixture.ts';
 import { cleanDir, ensureArtifacts, unpackArtifact } from '../../infra/artifacts.ts';
 import { lineChild } from '../line-child.ts';
+import { httpApiEvent, lambdaTestToken as token } from './events.ts';
 
-const token = 'lambda-test-token';
 const runtime = join(import.meta.dirname, 'lambda-runtime.ts');
-
-/** An API Gateway HTTP API (payload format 2.0) event, as the service sends it to the function. */
-export function httpApiEvent(method: string, path: string, body?: unknown): Record<string, unknown> {
-  const [rawPath = '', rawQueryString = ''] = path.split('?');
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath,
-    rawQueryString,
-    headers: {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
-      host: 'abc123.execute-api.us-east-1.amazonaws.com',
-    },
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'abc123',
-      domainName: 'abc123.execute-api.us-east-1.amazonaws.com',
-      domainPrefix: 'abc123',
-      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'test' },
-      requestId: randomUUID(),
-      routeKey: '$default',
-      stage: '$default',
-      time: '01/Jan/2026:00:00:00 +0000',
-      timeEpoch: 1767225600000,
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body), isBase64Encoded: false }),
-  };
-}
 
 const scheduledEvent = (id: string) => ({
   version: '0',
