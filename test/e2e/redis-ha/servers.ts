@@ -30,7 +30,7 @@ export function missingRedisTools(): string | null {
   return null;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const s = createServer();
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
   const { port } = s.address() as AddressInfo;
@@ -55,7 +55,13 @@ export interface Proc {
 }
 
 /** Starts `bin args` and waits until the port answers PING. */
-async function startProc(defer: Defer, bin: string, args: string[], port: number): Promise<Proc> {
+export async function startProc(
+  defer: Defer,
+  bin: string,
+  args: string[],
+  port: number,
+  password?: string,
+): Promise<Proc> {
   const child: ChildProcess = spawn(bin, args, { stdio: 'ignore' });
   child.once('error', () => undefined);
   const kill = async (): Promise<void> => {
@@ -68,6 +74,7 @@ async function startProc(defer: Defer, bin: string, args: string[], port: number
   const probe = new Redis({
     port,
     host: '127.0.0.1',
+    ...(password ? { password } : {}),
     lazyConnect: true,
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
@@ -88,7 +95,7 @@ async function startProc(defer: Defer, bin: string, args: string[], port: number
   throw new Error(`${bin} did not answer on 127.0.0.1:${port}`);
 }
 
-function scratch(defer: Defer, name: string): string {
+export function scratch(defer: Defer, name: string): string {
   const dir = mkdtempSync(join(tmpdir(), `floatip-${name}-`));
   defer(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
