@@ -118,3 +118,54 @@ export function noNativeAddon(): Plugin {
     },
   };
 }
+
+/**
+ * The providers an artifact carries, made lazily: providers.ts gets, for each `*VipProvider` export, a
+ * class whose observe/acquire/release load the adapter (and its cloud SDK) on first use. Module
+ * evaluation of an SDK costs hundreds of ms; the HTTP function's requests (webhooks, reads) never call a
+ * provider, so a cold start does not pay for it. The real constructor runs at the first call; should it
+ * throw (a member spec the adapter refuses), that call answers give-up with its message, and
+ * `build:functions --config` builds every provider once at build time so such a config fails the build.
+ */
+export function lazyProviders(root: string, target: Target): Plugin {
+  const filter = new RegExp(`adapters/(${target.providers.join('|')})/index\\.ts$`);
+  return {
+    name: 'floatip-lazy-providers',
+    setup(build) {
+      build.onResolve({ filter }, (args) => {
+        if (!args.importer.endsWith(join('functions', 'control-plane', 'providers.ts'))) return undefined;
+        return { path: filter.exec(args.path)?.[1] ?? '', namespace: 'floatip-lazy' };
+      });
+      build.onLoad({ filter: /.*/, namespace: 'floatip-lazy' }, (args) => {
+        const real = join(root, 'adapters', args.path, 'index.ts');
+        const names = reExportedNames(readFileSync(real, 'utf8')).filter((n) => n.endsWith('VipProvider'));
+        const lazy = `function lazyClass(name, exportName) {
+  return class {
+    constructor(options) {
+      this.name = name;
+      let made;
+      const real = () => (made ??= import(${JSON.stringify(real)}).then((m) => new m[exportName](options)));
+      for (const method of ['observe', 'acquire', 'release'])
+        this[method] = async (...args) => {
+          let p;
+          try { p = await real(); } catch (err) { return { kind: 'give-up', reason: err instanceof Error ? err.message : String(err) }; }
+          return p[method](...args);
+        };
+      this.close = async () => (made ? (await made.catch(() => null))?.close?.() : undefined);
+    }
+  };
+}`;
+        return {
+          contents: [
+            lazy,
+            ...names.map(
+              (n) => `export const ${n} = lazyClass(${JSON.stringify(args.path)}, ${JSON.stringify(n)});`,
+            ),
+          ].join('\n'),
+          loader: 'js',
+          resolveDir: join(root, 'adapters', args.path),
+        };
+      });
+    },
+  };
+}

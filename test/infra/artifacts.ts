@@ -3,7 +3,7 @@
  * source file it was built from (one build at a time across test processes), and unpacks an artifact's
  * zip into a clean directory outside the repository, where no node_modules can be reached.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -19,12 +19,18 @@ const mtime = (p: string): number => {
   }
 };
 
+/** The build itself: a change to the build scripts or the lockfile also makes the artifacts stale. */
+const buildFiles = (): string[] => [
+  'package-lock.json',
+  ...readdirSync(join(repoRoot, 'scripts', 'functions')).map((f) => join('scripts', 'functions', f)),
+];
+
 function stale(): boolean {
   return targets.some((t) => {
     const built = mtime(join(defaultOutDir, `${t.name}.zip`));
     if (built === Number.POSITIVE_INFINITY) return true;
     try {
-      return artifactInputs(t.name).some((f) => mtime(join(repoRoot, f)) > built);
+      return [...artifactInputs(t.name), ...buildFiles()].some((f) => mtime(join(repoRoot, f)) > built);
     } catch {
       return true;
     }

@@ -51,7 +51,7 @@ async function serveFunction(
     if (child.exitCode === null) child.kill('SIGKILL');
     await exited;
   });
-  for (let i = 0; i < 600 && !log.includes('URL: http://localhost:'); i++) {
+  for (let i = 0; i < 2400 && !log.includes('URL: http://localhost:'); i++) {
     if (child.exitCode !== null) throw new Error(`functions-framework exited: ${log}`);
     await new Promise((r) => setTimeout(r, 50));
   }
