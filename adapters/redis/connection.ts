@@ -110,8 +110,11 @@ export function connectRedis(
         ? { sentinelPassword: secretFromEnv(c.sentinelPasswordEnv, 'sentinelPasswordEnv', env) }
         : {}),
       ...(c.tls ? { enableTLSForSentinelMode: true, sentinelTLS: tlsOptions(c.tls) ?? {} } : {}),
-      // Reconnect as soon as the sentinels announce a new primary, not at the next retry.
-      failoverDetector: true,
+      // A dead primary: the connection fails and ioredis asks the sentinels again. A demoted one (planned
+      // failover) answers READONLY: reconnect, which finds the new primary. (ioredis' failoverDetector
+      // would also reconnect on +switch-master after the client had already moved: a second, needless gap,
+      // seen in test/e2e/redis-ha/sentinel.test.ts.)
+      reconnectOnError: (err: Error) => (err.message.startsWith('READONLY') ? 2 : false),
       sentinelRetryStrategy: retry,
     });
   } else {

@@ -35,9 +35,23 @@ const alert = (group: string, instance: string, fingerprint: string): string =>
 interface Sent {
   at: number;
   status: number;
+  reason: string;
   retryAfter: string | null;
   jobs: string[];
 }
+
+/** `202 x5, 503 x40 (reason), 202 x3`: the statuses in order, runs collapsed. */
+const runs = (sent: Sent[]): string =>
+  sent
+    .reduce<{ key: string; n: number }[]>((acc, s) => {
+      const key = s.status === 202 ? '202' : `${s.status} (${s.reason.slice(0, 80)})`;
+      const last = acc[acc.length - 1];
+      if (last?.key === key) last.n++;
+      else acc.push({ key, n: 1 });
+      return acc;
+    }, [])
+    .map((r) => `${r.key} x${r.n}`)
+    .join(', ');
 
 const missing = missingRedisTools();
 
@@ -75,10 +89,11 @@ test(
         headers: { authorization: `Bearer ${opsToken}`, 'content-type': 'application/json' },
         body,
       });
-      const json = (await res.json()) as { jobs?: { id: string }[] };
+      const json = (await res.json()) as { jobs?: { id: string }[]; error?: { message: string } };
       return {
         at,
         status: res.status,
+        reason: json.error?.message ?? '',
         retryAfter: res.headers.get('retry-after'),
         jobs: (json.jobs ?? []).map((j) => j.id),
       };
@@ -137,8 +152,11 @@ test(
     assert.equal(web.epoch, 1);
     const audit = await cp.api.audit.list({ group: 'web', limit: 10 });
     assert.equal(audit.kind === 'ok' && audit.value.length, 1, 'one audit entry for the web failover');
-    const webJob = await cp.queue.getJob(first.jobs[0] ?? '');
-    assert.equal(await webJob?.getState(), 'completed');
+    // The commit comes first, BullMQ marks the job completed right after.
+    const webJob = await eventually(async () => {
+      const j = await cp.queue.getJob(first.jobs[0] ?? '');
+      return (await j?.getState()) === 'completed' ? j : undefined;
+    }, 'the web job to complete');
     assert.equal(webJob?.attemptsMade, 1, 'the job ran once');
 
     // Every accepted webhook's job survived the promotion.
@@ -157,7 +175,7 @@ test(
     if (firstRefused >= 0)
       assert.ok(
         sent.slice(firstRefused, lastRefused + 1).every((s) => s.status === 503),
-        'the API flapped',
+        `the API flapped: ${runs(sent)}`,
       );
     const recovered = sent.find((s, i) => i > lastRefused && s.status === 202)?.at ?? Number.NaN;
     const windowMs = firstRefused >= 0 ? recovered - (sent[firstRefused]?.at ?? 0) : 0;
