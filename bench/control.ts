@@ -290,7 +290,7 @@ async function controlStage(rate: number, count: number): Promise<{ latencies: n
     const r = new Redis(redisUrl);
     let cursor = '0';
     do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      const [next, keys] = await r.scan(cursor, 'MATCH', `{${prefix}}:*`, 'COUNT', 1000);
       cursor = next;
       if (keys.length > 0) await r.unlink(...keys);
     } while (cursor !== '0');

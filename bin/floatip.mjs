@@ -74,6 +74,8 @@ if (again) {
 } else {
   // Node >= 22.1; Node 20 never gets here (it re-runs under Node 24 above).
   nodeModule.enableCompileCache?.();
-  const { main } = await import(join(root, 'functions', 'cli', 'main.ts'));
+  // An installed package (npm run pack) carries the CLI bundled as JavaScript instead of its TypeScript.
+  const source = join(root, 'functions', 'cli', 'main.ts');
+  const { main } = await import(existsSync(source) ? source : join(root, 'dist', 'cli', 'main.mjs'));
   process.exitCode = await main(args);
 }

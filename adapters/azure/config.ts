@@ -1,3 +1,4 @@
+import { accessSync, constants } from 'node:fs';
 import { z } from 'zod';
 import type { ProviderSchemas } from '../../core/failover/index.ts';
 import { azureHolderSpec, publicIpSpec, routeSpec, secondaryIpSpec } from './specs.ts';
@@ -31,4 +32,19 @@ export const azureConfig: ProviderSchemas = {
   kinds: { route: routeSpec, 'public-ip': publicIpSpec, 'secondary-ip': secondaryIpSpec },
   // NIC and route updates are long-running operations: 30-90 s is common.
   expectedWriteMs: 180_000,
+  check(s, env) {
+    const out: string[] = [];
+    const sp = s['clientSecret'] as { secretEnv?: string } | undefined;
+    if (sp?.secretEnv && !env[sp.secretEnv])
+      out.push(`clientSecret.secretEnv: environment variable ${sp.secretEnv} is not set`);
+    if (typeof s['tokenEnv'] === 'string' && !env[s['tokenEnv']])
+      out.push(`tokenEnv: environment variable ${s['tokenEnv']} is not set`);
+    if (typeof s['caFile'] === 'string')
+      try {
+        accessSync(s['caFile'], constants.R_OK);
+      } catch (err) {
+        out.push(`caFile: cannot read ${s['caFile']}: ${(err as Error).message}`);
+      }
+    return out;
+  },
 };

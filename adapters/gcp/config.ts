@@ -20,4 +20,8 @@ export const gcpConfig: ProviderSchemas = {
   kinds: { 'alias-ip': aliasIpSpec, 'access-config': accessConfigSpec, route: routeSpec },
   // Zonal and global operations are awaited; instance updates take tens of seconds.
   expectedWriteMs: 120_000,
+  check: (s, env) =>
+    typeof s['tokenEnv'] === 'string' && !env[s['tokenEnv']]
+      ? [`tokenEnv: environment variable ${s['tokenEnv']} is not set`]
+      : [],
 };

@@ -5,6 +5,7 @@ import type { Logger } from '../../core/ports/index.ts';
 import { controlQueueName } from './job-queue.ts';
 import type { JobHandler } from './job-runner.ts';
 import { runJob } from './job-runner.ts';
+import { hashTagged } from './keys.ts';
 
 export interface DrainReport {
   completed: number;
@@ -31,7 +32,7 @@ export async function drainQueue(o: {
   const deadline = now() + o.budgetMs;
   const worker = new Worker(controlQueueName, null, {
     connection: o.connection,
-    prefix: o.prefix,
+    prefix: hashTagged(o.prefix),
     autorun: false,
   });
   const token = randomUUID();

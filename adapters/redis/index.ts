@@ -1,5 +1,13 @@
-export { connectRedis, waitReady } from './connection.ts';
-export { controlKeys } from './keys.ts';
+export {
+  connectRedis,
+  describeRedis,
+  eachPrimary,
+  readyWithin,
+  RedisConfigError,
+  waitReady,
+} from './connection.ts';
+export type { RedisRole } from './connection.ts';
+export { controlKeys, hashTagged } from './keys.ts';
 export type { ControlKeys } from './keys.ts';
 export { redisFence } from './group-fence.ts';
 export type { RedisFenceOptions } from './group-fence.ts';
@@ -18,3 +26,4 @@ export { redisLeaseTransport } from './lease-transport.ts';
 export { nodeTimers } from './node-timers.ts';
 export { leaseFence } from './lease-fence.ts';
 export type { LeaseFence, LeaseFenceOptions } from './lease-fence.ts';
+export { replicatedQueue } from './replicated-queue.ts';

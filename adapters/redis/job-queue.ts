@@ -5,6 +5,7 @@ import { ok } from '../../core/model/index.ts';
 import type { ControlJob, JobQueue } from '../../core/ports/index.ts';
 import { decodeJob, encodeJob, jobNames } from './job-codec.ts';
 import type { ControlKeys } from './keys.ts';
+import { hashTagged } from './keys.ts';
 import { storeDown } from './scripts.ts';
 
 /** The name of the control plane's one BullMQ queue (keys live under the config's prefix). */
@@ -23,8 +24,9 @@ export const jobIdOf = (job: ControlJob): string =>
 export const keepCompleted = { age: 24 * 3600, count: 100_000 };
 export const keepFailed = { age: 7 * 24 * 3600 };
 
+/** The control queue; its BullMQ keys share the control plane's hash tag (one Cluster slot). */
 export function createControlQueue(connection: Redis, prefix: string): Queue {
-  const queue = new Queue(controlQueueName, { connection, prefix });
+  const queue = new Queue(controlQueueName, { connection, prefix: hashTagged(prefix) });
   // The connection's own state says whether the store is there (503s, retries); a queue error event
   // without a listener would only be printed raw on every reconnect attempt.
   queue.on('error', () => undefined);

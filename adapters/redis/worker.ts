@@ -5,6 +5,7 @@ import { controlQueueName } from './job-queue.ts';
 import type { JobHandler } from './job-runner.ts';
 import { runJob } from './job-runner.ts';
 import { outageLog } from './outage-log.ts';
+import { hashTagged } from './keys.ts';
 
 export interface WorkerOptions {
   connection: Redis;
@@ -33,7 +34,7 @@ export function startControlWorker(o: WorkerOptions): Worker {
     },
     {
       connection: o.connection,
-      prefix: o.prefix,
+      prefix: hashTagged(o.prefix),
       concurrency: o.concurrency,
       lockDuration: o.lockDurationMs ?? 30_000,
       ...(o.stalledIntervalMs === undefined ? {} : { stalledInterval: o.stalledIntervalMs }),

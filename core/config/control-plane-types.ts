@@ -29,8 +29,38 @@ export interface AlertMapping {
   memberMap?: Record<string, string>;
 }
 
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/**
+ * The control plane's Redis. One of: `url` (`redis://` or `rediss://`, a single node or a managed
+ * endpoint), `urlEnv` (the URL from that environment variable), `sentinels` + `name` (Redis Sentinel),
+ * `cluster` (seed nodes of a Redis Cluster). Secrets only from the environment: `passwordEnv`,
+ * `sentinelPasswordEnv`. `tls` turns on TLS for sentinels/cluster (a `rediss://` URL already does).
+ * Every key sits under the hash tag `{prefix}`, so all of them share one Cluster slot.
+ */
+export interface RedisConfig {
+  url?: string;
+  urlEnv?: string;
+  sentinels?: HostPort[];
+  name?: string;
+  cluster?: HostPort[];
+  username?: string;
+  passwordEnv?: string;
+  sentinelPasswordEnv?: string;
+  /**
+   * Replicas that must hold a job before it is accepted (Redis WAIT, 500 ms): with Sentinel, 1 keeps an
+   * accepted webhook through a primary's crash. Not with cluster.
+   */
+  replicas?: number;
+  tls?: true | { caFile?: string; servername?: string };
+  prefix: string;
+}
+
 export interface ControlPlaneConfig {
-  redis: { url: string; prefix: string };
+  redis: RedisConfig;
   http: {
     host: string;
     port: number;

@@ -99,11 +99,48 @@ const alertMapping = mapping({
   memberMap: strMap.optional(),
 }).superRefine((v, ctx) => exactlyOne(v, ctx, 'group', 'groupLabel'), always);
 
+const ENV = /^[A-Z_][A-Z0-9_]*$/;
+const hostPort = mapping({ host: str(), port: int(1, 65535) });
+
+/** Where the control plane's Redis is: exactly one of url, urlEnv, sentinels (+ name), cluster. */
+const redis = mapping({
+  url: str(/^rediss?:\/\//).optional(),
+  urlEnv: str(ENV).optional(),
+  sentinels: nonEmptyList(hostPort).optional(),
+  name: str().optional(),
+  cluster: nonEmptyList(hostPort).optional(),
+  username: str().optional(),
+  passwordEnv: str(ENV).optional(),
+  sentinelPasswordEnv: str(ENV).optional(),
+  replicas: int(0, 16).optional(),
+  tls: z
+    .union([z.literal(true), mapping({ caFile: str().optional(), servername: str().optional() })], {
+      error: 'must be true or a mapping with caFile / servername',
+    })
+    .optional(),
+  prefix: str(/^[A-Za-z0-9_.-]+$/).default('floatip'),
+})
+  .superRefine((v, ctx) => {
+    const o = rec(v);
+    const given = ['url', 'urlEnv', 'sentinels', 'cluster'].filter((k) => o[k] !== undefined);
+    if (given.length > 1)
+      ctx.addIssue({ code: 'custom', message: `needs at most one of ${given.join(', ')}`, path: [] });
+    if (o.sentinels !== undefined && o.name === undefined)
+      ctx.addIssue({ code: 'custom', message: 'the Sentinel master name is required', path: ['name'] });
+    if (o.name !== undefined && o.sentinels === undefined)
+      ctx.addIssue({ code: 'custom', message: 'only with sentinels', path: ['name'] });
+    if (o.replicas !== undefined && o.cluster !== undefined)
+      ctx.addIssue({ code: 'custom', message: 'not with cluster (WAIT is per node)', path: ['replicas'] });
+    if (o.sentinelPasswordEnv !== undefined && o.sentinels === undefined)
+      ctx.addIssue({ code: 'custom', message: 'only with sentinels', path: ['sentinelPasswordEnv'] });
+  }, always)
+  .transform((v) =>
+    (v.url ?? v.urlEnv ?? v.sentinels ?? v.cluster) ? v : { ...v, url: 'redis://127.0.0.1:6379' },
+  )
+  .prefault({});
+
 const schema = mapping({
-  redis: mapping({
-    url: str(/^rediss?:\/\//).default('redis://127.0.0.1:6379'),
-    prefix: str(/^[A-Za-z0-9_.-]+$/).default('floatip'),
-  }).prefault({}),
+  redis,
   http: mapping({
     host: str().default('127.0.0.1'),
     port: int(0, 65535).default(8080),

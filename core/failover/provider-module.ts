@@ -23,6 +23,11 @@ export interface ProviderSchemas {
    * started, the lock must not expire before the write ends, or two decisions could overlap.
    */
   expectedWriteMs: number;
+  /**
+   * Checks of what the settings point at outside the config, made when the provider is built (before any
+   * SDK loads): a credential variable that is not set, a CA file that cannot be read. One line each.
+   */
+  check?(settings: Record<string, unknown>, env: Record<string, string | undefined>): string[];
 }
 
 /** What every provider is built with besides its own settings. */

@@ -1,7 +1,7 @@
 import { handle } from 'hono/aws-lambda';
 import { createControlApp } from '../../adapters/http/index.ts';
 import type { ControlPlane } from '../control-plane/index.ts';
-import { lazyControlPlane } from '../control-plane/index.ts';
+import { connectedControlPlane } from '../control-plane/index.ts';
 
 /** The hono app behind API Gateway (REST v1 / HTTP v2) or an ALB, through hono's aws-lambda adapter. */
 export function createHttpHandler(cp: ControlPlane): ReturnType<typeof handle> {
@@ -10,8 +10,12 @@ export function createHttpHandler(cp: ControlPlane): ReturnType<typeof handle> {
 
 let cached: ReturnType<typeof handle> | null = null;
 
-/** Lambda entry point (`functions/aws-lambda/http.handler`); config from FLOATIP_CONFIG. */
+/**
+ * Lambda entry point (`http.handler` in the built zip); config from FLOATIP_CONFIG. Redis is connected
+ * within the invocation (a frozen Lambda has no background in which to connect).
+ */
 export const handler: ReturnType<typeof handle> = async (event, context) => {
-  cached ??= createHttpHandler(await lazyControlPlane());
+  const cp = await connectedControlPlane();
+  cached ??= createHttpHandler(cp);
   return cached(event, context);
 };

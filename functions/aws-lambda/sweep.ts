@@ -1,5 +1,5 @@
 import type { ControlPlane, ScheduledSweepResult } from '../control-plane/index.ts';
-import { lazyControlPlane, scheduledSweep } from '../control-plane/index.ts';
+import { connectedControlPlane, scheduledSweep } from '../control-plane/index.ts';
 
 /** An EventBridge scheduled event (the fields floatip reads). */
 export interface ScheduledEvent {
@@ -35,7 +35,7 @@ export function createSweepHandler(
   };
 }
 
-/** Lambda entry point (`functions/aws-lambda/sweep.handler`), wired to an EventBridge schedule rule. */
+/** Lambda entry point (`sweep.handler` in the built zip), wired to an EventBridge schedule rule. */
 export async function handler(event: unknown, context: LambdaContextLike): Promise<ScheduledSweepResult> {
-  return createSweepHandler(await lazyControlPlane())(event, context);
+  return createSweepHandler(await connectedControlPlane())(event, context);
 }

@@ -1,3 +1,4 @@
+import { hashTagged } from '../../adapters/redis/index.ts';
 import type { ControlPlane } from './shared.ts';
 /** Where the demo prints (the CLI's stdout/stderr). */
 export interface DemoIo {
@@ -13,7 +14,7 @@ export async function resetDemo(cp: ControlPlane): Promise<void> {
     const [next, keys] = await cp.workerRedis.scan(
       cursor,
       'MATCH',
-      `${cp.config.redis.prefix}:*`,
+      `${hashTagged(cp.config.redis.prefix)}:*`,
       'COUNT',
       1000,
     );

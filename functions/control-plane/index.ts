@@ -5,6 +5,7 @@ export { runControlPlane } from './run.ts';
 export type { RunOptions, RunIo } from './run.ts';
 export { describeJob } from './describe.ts';
 export { lazyControlPlane } from './lazy.ts';
+export { connectedControlPlane, readyBudgetMs } from './connected.ts';
 export { scheduledSweep } from './scheduled-sweep.ts';
 export type { ScheduledSweepResult } from './scheduled-sweep.ts';
 export { startLeaseElection } from './lease.ts';

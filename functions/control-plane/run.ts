@@ -1,6 +1,6 @@
 import type { ControlJob } from '../../core/ports/index.ts';
 import type { Outcome } from '../../core/model/index.ts';
-import { waitReady } from '../../adapters/redis/index.ts';
+import { describeRedis, RedisConfigError, waitReady } from '../../adapters/redis/index.ts';
 import { createLogger } from '../../adapters/system/index.ts';
 import type { RunningServer } from '../serve/index.ts';
 import { startServe } from '../serve/index.ts';
@@ -10,7 +10,6 @@ import { ControlConfigError, loadControlPlaneConfig } from './config.ts';
 import { describeJob } from './describe.ts';
 import { resetDemo, runDemoAlert } from './demo.ts';
 import { buildControlPlane } from './shared.ts';
-import { redactUrl } from '../shared/redact.ts';
 
 export interface RunIo {
   out(text: string): void;
@@ -66,6 +65,10 @@ export async function runControlPlane(o: RunOptions): Promise<number> {
       for (const l of err.lines) o.io.err(l);
       return 5;
     }
+    if (err instanceof RedisConfigError) {
+      o.io.err(`${o.configPath}: ${err.message}`);
+      return 5;
+    }
     throw err;
   }
   let server: RunningServer | null = null;
@@ -95,7 +98,7 @@ export async function runControlPlane(o: RunOptions): Promise<number> {
     if (o.mode !== 'serve') worker = await startWorker(cp, { schedule: o.schedule !== false });
     o.io.out(
       [
-        `floatip control plane (${o.mode}) on ${redactUrl(config.redis.url)} prefix '${config.redis.prefix}'`,
+        `floatip control plane (${o.mode}) on ${describeRedis(config.redis)} prefix '${config.redis.prefix}'`,
         server
           ? `  status   ${server.url}/  (sign in with a token of scope read${readTokenHint(config)})`
           : '',

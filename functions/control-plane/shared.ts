@@ -22,6 +22,7 @@ import {
   redisFence,
   redisGroupStateStore,
   redisReplayGuard,
+  replicatedQueue,
 } from '../../adapters/redis/index.ts';
 import { withMemory } from '../shared/provider-schemas.ts';
 import { controlPlaneProblems } from './problems.ts';
@@ -81,7 +82,11 @@ function depsOn(
     }),
     state: redisGroupStateStore(redis, keys),
     audit: redisAuditStream(redis, keys),
-    queue: bullJobQueue(queue, redis, keys, config.worker),
+    queue: replicatedQueue(
+      bullJobQueue(queue, redis, keys, config.worker),
+      redis,
+      config.redis.replicas ?? 0,
+    ),
   };
 }
 
@@ -131,8 +136,8 @@ export function buildControlPlane(config: ControlPlaneConfig, o: ControlOverride
   const tokens = resolveTokens(config, env);
   const hmac = config.webhooks.hmac;
   const hmacSecret = hmac ? resolveSecret(hmac, 'controlPlane.webhooks.hmac', env) : undefined;
-  const apiRedis = o.apiRedis ?? connectRedis(config.redis.url, 'api');
-  const workerRedis = o.workerRedis ?? connectRedis(config.redis.url, 'worker');
+  const apiRedis = o.apiRedis ?? connectRedis(config.redis, 'api', undefined, undefined, env);
+  const workerRedis = o.workerRedis ?? connectRedis(config.redis, 'worker', undefined, undefined, env);
   const apiQueue = createControlQueue(apiRedis, config.redis.prefix);
   const workerQueue = createControlQueue(workerRedis, config.redis.prefix);
   const base = {

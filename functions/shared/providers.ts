@@ -1,27 +1,48 @@
 /**
  * The one provider composition: every entry point (the agent's cloud mode, the CLI, the control plane,
  * the lease agent, the cloud functions) builds its VipProviders here, from the configuration checked by
- * provider-schemas.ts. A cloud is one adapter folder plus one line in `modules`.
+ * provider-schemas.ts. A cloud is one adapter folder plus one line in `entries`.
+ *
+ * Providers are built lazily: what the settings point at outside the config (credential variables, CA
+ * files) is checked at once, but an adapter and its cloud SDK load on the provider's first call. Loading
+ * an SDK costs hundreds of ms of CPU; a webhook function's requests never call a provider, and a cold
+ * start must not pay for it (bench:functions).
  */
-import { awsModule } from '../../adapters/aws/module.ts';
-import { azureModule } from '../../adapters/azure/module.ts';
-import { dnsModule } from '../../adapters/dns/module.ts';
-import { gcpModule } from '../../adapters/gcp/module.ts';
+import { knownAwsCodes } from '../../adapters/aws/errors.ts';
+import { knownAzureCodes } from '../../adapters/azure/errors.ts';
+import { knownRoute53Codes } from '../../adapters/dns/errors.ts';
+import { knownGcpCodes } from '../../adapters/gcp/errors.ts';
 import { memoryModule } from '../../adapters/memory/module.ts';
-import { GcpVipProvider } from '../../adapters/gcp/provider.ts';
 import { realSleep, systemClock, systemRandom } from '../../adapters/system/index.ts';
-import type { GroupConfig, ProviderConfig } from '../../core/config/failover-group.ts';
+import type { GroupConfig, PolicyOverrides, ProviderConfig } from '../../core/config/failover-group.ts';
 import { mergePolicy, type ProviderModule, type ProviderRuntime } from '../../core/failover/index.ts';
-import type { PolicyOverrides } from '../../core/config/failover-group.ts';
+import type { Outcome } from '../../core/model/index.ts';
 import type { Holder, VipProvider } from '../../core/ports/index.ts';
-import { withMemory } from './provider-schemas.ts';
+import { providerSchemas, withMemory } from './provider-schemas.ts';
 
-const modules: Readonly<Record<string, ProviderModule>> = {
-  aws: awsModule,
-  azure: azureModule,
-  gcp: gcpModule,
-  dns: dnsModule,
-  memory: memoryModule,
+interface Entry {
+  knownCodes: ReadonlySet<string>;
+  load(): Promise<ProviderModule>;
+}
+
+const entries: Readonly<Record<string, Entry>> = {
+  aws: {
+    knownCodes: knownAwsCodes,
+    load: async () => (await import('../../adapters/aws/module.ts')).awsModule,
+  },
+  azure: {
+    knownCodes: knownAzureCodes,
+    load: async () => (await import('../../adapters/azure/module.ts')).azureModule,
+  },
+  gcp: {
+    knownCodes: knownGcpCodes,
+    load: async () => (await import('../../adapters/gcp/module.ts')).gcpModule,
+  },
+  dns: {
+    knownCodes: knownRoute53Codes,
+    load: async () => (await import('../../adapters/dns/module.ts')).dnsModule,
+  },
+  memory: { knownCodes: memoryModule.knownCodes, load: () => Promise.resolve(memoryModule) },
 };
 
 export type BuildRuntime = Partial<Omit<ProviderRuntime, 'name' | 'policy'>> & { policy?: PolicyOverrides };
@@ -38,6 +59,39 @@ function membersOf(name: string, type: string, groups: readonly GroupConfig[]): 
   return [...out.values()];
 }
 
+/** A provider whose adapter (and cloud SDK) loads on its first call; a failure to build is a give-up. */
+class LazyProvider implements VipProvider {
+  readonly name: string;
+  #made: Promise<VipProvider> | undefined;
+  readonly #make: () => Promise<VipProvider>;
+  constructor(name: string, make: () => Promise<VipProvider>) {
+    this.name = name;
+    this.#make = make;
+  }
+  async #call<T>(run: (p: VipProvider) => Promise<Outcome<T>>): Promise<Outcome<T>> {
+    let p: VipProvider;
+    try {
+      p = await (this.#made ??= this.#make());
+    } catch (err) {
+      this.#made = undefined;
+      return {
+        kind: 'give-up',
+        reason: `providers.${this.name}: ${err instanceof Error ? err.message : String(err)}`,
+      };
+    }
+    return run(p);
+  }
+  observe: VipProvider['observe'] = (r) => this.#call((p) => p.observe(r));
+  acquire: VipProvider['acquire'] = (r, h, e, o) => this.#call((p) => p.acquire(r, h, e, o));
+  release: VipProvider['release'] = (r, h, e, o) => this.#call((p) => p.release(r, h, e, o));
+  /** Closes what the real provider holds open (the GCP clients), if it was ever made. */
+  async close(): Promise<void> {
+    const p = await this.#made?.catch(() => null);
+    const c = p as { close?: () => Promise<void> } | null | undefined;
+    await c?.close?.();
+  }
+}
+
 /**
  * Builds the providers the groups' resources name (and only those), or says precisely why one cannot be
  * built (`providers.<name>: ...`, e.g. a missing credential variable). Validate with checkProviders first.
@@ -51,11 +105,17 @@ export function buildProviders(
   const used = new Set(groups.flatMap((g) => g.resources.map((r) => r.provider)));
   const errors: string[] = [];
   const out = new Map<string, VipProvider>();
+  const env = o.env ?? process.env;
   for (const name of used) {
     const p = all[name];
-    const module = p ? modules[p.type] : undefined;
-    if (!p || !module) {
+    const entry = p ? entries[p.type] : undefined;
+    if (!p || !entry) {
       errors.push(`providers.${name}: not configured`);
+      continue;
+    }
+    const problems = providerSchemas[p.type]?.check?.(p.settings, env) ?? [];
+    if (problems.length > 0) {
+      errors.push(...problems.map((x) => `providers.${name}: ${x}`));
       continue;
     }
     const rt: ProviderRuntime = {
@@ -64,24 +124,21 @@ export function buildProviders(
       clock: o.clock ?? systemClock,
       random: o.random ?? systemRandom,
       sleep: o.sleep ?? realSleep,
-      env: o.env ?? process.env,
+      env,
       ...(o.overrides ? { overrides: o.overrides } : {}),
     };
-    try {
-      out.set(name, module.make(p.settings, membersOf(name, p.type, groups), rt));
-    } catch (err) {
-      errors.push(`providers.${name}: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    const members = membersOf(name, p.type, groups);
+    out.set(name, new LazyProvider(name, async () => (await entry.load()).make(p.settings, members, rt)));
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, value: out };
 }
 
 /** Closes what holds sockets (the GCP clients). */
 export async function closeProviders(providers: Iterable<VipProvider>): Promise<void> {
-  for (const p of providers) if (p instanceof GcpVipProvider) await p.close();
+  for (const p of providers) await (p as { close?: () => Promise<void> }).close?.();
 }
 
 /** The label a provider error code gets in metrics: itself when the provider lists it, else `other`. */
 export function codeLabel(type: string | undefined, code: string): string {
-  return type !== undefined && modules[type]?.knownCodes.has(code) ? code : 'other';
+  return type !== undefined && entries[type]?.knownCodes.has(code) ? code : 'other';
 }

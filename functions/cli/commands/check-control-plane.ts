@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import type { ControlPlaneConfig } from '../../../core/config/control-plane.ts';
-import { redactSecrets, redactUrl } from '../../shared/redact.ts';
+import { redactSecrets } from '../../shared/redact.ts';
 import type { CliIo } from '../command.ts';
 import { exitCodes } from '../command.ts';
 
@@ -39,6 +39,7 @@ export async function checkControlPlaneFile(
   io: CliIo,
 ): Promise<number> {
   const { ControlConfigError, loadControlPlaneConfig } = await import('../../control-plane/config.ts');
+  const { describeRedis } = await import('../../../adapters/redis/connection.ts');
   let config: ControlPlaneConfig;
   try {
     config = await loadControlPlaneConfig(file);
@@ -61,7 +62,7 @@ export async function checkControlPlaneFile(
   const hooks = [config.webhooks.hmac ? 'hmac' : '', config.webhooks.sns ? 'sns' : ''].filter(Boolean);
   io.out(
     `${file}: control-plane configuration OK — ${config.groups.length} group(s), ${config.tokens.length} token(s), ` +
-      `${config.alerts.length} alert mapping(s); Redis ${redactUrl(config.redis.url)} prefix '${config.redis.prefix}'; ` +
+      `${config.alerts.length} alert mapping(s); Redis ${describeRedis(config.redis)} prefix '${config.redis.prefix}'; ` +
       `API on ${config.http.host}:${config.http.port}`,
   );
   for (const g of config.groups)

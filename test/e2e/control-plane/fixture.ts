@@ -1,17 +1,24 @@
 /** Shared set-up for control-plane tests: a unique Redis prefix, config, memory provider, cleanup. */
 import { randomUUID } from 'node:crypto';
 import type { TestContext } from 'node:test';
-import { Redis } from 'ioredis';
 import { parseControlPlaneConfig } from '../../../core/config/control-plane.ts';
 import type { ControlPlaneConfig } from '../../../core/config/control-plane.ts';
 import type { VipProvider } from '../../../core/ports/index.ts';
 import { MemoryVipProvider } from '../../../adapters/memory/index.ts';
 import { createLogger } from '../../../adapters/system/index.ts';
-import { waitReady } from '../../../adapters/redis/index.ts';
+import { connectRedis, eachPrimary, hashTagged, waitReady } from '../../../adapters/redis/index.ts';
 import type { ControlOverrides, ControlPlane } from '../../../functions/control-plane/index.ts';
 import { buildControlPlane } from '../../../functions/control-plane/index.ts';
 
 export const redisUrl = process.env.FLOATIP_TEST_REDIS ?? 'redis://127.0.0.1:6379';
+/**
+ * `host:port,host:port`: run on a Redis Cluster with these seed nodes instead of `redisUrl` (set by
+ * test/e2e/redis-ha/cluster.test.ts, which starts one and runs this suite on it).
+ */
+const clusterNodes = process.env.FLOATIP_TEST_REDIS_CLUSTER?.split(',').map((hp) => {
+  const [host = '', port = ''] = hp.split(':');
+  return { host, port: Number(port) };
+});
 export const opsToken = 'ops-secret-token';
 export const viewerToken = 'viewer-secret-token';
 export const hookSecret = 'hook-secret';
@@ -24,7 +31,7 @@ export function testConfigInput(
   patch: Record<string, unknown> = {},
 ): unknown {
   return {
-    redis: { url, prefix },
+    redis: clusterNodes && url === redisUrl ? { cluster: clusterNodes, prefix } : { url, prefix },
     http: { bodyLimitBytes: 4096, ratePerMinute: 1_000_000 },
     worker: { concurrency: 4, lockTtlMs: 10_000, attempts: 3, backoffMs: 50 },
     sweep: { everyMs: 3_600_000 },
@@ -68,17 +75,20 @@ export function testConfig(
   return r.config;
 }
 
-/** Deletes every key under `prefix:` (SCAN + UNLINK); safe on the shared Redis. */
+/** Deletes every key under the (hash-tagged) prefix (SCAN + UNLINK on each primary); safe on the shared Redis. */
 export async function dropPrefix(url: string, prefix: string): Promise<void> {
-  const r = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
+  const target = clusterNodes && url === redisUrl ? { cluster: clusterNodes, prefix } : url;
+  const r = connectRedis(target, 'api', undefined, 'floatip-test-cleanup');
   try {
-    await r.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await r.unlink(...keys);
-    } while (cursor !== '0');
+    await waitReady(r);
+    for (const node of eachPrimary(r)) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', `${hashTagged(prefix)}:*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) await node.unlink(...keys);
+      } while (cursor !== '0');
+    }
   } finally {
     r.disconnect();
   }

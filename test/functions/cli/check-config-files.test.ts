@@ -50,7 +50,7 @@ test('a broken control-plane file is refused with every path, exit 5; unset secr
   const bad = join(dir, 'cp.yaml');
   writeFileSync(
     bad,
-    'controlPlane:\n  tokens: [{ name: ops, scopes: [admin], value: x }]\n  groups:\n    - id: web\n      members: [{ id: a, priority: 999 }]\n      resources: []\n',
+    'controlPlane:\n  tokens: [{ name: ops, scopes: [admin], value: x }]\n  groups:\n    - id: web\n      members: { a: { priority: 999 } }\n      resources: []\n',
   );
   const r = await check([bad]);
   assert.equal(r.code, 5);
@@ -60,13 +60,13 @@ test('a broken control-plane file is refused with every path, exit 5; unset secr
   );
   assert.match(
     r.err,
-    /cp\.yaml: error: controlPlane\.groups\[0\]\.members\[0\]\.priority: must be an integer from 1 to 254/,
+    /cp\.yaml: error: controlPlane\.groups\[0\]\.members\.a\.priority: must be an integer from 1 to 254/,
   );
   assert.match(r.err, /cp\.yaml: 3 errors; configuration rejected/);
   const env = join(dir, 'env.yaml');
   writeFileSync(
     env,
-    'controlPlane:\n  tokens: [{ name: ops, scopes: [read], env: FLOATIP_TEST_UNSET_TOKEN_X }]\n  groups:\n    - id: web\n      members: [{ id: a }]\n      resources: [{ id: v, provider: memory, kind: address }]\n',
+    'controlPlane:\n  tokens: [{ name: ops, scopes: [read], env: FLOATIP_TEST_UNSET_TOKEN_X }]\n  groups:\n    - id: web\n      members: { a: {} }\n      resources: [{ id: v, provider: memory, kind: address }]\n',
   );
   const e = await check([env]);
   assert.equal(e.code, 0, e.err);
@@ -77,11 +77,14 @@ test('a broken control-plane file is refused with every path, exit 5; unset secr
   const aws = join(dir, 'aws.yaml');
   writeFileSync(
     aws,
-    'controlPlane:\n  groups:\n    - id: web\n      members: [{ id: a }]\n      resources: [{ id: v, provider: aws, kind: elastic-ip }]\n',
+    'controlPlane:\n  groups:\n    - id: web\n      members: { a: {} }\n      resources: [{ id: v, provider: aws, kind: elastic-ip }]\n',
   );
   const a = await check([aws]);
   assert.equal(a.code, 5);
-  assert.match(a.err, /aws\.yaml: error: controlPlane\.providers\.aws: missing/);
+  assert.match(
+    a.err,
+    /aws\.yaml: error: controlPlane\.groups\[0\]\.resources\[0\]\.provider: unknown provider 'aws' \(configured: memory\)/,
+  );
 });
 
 test('--json prints the model also on exit 6, and secrets only with --show-secrets', async (t) => {

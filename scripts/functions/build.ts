@@ -1,0 +1,140 @@
+/** Builds the cloud-function artifacts of ./targets.ts with esbuild (see scripts/build-functions.ts). */
+import {
+  cpSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { build } from 'esbuild';
+import { ControlConfigError, loadControlPlaneConfig } from '../../functions/control-plane/config.ts';
+import { computeSubset, noNativeAddon, providerStubs } from './plugins.ts';
+import { buildProviders } from '../../functions/shared/providers.ts';
+import { targets, type Target, type TargetName } from './targets.ts';
+import { zipDirectory } from './zip.ts';
+
+export const repoRoot = join(dirname(new URL(import.meta.url).pathname), '..', '..');
+export const defaultOutDir = join(repoRoot, 'dist', 'functions');
+/** The config file name inside an artifact when `--config` ships one. */
+export const shippedConfigName = 'floatip.control.yaml';
+
+/**
+ * CommonJS dependencies call require(), __dirname and __filename; in an ES module bundle those come from
+ * the bundle's own location (the platform's require hooks, such as Azure's, see every require).
+ */
+export const banner = [
+  "import { createRequire as __fipRequire } from 'node:module';",
+  "import { fileURLToPath as __fipPath } from 'node:url';",
+  "import { dirname as __fipDir } from 'node:path';",
+  'const require = __fipRequire(import.meta.url);',
+  'const __filename = __fipPath(import.meta.url);',
+  'const __dirname = __fipDir(__filename);',
+].join('\n');
+
+export interface BuiltArtifact {
+  name: TargetName;
+  dir: string;
+  zip: string;
+  dirBytes: number;
+  zipBytes: number;
+}
+
+const dirSize = (dir: string): number =>
+  readdirSync(dir).reduce((n, f) => {
+    const p = join(dir, f);
+    const s = statSync(p);
+    return n + (s.isDirectory() ? dirSize(p) : s.size);
+  }, 0);
+
+function packageVersions(): { version: string; deps: Record<string, string> } {
+  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+  const installed = (name: string): string =>
+    (
+      JSON.parse(readFileSync(join(repoRoot, 'node_modules', name, 'package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version;
+  return {
+    version: pkg.version,
+    deps: { '@google-cloud/functions-framework': installed('@google-cloud/functions-framework') },
+  };
+}
+
+async function bundle(target: Target, dir: string): Promise<string[]> {
+  const result = await build({
+    absWorkingDir: repoRoot,
+    entryPoints: Object.entries(target.entries).map(([out, input]) => ({ in: input, out })),
+    outdir: dir,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    outExtension: { '.js': '.mjs' },
+    external: [...target.external],
+    plugins: [noNativeAddon(), providerStubs(repoRoot, target), computeSubset()],
+    banner: { js: banner },
+    minifyWhitespace: true,
+    minifySyntax: true,
+    legalComments: 'external',
+    metafile: true,
+    logLevel: 'error',
+  });
+  return Object.keys(result.metafile.inputs).filter((f) => !f.includes('node_modules') && !f.includes(':'));
+}
+
+async function buildTarget(target: Target, out: string, configText: string | null): Promise<BuiltArtifact> {
+  const dir = join(out, target.name);
+  const staging = join(out, `.${target.name}.${process.pid}`);
+  rmSync(staging, { recursive: true, force: true });
+  const inputs = await bundle(target, staging);
+  // adapters/redis/scripts.ts reads its Lua scripts from `lua/` beside the module that holds it.
+  cpSync(join(repoRoot, 'adapters', 'redis', 'lua'), join(staging, 'lua'), { recursive: true });
+  const { version, deps } = packageVersions();
+  for (const [file, text] of Object.entries(target.files(version, deps)))
+    writeFileSync(join(staging, file), text);
+  if (configText !== null) writeFileSync(join(staging, shippedConfigName), configText);
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(staging, dir);
+  const zip = `${dir}.zip`;
+  writeFileSync(zip, zipDirectory(dir));
+  writeFileSync(join(out, `${target.name}.inputs.json`), `${JSON.stringify(inputs.sort())}\n`);
+  return { name: target.name, dir, zip, dirBytes: dirSize(dir), zipBytes: statSync(zip).size };
+}
+
+/** Builds every target (or `only`); a bad `configFile` fails before anything is written. */
+export async function buildFunctions(
+  o: { configFile?: string; outDir?: string; only?: TargetName[] } = {},
+): Promise<BuiltArtifact[]> {
+  const out = o.outDir ?? defaultOutDir;
+  let configText: string | null = null;
+  if (o.configFile !== undefined) {
+    // Throws ControlConfigError (file, path, message); building the providers runs their own checks of
+    // member and resource specs, which the artifacts defer to the first provider call.
+    // Secrets are not needed for that: every environment variable reads as a placeholder here.
+    const anyEnv = new Proxy(
+      {},
+      { get: (_t, k) => (typeof k === 'string' ? 'build-time-placeholder' : undefined) },
+    );
+    const config = await loadControlPlaneConfig(o.configFile);
+    const built = buildProviders(config.providers, config.groups, { env: anyEnv });
+    if (!built.ok)
+      throw new ControlConfigError(built.errors.map((e) => `${o.configFile}: controlPlane.${e}`));
+    configText = readFileSync(o.configFile, 'utf8');
+  }
+  mkdirSync(out, { recursive: true });
+  const built: BuiltArtifact[] = [];
+  for (const t of targets)
+    if (!o.only || o.only.includes(t.name)) built.push(await buildTarget(t, out, configText));
+  return built;
+}
+
+/** Repo-relative source files an artifact was built from (for "is dist stale?"). */
+export function artifactInputs(name: TargetName, out = defaultOutDir): string[] {
+  return JSON.parse(readFileSync(join(out, `${name}.inputs.json`), 'utf8')) as string[];
+}
+
+export const relativeToRepo = (p: string): string => relative(repoRoot, p);

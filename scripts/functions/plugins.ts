@@ -1,0 +1,111 @@
+/** esbuild plugins of the function build: leave other clouds' providers out, keep native code out. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Plugin } from 'esbuild';
+import { allProviders, type Target } from './targets.ts';
+
+/**
+ * A provider adapter the target does not carry becomes a module whose every export throws, naming the
+ * artifact and what it does carry; a config that uses it fails when the control plane is built.
+ */
+function failure(provider: string, target: Target): string {
+  const carried = ['memory', ...target.providers].join(', ');
+  const message = JSON.stringify(
+    `floatip: the '${provider}' provider is not in the ${target.name} artifact (it carries: ${carried}); ` +
+      `use the artifact of that cloud or the floatip worker`,
+  );
+  return `function notCarried() { throw new Error(${message}); }`;
+}
+
+/** A stand-in for adapters/<provider>/module.ts: its `<provider>Module` whose `make` throws. */
+function stubSource(provider: string, target: Target, realModule: string): string {
+  const names = [...readFileSync(realModule, 'utf8').matchAll(/^export const (\w+)/gm)].map(
+    (m) => m[1] ?? '',
+  );
+  return [failure(provider, target), ...names.map((n) => `export const ${n} = { make: notCarried };`)].join(
+    '\n',
+  );
+}
+
+/** SDK packages only a provider's own code loads lazily (so no adapter import pulls them in). */
+const lazySdks: Record<string, string[]> = { azure: ['@azure/identity'] };
+
+/**
+ * Replaces adapters/<provider>/module.ts (what functions/shared/providers.ts loads on a provider's first
+ * call) for the providers `target` leaves out, and the SDKs only those providers load later
+ * (`import('@azure/identity')`), with a module that throws the same way.
+ */
+export function providerStubs(root: string, target: Target): Plugin {
+  const left = allProviders.filter((p) => !target.providers.includes(p));
+  const filter = new RegExp(`adapters/(${left.join('|')})/module\\.ts$`);
+  const sdks = left.flatMap((p) => (lazySdks[p] ?? []).map((sdk) => [sdk, p] as const));
+  return {
+    name: 'floatip-provider-stubs',
+    setup(build) {
+      if (left.length === 0) return;
+      build.onResolve({ filter }, (args) => {
+        const provider = filter.exec(args.path)?.[1] ?? '';
+        return { path: provider, namespace: 'floatip-stub' };
+      });
+      for (const [sdk, provider] of sdks)
+        build.onResolve({ filter: new RegExp(`^${sdk.replace('/', '\\/')}$`) }, () => ({
+          path: `sdk:${provider}`,
+          namespace: 'floatip-stub',
+        }));
+      build.onLoad({ filter: /.*/, namespace: 'floatip-stub' }, (args) => {
+        if (args.path.startsWith('sdk:'))
+          return {
+            contents: `${failure(args.path.slice(4), target)}\nnotCarried();\nexport default {};`,
+            loader: 'js',
+          };
+        return {
+          contents: stubSource(args.path, target, join(root, 'adapters', args.path, 'module.ts')),
+          loader: 'js',
+        };
+      });
+    },
+  };
+}
+
+/**
+ * `@google-cloud/compute`'s index loads all ~100 Compute clients (70 MB of JavaScript); floatip uses four.
+ * The default import is served from those four client modules alone.
+ */
+export const computeClients = ['instances', 'routes', 'zone_operations', 'global_operations'];
+
+export function computeSubset(): Plugin {
+  const className = (f: string): string =>
+    `${f.replace(/(^|_)([a-z])/g, (_m, _u: string, c: string) => c.toUpperCase())}Client`;
+  return {
+    name: 'floatip-compute-subset',
+    setup(build) {
+      build.onResolve({ filter: /^@google-cloud\/compute$/ }, (args) => ({
+        path: 'compute',
+        namespace: 'floatip-compute',
+        pluginData: args.resolveDir,
+      }));
+      build.onLoad({ filter: /.*/, namespace: 'floatip-compute' }, (args) => ({
+        resolveDir: args.pluginData as string,
+        loader: 'js',
+        contents: [
+          ...computeClients.map(
+            (f) => `import { ${className(f)} } from '@google-cloud/compute/build/src/v1/${f}_client.js';`,
+          ),
+          `export default { ${computeClients.map(className).join(', ')} };`,
+        ].join('\n'),
+      }));
+    },
+  };
+}
+
+/** The on-prem native addon never belongs in a cloud function: importing it fails the build. */
+export function noNativeAddon(): Plugin {
+  return {
+    name: 'floatip-no-native',
+    setup(build) {
+      build.onResolve({ filter: /^@floatip\/onprem-native$|\.node$/ }, (args) => ({
+        errors: [{ text: `${args.importer} imports ${args.path}: the cloud functions carry no native code` }],
+      }));
+    },
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * build:functions refuses a bad config before writing anything (including member specs only a provider
+ * checks), and an artifact asked for a provider it does not carry says so by name.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { buildFunctions } from '../../scripts/functions/build.ts';
+import { ensureArtifacts, cleanDir, unpackArtifact } from './artifacts.ts';
+import { lineChild } from '../functions/line-child.ts';
+import { httpApiEvent } from '../functions/aws-lambda/events.ts';
+
+const group = (provider: string, memberSpec: object) => ({
+  id: 'g',
+  members: [{ id: 'a', spec: memberSpec }],
+  resources: [{ id: 'r', provider, kind: 'elastic-ip', spec: { allocationId: 'eipalloc-1' } }],
+});
+
+test('build:functions --config: a config error is named (file, path) and nothing is built', async (t) => {
+  const dir = cleanDir(t, 'build-bad');
+  const bad = join(dir, 'bad.yaml');
+  writeFileSync(
+    bad,
+    JSON.stringify({
+      controlPlane: { providers: { aws: { region: 'eu-west-1' } }, groups: [group('aws', { nic: 'x' })] },
+    }),
+  );
+  await assert.rejects(
+    buildFunctions({ configFile: bad, outDir: join(dir, 'out') }),
+    /networkInterfaceId|member|spec/,
+  );
+  const missing = join(dir, 'missing.yaml');
+  writeFileSync(
+    missing,
+    JSON.stringify({ controlPlane: { groups: [group('aws', { networkInterfaceId: 'eni-a' })] } }),
+  );
+  await assert.rejects(
+    buildFunctions({ configFile: missing, outDir: join(dir, 'out') }),
+    /controlPlane\.providers\.aws: missing/,
+  );
+  assert.equal(existsSync(join(dir, 'out')), false, 'nothing written');
+});
+
+test('an artifact asked for a provider it does not carry names it and what it carries', async (t) => {
+  await ensureArtifacts();
+  const root = cleanDir(t, 'lambda-gcp');
+  unpackArtifact('aws-lambda', root);
+  const config = join(root, 'floatip.control.yaml');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      controlPlane: {
+        providers: { gcp: { project: 'p' } },
+        groups: [
+          {
+            ...group('gcp', { zone: 'z', instance: 'i' }),
+            resources: [{ id: 'r', provider: 'gcp', kind: 'alias-ip', spec: { ipCidrRange: '10.0.0.1/32' } }],
+          },
+        ],
+      },
+    }),
+  );
+  const http = lineChild(
+    t,
+    [join(import.meta.dirname, '../functions/aws-lambda/lambda-runtime.ts'), root, 'http.handler'],
+    {
+      cwd: root,
+      env: { PATH: process.env.PATH, FLOATIP_CONFIG: config, FLOATIP_LOG_LEVEL: 'silent' },
+    },
+  );
+  const r = (await http.ask(httpApiEvent('GET', '/healthz'))) as { ok: boolean; error: string };
+  assert.equal(r.ok, false);
+  assert.match(
+    r.error,
+    /the 'gcp' provider is not in the aws-lambda artifact \(it carries: memory, aws, dns\)/,
+  );
+});
