@@ -1,6 +1,6 @@
 /**
- * core/lb: the fourteen IPVS schedulers with the kernel's semantics (see
- * ../../../shared/reference/ipvs-schedulers.md), persistence, connection accounting, and the
+ * core/lb: the fourteen IPVS schedulers with the kernel's semantics (net/netfilter/ipvs/ip_vs_*.c of
+ * Linux 6.x), persistence, connection accounting, and the
  * virtual-service object that conformance tools drive.
  *
  * Modelling choices, where the rule book leaves room:

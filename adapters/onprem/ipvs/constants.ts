@@ -1,6 +1,6 @@
 /**
- * IPVS generic-netlink constants, from include/uapi/linux/ip_vs.h (see ../shared/reference/ipvs-netlink.md
- * §1, §3-§5). Values are the kernel's ABI.
+ * IPVS generic-netlink constants, from the kernel's include/uapi/linux/ip_vs.h and
+ * net/netfilter/ipvs/ip_vs_ctl.c (the attribute policies). Values are the kernel's ABI.
  */
 
 /** §1: family name and version (IPVS_GENL_NAME, IPVS_GENL_VERSION). */

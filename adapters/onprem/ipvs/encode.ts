@@ -1,6 +1,6 @@
 /**
- * LbOp -> IPVS generic-netlink request bytes, laid out exactly as ipvsadm 1.31 (libnl) lays them out (see
- * ../shared/reference/ipvs-netlink.md §2, §4 and the annotated capture in §7): nests flagged NLA_F_NESTED,
+ * LbOp -> IPVS generic-netlink request bytes, laid out exactly as ipvsadm 1.31 (libnl) lays them out (libipvs
+ * in ipvsadm's source, and its requests captured byte for byte): nests flagged NLA_F_NESTED,
  * the service nest always carries AF, identity, SCHED_NAME, [PE_NAME], FLAGS, TIMEOUT and NETMASK (with an
  * empty scheduler and zeroes when only the identity matters), destination nests carry every field.
  * Pure: no I/O.

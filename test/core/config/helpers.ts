@@ -8,7 +8,7 @@ import { parseKeepalived, type ParseOptions, type ParseResult } from '../../../c
 import type { Config, ConfigDiagnostic } from '../../../core/model/index.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-/** The project's seed configurations (a copy of ../shared/fixtures/seed-configs, README included). */
+/** The project's seed configurations (README included; origins in keepalived-corpus/SOURCES.md). */
 export const seedDir = join(here, '..', '..', 'fixtures', 'keepalived-corpus', 'seed');
 export const corpusDir = join(here, '..', '..', 'fixtures', 'keepalived-corpus');
 

@@ -1,5 +1,5 @@
 // `floatip status --lvs` prints the table as `ipvsadm -Ln` does: checked against the format strings and
-// the example in ../shared/reference/keepalived.md §5.5.
+// the output of ipvsadm 1.31 (ipvsadm.c print_title/print_service/print_dest) on the same table.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LbDestination, LbService } from '../../../core/ports/index.ts';

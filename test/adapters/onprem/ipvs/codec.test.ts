@@ -1,5 +1,5 @@
-// The IPVS generic-netlink codec: byte for byte against the annotated ipvsadm capture in
-// ../shared/reference/ipvs-netlink.md §7, and round trips (fast-check) through the decoder.
+// The IPVS generic-netlink codec: byte for byte against requests ipvsadm 1.31 (libnl) sent, captured
+// from its netlink socket, and round trips (fast-check) through the decoder.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
