@@ -137,7 +137,7 @@ async function main(): Promise<void> {
         redis: { url: redisUrl, prefix },
         tokens: [{ name: 'ops', value: 'bench-token', scopes: ['read'] }],
         groups: [
-          { id: 'g', members: [{ id: 'a' }], resources: [{ id: 'r', provider: 'memory', kind: 'address' }] },
+          { id: 'g', members: { a: {} }, resources: [{ id: 'r', provider: 'memory', kind: 'address' }] },
         ],
       },
     }),

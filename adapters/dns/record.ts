@@ -112,6 +112,7 @@ export function recordDriver(
     observe: (r) => ({
       resource: id,
       holder: ctx.members.find((m) => holds(r, m))?.id ?? null,
+      ...(r !== null && !ctx.members.some((m) => holds(r, m)) ? { state: 'foreign' as const } : {}),
       detail: { name, type: spec.type, values: values(r), ttl: r?.TTL ?? null },
     }),
     acquireWrites(r) {

@@ -21,13 +21,13 @@ export interface ResourceView {
   outcome: Outcome<Observation>;
 }
 
-export type ResourceState = 'held' | 'mixed' | 'unheld' | 'unreadable';
+export type ResourceState = 'held' | 'mixed' | 'foreign' | 'unheld' | 'unreadable';
 
 export const stateOf = (v: ResourceView): ResourceState =>
   v.outcome.kind !== 'ok'
     ? 'unreadable'
-    : v.outcome.value.state === 'mixed'
-      ? 'mixed'
+    : v.outcome.value.state !== undefined
+      ? v.outcome.value.state
       : v.outcome.value.holder === null
         ? 'unheld'
         : 'held';

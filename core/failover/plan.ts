@@ -11,7 +11,7 @@
  *   null (nobody)             acquire  takeover=false (a racing claimer loses with conflict)
  *   fenced member             acquire  takeover=true  (AllowReassociation / steal)
  *   live member, not fenced   blocked  (report; the election must fence it first)
- *   unknown (not a member)    blocked  unless `takeUnknown`
+ *   unknown (not a member)    blocked  unless `takeUnknown` (also `state: foreign`, holder null)
  *
  * A plan whose epoch is older than the newest epoch already applied is stale: no actions at all.
  */
@@ -69,6 +69,10 @@ export function planFailover(input: PlanInput): FailoverPlan {
       return { kind: 'keep', resource, holder: desired, epoch };
     if (o.holder === desired)
       return { kind: 'acquire', resource, holder: desired, from: desired, takeover: true, epoch };
+    if (o.state === 'foreign')
+      return input.takeUnknown
+        ? { kind: 'acquire', resource, holder: desired, from: null, takeover: true, epoch }
+        : { kind: 'blocked', resource, holder: 'unknown', reason: 'held by something that is not a member' };
     if (o.holder === null)
       return { kind: 'acquire', resource, holder: desired, from: null, takeover: false, epoch };
     if (!members.has(o.holder) && !input.takeUnknown)

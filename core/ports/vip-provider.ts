@@ -28,9 +28,10 @@ export interface Observation {
   /**
    * `mixed` when the resource has several parts that disagree (a route in several tables pointing at
    * different members): `holder` is then the first part's holder, and an acquire must repair the rest.
+   * `foreign` when something that is not a member holds it (`holder` is then null).
    * Absent means `held` or `unheld`, as `holder` says.
    */
-  state?: 'mixed';
+  state?: 'mixed' | 'foreign';
   /** The provider's own view as plain JSON, for audit and inspect. */
   detail: Readonly<Record<string, unknown>>;
 }

@@ -17,6 +17,7 @@ import type { Clock, Fence, Logger, StateChange, StateNotifier } from '../../cor
 import { MemoryGroupStore } from '../../adapters/memory/index.ts';
 import { buildCloud, loadCloudSection, type CloudRuntime } from './cloud-setup.ts';
 import { openArbiter, type Arbiter } from './cloud-arbiter.ts';
+import { warmProviders } from '../shared/providers.ts';
 
 export interface CloudMode {
   agent: CloudAgent;
@@ -50,6 +51,8 @@ export function openCloudMode(
   const built = buildCloud(section, { env, clock: o.clock });
   if (!built.ok) throw new Error(built.errors.map((e) => `${loaded.value.file}: ${e}`).join('\n'));
   const runtime: CloudRuntime = built.value;
+  // Loaded in the background from the start: not in the middle of the first MASTER transition.
+  void warmProviders(runtime.providers.values());
   const log = o.logger.child({ cloud: section.group.id, member: self });
   const vrrp = createVrrpFence();
   const me = section.group.members.find((m) => m.id === self);

@@ -2,6 +2,7 @@ import type { Epoch } from '../../core/model/index.ts';
 import { conflict, ok } from '../../core/model/index.ts';
 import type { Fence } from '../../core/ports/index.ts';
 import { runFailover } from '../../core/app/index.ts';
+import { warmProviders } from '../shared/providers.ts';
 import { waitReady } from '../../adapters/redis/index.ts';
 import { createLogger } from '../../adapters/system/index.ts';
 import { ControlConfigError, loadControlPlaneConfig } from './config.ts';
@@ -114,6 +115,8 @@ export async function runLeaseAgent(o: LeaseAgentOptions): Promise<number> {
             : `acquire ${r.resource} failed at epoch ${epoch}: ${r.outcome}: ${r.reason ?? ''}`,
         );
     };
+    // The adapters load now, not inside the first failover (a second of CPU would outlast the lease).
+    await warmProviders(Object.values(cp.providers));
     const election = await startLeaseElection(cp, {
       scope: group.id,
       node: me.id,

@@ -20,6 +20,13 @@ import type { Outcome } from '../../core/model/index.ts';
 import type { Holder, VipProvider } from '../../core/ports/index.ts';
 import { providerSchemas, withMemory } from './provider-schemas.ts';
 
+/**
+ * Set by the cloud-function build (scripts/functions/build.ts, esbuild `define`): the artifact's name and
+ * the providers it carries. Absent everywhere else (every provider is there).
+ */
+declare const FLOATIP_ARTIFACT: { name: string; providers: string[] } | undefined;
+const artifact = typeof FLOATIP_ARTIFACT === 'undefined' ? undefined : FLOATIP_ARTIFACT;
+
 interface Entry {
   knownCodes: ReadonlySet<string>;
   load(): Promise<ProviderModule>;
@@ -84,6 +91,12 @@ class LazyProvider implements VipProvider {
   observe: VipProvider['observe'] = (r) => this.#call((p) => p.observe(r));
   acquire: VipProvider['acquire'] = (r, h, e, o) => this.#call((p) => p.acquire(r, h, e, o));
   release: VipProvider['release'] = (r, h, e, o) => this.#call((p) => p.release(r, h, e, o));
+  /** Makes the real provider now (loads its adapter and SDK); a failure is kept for the first call. */
+  async warm(): Promise<void> {
+    await (this.#made ??= this.#make()).catch(() => {
+      this.#made = undefined;
+    });
+  }
   /** Closes what the real provider holds open (the GCP clients), if it was ever made. */
   async close(): Promise<void> {
     const p = await this.#made?.catch(() => null);
@@ -113,6 +126,12 @@ export function buildProviders(
       errors.push(`providers.${name}: not configured`);
       continue;
     }
+    if (artifact && !artifact.providers.includes(p.type)) {
+      errors.push(
+        `providers.${name}: the '${p.type}' provider is not in the ${artifact.name} artifact (it carries: ${artifact.providers.join(', ')}); use the artifact of that cloud or the floatip worker`,
+      );
+      continue;
+    }
     const problems = providerSchemas[p.type]?.check?.(p.settings, env) ?? [];
     if (problems.length > 0) {
       errors.push(...problems.map((x) => `providers.${name}: ${x}`));
@@ -131,6 +150,15 @@ export function buildProviders(
     out.set(name, new LazyProvider(name, async () => (await entry.load()).make(p.settings, members, rt)));
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, value: out };
+}
+
+/**
+ * Loads every provider's adapter now. Long-running processes (the worker, the agent, the lease agent)
+ * call it at start: loading an SDK blocks the event loop for a second or so, which must not happen in the
+ * middle of a lease renewal or an advert interval. Cold-starting functions do not: they load on demand.
+ */
+export async function warmProviders(providers: Iterable<VipProvider>): Promise<void> {
+  await Promise.all([...providers].map((p) => (p as { warm?: () => Promise<void> }).warm?.()));
 }
 
 /** Closes what holds sockets (the GCP clients). */

@@ -2,6 +2,7 @@ import type { Worker } from 'bullmq';
 import { drainQueue, startControlWorker } from '../../adapters/redis/index.ts';
 import type { DrainReport } from '../../adapters/redis/index.ts';
 import type { ControlPlane } from '../control-plane/shared.ts';
+import { warmProviders } from '../shared/providers.ts';
 
 /** The id of the BullMQ job scheduler that enqueues health sweeps. */
 export const sweepSchedulerId = 'floatip-sweep';
@@ -44,6 +45,8 @@ export async function startWorker(
   cp: ControlPlane,
   options: { schedule?: boolean; lockDurationMs?: number; stalledIntervalMs?: number } = {},
 ): Promise<RunningWorker> {
+  // A long-running worker loads its adapters at start, not inside its first job.
+  await warmProviders(Object.values(cp.providers));
   if (options.schedule !== false)
     await cp.queue.upsertJobScheduler(
       sweepSchedulerId,

@@ -10,11 +10,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { stringify } from 'yaml';
 import { seededRandom } from '../../adapters/memory/index.ts';
-import { controlKeys, controlQueueName } from '../../adapters/redis/index.ts';
+import { controlKeys, createControlQueue } from '../../adapters/redis/index.ts';
 import { privateRedis } from '../e2e/control-plane/redis-server.ts';
 import { startChaosCloud } from './cloud.ts';
 import { checkHistory, type History, type RecordedEntry, type RecordedRequest } from './checker.ts';
@@ -238,7 +237,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       [
         6,
         async () => {
-          const q = new Queue(controlQueueName, { connection: admin, prefix });
+          const q = createControlQueue(admin, prefix);
           await q
             .add('sweep', { kind: 'sweep', key: `chaos-sweep-${random.below(1_000_000)}` })
             .catch(() => undefined);
@@ -337,7 +336,7 @@ async function settleAndCheck(x: {
   });
   const live = x.procs.filter((p) => p.child.exitCode === null && p.child.signalCode === null);
   for (let i = live.length; i < 4; i++) await x.startWorker().ready;
-  const queue = new Queue(controlQueueName, { connection: admin, prefix });
+  const queue = createControlQueue(admin, prefix);
   const idle = async (): Promise<void> => {
     for (let i = 0; i < 1200; i++) {
       const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');

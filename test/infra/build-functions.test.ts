@@ -13,7 +13,7 @@ import { httpApiEvent } from '../functions/aws-lambda/events.ts';
 
 const group = (provider: string, memberSpec: object) => ({
   id: 'g',
-  members: [{ id: 'a', spec: memberSpec }],
+  members: { a: { [provider]: memberSpec } },
   resources: [{ id: 'r', provider, kind: 'elastic-ip', spec: { allocationId: 'eipalloc-1' } }],
 });
 
@@ -37,7 +37,7 @@ test('build:functions --config: a config error is named (file, path) and nothing
   );
   await assert.rejects(
     buildFunctions({ configFile: missing, outDir: join(dir, 'out') }),
-    /controlPlane\.providers\.aws: missing/,
+    /controlPlane\.groups\[0\]\.resources\[0\]\.provider: unknown provider 'aws'/,
   );
   assert.equal(existsSync(join(dir, 'out')), false, 'nothing written');
 });
@@ -52,6 +52,7 @@ test('an artifact asked for a provider it does not carry names it and what it ca
     JSON.stringify({
       controlPlane: {
         providers: { gcp: { project: 'p' } },
+        worker: { lockTtlMs: 120_000 },
         groups: [
           {
             ...group('gcp', { zone: 'z', instance: 'i' }),

@@ -12,6 +12,7 @@ import { parseControlPlaneConfig } from '../../../core/config/control-plane.ts';
 import type { Logger } from '../../../core/ports/index.ts';
 import { createControlApp, signHook } from '../../../adapters/http/index.ts';
 import { MemoryVipProvider } from '../../../adapters/memory/index.ts';
+import { controlKeys } from '../../../adapters/redis/index.ts';
 import { buildControlPlane } from '../../../functions/control-plane/index.ts';
 import { startServe } from '../../../functions/serve/index.ts';
 import {
@@ -256,7 +257,9 @@ test('20 concurrent copies of one SNS message: one is acted on, 19 are replays',
   );
   assert.equal(await cp.queue.count(), 1);
   // The claim lasts the whole window in which the message's Timestamp passes (tolerance + 300 s early).
-  const ttl = await cp.apiRedis.ttl(`${cp.config.redis.prefix}:seen:sns:${note.MessageId}`);
+  const ttl = await cp.apiRedis.ttl(
+    `${controlKeys(cp.config.redis.prefix).prefix}:seen:sns:${note.MessageId}`,
+  );
   assert.ok(ttl > 3600 && ttl <= 3900, `ttl ${ttl}`);
 });
 

@@ -140,7 +140,7 @@ test('agents report with a report token; bodies are checked; reports expire', as
   assert.equal(badName.status, 400);
   const ok = await call('/v1/agents/lb-1/report', reportToken, { method: 'POST', body: report });
   assert.equal(ok.status, 202, await ok.clone().text());
-  const ttl = await cp.apiRedis.ttl(`${prefix}:agent:lb-1`);
+  const ttl = await cp.apiRedis.ttl(`{${prefix}}:agent:lb-1`);
   assert.ok(ttl > 0 && ttl <= 30, `ttl ${ttl}`);
   await eventually(async () => {
     const s = (await (await call('/v1/status', viewerToken)).json()) as {
@@ -150,7 +150,7 @@ test('agents report with a report token; bodies are checked; reports expire', as
       ? true
       : undefined;
   }, 'the report on the status');
-  await cp.apiRedis.pexpire(`${prefix}:agent:lb-1`, 1);
+  await cp.apiRedis.pexpire(`{${prefix}}:agent:lb-1`, 1);
   await eventually(async () => {
     const a = (await (await call('/v1/agents', viewerToken)).json()) as { agents: unknown[] };
     return a.agents.length === 0 ? true : undefined;

@@ -14,7 +14,7 @@ import { loopbackCertificate } from '../../emulators/tls.ts';
 import { freePort, lifo, missingRedisTools, scratch, startProc } from '../../e2e/redis-ha/servers.ts';
 
 const groups = [
-  { id: 'g', members: [{ id: 'a' }], resources: [{ id: 'r', provider: 'memory', kind: 'address' }] },
+  { id: 'g', members: { a: {} }, resources: [{ id: 'r', provider: 'memory', kind: 'address' }] },
 ];
 const problems = (redis: unknown): string[] => {
   const r = parseControlPlaneConfig({ redis, groups });

@@ -16,7 +16,7 @@ const parsed = parseControlPlaneConfig({
   groups: [
     {
       id: 'web',
-      members: [{ id: 'a' }, { id: 'b' }],
+      members: { a: {}, b: {} },
       resources: [{ id: 'vip', provider: 'memory', kind: 'address' }],
     },
   ],

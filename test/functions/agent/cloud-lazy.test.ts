@@ -2,7 +2,9 @@
  * The agent's module graph loads no cloud SDK unless a cloud section exists (they cost ~1 s of CPU at
  * start-up). A child Node records every module it loads through a module hook; importing the agent's
  * composition root (and the `floatip agent` command) must load none from @aws-sdk, @azure, @google-cloud,
- * google-auth-library or @smithy. A control import of cloud-mode.ts proves the probe sees them.
+ * google-auth-library or @smithy. Even cloud mode's composition loads none until a provider is called:
+ * the one provider composition (functions/shared/providers.ts) loads an adapter on its first call. A
+ * control import of an adapter module proves the probe sees them.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -56,8 +58,16 @@ process.on('exit', () => writeFileSync(process.env.LOADED_OUT, [...seen].join('\
     );
   });
 
-  it('control: cloud-mode.ts does load them (the probe would see a static import come back)', () => {
-    const urls = loaded(['functions/agent/cloud-mode.ts']);
+  it('cloud mode and the provider composition load no SDK until a provider is called', () => {
+    const urls = loaded(['functions/agent/cloud-mode.ts', 'functions/shared/providers.ts']);
+    assert.deepEqual(
+      urls.filter((u) => sdk.test(u)),
+      [],
+    );
+  });
+
+  it('control: an adapter module does load them (the probe would see a static import come back)', () => {
+    const urls = loaded(['adapters/aws/module.ts']);
     assert.ok(urls.filter((u) => sdk.test(u)).length > 10);
   });
 

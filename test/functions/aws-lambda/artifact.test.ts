@@ -63,10 +63,10 @@ test('Lambda zip from a clean directory: HTTP API v2 and EventBridge events move
         groups: [
           {
             id: 'edge',
-            members: [
-              { id: 'a', priority: 200, spec: { networkInterfaceId: 'eni-a' } },
-              { id: 'b', priority: 100, spec: { networkInterfaceId: 'eni-b' } },
-            ],
+            members: {
+              a: { priority: 200, aws: { networkInterfaceId: 'eni-a' } },
+              b: { priority: 100, aws: { networkInterfaceId: 'eni-b' } },
+            },
             resources: [
               { id: 'eip', provider: 'aws', kind: 'elastic-ip', spec: { allocationId: 'eipalloc-1' } },
             ],

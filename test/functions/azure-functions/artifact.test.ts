@@ -44,18 +44,16 @@ async function armLab() {
 
 const nvaGroup = {
   id: 'nva',
-  members: [
-    {
-      id: 'a',
+  members: {
+    a: {
       priority: 200,
-      spec: { privateIp: '10.1.0.4', networkInterface: { resourceGroup: 'rg', name: 'nic-a' } },
+      azure: { privateIp: '10.1.0.4', networkInterface: { resourceGroup: 'rg', name: 'nic-a' } },
     },
-    {
-      id: 'b',
+    b: {
       priority: 100,
-      spec: { privateIp: '10.1.0.5', networkInterface: { resourceGroup: 'rg', name: 'nic-b' } },
+      azure: { privateIp: '10.1.0.5', networkInterface: { resourceGroup: 'rg', name: 'nic-b' } },
     },
-  ],
+  },
   resources: [
     {
       id: 'nva-route',
@@ -132,6 +130,7 @@ test('Azure Functions app from a clean directory: HTTP and timer triggers move a
             lroPollMs: 2,
           },
         },
+        worker: { lockTtlMs: 180_000 },
         groups: [nvaGroup],
       },
     }),

@@ -61,7 +61,7 @@ test('the banner names the status page, the token to sign in with, and never the
   );
   const r = await run(['control-plane', '--config', cfg, '--port', '0', '--demo', '--exit-after-demo']);
   assert.equal(r.code, 0, r.err);
-  assert.match(r.out, /^floatip control plane \(all\) on redis:\/\/default:\*\*\*@/m);
+  assert.match(r.out, /^floatip control plane \(all\) on redis:\/\/127\.0\.0\.1:6379/m);
   assert.ok(!(r.out + r.err).includes(secret), 'the password is printed nowhere');
   assert.match(
     r.out,

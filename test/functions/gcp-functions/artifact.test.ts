@@ -90,13 +90,14 @@ test('GCP artifact on functions-framework from a clean directory: HTTP + Pub/Sub
         redis: { url: redisUrl, prefix },
         tokens: [{ name: 'ops', env: 'FLOATIP_OPS_TOKEN', scopes: ['read', 'failover'] }],
         providers: { gcp: { project: gce.project, endpoint: gce.url } },
+        worker: { lockTtlMs: 120_000 },
         groups: [
           {
             id: 'app',
-            members: [
-              { id: 'a', priority: 200, spec: { zone: 'europe-west1-b', instance: 'vm-a' } },
-              { id: 'b', priority: 100, spec: { zone: 'europe-west1-c', instance: 'vm-b' } },
-            ],
+            members: {
+              a: { priority: 200, gcp: { zone: 'europe-west1-b', instance: 'vm-a' } },
+              b: { priority: 100, gcp: { zone: 'europe-west1-c', instance: 'vm-b' } },
+            },
             resources: [
               { id: 'alias', provider: 'gcp', kind: 'alias-ip', spec: { ipCidrRange: '10.2.9.9/32' } },
             ],
