@@ -95,8 +95,7 @@ export async function moveResource<S>(
     // A write answered conflict and the re-read shows another holder than the one the decision was
     // planned against: someone else took it meanwhile. Hand it back to be re-planned, not overwritten.
     // (Nobody holding it now is no such sign: an earlier stage of this very move may have let it go.)
-    const changedHands =
-      seen.state === 'foreign' || (seen.holder !== null && seen.holder !== before.holder);
+    const changedHands = seen.state === 'foreign' || (seen.holder !== null && seen.holder !== before.holder);
     if (round > 0 && changedHands && seen.holder !== holderId && before.state !== 'foreign')
       return {
         kind: 'conflict',
