@@ -34,7 +34,54 @@ import type {
 import { buildControlPlane } from '../functions/control-plane/index.ts';
 import { startWorker } from '../functions/worker/index.ts';
 
-const redisUrl = process.env.FLOATIP_BENCH_REDIS ?? 'redis://127.0.0.1:6379';
+/** The bench's own redis-server (no persistence, as the earlier figures), unless FLOATIP_BENCH_REDIS names one. */
+async function benchRedis(): Promise<{ url: string; stop: () => void }> {
+  const given = process.env.FLOATIP_BENCH_REDIS;
+  if (given !== undefined) return { url: given, stop: () => undefined };
+  const port = 7400 + Math.floor(Math.random() * 1000);
+  const child = spawn(
+    'redis-server',
+    ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
+  child.once('error', () => undefined);
+  const url = `redis://127.0.0.1:${port}`;
+  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  probe.on('error', () => undefined);
+  for (let i = 0; i < 100; i++) {
+    try {
+      await probe.connect();
+      break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  probe.disconnect();
+  return { url, stop: () => child.kill('SIGKILL') };
+}
+
+const isChild = process.argv[2] === 'client' || process.argv[2] === 'worker';
+const redis = isChild
+  ? { url: process.env.FLOATIP_BENCH_REDIS ?? '', stop: () => undefined }
+  : await benchRedis();
+const redisUrl = redis.url;
+/** Redis' own CPU (user+sys, ms) and commands processed, read from INFO. */
+async function redisCounters(): Promise<{ cpuMs: number; commands: number }> {
+  const r = new Redis(redisUrl);
+  try {
+    const info = await r.info();
+    const num = (k: string): number => Number(new RegExp(`^${k}:([0-9.]+)`, 'm').exec(info)?.[1] ?? NaN);
+    return {
+      cpuMs: (num('used_cpu_user') + num('used_cpu_sys')) * 1000,
+      commands: num('total_commands_processed'),
+    };
+  } finally {
+    r.disconnect();
+  }
+}
+const cpuMsOf = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1000;
 const stages = [
   { rate: 100, count: Number(process.env.FLOATIP_BENCH_N100 ?? 500) },
   { rate: 1000, count: Number(process.env.FLOATIP_BENCH_N1000 ?? 2000) },
@@ -121,7 +168,7 @@ function clientProcess(
     const p = spawn(
       process.execPath,
       [fileURLToPath(import.meta.url), 'client', mode, url, String(rate), String(count)],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
+      { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, FLOATIP_BENCH_REDIS: redisUrl } },
     );
     let out = '';
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -220,19 +267,25 @@ async function runWorkerProcess(prefix: string, total: number): Promise<void> {
   await waitReady(cp.workerRedis);
   const worker = await startWorker(cp, { schedule: false });
   process.stdout.write('ready\n');
+  const cpu0 = process.cpuUsage();
   const deadline = Date.now() + 90_000;
   while (provider.first.size < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  // Every job has made its first call; let the last ones finish (settle, audit) before reading the CPU.
+  while ((await cp.queue.getActiveCount()) > 0 && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 20));
+  const cpuMs = cpuMsOf(process.cpuUsage(cpu0));
   await worker.close();
   await cp.close();
-  process.stdout.write(`${JSON.stringify(Object.fromEntries(provider.first))}\n`);
+  process.stdout.write(`${JSON.stringify({ cpuMs, first: Object.fromEntries(provider.first) })}\n`);
 }
 
 function workerProcess(
   prefix: string,
   total: number,
-): { ready: Promise<void>; stamps: Promise<Map<string, number>> } {
+): { ready: Promise<void>; stamps: Promise<{ cpuMs: number; first: Map<string, number> }> } {
   const p = spawn(process.execPath, [fileURLToPath(import.meta.url), 'worker', prefix, String(total)], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, FLOATIP_BENCH_REDIS: redisUrl },
   });
   let out = '';
   let readyFn: () => void = () => undefined;
@@ -241,7 +294,7 @@ function workerProcess(
     out += d.toString();
     if (out.startsWith('ready\n')) readyFn();
   });
-  const stamps = new Promise<Map<string, number>>((resolve, reject) =>
+  const stamps = new Promise<{ cpuMs: number; first: Map<string, number> }>((resolve, reject) =>
     p.on('exit', (code) => {
       if (code !== 0) return reject(new Error(`worker exited ${code}`));
       const line =
@@ -249,13 +302,24 @@ function workerProcess(
           .split('\n')
           .filter((l) => l.startsWith('{'))
           .pop() ?? '{}';
-      resolve(new Map(Object.entries(JSON.parse(line) as Record<string, number>)));
+      const r = JSON.parse(line) as { cpuMs: number; first: Record<string, number> };
+      resolve({ cpuMs: r.cpuMs, first: new Map(Object.entries(r.first)) });
     }),
   );
   return { ready, stamps };
 }
 
-async function controlStage(rate: number, count: number): Promise<{ latencies: number[]; rtts: number[] }> {
+interface StageCpu {
+  apiMs: number;
+  workerMs: number;
+  redisMs: number;
+  redisCommands: number;
+}
+
+async function controlStage(
+  rate: number,
+  count: number,
+): Promise<{ latencies: number[]; rtts: number[]; cpu: StageCpu }> {
   const prefix = `bench-cp-${randomUUID().slice(0, 8)}`;
   const total = warmOf(count) + count;
   const cp = buildControlPlane(stageConfig(prefix, total), {
@@ -273,8 +337,12 @@ async function controlStage(rate: number, count: number): Promise<{ latencies: n
     await waitReady(cp.apiRedis);
     const worker = workerProcess(prefix, total);
     await worker.ready;
+    const api0 = process.cpuUsage();
+    const redis0 = await redisCounters();
     const rtts = await clientProcess('webhook', s.url, rate, count);
-    const first = await worker.stamps;
+    const apiMs = cpuMsOf(process.cpuUsage(api0));
+    const { cpuMs: workerMs, first } = await worker.stamps;
+    const redis1 = await redisCounters();
     const latencies: number[] = [];
     for (let i = warmOf(count); i < total; i++) {
       const a = received.get(`g${i}`);
@@ -283,7 +351,15 @@ async function controlStage(rate: number, count: number): Promise<{ latencies: n
     }
     if (latencies.length < count)
       console.error(`  warning: only ${latencies.length}/${count} jobs reached the provider`);
-    return { latencies, rtts };
+    // Per request, warm-up included (it is part of the run the CPU was measured over).
+    const n = total;
+    const cpu = {
+      apiMs: apiMs / n,
+      workerMs: workerMs / n,
+      redisMs: (redis1.cpuMs - redis0.cpuMs) / n,
+      redisCommands: (redis1.commands - redis0.commands) / n,
+    };
+    return { latencies, rtts, cpu };
   } finally {
     await s.close();
     await cp.close();
@@ -318,9 +394,13 @@ console.log(
   'rate/s   count | baseline RTT p50/p99 ms | webhook RTT p50/p99 ms | received→first call p50/p99 ms | p99 vs baseline p99',
 );
 let failedTarget = false;
-for (const { rate, count } of stages) {
+const cpuRows: string[] = [];
+for (const { rate, count } of stages.filter((s) => s.count > 0)) {
   const base = await baseline(rate, count);
-  const { latencies, rtts } = await controlStage(rate, count);
+  const { latencies, rtts, cpu } = await controlStage(rate, count);
+  cpuRows.push(
+    `${String(rate).padStart(6)} | ${fmt(cpu.apiMs)} ${fmt(cpu.workerMs)} ${fmt(cpu.redisMs)} | ${fmt(cpu.apiMs + cpu.workerMs + cpu.redisMs)} | ${cpu.redisCommands.toFixed(1).padStart(6)}`,
+  );
   const p99 = pct(latencies, 99);
   console.log(
     `${String(rate).padStart(6)} ${String(count).padStart(7)} | ${fmt(pct(base, 50))} ${fmt(pct(base, 99))}      | ${fmt(pct(rtts, 50))} ${fmt(pct(rtts, 99))}     | ${fmt(pct(latencies, 50))} ${fmt(p99)}              | ${(p99 / pct(base, 99)).toFixed(1)}x`,
@@ -328,9 +408,14 @@ for (const { rate, count } of stages) {
   if (rate === 100 && !(p99 < 25)) failedTarget = true;
 }
 console.log(
+  '\nCPU per request (ms; stable under load, unlike latency): API, worker, Redis | total | Redis commands/request',
+);
+for (const row of cpuRows) console.log(row);
+console.log(
   `machine: ${cpus().length} CPUs, load average ${loadavg()
     .map((l) => l.toFixed(1))
     .join(' ')} (other work shares them)`,
 );
 console.log(`\ntarget: p99 received→first call < 25 ms at 100 req/s: ${failedTarget ? 'MISSED' : 'met'}`);
+redis.stop();
 process.exit(0);

@@ -60,17 +60,14 @@ export function redisGroupStateStore(redis: Redis, keys: ControlKeys): GroupStat
     },
     async lookup(group, jobKey) {
       try {
-        const r = await redis
-          .multi()
-          .hgetall(keys.group(group))
-          .get(keys.job(group, jobHash(jobKey)))
-          .exec();
-        if (!r) return storeDown(new Error('transaction aborted'));
-        const [[e1, h], [e2, j]] = r as [
-          [Error | null, Record<string, string>],
-          [Error | null, string | null],
-        ];
-        if (e1 || e2) return storeDown(e1 ?? e2);
+        const [flat, j] = (await runScript(
+          redis,
+          'groupLookup',
+          [keys.group(group), keys.job(group, jobHash(jobKey))],
+          [],
+        )) as [string[], string | null];
+        const h: Record<string, string> = {};
+        for (let i = 0; i + 1 < flat.length; i += 2) h[flat[i] as string] = flat[i + 1] as string;
         return ok({ state: decodeGroupState(group, h), job: decodeJobRecord(j) });
       } catch (err) {
         return storeDown(err);

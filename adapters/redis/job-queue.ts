@@ -6,7 +6,7 @@ import type { ControlJob, JobQueue } from '../../core/ports/index.ts';
 import { decodeJob, encodeJob, jobNames } from './job-codec.ts';
 import type { ControlKeys } from './keys.ts';
 import { hashTagged } from './keys.ts';
-import { storeDown } from './scripts.ts';
+import { runScript, storeDown } from './scripts.ts';
 
 /** The name of the control plane's one BullMQ queue (keys live under the config's prefix). */
 export const controlQueueName = 'control';
@@ -44,11 +44,14 @@ export function bullJobQueue(queue: Queue, redis: Redis, keys: ControlKeys, poli
     async enqueue(job) {
       const id = jobIdOf(job);
       try {
-        const tx = redis.multi().incr(keys.jobSeen(id)).expire(keys.jobSeen(id), keepCompleted.age);
-        if (job.kind === 'failover') tx.incr(keys.seq(job.group));
-        const counted = await tx.exec();
-        const count = Number(counted?.[0]?.[1] ?? 1);
-        const data = job.kind === 'failover' ? { ...job, seq: Number(counted?.[2]?.[1] ?? 0) } : job;
+        const failover = job.kind === 'failover';
+        const [count, seq] = (await runScript(
+          redis,
+          'jobAccept',
+          [keys.jobSeen(id), failover ? keys.seq(job.group) : keys.jobSeen(id)],
+          [keepCompleted.age, failover ? '1' : '0'],
+        )) as [number, number];
+        const data = failover ? { ...job, seq: Number(seq) } : job;
         await queue.add(jobNames[job.kind], encodeJob(data), {
           jobId: id,
           attempts: policy.attempts,

@@ -1,4 +1,5 @@
 import type { AlertMapping, ControlPlaneConfig } from '../config/control-plane.ts';
+import { findGroup } from './control-deps.ts';
 
 /**
  * One alert, whatever system sent it: each webhook codec (Alertmanager, SNS, Azure Monitor, GCP, HMAC hook)
@@ -38,7 +39,7 @@ export function resolveAlert(
   const groupId = m.group ?? (m.groupLabel === undefined ? undefined : label(alert.labels, m.groupLabel));
   const where = m.group === undefined ? `${alert.path}.labels.${m.groupLabel}` : `${alert.path}`;
   if (groupId === undefined || groupId === '') return { error: `${where}: missing (names the group)` };
-  const group = config.groups.find((g) => g.id === groupId);
+  const group = findGroup(config, groupId);
   if (!group) return { error: `${where}: unknown group '${groupId}'` };
   if (m.memberLabel === undefined) return { group: group.id, member: null };
   const raw = label(alert.labels, m.memberLabel);

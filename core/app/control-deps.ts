@@ -8,5 +8,14 @@ export interface ControlDeps extends FailoverDeps {
   queue: JobQueue;
 }
 
-export const findGroup = (config: ControlPlaneConfig, id: string): GroupConfig | undefined =>
-  config.groups.find((g) => g.id === id);
+const groupIndex = new WeakMap<ControlPlaneConfig, ReadonlyMap<string, GroupConfig>>();
+
+/** A group by id, through an index built once per config (a webhook or job looks one up every time). */
+export function findGroup(config: ControlPlaneConfig, id: string): GroupConfig | undefined {
+  let index = groupIndex.get(config);
+  if (index === undefined) {
+    index = new Map(config.groups.map((g) => [g.id, g]));
+    groupIndex.set(config, index);
+  }
+  return index.get(id);
+}
