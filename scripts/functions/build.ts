@@ -72,6 +72,11 @@ async function bundle(target: Target, dir: string): Promise<string[]> {
     bundle: true,
     platform: 'node',
     format: 'esm',
+    // Code behind a dynamic import() (a provider's adapter and its cloud SDK, loaded on the first provider
+    // call) goes to its own chunk, so a cold start compiles only what the request needs. Chunks stay
+    // beside the entries: adapters/redis/scripts.ts finds its lua/ beside the module that holds it.
+    splitting: true,
+    chunkNames: '[name]-[hash]',
     target: 'node22',
     outExtension: { '.js': '.mjs' },
     external: [...target.external],
