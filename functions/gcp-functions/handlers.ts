@@ -9,7 +9,12 @@ import { scheduledSweep } from '../control-plane/index.ts';
 
 /** functions-framework HTTP function → the hono app (the raw body is passed through unparsed). */
 export function gcpHttpHandler(cp: ControlPlane): (req: FfRequest, res: FfResponse) => Promise<void> {
-  const app = createControlApp(cp.http);
+  // The connection's address (the platform's front end unless it is configured as a trusted proxy, in
+  // which case the client it reports in X-Forwarded-For counts), passed per request through `env`.
+  const app = createControlApp({
+    ...cp.http,
+    peerAddress: (c) => (c.env as { peer?: string } | undefined)?.peer,
+  });
   return async (req, res) => {
     const headers = new Headers();
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
@@ -18,6 +23,7 @@ export function gcpHttpHandler(cp: ControlPlane): (req: FfRequest, res: FfRespon
     const url = `http://${req.headers.host ?? 'localhost'}${req.originalUrl ?? req.url}`;
     const r = await app.fetch(
       new Request(url, { method: req.method, headers, ...(hasBody ? { body: raw ?? Buffer.alloc(0) } : {}) }),
+      { peer: req.socket?.remoteAddress },
     );
     res.status(r.status);
     r.headers.forEach((v, k) => res.setHeader(k, v));

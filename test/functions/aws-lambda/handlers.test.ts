@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import type { LambdaContext } from 'hono/aws-lambda';
 import { createHttpHandler, createSweepHandler } from '../../../functions/aws-lambda/index.ts';
 import { controlFixture, opsToken, viewerToken } from '../../e2e/control-plane/fixture.ts';
+import { httpApiEvent } from './events.ts';
 
 const lambdaContext = {
   awsRequestId: 'req-1',
@@ -122,4 +123,21 @@ test('Lambda sweep handler: an EventBridge scheduled event sweeps and drains wit
     handler({ source: 'aws.s3' }, { getRemainingTimeInMillis: () => 60_000 }),
     /Scheduled Event/,
   );
+});
+
+test('Lambda HTTP handler: the rate limit counts per API Gateway source address, not one bucket for all', async (t) => {
+  const { cp } = await controlFixture(t, { patch: { http: { bodyLimitBytes: 4096, ratePerMinute: 2 } } });
+  const handler = createHttpHandler(cp);
+  const from = async (sourceIp: string): Promise<number> => {
+    const event = httpApiEvent('GET', '/v1/groups');
+    (event.requestContext as { http: { sourceIp: string } }).http.sourceIp = sourceIp;
+    (event.headers as Record<string, string>).authorization = `Bearer ${opsToken}`;
+    return ((await handler(event as never, lambdaContext)) as { statusCode: number }).statusCode;
+  };
+  assert.deepEqual(
+    [await from('192.0.2.1'), await from('192.0.2.1'), await from('192.0.2.1')],
+    [200, 200, 429],
+  );
+  // Another client still has its own budget (before, every invocation counted against "unknown").
+  assert.equal(await from('198.51.100.7'), 200);
 });

@@ -45,6 +45,30 @@ test('GCP HTTP function (functions-framework): a Cloud Monitoring incident makes
   assert.equal(await cp.queue.count(), 1);
 });
 
+test('GCP HTTP function: the rate limit sees the connection, so the X-Forwarded-For of a trusted front end picks the bucket', async (t) => {
+  const { cp, defer } = await controlFixture(t, {
+    patch: { http: { bodyLimitBytes: 4096, ratePerMinute: 2, trustedProxies: ['127.0.0.1'] } },
+  });
+  const name = `floatip-test-${randomUUID().slice(0, 8)}`;
+  ff.http(name, gcpHttpHandler(cp));
+  const server = getTestServer(name);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  defer(() => new Promise<void>((r) => server.close(() => r())));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const from = async (client: string): Promise<number> =>
+    (
+      await fetch(`${url}/v1/groups`, {
+        headers: { authorization: `Bearer ${opsToken}`, 'x-forwarded-for': client },
+      })
+    ).status;
+  assert.deepEqual(
+    [await from('192.0.2.1'), await from('192.0.2.1'), await from('192.0.2.1')],
+    [200, 200, 429],
+  );
+  // Before, the function passed no connection address: every request shared one "unknown" bucket.
+  assert.equal(await from('198.51.100.7'), 200);
+});
+
 test('GCP CloudEvent function: a Pub/Sub message from Cloud Scheduler sweeps and drains', async (t) => {
   const { cp, provider } = await controlFixture(t);
   provider.set('web-vip', 'c'); // drift: recorded holder will be 'a' after the first sweep
