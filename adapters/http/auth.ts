@@ -8,6 +8,8 @@ export interface ResolvedToken {
   name: string;
   secret: string;
   scopes: Scope[];
+  /** The agents a `report` token may report for; absent: any. */
+  agents?: readonly string[];
 }
 
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
@@ -23,7 +25,7 @@ export function matchToken(tokens: readonly ResolvedToken[], presented: string):
   return found;
 }
 
-export type AuthVars = { Variables: { principal: string } };
+export type AuthVars = { Variables: { principal: string; token: ResolvedToken } };
 
 /** What authentication needs besides the tokens: the store's readiness and where failures are reported. */
 export interface AuthGuard {
@@ -82,6 +84,7 @@ export function requireScope(
         new HttpError(403, 'insufficient_scope', 'Authorization', `token '${t.name}' lacks scope '${scope}'`),
       );
     c.set('principal', `token:${t.name}`);
+    c.set('token', t);
     if (!guard.ready()) throw unavailable('redis not connected');
     await next();
   };

@@ -10,6 +10,8 @@ export interface TokenConfig {
   /** ... or the environment variable that holds it (production). Exactly one of the two. */
   env?: string;
   scopes: Scope[];
+  /** With scope `report`: the only agent names this token may report as (absent: any agent). */
+  agents?: string[];
 }
 
 import type { GroupConfig, PolicyOverrides, ProviderConfig } from './failover-group.ts';

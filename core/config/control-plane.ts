@@ -86,6 +86,8 @@ const token = mapping({
   scopes: nonEmptyList(
     z.enum(['read', 'failover', 'report'], { error: "must be 'read', 'failover' or 'report'" }),
   ),
+  /** With scope `report`: the agent names this token may report for (absent: any agent). */
+  agents: nonEmptyList(str(ID)).optional(),
 }).superRefine((v, ctx) => exactlyOne(v, ctx, 'value', 'env'), always);
 
 /** A group: the same members/resources shape as the agent's `cloud:` section (failover-group.ts). */

@@ -59,5 +59,6 @@ export function resolveTokens(config: ControlPlaneConfig, env: NodeJS.ProcessEnv
     name: t.name,
     secret: resolveSecret(t, `controlPlane.tokens[${i}]`, env),
     scopes: t.scopes,
+    ...(t.agents ? { agents: t.agents } : {}),
   }));
 }

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import { streamSSE } from 'hono/streaming';
 import type { AuthGuard, AuthVars } from '../auth.ts';
-import { requireScope } from '../auth.ts';
+import { refuse, requireScope } from '../auth.ts';
 import { readJson } from '../body.ts';
 import type { HttpDeps } from '../deps.ts';
 import { HttpError } from '../errors.ts';
@@ -86,6 +86,19 @@ export function statusRoutes(deps: HttpDeps, guard: AuthGuard): Hono<AuthVars> {
     const name = c.req.param('name');
     if (!agentName.test(name))
       throw new HttpError(400, 'invalid_field', 'name', `agent name must match ${agentName.source}`);
+    // A token bound to agents cannot speak for another one (a stolen agent token reports only as itself).
+    const bound = c.get('token').agents;
+    if (bound !== undefined && !bound.includes(name))
+      refuse(
+        guard,
+        c,
+        new HttpError(
+          403,
+          'agent_not_allowed',
+          'name',
+          `token '${c.get('token').name}' may not report as '${name}'`,
+        ),
+      );
     let report;
     try {
       report = validate(agentReportSchema, await readJson(c, agentReportLimitBytes));

@@ -13,6 +13,7 @@ import { startWorker } from '../../../functions/worker/index.ts';
 import { controlFixture, eventually, opsToken, viewerToken } from '../../e2e/control-plane/fixture.ts';
 
 const reportToken = 'report-secret-token';
+const boundToken = 'report-lb-1-only-token';
 
 async function setup(t: Parameters<typeof controlFixture>[0]) {
   const f = await controlFixture(t, {
@@ -21,6 +22,7 @@ async function setup(t: Parameters<typeof controlFixture>[0]) {
         { name: 'ops', value: opsToken, scopes: ['read', 'failover'] },
         { name: 'viewer', value: viewerToken, scopes: ['read'] },
         { name: 'agents', value: reportToken, scopes: ['report'] },
+        { name: 'lb-1', value: boundToken, scopes: ['report'], agents: ['lb-1'] },
       ],
     },
   });
@@ -155,6 +157,27 @@ test('agents report with a report token; bodies are checked; reports expire', as
     const a = (await (await call('/v1/agents', viewerToken)).json()) as { agents: unknown[] };
     return a.agents.length === 0 ? true : undefined;
   }, 'the report expires');
+});
+
+test('a report token bound to agents reports only as them', async (t) => {
+  const { call } = await setup(t);
+  const report = { vrrp: { instances: [] }, lvs: null };
+  const as = async (name: string) =>
+    call(`/v1/agents/${name}/report`, boundToken, { method: 'POST', body: report });
+  assert.equal((await as('lb-1')).status, 202);
+  const other = await as('lb-2');
+  assert.equal(other.status, 403);
+  assert.deepEqual(((await other.json()) as { error: { code: string; field: string } }).error, {
+    code: 'agent_not_allowed',
+    field: 'name',
+    message: "token 'lb-1' may not report as 'lb-2'",
+  });
+  const agents = (await (await call('/v1/agents', viewerToken)).json()) as { agents: { name: string }[] };
+  assert.deepEqual(
+    agents.agents.map((a) => a.name),
+    ['lb-1'],
+    'nothing stored for the refused name',
+  );
 });
 
 test('the page holds no data, is locked down by its CSP, and its script compiles', async (t) => {
