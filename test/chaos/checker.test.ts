@@ -1,7 +1,7 @@
 /** The history checker finds each kind of violation it promises to find (so a clean run means something). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkHistory, type History, type RecordedEntry } from './checker.ts';
+import { checkHistory, explainedBreaks, type History, type RecordedEntry } from './checker.ts';
 
 const entry = (
   id: string,
@@ -80,4 +80,34 @@ test('each promise, broken once, is reported', () => {
       `${name}: ${JSON.stringify(v)}`,
     );
   }
+});
+
+test('a chain break is accepted only when the cloud log shows an unrecorded write fenced newer than every decision', () => {
+  // k2 (epoch 2) wrote c and died before recording; k3 (epoch 3) found c where a was recorded.
+  const died = (): History => {
+    const h = clean();
+    h.audit = [entry('100-0', 1, null, 'a', 'k1'), entry('300-0', 3, 'c', 'b', 'k3')];
+    h.writes = [
+      { atMs: 90, resource: 'r', holder: 'a', epoch: 1, job: 'k1', version: 1 },
+      { atMs: 150, resource: 'r', holder: 'c', epoch: 2, job: 'k2', version: 2 },
+      { atMs: 290, resource: 'r', holder: 'b', epoch: 3, job: 'k3', version: 3 },
+    ];
+    h.requests = [];
+    h.jobs = [];
+    return h;
+  };
+  assert.deepEqual(checkHistory(died()), []);
+  assert.equal(explainedBreaks(died()), 1);
+  // The same write under an epoch no newer than the last decision is a stale write, not an explanation.
+  const stale = died();
+  stale.writes[1] = { ...stale.writes[1]!, epoch: 1, job: 'k0' };
+  assert.match(checkHistory(stale).join('\n'), /chain broken/);
+  // A write by a job that did record its decision explains nothing (its entry is the record).
+  const recorded = died();
+  recorded.audit.splice(1, 0, entry('200-0', 2, 'a', 'a', 'k2', 'noop'));
+  assert.match(checkHistory(recorded).join('\n'), /chain broken/);
+  // No write at all: a break nobody explains.
+  const none = died();
+  none.writes.splice(1, 1);
+  assert.match(checkHistory(none).join('\n'), /chain broken/);
 });

@@ -16,7 +16,13 @@ import { seededRandom } from '../../adapters/memory/index.ts';
 import { controlKeys, createControlQueue } from '../../adapters/redis/index.ts';
 import { privateRedis } from '../e2e/control-plane/redis-server.ts';
 import { startChaosCloud } from './cloud.ts';
-import { checkHistory, type History, type RecordedEntry, type RecordedRequest } from './checker.ts';
+import {
+  checkHistory,
+  explainedBreaks,
+  type History,
+  type RecordedEntry,
+  type RecordedRequest,
+} from './checker.ts';
 
 export interface ChaosOptions {
   seed: number;
@@ -397,8 +403,12 @@ async function settleAndCheck(x: {
   counts['supersedes'] = audit.filter((e) => e.outcome === 'superseded').length;
   counts['refused'] = audit.filter((e) => e.action === 'refused').length;
   counts['writes'] = x.cloud.log.length;
+  counts['unrecorded-writes-found'] = explainedBreaks(history);
   for (const j of jobs.filter((y) => y.state === 'failed').slice(0, 5))
     x.say(`failed job ${j.id}: ${j.failedReason}`);
+  // FLOATIP_CHAOS_HISTORY=DIR keeps each seed's whole history (requests, jobs, audit, writes) to study.
+  const keep = process.env['FLOATIP_CHAOS_HISTORY'];
+  if (keep) writeFileSync(`${keep}/chaos-seed-${x.o.seed}.json`, JSON.stringify(history, null, 1));
   return { seed: x.o.seed, violations: checkHistory(history), counts };
 }
 
