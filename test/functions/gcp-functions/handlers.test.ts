@@ -8,14 +8,22 @@ import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { gcpHttpHandler, gcpSweepHandler } from '../../../functions/gcp-functions/handlers.ts';
 import { controlFixture, opsToken } from '../../e2e/control-plane/fixture.ts';
 
-test('GCP HTTP function (functions-framework): a Cloud Monitoring incident makes a job; bad JSON is named', async (t) => {
-  const { cp, defer } = await controlFixture(t);
+/** Registers the HTTP function with functions-framework and serves it on loopback; returns its URL. */
+async function serveHttpFunction(
+  cp: Parameters<typeof gcpHttpHandler>[0],
+  defer: (f: () => Promise<void>) => void,
+): Promise<string> {
   const name = `floatip-test-${randomUUID().slice(0, 8)}`;
   ff.http(name, gcpHttpHandler(cp));
   const server = getTestServer(name);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   defer(() => new Promise<void>((r) => server.close(() => r())));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+test('GCP HTTP function (functions-framework): a Cloud Monitoring incident makes a job; bad JSON is named', async (t) => {
+  const { cp, defer } = await controlFixture(t);
+  const url = await serveHttpFunction(cp, defer);
   const incident = {
     version: '1.2',
     incident: {
@@ -49,12 +57,7 @@ test('GCP HTTP function: the rate limit sees the connection, so the X-Forwarded-
   const { cp, defer } = await controlFixture(t, {
     patch: { http: { bodyLimitBytes: 4096, ratePerMinute: 2, trustedProxies: ['127.0.0.1'] } },
   });
-  const name = `floatip-test-${randomUUID().slice(0, 8)}`;
-  ff.http(name, gcpHttpHandler(cp));
-  const server = getTestServer(name);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  defer(() => new Promise<void>((r) => server.close(() => r())));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = await serveHttpFunction(cp, defer);
   const from = async (client: string): Promise<number> =>
     (
       await fetch(`${url}/v1/groups`, {
