@@ -31,11 +31,17 @@ import {
   openVirtualLinkManager,
 } from '../../adapters/onprem/rtnetlink/index.ts';
 import { openVrrpSocket } from '../../adapters/onprem/vrrp-socket.ts';
-import { createLogger, parseListen, serveMetrics, systemClock } from '../../adapters/system/index.ts';
+import {
+  createLogger,
+  createTimerService,
+  parseListen,
+  serveMetrics,
+  systemClock,
+} from '../../adapters/system/index.ts';
 import { describeMissing, missingCapabilities } from './capabilities.ts';
 import { startControlServer } from './control-server.ts';
-import { Notifier, removedHooks, resolveHooks, stateNotifier } from './notifier.ts';
-import { createTimerService } from './timers.ts';
+import { removedHooks, stateNotifier } from '../../core/app/notify.ts';
+import { Notifier, resolveHooks } from '../../adapters/system/notifier.ts';
 import { TrackFileRunner } from './track-files.ts';
 import { TrackProcessRunner } from './track-processes.ts';
 import { TrackScriptRunner } from './track-scripts.ts';

@@ -8,7 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { TrackScriptPlan } from '../../core/app/vrrp-plan.ts';
-import { scriptRunAs, type RunAsIds } from '../../adapters/probes/run-as.ts';
+import { scriptRunAs, type RunAsIds } from '../../adapters/system/run-as.ts';
 
 export interface ScriptResult {
   name: string;

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { LbCounters, LbDestination, LbService, LbTable } from '../../../core/ports/index.ts';
 import { planLb } from '../../../core/lb/plan.ts';
 import { NftDataplane, NFT_CAPABILITIES } from '../../../adapters/onprem/nft/index.ts';
-import { formatIpvsadm } from '../../../functions/agent/ipvsadm-format.ts';
+import { formatIpvsadm } from '../../../adapters/onprem/ipvs/ipvsadm-format.ts';
 import { createLvsLab, lvsLabAddrs } from '../../helpers/netns-lvs.ts';
 
 const rs = (name: 'r1' | 'r2'): LbDestination => ({

@@ -8,8 +8,8 @@
  *   TCP  10.0.0.100:80 lc persistent 60
  *     -> 10.0.0.102:80                Route   3      0          0
  */
-import type { LbDestination, LbService } from '../../core/ports/index.ts';
-import { parseAddr } from '../../core/model/index.ts';
+import type { LbDestination, LbService } from '../../../core/ports/index.ts';
+import { parseAddr } from '../../../core/model/index.ts';
 
 export interface IpvsadmOptions {
   /** `--stats`: Conns InPkts OutPkts InBytes OutBytes instead of the weights. */

@@ -2,8 +2,8 @@
 // the output of ipvsadm 1.31 (ipvsadm.c print_title/print_service/print_dest) on the same table.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { LbDestination, LbService } from '../../../core/ports/index.ts';
-import { formatIpvsadm, largeNumber } from '../../../functions/agent/ipvsadm-format.ts';
+import type { LbDestination, LbService } from '../../../../core/ports/index.ts';
+import { formatIpvsadm, largeNumber } from '../../../../adapters/onprem/ipvs/ipvsadm-format.ts';
 
 const dest = (
   addr: string,
