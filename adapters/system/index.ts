@@ -5,3 +5,6 @@ export { realSleep } from './sleep.ts';
 export { serveMetrics, parseListen, type MetricsListener } from './metrics-server.ts';
 export { createTimerService } from './timers.ts';
 export { createScriptQueue } from './script-queue.ts';
+export { spawnCommandCheck } from './command-check.ts';
+export { procProcessTable } from './process-table.ts';
+export { fsTrackedFiles } from './tracked-files.ts';

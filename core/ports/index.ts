@@ -19,3 +19,4 @@ export type * from './route-manager.ts';
 export type * from './bfd-transport.ts';
 export type * from './virtual-link.ts';
 export type * from './lvs-runtime.ts';
+export type * from './trackers.ts';

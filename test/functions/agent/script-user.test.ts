@@ -20,7 +20,8 @@ import { miscProbe } from '../../../adapters/probes/index.ts';
 import { resolveRunAs, scriptRunAs } from '../../../adapters/system/run-as.ts';
 import { checkScript } from '../../../adapters/probes/script-security.ts';
 import { Notifier, resolveHooks } from '../../../adapters/system/notifier.ts';
-import { TrackScriptRunner } from '../../../functions/agent/track-scripts.ts';
+import { startTrackScripts } from '../../../core/app/track-scripts.ts';
+import { createTimerService, spawnCommandCheck, systemClock } from '../../../adapters/system/index.ts';
 import { lvsEffects } from '../../../core/app/lvs-effects.ts';
 import { createScriptQueue } from '../../../adapters/system/script-queue.ts';
 import { loadConfigCheckingScripts } from '../../../functions/shared/script-security.ts';
@@ -143,7 +144,11 @@ vrrp_instance VI_1 {
     assert.ok(planned.ok);
     assert.deepEqual(planned.plan.scripts['chk']?.runAs, { user: USER });
     const results: boolean[] = [];
-    const runner = new TrackScriptRunner(planned.plan.scripts, (r) => results.push(r.up));
+    const runner = startTrackScripts(planned.plan.scripts, (r) => results.push(r.up), {
+      clock: systemClock,
+      timers: createTimerService(systemClock),
+      check: spawnCommandCheck(),
+    });
     try {
       assert.equal(await waitFor('vrrp_script', () => seen('track')), `${ids.uid} ${ids.gid}`);
       await waitFor('the script result', () => (results.length > 0 ? results : undefined));
