@@ -39,7 +39,7 @@ import {
   systemClock,
 } from '../../adapters/system/index.ts';
 import { describeMissing, missingCapabilities } from './capabilities.ts';
-import { startControlServer } from './control-server.ts';
+import { startControlServer } from '../../adapters/system/control-server.ts';
 import { removedHooks, stateNotifier } from '../../core/app/notify.ts';
 import { Notifier, resolveHooks } from '../../adapters/system/notifier.ts';
 import { startTrackers } from './trackers.ts';

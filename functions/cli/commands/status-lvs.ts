@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import type { Command, CliIo } from '../command.ts';
 import { exitCodes } from '../command.ts';
-import { controlRequest, defaultControlSocket } from '../../agent/control-server.ts';
+import { controlRequest, defaultControlSocket } from '../../../adapters/system/control-server.ts';
 import { formatIpvsadm } from '../../../adapters/onprem/ipvs/ipvsadm-format.ts';
 import type { LvsStatus } from '../../agent/lvs-agent.ts';
 import { loadConfigOrThrow } from '../../shared/load-config.ts';
