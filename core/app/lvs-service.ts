@@ -14,7 +14,8 @@
  * ha_suspend: the pool learns whether its virtual address is configured here (at start from the address
  * watcher's dump, then on every RTM_NEWADDR / RTM_DELADDR, whoever made the change) and its
  * suspend-checks / resume-checks effects stop and restart the real servers' checkers. The pool stays
- * programmed either way (keepalived.md §2.4). Unlike keepalived, a fwmark-only virtual server has no
+ * programmed either way (keepalived's check/check_api.c update_checker_activity only starts and stops
+ * checkers). Unlike keepalived, a fwmark-only virtual server has no
  * address to watch: its checks run (keepalived would leave them suspended for ever); a warning says so.
  */
 import type { Config } from '../model/index.ts';
@@ -330,7 +331,7 @@ export function createLvsService(options: LvsOptions): LvsRunner {
   return {
     async start() {
       adopt(config);
-      // The pool is programmed on every director regardless of VRRP state (keepalived.md §2.4); only
+      // The pool is programmed on every director regardless of VRRP state (as keepalived's); only
       // its checks depend on the address being here (ha_suspend).
       for (const key of order) {
         const pool = pools.get(key);

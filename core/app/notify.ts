@@ -1,5 +1,6 @@
 /**
- * Notify hooks with keepalived's arguments and formats, but never racing (reference keepalived.md §0.6, P3):
+ * Notify hooks with keepalived's arguments and formats, but never racing (keepalived's vrrp/vrrp_notify.c
+ * starts each script without waiting for the previous one):
  * every hook of every state change runs in one queue, each awaited (with a timeout) before the next starts.
  * This file decides what runs for which state (pure); adapters/system/notifier.ts runs it.
  *

@@ -1,5 +1,5 @@
 /**
- * track_file trackers (keepalived.md §1.4): each file holds an integer; it is read at start, whenever the
+ * track_file trackers (keepalived.conf(5) track_file): each file holds an integer; it is read at start, whenever the
  * TrackedFiles port says it may have changed (inotify on its directory) and on a poll as a backstop, and
  * the value is reported when it differs from the last one. The VRRP engine adds value × weight to the
  * priority (weight 0: any non-zero value is a fault). A missing or unreadable file, or text that is not an

@@ -1,5 +1,5 @@
 /**
- * vrrp_track_process trackers (keepalived.md §1.4): a process matches when its name (/proc/PID/comm, or
+ * vrrp_track_process trackers (keepalived.conf(5) vrrp_track_process): a process matches when its name (/proc/PID/comm, or
  * argv[0] with full_command) equals `process` and its arguments match `parameters` (exact: the same list;
  * initial: they start the list; partial: they start the list and the last one may be cut short). The
  * tracker is up while the count is within quorum..quorum_max. A change is reported after fork_delay

@@ -1,5 +1,5 @@
 /**
- * vrrp_script trackers (keepalived.md §1.4): each script every `interval`, killed at `timeout` (a timeout
+ * vrrp_script trackers (keepalived.conf(5) vrrp_script): each script every `interval`, killed at `timeout` (a timeout
  * counts as a failure), skipped while the previous run is still going. Only the exit status counts.
  * rise/fall follow keepalived's counter: it moves in 0..rise+fall-1 and the script is OK iff it is >= rise;
  * it starts at rise-1 (so the first result decides) or at 0 with init_fail. The command runs through the

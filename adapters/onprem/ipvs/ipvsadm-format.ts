@@ -1,6 +1,6 @@
 /**
  * The LB table printed exactly as `ipvsadm -Ln` (and `--stats`, `--exact`) prints it: the format strings of
- * ipvsadm.c (reference keepalived.md §5.5), so scripts written against ipvsadm keep working on floatip.
+ * ipvsadm.c, so scripts written against ipvsadm keep working on floatip.
  *
  *   IP Virtual Server version 1.2.1 (size=4096)
  *   Prot LocalAddress:Port Scheduler Flags
