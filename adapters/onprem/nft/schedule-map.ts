@@ -54,11 +54,11 @@ function gcd(a: number, b: number): number {
 function modelService(
   scheduler: SchedulerName,
   weights: readonly number[],
-  dests: LbDestination[],
+  dests: ReadonlyArray<Pick<LbDestination, 'addr' | 'port'>>,
 ): VirtualService {
   const vs = createVirtualService({ scheduler, port: 0, fwmark: 0 });
   for (let i = dests.length - 1; i >= 0; i--) {
-    const d = dests[i] as LbDestination;
+    const d = dests[i] as Pick<LbDestination, 'addr' | 'port'>;
     vs.addServer({ id: i, addr: d.addr, port: d.port, weight: weights[i] ?? 0 });
   }
   return vs;
@@ -79,7 +79,10 @@ const wrrLength = (weights: readonly number[]): number => {
  * One cycle of ip_vs_wrr.c's picks for these weights from a freshly built service, as destination
  * indices: weights 4,3,2 give a a b a b c a b c; weight 0 never appears.
  */
-export function wrrCycle(weights: number[], dests?: LbDestination[]): number[] {
+export function wrrCycle(
+  weights: number[],
+  dests?: ReadonlyArray<Pick<LbDestination, 'addr' | 'port'>>,
+): number[] {
   const n = wrrLength(weights);
   if (n === 0) return [];
   const list = dests ?? weights.map((_, i) => placeholder(i));
@@ -95,15 +98,9 @@ export function wrrCycle(weights: number[], dests?: LbDestination[]): number[] {
 }
 
 /** A destination only for its position (wrr does not read addresses). */
-const placeholder = (i: number): LbDestination => ({
+const placeholder = (i: number): Pick<LbDestination, 'addr' | 'port'> => ({
   addr: `192.0.2.${(i % 250) + 1}`,
   port: 1 + Math.floor(i / 250),
-  family: 'inet',
-  forwarding: 'nat',
-  weight: 1,
-  uThreshold: 0,
-  lThreshold: 0,
-  tunnel: null,
 });
 
 function wrr(dests: LbDestination[]): SlotMap {
