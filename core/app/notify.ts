@@ -65,23 +65,19 @@ export function notifyArgv(script: ScriptSpec, e: NotifyEvent): string[] {
   return [...script.argv, e.kind, e.name, e.state, String(e.kind === 'GROUP' ? 0 : e.priority)];
 }
 
+/** Each state's own script (keepalived's notify_<state>). */
+const ownScript = new Map<string, keyof NotifyHooks>([
+  ['MASTER', 'notifyMaster'],
+  ['BACKUP', 'notifyBackup'],
+  ['FAULT', 'notifyFault'],
+  ['DELETED', 'notifyDeleted'],
+  ['STOP', 'notifyStop'],
+  ['MASTER_RX_LOWER_PRI', 'notifyMasterRxLowerPri'],
+]);
+
 export function stateScript(e: NotifyEvent): ScriptSpec | undefined {
-  switch (e.state) {
-    case 'MASTER':
-      return e.hooks.notifyMaster;
-    case 'BACKUP':
-      return e.hooks.notifyBackup;
-    case 'FAULT':
-      return e.hooks.notifyFault;
-    case 'DELETED':
-      return e.hooks.notifyDeleted;
-    case 'STOP':
-      return e.hooks.notifyStop;
-    case 'MASTER_RX_LOWER_PRI':
-      return e.hooks.notifyMasterRxLowerPri;
-    default:
-      return undefined;
-  }
+  const key = ownScript.get(e.state);
+  return key === undefined ? undefined : e.hooks[key];
 }
 
 /** Hooks of an instance or group, looked up by `instance:NAME` / `group:NAME` at delivery time. */
