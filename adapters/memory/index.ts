@@ -6,3 +6,5 @@ export { MemorySyncDaemon } from './sync-daemon.ts';
 export { MemoryGroupStore } from './group-state-store.ts';
 export { memoryModule } from './module.ts';
 export { MemoryFence } from './fence.ts';
+export { ManualTimers } from './timers.ts';
+export { timerHealthDriver, MemoryAddresses, RecordingScripts } from './lvs.ts';

@@ -1,7 +1,9 @@
 // Drives a HealthTicker (the pure health engine) with real time: one timer for the earliest due check,
 // probes through the Probe port, results fed back as they come. Never blocks the event loop: due
 // checks are taken in slices and the loop yields between slices.
-import type { HealthTicker, Probe, ProbeJob, ProbeResult } from '../../core/ports/index.ts';
+import type { HealthDriver, HealthTicker, Probe, ProbeJob, ProbeResult } from '../../core/ports/index.ts';
+
+export type { HealthDriver } from '../../core/ports/index.ts';
 
 export interface DriverOptions {
   /** Monotonic ms; the same clock the engine was started with. Default performance.now. */
@@ -14,15 +16,6 @@ export interface DriverOptions {
    * the checker's lag, which grows when the process is starved of CPU.
    */
   onLag?: (lateMs: number) => void;
-}
-
-export interface HealthDriver {
-  /** Re-read the ticker's next due time (call after adding servers or starting the engine). */
-  kick(): void;
-  /** Run these jobs now (as returned by engine.start / upsert / resume). */
-  submit(jobs: readonly ProbeJob[]): void;
-  stop(): void;
-  readonly completed: number;
 }
 
 export function driveHealth(ticker: HealthTicker, probe: Probe, options: DriverOptions = {}): HealthDriver {

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import type { ProbeRequest, ProbeResult } from '../../core/ports/index.ts';
 import { errorText, settleOnce } from './result.ts';
-import { scriptRunAs } from './run-as.ts';
+import { scriptRunAs } from '../system/run-as.ts';
 
 export type MiscRequest = Extract<ProbeRequest, { kind: 'misc' }>;
 

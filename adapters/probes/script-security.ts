@@ -5,7 +5,7 @@
 // everyone, makes the script insecure. A script run as an unprivileged user needs no such check.
 import { accessSync, constants, lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { basename, delimiter, dirname, join, resolve } from 'node:path';
-import type { RunAsIds } from './run-as.ts';
+import type { RunAsIds } from '../system/run-as.ts';
 
 export type ScriptCheck =
   | { ok: true; path: string; protected: boolean }

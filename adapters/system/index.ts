@@ -3,3 +3,8 @@ export { systemRandom } from './random.ts';
 export { createLogger, redactedKeys } from './logger.ts';
 export { realSleep } from './sleep.ts';
 export { serveMetrics, parseListen, type MetricsListener } from './metrics-server.ts';
+export { createTimerService } from './timers.ts';
+export { createScriptQueue } from './script-queue.ts';
+export { spawnCommandCheck } from './command-check.ts';
+export { procProcessTable } from './process-table.ts';
+export { fsTrackedFiles } from './tracked-files.ts';

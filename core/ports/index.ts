@@ -18,3 +18,5 @@ export type * from './sync-daemon.ts';
 export type * from './route-manager.ts';
 export type * from './bfd-transport.ts';
 export type * from './virtual-link.ts';
+export type * from './lvs-runtime.ts';
+export type * from './trackers.ts';

@@ -8,7 +8,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { VrrpInstanceStatus } from '../../core/app/vrrp-service.ts';
 import type { LvsObserver } from './lvs.ts';
-import type { ScriptRun } from './notifier.ts';
+import type { ScriptRun } from '../../adapters/system/notifier.ts';
 
 const STATES = ['INIT', 'BACKUP', 'MASTER', 'FAULT', 'STOP'] as const;
 /** VRRP counters that are not rejects. */

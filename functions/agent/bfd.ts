@@ -8,8 +8,7 @@ import { bfdSessionPlan, type BfdRejectCounts } from '../../core/bfd/index.ts';
 import type { Config } from '../../core/model/index.ts';
 import type { Clock, Logger, Random } from '../../core/ports/index.ts';
 import { openBfdTransport } from '../../adapters/onprem/bfd-socket.ts';
-import { systemClock, systemRandom } from '../../adapters/system/index.ts';
-import { createTimerService } from './timers.ts';
+import { createTimerService, systemClock, systemRandom } from '../../adapters/system/index.ts';
 
 export interface RunningBfd {
   /** Calls `listener` for sessions whose events go to `side`, now and on every Up / not-Up change. */

@@ -1,2 +1,2 @@
 export { startAgent, loadPlan, type AgentOptions, type RunningAgent } from './run-agent.ts';
-export { controlRequest, defaultControlSocket } from './control-server.ts';
+export { controlRequest, defaultControlSocket } from '../../adapters/system/control-server.ts';

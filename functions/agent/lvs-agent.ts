@@ -12,7 +12,7 @@ import { createProbeRunner, type BfdStateLookup } from '../../adapters/probes/in
 import { systemRandom } from '../../adapters/system/index.ts';
 import { createLvs, type LvsObserver } from './lvs.ts';
 import { openAddressWatcher } from '../../adapters/onprem/rtnetlink/address-watcher.ts';
-import { chooseDataplane, type DataplaneChoice } from './lvs-dataplane.ts';
+import { chooseDataplane, type DataplaneChoice } from '../../adapters/onprem/lvs-dataplane.ts';
 
 /** What `status --lvs` receives over the control socket. */
 export interface LvsStatus {

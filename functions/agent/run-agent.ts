@@ -31,14 +31,18 @@ import {
   openVirtualLinkManager,
 } from '../../adapters/onprem/rtnetlink/index.ts';
 import { openVrrpSocket } from '../../adapters/onprem/vrrp-socket.ts';
-import { createLogger, parseListen, serveMetrics, systemClock } from '../../adapters/system/index.ts';
+import {
+  createLogger,
+  createTimerService,
+  parseListen,
+  serveMetrics,
+  systemClock,
+} from '../../adapters/system/index.ts';
 import { describeMissing, missingCapabilities } from './capabilities.ts';
-import { startControlServer } from './control-server.ts';
-import { Notifier, removedHooks, resolveHooks, stateNotifier } from './notifier.ts';
-import { createTimerService } from './timers.ts';
-import { TrackFileRunner } from './track-files.ts';
-import { TrackProcessRunner } from './track-processes.ts';
-import { TrackScriptRunner } from './track-scripts.ts';
+import { startControlServer } from '../../adapters/system/control-server.ts';
+import { removedHooks, stateNotifier } from '../../core/app/notify.ts';
+import { Notifier, resolveHooks } from '../../adapters/system/notifier.ts';
+import { startTrackers } from './trackers.ts';
 import type { LvsSide } from './lvs-agent.ts';
 import { openSyncDaemonSide } from './lvs-sync-daemon.ts';
 import { startAgentBfd } from './bfd.ts';
@@ -192,27 +196,26 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     routes.close();
     throw e;
   }
-  const startScripts = (p: VrrpAgentPlan) => {
-    const runners = [
-      new TrackScriptRunner(p.scripts, (r) => {
-        logger.info(`vrrp_script ${r.name} is ${r.up ? 'OK' : 'failing'}`);
-        service.track(`script:${r.name}`, r.up);
-      }),
-      new TrackFileRunner(
-        p.files,
-        (v) => {
+  const startScripts = (p: VrrpAgentPlan) =>
+    startTrackers(
+      p,
+      {
+        script(r) {
+          logger.info(`vrrp_script ${r.name} is ${r.up ? 'OK' : 'failing'}`);
+          service.track(`script:${r.name}`, r.up);
+        },
+        file(v) {
           logger.info(`track_file ${v.name} reads ${v.value}`);
           service.trackValue(`file:${v.name}`, v.value);
         },
-        { log: (m) => logger.warn(m) },
-      ),
-      new TrackProcessRunner(p.processes, (q) => {
-        logger.info(`track_process ${q.name} ${q.up ? 'has' : 'lost'} quorum (${q.count} running)`);
-        service.track(`process:${q.name}`, q.up);
-      }),
-    ];
-    return { stop: () => runners.forEach((r) => r.stop()) };
-  };
+        process(q) {
+          logger.info(`track_process ${q.name} ${q.up ? 'has' : 'lost'} quorum (${q.count} running)`);
+          service.track(`process:${q.name}`, q.up);
+        },
+        warn: (m) => logger.warn(m),
+      },
+      clock,
+    );
   let scripts = startScripts(plan);
   const bfd = startAgentBfd(config, logger, (name, up) => service.track(`bfd:${name}`, up));
   // The LVS side (checkers, data planes, ~60 modules) is loaded only for a config with virtual servers:

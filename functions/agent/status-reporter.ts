@@ -6,7 +6,7 @@
  * once when reporting stops working and once when it works again, never per attempt.
  */
 import { hostname } from 'node:os';
-import { controlRequest } from './control-server.ts';
+import { controlRequest } from '../../adapters/system/control-server.ts';
 
 export interface ReporterOptions {
   /** The control plane's base URL, e.g. `http://10.0.0.5:8080`. */

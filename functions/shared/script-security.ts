@@ -30,7 +30,7 @@ import {
   SYSTEM_RUN_AS_FILES,
   type RunAsFiles,
   type RunAsIds,
-} from '../../adapters/probes/run-as.ts';
+} from '../../adapters/system/run-as.ts';
 
 export interface ScriptSecurityReport {
   /** One entry per problem, located at the script's line when known. */

@@ -149,7 +149,7 @@ export function startCloudAgent(
         throw new Error(
           `the agent on ${node.name} exited (${child.exitCode ?? child.signalCode}):\n${log()}`,
         );
-      const { controlRequest } = await import('../../functions/agent/control-server.ts');
+      const { controlRequest } = await import('../../adapters/system/control-server.ts');
       try {
         const status = (await controlRequest(socketPath, 'status', 5000)) as {
           instances: Array<{ name: string; state: string }>;

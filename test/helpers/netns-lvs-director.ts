@@ -9,7 +9,7 @@ import { parseKeepalived, formatDiagnostic } from '../../core/config/index.ts';
 import { createProbeRunner } from '../../adapters/probes/index.ts';
 import { createLogger, systemRandom } from '../../adapters/system/index.ts';
 import { createLvs } from '../../functions/agent/lvs.ts';
-import { chooseDataplane } from '../../functions/agent/lvs-dataplane.ts';
+import { chooseDataplane } from '../../adapters/onprem/lvs-dataplane.ts';
 
 const file = process.argv[2] ?? '';
 const parsed = parseKeepalived(readFileSync(file, 'utf8'), {

@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { LVS_LAB_PREFIX, assertLvsLabPrerequisites, sweepStaleLvsLabs } from './netns-lvs.ts';
 
 const NODE = 'node_modules/.bin/node';
@@ -36,6 +37,60 @@ function run(argv: string[], input?: string): string {
     stdio: ['pipe', 'pipe', 'pipe'],
     timeout: 20_000,
   });
+}
+
+/**
+ * A director's keepalived.conf for this lab: a sync group holding the client-side VIP (a0) and the real
+ * servers' gateway VIP (b0), both instances BACKUP at `priority`, and one virtual server on the VIP with
+ * rr, NAT and a TCP_CHECK per real server (and ha_suspend when asked).
+ */
+export function pairConfig(
+  routerId: string,
+  priority: number,
+  options: { realServers?: ReadonlyArray<'r1' | 'r2'>; haSuspend?: boolean } = {},
+): string {
+  const instance = (name: string, dev: string, vrid: number, vip: string): string => `
+vrrp_instance ${name} {
+    state BACKUP
+    interface ${dev}
+    virtual_router_id ${vrid}
+    priority ${priority}
+    advert_int 1
+    virtual_ipaddress {
+        ${vip}/24 dev ${dev}
+    }
+}`;
+  const realServer = (rs: 'r1' | 'r2'): string => `
+    real_server ${pairAddrs[rs]} ${pairAddrs.rsPort} {
+        TCP_CHECK {
+            connect_timeout 1
+        }
+    }`;
+  return `
+global_defs {
+    router_id ${routerId}
+}
+vrrp_sync_group VG {
+    group {
+        VI_EXT
+        VI_INT
+    }
+}${instance('VI_EXT', 'a0', 51, pairAddrs.vip)}${instance('VI_INT', 'b0', 52, pairAddrs.gatewayVip)}
+virtual_server ${pairAddrs.vip} 80 {
+    delay_loop 1
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP${options.haSuspend ? '\n    ha_suspend' : ''}${(options.realServers ?? ['r1', 'r2']).map(realServer).join('')}
+}
+`;
+}
+
+/** Polls a condition; the bound only turns a hang into a failure, it asserts no timing. */
+export async function pairUntil(what: string, ok: () => boolean, boundMs = 30_000): Promise<void> {
+  for (let waited = 0; !ok(); waited += 200) {
+    if (waited > boundMs) throw new Error(`never: ${what}`);
+    await sleep(200);
+  }
 }
 
 export type PairNode = 'c' | 'd1' | 'd2' | 'r1' | 'r2';

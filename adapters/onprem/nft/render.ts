@@ -7,7 +7,7 @@
  *   @services / @marks element:     VIP . tcp . P : jump vs_<svc>  /  MARK : jump vs_fwm_<mark>
  *   vs_<svc>:   persistence first:  ip saddr & MASK @p_<svc>__<rs>  goto rs_<svc>__<rs>   (one per real server)
  *               then the scheduler: numgen inc mod N vmap { slot : goto rs_... }   (rr, wrr)
- *                                   jhash ip saddr [. sport] mod 256|251 seed S vmap {...} (sh, mh; dh on ip daddr)
+ *                                   jhash ip saddr [. sport] mod 256|4093 seed S vmap {...} (sh, mh; dh on ip daddr)
  *   rs_<svc>__<rs>:  update @p_... { ip saddr & MASK }  (persistent services) ; dnat to RIP:PORT
  * Only a connection's first packet reaches nat chains; conntrack carries the rest, as IPVS's connection
  * table does.

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.ts';
 import { exitCodes } from '../command.ts';
-import { defaultControlSocket } from '../../agent/control-server.ts';
+import { defaultControlSocket } from '../../../adapters/system/control-server.ts';
 
 export const agentCommand: Command = {
   name: 'agent',

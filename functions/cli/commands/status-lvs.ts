@@ -6,12 +6,12 @@
 import { parseArgs } from 'node:util';
 import type { Command, CliIo } from '../command.ts';
 import { exitCodes } from '../command.ts';
-import { controlRequest, defaultControlSocket } from '../../agent/control-server.ts';
-import { formatIpvsadm } from '../../agent/ipvsadm-format.ts';
+import { controlRequest, defaultControlSocket } from '../../../adapters/system/control-server.ts';
+import { formatIpvsadm } from '../../../adapters/onprem/ipvs/ipvsadm-format.ts';
 import type { LvsStatus } from '../../agent/lvs-agent.ts';
 import { loadConfigOrThrow } from '../../shared/load-config.ts';
-import { startTable } from '../../agent/lvs-desired.ts';
-import { previewNft } from '../../agent/lvs-dataplane.ts';
+import { startTable } from '../../../core/app/lvs-desired.ts';
+import { previewNft } from '../../../adapters/onprem/lvs-dataplane.ts';
 import { IP_VS_VERSION_CODE } from '../../../adapters/onprem/ipvs/constants.ts';
 
 const formatOptions = {

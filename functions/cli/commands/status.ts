@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import type { VrrpInstanceStatus } from '../../../core/app/vrrp-service.ts';
 import type { Command } from '../command.ts';
 import { exitCodes } from '../command.ts';
-import { controlRequest, defaultControlSocket } from '../../agent/control-server.ts';
+import { controlRequest, defaultControlSocket } from '../../../adapters/system/control-server.ts';
 import { statusLvs } from './status-lvs.ts';
 
 function ago(ms: number | undefined): string {

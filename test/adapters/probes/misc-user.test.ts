@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parseKeepalived } from '../../../core/config/index.ts';
 import { checkersFromConfig, probeRequest } from '../../../core/health/index.ts';
 import { miscProbe } from '../../../adapters/probes/index.ts';
-import { resolveRunAs } from '../../../adapters/probes/run-as.ts';
+import { resolveRunAs } from '../../../adapters/system/run-as.ts';
 import { skipUnless } from '../../helpers/prerequisites.ts';
 
 /** Switching users needs root: without it these tests skip (outside CI). */

@@ -17,11 +17,13 @@ import { planVrrp } from '../../../core/app/vrrp-plan.ts';
 import { checkersFromConfig, probeRequest } from '../../../core/health/index.ts';
 import type { Config } from '../../../core/model/index.ts';
 import { miscProbe } from '../../../adapters/probes/index.ts';
-import { resolveRunAs, scriptRunAs } from '../../../adapters/probes/run-as.ts';
+import { resolveRunAs, scriptRunAs } from '../../../adapters/system/run-as.ts';
 import { checkScript } from '../../../adapters/probes/script-security.ts';
-import { Notifier, resolveHooks } from '../../../functions/agent/notifier.ts';
-import { TrackScriptRunner } from '../../../functions/agent/track-scripts.ts';
-import { lvsScripts } from '../../../functions/agent/lvs-scripts.ts';
+import { Notifier, resolveHooks } from '../../../adapters/system/notifier.ts';
+import { startTrackScripts } from '../../../core/app/track-scripts.ts';
+import { createTimerService, spawnCommandCheck, systemClock } from '../../../adapters/system/index.ts';
+import { lvsEffects } from '../../../core/app/lvs-effects.ts';
+import { createScriptQueue } from '../../../adapters/system/script-queue.ts';
 import { loadConfigCheckingScripts } from '../../../functions/shared/script-security.ts';
 import { main } from '../../../functions/cli/main.ts';
 import { createLab } from '../../helpers/netns.ts';
@@ -142,7 +144,11 @@ vrrp_instance VI_1 {
     assert.ok(planned.ok);
     assert.deepEqual(planned.plan.scripts['chk']?.runAs, { user: USER });
     const results: boolean[] = [];
-    const runner = new TrackScriptRunner(planned.plan.scripts, (r) => results.push(r.up));
+    const runner = startTrackScripts(planned.plan.scripts, (r) => results.push(r.up), {
+      clock: systemClock,
+      timers: createTimerService(systemClock),
+      check: spawnCommandCheck(),
+    });
     try {
       assert.equal(await waitFor('vrrp_script', () => seen('track')), `${ids.uid} ${ids.gid}`);
       await waitFor('the script result', () => (results.length > 0 ? results : undefined));
@@ -165,17 +171,18 @@ virtual_server 192.0.2.10 80 {
   }
 }
 `);
-    const scripts = lvsScripts(() => config, silentLogger);
+    const queue = createScriptQueue(silentLogger);
+    const onEffect = lvsEffects(() => config, silentLogger, queue);
     const argv = config.virtualServers[0]?.quorumUp?.argv;
     assert.ok(argv);
-    scripts.onEffect({ kind: 'run-script', script: 'quorum_up', argv });
+    onEffect({ kind: 'run-script', script: 'quorum_up', argv });
     const vs = config.virtualServers[0];
     assert.ok(vs);
-    const { rsId, vsKey } = await import('../../../functions/agent/lvs-desired.ts');
+    const { rsId, vsKey } = await import('../../../core/app/lvs-desired.ts');
     const rs = vs.realServers[0];
     assert.ok(rs);
-    scripts.onEffect({ kind: 'notify-rs', rs: rsId(vsKey(vs), rs), up: true });
-    await scripts.idle();
+    onEffect({ kind: 'notify-rs', rs: rsId(vsKey(vs), rs), up: true });
+    await queue.idle();
     assert.equal(await waitFor('quorum_up', () => seen('quorum')), `${ids.uid} ${groupGid}`);
     assert.equal(await waitFor('notify_up', () => seen('rsup')), `${ids.uid} ${ids.gid}`);
   });

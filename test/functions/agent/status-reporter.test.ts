@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { startControlServer } from '../../../functions/agent/control-server.ts';
+import { startControlServer } from '../../../adapters/system/control-server.ts';
 import { reporterOptions, startStatusReporter } from '../../../functions/agent/status-reporter.ts';
 import { startServe } from '../../../functions/serve/index.ts';
 import { controlFixture, eventually, opsToken, viewerToken } from '../../e2e/control-plane/fixture.ts';

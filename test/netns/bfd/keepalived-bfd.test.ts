@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BfdSessionStatus } from '../../../core/app/bfd-service.ts';
 import { encodeBfdControl, type BfdRejectCounts } from '../../../core/bfd/index.ts';
-import { controlRequest } from '../../../functions/agent/control-server.ts';
+import { controlRequest } from '../../../adapters/system/control-server.ts';
 import type { LvsStatus } from '../../../functions/agent/lvs-agent.ts';
 import { assertLabPrerequisites, createLab, waitFor, type Lab } from '../../helpers/netns.ts';
 import { startFloatip, type RunningFloatip } from '../vrrp/lib/floatip.ts';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { IpvsDataplane } from '../../../adapters/onprem/ipvs/index.ts';
 import { IPVS_SCHEDULERS } from '../../../adapters/onprem/ipvs/constants.ts';
 import { IpvsSyncDaemon } from '../../../adapters/onprem/ipvs/sync-daemon.ts';
-import { formatIpvsadm } from '../../../functions/agent/ipvsadm-format.ts';
+import { formatIpvsadm } from '../../../adapters/onprem/ipvs/ipvsadm-format.ts';
 import type { LbOp, LbService } from '../../../core/ports/index.ts';
 
 const out = process.env.FIP_VM_OUT ?? '/run';

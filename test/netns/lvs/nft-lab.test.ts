@@ -6,57 +6,24 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LbDestination, LbService, LbTable } from '../../../core/ports/index.ts';
 import { planLb } from '../../../core/lb/plan.ts';
-import { NftDataplane, NFT_CAPABILITIES, wrrCycle } from '../../../adapters/onprem/nft/index.ts';
+import { NFT_CAPABILITIES, wrrCycle, type NftDataplane } from '../../../adapters/onprem/nft/index.ts';
 import { createLvsLab, lvsLabAddrs, type LvsLab } from '../../helpers/netns-lvs.ts';
+import { labNft, labRs, labVs } from '../../helpers/netns-lvs-nft.ts';
 
 let lab: LvsLab;
 let plane: NftDataplane;
+let converge: (desired: LbTable) => Promise<string[]>;
 
 before(async () => {
   lab = await createLvsLab();
   await lab.startServer('r1');
   await lab.startServer('r2');
-  plane = new NftDataplane({ command: lab.nftCommand, seed: 0x1234 });
+  ({ plane, converge } = labNft(lab, 0x1234));
 });
 after(() => lab?.destroy());
 
-const rs = (name: 'r1' | 'r2', weight = 1): LbDestination => ({
-  addr: lvsLabAddrs[name],
-  port: lvsLabAddrs.rsPort,
-  family: 'inet',
-  forwarding: 'nat',
-  weight,
-  uThreshold: 0,
-  lThreshold: 0,
-  tunnel: null,
-});
-
-const vs = (scheduler: string, dests: LbDestination[], extra: Partial<LbService> = {}): LbService => ({
-  key: { kind: 'addr', family: 'inet', protocol: 'tcp', addr: lvsLabAddrs.vip, port: 80 },
-  scheduler,
-  flags: { flag1: false, flag2: false, flag3: false },
-  onePacket: false,
-  persistence: null,
-  destinations: dests,
-  ...extra,
-});
-
-/** Plans desired vs what the data plane holds and applies it; returns the op kinds. */
-async function converge(desired: LbTable): Promise<string[]> {
-  const current = await plane.read();
-  assert.equal(current.kind, 'ok');
-  const plan = planLb(
-    desired,
-    current.kind === 'ok' ? current.value : { services: [] },
-    NFT_CAPABILITIES,
-    'nftables',
-  );
-  assert.equal(plan.kind, 'ok', plan.kind === 'ok' ? '' : plan.reason);
-  const ops = plan.kind === 'ok' ? plan.value : [];
-  const applied = await plane.apply(ops);
-  assert.equal(applied.kind, 'ok', applied.kind === 'ok' ? '' : applied.reason);
-  return ops.map((o) => o.kind);
-}
+const rs = labRs;
+const vs = labVs;
 
 test('rr: repeated requests alternate between the two real servers', async () => {
   await converge({ services: [vs('rr', [rs('r1'), rs('r2')])] });
@@ -76,9 +43,11 @@ test('wrr: requests follow the weights in the kernel wrr order (r1 weight 3, r2 
   const got = lab.requests(8);
   assert.equal(got.filter((b) => b === 'r1').length, 6, JSON.stringify(got));
   assert.equal(got.filter((b) => b === 'r2').length, 2, JSON.stringify(got));
-  // IPVS list order puts the later-added r2 first: weights [1, 3] -> cycle r1 r1 r2 r1
+  // IPVS list order puts the later-added r2 first: weights [1, 3] -> the kernel's picks r2 r1 r1 r1 (after
+  // adding r1 then r2, the first pass runs at cw 1)
   const names = ['r2', 'r1'];
   const cycle = wrrCycle([1, 3]).map((i) => names[i]);
+  assert.deepEqual(cycle, ['r2', 'r1', 'r1', 'r1']);
   assert.deepEqual(got, [...cycle, ...cycle]);
 });
 

@@ -5,50 +5,20 @@
 // the counts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { LbCounters, LbDestination, LbService, LbTable } from '../../../core/ports/index.ts';
-import { planLb } from '../../../core/lb/plan.ts';
-import { NftDataplane, NFT_CAPABILITIES } from '../../../adapters/onprem/nft/index.ts';
-import { formatIpvsadm } from '../../../functions/agent/ipvsadm-format.ts';
+import type { LbCounters, LbDestination, LbService } from '../../../core/ports/index.ts';
+import { formatIpvsadm } from '../../../adapters/onprem/ipvs/ipvsadm-format.ts';
 import { createLvsLab, lvsLabAddrs } from '../../helpers/netns-lvs.ts';
+import { labNft, labRs, labVs } from '../../helpers/netns-lvs-nft.ts';
 
-const rs = (name: 'r1' | 'r2'): LbDestination => ({
-  addr: lvsLabAddrs[name],
-  port: lvsLabAddrs.rsPort,
-  family: 'inet',
-  forwarding: 'nat',
-  weight: 1,
-  uThreshold: 0,
-  lThreshold: 0,
-  tunnel: null,
-});
-const vs = (port: number, dests: LbDestination[]): LbService => ({
-  key: { kind: 'addr', family: 'inet', protocol: 'tcp', addr: lvsLabAddrs.vip, port },
-  scheduler: 'rr',
-  flags: { flag1: false, flag2: false, flag3: false },
-  onePacket: false,
-  persistence: null,
-  destinations: dests,
-});
+const rs = (name: 'r1' | 'r2') => labRs(name);
+const vs = (port: number, dests: LbDestination[]): LbService => labVs('rr', dests, { port });
 
 test('nftables counters: N requests move Conns by N and packets/bytes both ways, per service and real server', async (t) => {
   const lab = await createLvsLab();
   t.after(() => lab.destroy());
   await lab.startServer('r1');
   await lab.startServer('r2');
-  const plane = new NftDataplane({ command: lab.nftCommand });
-  const converge = async (desired: LbTable): Promise<void> => {
-    const current = await plane.read();
-    assert.equal(current.kind, 'ok');
-    const plan = planLb(
-      desired,
-      current.kind === 'ok' ? current.value : { services: [] },
-      NFT_CAPABILITIES,
-      'nftables',
-    );
-    assert.equal(plan.kind, 'ok');
-    const applied = await plane.apply(plan.kind === 'ok' ? plan.value : []);
-    assert.equal(applied.kind, 'ok', applied.kind === 'ok' ? '' : applied.reason);
-  };
+  const { plane, converge } = labNft(lab);
   const web = async (): Promise<LbService> => {
     const r = await plane.read();
     assert.equal(r.kind, 'ok');

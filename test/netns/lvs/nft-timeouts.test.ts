@@ -7,32 +7,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LbDestination, LbTable } from '../../../core/ports/index.ts';
-import { planLb } from '../../../core/lb/plan.ts';
-import { NftDataplane, NFT_CAPABILITIES } from '../../../adapters/onprem/nft/index.ts';
+import type { LbTable } from '../../../core/ports/index.ts';
 import { createLvsLab, lvsLabAddrs } from '../../helpers/netns-lvs.ts';
+import { labNft, labRs, labVs } from '../../helpers/netns-lvs-nft.ts';
 
-const rs = (name: 'r1' | 'r2'): LbDestination => ({
-  addr: lvsLabAddrs[name],
-  port: lvsLabAddrs.rsPort,
-  family: 'inet',
-  forwarding: 'nat',
-  weight: 1,
-  uThreshold: 0,
-  lThreshold: 0,
-  tunnel: null,
-});
 const table = (tcp: number, tcpFin: number, udp: number): LbTable => ({
-  services: [
-    {
-      key: { kind: 'addr', family: 'inet', protocol: 'tcp', addr: lvsLabAddrs.vip, port: 80 },
-      scheduler: 'rr',
-      flags: { flag1: false, flag2: false, flag3: false },
-      onePacket: false,
-      persistence: null,
-      destinations: [rs('r1'), rs('r2')],
-    },
-  ],
+  services: [labVs('rr', [labRs('r1'), labRs('r2')])],
   timeouts: { tcp, tcpFin, udp },
 });
 
@@ -41,20 +21,7 @@ test('lvs_timeouts: ct timeout objects attached to the service, renamed and swap
   t.after(() => lab.destroy());
   await lab.startServer('r1');
   await lab.startServer('r2');
-  const plane = new NftDataplane({ command: lab.nftCommand });
-  const converge = async (desired: LbTable): Promise<void> => {
-    const current = await plane.read();
-    assert.equal(current.kind, 'ok');
-    const plan = planLb(
-      desired,
-      current.kind === 'ok' ? current.value : { services: [] },
-      NFT_CAPABILITIES,
-      'nftables',
-    );
-    assert.equal(plan.kind, 'ok');
-    const applied = await plane.apply(plan.kind === 'ok' ? plan.value : []);
-    assert.equal(applied.kind, 'ok', applied.kind === 'ok' ? '' : applied.reason);
-  };
+  const { converge } = labNft(lab);
   const ruleset = (): string => lab.exec(lab.ns.d, ['nft', 'list', 'table', 'ip', 'floatip_lvs']);
 
   await converge(table(777, 33, 250));
@@ -81,10 +48,7 @@ test('lvs_timeouts: a connection held through the VIP gets the tcp timeout in co
   t.after(() => lab.destroy());
   await lab.startServer('r1');
   await lab.startServer('r2');
-  const plane = new NftDataplane({ command: lab.nftCommand });
-  const plan = planLb(table(777, 33, 250), { services: [] }, NFT_CAPABILITIES, 'nftables');
-  assert.equal(plan.kind, 'ok');
-  assert.equal((await plane.apply(plan.kind === 'ok' ? plan.value : [])).kind, 'ok');
+  await labNft(lab).converge(table(777, 33, 250));
   const ruleset = (): string => lab.exec(lab.ns.d, ['nft', 'list', 'table', 'ip', 'floatip_lvs']);
   // A client holds one connection open through the VIP.
   const holder = spawn(

@@ -5,64 +5,7 @@
 // the backup, whose table (programmed all along, as keepalived does) keeps serving.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { createLvsPairLab, pairAddrs } from '../../helpers/netns-lvs-pair.ts';
-
-const config = (routerId: string, priority: number): string => `
-global_defs {
-    router_id ${routerId}
-}
-vrrp_sync_group VG {
-    group {
-        VI_EXT
-        VI_INT
-    }
-}
-vrrp_instance VI_EXT {
-    state BACKUP
-    interface a0
-    virtual_router_id 51
-    priority ${priority}
-    advert_int 1
-    virtual_ipaddress {
-        ${pairAddrs.vip}/24 dev a0
-    }
-}
-vrrp_instance VI_INT {
-    state BACKUP
-    interface b0
-    virtual_router_id 52
-    priority ${priority}
-    advert_int 1
-    virtual_ipaddress {
-        ${pairAddrs.gatewayVip}/24 dev b0
-    }
-}
-virtual_server ${pairAddrs.vip} 80 {
-    delay_loop 1
-    lb_algo rr
-    lb_kind NAT
-    protocol TCP
-    real_server ${pairAddrs.r1} ${pairAddrs.rsPort} {
-        TCP_CHECK {
-            connect_timeout 1
-        }
-    }
-    real_server ${pairAddrs.r2} ${pairAddrs.rsPort} {
-        TCP_CHECK {
-            connect_timeout 1
-        }
-    }
-}
-`;
-
-/** Polls a condition; the bound only turns a hang into a failure, it asserts no timing. */
-async function until(what: string, ok: () => boolean, boundMs = 30_000): Promise<void> {
-  for (let waited = 0; !ok(); waited += 200) {
-    if (waited > boundMs) throw new Error(`never: ${what}`);
-    await sleep(200);
-  }
-}
+import { createLvsPairLab, pairAddrs, pairConfig, pairUntil } from '../../helpers/netns-lvs-pair.ts';
 
 const alternates = (got: string[]): void => {
   assert.ok(
@@ -77,10 +20,10 @@ test('two directors: rr across real servers, and the backup takes over both VIPs
   t.after(() => lab.destroy());
   await lab.startServer('r1');
   await lab.startServer('r2');
-  const d1 = await lab.startAgent('d1', config('LVS_D1', 150));
-  const d2 = await lab.startAgent('d2', config('LVS_D2', 100));
+  const d1 = await lab.startAgent('d1', pairConfig('LVS_D1', 150));
+  const d2 = await lab.startAgent('d2', pairConfig('LVS_D2', 100));
 
-  await until(
+  await pairUntil(
     'd1 holds both VIPs',
     () => lab.holds('d1', pairAddrs.vip) && lab.holds('d1', pairAddrs.gatewayVip),
   );
@@ -88,7 +31,7 @@ test('two directors: rr across real servers, and the backup takes over both VIPs
   alternates(lab.requests(6));
 
   await d1.stop();
-  await until(
+  await pairUntil(
     'd2 holds both VIPs',
     () => lab.holds('d2', pairAddrs.vip) && lab.holds('d2', pairAddrs.gatewayVip),
   );

@@ -6,59 +6,7 @@
 // (kernel counters in the real server's namespace), so the check traffic is measured where it lands.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { createLvsPairLab, pairAddrs } from '../../helpers/netns-lvs-pair.ts';
-
-const config = (routerId: string, priority: number): string => `
-global_defs {
-    router_id ${routerId}
-}
-vrrp_sync_group VG {
-    group {
-        VI_EXT
-        VI_INT
-    }
-}
-vrrp_instance VI_EXT {
-    state BACKUP
-    interface a0
-    virtual_router_id 51
-    priority ${priority}
-    advert_int 1
-    virtual_ipaddress {
-        ${pairAddrs.vip}/24 dev a0
-    }
-}
-vrrp_instance VI_INT {
-    state BACKUP
-    interface b0
-    virtual_router_id 52
-    priority ${priority}
-    advert_int 1
-    virtual_ipaddress {
-        ${pairAddrs.gatewayVip}/24 dev b0
-    }
-}
-virtual_server ${pairAddrs.vip} 80 {
-    ha_suspend
-    delay_loop 1
-    lb_algo rr
-    lb_kind NAT
-    protocol TCP
-    real_server ${pairAddrs.r1} ${pairAddrs.rsPort} {
-        TCP_CHECK {
-            connect_timeout 1
-        }
-    }
-}
-`;
-
-async function until(what: string, ok: () => boolean, boundMs = 30_000): Promise<void> {
-  for (let waited = 0; !ok(); waited += 200) {
-    if (waited > boundMs) throw new Error(`never: ${what}`);
-    await sleep(200);
-  }
-}
+import { createLvsPairLab, pairAddrs, pairConfig, pairUntil } from '../../helpers/netns-lvs-pair.ts';
 
 test('ha_suspend: the backup director does not check the real servers until it is MASTER', async (t) => {
   const lab = createLvsPairLab();
@@ -86,27 +34,27 @@ test('ha_suspend: the backup director does not check the real servers until it i
   };
   assert.equal(syns('d1'), 0);
 
-  const d1 = await lab.startAgent('d1', config('LVS_D1', 150));
-  const d2 = await lab.startAgent('d2', config('LVS_D2', 100));
-  await until(
+  const d1 = await lab.startAgent('d1', pairConfig('LVS_D1', 150, { realServers: ['r1'], haSuspend: true }));
+  const d2 = await lab.startAgent('d2', pairConfig('LVS_D2', 100, { realServers: ['r1'], haSuspend: true }));
+  await pairUntil(
     'd1 holds both VIPs',
     () => lab.holds('d1', pairAddrs.vip) && lab.holds('d1', pairAddrs.gatewayVip),
   );
   // The master checks; the backup, without the virtual address, does not.
-  await until('d1 checked r1 three times', () => syns('d1') >= 3);
+  await pairUntil('d1 checked r1 three times', () => syns('d1') >= 3);
   assert.ok(!lab.holds('d2', pairAddrs.vip));
   assert.equal(syns('d2'), 0, 'the backup director checked a real server');
   assert.deepEqual(lab.requests(2), ['r1', 'r1']);
 
   await d1.stop();
-  await until(
+  await pairUntil(
     'd2 holds both VIPs',
     () => lab.holds('d2', pairAddrs.vip) && lab.holds('d2', pairAddrs.gatewayVip),
   );
-  await until('d2, now MASTER, checks r1', () => syns('d2') >= 2);
+  await pairUntil('d2, now MASTER, checks r1', () => syns('d2') >= 2);
   const d1After = syns('d1');
   assert.deepEqual(lab.requests(2), ['r1', 'r1']);
-  await until('d2 checked r1 twice more', () => syns('d2') >= 4);
+  await pairUntil('d2 checked r1 twice more', () => syns('d2') >= 4);
   assert.equal(syns('d1'), d1After, 'the stopped director still checks');
   await d2.stop();
 });

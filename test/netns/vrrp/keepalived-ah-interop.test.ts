@@ -6,10 +6,11 @@
  * is refused by both as an authentication failure.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { assertLabPrerequisites, createLab, hasAddress, waitFor, type Lab } from '../../helpers/netns.ts';
-import { startFloatip, type RunningFloatip } from './lib/floatip.ts';
-import { startKeepalived, type RunningKeepalived } from './lib/keepalived.ts';
+import { describe, it } from 'node:test';
+import { hasAddress, waitFor } from '../../helpers/netns.ts';
+import { interopLab, keepalivedEntered } from '../../helpers/netns-interop.ts';
+import type { RunningFloatip } from './lib/floatip.ts';
+import type { RunningKeepalived } from './lib/keepalived.ts';
 
 const VIP = '10.99.0.170';
 const ADDR = { d1: '10.99.0.11', d2: '10.99.0.12' } as const;
@@ -40,42 +41,15 @@ ${o.unicast ? `    unicast_src_ip ${ADDR[o.node]}\n    unicast_peer {\n        $
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const entered = (ka: RunningKeepalived, state: string) =>
-  (ka.log().match(new RegExp(`\\(VI_AH\\) Entering ${state} STATE`, 'g')) ?? []).length;
+const entered = (ka: RunningKeepalived, state: string) => keepalivedEntered(ka, 'VI_AH', state);
 /** keepalived's complaints about AH adverts it refused (bad ICV, SPI, replayed sequence number). */
 const ahRefusals = (ka: RunningKeepalived) =>
   ka.log().match(/IPSEC[- ]AH : (invalid|sequence number).*/g) ?? [];
 
 describe('floatip and keepalived 2.2.7 with auth_type AH', () => {
-  let lab: Lab;
-  const cleanups: (() => Promise<void> | void)[] = [];
-  const floatip = async (node: string, cfg: string): Promise<RunningFloatip> => {
-    const a = startFloatip(lab, node, cfg);
-    cleanups.push(async () => {
-      await a.kill();
-      a.cleanup();
-    });
-    await a.ready();
-    return a;
-  };
-  const keepalived = (node: string, cfg: string): RunningKeepalived => {
-    const k = startKeepalived(lab, node, cfg);
-    cleanups.push(async () => {
-      k.kill();
-      await k.stop();
-    });
-    return k;
-  };
+  const ix = interopLab({ tools: ['keepalived'], client: false });
+  const { floatip, keepalived } = ix;
   const instance = async (a: RunningFloatip) => (await a.status()).instances[0];
-
-  before(() => {
-    assertLabPrerequisites(['keepalived']);
-    lab = createLab({ directors: 2, client: false });
-  });
-  after(async () => {
-    for (const c of cleanups.reverse()) await c();
-    lab?.destroy();
-  });
 
   it('floatip MASTER, keepalived BACKUP (multicast): keepalived accepts our AH adverts, takes over on our stop, and yields when we come back', async () => {
     const ours = await floatip('d1', config({ node: 'd1', priority: 150 }));
@@ -93,14 +67,14 @@ describe('floatip and keepalived 2.2.7 with auth_type AH', () => {
       `keepalived took over:\n${theirs.log()}\nfloatip:\n${ours.log()}`,
     );
     assert.deepEqual(ahRefusals(theirs), []);
-    assert.ok(hasAddress(lab, 'd1', VIP) && !hasAddress(lab, 'd2', VIP));
+    assert.ok(hasAddress(ix.lab, 'd1', VIP) && !hasAddress(ix.lab, 'd2', VIP));
 
     // Our priority-0 advert carries the next sequence number, so keepalived accepts it and takes over fast.
     assert.equal(await ours.stop(), 0);
     await waitFor('keepalived to take over after our priority-0 advert', () =>
-      entered(theirs, 'MASTER') > 0 && hasAddress(lab, 'd2', VIP) ? true : undefined,
+      entered(theirs, 'MASTER') > 0 && hasAddress(ix.lab, 'd2', VIP) ? true : undefined,
     );
-    assert.ok(!hasAddress(lab, 'd1', VIP));
+    assert.ok(!hasAddress(ix.lab, 'd1', VIP));
 
     // A fresh floatip starts its counter at 0, learns keepalived's numbers as a backup, and preempts with
     // numbers above them, which keepalived (as master) accepts and yields to.
@@ -109,7 +83,7 @@ describe('floatip and keepalived 2.2.7 with auth_type AH', () => {
       (await instance(back))?.state === 'MASTER' ? true : undefined,
     );
     await waitFor('keepalived to yield and drop the VIP', () =>
-      entered(theirs, 'BACKUP') > 1 && !hasAddress(lab, 'd2', VIP) ? true : undefined,
+      entered(theirs, 'BACKUP') > 1 && !hasAddress(ix.lab, 'd2', VIP) ? true : undefined,
     );
     const s = await instance(back);
     assert.ok(
@@ -126,7 +100,7 @@ describe('floatip and keepalived 2.2.7 with auth_type AH', () => {
     const theirs = keepalived('d1', config({ node: 'd1', priority: 150, unicast: true }));
     const ours = await floatip('d2', config({ node: 'd2', priority: 100, unicast: true }));
     await waitFor('keepalived to become MASTER', () =>
-      entered(theirs, 'MASTER') > 0 && hasAddress(lab, 'd1', VIP) ? true : undefined,
+      entered(theirs, 'MASTER') > 0 && hasAddress(ix.lab, 'd1', VIP) ? true : undefined,
     );
     await waitFor('floatip to settle in BACKUP', async () =>
       (await instance(ours))?.state === 'BACKUP' ? true : undefined,
@@ -138,11 +112,11 @@ describe('floatip and keepalived 2.2.7 with auth_type AH', () => {
     assert.equal(s?.master?.priority, 150);
     assert.ok((s?.stats['advert_rcvd'] ?? 0) >= 4, 'AH adverts from keepalived were accepted');
     assert.equal(s?.stats['auth_failure'], 0);
-    assert.ok(!hasAddress(lab, 'd2', VIP));
+    assert.ok(!hasAddress(ix.lab, 'd2', VIP));
 
     theirs.kill();
     await waitFor('floatip to take over from the killed keepalived', async () =>
-      (await instance(ours))?.state === 'MASTER' && hasAddress(lab, 'd2', VIP) ? true : undefined,
+      (await instance(ours))?.state === 'MASTER' && hasAddress(ix.lab, 'd2', VIP) ? true : undefined,
     );
     await ours.stop();
   });

@@ -5,10 +5,11 @@
  * interval), and failover works both ways (graceful stop, SIGKILL), with the client following the VIP.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { assertLabPrerequisites, createLab, hasAddress, waitFor, type Lab } from '../../helpers/netns.ts';
-import { startFloatip, type RunningFloatip } from './lib/floatip.ts';
-import { startKeepalived, type RunningKeepalived } from './lib/keepalived.ts';
+import { describe, it } from 'node:test';
+import { hasAddress, waitFor } from '../../helpers/netns.ts';
+import { interopLab, keepalivedEntered } from '../../helpers/netns-interop.ts';
+import type { RunningFloatip } from './lib/floatip.ts';
+import type { RunningKeepalived } from './lib/keepalived.ts';
 
 const VIP = '10.99.0.160';
 
@@ -33,42 +34,15 @@ ${o.auth ? '    authentication {\n        auth_type PASS\n        auth_pass s3cr
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const entered = (ka: RunningKeepalived, state: string) =>
-  (ka.log().match(new RegExp(`\\(VI_1\\) Entering ${state} STATE`, 'g')) ?? []).length;
+const entered = (ka: RunningKeepalived, state: string) => keepalivedEntered(ka, 'VI_1', state);
 
 describe('floatip and keepalived 2.2 on one segment', () => {
-  let lab: Lab;
-  const cleanups: (() => Promise<void> | void)[] = [];
+  const ix = interopLab({ tools: ['keepalived', 'ping'], client: true });
+  const { floatip, keepalived } = ix;
   const ping = () =>
-    lab.exec('c', ['ping', '-c', '1', '-W', '1', VIP], { allowFail: true }).includes(' 0% packet loss');
-  const clientArp = () => lab.exec('c', ['ip', 'neigh', 'show', VIP, 'dev', 'eth0']);
-  const floatip = async (node: string, cfg: string): Promise<RunningFloatip> => {
-    const a = startFloatip(lab, node, cfg);
-    cleanups.push(async () => {
-      await a.kill();
-      a.cleanup();
-    });
-    await a.ready();
-    return a;
-  };
-  const keepalived = (node: string, cfg: string): RunningKeepalived => {
-    const k = startKeepalived(lab, node, cfg);
-    cleanups.push(async () => {
-      k.kill();
-      await k.stop();
-    });
-    return k;
-  };
+    ix.lab.exec('c', ['ping', '-c', '1', '-W', '1', VIP], { allowFail: true }).includes(' 0% packet loss');
+  const clientArp = () => ix.lab.exec('c', ['ip', 'neigh', 'show', VIP, 'dev', 'eth0']);
   const floatipState = async (a: RunningFloatip) => (await a.status()).instances[0]?.state;
-
-  before(() => {
-    assertLabPrerequisites(['keepalived', 'ping']);
-    lab = createLab({ directors: 2, client: true });
-  });
-  after(async () => {
-    for (const c of cleanups.reverse()) await c();
-    lab?.destroy();
-  });
 
   it('floatip MASTER, keepalived BACKUP (VRRPv2, PASS auth): keepalived accepts our adverts, then takes over on our graceful stop, and we preempt back', async () => {
     const ours = await floatip('d1', config({ priority: 150, version: 2, advert: '1', auth: true }));
@@ -86,16 +60,16 @@ describe('floatip and keepalived 2.2 on one segment', () => {
       0,
       `keepalived took over:\n${theirs.log()}\nfloatip:\n${ours.log()}\n${JSON.stringify(await ours.status())}`,
     );
-    assert.ok(hasAddress(lab, 'd1', VIP) && !hasAddress(lab, 'd2', VIP));
+    assert.ok(hasAddress(ix.lab, 'd1', VIP) && !hasAddress(ix.lab, 'd2', VIP));
     await waitFor('the client to reach the VIP on floatip', () => (ping() ? true : undefined), 10_000);
 
     assert.equal(await ours.stop(), 0);
     await waitFor('keepalived to take over after our priority-0 advert', () =>
-      entered(theirs, 'MASTER') > 0 && hasAddress(lab, 'd2', VIP) ? true : undefined,
+      entered(theirs, 'MASTER') > 0 && hasAddress(ix.lab, 'd2', VIP) ? true : undefined,
     );
-    assert.ok(!hasAddress(lab, 'd1', VIP));
+    assert.ok(!hasAddress(ix.lab, 'd1', VIP));
     await waitFor('the client ARP entry to follow keepalived GARP', () =>
-      clientArp().includes(lab.nodes['d2']?.mac ?? '?') ? true : undefined,
+      clientArp().includes(ix.lab.nodes['d2']?.mac ?? '?') ? true : undefined,
     );
     assert.ok(ping(), 'the client reaches the VIP on keepalived');
 
@@ -104,10 +78,10 @@ describe('floatip and keepalived 2.2 on one segment', () => {
       (await floatipState(back)) === 'MASTER' ? true : undefined,
     );
     await waitFor('keepalived to yield and drop the VIP', () =>
-      entered(theirs, 'BACKUP') > 1 && !hasAddress(lab, 'd2', VIP) ? true : undefined,
+      entered(theirs, 'BACKUP') > 1 && !hasAddress(ix.lab, 'd2', VIP) ? true : undefined,
     );
     await waitFor('the client ARP entry to follow our GARP', () =>
-      clientArp().includes(lab.nodes['d1']?.mac ?? '?') ? true : undefined,
+      clientArp().includes(ix.lab.nodes['d1']?.mac ?? '?') ? true : undefined,
     );
     assert.ok(ping());
     await back.stop();
@@ -118,7 +92,7 @@ describe('floatip and keepalived 2.2 on one segment', () => {
     const theirs = keepalived('d1', config({ priority: 150, version: 3, advert: '0.2' }));
     const ours = await floatip('d2', config({ priority: 100, version: 3, advert: '0.2' }));
     await waitFor('keepalived to become MASTER', () =>
-      entered(theirs, 'MASTER') > 0 && hasAddress(lab, 'd1', VIP) ? true : undefined,
+      entered(theirs, 'MASTER') > 0 && hasAddress(ix.lab, 'd1', VIP) ? true : undefined,
     );
     await waitFor('floatip to settle in BACKUP', async () =>
       (await floatipState(ours)) === 'BACKUP' ? true : undefined,
@@ -130,14 +104,14 @@ describe('floatip and keepalived 2.2 on one segment', () => {
     assert.equal(s?.master?.address, '10.99.0.11');
     assert.equal(s?.master?.priority, 150);
     assert.ok((s?.stats['advert_rcvd'] ?? 0) >= 5, 'adverts from keepalived were received and accepted');
-    assert.ok(!hasAddress(lab, 'd2', VIP));
+    assert.ok(!hasAddress(ix.lab, 'd2', VIP));
 
     theirs.kill();
     await waitFor('floatip to take over from the killed keepalived', async () =>
-      (await floatipState(ours)) === 'MASTER' && hasAddress(lab, 'd2', VIP) ? true : undefined,
+      (await floatipState(ours)) === 'MASTER' && hasAddress(ix.lab, 'd2', VIP) ? true : undefined,
     );
     await waitFor(`the client ARP entry to follow our GARP`, () =>
-      clientArp().includes(lab.nodes['d2']?.mac ?? '?') ? true : undefined,
+      clientArp().includes(ix.lab.nodes['d2']?.mac ?? '?') ? true : undefined,
     ).catch((e: Error) => {
       throw new Error(`${e.message}\nclient: ${clientArp()}\nfloatip:\n${ours.log()}`);
     });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { decodeMessages, encodeGenl } from '../../../../adapters/onprem/genl/message.ts';
 import type { GenlConnection } from '../../../../adapters/onprem/genl/connection.ts';
 import { INFO_ATTR, IPVS_CMD, IpvsDataplane } from '../../../../adapters/onprem/ipvs/index.ts';
-import { ipvsHeader } from '../../../../functions/agent/ipvsadm-format.ts';
+import { ipvsHeader } from '../../../../adapters/onprem/ipvs/ipvsadm-format.ts';
 
 test('info() sends GET_INFO and decodes version and connection table size', async () => {
   const sent: number[] = [];

@@ -4,13 +4,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type { LbDestination, LbOp, LbService } from '../../../../core/ports/index.ts';
+import type { LbOp } from '../../../../core/ports/index.ts';
 import {
   encodeFlush,
   encodeGetServices,
   encodeOp,
   type Envelope,
 } from '../../../../adapters/onprem/ipvs/index.ts';
+
+import { lbDest, lbServiceHead } from '../../../helpers/lb-table.ts';
 
 const file = new URL('./ipvsadm-captures.json', import.meta.url);
 const data = JSON.parse(readFileSync(file, 'utf8')) as {
@@ -27,35 +29,8 @@ const envelopeOf = (hex: string): Envelope => {
 
 const tcp = (addr: string, port: number) =>
   ({ kind: 'addr', family: addr.includes(':') ? 'inet6' : 'inet', protocol: 'tcp', addr, port }) as const;
-const head = (
-  key: LbService['key'],
-  scheduler: string,
-  extra: Partial<LbService> = {},
-): Omit<LbService, 'destinations'> => ({
-  key,
-  scheduler,
-  flags: { flag1: false, flag2: false, flag3: false },
-  onePacket: false,
-  persistence: null,
-  ...extra,
-});
-const dest = (
-  addr: string,
-  port: number,
-  forwarding: LbDestination['forwarding'],
-  weight: number,
-  extra: Partial<LbDestination> = {},
-): LbDestination => ({
-  addr,
-  port,
-  family: 'inet',
-  forwarding,
-  weight,
-  uThreshold: 0,
-  lThreshold: 0,
-  tunnel: null,
-  ...extra,
-});
+const head = lbServiceHead;
+const dest = lbDest;
 const vs = tcp('192.168.10.1', 80);
 
 /** What floatip sends for the same change ipvsadm made. */

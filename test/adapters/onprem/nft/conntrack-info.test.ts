@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { conntrackHeader, conntrackInfo } from '../../../../adapters/onprem/nft/index.ts';
-import { formatIpvsadm, ipvsHeader } from '../../../../functions/agent/ipvsadm-format.ts';
+import { formatIpvsadm, ipvsHeader } from '../../../../adapters/onprem/ipvs/ipvsadm-format.ts';
 
 test('conntrackInfo reads nf_conntrack_max and nf_conntrack_buckets', () => {
   const real = (name: string) => Number(readFileSync(`/proc/sys/net/netfilter/${name}`, 'utf8'));

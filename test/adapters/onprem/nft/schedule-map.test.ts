@@ -1,15 +1,10 @@
-// The nftables slot maps follow the kernel's scheduler rules (../shared/reference/ipvs-schedulers.md),
+// The nftables slot maps follow the kernel's scheduler rules (core/lb's model of ip_vs_{wrr,sh,dh,mh}.c),
 // and the rendered transaction touches only floatip's table, keeping persistence sets across changes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LbDestination, LbService } from '../../../../core/ports/index.ts';
-import {
-  MH_TABLE_SIZE,
-  dhTable,
-  mhTable,
-  shTable,
-  wrrCycle,
-} from '../../../../adapters/onprem/nft/schedule-map.ts';
+import { MH_TAB_SIZE as MH_TABLE_SIZE } from '../../../../core/lb/index.ts';
+import { dhTable, mhTable, shTable, wrrCycle } from '../../../../adapters/onprem/nft/schedule-map.ts';
 import { renderRuleset } from '../../../../adapters/onprem/nft/render.ts';
 
 const d = (addr: string, weight: number): LbDestination => ({
@@ -24,21 +19,25 @@ const d = (addr: string, weight: number): LbDestination => ({
 });
 const letters = (xs: Array<number | null>): string => xs.map((i) => (i === null ? '-' : 'abc'[i])).join('');
 
-test('wrr steady cycle: weights 4,3,2 give a a b a b c a b c (reference §2)', () => {
-  assert.equal(letters(wrrCycle([4, 3, 2])), 'aababcabc');
+test('wrr: weights 4,3,2 give the kernel picks after adding a, b, c one at a time: a rotation of a a b a b c a b c', () => {
+  // ip_vs_wrr_dest_changed keeps cw (2 after the first add) while later adds raise mw, so the first pass
+  // runs at cw 2 (a b c); from then on the steady cycle: passes at 4, 3, 2, 1.
+  const cycle = letters(wrrCycle([4, 3, 2]));
+  assert.equal(cycle, 'abcaababc');
+  assert.ok('aababcabc'.repeat(2).includes(cycle), 'one full steady cycle, rotated');
 });
 
 test('wrr: 6,4,2 (gcd 2, passes 5,3,1) give the same cycle as 3,2,1; weight 0 never appears', () => {
   assert.equal(letters(wrrCycle([6, 4, 2])), letters(wrrCycle([3, 2, 1])));
-  assert.equal(letters(wrrCycle([3, 0, 1])), 'aaac');
+  assert.equal(letters(wrrCycle([3, 0, 1])), 'acaa');
   assert.deepEqual(wrrCycle([0, 0]), []);
 });
 
 test('sh fill: weights 2,1 give a a b a a b ...; a weight-0 server still takes one bucket', () => {
-  assert.equal(letters(shTable([d('a', 2), d('b', 1)], false).slice(0, 9)), 'aabaabaab');
-  const withZero = shTable([d('a', 1), d('b', 0), d('c', 1)], false);
+  assert.equal(letters(shTable([d('10.9.0.1', 2), d('10.9.0.2', 1)], false).slice(0, 9)), 'aabaabaab');
+  const withZero = shTable([d('10.9.0.1', 1), d('10.9.0.2', 0), d('10.9.0.3', 1)], false);
   assert.equal(letters(withZero.slice(0, 6)), 'a-ca-c', 'without sh-fallback its buckets drop');
-  const fallback = shTable([d('a', 1), d('b', 0), d('c', 1)], true);
+  const fallback = shTable([d('10.9.0.1', 1), d('10.9.0.2', 0), d('10.9.0.3', 1)], true);
   assert.ok(
     fallback.every((x) => x === 0 || x === 2),
     'with sh-fallback they go to an available server',
@@ -47,7 +46,10 @@ test('sh fill: weights 2,1 give a a b a a b ...; a weight-0 server still takes o
 });
 
 test('dh fill: bucket i -> list[i mod n], weights ignored except 0 (drop)', () => {
-  assert.equal(letters(dhTable([d('a', 5), d('b', 1), d('c', 0)]).slice(0, 6)), 'ab-ab-');
+  assert.equal(
+    letters(dhTable([d('10.9.0.1', 5), d('10.9.0.2', 1), d('10.9.0.3', 0)]).slice(0, 6)),
+    'ab-ab-',
+  );
 });
 
 const svc = (dests: LbDestination[], persistence: LbService['persistence'] = null): LbService => ({

@@ -66,7 +66,7 @@ export function startFloatip(
     async status() {
       if (child.exitCode !== null || child.signalCode !== null)
         throw new Error(`the agent exited (${child.exitCode ?? child.signalCode}):\n${out}`);
-      const { controlRequest } = await import('../../../../functions/agent/control-server.ts');
+      const { controlRequest } = await import('../../../../adapters/system/control-server.ts');
       return (await controlRequest(socketPath, 'status', 5000)) as Awaited<
         ReturnType<RunningFloatip['status']>
       >;

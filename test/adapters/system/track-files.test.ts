@@ -4,11 +4,16 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
-import {
-  parseTrackFileValue,
-  TrackFileRunner,
-  type FileValue,
-} from '../../../functions/agent/track-files.ts';
+import { parseTrackFileValue, startTrackFiles, type FileValue } from '../../../core/app/track-files.ts';
+import { createTimerService, fsTrackedFiles, systemClock } from '../../../adapters/system/index.ts';
+
+/** The core tracker on this machine's files and timers. */
+const machine = (opts: { pollMs: number; log?: (m: string) => void }) => ({
+  clock: systemClock,
+  timers: createTimerService(systemClock),
+  files: fsTrackedFiles,
+  ...opts,
+});
 
 const dir = mkdtempSync(join(tmpdir(), 'floatip-trackfile-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -30,7 +35,7 @@ it('reports the value at start and every change, once per distinct value', async
   const path = join(dir, 'prio');
   writeFileSync(path, '5\n');
   const seen: FileValue[] = [];
-  const runner = new TrackFileRunner({ prio: { path } }, (v) => seen.push(v), { pollMs: 20 });
+  const runner = startTrackFiles({ prio: { path } }, (v) => seen.push(v), machine({ pollMs: 20 }));
   t.after(() => runner.stop());
   assert.deepEqual(seen, [{ name: 'prio', value: 5 }], 'the start value is reported synchronously');
   writeFileSync(path, '-3\n');
@@ -52,13 +57,14 @@ it('init_file creates a missing file, and with overwrite replaces an existing on
   writeFileSync(kept, '9\n');
   writeFileSync(over, '9\n');
   const seen = new Map<string, number>();
-  const runner = new TrackFileRunner(
+  const runner = startTrackFiles(
     {
       fresh: { path: fresh, init: { value: 4, overwrite: false } },
       kept: { path: kept, init: { value: 4, overwrite: false } },
       over: { path: over, init: { value: 4, overwrite: true } },
     },
     (v) => seen.set(v.name, v.value),
+    machine({ pollMs: 1000 }),
   );
   t.after(() => runner.stop());
   assert.ok(existsSync(fresh));

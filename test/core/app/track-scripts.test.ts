@@ -1,7 +1,7 @@
 /** vrrp_script rise/fall as keepalived counts it: the first result decides, then rise OKs / fall failures flip. */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { nextCounter } from '../../../functions/agent/track-scripts.ts';
+import { nextCounter } from '../../../core/app/track-scripts.ts';
 
 /** Feeds results from keepalived's initial counter and returns OK/failed after each. */
 function run(results: boolean[], rise: number, fall: number, initFail = false): boolean[] {

@@ -4,15 +4,19 @@
  * 10.0.0.1:80`, `FWM 21`, `group NAME`), stable across reloads as keepalived matches them; real-server
  * ids are `<vs key>/<addr>:<port>`, shared by the health engine, the pool rules and the table.
  */
-import type { Config, RealServer, VirtualServer } from '../../core/model/index.ts';
-import type { LbDestination, LbFamily, LbService, LbServiceKey, LbTable } from '../../core/ports/index.ts';
-import {
-  desiredPool,
-  initialPool,
-  stepPool,
-  type DesiredPool,
-  type PoolConfig,
-} from '../../core/lb/rules.ts';
+import type { Config, RealServer, VirtualServer } from '../model/index.ts';
+import type { Outcome } from '../model/index.ts';
+import type {
+  LbCapabilities,
+  LbDestination,
+  LbFamily,
+  LbOp,
+  LbService,
+  LbServiceKey,
+  LbTable,
+} from '../ports/index.ts';
+import { planLb } from '../lb/plan.ts';
+import { desiredPool, initialPool, stepPool, type DesiredPool, type PoolConfig } from '../lb/rules.ts';
 
 const familyOf = (addr: string): LbFamily => (addr.includes(':') ? 'inet6' : 'inet');
 const forwardingOf = (m: 'NAT' | 'DR' | 'TUN'): LbDestination['forwarding'] =>
@@ -177,4 +181,12 @@ export function startTable(config: Config): LbTable {
     desiredPool(stepPool(initialPool(poolConfig(config, vs)), { kind: 'start', addressPresent: true }).state),
   );
   return desiredTable(config, pools);
+}
+
+/**
+ * The operations that install `table` on an empty data plane with these capabilities (`floatip lvs-table
+ * --nft` previews them), or why that data plane refuses the table.
+ */
+export function installPlan(table: LbTable, caps: LbCapabilities, plane: string): Outcome<LbOp[]> {
+  return planLb(table, { services: [] }, caps, plane);
 }

@@ -1,53 +1,21 @@
 /**
- * Notify hooks with keepalived's arguments and formats, but never racing (reference keepalived.md §0.6, P3):
- * every hook of every state change runs in one queue, each awaited (with a timeout) before the next starts.
- *
- * Per state change, in keepalived's order: `notify_<state>` script, then `notify` script with
- * `INSTANCE|GROUP <name> <STATE> <priority>` appended, then the FIFO line `INSTANCE "<name>" <STATE> <prio>`.
+ * The notify queue on child processes and FIFOs (core/app/notify.ts decides what runs for which state):
+ * every hook of every state change runs in one queue, each awaited (with a timeout) before the next
+ * starts; FIFOs are held open read-write for the agent's life.
  */
 import { spawn } from 'node:child_process';
 import { open, type FileHandle } from 'node:fs/promises';
 import { constants } from 'node:fs';
-import type { StateChange, StateNotifier } from '../../core/ports/index.ts';
 import type { NotifyHookSet } from '../../core/app/vrrp-plan.ts';
-import { scriptRunAs, type RunAsIds } from '../../adapters/probes/run-as.ts';
-
-export type NotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP' | 'DELETED' | (string & {});
-
-export interface ScriptSpec {
-  argv: string[];
-  /** Run as this uid/gid (supplementary groups dropped); absent = the agent's own user. */
-  ids?: RunAsIds;
-}
-
-export interface NotifyHooks {
-  notify?: ScriptSpec;
-  notifyMaster?: ScriptSpec;
-  notifyBackup?: ScriptSpec;
-  notifyFault?: ScriptSpec;
-  notifyStop?: ScriptSpec;
-  notifyMasterRxLowerPri?: ScriptSpec;
-  /** `notify_deleted CMD`: the DELETED state's own script (keepalived runs no notify_fault then). */
-  notifyDeleted?: ScriptSpec;
-}
-
-/**
- * The hooks of instances and groups a reload removes, as their removal notifies run them (keepalived
- * clear_diff_vrrp): notify_deleted's CMD with DELETED, and only `notify` and the FIFO with FAULT;
- * keepalived picks the state's own script before turning DELETED into FAULT, so notify_fault never runs.
- */
-export function removedHooks(
-  before: Record<string, NotifyHookSet>,
-  after: Record<string, NotifyHookSet>,
-): Record<string, NotifyHookSet> {
-  const out: Record<string, NotifyHookSet> = {};
-  for (const [key, h] of Object.entries(before)) {
-    if (key in after) continue;
-    const { notifyFault: _ignored, ...rest } = h;
-    out[key] = rest;
-  }
-  return out;
-}
+import {
+  fifoLine,
+  notifyArgv,
+  stateScript,
+  type NotifyEvent,
+  type NotifyHooks,
+  type NotifyQueue,
+} from '../../core/app/notify.ts';
+import { scriptRunAs, type RunAsIds } from './run-as.ts';
 
 /**
  * A plan's hooks with the user each runs as (own `user`, else `script_user`, else `keepalived_script` if
@@ -69,14 +37,6 @@ export function resolveHooks(set: NotifyHookSet, warn: (message: string) => void
   return out;
 }
 
-export interface NotifyEvent {
-  kind: 'INSTANCE' | 'GROUP';
-  name: string;
-  state: NotifyState;
-  priority: number;
-  hooks: NotifyHooks;
-}
-
 export interface NotifierOptions {
   /** FIFO paths (notify_fifo, vrrp_notify_fifo) that get one line per event. */
   fifos: string[];
@@ -96,65 +56,7 @@ export interface ScriptRun {
   outcome: 'ok' | 'failed' | 'timeout' | 'not-started';
 }
 
-/** keepalived's FIFO line: `INSTANCE "VI_1" MASTER 150`. */
-export function fifoLine(e: Pick<NotifyEvent, 'kind' | 'name' | 'state' | 'priority'>): string {
-  return `${e.kind} "${e.name}" ${e.state} ${e.priority}\n`;
-}
-
-/** keepalived's generic-notify argv: the script's own argv then `INSTANCE VI_1 MASTER 150`. */
-export function notifyArgv(script: ScriptSpec, e: NotifyEvent): string[] {
-  return [...script.argv, e.kind, e.name, e.state, String(e.kind === 'GROUP' ? 0 : e.priority)];
-}
-
-function stateScript(e: NotifyEvent): ScriptSpec | undefined {
-  switch (e.state) {
-    case 'MASTER':
-      return e.hooks.notifyMaster;
-    case 'BACKUP':
-      return e.hooks.notifyBackup;
-    case 'FAULT':
-      return e.hooks.notifyFault;
-    case 'DELETED':
-      return e.hooks.notifyDeleted;
-    case 'STOP':
-      return e.hooks.notifyStop;
-    case 'MASTER_RX_LOWER_PRI':
-      return e.hooks.notifyMasterRxLowerPri;
-    default:
-      return undefined;
-  }
-}
-
-/** Hooks of an instance or group, looked up by `instance:NAME` / `group:NAME` at delivery time. */
-export type HookLookup = (key: string) => NotifyHooks | undefined;
-
-const states: readonly string[] = ['MASTER', 'BACKUP', 'FAULT', 'STOP', 'DELETED'];
-
-/** The StateNotifier port over {@link Notifier}: scripts for state changes, FIFO lines for every event. */
-export function stateNotifier(notifier: Notifier, hooks: HookLookup): StateNotifier {
-  return {
-    notify(change: StateChange) {
-      const kind = change.target.type === 'group' ? 'GROUP' : 'INSTANCE';
-      const h = hooks(`${change.target.type}:${change.target.name}`) ?? {};
-      void notifier.notify({
-        kind,
-        name: change.target.name,
-        state: change.what as NotifyState,
-        priority: change.priority,
-        // State changes run notify_<state> and notify; MASTER_RX_LOWER_PRI runs only its own script (as
-        // keepalived does); other events (priority changes) only reach the FIFOs.
-        hooks: states.includes(change.what)
-          ? h
-          : change.what === 'MASTER_RX_LOWER_PRI' && h.notifyMasterRxLowerPri
-            ? { notifyMasterRxLowerPri: h.notifyMasterRxLowerPri }
-            : {},
-      });
-    },
-    idle: () => notifier.idle(),
-  };
-}
-
-export class Notifier {
+export class Notifier implements NotifyQueue {
   #options: NotifierOptions;
   #queue: Promise<void> = Promise.resolve();
   #fifos = new Map<string, FileHandle>();

@@ -8,11 +8,22 @@ import { once } from 'node:events';
 import { after, it } from 'node:test';
 import type { TrackProcessPlan } from '../../../core/app/vrrp-plan.ts';
 import {
-  countProcesses,
+  countProcesses as countIn,
   matchesProcess,
-  TrackProcessRunner,
+  startTrackProcesses,
   type ProcessQuorum,
-} from '../../../functions/agent/track-processes.ts';
+} from '../../../core/app/track-processes.ts';
+import { createTimerService, procProcessTable, systemClock } from '../../../adapters/system/index.ts';
+
+const countProcesses = (plans: ReadonlyArray<readonly [string, TrackProcessPlan]>) =>
+  countIn(plans, procProcessTable);
+/** The core tracker over /proc on Node timers. */
+const machine = (opts: { pollMs: number }) => ({
+  clock: systemClock,
+  timers: createTimerService(systemClock),
+  table: procProcessTable,
+  ...opts,
+});
 
 /** Unique per test run, so other processes on the machine never match. */
 const tag = `${3600 + (process.pid % 1000)}.${Date.now() % 1_000_000}`;
@@ -69,10 +80,10 @@ it('matches name and parameters as keepalived: exact, initial, partial, full_com
 
 it('is up while quorum..quorum_max processes run, reporting each change', async (t) => {
   const seen: ProcessQuorum[] = [];
-  const runner = new TrackProcessRunner(
+  const runner = startTrackProcesses(
     { web: { ...base, paramMatch: 'initial', quorum: 2, quorumMax: 2 } },
     (q) => seen.push(q),
-    { pollMs: 20 },
+    machine({ pollMs: 20 }),
   );
   t.after(() => runner.stop());
   assert.deepEqual(seen, [{ name: 'web', up: false, count: 0 }], 'the first scan reports at once');
@@ -96,7 +107,7 @@ it('holds a loss for terminate_delay and drops it when the process is back in ti
   const first = startSleep('7');
   const plan: TrackProcessPlan = { ...base, parameters: [tag, '7'], terminateDelayMs: 60_000 };
   await until(() => countProcesses([['svc', plan]]).get('svc') === 1, 'the child has exec()ed sleep');
-  const runner = new TrackProcessRunner({ svc: plan }, (q) => seen.push(q), { pollMs: 20 });
+  const runner = startTrackProcesses({ svc: plan }, (q) => seen.push(q), machine({ pollMs: 20 }));
   t.after(() => runner.stop());
   assert.deepEqual(seen, [{ name: 'svc', up: true, count: 1 }]);
   await stopSleep(first);

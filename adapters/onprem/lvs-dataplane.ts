@@ -3,16 +3,10 @@
  * saying which and why. `--lvs-dataplane ipvs|nftables` forces one.
  */
 import type { LbDataplane, LbTable } from '../../core/ports/index.ts';
-import { planLb } from '../../core/lb/plan.ts';
-import { IpvsDataplane, NO_IPVS_MESSAGE } from '../../adapters/onprem/ipvs/index.ts';
-import {
-  NFT_CAPABILITIES,
-  NftDataplane,
-  conntrackHeader,
-  conntrackInfo,
-  nftLimits,
-} from '../../adapters/onprem/nft/index.ts';
-import { ipvsHeader } from './ipvsadm-format.ts';
+import { installPlan } from '../../core/app/lvs-desired.ts';
+import { IpvsDataplane, NO_IPVS_MESSAGE } from './ipvs/index.ts';
+import { NFT_CAPABILITIES, NftDataplane, conntrackHeader, conntrackInfo, nftLimits } from './nft/index.ts';
+import { ipvsHeader } from './ipvs/ipvsadm-format.ts';
 
 export type DataplaneChoice = 'auto' | 'ipvs' | 'nftables';
 
@@ -62,7 +56,7 @@ export async function chooseDataplane(
 export function previewNft(
   table: LbTable,
 ): { kind: 'ok'; text: string } | { kind: 'refused'; reason: string } {
-  const plan = planLb(table, { services: [] }, NFT_CAPABILITIES, 'nftables');
+  const plan = installPlan(table, NFT_CAPABILITIES, 'nftables');
   if (plan.kind !== 'ok') return { kind: 'refused', reason: plan.reason };
   const refused = nftLimits(table);
   if (refused) return { kind: 'refused', reason: refused };

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { systemClock } from '../../../adapters/system/index.ts';
-import { createTimerService } from '../../../functions/agent/timers.ts';
+import { createTimerService } from '../../../adapters/system/timers.ts';
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

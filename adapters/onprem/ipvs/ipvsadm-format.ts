@@ -1,6 +1,6 @@
 /**
  * The LB table printed exactly as `ipvsadm -Ln` (and `--stats`, `--exact`) prints it: the format strings of
- * ipvsadm.c (reference keepalived.md §5.5), so scripts written against ipvsadm keep working on floatip.
+ * ipvsadm.c, so scripts written against ipvsadm keep working on floatip.
  *
  *   IP Virtual Server version 1.2.1 (size=4096)
  *   Prot LocalAddress:Port Scheduler Flags
@@ -8,8 +8,8 @@
  *   TCP  10.0.0.100:80 lc persistent 60
  *     -> 10.0.0.102:80                Route   3      0          0
  */
-import type { LbDestination, LbService } from '../../core/ports/index.ts';
-import { parseAddr } from '../../core/model/index.ts';
+import type { LbDestination, LbService } from '../../../core/ports/index.ts';
+import { parseAddr } from '../../../core/model/index.ts';
 
 export interface IpvsadmOptions {
   /** `--stats`: Conns InPkts OutPkts InBytes OutBytes instead of the weights. */

@@ -17,7 +17,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Notifier, fifoLine, notifyArgv, stateNotifier } from '../../../functions/agent/notifier.ts';
+import { Notifier } from '../../../adapters/system/notifier.ts';
+import { fifoLine, notifyArgv, stateNotifier } from '../../../core/app/notify.ts';
 
 describe('Notifier', () => {
   let dir = '';

@@ -2,41 +2,12 @@
 // the output of ipvsadm 1.31 (ipvsadm.c print_title/print_service/print_dest) on the same table.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { LbDestination, LbService } from '../../../core/ports/index.ts';
-import { formatIpvsadm, largeNumber } from '../../../functions/agent/ipvsadm-format.ts';
+import type { LbService } from '../../../../core/ports/index.ts';
+import { formatIpvsadm, largeNumber } from '../../../../adapters/onprem/ipvs/ipvsadm-format.ts';
+import { lbDest, lbService } from '../../../helpers/lb-table.ts';
 
-const dest = (
-  addr: string,
-  port: number,
-  forwarding: LbDestination['forwarding'],
-  weight: number,
-  extra: Partial<LbDestination> = {},
-): LbDestination => ({
-  addr,
-  port,
-  family: addr.includes(':') ? 'inet6' : 'inet',
-  forwarding,
-  weight,
-  uThreshold: 0,
-  lThreshold: 0,
-  tunnel: null,
-  ...extra,
-});
-
-const service = (
-  key: LbService['key'],
-  scheduler: string,
-  destinations: LbDestination[],
-  extra: Partial<LbService> = {},
-): LbService => ({
-  key,
-  scheduler,
-  flags: { flag1: false, flag2: false, flag3: false },
-  onePacket: false,
-  persistence: null,
-  destinations,
-  ...extra,
-});
+const dest = lbDest;
+const service = lbService;
 
 const info = { version: 0x010201, connTabSize: 4096 };
 
