@@ -2,8 +2,7 @@ import { AwsVipProvider } from '../../../adapters/aws/index.ts';
 import { seededRandom } from '../../../adapters/memory/index.ts';
 import { defaultFailoverPolicy, type FailoverPolicy } from '../../../core/failover/index.ts';
 import type { Holder } from '../../../core/ports/index.ts';
-import { startEc2Emulator, type Ec2Emulator } from '../../emulators/ec2.ts';
-import type { FaultOptions } from '../../emulators/faults.ts';
+import { startEc2Emulator, type Ec2Emulator, type Ec2Options } from '../../emulators/ec2.ts';
 
 /** Small waits so tests stay fast; the bench uses the real defaults. */
 export const testPolicy: FailoverPolicy = {
@@ -21,7 +20,7 @@ export const members: Holder[] = [
 
 /** An EC2 emulator with two members' ENIs, an elastic IP, and route tables; plus a provider on it. */
 export async function awsLab(
-  faults: FaultOptions = {},
+  faults: Ec2Options = {},
   tables = 2,
 ): Promise<{ ec2: Ec2Emulator; provider: AwsVipProvider }> {
   const ec2 = await startEc2Emulator(faults);
