@@ -40,3 +40,11 @@ export async function awsLab(
   });
   return { ec2, provider };
 }
+
+/** The resources the contract runs on, with the emulator's ids (contract-moto.test.ts maps them to moto's). */
+export const awsContractKinds: Record<string, Record<string, unknown>> = {
+  'elastic-ip': { allocationId: 'eipalloc-1' },
+  'secondary-ip': { privateIp: '10.0.1.99' },
+  'route (IPv4, 2 tables)': { routeTableIds: ['rtb-1', 'rtb-2'], destination: '10.9.9.9/32' },
+  'route (IPv6, 2 tables)': { routeTableIds: ['rtb-1', 'rtb-2'], destination: 'fd00:9::9/128' },
+};
