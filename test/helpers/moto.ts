@@ -64,6 +64,8 @@ export interface Moto {
   /** Writes (anything but a Describe/List/Get) the relay received. */
   writes(): MotoRequest[];
   throttle(n: number): void;
+  /** Runs `fn` (e.g. "somebody else" changing moto) just before the next EC2 `action` is forwarded. */
+  beforeNext(action: string, fn: () => Promise<void>): void;
   /** Forgets every resource (moto's own reset) and the request log. */
   reset(): Promise<void>;
   close(): Promise<void>;
@@ -145,6 +147,7 @@ export async function startMoto(): Promise<Moto> {
   const route53 = new Route53Client(config);
   const requests: MotoRequest[] = [];
   let throttled = 0;
+  const hooks: Array<{ action: string; fn: () => Promise<void> }> = [];
   let queue: Promise<unknown> = Promise.resolve();
   /** Runs `fn` after every write before it (a check and its write are never interleaved). */
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -187,6 +190,8 @@ export async function startMoto(): Promise<Moto> {
   /** EC2 as AWS answers it where moto does not (see the header). */
   const ec2Write = async (req: IncomingMessage, payload: Buffer, q: URLSearchParams): Promise<Answer> => {
     const action = q.get('Action') ?? '';
+    const hook = hooks.findIndex((h) => h.action === action);
+    if (hook >= 0) await hooks.splice(hook, 1)[0]?.fn();
     if (action === 'AssignPrivateIpAddresses') {
       const eni = q.get('NetworkInterfaceId') ?? '';
       for (const ip of list(q, 'PrivateIpAddress')) {
@@ -301,6 +306,8 @@ export async function startMoto(): Promise<Moto> {
         res.end(a.body);
       },
       (err: unknown) => {
+        // A fault of the test set-up, not of the adapter: say so loudly (the adapter only sees a 500).
+        console.error('moto relay failed:', err);
         res.writeHead(500, { 'content-type': 'text/plain' });
         res.end(String(err instanceof Error ? err.stack : err));
       },
@@ -330,6 +337,7 @@ export async function startMoto(): Promise<Moto> {
     throttle: (n) => {
       throttled += n;
     },
+    beforeNext: (action, fn) => void hooks.push({ action, fn }),
     async reset() {
       const res = await fetch(`${motoUrl}/moto-api/reset`, { method: 'POST' });
       await res.arrayBuffer();
