@@ -13,7 +13,7 @@
 import { serve, type Emulator, type RawRequest, type RawResponse } from './http.ts';
 import { Faults, StaleView, type FaultOptions } from './faults.ts';
 import { xml, type XmlValue } from './xml.ts';
-import { checkCidr } from '../../core/model/index.ts';
+import { canonicalCidr, checkCidr } from '../../core/model/index.ts';
 
 export interface Eni {
   id: string;
@@ -70,6 +70,8 @@ class Ec2Error extends Error {
 }
 
 const clone = <T>(v: T): T => structuredClone(v);
+/** One network however it is spelled (a request must name an existing route's CIDR). */
+const sameCidr = (a: string, b: string): boolean => a === b || canonicalCidr(a) === canonicalCidr(b);
 
 export class Ec2State {
   enis = new Map<string, Eni>();
@@ -106,7 +108,7 @@ export class Ec2State {
     return table;
   }
   route(tableId: string, destination: string): Route | undefined {
-    return this.tables.get(tableId)?.routes.find((r) => r.destination === destination);
+    return this.tables.get(tableId)?.routes.find((r) => sameCidr(r.destination, destination));
   }
 }
 
@@ -227,10 +229,12 @@ export async function startEc2Emulator(options: Ec2Options = {}): Promise<Ec2Emu
     }
     return { eniId: null, instanceId: null, gatewayId };
   };
-  // EC2 stores a destination in canonical form: host bits cleared (10.0.0.1/18 -> 10.0.0.0/18), IPv6
-  // in RFC 5952 text; a request naming it either way finds the same route.
+  // EC2 stores an IPv4 destination in canonical form, host bits cleared (10.0.0.1/18 -> 10.0.0.0/18:
+  // documented for DestinationCidrBlock only); an IPv6 one is kept as sent. Either way a request naming
+  // the same network finds the same route.
   const canonical = (text: string, field: string): string => {
     const c = checkCidr(text);
+    if (field === 'destinationIpv6CidrBlock' && (c.ok || c.canonical)) return text;
     if (c.ok) return c.cidr;
     if (c.canonical) return c.canonical;
     throw new Ec2Error(
@@ -302,7 +306,8 @@ export async function startEc2Emulator(options: Ec2Options = {}): Promise<Ec2Emu
         throw new Ec2Error('InvalidParameterValue', `${privateIp} is not an address of ${eni.id}`);
       if (a.eniId === eni.id && a.privateIp === privateIp)
         return { associationId: a.associationId, return: true };
-      if (a.associationId && q.get('AllowReassociation') !== 'true')
+      // Reassociation is EC2's default; only an explicit AllowReassociation=false refuses it.
+      if (a.associationId && q.get('AllowReassociation') === 'false')
         throw new Ec2Error(
           'Resource.AlreadyAssociated',
           `resource ${a.allocationId} is already associated with associate-id ${a.associationId}`,
@@ -369,7 +374,7 @@ export async function startEc2Emulator(options: Ec2Options = {}): Promise<Ec2Emu
     ReplaceRoute(q) {
       const t = need(state.tables, param(q, 'RouteTableId'), 'InvalidRouteTableID.NotFound');
       const { destination } = routeDest(q);
-      const r = t.routes.find((x) => x.destination === destination);
+      const r = t.routes.find((x) => sameCidr(x.destination, destination));
       // Not InvalidRoute.NotFound (that is DeleteRoute's answer): ReplaceRoute says this.
       if (!r)
         throw new Ec2Error(
@@ -385,7 +390,7 @@ export async function startEc2Emulator(options: Ec2Options = {}): Promise<Ec2Emu
       const t = need(state.tables, param(q, 'RouteTableId'), 'InvalidRouteTableID.NotFound');
       const dest = routeDest(q);
       const target = routeTarget(q);
-      if (t.routes.some((x) => x.destination === dest.destination))
+      if (t.routes.some((x) => sameCidr(x.destination, dest.destination)))
         throw new Ec2Error(
           'RouteAlreadyExists',
           `The route identified by ${dest.destination} already exists.`,
@@ -397,13 +402,13 @@ export async function startEc2Emulator(options: Ec2Options = {}): Promise<Ec2Emu
     DeleteRoute(q) {
       const t = need(state.tables, param(q, 'RouteTableId'), 'InvalidRouteTableID.NotFound');
       const { destination } = routeDest(q);
-      if (!t.routes.some((x) => x.destination === destination))
+      if (!t.routes.some((x) => sameCidr(x.destination, destination)))
         throw new Ec2Error(
           'InvalidRoute.NotFound',
           `no route with destination-cidr-block ${destination} in ${t.id}`,
         );
       remember(`rtb:${t.id}`, t);
-      t.routes = t.routes.filter((x) => x.destination !== destination);
+      t.routes = t.routes.filter((x) => !sameCidr(x.destination, destination));
       return { return: true };
     },
     ModifyNetworkInterfaceAttribute(q) {

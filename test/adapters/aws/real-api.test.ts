@@ -50,7 +50,7 @@ test('aws: a route deleted between read and ReplaceRoute is created instead (EC2
   }
 });
 
-test('aws emulator: ReplaceRoute of a missing route answers as EC2 does; destinations are stored canonical', async () => {
+test('aws emulator: ReplaceRoute of a missing route answers as EC2 does; an IPv4 destination is stored canonical', async () => {
   const { ec2 } = await awsLab();
   const client = new EC2Client({
     region: 'us-east-1',
@@ -83,7 +83,8 @@ test('aws emulator: ReplaceRoute of a missing route answers as EC2 does; destina
         NetworkInterfaceId: 'eni-a',
       }),
     );
-    assert.equal(ec2.state.route('rtb-1', '10.0.0.0/18')?.eniId, 'eni-a');
+    const stored = ec2.state.tables.get('rtb-1')?.routes.map((r) => r.destination);
+    assert.ok(stored?.includes('10.0.0.0/18') && !stored.includes('10.0.0.1/18'), JSON.stringify(stored));
     assert.equal(ec2.state.route('rtb-1', 'fd00:9::9/128')?.eniId, 'eni-a');
   } finally {
     client.destroy();
@@ -248,6 +249,28 @@ test('aws: a route whose tables point at different members, or at a member and e
     const fixed = await provider.acquire(route('fd00:9::9/128'), a, 1, { takeover: true });
     assert.ok(fixed.kind === 'ok' && fixed.value.after.state === undefined, JSON.stringify(fixed));
     assert.equal(ec2.state.route('rtb-2', 'fd00:9::9/128')?.eniId, 'eni-a');
+  } finally {
+    await ec2.close();
+  }
+});
+
+test('aws: a route EC2 shows in another spelling of the same IPv6 network is recognised', async () => {
+  const { ec2, provider } = await awsLab();
+  try {
+    for (const t of ['rtb-1', 'rtb-2'])
+      ec2.state.tables.get(t)?.routes.push({
+        destination: 'FD00:0009:0:0::9/128',
+        ipv6: true,
+        eniId: 'eni-a',
+        instanceId: null,
+        gatewayId: null,
+      });
+    const out = await provider.acquire(route('fd00:9::9/128'), a, 1);
+    assert.ok(
+      out.kind === 'ok' && !out.value.changed && out.value.before.holder === 'a',
+      JSON.stringify(out),
+    );
+    assert.deepEqual(writes(ec2.requests), []);
   } finally {
     await ec2.close();
   }
