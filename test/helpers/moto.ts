@@ -19,7 +19,7 @@
  * `requests` logs every request the relay received, for counting writes. The adapters are never changed
  * to suit moto.
  *
- * `close()` stops moto and the relay; a process exit kills moto too, so a failed test leaves nothing.
+ * `close()` stops moto and the relay; if the test process exits or is killed, moto dies with it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
@@ -77,7 +77,16 @@ process.once('exit', () => {
 });
 
 async function spawnMoto(): Promise<{ proc: ChildProcess; url: string }> {
-  const proc = spawn('moto_server', ['-H', '127.0.0.1', '-p', '0'], {
+  // moto_server's own entry point, run by python3 after asking the kernel to kill it when this process
+  // dies (PR_SET_PDEATHSIG): a test run that is killed leaves no moto behind.
+  const script = [
+    'import ctypes, signal, sys',
+    'ctypes.CDLL(None).prctl(1, signal.SIGKILL)',
+    'from moto.server import main',
+    "sys.argv = ['moto_server', '-H', '127.0.0.1', '-p', '0']",
+    'sys.exit(main())',
+  ].join('\n');
+  const proc = spawn('python3', ['-c', script], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true' },
   });
