@@ -406,8 +406,13 @@ export async function seedAws(m: Moto): Promise<AwsSeed> {
   const table = async (): Promise<string> =>
     (await m.ec2.send(new CreateRouteTableCommand({ VpcId: vpcId }))).RouteTable?.RouteTableId ?? '';
   const routeTableIds: [string, string] = [await table(), await table()];
+  return { vpcId, enis, ips, allocationId, routeTableIds, ...(await seedZone(m)) };
+}
+
+/** A hosted zone `example.com`, made through the Route 53 SDK client. */
+export async function seedZone(m: Moto): Promise<{ hostedZoneId: string; zone: string }> {
   const zone = 'example.com';
-  const hostedZoneId = (
+  const id =
     (
       await m.route53.send(
         new CreateHostedZoneCommand({
@@ -415,9 +420,8 @@ export async function seedAws(m: Moto): Promise<AwsSeed> {
           CallerReference: `floatip-${Date.now()}-${Math.random()}`,
         }),
       )
-    ).HostedZone?.Id ?? ''
-  ).replace(/^\/hostedzone\//, '');
-  return { vpcId, enis, ips, allocationId, routeTableIds, hostedZoneId, zone };
+    ).HostedZone?.Id ?? '';
+  return { hostedZoneId: id.replace(/^\/hostedzone\//, ''), zone };
 }
 
 /** Associates the seed's elastic IP with the non-member ENI (to see `foreign`). */

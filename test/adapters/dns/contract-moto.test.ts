@@ -8,7 +8,7 @@ import { after } from 'node:test';
 import { DnsVipProvider } from '../../../adapters/dns/index.ts';
 import { seededRandom } from '../../../adapters/memory/index.ts';
 import { vipProviderContract } from '../../contract/vip-provider.ts';
-import { motoCredentials, seedAws, startMoto, type Moto } from '../../helpers/moto.ts';
+import { motoCredentials, seedZone, startMoto, type Moto } from '../../helpers/moto.ts';
 import { testPolicy } from '../aws/fixture.ts';
 import { members } from './fixture.ts';
 
@@ -22,7 +22,7 @@ after(async () => {
 vipProviderContract('dns record on moto', async () => {
   const m = await (moto ??= startMoto());
   await m.reset();
-  const seed = await seedAws(m);
+  const seed = await seedZone(m);
   const provider = new DnsVipProvider({
     endpoint: m.url,
     credentials: motoCredentials,
