@@ -27,7 +27,6 @@ import type { AddressInfo } from 'node:net';
 import {
   AllocateAddressCommand,
   AssociateAddressCommand,
-  CreateNetworkInterfaceCommand,
   CreateRouteTableCommand,
   CreateSubnetCommand,
   CreateVpcCommand,
@@ -35,6 +34,7 @@ import {
   DescribeRouteTablesCommand,
   EC2Client,
   ModifyNetworkInterfaceAttributeCommand,
+  RunInstancesCommand,
   UnassignPrivateIpAddressesCommand,
 } from '@aws-sdk/client-ec2';
 import {
@@ -46,6 +46,8 @@ import { canonicalCidr } from '../../core/model/index.ts';
 import { xml, xmlBlocks, xmlText } from '../emulators/xml.ts';
 
 export const motoCredentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+/** One of the images moto ships (moto/ec2/resources/amis.json.gz). */
+const MOTO_AMI = 'ami-03cf127a';
 
 export interface MotoRequest {
   service: 'ec2' | 'route53';
@@ -376,8 +378,9 @@ export interface AwsSeed {
 }
 
 /**
- * A VPC (with an IPv6 block), a subnet, three ENIs, an elastic IP, two route tables and a hosted zone,
- * made through the real SDK clients as a user would.
+ * A VPC (with an IPv6 block), a subnet, three instances (their primary ENIs: members a and b, and one
+ * that is not a member), an elastic IP, two route tables and a hosted zone, made through the real SDK
+ * clients as a user would.
  */
 export async function seedAws(m: Moto): Promise<AwsSeed> {
   const vpc = (
@@ -389,9 +392,20 @@ export async function seedAws(m: Moto): Promise<AwsSeed> {
       ?.SubnetId ?? '';
   const ips = { a: '10.0.1.10', b: '10.0.1.20', x: '10.0.1.30' };
   const eni = async (ip: string): Promise<string> => {
-    const id =
-      (await m.ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnetId, PrivateIpAddress: ip })))
-        .NetworkInterface?.NetworkInterfaceId ?? '';
+    // An instance in the subnet; its primary network interface is the member's ENI.
+    const instance = (
+      await m.ec2.send(
+        new RunInstancesCommand({
+          ImageId: MOTO_AMI,
+          InstanceType: 't3.micro',
+          MinCount: 1,
+          MaxCount: 1,
+          SubnetId: subnetId,
+          PrivateIpAddress: ip,
+        }),
+      )
+    ).Instances?.[0];
+    const id = instance?.NetworkInterfaces?.[0]?.NetworkInterfaceId ?? '';
     // A route's next hop forwards only with source/dest check off (the adapter refuses otherwise).
     await m.ec2.send(
       new ModifyNetworkInterfaceAttributeCommand({
