@@ -20,9 +20,12 @@ export function elasticIpDriver(
 ): KindDriver<Address> {
   return {
     read: (log) => ctx.addresses.get(spec.allocationId, log),
+    // Associated, but with no member (another ENI or instance, or a member's ENI on another private IP
+    // than configured): `foreign`, and acquire answers conflict unless it is a takeover.
     observe: (a) => ({
       resource: id,
       holder: ctx.members.find((m) => holds(m, a))?.id ?? null,
+      ...(a.AssociationId && !ctx.members.some((m) => holds(m, a)) ? { state: 'foreign' as const } : {}),
       detail: {
         allocationId: a.AllocationId,
         publicIp: a.PublicIp,

@@ -2,6 +2,13 @@
  * Every EC2 / Route 53 error floatip can meet, classified in one place (STYLE 12):
  * throttling and transient errors are retried with backoff; conflict means someone else holds or changed
  * the resource (re-read and re-plan); fatal means retrying cannot help (bad id, permissions, bad input).
+ *
+ * EC2 is eventually consistent: right after a resource is created (or changed) other calls may answer
+ * `Invalid*ID.NotFound` for it, or `IncorrectInstanceState` while an instance settles; the EC2 API guide
+ * ("Eventual consistency in the Amazon EC2 API") says to retry those with backoff. They are `transient`
+ * here, and {@link awsCall} bounds them: the last try reports them as fatal, naming the code (tests:
+ * "aws: NotFound right after a create is retried, then it works" and "aws: a wrong id stays NotFound" in
+ * test/adapters/aws/real-api.test.ts).
  */
 import type { ClassifiedError } from '../../core/failover/index.ts';
 
@@ -28,6 +35,16 @@ const transient = new Set([
   'EPIPE',
   'ETIMEDOUT',
 ]);
+/** Codes EC2 answers while a new or changed resource has not reached every endpoint yet. */
+export const notYetVisible: ReadonlySet<string> = new Set([
+  'InvalidAllocationID.NotFound',
+  'InvalidNetworkInterfaceID.NotFound',
+  'InvalidRouteTableID.NotFound',
+  'InvalidInstanceID.NotFound',
+  'InvalidSubnetID.NotFound',
+  'InvalidVpcID.NotFound',
+  'IncorrectInstanceState',
+]);
 const conflict = new Set([
   'Resource.AlreadyAssociated',
   'PrivateIpAddressInUse',
@@ -51,7 +68,8 @@ export function classifyAwsError(err: unknown): ClassifiedError {
   const status = e.$metadata?.httpStatusCode ?? 0;
   if (throttling.has(code) || status === 429) return { class: 'throttling', code, message };
   if (conflict.has(code)) return { class: 'conflict', code, message };
-  if (transient.has(code) || status >= 500) return { class: 'transient', code, message };
+  if (transient.has(code) || notYetVisible.has(code) || status >= 500)
+    return { class: 'transient', code, message };
   return { class: 'fatal', code, message };
 }
 
@@ -60,13 +78,9 @@ export const knownAwsCodes: ReadonlySet<string> = new Set([
   ...throttling,
   ...transient,
   ...conflict,
+  ...notYetVisible,
   'UnauthorizedOperation',
   'AuthFailure',
-  'InvalidAllocationID.NotFound',
-  'InvalidNetworkInterfaceID.NotFound',
-  'InvalidRouteTableID.NotFound',
-  'InvalidInstanceID.NotFound',
   'InvalidParameterValue',
-  'IncorrectInstanceState',
   'Unknown',
 ]);

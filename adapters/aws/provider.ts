@@ -84,7 +84,9 @@ export class AwsVipProvider extends DriverProvider {
       }
       case 'route': {
         const s = parseSpec(routeSpec, r.spec, where);
-        return typeof s === 'string' ? s : (routeDriver(this.#ctx, r.id, s, target) as KindDriver<unknown>);
+        return typeof s === 'string'
+          ? s
+          : (routeDriver(this.#ctx, r.id, s, target, takeover) as KindDriver<unknown>);
       }
       default:
         return `${where}: unknown kind ${r.kind} (elastic-ip, secondary-ip, route)`;

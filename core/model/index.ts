@@ -10,3 +10,4 @@ export type * from './lb-table.ts';
 export * from './lb-address.ts';
 export * from './lb-names.ts';
 export * from './ip-route.ts';
+export * from './cidr.ts';

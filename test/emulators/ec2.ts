@@ -4,16 +4,22 @@
  * network interfaces (private IPs, source/dest check), elastic IPs and route tables (IPv4 and IPv6), and
  * answers the way EC2 does for the cases floatip cares about: Resource.AlreadyAssociated without
  * AllowReassociation, PrivateIpAddressInUse without AllowReassignment, RouteAlreadyExists,
- * InvalidRoute.NotFound, RequestLimitExceeded (503) when throttled, and stale Describe answers.
+ * InvalidRoute.NotFound (DeleteRoute) and InvalidParameterValue (ReplaceRoute of a missing route),
+ * destinations stored in canonical form, RequestLimitExceeded (503) when throttled, stale Describe
+ * answers, ids that are not visible yet right after their creation (`notYetVisible`), and a reassigned
+ * secondary IP that lingers on its old ENI (`reassignLag`). Every behaviour and its source:
+ * test/emulators/README.md.
  */
 import { serve, type Emulator, type RawRequest, type RawResponse } from './http.ts';
 import { Faults, StaleView, type FaultOptions } from './faults.ts';
 import { xml, type XmlValue } from './xml.ts';
+import { canonicalCidr, checkCidr } from '../../core/model/index.ts';
 
 export interface Eni {
   id: string;
   subnetId: string;
   instanceId: string | null;
+  vpcId: string;
   sourceDestCheck: boolean;
   /** The first is the primary private IP. */
   privateIps: string[];
@@ -64,6 +70,8 @@ class Ec2Error extends Error {
 }
 
 const clone = <T>(v: T): T => structuredClone(v);
+/** One network however it is spelled (a request must name an existing route's CIDR). */
+const sameCidr = (a: string, b: string): boolean => a === b || canonicalCidr(a) === canonicalCidr(b);
 
 export class Ec2State {
   enis = new Map<string, Eni>();
@@ -75,7 +83,7 @@ export class Ec2State {
     return `${prefix}-${this.#n.toString(16).padStart(8, '0')}`;
   }
   addEni(e: Partial<Eni> & { id: string; privateIps: string[] }): Eni {
-    const eni: Eni = { subnetId: 'subnet-1', instanceId: null, sourceDestCheck: true, ...e };
+    const eni: Eni = { subnetId: 'subnet-1', vpcId: 'vpc-1', instanceId: null, sourceDestCheck: true, ...e };
     this.enis.set(eni.id, eni);
     return eni;
   }
@@ -100,7 +108,7 @@ export class Ec2State {
     return table;
   }
   route(tableId: string, destination: string): Route | undefined {
-    return this.tables.get(tableId)?.routes.find((r) => r.destination === destination);
+    return this.tables.get(tableId)?.routes.find((r) => sameCidr(r.destination, destination));
   }
 }
 
@@ -111,22 +119,43 @@ const list = (q: URLSearchParams, name: string): string[] => {
   return out;
 };
 
+export interface Ec2Options extends FaultOptions {
+  /**
+   * After AssignPrivateIpAddresses moves an address (AllowReassignment), the old ENI still shows it for
+   * this many DescribeNetworkInterfaces answers (EC2 completes the move asynchronously).
+   */
+  reassignLag?: number;
+}
+
 export interface Ec2Emulator extends Emulator {
   state: Ec2State;
   faults: Faults;
+  /**
+   * Eventual consistency of a new resource: the next `n` requests naming `id` answer its
+   * `Invalid*ID.NotFound` code, as EC2 may right after a create.
+   */
+  notYetVisible(id: string, n: number): void;
+  /** The next `n` requests of `action` fail with `code` (e.g. IncorrectInstanceState) and HTTP 400. */
+  failNext(action: string, code: string, message: string, n?: number): void;
   /** Every request received, in order: action and query parameters. */
   requests: Array<{ action: string; params: Record<string, string> }>;
 }
 
-export async function startEc2Emulator(options: FaultOptions = {}): Promise<Ec2Emulator> {
+export async function startEc2Emulator(options: Ec2Options = {}): Promise<Ec2Emulator> {
   const state = new Ec2State();
   const faults = new Faults(options);
   const stale = new StaleView<unknown>(faults);
   const requests: Ec2Emulator['requests'] = [];
+  const invisible = new Map<string, number>();
+  const failing: Array<{ action: string; code: string; message: string }> = [];
+  /** Old ENI id -> the address that is still shown on it, and for how many more reads. */
+  const lingering = new Map<string, { ip: string; left: number }>();
 
   const need = <T>(m: Map<string, T>, id: string | null, code: string): T => {
     const v = id === null ? undefined : m.get(id);
-    if (v === undefined) throw new Ec2Error(code, `The ID '${id}' does not exist`);
+    const hidden = id === null ? 0 : (invisible.get(id) ?? 0);
+    if (id !== null && hidden > 0) invisible.set(id, hidden - 1);
+    if (v === undefined || hidden > 0) throw new Ec2Error(code, `The ID '${id}' does not exist`);
     return v;
   };
   const param = (q: URLSearchParams, name: string): string => {
@@ -154,13 +183,20 @@ export async function startEc2Emulator(options: FaultOptions = {}): Promise<Ec2E
     privateIpAddress: a.privateIp,
     instanceId: a.eniId ? state.enis.get(a.eniId)?.instanceId : null,
   });
+  const shownIps = (e: Eni): string[] => {
+    const l = lingering.get(e.id);
+    if (!l) return e.privateIps;
+    if (--l.left <= 0) lingering.delete(e.id);
+    return e.privateIps.includes(l.ip) ? e.privateIps : [...e.privateIps, l.ip];
+  };
   const eniXml = (e: Eni): XmlValue => ({
     networkInterfaceId: e.id,
     subnetId: e.subnetId,
+    vpcId: e.vpcId,
     sourceDestCheck: e.sourceDestCheck,
     privateIpAddress: e.privateIps[0],
     attachment: e.instanceId ? { instanceId: e.instanceId, status: 'attached' } : null,
-    privateIpAddressesSet: e.privateIps.map((ip, i) => ({ privateIpAddress: ip, primary: i === 0 })),
+    privateIpAddressesSet: shownIps(e).map((ip, i) => ({ privateIpAddress: ip, primary: i === 0 })),
   });
   const tableXml = (t: RouteTable): XmlValue => ({
     routeTableId: t.id,
@@ -193,12 +229,39 @@ export async function startEc2Emulator(options: FaultOptions = {}): Promise<Ec2E
     }
     return { eniId: null, instanceId: null, gatewayId };
   };
+  // EC2 stores an IPv4 destination in canonical form, host bits cleared (10.0.0.1/18 -> 10.0.0.0/18:
+  // documented for DestinationCidrBlock only); an IPv6 one is kept as sent. Either way a request naming
+  // the same network finds the same route.
+  const canonical = (text: string, field: string): string => {
+    const c = checkCidr(text);
+    if (field === 'destinationIpv6CidrBlock' && (c.ok || c.canonical)) return text;
+    if (c.ok) return c.cidr;
+    if (c.canonical) return c.canonical;
+    throw new Ec2Error(
+      'InvalidParameterValue',
+      `Value (${text}) for parameter ${field} is invalid. This is not a valid CIDR block.`,
+    );
+  };
   const routeDest = (q: URLSearchParams): { destination: string; ipv6: boolean } => {
     const v4 = q.get('DestinationCidrBlock');
     const v6 = q.get('DestinationIpv6CidrBlock');
-    if (v4) return { destination: v4, ipv6: false };
-    if (v6) return { destination: v6, ipv6: true };
+    if (v4) return { destination: canonical(v4, 'destinationCidrBlock'), ipv6: false };
+    if (v6) return { destination: canonical(v6, 'destinationIpv6CidrBlock'), ipv6: true };
     throw new Ec2Error('MissingParameter', 'A destination CIDR block is required');
+  };
+  /** `Filter.N.Name` / `Filter.N.Value.M` of a Describe request. */
+  const filters = (q: URLSearchParams): Array<{ name: string; values: string[] }> => {
+    const out: Array<{ name: string; values: string[] }> = [];
+    for (let i = 1; q.has(`Filter.${i}.Name`); i++)
+      out.push({ name: q.get(`Filter.${i}.Name`) ?? '', values: list(q, `Filter.${i}.Value`) });
+    return out;
+  };
+  const eniMatches = (e: Eni, f: { name: string; values: string[] }): boolean => {
+    if (f.name === 'addresses.private-ip-address' || f.name === 'private-ip-address')
+      return e.privateIps.some((ip) => f.values.includes(ip));
+    if (f.name === 'vpc-id') return f.values.includes(e.vpcId);
+    if (f.name === 'network-interface-id') return f.values.includes(e.id);
+    throw new Ec2Error('InvalidParameterValue', `The filter '${f.name}' is invalid`);
   };
 
   const actions: Record<string, (q: URLSearchParams) => XmlValue> = {
@@ -211,9 +274,12 @@ export async function startEc2Emulator(options: FaultOptions = {}): Promise<Ec2E
     },
     DescribeNetworkInterfaces(q) {
       const ids = list(q, 'NetworkInterfaceId');
-      const all = ids.length
-        ? ids.map((id) => need(state.enis, id, 'InvalidNetworkInterfaceID.NotFound'))
-        : [...state.enis.values()];
+      const fs = filters(q);
+      const all = (
+        ids.length
+          ? ids.map((id) => need(state.enis, id, 'InvalidNetworkInterfaceID.NotFound'))
+          : [...state.enis.values()]
+      ).filter((e) => fs.every((f) => eniMatches(e, f)));
       return { networkInterfaceSet: all.map((e) => eniXml(seen(`eni:${e.id}`, e))) };
     },
     DescribeRouteTables(q) {
@@ -240,7 +306,8 @@ export async function startEc2Emulator(options: FaultOptions = {}): Promise<Ec2E
         throw new Ec2Error('InvalidParameterValue', `${privateIp} is not an address of ${eni.id}`);
       if (a.eniId === eni.id && a.privateIp === privateIp)
         return { associationId: a.associationId, return: true };
-      if (a.associationId && q.get('AllowReassociation') !== 'true')
+      // Reassociation is EC2's default; only an explicit AllowReassociation=false refuses it.
+      if (a.associationId && q.get('AllowReassociation') === 'false')
         throw new Ec2Error(
           'Resource.AlreadyAssociated',
           `resource ${a.allocationId} is already associated with associate-id ${a.associationId}`,
@@ -277,6 +344,7 @@ export async function startEc2Emulator(options: FaultOptions = {}): Promise<Ec2E
         if (other) {
           remember(`eni:${other.id}`, other);
           other.privateIps = other.privateIps.filter((p) => p !== ip);
+          if ((options.reassignLag ?? 0) > 0) lingering.set(other.id, { ip, left: options.reassignLag ?? 0 });
           // "any Elastic IP address that is associated with the IP address is also moved"
           for (const a of state.addresses.values())
             if (a.eniId === other.id && a.privateIp === ip) {
@@ -306,11 +374,12 @@ export async function startEc2Emulator(options: FaultOptions = {}): Promise<Ec2E
     ReplaceRoute(q) {
       const t = need(state.tables, param(q, 'RouteTableId'), 'InvalidRouteTableID.NotFound');
       const { destination } = routeDest(q);
-      const r = t.routes.find((x) => x.destination === destination);
+      const r = t.routes.find((x) => sameCidr(x.destination, destination));
+      // Not InvalidRoute.NotFound (that is DeleteRoute's answer): ReplaceRoute says this.
       if (!r)
         throw new Ec2Error(
-          'InvalidRoute.NotFound',
-          `no route with destination-cidr-block ${destination} in ${t.id}`,
+          'InvalidParameterValue',
+          `There is no route defined for '${destination}' in the route table. Use CreateRoute instead.`,
         );
       const target = routeTarget(q);
       remember(`rtb:${t.id}`, t);
@@ -321,7 +390,7 @@ export async function startEc2Emulator(options: FaultOptions = {}): Promise<Ec2E
       const t = need(state.tables, param(q, 'RouteTableId'), 'InvalidRouteTableID.NotFound');
       const dest = routeDest(q);
       const target = routeTarget(q);
-      if (t.routes.some((x) => x.destination === dest.destination))
+      if (t.routes.some((x) => sameCidr(x.destination, dest.destination)))
         throw new Ec2Error(
           'RouteAlreadyExists',
           `The route identified by ${dest.destination} already exists.`,
@@ -333,13 +402,13 @@ export async function startEc2Emulator(options: FaultOptions = {}): Promise<Ec2E
     DeleteRoute(q) {
       const t = need(state.tables, param(q, 'RouteTableId'), 'InvalidRouteTableID.NotFound');
       const { destination } = routeDest(q);
-      if (!t.routes.some((x) => x.destination === destination))
+      if (!t.routes.some((x) => sameCidr(x.destination, destination)))
         throw new Ec2Error(
           'InvalidRoute.NotFound',
           `no route with destination-cidr-block ${destination} in ${t.id}`,
         );
       remember(`rtb:${t.id}`, t);
-      t.routes = t.routes.filter((x) => x.destination !== destination);
+      t.routes = t.routes.filter((x) => !sameCidr(x.destination, destination));
       return { return: true };
     },
     ModifyNetworkInterfaceAttribute(q) {
@@ -363,6 +432,11 @@ export async function startEc2Emulator(options: FaultOptions = {}): Promise<Ec2E
     const action = q.get('Action') ?? '';
     requests.push({ action, params: Object.fromEntries(q) });
     const fault = await faults.admit(action, WRITES.has(action));
+    const f = failing.findIndex((x) => x.action === action);
+    if (f >= 0) {
+      const [e] = failing.splice(f, 1);
+      return errorXml(e?.code ?? 'InternalError', e?.message ?? '', 400);
+    }
     if (fault === 'throttle' || fault === 'busy')
       return errorXml('RequestLimitExceeded', 'Request limit exceeded.', 503);
     if (fault === 'server-error') return errorXml('InternalError', 'An internal error has occurred', 500);
@@ -382,5 +456,14 @@ export async function startEc2Emulator(options: FaultOptions = {}): Promise<Ec2E
   };
 
   const server = await serve(handle);
-  return { ...server, state, faults, requests };
+  return {
+    ...server,
+    state,
+    faults,
+    requests,
+    notYetVisible: (id, n) => void invisible.set(id, n),
+    failNext(action, code, message, n = 1) {
+      for (let i = 0; i < n; i++) failing.push({ action, code, message });
+    },
+  };
 }

@@ -130,8 +130,15 @@ export async function startRoute53Emulator(
         const name = fqdn(req.query.get('name') ?? '');
         const type = req.query.get('type') ?? '';
         const max = Number(req.query.get('maxitems') ?? 100);
-        // Records from (name, type) on, in order, like Route 53's listing.
-        const keys = [...zone.keys()].sort().filter((k) => k >= `${name}|${type}`);
+        // Records from (name, type) on, in Route 53's order: by name with its labels reversed
+        // (com.example.vip.), then by type.
+        const order = (k: string): string => {
+          const [n = '', t = ''] = k.split('|');
+          return `${n.split('.').reverse().join('.')}|${t}`;
+        };
+        const keys = [...zone.keys()]
+          .sort((x, y) => (order(x) < order(y) ? -1 : order(x) > order(y) ? 1 : 0))
+          .filter((k) => order(k) >= order(`${name}|${type}`));
         const shown = keys
           .slice(0, max)
           .map((k) => stale.read(`${zoneId}/${k}`, zone.get(k)))

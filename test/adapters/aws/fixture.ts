@@ -2,8 +2,7 @@ import { AwsVipProvider } from '../../../adapters/aws/index.ts';
 import { seededRandom } from '../../../adapters/memory/index.ts';
 import { defaultFailoverPolicy, type FailoverPolicy } from '../../../core/failover/index.ts';
 import type { Holder } from '../../../core/ports/index.ts';
-import { startEc2Emulator, type Ec2Emulator } from '../../emulators/ec2.ts';
-import type { FaultOptions } from '../../emulators/faults.ts';
+import { startEc2Emulator, type Ec2Emulator, type Ec2Options } from '../../emulators/ec2.ts';
 
 /** Small waits so tests stay fast; the bench uses the real defaults. */
 export const testPolicy: FailoverPolicy = {
@@ -21,7 +20,7 @@ export const members: Holder[] = [
 
 /** An EC2 emulator with two members' ENIs, an elastic IP, and route tables; plus a provider on it. */
 export async function awsLab(
-  faults: FaultOptions = {},
+  faults: Ec2Options = {},
   tables = 2,
 ): Promise<{ ec2: Ec2Emulator; provider: AwsVipProvider }> {
   const ec2 = await startEc2Emulator(faults);
@@ -41,3 +40,11 @@ export async function awsLab(
   });
   return { ec2, provider };
 }
+
+/** The resources the contract runs on, with the emulator's ids (contract-moto.test.ts maps them to moto's). */
+export const awsContractKinds: Record<string, Record<string, unknown>> = {
+  'elastic-ip': { allocationId: 'eipalloc-1' },
+  'secondary-ip': { privateIp: '10.0.1.99' },
+  'route (IPv4, 2 tables)': { routeTableIds: ['rtb-1', 'rtb-2'], destination: '10.9.9.9/32' },
+  'route (IPv6, 2 tables)': { routeTableIds: ['rtb-1', 'rtb-2'], destination: 'fd00:9::9/128' },
+};
