@@ -32,7 +32,10 @@ export function gcpClients(o: GcpClientOptions) {
       : {}),
     ...(o.authClient ? { authClient: o.authClient } : {}),
   } as ConstructorParameters<typeof compute.InstancesClient>[0];
+  const baseUrl = url ? `${url.protocol}//${url.host}` : 'https://compute.googleapis.com';
   return {
+    /** Where the clients send requests; the base of the one call made beside them (patchJson). */
+    baseUrl,
     instances: new compute.InstancesClient(opts),
     routes: new compute.RoutesClient(opts),
     zoneOperations: new compute.ZoneOperationsClient(opts),
@@ -41,6 +44,53 @@ export function gcpClients(o: GcpClientOptions) {
 }
 
 export type GcpClients = ReturnType<typeof gcpClients>;
+
+/** What a google-auth-library client (GoogleAuth or an AuthClient) offers to send an authorised request. */
+interface AuthRequester {
+  request<T>(o: {
+    url: string;
+    method: 'PATCH';
+    params: Record<string, string>;
+    data: unknown;
+    retry: boolean;
+    responseType: 'json';
+  }): Promise<{ data: T }>;
+}
+
+/**
+ * A PATCH with a JSON body exactly as given, sent with the clients' own credentials (`instances.auth`:
+ * the GoogleAuth or AuthClient the SDK authorises its calls with) to the clients' endpoint. For the one
+ * body the SDK cannot send: its REST encoder drops empty repeated fields (proto3-json-serializer
+ * build/src/toproto3json.js, toProto3JSON: "ignore repeated fields with no values", called by
+ * google-gax build/src/fallbackRest.js, encodeRequest), and `aliasIpRanges: []` is how a PATCH clears
+ * the last alias. An HTTP error is rethrown as `{ code: status, message: <the JSON error> }`, the shape
+ * classifyGcpError reads from the SDK's own errors. test/adapters/gcp/alias-clear.test.ts fails without it.
+ */
+export async function patchJson(
+  clients: GcpClients,
+  path: string,
+  params: Record<string, string>,
+  data: unknown,
+): Promise<unknown> {
+  const auth = clients.instances.auth as unknown as AuthRequester;
+  try {
+    const res = await auth.request<unknown>({
+      url: `${clients.baseUrl}/compute/v1/${path}`,
+      method: 'PATCH',
+      params,
+      data,
+      retry: false,
+      responseType: 'json',
+    });
+    return res.data;
+  } catch (err) {
+    const e = err as { status?: number; response?: { status?: number; data?: unknown }; code?: unknown };
+    const status = e.status ?? e.response?.status;
+    if (typeof status === 'number')
+      throw Object.assign(new Error(JSON.stringify(e.response?.data ?? {})), { code: status });
+    throw err;
+  }
+}
 
 /** Per-call options: retries are ours (classified, jittered, rate limited). */
 export const noRetry = { maxRetries: 0 };

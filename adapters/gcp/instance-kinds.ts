@@ -1,7 +1,14 @@
 import type { protos } from '@google-cloud/compute';
 import type { Outcome } from '../../core/model/index.ts';
 import type { KindDriver, Write } from '../../core/failover/index.ts';
-import { mutateAndWait, noRetry, requestIdOf, type GcpContext, type GcpMember } from './context.ts';
+import {
+  mutateAndWait,
+  noRetry,
+  patchJson,
+  requestIdOf,
+  type GcpContext,
+  type GcpMember,
+} from './context.ts';
 import type { AccessConfigSpec, AliasIpSpec } from './specs.ts';
 
 type Instance = protos.google.cloud.compute.v1.IInstance;
@@ -68,7 +75,12 @@ function instanceDriver(ctx: GcpContext, id: string, kind: NicKind, target: GcpM
   };
 }
 
-/** updateNetworkInterface with the whole alias list and the interface's fingerprint (a PATCH + wait). */
+/**
+ * updateNetworkInterface with the whole alias list and the interface's fingerprint (a PATCH + wait).
+ * The method has PATCH semantics (a field left out is left unchanged), so the body always names
+ * `aliasIpRanges`, also when it is empty: that is how the last alias is removed. It is sent beside the
+ * SDK (patchJson), whose REST encoder would drop the empty list and leave the alias in place.
+ */
 function patchAliases(
   ctx: GcpContext,
   m: GcpMember,
@@ -90,16 +102,11 @@ function patchAliases(
         'instances.updateNetworkInterface',
         params,
         () =>
-          ctx.clients.instances.updateNetworkInterface(
-            {
-              project: ctx.project,
-              zone: m.spec.zone,
-              instance: m.spec.instance,
-              networkInterface: m.spec.networkInterface,
-              networkInterfaceResource: params.body,
-              requestId: rid,
-            },
-            noRetry,
+          patchJson(
+            ctx.clients,
+            `projects/${encodeURIComponent(ctx.project)}/zones/${encodeURIComponent(m.spec.zone)}/instances/${encodeURIComponent(m.spec.instance)}/updateNetworkInterface`,
+            { networkInterface: m.spec.networkInterface, requestId: rid },
+            body,
           ),
         { zone: m.spec.zone },
       ),

@@ -5,7 +5,8 @@
  * floatip relies on it:
  *  - every mutation returns an Operation; `operations/{op}` GET and `/wait` answer RUNNING for `opPolls`
  *    polls, then DONE; the change itself is visible at once (reads may be stale: fault injection);
- *  - updateNetworkInterface with a stale fingerprint -> 412 conditionNotMet;
+ *  - updateNetworkInterface has PATCH semantics: `aliasIpRanges` absent from the body leaves the aliases
+ *    as they are, `[]` clears them; a stale fingerprint -> 412 conditionNotMet;
  *  - an alias range or NAT IP used by another instance -> 400 resourceInUseByAnotherResource;
  *  - routes are immutable; inserting an existing name -> 409 alreadyExists;
  *  - `requestId`: a repeat of a mutation with the same id returns the first Operation and changes nothing;
@@ -43,7 +44,7 @@ export interface GceEmulator extends Emulator {
   project: string;
   instances: Map<string, GceInstance>;
   routes: Map<string, GceRoute>;
-  requests: Array<{ method: string; path: string; query: Record<string, string> }>;
+  requests: Array<{ method: string; path: string; query: Record<string, string>; body: string }>;
   conflictsSeen: number;
   gapsSeen: number;
   addInstance(zone: string, name: string, networkIP: string): GceInstance;
@@ -195,7 +196,8 @@ export async function startGceEmulator(
                 `IP range ${r.ipCidrRange} is in use by ${o.name}`,
               );
         stale.remember(key, structuredClone(i));
-        nic.aliasIpRanges = (b.aliasIpRanges ?? []).map((r) => ({ ...r }));
+        // PATCH semantics: a field the body leaves out stays as it is (an empty list clears).
+        if (b.aliasIpRanges !== undefined) nic.aliasIpRanges = b.aliasIpRanges.map((r) => ({ ...r }));
         nic.fingerprint = fp();
       });
     }
@@ -314,7 +316,12 @@ export async function startGceEmulator(
   };
 
   const handle = async (req: RawRequest): Promise<RawResponse> => {
-    requests.push({ method: req.method, path: req.path, query: Object.fromEntries(req.query) });
+    requests.push({
+      method: req.method,
+      path: req.path,
+      query: Object.fromEntries(req.query),
+      body: req.body,
+    });
     if (!/^Bearer \S+/.test(String(req.headers.authorization ?? '')))
       return fail(new GceError(401, 'authError', 'Request is missing required authentication credential.'));
     const isWrite = req.method !== 'GET' && !req.path.endsWith('/wait');
