@@ -101,11 +101,11 @@ function patchAliases(
         log,
         'instances.updateNetworkInterface',
         params,
-        () =>
+        (requestId) =>
           patchJson(
             ctx.clients,
             `projects/${encodeURIComponent(ctx.project)}/zones/${encodeURIComponent(m.spec.zone)}/instances/${encodeURIComponent(m.spec.instance)}/updateNetworkInterface`,
-            { networkInterface: m.spec.networkInterface, requestId: rid },
+            { networkInterface: m.spec.networkInterface, requestId },
             body,
           ),
         { zone: m.spec.zone },
@@ -192,7 +192,8 @@ export function accessConfigDriver(
           log,
           'instances.deleteAccessConfig',
           params,
-          () => c.clients.instances.deleteAccessConfig({ project: c.project, ...params }, noRetry),
+          (requestId) =>
+            c.clients.instances.deleteAccessConfig({ project: c.project, ...params, requestId }, noRetry),
           { zone: m.spec.zone },
         ),
     };
@@ -233,7 +234,7 @@ export function accessConfigDriver(
               log,
               'instances.addAccessConfig',
               params,
-              () =>
+              (requestId) =>
                 c.clients.instances.addAccessConfig(
                   {
                     project: c.project,
@@ -241,7 +242,7 @@ export function accessConfigDriver(
                     instance: m.spec.instance,
                     networkInterface: m.spec.networkInterface,
                     accessConfigResource: body,
-                    requestId: rid,
+                    requestId,
                   },
                   noRetry,
                 ),
