@@ -182,7 +182,6 @@ const azureRoutes: LabMaker = async (n, policy) => {
       addressPrefix,
       nextHopType: 'VirtualAppliance',
       nextHopIpAddress: '10.1.0.5',
-      etag: `W/"seed-${i}"`,
     });
     resources.push({
       id: `u${i}`,

@@ -7,6 +7,8 @@
  *    URL that answers InProgress for `lroPolls` polls, then Succeeded;
  *  - while an operation runs, the parent resource (route table / NIC) is locked: another write gets
  *    409 AnotherOperationInProgress with Retry-After (and retry-after-ms);
+ *  - a route carries its table's ETag (one ETag per route table, bumped by any change to any of its
+ *    routes), so If-Match on a route fails once ANY route of the table changed;
  *  - If-Match with a stale ETag -> 412 PreconditionFailed; If-None-Match: * on an existing route -> 412;
  *  - a public IP or a private IP can be used by one IP configuration only -> 400 ...InUse;
  *  - fault injection: latency, throttling (429), 5xx, busy (409), stale GETs.
@@ -15,18 +17,19 @@
 import { serve, type Emulator, type RawRequest, type RawResponse } from './http.ts';
 import { Faults, StaleView, type FaultOptions } from './faults.ts';
 
+/** A route has no ETag of its own: it shows (and is matched against) its table's. */
 export interface ArmRoute {
   name: string;
   addressPrefix: string;
   nextHopType: string;
   nextHopIpAddress?: string;
-  etag: string;
 }
 
 export interface ArmRouteTable {
   resourceGroup: string;
   name: string;
   routes: Map<string, ArmRoute>;
+  /** The table's ETag, carried by every route in it; any change to the table or a route bumps it. */
   etag: string;
 }
 
@@ -62,7 +65,7 @@ export interface ArmEmulator extends Emulator {
   tables: Map<string, ArmRouteTable>;
   nics: Map<string, ArmNic>;
   requests: Array<{ method: string; path: string; headers: Record<string, string>; status?: number }>;
-  addTable(rg: string, name: string, routes: Array<Omit<ArmRoute, 'etag'>>): ArmRouteTable;
+  addTable(rg: string, name: string, routes: ArmRoute[]): ArmRouteTable;
   addNic(rg: string, name: string, ipConfigurations: ArmIpConfig[]): ArmNic;
 }
 
@@ -97,7 +100,7 @@ export async function startArmEmulator(options: ArmOptions): Promise<ArmEmulator
   const routeJson = (t: ArmRouteTable, r: ArmRoute, state: string): unknown => ({
     id: `${rgPath(t.resourceGroup)}/routeTables/${t.name}/routes/${r.name}`,
     name: r.name,
-    etag: r.etag,
+    etag: t.etag,
     type: 'Microsoft.Network/routeTables/routes',
     properties: {
       addressPrefix: r.addressPrefix,
@@ -228,7 +231,7 @@ export async function startArmEmulator(options: ArmOptions): Promise<ArmEmulator
     }
     if (req.method === 'PUT') {
       checkLock(key);
-      checkEtag(req, current?.etag);
+      checkEtag(req, current ? t.etag : undefined);
       const props = (body(req).properties ?? {}) as Record<string, unknown>;
       if (typeof props.addressPrefix !== 'string' || typeof props.nextHopType !== 'string')
         throw new ArmError(
@@ -243,7 +246,6 @@ export async function startArmEmulator(options: ArmOptions): Promise<ArmEmulator
         addressPrefix: props.addressPrefix,
         nextHopType: props.nextHopType,
         ...(typeof props.nextHopIpAddress === 'string' ? { nextHopIpAddress: props.nextHopIpAddress } : {}),
-        etag: etag(),
       };
       t.routes.set(routeName, next);
       t.etag = etag();
@@ -380,7 +382,7 @@ export async function startArmEmulator(options: ArmOptions): Promise<ArmEmulator
     requests,
     addTable(rg, name, list) {
       const t: ArmRouteTable = { resourceGroup: rg, name, etag: etag(), routes: new Map() };
-      for (const r of list) t.routes.set(r.name, { ...r, etag: etag() });
+      for (const r of list) t.routes.set(r.name, { ...r });
       tables.set(`${rg}/${name}`, t);
       return t;
     },
