@@ -55,9 +55,9 @@ function nicDriver(ctx: AzureContext, id: string, kind: NicKind, target: AzureMe
       stage,
       call: { service: 'network', operation: 'networkInterfaces.createOrUpdate', params },
       run: (log) =>
-        ctx.serial(nicKey(ref), () => {
+        ctx.serial(nicKey(ref), async () => {
           const watch = lroWatch();
-          return ctx.call(log, 'networkInterfaces.createOrUpdate', params, () =>
+          const out = await ctx.call(log, 'networkInterfaces.createOrUpdate', params, () =>
             watch.run(() =>
               ctx.client.networkInterfaces.beginCreateOrUpdateAndWait(ref.resourceGroup, ref.name, body, {
                 updateIntervalInMs: ctx.lroPollMs,
@@ -66,6 +66,12 @@ function nicDriver(ctx: AzureContext, id: string, kind: NicKind, target: AzureMe
               }),
             ),
           );
+          // PrivateIPAddressIsAllocated is retried (transient: usually our own release of it on the old
+          // NIC has not taken effect yet). Still refused after the retries, someone else holds it: a
+          // conflict, so the move re-reads who does instead of overwriting.
+          if (out.kind === 'retry' && out.cause?.code === 'PrivateIPAddressIsAllocated')
+            return { kind: 'conflict' as const, reason: out.reason, cause: out.cause };
+          return out;
         }),
     };
   };
