@@ -63,6 +63,11 @@ export interface ArmOptions extends FaultOptions {
   /** Retry-After of a 409 / 429, in ms (sent as retry-after-ms, and rounded up in seconds as Retry-After). */
   retryAfterMs?: number;
   tls: { key: string; cert: string };
+  /**
+   * Which bearer tokens are valid (unknown or expired ones are answered 401 ExpiredAuthenticationToken,
+   * as ARM answers an expired token); any token when absent.
+   */
+  acceptToken?: (token: string) => boolean;
 }
 
 export interface ArmEmulator extends Emulator {
@@ -387,8 +392,21 @@ export async function startArmEmulator(options: ArmOptions): Promise<ArmEmulator
         Object.entries(req.headers).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v]] : [])),
       ),
     });
-    if (!/^Bearer \S+/.test(String(req.headers.authorization ?? '')))
+    const bearer = /^Bearer (\S+)$/.exec(String(req.headers.authorization ?? ''));
+    if (!bearer)
       return fail(new ArmError(401, 'AuthenticationFailed', 'Authentication failed: no bearer token'));
+    if (options.acceptToken && !options.acceptToken(bearer[1] ?? ''))
+      return fail(
+        new ArmError(
+          401,
+          'ExpiredAuthenticationToken',
+          'The access token expiry UTC time is earlier than now.',
+        ),
+        {
+          'www-authenticate':
+            'Bearer error="invalid_token", error_description="The access token has expired"',
+        },
+      );
     const op = /\/providers\/Microsoft\.Network\/locations\/[^/]+\/operations\/([^/]+)$/.exec(req.path);
     const isWrite = req.method === 'PUT' || req.method === 'DELETE';
     const fault = await faults.admit(`${req.method} ${req.path}`, isWrite);
