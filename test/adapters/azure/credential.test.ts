@@ -116,7 +116,7 @@ test('agent composition: Azure authenticates with managed identity (IMDS-style e
   const provider = rt.value.providers.get('azure');
   assert.ok(provider);
   const resource = section.value.group.resources[0];
-  const [a, b] = section.value.group.members.map((m) => ({ id: m.id, spec: m.settings['azure'] }));
+  const [a, b] = section.value.group.members.map((m) => ({ id: m.id, spec: m.settings['azure'] ?? {} }));
   assert.ok(resource && a && b);
 
   const first = await provider.acquire(resource, a, 1);
