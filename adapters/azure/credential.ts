@@ -1,4 +1,5 @@
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
+import type { ManagedIdentityCredentialClientIdOptions } from '@azure/identity';
 
 /** A service principal: tenant and client ids in the config, the secret only in the environment. */
 export interface ClientSecretSettings {
@@ -33,12 +34,17 @@ export function azureCredential(
     (made ??= import('@azure/identity').then((id) => {
       if (settings && secret !== undefined)
         return new id.ClientSecretCredential(settings.tenantId, settings.clientId, secret);
-      const chain: TokenCredential[] = [
-        new id.ManagedIdentityCredential(
-          managedIdentityClientId ? { clientId: managedIdentityClientId } : {},
-        ),
-        new id.EnvironmentCredential(),
-      ];
+      // sendProbeRequest: off Azure, a short probe of the instance metadata endpoint says "unavailable"
+      // at once and the chain moves on (to `az login` on a laptop) instead of retrying IMDS for seconds.
+      // DefaultAzureCredential sets the same option on its managed identity credential
+      // (@azure/identity dist/commonjs/credentials/defaultAzureCredentialFunctions.js); it is not in
+      // the public options type, hence the cast. Without it managed identity still works, only slower
+      // to give up off Azure.
+      const mi = {
+        ...(managedIdentityClientId ? { clientId: managedIdentityClientId } : {}),
+        sendProbeRequest: true,
+      } as ManagedIdentityCredentialClientIdOptions;
+      const chain: TokenCredential[] = [new id.ManagedIdentityCredential(mi), new id.EnvironmentCredential()];
       if (env['AZURE_FEDERATED_TOKEN_FILE']) chain.push(new id.WorkloadIdentityCredential());
       chain.push(new id.AzureCliCredential());
       return new id.ChainedTokenCredential(...chain);

@@ -47,6 +47,8 @@ export function routeDriver(
   const memberOf = (r: Route | null): string | null =>
     r ? (ctx.members.find((m) => (r.nextHopInstance ?? '').endsWith(urlOf(m)))?.id ?? null) : null;
   const best = (s: State): Route | null => s.a ?? s.b;
+  // The target VM is read once per action (a driver lives for one): floatip never changes it.
+  let hopSeen: Instance | null | undefined;
   const mine = (r: Route | null): boolean => memberOf(r) === target.id;
   const insert = (slot: Slot, stage: number): Write => {
     const body = {
@@ -96,11 +98,14 @@ export function routeDriver(
       const [a, b, hop] = await Promise.all([
         ctx.routes.get(name('a'), log),
         ctx.routes.get(name('b'), log),
-        ctx.hops.get(`${target.spec.zone}/${target.spec.instance}`, log),
+        hopSeen === undefined
+          ? ctx.hops.get(`${target.spec.zone}/${target.spec.instance}`, log)
+          : Promise.resolve({ kind: 'ok' as const, value: hopSeen }),
       ]);
       if (a.kind !== 'ok') return a;
       if (b.kind !== 'ok') return b;
       if (hop.kind !== 'ok') return hop;
+      hopSeen = hop.value;
       return { kind: 'ok', value: { a: a.value, b: b.value, hop: hop.value } };
     },
     observe: (s) => ({
