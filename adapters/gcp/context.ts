@@ -197,7 +197,9 @@ export function gcpContext(
               try {
                 return (await clients.instances.get({ project, zone, instance }, noRetry))[0];
               } catch (err) {
-                if ((err as { code?: unknown }).code === 404) return null;
+                // HTTP 404, which the REST transport maps to gRPC 5 NOT_FOUND (google-gax googleError.js)
+                const code = (err as { code?: unknown }).code;
+                if (code === 404 || code === 5) return null;
                 throw err;
               }
             });

@@ -34,6 +34,15 @@ test('gcp route: a next hop VM without canIpForward is refused before anything i
   assert.equal((await provider.acquire(route, a, 2)).kind, 'ok', 'a VM that forwards is fine');
 });
 
+test('gcp route: a next hop VM that does not exist is refused by name, nothing written', async () => {
+  const { gce, provider } = await sharedGcpLab();
+  gce.instances.delete('europe-west1-c/vm-b');
+  const out = await provider.acquire(route, b, 1);
+  assert.equal(out.kind, 'give-up', JSON.stringify(out));
+  assert.match(out.kind === 'give-up' ? out.reason : '', /next hop VM europe-west1-c\/vm-b not found/);
+  assert.equal(gce.routes.size, 0);
+});
+
 test("gcp route: GCE's NEXT_HOP_CANNOT_IP_FORWARD warning on a route (made by someone else) is reported by observe", async () => {
   const { gce, provider } = await sharedGcpLab();
   const vmB = gce.instances.get('europe-west1-c/vm-b');
