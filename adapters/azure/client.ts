@@ -33,11 +33,20 @@ export interface AzureClientOptions {
   ca?: string;
 }
 
+/**
+ * The token scope of an ARM endpoint: its origin + `/.default`. Each cloud's Resource Manager is its own
+ * audience (https://management.azure.com, https://management.usgovcloudapi.net,
+ * https://management.chinacloudapi.cn, ...): a token for one is refused by another.
+ */
+export function armScope(endpoint: string): string {
+  return `${new URL(endpoint).origin}/.default`;
+}
+
 export function createNetworkClient(o: AzureClientOptions): NetworkManagementClient {
   const endpoint = o.endpoint ?? 'https://management.azure.com';
   return new NetworkManagementClient(o.credential, o.subscriptionId, {
     endpoint,
-    credentialScopes: ['https://management.azure.com/.default'],
+    credentialScopes: [armScope(endpoint)],
     retryOptions: { maxRetries: 0 }, // retries are ours: classified, jittered, rate limited
     additionalPolicies: [{ policy: conditionOnPutOnly, position: 'perCall' }],
     ...(o.ca ? { tlsOptions: { ca: o.ca } } : {}),

@@ -14,7 +14,9 @@ export const azureConfig: ProviderSchemas = {
     caFile: z.string().min(1).optional(),
     /** Poll interval of long-running operations (ms). */
     lroPollMs: z.number().int().positive().optional(),
-    /** A service principal (secret from the environment); DefaultAzureCredential when absent. */
+    /** A user-assigned managed identity's client id (the system-assigned one when absent). */
+    managedIdentityClientId: z.string().min(1).optional(),
+    /** A service principal (secret from the environment); the managed-identity-first chain when absent. */
     clientSecret: z
       .strictObject({
         tenantId: z.string().min(1),
@@ -22,7 +24,7 @@ export const azureConfig: ProviderSchemas = {
         secretEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/),
       })
       .optional(),
-    /** An environment variable holding a bearer token (emulators, tests only: it is never renewed). */
+    /** An environment variable holding a bearer token (emulators, tests only: it is never renewed; needs `endpoint`). */
     tokenEnv: z
       .string()
       .regex(/^[A-Z_][A-Z0-9_]*$/)
@@ -39,6 +41,12 @@ export const azureConfig: ProviderSchemas = {
       out.push(`clientSecret.secretEnv: environment variable ${sp.secretEnv} is not set`);
     if (typeof s['tokenEnv'] === 'string' && !env[s['tokenEnv']])
       out.push(`tokenEnv: environment variable ${s['tokenEnv']} is not set`);
+    if (typeof s['tokenEnv'] === 'string' && typeof s['endpoint'] !== 'string')
+      out.push(
+        'tokenEnv: a static token is for an emulator or a test (it is never renewed) and needs an explicit endpoint; against Azure leave it out (managed identity, then the other credentials)',
+      );
+    if (typeof s['tokenEnv'] === 'string' && (s['clientSecret'] || s['managedIdentityClientId']))
+      out.push('tokenEnv: cannot be combined with clientSecret or managedIdentityClientId');
     if (typeof s['caFile'] === 'string')
       try {
         accessSync(s['caFile'], constants.R_OK);

@@ -27,6 +27,15 @@ export interface AzureContext {
    * calls and their Retry-After waits.
    */
   serial<T>(parent: string, run: () => Promise<T>): Promise<T>;
+  /**
+   * Every route of a route table carries the TABLE's ETag, and any change to any route bumps it. So
+   * after our own write moved table `t` from ETag `from` to `to` (the ETag our PUT was answered with),
+   * a route read at `from` is still as read at `to`: nobody but us changed the table in between, or
+   * our If-Match would have failed. `etagNow` follows that chain of our own writes; a change by
+   * anyone else breaks it (412, re-read).
+   */
+  etagNow(table: string, read: string): string;
+  etagMoved(table: string, from: string, to: string): void;
   /** Route tables (`rg/name`) read within a few ms share one GET per table; a missing table is null. */
   tables: Coalescer<RouteTable | null>;
 }
@@ -38,6 +47,7 @@ export function azureContext(
   lroPollMs: number,
 ): AzureContext {
   const tails = new Map<string, Promise<unknown>>();
+  const moved = new Map<string, string>(); // `${table}\n${from}` -> to, our own writes only
   const call = <T>(
     log: ApiCall[],
     operation: string,
@@ -65,6 +75,19 @@ export function azureContext(
   );
   return {
     tables,
+    etagNow(table, read) {
+      let at = read;
+      for (let i = 0; i < 10_000; i++) {
+        const next = moved.get(`${table}\n${at}`);
+        if (next === undefined || next === at) return at;
+        at = next;
+      }
+      return at;
+    },
+    etagMoved(table, from, to) {
+      if (moved.size > 10_000) moved.clear(); // a cache: losing it costs one 412 and a re-read
+      moved.set(`${table}\n${from}`, to);
+    },
     serial<T>(parent: string, run: () => Promise<T>): Promise<T> {
       const prev = tails.get(parent) ?? Promise.resolve();
       const mine = prev.then(run, run);

@@ -2,9 +2,13 @@
  * Every ARM / Microsoft.Network error floatip can meet, classified in one place (STYLE 12).
  * - throttling: 429, and 409 "another operation in progress" (NRP serialises writes per resource and
  *   says when to come back: Retry-After / retry-after-ms is honoured as the minimum wait);
- * - transient: 5xx, connection resets, timeouts;
+ * - transient: 5xx, connection resets, timeouts; PrivateIPAddressIsAllocated (the address is still held
+ *   by the NIC it is being moved from, whose update has not finished: retry after the release);
  * - conflict: 412 PreconditionFailed (stale ETag: re-read and retry), an IP already in use elsewhere;
  * - fatal: everything else (401/403, 404, bad request).
+ * A long-running operation that ended Failed or Canceled (an LroFailure: no HTTP status, the code from
+ * the operation's error body) is classified by that code the same way; one that ended Canceled, or whose
+ * code says the service failed internally, is transient.
  */
 import type { ClassifiedError } from '../../core/failover/index.ts';
 
@@ -16,6 +20,12 @@ const inUse = new Set([
   'InUseRouteTableCannotBeDeleted',
 ]);
 const network = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'REQUEST_SEND_ERROR']);
+const transientCodes = new Set([
+  'PrivateIPAddressIsAllocated',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'LongRunningOperationCanceled',
+]);
 
 interface ArmErrorShape {
   statusCode?: number;
@@ -38,7 +48,16 @@ export function retryAfterMs(
 }
 
 export function classifyAzureError(err: unknown): ClassifiedError {
-  const e = (err ?? {}) as ArmErrorShape;
+  const e = (err ?? {}) as ArmErrorShape & { name?: string; status?: string };
+  if (e.name === 'LroFailure') {
+    // the operation's own end (adapters/azure/lro.ts): no HTTP status, the code from its error body
+    const code = String(e.code ?? 'LongRunningOperationFailed');
+    const message = `operation ended ${e.status ?? 'Failed'}: ${String(e.message ?? '')}`;
+    if (busy.test(code)) return { class: 'throttling', code, message };
+    if (inUse.has(code)) return { class: 'conflict', code, message };
+    if (transientCodes.has(code) || e.status === 'Canceled') return { class: 'transient', code, message };
+    return { class: 'fatal', code, message };
+  }
   const status = e.statusCode ?? 0;
   const code = String(e.code ?? (status ? `HTTP${status}` : 'Unknown'));
   const message = String(e.message ?? err);
@@ -47,7 +66,8 @@ export function classifyAzureError(err: unknown): ClassifiedError {
   if (status === 429) return { class: 'throttling', code, message, ...hint };
   if (status === 409 && busy.test(code)) return { class: 'throttling', code, message, ...hint };
   if (status === 412 || inUse.has(code)) return { class: 'conflict', code, message };
-  if (status >= 500 || network.has(code)) return { class: 'transient', code, message, ...hint };
+  if (status >= 500 || network.has(code) || transientCodes.has(code))
+    return { class: 'transient', code, message, ...hint };
   return { class: 'fatal', code, message };
 }
 
@@ -57,7 +77,9 @@ const httpStatuses = [400, 401, 403, 404, 409, 412, 429, 500, 502, 503, 504].map
 export const knownAzureCodes: ReadonlySet<string> = new Set([
   ...inUse,
   ...network,
+  ...transientCodes,
   ...httpStatuses,
+  'LongRunningOperationFailed',
   'TooManyRequests',
   'AnotherOperationInProgress',
   'RetryableError',

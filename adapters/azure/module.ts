@@ -17,6 +17,7 @@ function credentialOf(
     s['clientSecret'] as ClientSecretSettings | undefined,
     rt.env,
     'clientSecret.secretEnv',
+    typeof s['managedIdentityClientId'] === 'string' ? s['managedIdentityClientId'] : undefined,
   );
 }
 

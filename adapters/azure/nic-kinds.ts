@@ -3,6 +3,7 @@ import type { Outcome } from '../../core/model/index.ts';
 import type { KindDriver, Write } from '../../core/failover/index.ts';
 import { conditionHeader } from './client.ts';
 import type { AzureContext, AzureMember } from './context.ts';
+import { lroWatch } from './lro.ts';
 import type { PublicIpSpec, SecondaryIpSpec } from './specs.ts';
 
 type Nics = Map<string, NetworkInterface>;
@@ -54,14 +55,24 @@ function nicDriver(ctx: AzureContext, id: string, kind: NicKind, target: AzureMe
       stage,
       call: { service: 'network', operation: 'networkInterfaces.createOrUpdate', params },
       run: (log) =>
-        ctx.serial(nicKey(ref), () =>
-          ctx.call(log, 'networkInterfaces.createOrUpdate', params, () =>
-            ctx.client.networkInterfaces.beginCreateOrUpdateAndWait(ref.resourceGroup, ref.name, body, {
-              updateIntervalInMs: ctx.lroPollMs,
-              requestOptions: { customHeaders: { [conditionHeader]: condition } },
-            }),
-          ),
-        ),
+        ctx.serial(nicKey(ref), async () => {
+          const watch = lroWatch();
+          const out = await ctx.call(log, 'networkInterfaces.createOrUpdate', params, () =>
+            watch.run(() =>
+              ctx.client.networkInterfaces.beginCreateOrUpdateAndWait(ref.resourceGroup, ref.name, body, {
+                updateIntervalInMs: ctx.lroPollMs,
+                onResponse: watch.onResponse,
+                requestOptions: { customHeaders: { [conditionHeader]: condition } },
+              }),
+            ),
+          );
+          // PrivateIPAddressIsAllocated is retried (transient: usually our own release of it on the old
+          // NIC has not taken effect yet). Still refused after the retries, someone else holds it: a
+          // conflict, so the move re-reads who does instead of overwriting.
+          if (out.kind === 'retry' && out.cause?.code === 'PrivateIPAddressIsAllocated')
+            return { kind: 'conflict' as const, reason: out.reason, cause: out.cause };
+          return out;
+        }),
     };
   };
   return {
@@ -181,6 +192,8 @@ export function secondaryIpDriver(
             name: spec.ipConfigurationName,
             privateIPAddress: spec.privateIp,
             privateIPAllocationMethod: 'Static',
+            // IPv4 unless said: an IPv6 address in an ipconfig without it is refused
+            ...(spec.privateIp.includes(':') ? { privateIPAddressVersion: 'IPv6' } : {}),
             primary: false,
             subnet: { id: primary.subnet.id },
           },

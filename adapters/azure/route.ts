@@ -3,6 +3,7 @@ import type { Outcome } from '../../core/model/index.ts';
 import type { KindDriver, Write } from '../../core/failover/index.ts';
 import { conditionHeader } from './client.ts';
 import type { AzureContext, AzureMember } from './context.ts';
+import { lroWatch } from './lro.ts';
 import type { RouteSpec } from './specs.ts';
 
 type State = Map<string, Route | null>;
@@ -14,6 +15,11 @@ const key = (t: { resourceGroup: string; name: string }): string => `${t.resourc
  * If-None-Match: * when it is missing), so a concurrent writer makes us re-read instead of overwrite, and
  * the table's other routes are never sent. The holder is the member the first table's route points at;
  * when the tables disagree the route is `mixed`, and an acquire repairs every table that is off.
+ *
+ * A route's ETag is its table's: two route resources in one table read the same ETag, and the first PUT
+ * invalidates the other's. Writes to one table are therefore queued (ctx.serial), and each takes the
+ * ETag our own previous write in that table was answered with (ctx.etagNow), so N routes moving at once
+ * in one table cost N PUTs, not a 412 and a re-read each (test/adapters/azure/shared-etag.test.ts).
  */
 export function routeDriver(
   ctx: AzureContext,
@@ -86,14 +92,24 @@ export function routeDriver(
           {
             call: { service: 'network', operation: 'routes.createOrUpdate', params },
             run: (log) =>
-              ctx.serial(key(t), () =>
-                ctx.call(log, 'routes.createOrUpdate', params, () =>
-                  ctx.client.routes.beginCreateOrUpdateAndWait(t.resourceGroup, t.name, spec.route, body, {
-                    updateIntervalInMs: ctx.lroPollMs,
-                    requestOptions: { customHeaders: { [conditionHeader]: condition } },
-                  }),
-                ),
-              ),
+              ctx.serial(key(t), async () => {
+                const ifMatch = condition === 'absent' ? condition : ctx.etagNow(key(t), condition);
+                const sent =
+                  ifMatch === condition ? params : { ...params, ifMatch, ifMatchAsRead: condition };
+                const watch = lroWatch();
+                const out = await ctx.call(log, 'routes.createOrUpdate', sent, () =>
+                  watch.run(() =>
+                    ctx.client.routes.beginCreateOrUpdateAndWait(t.resourceGroup, t.name, spec.route, body, {
+                      updateIntervalInMs: ctx.lroPollMs,
+                      onResponse: watch.onResponse,
+                      requestOptions: { customHeaders: { [conditionHeader]: ifMatch } },
+                    }),
+                  ),
+                );
+                const after = watch.putEtag();
+                if (out.kind === 'ok' && ifMatch !== 'absent' && after) ctx.etagMoved(key(t), ifMatch, after);
+                return out;
+              }),
           },
         ];
       });
@@ -107,13 +123,17 @@ export function routeDriver(
           {
             call: { service: 'network', operation: 'routes.delete', params },
             run: (log) =>
-              ctx.serial(key(t), () =>
-                ctx.call(log, 'routes.delete', params, () =>
-                  ctx.client.routes.beginDeleteAndWait(t.resourceGroup, t.name, spec.route, {
-                    updateIntervalInMs: ctx.lroPollMs,
-                  }),
-                ),
-              ),
+              ctx.serial(key(t), () => {
+                const watch = lroWatch();
+                return ctx.call(log, 'routes.delete', params, () =>
+                  watch.run(() =>
+                    ctx.client.routes.beginDeleteAndWait(t.resourceGroup, t.name, spec.route, {
+                      updateIntervalInMs: ctx.lroPollMs,
+                      onResponse: watch.onResponse,
+                    }),
+                  ),
+                );
+              }),
           },
         ];
       });

@@ -2,8 +2,14 @@ import { createHash } from 'node:crypto';
 import compute, { type protos } from '@google-cloud/compute';
 import type { Outcome } from '../../core/model/index.ts';
 import type { ApiCall, Random } from '../../core/ports/index.ts';
-import { Coalescer, guardedCall, type CallDeps } from '../../core/failover/index.ts';
-import { classifyGcpError } from './errors.ts';
+import {
+  backoffDelayMs,
+  Coalescer,
+  guardedCall,
+  type BackoffPolicy,
+  type CallDeps,
+} from '../../core/failover/index.ts';
+import { classifyGcpError, classifyGcpOperationError } from './errors.ts';
 import type { GcpHolderSpec } from './specs.ts';
 
 export interface GcpMember {
@@ -32,7 +38,10 @@ export function gcpClients(o: GcpClientOptions) {
       : {}),
     ...(o.authClient ? { authClient: o.authClient } : {}),
   } as ConstructorParameters<typeof compute.InstancesClient>[0];
+  const baseUrl = url ? `${url.protocol}//${url.host}` : 'https://compute.googleapis.com';
   return {
+    /** Where the clients send requests; the base of the one call made beside them (patchJson). */
+    baseUrl,
     instances: new compute.InstancesClient(opts),
     routes: new compute.RoutesClient(opts),
     zoneOperations: new compute.ZoneOperationsClient(opts),
@@ -42,11 +51,62 @@ export function gcpClients(o: GcpClientOptions) {
 
 export type GcpClients = ReturnType<typeof gcpClients>;
 
+/** What a google-auth-library client (GoogleAuth or an AuthClient) offers to send an authorised request. */
+interface AuthRequester {
+  request<T>(o: {
+    url: string;
+    method: 'PATCH';
+    params: Record<string, string>;
+    data: unknown;
+    retry: boolean;
+    responseType: 'json';
+  }): Promise<{ data: T }>;
+}
+
+/**
+ * A PATCH with a JSON body exactly as given, sent with the clients' own credentials (`instances.auth`:
+ * the GoogleAuth or AuthClient the SDK authorises its calls with) to the clients' endpoint. For the one
+ * body the SDK cannot send: its REST encoder drops empty repeated fields (proto3-json-serializer
+ * build/src/toproto3json.js, toProto3JSON: "ignore repeated fields with no values", called by
+ * google-gax build/src/fallbackRest.js, encodeRequest), and `aliasIpRanges: []` is how a PATCH clears
+ * the last alias. An HTTP error is rethrown as `{ code: status, message: <the JSON error> }`, the shape
+ * classifyGcpError reads from the SDK's own errors. test/adapters/gcp/alias-clear.test.ts fails without it.
+ */
+export async function patchJson(
+  clients: GcpClients,
+  path: string,
+  params: Record<string, string>,
+  data: unknown,
+): Promise<unknown> {
+  const auth = clients.instances.auth as unknown as AuthRequester;
+  try {
+    const res = await auth.request<unknown>({
+      url: `${clients.baseUrl}/compute/v1/${path}`,
+      method: 'PATCH',
+      params,
+      data,
+      retry: false,
+      responseType: 'json',
+    });
+    return res.data;
+  } catch (err) {
+    const e = err as { status?: number; response?: { status?: number; data?: unknown }; code?: unknown };
+    const status = e.status ?? e.response?.status;
+    if (typeof status === 'number')
+      throw Object.assign(new Error(JSON.stringify(e.response?.data ?? {})), { code: status });
+    throw err;
+  }
+}
+
 /** Per-call options: retries are ours (classified, jittered, rate limited). */
 export const noRetry = { maxRetries: 0 };
 
 export interface GcpContext {
   project: string;
+  /** The provider's configured name (goes into every failure's cause). */
+  provider: string;
+  /** Backoff of a mutation whose Operation ended with a transient error (it is sent again). */
+  policy: BackoffPolicy;
   /** The decision a write belongs to (job key + epoch + resource); requestIds derive from it. */
   requestKey?: string;
   clients: GcpClients;
@@ -59,6 +119,8 @@ export interface GcpContext {
   instances: Coalescer<Instance>;
   /** Route reads asked for within a few ms become ONE routes.list with a name filter; absent -> null. */
   routes: Coalescer<Route | null>;
+  /** A route's next-hop instance (`zone/instance`), read for its canIpForward; a missing VM is null. */
+  hops: Coalescer<Instance | null>;
   call<T>(
     log: ApiCall[],
     operation: string,
@@ -96,6 +158,8 @@ export function gcpContext(
   const schedule = windowSchedule(coalesceMs);
   return {
     project,
+    provider: deps.provider,
+    policy: deps.policy,
     clients,
     members,
     random: deps.random,
@@ -116,6 +180,32 @@ export function gcpContext(
           }),
         );
         const found = new Map<string, Instance>();
+        for (const [i, o] of outs.entries()) {
+          if (o.kind !== 'ok') return o;
+          found.set(keys[i] as string, o.value);
+        }
+        return { kind: 'ok', value: found };
+      },
+      { schedule },
+    ),
+    hops: new Coalescer<Instance | null>(
+      async (keys, log) => {
+        const outs = await Promise.all(
+          keys.map((k) => {
+            const [zone = '', instance = ''] = k.split('/');
+            return call(log, 'instances.get', { zone, instance }, async () => {
+              try {
+                return (await clients.instances.get({ project, zone, instance }, noRetry))[0];
+              } catch (err) {
+                // HTTP 404, which the REST transport maps to gRPC 5 NOT_FOUND (google-gax googleError.js)
+                const code = (err as { code?: unknown }).code;
+                if (code === 404 || code === 5) return null;
+                throw err;
+              }
+            });
+          }),
+        );
+        const found = new Map<string, Instance | null>();
         for (const [i, o] of outs.entries()) {
           if (o.kind !== 'ok') return o;
           found.set(keys[i] as string, o.value);
@@ -168,7 +258,7 @@ function uuidOf(b: Uint8Array): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-interface OperationLike {
+export interface OperationLike {
   name?: string | null;
   status?: string | number | null;
   error?: { errors?: Array<{ code?: string | null; message?: string | null }> | null } | null;
@@ -184,18 +274,48 @@ const opOf = (answer: unknown): OperationLike => {
 
 /**
  * Makes one mutation and waits for its Operation to be DONE (zone or global `wait`, looped while RUNNING).
- * An Operation that ends with an error is classified like a thrown one.
+ * A DONE Operation can still carry an error (`operation.error.errors[].code`, e.g. QUOTA_EXCEEDED,
+ * RESOURCE_NOT_READY): it is classified like a thrown one and becomes a failure with its cause. A
+ * transient or throttling one is sent again after a backoff, under a NEW requestId derived from the
+ * first (GCE answers a repeated requestId with the same finished Operation, error included).
+ * `send` gets the requestId to put on the request; `params.requestId` is the first attempt's.
  */
 export async function mutateAndWait(
+  ctx: GcpContext,
+  log: ApiCall[],
+  operation: string,
+  params: Record<string, unknown> & { requestId: string },
+  send: (requestId: string) => Promise<unknown>,
+  scope: { zone: string } | 'global',
+): Promise<Outcome<undefined>> {
+  let last: Outcome<undefined> = { kind: 'retry', reason: 'not tried' };
+  for (let n = 1; n <= Math.max(1, ctx.policy.attempts); n++) {
+    const rid = n === 1 ? params.requestId : retryIdOf(params.requestId, n);
+    const once = await mutateOnce(ctx, log, operation, { ...params, requestId: rid }, () => send(rid), scope);
+    last = once.outcome;
+    // A thrown error was already retried by ctx.call; only an Operation's own error is sent again here.
+    if (last.kind !== 'retry' || !once.byOperation) return last;
+    if (n < ctx.policy.attempts) await ctx.sleep(backoffDelayMs(ctx.policy, n, ctx.random));
+  }
+  return last;
+}
+
+/** The requestId of attempt `n` (n >= 2) of a mutation whose first attempt used `first`. */
+function retryIdOf(first: string, n: number): string {
+  const digest = createHash('sha256').update(`${first}\nattempt ${n}`).digest();
+  return uuidOf(Uint8Array.from(digest.subarray(0, 16)));
+}
+
+async function mutateOnce(
   ctx: GcpContext,
   log: ApiCall[],
   operation: string,
   params: Record<string, unknown>,
   send: () => Promise<unknown>,
   scope: { zone: string } | 'global',
-): Promise<Outcome<undefined>> {
+): Promise<{ outcome: Outcome<undefined>; byOperation: boolean }> {
   const sent = await ctx.call(log, operation, params, send);
-  if (sent.kind !== 'ok') return sent;
+  if (sent.kind !== 'ok') return { outcome: sent, byOperation: false };
   let op = opOf(sent.value);
   for (let i = 0; i < 600; i++) {
     if (op.status === 'DONE' || op.status === 2) break;
@@ -211,15 +331,24 @@ export async function mutateAndWait(
               noRetry,
             ),
           );
-    if (waited.kind !== 'ok') return waited;
+    if (waited.kind !== 'ok') return { outcome: waited, byOperation: false };
     op = opOf(waited.value);
     if (op.status !== 'DONE' && op.status !== 2) await ctx.sleep(ctx.opPollMs);
   }
+  return { outcome: operationOutcome(ctx.provider, operation, op), byOperation: true };
+}
+
+/**
+ * What a finished Operation says: ok, or its first error classified (classifyGcpOperationError) with the
+ * cause `{provider, service: 'compute', operation, code, class}` as data.
+ */
+export function operationOutcome(provider: string, operation: string, op: OperationLike): Outcome<undefined> {
   const err = op.error?.errors?.[0];
-  if (err) {
-    const c = classifyGcpError({ reason: err.code ?? undefined, message: err.message ?? '' });
-    const reason = `compute:${operation} operation failed ${c.code}: ${c.message}`;
-    return c.class === 'conflict' ? { kind: 'conflict', reason } : { kind: 'give-up', reason };
-  }
-  return { kind: 'ok', value: undefined };
+  if (!err) return { kind: 'ok', value: undefined };
+  const c = classifyGcpOperationError(err.code ?? '', err.message ?? '');
+  const cause = { provider, service: 'compute', operation, code: c.code, class: c.class };
+  const reason = `compute:${operation} operation failed ${c.code}: ${c.message}`;
+  if (c.class === 'throttling' || c.class === 'transient') return { kind: 'retry', reason, cause };
+  if (c.class === 'conflict') return { kind: 'conflict', reason, cause };
+  return { kind: 'give-up', reason, cause };
 }

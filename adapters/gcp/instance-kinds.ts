@@ -1,7 +1,14 @@
 import type { protos } from '@google-cloud/compute';
 import type { Outcome } from '../../core/model/index.ts';
 import type { KindDriver, Write } from '../../core/failover/index.ts';
-import { mutateAndWait, noRetry, requestIdOf, type GcpContext, type GcpMember } from './context.ts';
+import {
+  mutateAndWait,
+  noRetry,
+  patchJson,
+  requestIdOf,
+  type GcpContext,
+  type GcpMember,
+} from './context.ts';
 import type { AccessConfigSpec, AliasIpSpec } from './specs.ts';
 
 type Instance = protos.google.cloud.compute.v1.IInstance;
@@ -68,7 +75,12 @@ function instanceDriver(ctx: GcpContext, id: string, kind: NicKind, target: GcpM
   };
 }
 
-/** updateNetworkInterface with the whole alias list and the interface's fingerprint (a PATCH + wait). */
+/**
+ * updateNetworkInterface with the whole alias list and the interface's fingerprint (a PATCH + wait).
+ * The method has PATCH semantics (a field left out is left unchanged), so the body always names
+ * `aliasIpRanges`, also when it is empty: that is how the last alias is removed. It is sent beside the
+ * SDK (patchJson), whose REST encoder would drop the empty list and leave the alias in place.
+ */
 function patchAliases(
   ctx: GcpContext,
   m: GcpMember,
@@ -89,17 +101,12 @@ function patchAliases(
         log,
         'instances.updateNetworkInterface',
         params,
-        () =>
-          ctx.clients.instances.updateNetworkInterface(
-            {
-              project: ctx.project,
-              zone: m.spec.zone,
-              instance: m.spec.instance,
-              networkInterface: m.spec.networkInterface,
-              networkInterfaceResource: params.body,
-              requestId: rid,
-            },
-            noRetry,
+        (requestId) =>
+          patchJson(
+            ctx.clients,
+            `projects/${encodeURIComponent(ctx.project)}/zones/${encodeURIComponent(m.spec.zone)}/instances/${encodeURIComponent(m.spec.instance)}/updateNetworkInterface`,
+            { networkInterface: m.spec.networkInterface, requestId },
+            body,
           ),
         { zone: m.spec.zone },
       ),
@@ -185,7 +192,8 @@ export function accessConfigDriver(
           log,
           'instances.deleteAccessConfig',
           params,
-          () => c.clients.instances.deleteAccessConfig({ project: c.project, ...params }, noRetry),
+          (requestId) =>
+            c.clients.instances.deleteAccessConfig({ project: c.project, ...params, requestId }, noRetry),
           { zone: m.spec.zone },
         ),
     };
@@ -226,7 +234,7 @@ export function accessConfigDriver(
               log,
               'instances.addAccessConfig',
               params,
-              () =>
+              (requestId) =>
                 c.clients.instances.addAccessConfig(
                   {
                     project: c.project,
@@ -234,7 +242,7 @@ export function accessConfigDriver(
                     instance: m.spec.instance,
                     networkInterface: m.spec.networkInterface,
                     accessConfigResource: body,
-                    requestId: rid,
+                    requestId,
                   },
                   noRetry,
                 ),

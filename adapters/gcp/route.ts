@@ -5,11 +5,17 @@ import { mutateAndWait, noRetry, requestIdOf, type GcpContext, type GcpMember } 
 import type { RouteSpec } from './specs.ts';
 
 type Route = protos.google.cloud.compute.v1.IRoute;
+type Instance = protos.google.cloud.compute.v1.IInstance;
 type Slot = 'a' | 'b';
 interface State {
   a: Route | null;
   b: Route | null;
+  /** The target member's VM (null: not found), for its canIpForward. */
+  hop: Instance | null;
 }
+
+/** GCE's route warning for a next hop that drops forwarded packets (Route.warnings[].code). */
+const cannotForward = 'NEXT_HOP_CANNOT_IP_FORWARD';
 
 /**
  * A static route (destRange -> a member instance), moved make-before-break. GCE routes are immutable, so
@@ -22,6 +28,11 @@ interface State {
  *  - two members claiming at once insert the SAME name: GCE refuses the second (409 alreadyExists), so
  *    exactly one wins.
  * The holder is the next hop of the better (lower priority number) route present.
+ *
+ * A VM created without canIpForward drops packets not addressed to it; GCE still accepts a route to it,
+ * only marking the route with a NEXT_HOP_CANNOT_IP_FORWARD warning. So acquire reads the target VM and
+ * refuses (give-up, nothing written) when canIpForward is not on, and observe lists every warning GCE
+ * put on the routes (`detail.warnings`). canIpForward is a setting of the VM: reported, never changed. test/adapters/gcp/route-warnings.test.ts fails without either.
  */
 export function routeDriver(
   ctx: GcpContext,
@@ -36,6 +47,8 @@ export function routeDriver(
   const memberOf = (r: Route | null): string | null =>
     r ? (ctx.members.find((m) => (r.nextHopInstance ?? '').endsWith(urlOf(m)))?.id ?? null) : null;
   const best = (s: State): Route | null => s.a ?? s.b;
+  // The target VM is read once per action (a driver lives for one): floatip never changes it.
+  let hopSeen: Instance | null | undefined;
   const mine = (r: Route | null): boolean => memberOf(r) === target.id;
   const insert = (slot: Slot, stage: number): Write => {
     const body = {
@@ -56,8 +69,8 @@ export function routeDriver(
           log,
           'routes.insert',
           params,
-          () =>
-            ctx.clients.routes.insert({ project: ctx.project, routeResource: body, requestId: rid }, noRetry),
+          (requestId) =>
+            ctx.clients.routes.insert({ project: ctx.project, routeResource: body, requestId }, noRetry),
           'global',
         ),
     };
@@ -74,18 +87,26 @@ export function routeDriver(
           log,
           'routes.delete',
           params,
-          () =>
-            ctx.clients.routes.delete({ project: ctx.project, route: name(slot), requestId: rid }, noRetry),
+          (requestId) =>
+            ctx.clients.routes.delete({ project: ctx.project, route: name(slot), requestId }, noRetry),
           'global',
         ),
     };
   };
   return {
     async read(log): Promise<Outcome<State>> {
-      const [a, b] = await Promise.all([ctx.routes.get(name('a'), log), ctx.routes.get(name('b'), log)]);
+      const [a, b, hop] = await Promise.all([
+        ctx.routes.get(name('a'), log),
+        ctx.routes.get(name('b'), log),
+        hopSeen === undefined
+          ? ctx.hops.get(`${target.spec.zone}/${target.spec.instance}`, log)
+          : Promise.resolve({ kind: 'ok' as const, value: hopSeen }),
+      ]);
       if (a.kind !== 'ok') return a;
       if (b.kind !== 'ok') return b;
-      return { kind: 'ok', value: { a: a.value, b: b.value } };
+      if (hop.kind !== 'ok') return hop;
+      hopSeen = hop.value;
+      return { kind: 'ok', value: { a: a.value, b: b.value, hop: hop.value } };
     },
     observe: (s) => ({
       resource: id,
@@ -95,13 +116,32 @@ export function routeDriver(
         routes: (['a', 'b'] as const).flatMap((slot) => {
           const r = s[slot];
           return r
-            ? [{ name: name(slot), priority: r.priority ?? null, nextHopInstance: r.nextHopInstance ?? null }]
+            ? [
+                {
+                  name: name(slot),
+                  priority: r.priority ?? null,
+                  nextHopInstance: r.nextHopInstance ?? null,
+                  warnings: (r.warnings ?? []).map((w) => String(w.code ?? '')),
+                },
+              ]
             : [];
         }),
+        warnings: (['a', 'b'] as const).flatMap((slot) =>
+          (s[slot]?.warnings ?? []).map(
+            (w) => `route ${name(slot)}: ${String(w.code ?? '')}${w.message ? `: ${w.message}` : ''}`,
+          ),
+        ),
       },
     }),
     acquireWrites(s) {
       const { a, b } = s;
+      const vm = `${target.spec.zone}/${target.spec.instance}`;
+      if (!s.hop) return { kind: 'give-up', reason: `${id}: next hop VM ${vm} not found` };
+      if (s.hop.canIpForward !== true)
+        return {
+          kind: 'give-up',
+          reason: `${id}: next hop VM ${vm} has canIpForward off: GCE would accept the route with a ${cannotForward} warning and forward nothing (turn IP forwarding on for that VM)`,
+        };
       // Done: exactly one route, ours.
       if ((mine(a) && !b) || (mine(b) && !a)) return { kind: 'ok', value: [] };
       if (!a && !b) return { kind: 'ok', value: [insert('a', 0)] };

@@ -7,26 +7,32 @@
  *    URL that answers InProgress for `lroPolls` polls, then Succeeded;
  *  - while an operation runs, the parent resource (route table / NIC) is locked: another write gets
  *    409 AnotherOperationInProgress with Retry-After (and retry-after-ms);
+ *  - a route carries its table's ETag (one ETag per route table, bumped by any change to any of its
+ *    routes), so If-Match on a route fails once ANY route of the table changed;
  *  - If-Match with a stale ETag -> 412 PreconditionFailed; If-None-Match: * on an existing route -> 412;
- *  - a public IP or a private IP can be used by one IP configuration only -> 400 ...InUse;
+ *  - a private IP still on another NIC -> 400 PrivateIPAddressIsAllocated; a public IP on another
+ *    NIC -> 400 PublicIPAddressInUse; an IPv6 address needs privateIPAddressVersion IPv6 (IPv4 default);
+ *  - `failOperations`: an accepted write whose operation ends Failed/Canceled with an error body (and
+ *    changes nothing);
  *  - fault injection: latency, throttling (429), 5xx, busy (409), stale GETs.
  * Requests without `Authorization: Bearer ...` are refused with 401.
  */
 import { serve, type Emulator, type RawRequest, type RawResponse } from './http.ts';
 import { Faults, StaleView, type FaultOptions } from './faults.ts';
 
+/** A route has no ETag of its own: it shows (and is matched against) its table's. */
 export interface ArmRoute {
   name: string;
   addressPrefix: string;
   nextHopType: string;
   nextHopIpAddress?: string;
-  etag: string;
 }
 
 export interface ArmRouteTable {
   resourceGroup: string;
   name: string;
   routes: Map<string, ArmRoute>;
+  /** The table's ETag, carried by every route in it; any change to the table or a route bumps it. */
   etag: string;
 }
 
@@ -34,6 +40,8 @@ export interface ArmIpConfig {
   name: string;
   privateIPAddress: string;
   privateIPAllocationMethod: string;
+  /** IPv4 when absent, as in ARM; an IPv6 address needs 'IPv6'. */
+  privateIPAddressVersion?: 'IPv4' | 'IPv6';
   primary: boolean;
   subnet: { id: string };
   publicIPAddress?: { id: string };
@@ -55,6 +63,11 @@ export interface ArmOptions extends FaultOptions {
   /** Retry-After of a 409 / 429, in ms (sent as retry-after-ms, and rounded up in seconds as Retry-After). */
   retryAfterMs?: number;
   tls: { key: string; cert: string };
+  /**
+   * Which bearer tokens are valid (unknown or expired ones are answered 401 ExpiredAuthenticationToken,
+   * as ARM answers an expired token); any token when absent.
+   */
+  acceptToken?: (token: string) => boolean;
 }
 
 export interface ArmEmulator extends Emulator {
@@ -62,8 +75,20 @@ export interface ArmEmulator extends Emulator {
   tables: Map<string, ArmRouteTable>;
   nics: Map<string, ArmNic>;
   requests: Array<{ method: string; path: string; headers: Record<string, string>; status?: number }>;
-  addTable(rg: string, name: string, routes: Array<Omit<ArmRoute, 'etag'>>): ArmRouteTable;
+  addTable(rg: string, name: string, routes: ArmRoute[]): ArmRouteTable;
   addNic(rg: string, name: string, ipConfigurations: ArmIpConfig[]): ArmNic;
+  /**
+   * The next `n` writes whose `METHOD path` matches are accepted (201/200/202 with an
+   * Azure-AsyncOperation URL) but change nothing, and their operation ends `status` (Failed by default)
+   * with `error: { code, message }` in the status body, as ARM documents for an asynchronous operation.
+   * `code: null` leaves the error out (a Canceled operation may have none).
+   */
+  failOperations(o: {
+    code: string | null;
+    status?: 'Failed' | 'Canceled';
+    n?: number;
+    match?: RegExp;
+  }): void;
 }
 
 const SUB = '00000000-0000-0000-0000-000000000001';
@@ -85,7 +110,23 @@ export async function startArmEmulator(options: ArmOptions): Promise<ArmEmulator
   const tables = new Map<string, ArmRouteTable>();
   const nics = new Map<string, ArmNic>();
   const locks = new Map<string, string>(); // parent resource key -> operation id
-  const ops = new Map<string, { left: number; lock: string; doneAt: number }>();
+  const ops = new Map<
+    string,
+    {
+      left: number;
+      lock: string;
+      doneAt: number;
+      end?: { status: 'Failed' | 'Canceled'; code: string | null };
+    }
+  >();
+  const opFailures: Array<{ status: 'Failed' | 'Canceled'; code: string | null; match: RegExp }> = [];
+  /** The failure queued for this write, if any: the write is then not applied. */
+  const failureFor = (
+    req: RawRequest,
+  ): { status: 'Failed' | 'Canceled'; code: string | null } | undefined => {
+    const i = opFailures.findIndex((f) => f.match.test(`${req.method} ${req.path}`));
+    return i >= 0 ? opFailures.splice(i, 1)[0] : undefined;
+  };
   const requests: ArmEmulator['requests'] = [];
   let n = 0;
   const etag = (): string => `W/"${(++n).toString(16).padStart(8, '0')}-etag"`;
@@ -97,7 +138,7 @@ export async function startArmEmulator(options: ArmOptions): Promise<ArmEmulator
   const routeJson = (t: ArmRouteTable, r: ArmRoute, state: string): unknown => ({
     id: `${rgPath(t.resourceGroup)}/routeTables/${t.name}/routes/${r.name}`,
     name: r.name,
-    etag: r.etag,
+    etag: t.etag,
     type: 'Microsoft.Network/routeTables/routes',
     properties: {
       addressPrefix: r.addressPrefix,
@@ -122,6 +163,7 @@ export async function startArmEmulator(options: ArmOptions): Promise<ArmEmulator
         properties: {
           privateIPAddress: c.privateIPAddress,
           privateIPAllocationMethod: c.privateIPAllocationMethod,
+          privateIPAddressVersion: c.privateIPAddressVersion ?? 'IPv4',
           primary: c.primary,
           subnet: c.subnet,
           ...(c.publicIPAddress ? { publicIPAddress: { id: c.publicIPAddress.id } } : {}),
@@ -143,9 +185,17 @@ export async function startArmEmulator(options: ArmOptions): Promise<ArmEmulator
   });
 
   /** Starts an LRO holding `lock`; returns the Azure-AsyncOperation header. */
-  const startOp = (lock: string): Record<string, string> => {
+  const startOp = (
+    lock: string,
+    end?: { status: 'Failed' | 'Canceled'; code: string | null },
+  ): Record<string, string> => {
     const id = `op-${++n}`;
-    ops.set(id, { left: options.lroPolls ?? 1, lock, doneAt: Date.now() + (options.lroMs ?? 1000) });
+    ops.set(id, {
+      left: options.lroPolls ?? 1,
+      lock,
+      doneAt: Date.now() + (options.lroMs ?? 1000),
+      ...(end ? { end } : {}),
+    });
     locks.set(lock, id);
     return {
       'azure-asyncoperation': `${base}/subscriptions/${SUB}/providers/Microsoft.Network/locations/${LOCATION}/operations/${id}?api-version=2025-05-01`,
@@ -228,7 +278,7 @@ export async function startArmEmulator(options: ArmOptions): Promise<ArmEmulator
     }
     if (req.method === 'PUT') {
       checkLock(key);
-      checkEtag(req, current?.etag);
+      checkEtag(req, current ? t.etag : undefined);
       const props = (body(req).properties ?? {}) as Record<string, unknown>;
       if (typeof props.addressPrefix !== 'string' || typeof props.nextHopType !== 'string')
         throw new ArmError(
@@ -236,15 +286,16 @@ export async function startArmEmulator(options: ArmOptions): Promise<ArmEmulator
           'InvalidRequestFormat',
           'properties.addressPrefix and properties.nextHopType are required',
         );
-      stale.remember(`route:${key}/${routeName}`, current ? structuredClone(current) : undefined);
-      stale.remember(`rt:${key}`, structuredClone(t));
       const next: ArmRoute = {
         name: routeName,
         addressPrefix: props.addressPrefix,
         nextHopType: props.nextHopType,
         ...(typeof props.nextHopIpAddress === 'string' ? { nextHopIpAddress: props.nextHopIpAddress } : {}),
-        etag: etag(),
       };
+      const failure = failureFor(req);
+      if (failure) return json(current ? 200 : 201, routeJson(t, next, 'Updating'), startOp(key, failure));
+      stale.remember(`route:${key}/${routeName}`, current ? structuredClone(current) : undefined);
+      stale.remember(`rt:${key}`, structuredClone(t));
       t.routes.set(routeName, next);
       t.etag = etag();
       return json(current ? 200 : 201, routeJson(t, next, 'Updating'), startOp(key));
@@ -252,6 +303,9 @@ export async function startArmEmulator(options: ArmOptions): Promise<ArmEmulator
     if (req.method === 'DELETE') {
       checkLock(key);
       if (!current) return { status: 204 };
+      const failure = failureFor(req);
+      if (failure)
+        return { status: 202, headers: { ...startOp(key, failure), location: `${base}${req.path}` } };
       stale.remember(`route:${key}/${routeName}`, structuredClone(current));
       t.routes.delete(routeName);
       t.etag = etag();
@@ -284,10 +338,19 @@ export async function startArmEmulator(options: ArmOptions): Promise<ArmEmulator
       const c = raw as { name?: string; properties?: Record<string, unknown> };
       const p = c.properties ?? {};
       const pip = p.publicIPAddress as { id?: string } | undefined;
+      const version = p.privateIPAddressVersion === 'IPv6' ? 'IPv6' : 'IPv4';
+      const address = String(p.privateIPAddress ?? '');
+      if (address.includes(':') !== (version === 'IPv6'))
+        throw new ArmError(
+          400,
+          'InvalidRequestFormat',
+          `IP configuration ${String(c.name)}: private IP address ${address} is not an ${version} address (privateIPAddressVersion)`,
+        );
       return {
         name: String(c.name),
-        privateIPAddress: String(p.privateIPAddress ?? ''),
+        privateIPAddress: address,
         privateIPAllocationMethod: String(p.privateIPAllocationMethod ?? 'Dynamic'),
+        ...(version === 'IPv6' ? { privateIPAddressVersion: version } : {}),
         primary: p.primary === true,
         subnet: (p.subnet as { id: string }) ?? { id: '' },
         ...(pip?.id ? { publicIPAddress: { id: pip.id } } : {}),
@@ -300,8 +363,8 @@ export async function startArmEmulator(options: ArmOptions): Promise<ArmEmulator
         if (clash)
           throw new ArmError(
             400,
-            'PrivateIPAddressInUse',
-            `IP ${c.privateIPAddress} is in use by ${other.name}/${c.name}`,
+            'PrivateIPAddressIsAllocated',
+            `IP configuration ${clash.name} is using the private IP address ${c.privateIPAddress} which is already allocated to ${other.name}/${c.name}`,
           );
         const pip = configs.find((x) => x.publicIPAddress && x.publicIPAddress.id === c.publicIPAddress?.id);
         if (pip)
@@ -312,6 +375,8 @@ export async function startArmEmulator(options: ArmOptions): Promise<ArmEmulator
           );
       }
     }
+    const failure = failureFor(req);
+    if (failure) return json(200, nicJson(nic, 'Updating'), startOp(key, failure));
     stale.remember(`nic:${key}`, structuredClone(nic));
     nic.ipConfigurations = configs;
     if (typeof props.enableIPForwarding === 'boolean') nic.enableIPForwarding = props.enableIPForwarding;
@@ -327,8 +392,21 @@ export async function startArmEmulator(options: ArmOptions): Promise<ArmEmulator
         Object.entries(req.headers).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v]] : [])),
       ),
     });
-    if (!/^Bearer \S+/.test(String(req.headers.authorization ?? '')))
+    const bearer = /^Bearer (\S+)$/.exec(String(req.headers.authorization ?? ''));
+    if (!bearer)
       return fail(new ArmError(401, 'AuthenticationFailed', 'Authentication failed: no bearer token'));
+    if (options.acceptToken && !options.acceptToken(bearer[1] ?? ''))
+      return fail(
+        new ArmError(
+          401,
+          'ExpiredAuthenticationToken',
+          'The access token expiry UTC time is earlier than now.',
+        ),
+        {
+          'www-authenticate':
+            'Bearer error="invalid_token", error_description="The access token has expired"',
+        },
+      );
     const op = /\/providers\/Microsoft\.Network\/locations\/[^/]+\/operations\/([^/]+)$/.exec(req.path);
     const isWrite = req.method === 'PUT' || req.method === 'DELETE';
     const fault = await faults.admit(`${req.method} ${req.path}`, isWrite);
@@ -350,6 +428,13 @@ export async function startArmEmulator(options: ArmOptions): Promise<ArmEmulator
           return json(200, { status: 'InProgress' });
         }
         if (locks.get(o.lock) === op[1]) locks.delete(o.lock);
+        if (o.end)
+          return json(200, {
+            status: o.end.status,
+            ...(o.end.code === null
+              ? {}
+              : { error: { code: o.end.code, message: `emulated operation end: ${o.end.code}` } }),
+          });
         return json(200, { status: 'Succeeded' });
       }
       const m =
@@ -378,9 +463,12 @@ export async function startArmEmulator(options: ArmOptions): Promise<ArmEmulator
     tables,
     nics,
     requests,
+    failOperations({ code, status = 'Failed', n: count = 1, match = /./ }) {
+      for (let k = 0; k < count; k++) opFailures.push({ status, code, match });
+    },
     addTable(rg, name, list) {
       const t: ArmRouteTable = { resourceGroup: rg, name, etag: etag(), routes: new Map() };
-      for (const r of list) t.routes.set(r.name, { ...r, etag: etag() });
+      for (const r of list) t.routes.set(r.name, { ...r });
       tables.set(`${rg}/${name}`, t);
       return t;
     },

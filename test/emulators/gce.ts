@@ -5,9 +5,13 @@
  * floatip relies on it:
  *  - every mutation returns an Operation; `operations/{op}` GET and `/wait` answer RUNNING for `opPolls`
  *    polls, then DONE; the change itself is visible at once (reads may be stale: fault injection);
- *  - updateNetworkInterface with a stale fingerprint -> 412 conditionNotMet;
+ *  - updateNetworkInterface has PATCH semantics: `aliasIpRanges` absent from the body leaves the aliases
+ *    as they are, `[]` clears them; a stale fingerprint -> 412 conditionNotMet;
  *  - an alias range or NAT IP used by another instance -> 400 resourceInUseByAnotherResource;
- *  - routes are immutable; inserting an existing name -> 409 alreadyExists;
+ *  - routes are immutable; inserting an existing name -> 409 alreadyExists; a route whose next hop VM
+ *    has canIpForward off is accepted with a NEXT_HOP_CANNOT_IP_FORWARD warning (it forwards nothing);
+ *  - `failOperations`: an accepted mutation whose Operation ends DONE with `error.errors[].code` and
+ *    changes nothing;
  *  - `requestId`: a repeat of a mutation with the same id returns the first Operation and changes nothing;
  *  - it records, after every mutation, whether two routes for one destination shared a priority while
  *    pointing at different next hops (`conflictsSeen`) and whether a destination lost its last route
@@ -27,6 +31,8 @@ export interface GceNic {
 export interface GceInstance {
   zone: string;
   name: string;
+  /** GCE's default is false; addInstance makes VMs that can forward unless told otherwise. */
+  canIpForward: boolean;
   networkInterfaces: GceNic[];
 }
 
@@ -36,6 +42,8 @@ export interface GceRoute {
   destRange: string;
   priority: number;
   nextHopInstance: string;
+  /** Set at insert, as GCE does: NEXT_HOP_CANNOT_IP_FORWARD when the next hop VM cannot forward. */
+  warnings?: Array<{ code: string; message: string; data: Array<{ key: string; value: string }> }>;
 }
 
 export interface GceEmulator extends Emulator {
@@ -43,10 +51,21 @@ export interface GceEmulator extends Emulator {
   project: string;
   instances: Map<string, GceInstance>;
   routes: Map<string, GceRoute>;
-  requests: Array<{ method: string; path: string; query: Record<string, string> }>;
+  requests: Array<{ method: string; path: string; query: Record<string, string>; body: string }>;
   conflictsSeen: number;
   gapsSeen: number;
-  addInstance(zone: string, name: string, networkIP: string): GceInstance;
+  addInstance(
+    zone: string,
+    name: string,
+    networkIP: string,
+    options?: { canIpForward?: boolean },
+  ): GceInstance;
+  /**
+   * The next `n` mutations whose `METHOD path` matches are accepted (an Operation is returned) but change
+   * nothing, and their Operation ends DONE with `error.errors: [{ code, message }]`, as GCE reports an
+   * operation that failed after it was accepted (QUOTA_EXCEEDED, RESOURCE_NOT_READY...).
+   */
+  failOperations(code: string, n?: number, match?: RegExp): void;
   /** Forgets every instance, route, operation, request and queued fault (one emulator, many tests). */
   reset(): void;
   instanceUrl(zone: string, name: string): string;
@@ -70,7 +89,8 @@ export async function startGceEmulator(
   const project = options.project ?? 'fip-test';
   const instances = new Map<string, GceInstance>();
   const routes = new Map<string, GceRoute>();
-  const ops = new Map<string, { op: Record<string, unknown>; left: number }>();
+  const ops = new Map<string, { op: Record<string, unknown>; left: number; error?: unknown }>();
+  const opFailures: Array<{ code: string; match: RegExp }> = [];
   const byRequestId = new Map<string, string>();
   const requests: GceEmulator['requests'] = [];
   let n = 0;
@@ -110,7 +130,9 @@ export async function startGceEmulator(
     const rid = req.query.get('requestId');
     const prior = rid ? byRequestId.get(rid) : undefined;
     if (prior) return json(200, ops.get(prior)?.op);
-    apply();
+    const f = opFailures.findIndex((x) => x.match.test(`${req.method} ${req.path}`));
+    const failure = f >= 0 ? opFailures.splice(f, 1)[0] : undefined;
+    if (!failure) apply();
     const name = `operation-${++n}`;
     const op = {
       kind: 'compute#operation',
@@ -120,7 +142,17 @@ export async function startGceEmulator(
       selfLink: `${selfBase()}/${scope}/operations/${name}`,
       ...(scope.startsWith('zones/') ? { zone: `${selfBase()}/${scope}` } : {}),
     };
-    ops.set(name, { op, left: options.opPolls ?? 1 });
+    ops.set(name, {
+      op,
+      left: options.opPolls ?? 1,
+      ...(failure
+        ? {
+            error: {
+              errors: [{ code: failure.code, message: `emulated operation failure ${failure.code}` }],
+            },
+          }
+        : {}),
+    });
     if (rid) byRequestId.set(rid, name);
     return json(200, op);
   };
@@ -131,7 +163,7 @@ export async function startGceEmulator(
       o.left--;
       return json(200, o.op);
     }
-    o.op = { ...o.op, status: 'DONE', progress: 100 };
+    o.op = { ...o.op, status: 'DONE', progress: 100, ...(o.error ? { error: o.error } : {}) };
     return json(200, o.op);
   };
   const bodyOf = (req: RawRequest): Record<string, unknown> => {
@@ -161,6 +193,8 @@ export async function startGceEmulator(
     name: i.name,
     zone: `${selfBase()}/zones/${i.zone}`,
     selfLink: instanceUrl(i.zone, i.name),
+    // proto3 JSON leaves false out, as GCE's answers do
+    ...(i.canIpForward ? { canIpForward: true } : {}),
     networkInterfaces: i.networkInterfaces.map((nic) => ({ ...nic, kind: 'compute#networkInterface' })),
   });
 
@@ -195,7 +229,8 @@ export async function startGceEmulator(
                 `IP range ${r.ipCidrRange} is in use by ${o.name}`,
               );
         stale.remember(key, structuredClone(i));
-        nic.aliasIpRanges = (b.aliasIpRanges ?? []).map((r) => ({ ...r }));
+        // PATCH semantics: a field the body leaves out stays as it is (an empty list clears).
+        if (b.aliasIpRanges !== undefined) nic.aliasIpRanges = b.aliasIpRanges.map((r) => ({ ...r }));
         nic.fingerprint = fp();
       });
     }
@@ -252,12 +287,26 @@ export async function startGceEmulator(
         if (!b.destRange || !b.nextHopInstance || !b.network)
           throw new GceError(400, 'required', 'destRange, network and nextHopInstance are required');
         stale.remember(`route:${nm}`, undefined);
+        const hop = [...instances.values()].find((i) =>
+          String(b.nextHopInstance).endsWith(`zones/${i.zone}/instances/${i.name}`),
+        );
         routes.set(nm, {
           name: nm,
           network: b.network,
           destRange: b.destRange,
           priority: Number(b.priority ?? 1000),
           nextHopInstance: b.nextHopInstance,
+          ...(hop && !hop.canIpForward
+            ? {
+                warnings: [
+                  {
+                    code: 'NEXT_HOP_CANNOT_IP_FORWARD',
+                    message: `Next hop instance '${hop.name}' cannot forward IP traffic.`,
+                    data: [{ key: 'instance', value: hop.name }],
+                  },
+                ],
+              }
+            : {}),
         });
         audit(null);
       });
@@ -314,7 +363,12 @@ export async function startGceEmulator(
   };
 
   const handle = async (req: RawRequest): Promise<RawResponse> => {
-    requests.push({ method: req.method, path: req.path, query: Object.fromEntries(req.query) });
+    requests.push({
+      method: req.method,
+      path: req.path,
+      query: Object.fromEntries(req.query),
+      body: req.body,
+    });
     if (!/^Bearer \S+/.test(String(req.headers.authorization ?? '')))
       return fail(new GceError(401, 'authError', 'Request is missing required authentication credential.'));
     const isWrite = req.method !== 'GET' && !req.path.endsWith('/wait');
@@ -356,16 +410,26 @@ export async function startGceEmulator(
       instances.clear();
       routes.clear();
       ops.clear();
+      opFailures.length = 0;
       byRequestId.clear();
       requests.length = 0;
       faults.clear();
       emu.conflictsSeen = 0;
       emu.gapsSeen = 0;
     },
-    addInstance(zone: string, name: string, networkIP: string): GceInstance {
+    failOperations(code: string, count = 1, match = /./): void {
+      for (let k = 0; k < count; k++) opFailures.push({ code, match });
+    },
+    addInstance(
+      zone: string,
+      name: string,
+      networkIP: string,
+      o: { canIpForward?: boolean } = {},
+    ): GceInstance {
       const i: GceInstance = {
         zone,
         name,
+        canIpForward: o.canIpForward ?? true,
         networkInterfaces: [
           { name: 'nic0', networkIP, fingerprint: fp(), aliasIpRanges: [], accessConfigs: [] },
         ],

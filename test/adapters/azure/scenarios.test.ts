@@ -22,8 +22,12 @@ test('azure: stale ETag: a writer sneaks in between our read and PUT -> 412, re-
     assert.equal((await provider.acquire(udr(), a, 1)).kind, 'ok');
     // Somebody else rewrites the route (same next hop kept as b's, new ETag) right before our PUT.
     arm.faults.beforeNext(/^PUT .*\/routes\/vip$/, () => {
-      const r = arm.tables.get('rg/rt-1')?.routes.get('vip');
-      if (r) Object.assign(r, { nextHopIpAddress: '10.1.0.4', etag: 'W/"someone-else"' });
+      const t = arm.tables.get('rg/rt-1');
+      const r = t?.routes.get('vip');
+      if (t && r) {
+        r.nextHopIpAddress = '10.1.0.4';
+        t.etag = 'W/"someone-else"';
+      }
     });
     const out = await provider.acquire(udr(), b, 2, { takeover: true });
     assert.ok(out.kind === 'ok' && out.value.after.holder === 'b', JSON.stringify(out));

@@ -30,7 +30,7 @@ test('a group spans providers: each member carries settings per provider, each c
   const config = controlPlane(
     {
       aws: { region: 'eu-west-1' },
-      azure: { subscriptionId: 's', tokenEnv: 'AZ_TOKEN' },
+      azure: { subscriptionId: 's', endpoint: 'https://127.0.0.1:9', tokenEnv: 'AZ_TOKEN' },
       r53: { type: 'dns' },
     },
     {
@@ -99,7 +99,7 @@ test('cross-references: unknown provider of a resource or a member, a resource n
 
 test('the group lock must outlive one write of the slowest provider the group uses', () => {
   const config = controlPlane(
-    { azure: { subscriptionId: 's', tokenEnv: 'AZ_TOKEN' } },
+    { azure: { subscriptionId: 's', endpoint: 'https://127.0.0.1:9', tokenEnv: 'AZ_TOKEN' } },
     { a: { azure: { privateIp: '10.1.0.4' } } },
     [
       {
@@ -148,7 +148,14 @@ test('building: a missing credential variable is named, its value never is', () 
   });
   assert.ok(built.ok);
   const ca = controlPlane(
-    { azure: { subscriptionId: 's', caFile: '/nonexistent/ca.pem', tokenEnv: 'T' } },
+    {
+      azure: {
+        subscriptionId: 's',
+        endpoint: 'https://127.0.0.1:9',
+        caFile: '/nonexistent/ca.pem',
+        tokenEnv: 'T',
+      },
+    },
     { a: { azure: { privateIp: '10.1.0.4' } } },
     [pip],
   );
