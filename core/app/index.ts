@@ -41,3 +41,5 @@ export { createCloudAgent } from './cloud-agent.ts';
 export type { CloudAgent, CloudAgentOptions } from './cloud-agent.ts';
 export { createVrrpFence } from './vrrp-fence.ts';
 export type { VrrpFence } from './vrrp-fence.ts';
+export { holdersOf, preflightResource, runPreflight, verdictOf } from './preflight.ts';
+export type { PreflightDeps, PreflightReport, PreflightVerdict } from './preflight.ts';

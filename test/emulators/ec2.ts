@@ -9,6 +9,7 @@
 import { serve, type Emulator, type RawRequest, type RawResponse } from './http.ts';
 import { Faults, StaleView, type FaultOptions } from './faults.ts';
 import { xml, type XmlValue } from './xml.ts';
+import { ec2DryRun } from './preflight.ts';
 
 export interface Eni {
   id: string;
@@ -116,6 +117,8 @@ export interface Ec2Emulator extends Emulator {
   faults: Faults;
   /** Every request received, in order: action and query parameters. */
   requests: Array<{ action: string; params: Record<string, string> }>;
+  /** Actions a `DryRun=true` request is refused (UnauthorizedOperation) for (test/emulators/preflight.ts). */
+  denied: Set<string>;
 }
 
 export async function startEc2Emulator(options: FaultOptions = {}): Promise<Ec2Emulator> {
@@ -123,6 +126,7 @@ export async function startEc2Emulator(options: FaultOptions = {}): Promise<Ec2E
   const faults = new Faults(options);
   const stale = new StaleView<unknown>(faults);
   const requests: Ec2Emulator['requests'] = [];
+  const denied = new Set<string>();
 
   const need = <T>(m: Map<string, T>, id: string | null, code: string): T => {
     const v = id === null ? undefined : m.get(id);
@@ -368,6 +372,8 @@ export async function startEc2Emulator(options: FaultOptions = {}): Promise<Ec2E
     if (fault === 'server-error') return errorXml('InternalError', 'An internal error has occurred', 500);
     const fn = actions[action];
     if (!fn) return errorXml('InvalidAction', `The action ${action} is not valid for this web service.`, 400);
+    const dry = ec2DryRun(q, action, denied);
+    if (dry) return errorXml(dry.code, dry.message, dry.status);
     try {
       const body = fn(q);
       return {
@@ -382,5 +388,5 @@ export async function startEc2Emulator(options: FaultOptions = {}): Promise<Ec2E
   };
 
   const server = await serve(handle);
-  return { ...server, state, faults, requests };
+  return { ...server, state, faults, requests, denied };
 }
