@@ -318,6 +318,7 @@ export function awsPreflight(o: AwsPreflightOptions) {
       }
       if (!options.permissions) return out;
       for (const [t, table] of tables) {
+        if (!table) continue; // already reported; a write to it proves nothing more
         const exists = table?.Routes?.some(
           (x) => (v6 ? x.DestinationIpv6CidrBlock : x.DestinationCidrBlock) === s.destination,
         );

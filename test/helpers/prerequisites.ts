@@ -10,6 +10,7 @@
  * with CI=true a missing prerequisite is a failure. FLOATIP_TEST_PRETEND_MISSING=keepalived,root makes
  * the check report those as missing (to try the skip path on a machine that has them).
  */
+import { spawnSync } from 'node:child_process';
 import { accessSync, appendFileSync, constants } from 'node:fs';
 import { createConnection } from 'node:net';
 import { delimiter, join } from 'node:path';
@@ -32,13 +33,14 @@ export const debianPackages = {
 } as const;
 
 export type DebianPackage = keyof typeof debianPackages;
-/** `root`, `redis` (a Redis answering where the tests look for it) or a Debian package. */
-export type Need = 'root' | 'redis' | DebianPackage;
+/** `root`, `redis` (a Redis answering where the tests look for it), `moto` (python moto + moto_server) or a Debian package. */
+export type Need = 'root' | 'redis' | 'moto' | DebianPackage;
 
 export const knownNeeds: readonly Need[] = [
   'root',
   'redis',
   ...(Object.keys(debianPackages) as DebianPackage[]),
+  'moto',
 ];
 
 /** Where the tests find Redis (the shared one by default). */
@@ -107,6 +109,7 @@ export async function missingNeeds(needs: readonly Need[]): Promise<Need[]> {
     if (pretend.has(need)) have = false;
     else if (need === 'root') have = process.getuid?.() === 0;
     else if (need === 'redis') have = await (redisCheck ??= redisAnswers());
+    else if (need === 'moto') have = motoInstalled();
     else have = onPath(debianPackages[need]);
     if (!have) missing.push(need);
   }
@@ -114,20 +117,27 @@ export async function missingNeeds(needs: readonly Need[]): Promise<Need[]> {
 }
 let redisCheck: Promise<boolean> | undefined;
 
+/** python3 imports moto and moto_server is on PATH (the AWS peer the moto tests start). */
+function motoInstalled(): boolean {
+  if (!onPath('moto_server') || !onPath('python3')) return false;
+  return spawnSync('python3', ['-c', 'import moto'], { stdio: 'ignore' }).status === 0;
+}
+
 /** One line naming what is missing: `needs root and the Debian packages keepalived, nftables`. */
 export function describeMissing(missing: readonly Need[]): string {
   const parts: string[] = [];
   if (missing.includes('root')) parts.push('root');
-  const pkgs = missing.filter((n): n is DebianPackage => n !== 'root' && n !== 'redis');
+  const pkgs = missing.filter((n): n is DebianPackage => n !== 'root' && n !== 'redis' && n !== 'moto');
   if (pkgs.length > 0) parts.push(`the Debian package${pkgs.length === 1 ? '' : 's'} ${pkgs.join(', ')}`);
   if (missing.includes('redis'))
     parts.push(`a Redis at ${redactUrl(testRedisUrl)} (Debian package redis-server)`);
+  if (missing.includes('moto')) parts.push('python moto with moto_server on PATH');
   return `needs ${parts.join(' and ')}`;
 }
 
 /** How to get everything in `missing` (for the summary at the end of a run). */
 export function howToEnable(missing: readonly Need[]): string[] {
-  const pkgs = new Set<string>(missing.filter((n) => n !== 'root' && n !== 'redis'));
+  const pkgs = new Set<string>(missing.filter((n) => n !== 'root' && n !== 'redis' && n !== 'moto'));
   if (missing.includes('redis')) pkgs.add('redis-server');
   const out: string[] = [];
   if (pkgs.size > 0) out.push(`sudo apt-get install ${[...pkgs].sort().join(' ')}`);
@@ -136,6 +146,8 @@ export function howToEnable(missing: readonly Need[]): string[] {
       'npm test starts redis-server on 127.0.0.1:6379 when it is installed (or set FLOATIP_TEST_REDIS)',
     );
   if (missing.includes('root')) out.push('run the suite as root: sudo npm test');
+  if (missing.includes('moto'))
+    out.push("pip install 'moto[server]' (python3 -c 'import moto' and moto_server on PATH)");
   return out;
 }
 
