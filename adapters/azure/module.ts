@@ -4,6 +4,7 @@ import type { ProviderModule } from '../../core/failover/index.ts';
 import { azureConfig } from './config.ts';
 import { knownAzureCodes } from './errors.ts';
 import { azureCredential, staticTokenCredential, type ClientSecretSettings } from './credential.ts';
+import { azurePreflight } from './preflight.ts';
 import { AzureVipProvider } from './provider.ts';
 
 function credentialOf(
@@ -35,18 +36,30 @@ export const azureModule: ProviderModule = {
   knownCodes: knownAzureCodes,
   make: (s, members, rt) => {
     const ca = caOf(s);
-    return new AzureVipProvider({
-      name: rt.name,
-      subscriptionId: s['subscriptionId'] as string,
-      credential: credentialOf(s, rt),
-      ...(typeof s['endpoint'] === 'string' ? { endpoint: s['endpoint'] } : {}),
-      ...(ca === undefined ? {} : { ca }),
-      ...(typeof s['lroPollMs'] === 'number' ? { lroPollMs: s['lroPollMs'] } : {}),
-      members,
-      policy: rt.policy,
-      random: rt.random,
-      clock: rt.clock,
-      sleep: rt.sleep,
-    });
+    return Object.assign(
+      new AzureVipProvider({
+        name: rt.name,
+        subscriptionId: s['subscriptionId'] as string,
+        credential: credentialOf(s, rt),
+        ...(typeof s['endpoint'] === 'string' ? { endpoint: s['endpoint'] } : {}),
+        ...(ca === undefined ? {} : { ca }),
+        ...(typeof s['lroPollMs'] === 'number' ? { lroPollMs: s['lroPollMs'] } : {}),
+        members,
+        policy: rt.policy,
+        random: rt.random,
+        clock: rt.clock,
+        sleep: rt.sleep,
+      }),
+      // floatip cloud preflight: NIC / table reads and the permissions API (adapters/azure/preflight.ts)
+      {
+        preflight: azurePreflight({
+          subscriptionId: s['subscriptionId'] as string,
+          credential: credentialOf(s, rt),
+          sleep: rt.sleep,
+          ...(typeof s['endpoint'] === 'string' ? { endpoint: s['endpoint'] } : {}),
+          ...(ca === undefined ? {} : { ca }),
+        }),
+      },
+    );
   },
 };

@@ -2,6 +2,7 @@ import { OAuth2Client } from 'google-auth-library';
 import type { ProviderModule } from '../../core/failover/index.ts';
 import { gcpConfig } from './config.ts';
 import { knownGcpCodes } from './errors.ts';
+import { gcpPreflight } from './preflight.ts';
 import { GcpVipProvider } from './provider.ts';
 
 /** A fixed access token from the environment (emulators, tests); application default credentials otherwise. */
@@ -18,16 +19,27 @@ export const gcpModule: ProviderModule = {
   ...gcpConfig,
   knownCodes: knownGcpCodes,
   make: (s, members, rt) =>
-    new GcpVipProvider({
-      name: rt.name,
-      project: s['project'] as string,
-      ...(typeof s['endpoint'] === 'string' ? { endpoint: s['endpoint'] } : {}),
-      ...(typeof s['tokenEnv'] === 'string' ? { authClient: tokenClient(s['tokenEnv'], rt.env) } : {}),
-      ...(typeof s['opPollMs'] === 'number' ? { opPollMs: s['opPollMs'] } : {}),
-      members,
-      policy: rt.policy,
-      random: rt.random,
-      clock: rt.clock,
-      sleep: rt.sleep,
-    }),
+    Object.assign(
+      new GcpVipProvider({
+        name: rt.name,
+        project: s['project'] as string,
+        ...(typeof s['endpoint'] === 'string' ? { endpoint: s['endpoint'] } : {}),
+        ...(typeof s['tokenEnv'] === 'string' ? { authClient: tokenClient(s['tokenEnv'], rt.env) } : {}),
+        ...(typeof s['opPollMs'] === 'number' ? { opPollMs: s['opPollMs'] } : {}),
+        members,
+        policy: rt.policy,
+        random: rt.random,
+        clock: rt.clock,
+        sleep: rt.sleep,
+      }),
+      // floatip cloud preflight: instance reads and testIamPermissions (adapters/gcp/preflight.ts)
+      {
+        preflight: gcpPreflight({
+          project: s['project'] as string,
+          sleep: rt.sleep,
+          ...(typeof s['endpoint'] === 'string' ? { endpoint: s['endpoint'] } : {}),
+          ...(typeof s['tokenEnv'] === 'string' ? { authClient: tokenClient(s['tokenEnv'], rt.env) } : {}),
+        }),
+      },
+    ),
 };

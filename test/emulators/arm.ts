@@ -14,6 +14,7 @@
  */
 import { serve, type Emulator, type RawRequest, type RawResponse } from './http.ts';
 import { Faults, StaleView, type FaultOptions } from './faults.ts';
+import { armPermissions } from './preflight.ts';
 
 export interface ArmRoute {
   name: string;
@@ -64,6 +65,8 @@ export interface ArmEmulator extends Emulator {
   requests: Array<{ method: string; path: string; headers: Record<string, string>; status?: number }>;
   addTable(rg: string, name: string, routes: Array<Omit<ArmRoute, 'etag'>>): ArmRouteTable;
   addNic(rg: string, name: string, ipConfigurations: ArmIpConfig[]): ArmNic;
+  /** Actions the permissions API lists as notActions at every scope (test/emulators/preflight.ts). */
+  denied: Set<string>;
 }
 
 const SUB = '00000000-0000-0000-0000-000000000001';
@@ -87,6 +90,7 @@ export async function startArmEmulator(options: ArmOptions): Promise<ArmEmulator
   const locks = new Map<string, string>(); // parent resource key -> operation id
   const ops = new Map<string, { left: number; lock: string; doneAt: number }>();
   const requests: ArmEmulator['requests'] = [];
+  const denied = new Set<string>();
   let n = 0;
   const etag = (): string => `W/"${(++n).toString(16).padStart(8, '0')}-etag"`;
   const retryAfterMs = options.retryAfterMs ?? 50;
@@ -352,6 +356,8 @@ export async function startArmEmulator(options: ArmOptions): Promise<ArmEmulator
         if (locks.get(o.lock) === op[1]) locks.delete(o.lock);
         return json(200, { status: 'Succeeded' });
       }
+      if (req.method === 'GET' && req.path.endsWith('/providers/Microsoft.Authorization/permissions'))
+        return json(200, armPermissions(denied));
       const m =
         /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/(routeTables|networkInterfaces)\/([^/]+)(?:\/routes\/([^/]+))?$/.exec(
           req.path,
@@ -378,6 +384,7 @@ export async function startArmEmulator(options: ArmOptions): Promise<ArmEmulator
     tables,
     nics,
     requests,
+    denied,
     addTable(rg, name, list) {
       const t: ArmRouteTable = { resourceGroup: rg, name, etag: etag(), routes: new Map() };
       for (const r of list) t.routes.set(r.name, { ...r, etag: etag() });
