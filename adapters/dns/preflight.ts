@@ -28,7 +28,9 @@ const fqdn = (n: string): string => (n.endsWith('.') ? n : `${n}.`).toLowerCase(
 function statusOf(err: unknown): { status: Status; detail: string; retry: boolean } {
   const c = classifyRoute53Error(err);
   const detail = `${c.code}: ${c.message.split('\n')[0]?.slice(0, 200) ?? ''}`;
-  if (c.code === 'AccessDenied' || c.code === 'AccessDeniedException')
+  const http = (err as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
+  // Route 53 answers a missing permission 403 AccessDenied; the status alone says it when the body does not.
+  if (c.code === 'AccessDenied' || c.code === 'AccessDeniedException' || http === 403)
     return { status: 'missing-permission', detail, retry: false };
   if (c.code === 'NoSuchHostedZone') return { status: 'missing-resource', detail, retry: false };
   if (

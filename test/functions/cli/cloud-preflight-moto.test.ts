@@ -29,6 +29,11 @@ import {
   EC2Client,
   ModifyNetworkInterfaceAttributeCommand,
 } from '@aws-sdk/client-ec2';
+import {
+  CreateHostedZoneCommand,
+  ListResourceRecordSetsCommand,
+  Route53Client,
+} from '@aws-sdk/client-route-53';
 import { main } from '../../../functions/cli/main.ts';
 
 const freePort = (): Promise<number> =>
@@ -147,6 +152,10 @@ test('preflight against moto names a missing permission and a missing table, and
     readFileSync(join(import.meta.dirname, '../../../infra/aws/iam-policy.json'), 'utf8'),
   ) as { Statement: Array<{ Action: string[] }> };
   for (const s of policy.Statement) s.Action = s.Action.filter((a) => a !== 'ec2:AssociateAddress');
+  // moto matches a statement's Resource against "*" for these services (it does not know the call's
+  // ARN), so ARN-scoped statements never apply there: widen the Route 53 one for moto only.
+  for (const s of policy.Statement as Array<{ Action: string[]; Resource: unknown }>)
+    if (s.Action.some((a) => a.startsWith('route53:'))) s.Resource = '*';
   const floatip = await user(moto.url, 'floatip', policy);
 
   const ec2 = new EC2Client({ region: 'us-east-1', endpoint: moto.url, credentials: admin, maxAttempts: 1 });
@@ -166,8 +175,20 @@ test('preflight against moto names a missing permission and a missing table, and
     }),
   );
   const alloc = (await ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }))).AllocationId ?? '';
+  const r53 = new Route53Client({
+    region: 'us-east-1',
+    endpoint: moto.url,
+    credentials: admin,
+    maxAttempts: 1,
+  });
+  t.after(() => r53.destroy());
+  const zone =
+    (
+      await r53.send(new CreateHostedZoneCommand({ Name: 'example.com', CallerReference: 'fip-preflight' }))
+    ).HostedZone?.Id?.replace('/hostedzone/', '') ?? '';
   const state = async (): Promise<string> =>
     JSON.stringify([
+      (await r53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zone }))).ResourceRecordSets,
       (await ec2.send(new DescribeAddressesCommand({}))).Addresses,
       (await ec2.send(new DescribeNetworkInterfacesCommand({}))).NetworkInterfaces,
       (await ec2.send(new DescribeRouteTablesCommand({}))).RouteTables,
@@ -183,12 +204,15 @@ test('preflight against moto names a missing permission and a missing table, and
       '  group: web',
       '  providers:',
       `    aws: { type: aws, region: us-east-1, endpoint: "${moto.url}" }`,
+      `    r53: { type: dns, endpoint: "${moto.url}" }`,
       '  members:',
-      `    lb-1: { aws: { networkInterfaceId: ${eniA} } }`,
-      `    lb-2: { aws: { networkInterfaceId: ${eniB} } }`,
+      `    lb-1: { aws: { networkInterfaceId: ${eniA} }, r53: { address: 203.0.113.10 } }`,
+      `    lb-2: { aws: { networkInterfaceId: ${eniB} }, r53: { address: 203.0.113.20 } }`,
       '  resources:',
       `    - { id: web-eip, provider: aws, kind: elastic-ip, spec: { allocationId: ${alloc} } }`,
       '    - { id: vip-route, provider: aws, kind: route, spec: { routeTableIds: [rtb-0123456789abcdef0], destination: 10.9.9.9/32, disableSourceDestCheck: true } }',
+      `    - { id: web-record, provider: r53, kind: record, spec: { hostedZoneId: ${zone}, name: web.example.com, type: A } }`,
+      '    - { id: lost-record, provider: r53, kind: record, spec: { hostedZoneId: Z0000000000000NOTHERE, name: web.example.org, type: A } }',
       '',
     ].join('\n'),
   );
@@ -217,6 +241,29 @@ test('preflight against moto names a missing permission and a missing table, and
     report.findings.some(
       (f) => f.status === 'ok' && f.subject.startsWith(`ec2:ModifyNetworkInterfaceAttribute on ${eniB}`),
     ),
+    show,
+  );
+  // Route 53: the zone's read is proven, the write honestly not; a zone that does not exist is named.
+  assert.ok(
+    report.findings.some(
+      (f) => f.status === 'ok' && f.subject === `route53:ListResourceRecordSets on ${zone}`,
+    ),
+    show,
+  );
+  assert.ok(
+    report.findings.some(
+      (f) => f.status === 'ok' && f.subject === `hosted zone ${zone}` && /example\.com\./.test(f.detail),
+    ),
+    show,
+  );
+  assert.ok(
+    report.findings.some(
+      (f) => f.status === 'unproven' && f.subject === `route53:ChangeResourceRecordSets on ${zone}`,
+    ),
+    show,
+  );
+  assert.ok(
+    bad.some((f) => f.status === 'missing-resource' && f.subject === 'hosted zone Z0000000000000NOTHERE'),
     show,
   );
   assert.equal(await state(), before, 'the pre-flight changed something in moto');
