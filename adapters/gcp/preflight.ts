@@ -176,7 +176,8 @@ export function gcpPreflight(o: GcpPreflightOptions) {
           );
         }
         const net = nic.network ?? '';
-        if (net && net !== route.network && !net.endsWith(`/networks/${route.network}`)) {
+        // The config may name the network `default`, `global/networks/default` or by URL: compare names.
+        if (net && net.split('/').pop() !== route.network.split('/').pop()) {
           fine = false;
           say(
             'topology',
