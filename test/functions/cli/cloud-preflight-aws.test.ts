@@ -180,3 +180,41 @@ test('inspect warns about a route target whose source/dest check is on, per reso
     'inspect only reads',
   );
 });
+
+test('cloud --help lists preflight and its exit codes', async () => {
+  const r = await cli(['cloud', '--help']);
+  const text = r.out + r.err;
+  assert.match(text, /floatip cloud preflight --config FILE \[--json\]/);
+  for (const line of [
+    /0 all proven/,
+    /2 a permission is missing/,
+    /3 a resource is missing or does not match/,
+    /4 an API did not answer/,
+  ])
+    assert.match(text, line);
+});
+
+test('a member whose interface lacks its configured private IP is a mismatch, named', async (t) => {
+  const { ec2, file } = await lab(t, ['rtb-1']);
+  const { readFileSync } = await import('node:fs');
+  writeFileSync(
+    file,
+    readFileSync(file, 'utf8').replace(
+      'lb-1: { aws: { networkInterfaceId: eni-a } }',
+      'lb-1: { aws: { networkInterfaceId: eni-a, privateIp: 10.0.1.99 } }',
+    ),
+  );
+  const r = await cli(['cloud', 'preflight', '--config', file, '--json']);
+  assert.equal(r.code, 3, r.out + r.err);
+  const { findings } = JSON.parse(r.out) as { findings: Finding[] };
+  assert.ok(
+    findings.some(
+      (f) =>
+        f.status === 'mismatch' &&
+        f.subject === 'network interface eni-a (member lb-1)' &&
+        /has no private IP 10\.0\.1\.99 \(it has 10\.0\.1\.10\)/.test(f.detail),
+    ),
+    r.out,
+  );
+  onlyReadsAndDryRuns(ec2);
+});
