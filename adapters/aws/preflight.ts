@@ -99,8 +99,13 @@ export function awsPreflight(o: AwsPreflightOptions) {
     options: PreflightOptions,
   ): Promise<PreflightFinding[]> {
     const out: PreflightFinding[] = [];
-    const say = (check: PreflightFinding['check'], status: Status, subject: string, detail: string) =>
-      out.push({ resource: r.id, check, status, subject, detail });
+    const say = (
+      check: PreflightFinding['check'],
+      status: Status,
+      subject: string,
+      detail: string,
+      foreign = false,
+    ) => out.push({ resource: r.id, check, status, subject, detail, ...(foreign ? { foreign } : {}) });
     let members: Array<{ id: string; spec: AwsHolderSpec }>;
     try {
       members = parseMembers(awsHolderSpec, holders, 'aws');
@@ -188,6 +193,7 @@ export function awsPreflight(o: AwsPreflightOptions) {
             'warning',
             `elastic IP ${s.allocationId}`,
             `associated with ${a.NetworkInterfaceId ?? a.InstanceId}, not a member: a failover takes it only with --force`,
+            true,
           );
         else
           say(
@@ -283,6 +289,7 @@ export function awsPreflight(o: AwsPreflightOptions) {
             'warning',
             `route table ${t}`,
             `${s.destination} points at ${route.NetworkInterfaceId ?? route.GatewayId ?? route.InstanceId ?? 'something'}, not a member`,
+            true,
           );
         else
           say(

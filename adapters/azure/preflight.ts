@@ -125,8 +125,13 @@ export function azurePreflight(o: AzurePreflightOptions) {
     options: PreflightOptions,
   ): Promise<PreflightFinding[]> {
     const out: PreflightFinding[] = [];
-    const say = (check: PreflightFinding['check'], status: Status, subject: string, detail: string) =>
-      out.push({ resource: r.id, check, status, subject, detail });
+    const say = (
+      check: PreflightFinding['check'],
+      status: Status,
+      subject: string,
+      detail: string,
+      foreign = false,
+    ) => out.push({ resource: r.id, check, status, subject, detail, ...(foreign ? { foreign } : {}) });
     const failed = (
       subject: string,
       a: { status: Status; detail: string },
@@ -197,6 +202,7 @@ export function azurePreflight(o: AzurePreflightOptions) {
               'warning',
               subject,
               `route ${s.route} points at ${route.nextHopIpAddress ?? route.nextHopType}, not a member`,
+              true,
             );
           else
             say(

@@ -79,8 +79,13 @@ export function dnsPreflight(o: DnsPreflightOptions) {
     options: PreflightOptions,
   ): Promise<PreflightFinding[]> {
     const out: PreflightFinding[] = [];
-    const say = (check: PreflightFinding['check'], status: Status, subject: string, detail: string) =>
-      out.push({ resource: r.id, check, status, subject, detail });
+    const say = (
+      check: PreflightFinding['check'],
+      status: Status,
+      subject: string,
+      detail: string,
+      foreign = false,
+    ) => out.push({ resource: r.id, check, status, subject, detail, ...(foreign ? { foreign } : {}) });
     if (r.kind !== 'record') {
       say('topology', 'mismatch', `kind ${r.kind}`, 'unknown kind (record)');
       return out;
@@ -142,6 +147,7 @@ export function dnsPreflight(o: DnsPreflightOptions) {
             'warning',
             `record ${name} ${s.type}`,
             `points at ${found.AliasTarget?.DNSName ?? values.join(', ')}, not a member: a failover takes it only with --force`,
+            true,
           );
         else say('topology', 'ok', `record ${name} ${s.type}`, `points at ${holder.id} (${values[0]})`);
       } else

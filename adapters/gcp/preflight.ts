@@ -100,8 +100,13 @@ export function gcpPreflight(o: GcpPreflightOptions) {
     options: PreflightOptions,
   ): Promise<PreflightFinding[]> {
     const out: PreflightFinding[] = [];
-    const say = (check: PreflightFinding['check'], status: Status, subject: string, detail: string) =>
-      out.push({ resource: r.id, check, status, subject, detail });
+    const say = (
+      check: PreflightFinding['check'],
+      status: Status,
+      subject: string,
+      detail: string,
+      foreign = false,
+    ) => out.push({ resource: r.id, check, status, subject, detail, ...(foreign ? { foreign } : {}) });
     let members: Array<{ id: string; spec: GcpHolderSpec }>;
     try {
       members = parseMembers(gcpHolderSpec, holders, 'gcp');
@@ -230,6 +235,7 @@ export function gcpPreflight(o: GcpPreflightOptions) {
               'warning',
               `route ${x.name}`,
               `points at ${hop.split('/').slice(-3).join('/') || 'no instance'}, not a member`,
+              true,
             );
           else say('topology', 'ok', `route ${x.name}`, `${x.destRange} -> ${member.id}`);
           if (x.destRange && x.destRange !== route.destRange)

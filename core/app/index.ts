@@ -6,8 +6,8 @@ export type {
   FailoverRequest,
   ResourceResult,
 } from './failover.ts';
-export { currentHolder, observeGroup, observeResource, stateOf } from './inspect.ts';
-export type { ObserveDeps, ResourceState, ResourceView } from './inspect.ts';
+export { currentHolder, inspectGroup, observeGroup, observeResource, stateOf } from './inspect.ts';
+export type { InspectedResource, ObserveDeps, ResourceState, ResourceView } from './inspect.ts';
 export { onWebhook } from './on-webhook.ts';
 export type { WebhookResult } from './on-webhook.ts';
 export { runSweep } from './sweep.ts';

@@ -25,6 +25,8 @@ export interface PreflightFinding {
   subject: string;
   /** One line saying what was found (never a credential). */
   detail: string;
+  /** Set on a topology finding that something outside the group holds (part of) the resource. */
+  foreign?: true;
 }
 
 export interface PreflightOptions {

@@ -69,26 +69,18 @@ async function withRuntime(
 }
 
 async function inspect(rt: CloudRuntime, json: boolean, io: CliIo): Promise<number> {
-  const { observeGroup, stateOf, createVrrpFence, runPreflight } = await import('../../../core/app/index.ts');
-  const group = rt.section.group;
-  const [views, topology] = await Promise.all([
-    observeGroup(rt.deps(createVrrpFence()), group),
-    runPreflight({ providers: (n) => rt.providers.get(n) }, group, { permissions: false }),
-  ]);
-  const warningsOf = (id: string): string[] =>
-    topology.findings
-      .filter((f) => f.resource === id && f.status !== 'ok' && f.status !== 'unproven')
-      .map((f) => `${f.subject}: ${f.detail}`);
-  const rows = views.map((v) => ({
+  const { inspectGroup, createVrrpFence } = await import('../../../core/app/index.ts');
+  const seen = await inspectGroup(rt.deps(createVrrpFence()), rt.section.group);
+  const rows = seen.map((v) => ({
     resource: v.resource.id,
     provider: v.resource.provider,
     kind: v.resource.kind,
-    state: stateOf(v),
+    state: v.state,
     holder: v.outcome.kind === 'ok' ? v.outcome.value.holder : null,
     ...(v.outcome.kind === 'ok'
       ? { detail: v.outcome.value.detail }
       : { error: `${v.outcome.kind}: ${v.outcome.reason}` }),
-    warnings: warningsOf(v.resource.id),
+    warnings: v.warnings,
   }));
   if (json) io.out(JSON.stringify({ group: rt.section.group.id, resources: rows }, null, 2));
   else {

@@ -155,6 +155,13 @@ test('preflight exits 4 when the API does not answer', async (t) => {
 
 test('inspect warns about a route target whose source/dest check is on, per resource', async (t) => {
   const { ec2, file } = await lab(t, ['rtb-1', 'rtb-gone']);
+  // The elastic IP is on an interface outside the group: inspect says `foreign`, not `unheld`.
+  ec2.state.addEni({ id: 'eni-x', privateIps: ['10.0.1.99'] });
+  Object.assign(ec2.state.addresses.get('eipalloc-1') ?? {}, {
+    associationId: 'eipassoc-x',
+    eniId: 'eni-x',
+    privateIp: '10.0.1.99',
+  });
   const before = snapshot(ec2);
   const r = await cli(['cloud', 'inspect', '--config', file, '--json']);
   const seen = JSON.parse(r.out) as {
@@ -171,7 +178,14 @@ test('inspect warns about a route target whose source/dest check is on, per reso
     route.warnings.join('\n'),
   );
   const eip = seen.resources.find((x) => x.resource === 'web-eip');
-  assert.deepEqual([eip?.state, eip?.warnings], ['unheld', []]);
+  assert.deepEqual(
+    [eip?.state, eip?.holder, eip?.warnings],
+    [
+      'foreign',
+      null,
+      ['elastic IP eipalloc-1: associated with eni-x, not a member: a failover takes it only with --force'],
+    ],
+  );
   const text = await cli(['cloud', 'inspect', '--config', file]);
   assert.match(text.out, /warning: source\/dest check of eni-b \(member lb-2\): on/);
   assert.equal(snapshot(ec2), before);
