@@ -93,6 +93,9 @@ export function awsPreflight(o: AwsPreflightOptions) {
     }
   };
 
+  /** Set once the endpoint applied a write sent with DryRun (moto does on route writes): no more are sent. */
+  let appliedDryRun = false;
+
   return async function preflight(
     r: VipResource,
     holders: readonly Holder[],
@@ -117,9 +120,15 @@ export function awsPreflight(o: AwsPreflightOptions) {
     /** A write sent with DryRun: the answer says whether it is allowed. */
     const dryRun = async (action: string, on: string, run: () => Promise<unknown>): Promise<void> => {
       const subject = `ec2:${action} on ${on}`;
+      if (appliedDryRun) {
+        say('permission', 'unproven', subject, 'not sent: this endpoint applied an earlier dry run');
+        return;
+      }
       const a = await send(run);
-      if (a.ok) say('permission', 'mismatch', subject, 'the endpoint applied the call: it ignored DryRun');
-      else if (a.status === 'ok') say('permission', 'ok', subject, 'allowed (DryRunOperation)');
+      if (a.ok) {
+        appliedDryRun = true; // never send it another write
+        say('permission', 'mismatch', subject, 'the endpoint applied the call: it ignored DryRun');
+      } else if (a.status === 'ok') say('permission', 'ok', subject, 'allowed (DryRunOperation)');
       else say(a.status === 'unreachable' ? 'reach' : 'permission', a.status, subject, a.detail);
     };
     const read = async <T>(subject: string, run: () => Promise<T | undefined>): Promise<T | undefined> => {

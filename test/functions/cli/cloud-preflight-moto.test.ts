@@ -20,6 +20,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   AllocateAddressCommand,
+  CreateRouteCommand,
+  CreateRouteTableCommand,
   CreateNetworkInterfaceCommand,
   CreateSubnetCommand,
   CreateVpcCommand,
@@ -54,11 +56,17 @@ interface Moto {
   proc: ChildProcess;
 }
 
-/** Starts moto_server on a free loopback port with IAM access control on after the first calls. */
-async function startMoto(t: { after(fn: () => Promise<void> | void): void }): Promise<Moto> {
+/** Starts moto_server on a free loopback port (with IAM access control on after the first calls). */
+async function startMoto(
+  t: { after(fn: () => Promise<void> | void): void },
+  iamChecks = true,
+): Promise<Moto> {
   const port = await freePort();
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env['INITIAL_NO_AUTH_ACTION_COUNT'];
+  if (iamChecks) env['INITIAL_NO_AUTH_ACTION_COUNT'] = String(UNAUTHENTICATED);
   const proc = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
-    env: { ...process.env, INITIAL_NO_AUTH_ACTION_COUNT: String(UNAUTHENTICATED) },
+    env,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -268,4 +276,66 @@ test('preflight against moto names a missing permission and a missing table, and
   );
   assert.equal(await state(), before, 'the pre-flight changed something in moto');
   assert.doesNotMatch(r.out + r.err, new RegExp(floatip.secretAccessKey.replace(/[^A-Za-z0-9]/g, '.')));
+});
+
+test('an endpoint that applies a dry run (moto on ReplaceRoute) is reported, not taken for a proof', async (t) => {
+  const moto = await startMoto(t, false);
+  const creds = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' };
+  const ec2 = new EC2Client({ region: 'us-east-1', endpoint: moto.url, credentials: creds, maxAttempts: 1 });
+  t.after(() => ec2.destroy());
+  const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc?.VpcId ?? '';
+  const subnet =
+    (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.0.1.0/24' }))).Subnet?.SubnetId ??
+    '';
+  const eni =
+    (await ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnet, PrivateIpAddress: '10.0.1.10' })))
+      .NetworkInterface?.NetworkInterfaceId ?? '';
+  await ec2.send(
+    new ModifyNetworkInterfaceAttributeCommand({
+      NetworkInterfaceId: eni,
+      SourceDestCheck: { Value: false },
+    }),
+  );
+  const table = (await ec2.send(new CreateRouteTableCommand({ VpcId: vpc }))).RouteTable?.RouteTableId ?? '';
+  await ec2.send(
+    new CreateRouteCommand({
+      RouteTableId: table,
+      DestinationCidrBlock: '10.9.9.9/32',
+      NetworkInterfaceId: eni,
+    }),
+  );
+  const dir = mkdtempSync(join(tmpdir(), 'fip-preflight-moto-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'floatip.yaml');
+  writeFileSync(
+    file,
+    [
+      'cloud:',
+      '  group: web',
+      '  providers:',
+      `    aws: { type: aws, region: us-east-1, endpoint: "${moto.url}" }`,
+      '  members:',
+      `    lb-1: { aws: { networkInterfaceId: ${eni} } }`,
+      '  resources:',
+      `    - { id: vip-route, provider: aws, kind: route, spec: { routeTableIds: [${table}], destination: 10.9.9.9/32 } }`,
+      '',
+    ].join('\n'),
+  );
+  const r = await cli(['cloud', 'preflight', '--config', file, '--json'], creds);
+  assert.equal(r.code, 3, r.out + r.err);
+  const { findings } = JSON.parse(r.out) as { findings: Finding[] };
+  const on = (action: string) => findings.find((f) => f.subject.startsWith(`ec2:${action} on ${table}`));
+  assert.deepEqual(
+    [on('ReplaceRoute')?.status, on('ReplaceRoute')?.detail],
+    ['mismatch', 'the endpoint applied the call: it ignored DryRun'],
+    r.out,
+  );
+  // After one applied dry run no other write goes to that endpoint: the route is still there.
+  assert.deepEqual(
+    [on('DeleteRoute')?.status, on('DeleteRoute')?.detail],
+    ['unproven', 'not sent: this endpoint applied an earlier dry run'],
+    r.out,
+  );
+  const after = (await ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [table] }))).RouteTables?.[0];
+  assert.equal(after?.Routes?.find((x) => x.DestinationCidrBlock === '10.9.9.9/32')?.NetworkInterfaceId, eni);
 });
