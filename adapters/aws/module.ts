@@ -8,25 +8,22 @@ import { AwsVipProvider } from './provider.ts';
 export const awsModule: ProviderModule = {
   ...awsConfig,
   knownCodes: knownAwsCodes,
+  // floatip cloud preflight: DryRun writes and topology reads (adapters/aws/preflight.ts)
+  preflight: (s, rt) =>
+    awsPreflight({
+      region: s['region'] as string,
+      sleep: rt.sleep,
+      ...(typeof s['endpoint'] === 'string' ? { endpoint: s['endpoint'] } : {}),
+    }),
   make: (s, members, rt) =>
-    Object.assign(
-      new AwsVipProvider({
-        name: rt.name,
-        region: s['region'] as string,
-        ...(typeof s['endpoint'] === 'string' ? { endpoint: s['endpoint'] } : {}),
-        members,
-        policy: rt.policy,
-        random: rt.random,
-        clock: rt.clock,
-        sleep: rt.sleep,
-      }),
-      // floatip cloud preflight: DryRun writes and topology reads (adapters/aws/preflight.ts)
-      {
-        preflight: awsPreflight({
-          region: s['region'] as string,
-          sleep: rt.sleep,
-          ...(typeof s['endpoint'] === 'string' ? { endpoint: s['endpoint'] } : {}),
-        }),
-      },
-    ),
+    new AwsVipProvider({
+      name: rt.name,
+      region: s['region'] as string,
+      ...(typeof s['endpoint'] === 'string' ? { endpoint: s['endpoint'] } : {}),
+      members,
+      policy: rt.policy,
+      random: rt.random,
+      clock: rt.clock,
+      sleep: rt.sleep,
+    }),
 };

@@ -34,32 +34,31 @@ function caOf(s: Record<string, unknown>): string | undefined {
 export const azureModule: ProviderModule = {
   ...azureConfig,
   knownCodes: knownAzureCodes,
+  // floatip cloud preflight: NIC / table reads and the permissions API (adapters/azure/preflight.ts)
+  preflight: (s, rt) => {
+    const ca = caOf(s);
+    return azurePreflight({
+      subscriptionId: s['subscriptionId'] as string,
+      credential: credentialOf(s, rt),
+      sleep: rt.sleep,
+      ...(typeof s['endpoint'] === 'string' ? { endpoint: s['endpoint'] } : {}),
+      ...(ca === undefined ? {} : { ca }),
+    });
+  },
   make: (s, members, rt) => {
     const ca = caOf(s);
-    return Object.assign(
-      new AzureVipProvider({
-        name: rt.name,
-        subscriptionId: s['subscriptionId'] as string,
-        credential: credentialOf(s, rt),
-        ...(typeof s['endpoint'] === 'string' ? { endpoint: s['endpoint'] } : {}),
-        ...(ca === undefined ? {} : { ca }),
-        ...(typeof s['lroPollMs'] === 'number' ? { lroPollMs: s['lroPollMs'] } : {}),
-        members,
-        policy: rt.policy,
-        random: rt.random,
-        clock: rt.clock,
-        sleep: rt.sleep,
-      }),
-      // floatip cloud preflight: NIC / table reads and the permissions API (adapters/azure/preflight.ts)
-      {
-        preflight: azurePreflight({
-          subscriptionId: s['subscriptionId'] as string,
-          credential: credentialOf(s, rt),
-          sleep: rt.sleep,
-          ...(typeof s['endpoint'] === 'string' ? { endpoint: s['endpoint'] } : {}),
-          ...(ca === undefined ? {} : { ca }),
-        }),
-      },
-    );
+    return new AzureVipProvider({
+      name: rt.name,
+      subscriptionId: s['subscriptionId'] as string,
+      credential: credentialOf(s, rt),
+      ...(typeof s['endpoint'] === 'string' ? { endpoint: s['endpoint'] } : {}),
+      ...(ca === undefined ? {} : { ca }),
+      ...(typeof s['lroPollMs'] === 'number' ? { lroPollMs: s['lroPollMs'] } : {}),
+      members,
+      policy: rt.policy,
+      random: rt.random,
+      clock: rt.clock,
+      sleep: rt.sleep,
+    });
   },
 };

@@ -8,25 +8,22 @@ import { DnsVipProvider } from './provider.ts';
 export const dnsModule: ProviderModule = {
   ...dnsConfig,
   knownCodes: knownRoute53Codes,
+  // floatip cloud preflight: zone and record reads; the write is unproven (adapters/dns/preflight.ts)
+  preflight: (s, rt) =>
+    dnsPreflight({
+      sleep: rt.sleep,
+      ...(typeof s['region'] === 'string' ? { region: s['region'] } : {}),
+      ...(typeof s['endpoint'] === 'string' ? { endpoint: s['endpoint'] } : {}),
+    }),
   make: (s, members, rt) =>
-    Object.assign(
-      new DnsVipProvider({
-        name: rt.name,
-        ...(typeof s['region'] === 'string' ? { region: s['region'] } : {}),
-        ...(typeof s['endpoint'] === 'string' ? { endpoint: s['endpoint'] } : {}),
-        members,
-        policy: rt.policy,
-        random: rt.random,
-        clock: rt.clock,
-        sleep: rt.sleep,
-      }),
-      // floatip cloud preflight: zone and record reads; the write is unproven (adapters/dns/preflight.ts)
-      {
-        preflight: dnsPreflight({
-          sleep: rt.sleep,
-          ...(typeof s['region'] === 'string' ? { region: s['region'] } : {}),
-          ...(typeof s['endpoint'] === 'string' ? { endpoint: s['endpoint'] } : {}),
-        }),
-      },
-    ),
+    new DnsVipProvider({
+      name: rt.name,
+      ...(typeof s['region'] === 'string' ? { region: s['region'] } : {}),
+      ...(typeof s['endpoint'] === 'string' ? { endpoint: s['endpoint'] } : {}),
+      members,
+      policy: rt.policy,
+      random: rt.random,
+      clock: rt.clock,
+      sleep: rt.sleep,
+    }),
 };

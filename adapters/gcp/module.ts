@@ -18,28 +18,25 @@ function tokenClient(name: string, env: Record<string, string | undefined>): OAu
 export const gcpModule: ProviderModule = {
   ...gcpConfig,
   knownCodes: knownGcpCodes,
+  // floatip cloud preflight: instance reads and testIamPermissions (adapters/gcp/preflight.ts)
+  preflight: (s, rt) =>
+    gcpPreflight({
+      project: s['project'] as string,
+      sleep: rt.sleep,
+      ...(typeof s['endpoint'] === 'string' ? { endpoint: s['endpoint'] } : {}),
+      ...(typeof s['tokenEnv'] === 'string' ? { authClient: tokenClient(s['tokenEnv'], rt.env) } : {}),
+    }),
   make: (s, members, rt) =>
-    Object.assign(
-      new GcpVipProvider({
-        name: rt.name,
-        project: s['project'] as string,
-        ...(typeof s['endpoint'] === 'string' ? { endpoint: s['endpoint'] } : {}),
-        ...(typeof s['tokenEnv'] === 'string' ? { authClient: tokenClient(s['tokenEnv'], rt.env) } : {}),
-        ...(typeof s['opPollMs'] === 'number' ? { opPollMs: s['opPollMs'] } : {}),
-        members,
-        policy: rt.policy,
-        random: rt.random,
-        clock: rt.clock,
-        sleep: rt.sleep,
-      }),
-      // floatip cloud preflight: instance reads and testIamPermissions (adapters/gcp/preflight.ts)
-      {
-        preflight: gcpPreflight({
-          project: s['project'] as string,
-          sleep: rt.sleep,
-          ...(typeof s['endpoint'] === 'string' ? { endpoint: s['endpoint'] } : {}),
-          ...(typeof s['tokenEnv'] === 'string' ? { authClient: tokenClient(s['tokenEnv'], rt.env) } : {}),
-        }),
-      },
-    ),
+    new GcpVipProvider({
+      name: rt.name,
+      project: s['project'] as string,
+      ...(typeof s['endpoint'] === 'string' ? { endpoint: s['endpoint'] } : {}),
+      ...(typeof s['tokenEnv'] === 'string' ? { authClient: tokenClient(s['tokenEnv'], rt.env) } : {}),
+      ...(typeof s['opPollMs'] === 'number' ? { opPollMs: s['opPollMs'] } : {}),
+      members,
+      policy: rt.policy,
+      random: rt.random,
+      clock: rt.clock,
+      sleep: rt.sleep,
+    }),
 };

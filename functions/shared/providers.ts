@@ -163,7 +163,17 @@ export function buildProviders(
       ...(o.overrides ? { overrides: o.overrides } : {}),
     };
     const members = membersOf(name, p.type, groups);
-    out.set(name, new LazyProvider(name, async () => (await entry.load()).make(p.settings, members, rt)));
+    out.set(
+      name,
+      new LazyProvider(name, async () => {
+        const module = await entry.load();
+        const provider = module.make(p.settings, members, rt);
+        // `floatip cloud preflight` (core/app/preflight.ts), when the adapter offers one.
+        return module.preflight
+          ? Object.assign(provider, { preflight: module.preflight(p.settings, rt) })
+          : provider;
+      }),
+    );
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, value: out };
 }
