@@ -4,6 +4,7 @@ import type { ProviderModule } from '../../core/failover/index.ts';
 import { azureConfig } from './config.ts';
 import { knownAzureCodes } from './errors.ts';
 import { azureCredential, staticTokenCredential, type ClientSecretSettings } from './credential.ts';
+import { azurePreflight } from './preflight.ts';
 import { AzureVipProvider } from './provider.ts';
 
 function credentialOf(
@@ -34,6 +35,17 @@ function caOf(s: Record<string, unknown>): string | undefined {
 export const azureModule: ProviderModule = {
   ...azureConfig,
   knownCodes: knownAzureCodes,
+  // floatip cloud preflight: NIC / table reads and the permissions API (adapters/azure/preflight.ts)
+  preflight: (s, rt) => {
+    const ca = caOf(s);
+    return azurePreflight({
+      subscriptionId: s['subscriptionId'] as string,
+      credential: credentialOf(s, rt),
+      sleep: rt.sleep,
+      ...(typeof s['endpoint'] === 'string' ? { endpoint: s['endpoint'] } : {}),
+      ...(ca === undefined ? {} : { ca }),
+    });
+  },
   make: (s, members, rt) => {
     const ca = caOf(s);
     return new AzureVipProvider({

@@ -2,6 +2,7 @@ import { OAuth2Client } from 'google-auth-library';
 import type { ProviderModule } from '../../core/failover/index.ts';
 import { gcpConfig } from './config.ts';
 import { knownGcpCodes } from './errors.ts';
+import { gcpPreflight } from './preflight.ts';
 import { GcpVipProvider } from './provider.ts';
 
 /** A fixed access token from the environment (emulators, tests); application default credentials otherwise. */
@@ -17,6 +18,14 @@ function tokenClient(name: string, env: Record<string, string | undefined>): OAu
 export const gcpModule: ProviderModule = {
   ...gcpConfig,
   knownCodes: knownGcpCodes,
+  // floatip cloud preflight: instance reads and testIamPermissions (adapters/gcp/preflight.ts)
+  preflight: (s, rt) =>
+    gcpPreflight({
+      project: s['project'] as string,
+      sleep: rt.sleep,
+      ...(typeof s['endpoint'] === 'string' ? { endpoint: s['endpoint'] } : {}),
+      ...(typeof s['tokenEnv'] === 'string' ? { authClient: tokenClient(s['tokenEnv'], rt.env) } : {}),
+    }),
   make: (s, members, rt) =>
     new GcpVipProvider({
       name: rt.name,

@@ -6,8 +6,8 @@ export type {
   FailoverRequest,
   ResourceResult,
 } from './failover.ts';
-export { currentHolder, observeGroup, observeResource, stateOf } from './inspect.ts';
-export type { ObserveDeps, ResourceState, ResourceView } from './inspect.ts';
+export { currentHolder, inspectGroup, observeGroup, observeResource, stateOf } from './inspect.ts';
+export type { InspectedResource, ObserveDeps, ResourceState, ResourceView } from './inspect.ts';
 export { onWebhook } from './on-webhook.ts';
 export type { WebhookResult } from './on-webhook.ts';
 export { runSweep } from './sweep.ts';
@@ -41,3 +41,5 @@ export { createCloudAgent } from './cloud-agent.ts';
 export type { CloudAgent, CloudAgentOptions } from './cloud-agent.ts';
 export { createVrrpFence } from './vrrp-fence.ts';
 export type { VrrpFence } from './vrrp-fence.ts';
+export { holdersOf, preflightResource, runPreflight, verdictOf } from './preflight.ts';
+export type { PreflightDeps, PreflightReport, PreflightVerdict } from './preflight.ts';

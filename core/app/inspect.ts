@@ -7,6 +7,7 @@ import type { GroupConfig, ResourceConfig } from '../config/failover-group.ts';
 import { mapLimited, withRetries, type FailoverPolicy, type Sleep } from '../failover/index.ts';
 import type { Outcome } from '../model/index.ts';
 import type { Observation, Random, VipProvider } from '../ports/index.ts';
+import { runPreflight } from './preflight.ts';
 
 export interface ObserveDeps {
   providers: (name: string) => VipProvider | undefined;
@@ -70,4 +71,37 @@ export function currentHolder(
     return recorded;
   if (holders.size === 1) return [...holders][0] ?? null;
   return recorded;
+}
+
+/** One resource as `floatip cloud inspect` shows it: state, holder, and what would stop a failover. */
+export interface InspectedResource extends ResourceView {
+  state: ResourceState;
+  /** `subject: detail` of every topology finding that is not ok (core/app/preflight.ts, no permission asked). */
+  warnings: string[];
+}
+
+/**
+ * Reads every resource of `group` (observe) and its topology (the providers' pre-flight reads, without
+ * permission checks). A resource nobody in the group holds but that the topology shows held by something
+ * else (an EIP on a foreign ENI, a route to a gateway) is `foreign`, even where the provider's observe
+ * does not say so.
+ */
+export async function inspectGroup(deps: ObserveDeps, group: GroupConfig): Promise<InspectedResource[]> {
+  const [views, topology] = await Promise.all([
+    observeGroup(deps, group),
+    runPreflight({ providers: deps.providers, concurrency: deps.policy.concurrency }, group, {
+      permissions: false,
+    }),
+  ]);
+  return views.map((v) => {
+    const mine = topology.findings.filter((f) => f.resource === v.resource.id);
+    const seen = stateOf(v);
+    return {
+      ...v,
+      state: seen === 'unheld' && mine.some((f) => f.foreign) ? 'foreign' : seen,
+      warnings: mine
+        .filter((f) => f.status !== 'ok' && f.status !== 'unproven')
+        .map((f) => `${f.subject}: ${f.detail}`),
+    };
+  });
 }

@@ -48,4 +48,9 @@ export interface ProviderModule extends ProviderSchemas {
   /** The error codes metrics may name as they are (a bounded label set); any other is `other`. */
   knownCodes: ReadonlySet<string>;
   make(settings: Record<string, unknown>, members: readonly Holder[], rt: ProviderRuntime): VipProvider;
+  /**
+   * `floatip cloud preflight` for this provider, from the same settings (core/app/preflight.ts); the
+   * composition puts it on the provider `make` returns. Absent: the provider's pre-flight is unproven.
+   */
+  preflight?(settings: Record<string, unknown>, rt: ProviderRuntime): NonNullable<VipProvider['preflight']>;
 }

@@ -2,6 +2,7 @@ export type * from './clock.ts';
 export type * from './random.ts';
 export type * from './logger.ts';
 export type * from './vip-provider.ts';
+export type * from './preflight.ts';
 export type * from './job-queue.ts';
 export type * from './fence.ts';
 export type * from './audit-sink.ts';

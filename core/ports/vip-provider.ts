@@ -1,4 +1,5 @@
 import type { Epoch, Outcome } from '../model/index.ts';
+import type { PreflightFinding, PreflightOptions } from './preflight.ts';
 
 /**
  * One thing floatip moves between members: an address, a route or a record. Named in config; the
@@ -109,4 +110,14 @@ export interface VipProvider {
     epoch: Epoch,
     options?: MoveOptions,
   ): Promise<Outcome<ChangeReport>>;
+  /**
+   * Proves, without changing anything, that a move of `resource` to any of `members` would be allowed
+   * and would land (core/app/preflight.ts). Optional: a provider without it is reported as unproven.
+   * Never throws: an API that does not answer is an `unreachable` finding.
+   */
+  preflight?(
+    resource: VipResource,
+    members: readonly Holder[],
+    options: PreflightOptions,
+  ): Promise<PreflightFinding[]>;
 }

@@ -91,6 +91,22 @@ class LazyProvider implements VipProvider {
   observe: VipProvider['observe'] = (r) => this.#call((p) => p.observe(r));
   acquire: VipProvider['acquire'] = (r, h, e, o) => this.#call((p) => p.acquire(r, h, e, o));
   release: VipProvider['release'] = (r, h, e, o) => this.#call((p) => p.release(r, h, e, o));
+  /** The real provider's pre-flight (core/app/preflight.ts); a provider that cannot be built is unreachable. */
+  preflight: NonNullable<VipProvider['preflight']> = async (r, members, o) => {
+    const say = (status: 'unreachable' | 'unproven', detail: string) => [
+      { resource: r.id, check: 'reach' as const, status, subject: `provider ${this.name}`, detail },
+    ];
+    let p: VipProvider;
+    try {
+      p = await (this.#made ??= this.#make());
+    } catch (err) {
+      this.#made = undefined;
+      return say('unreachable', err instanceof Error ? err.message : String(err));
+    }
+    return p.preflight
+      ? p.preflight(r, members, o)
+      : say('unproven', 'this provider has no pre-flight checks');
+  };
   /** Makes the real provider now (loads its adapter and SDK); a failure is kept for the first call. */
   async warm(): Promise<void> {
     await (this.#made ??= this.#make()).catch(() => {
@@ -147,7 +163,17 @@ export function buildProviders(
       ...(o.overrides ? { overrides: o.overrides } : {}),
     };
     const members = membersOf(name, p.type, groups);
-    out.set(name, new LazyProvider(name, async () => (await entry.load()).make(p.settings, members, rt)));
+    out.set(
+      name,
+      new LazyProvider(name, async () => {
+        const module = await entry.load();
+        const provider = module.make(p.settings, members, rt);
+        // `floatip cloud preflight` (core/app/preflight.ts), when the adapter offers one.
+        return module.preflight
+          ? Object.assign(provider, { preflight: module.preflight(p.settings, rt) })
+          : provider;
+      }),
+    );
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, value: out };
 }

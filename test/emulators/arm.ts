@@ -19,6 +19,7 @@
  */
 import { serve, type Emulator, type RawRequest, type RawResponse } from './http.ts';
 import { Faults, StaleView, type FaultOptions } from './faults.ts';
+import { armPermissions } from './preflight.ts';
 
 /** A route has no ETag of its own: it shows (and is matched against) its table's. */
 export interface ArmRoute {
@@ -89,6 +90,8 @@ export interface ArmEmulator extends Emulator {
     n?: number;
     match?: RegExp;
   }): void;
+  /** Actions the permissions API lists as notActions at every scope (test/emulators/preflight.ts). */
+  denied: Set<string>;
 }
 
 const SUB = '00000000-0000-0000-0000-000000000001';
@@ -128,6 +131,7 @@ export async function startArmEmulator(options: ArmOptions): Promise<ArmEmulator
     return i >= 0 ? opFailures.splice(i, 1)[0] : undefined;
   };
   const requests: ArmEmulator['requests'] = [];
+  const denied = new Set<string>();
   let n = 0;
   const etag = (): string => `W/"${(++n).toString(16).padStart(8, '0')}-etag"`;
   const retryAfterMs = options.retryAfterMs ?? 50;
@@ -437,6 +441,8 @@ export async function startArmEmulator(options: ArmOptions): Promise<ArmEmulator
           });
         return json(200, { status: 'Succeeded' });
       }
+      if (req.method === 'GET' && req.path.endsWith('/providers/Microsoft.Authorization/permissions'))
+        return json(200, armPermissions(denied));
       const m =
         /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/(routeTables|networkInterfaces)\/([^/]+)(?:\/routes\/([^/]+))?$/.exec(
           req.path,
@@ -466,6 +472,7 @@ export async function startArmEmulator(options: ArmOptions): Promise<ArmEmulator
     failOperations({ code, status = 'Failed', n: count = 1, match = /./ }) {
       for (let k = 0; k < count; k++) opFailures.push({ status, code, match });
     },
+    denied,
     addTable(rg, name, list) {
       const t: ArmRouteTable = { resourceGroup: rg, name, etag: etag(), routes: new Map() };
       for (const r of list) t.routes.set(r.name, { ...r });

@@ -14,6 +14,7 @@ import { serve, type Emulator, type RawRequest, type RawResponse } from './http.
 import { Faults, StaleView, type FaultOptions } from './faults.ts';
 import { xml, type XmlValue } from './xml.ts';
 import { canonicalCidr, checkCidr } from '../../core/model/index.ts';
+import { ec2DryRun } from './preflight.ts';
 
 export interface Eni {
   id: string;
@@ -139,6 +140,8 @@ export interface Ec2Emulator extends Emulator {
   failNext(action: string, code: string, message: string, n?: number): void;
   /** Every request received, in order: action and query parameters. */
   requests: Array<{ action: string; params: Record<string, string> }>;
+  /** Actions a `DryRun=true` request is refused (UnauthorizedOperation) for (test/emulators/preflight.ts). */
+  denied: Set<string>;
 }
 
 export async function startEc2Emulator(options: Ec2Options = {}): Promise<Ec2Emulator> {
@@ -150,6 +153,7 @@ export async function startEc2Emulator(options: Ec2Options = {}): Promise<Ec2Emu
   const failing: Array<{ action: string; code: string; message: string }> = [];
   /** Old ENI id -> the address that is still shown on it, and for how many more reads. */
   const lingering = new Map<string, { ip: string; left: number }>();
+  const denied = new Set<string>();
 
   const need = <T>(m: Map<string, T>, id: string | null, code: string): T => {
     const v = id === null ? undefined : m.get(id);
@@ -442,6 +446,8 @@ export async function startEc2Emulator(options: Ec2Options = {}): Promise<Ec2Emu
     if (fault === 'server-error') return errorXml('InternalError', 'An internal error has occurred', 500);
     const fn = actions[action];
     if (!fn) return errorXml('InvalidAction', `The action ${action} is not valid for this web service.`, 400);
+    const dry = ec2DryRun(q, action, denied);
+    if (dry) return errorXml(dry.code, dry.message, dry.status);
     try {
       const body = fn(q);
       return {
@@ -461,6 +467,7 @@ export async function startEc2Emulator(options: Ec2Options = {}): Promise<Ec2Emu
     state,
     faults,
     requests,
+    denied,
     notYetVisible: (id, n) => void invisible.set(id, n),
     failNext(action, code, message, n = 1) {
       for (let i = 0; i < n; i++) failing.push({ action, code, message });

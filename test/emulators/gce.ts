@@ -19,6 +19,7 @@
  */
 import { serve, type Emulator, type RawRequest, type RawResponse } from './http.ts';
 import { Faults, StaleView, type FaultOptions } from './faults.ts';
+import { gceTestIamPermissions } from './preflight.ts';
 
 export interface GceNic {
   name: string;
@@ -69,6 +70,8 @@ export interface GceEmulator extends Emulator {
   /** Forgets every instance, route, operation, request and queued fault (one emulator, many tests). */
   reset(): void;
   instanceUrl(zone: string, name: string): string;
+  /** Permissions testIamPermissions does not grant (test/emulators/preflight.ts). */
+  denied: Set<string>;
 }
 
 class GceError extends Error {
@@ -93,6 +96,7 @@ export async function startGceEmulator(
   const opFailures: Array<{ code: string; match: RegExp }> = [];
   const byRequestId = new Map<string, string>();
   const requests: GceEmulator['requests'] = [];
+  const denied = new Set<string>();
   let n = 0;
   let base = '';
   const fp = (): string => Buffer.from(`fp-${++n}`).toString('base64');
@@ -208,6 +212,8 @@ export async function startGceEmulator(
     const key = `inst:${zone}/${name}`;
     if (!verb && req.method === 'GET')
       return json(200, instanceJson(stale.read(key, structuredClone(i)) as GceInstance));
+    if (verb === 'testIamPermissions' && req.method === 'POST')
+      return json(200, gceTestIamPermissions(req.body, denied));
     const nic = nicOf(i, req.query.get('networkInterface'));
     const target = instanceUrl(zone, name);
     const others = [...instances.values()].filter((x) => x !== i);
@@ -388,6 +394,10 @@ export async function startGceEmulator(
         return opStatus(rest[0] === 'zones' ? (rest[3] ?? '') : (rest[2] ?? ''));
       if (rest[0] === 'zones' && rest[2] === 'instances')
         return handleInstance(req, rest[1] ?? '', rest[3] ?? '', rest[4]);
+      if (rest[0] === 'global' && rest[1] === 'routes' && rest[3] === 'testIamPermissions') {
+        if (!routes.has(rest[2] ?? '')) throw new GceError(404, 'notFound', `route ${rest[2]} was not found`);
+        return json(200, gceTestIamPermissions(req.body, denied));
+      }
       if (rest[0] === 'global' && rest[1] === 'routes') return handleRoutes(req, rest[2]);
       throw new GceError(404, 'notFound', `no emulated resource at ${req.path}`);
     } catch (e) {
@@ -406,6 +416,7 @@ export async function startGceEmulator(
     routes,
     requests,
     instanceUrl,
+    denied,
     reset(): void {
       instances.clear();
       routes.clear();

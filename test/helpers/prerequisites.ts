@@ -154,6 +154,8 @@ export function howToEnable(missing: readonly Need[]): string[] {
     );
   if (missing.includes('moto')) out.push(motoInstall);
   if (missing.includes('root')) out.push('run the suite as root: sudo npm test');
+  if (missing.includes('moto'))
+    out.push("pip install 'moto[server]' (python3 -c 'import moto' and moto_server on PATH)");
   return out;
 }
 
