@@ -12,13 +12,16 @@ export type RedisRole = 'api' | 'worker';
 /**
  * How a process talks to Redis:
  * - `api`: fail fast. No offline queue, one try per command, so a request answers 503 at once while
- *   Redis is down instead of hanging (the sender retries; nothing is lost).
+ *   Redis is down instead of hanging (the sender retries; nothing is lost). A Redis that is connected but
+ *   does not answer gets 5 s: the timeout is a timer in this process, so an event loop stalled for longer
+ *   (a worker in the same process loading a cloud SDK from a busy disk) ends it even when Redis answered
+ *   in time; 2 s gave such false 503s on a loaded machine (test/e2e/multi-cloud.test.ts).
  * - `worker`: wait it out. Commands queue while Redis is away and run when it is back, so a failover that
  *   was mid-flight when Redis stopped completes once it returns (BullMQ requires this for workers).
  */
 function roleOptions(role: RedisRole): RedisOptions {
   return role === 'api'
-    ? { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 2000 }
+    ? { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 5000 }
     : { enableOfflineQueue: true, maxRetriesPerRequest: null };
 }
 

@@ -6,7 +6,7 @@ import { describeMissing, howToEnable, knownNeeds, missingNeeds, parseNeeds } fr
 test('moto is a known need; a missing moto is named with how to install it', async () => {
   assert.ok(knownNeeds.includes('moto'));
   assert.deepEqual(parseNeeds('// @needs moto\n'), { needs: ['moto'], unknown: [] });
-  assert.equal(describeMissing(['moto']), 'needs python moto with moto_server on PATH');
+  assert.equal(describeMissing(['moto']), 'needs python moto (moto_server on PATH)');
   assert.match(howToEnable(['moto']).join('\n'), /pip install 'moto\[server\]'/);
   const saved = process.env.FLOATIP_TEST_PRETEND_MISSING;
   process.env.FLOATIP_TEST_PRETEND_MISSING = 'moto';

@@ -69,7 +69,7 @@ async function clouds(t: TestContext) {
   arm.addNic('rg', 'nic-b', [ipconfig('10.1.0.5')]).enableIPForwarding = false;
   const gce = await startGceEmulator({ opPolls: 1 });
   gce.addInstance('zone-a', 'vm-a', '10.2.0.4').canIpForward = true;
-  gce.addInstance('zone-a', 'vm-b', '10.2.0.5');
+  gce.addInstance('zone-a', 'vm-b', '10.2.0.5', { canIpForward: false });
   const r53 = await startRoute53Emulator({ changePolls: 1 });
   const dir = mkdtempSync(join(tmpdir(), 'fip-preflight-clouds-'));
   const caFile = join(dir, 'arm-ca.pem');
