@@ -59,6 +59,8 @@ async function benchRedis(): Promise<{ url: string; stop: () => void }> {
     }
   }
   probe.disconnect();
+  // killed with the bench, also when a stage throws
+  process.on('exit', () => child.kill('SIGKILL'));
   return { url, stop: () => child.kill('SIGKILL') };
 }
 
