@@ -20,6 +20,7 @@ import {
   type NetworkInterface,
   type RouteTable,
 } from '@aws-sdk/client-ec2';
+import { findingsOf } from '../../core/app/preflight.ts';
 import type { Holder, PreflightFinding, PreflightOptions, VipResource } from '../../core/ports/index.ts';
 import { parseMembers, type Sleep } from '../../core/failover/index.ts';
 import { classifyAwsError } from './errors.ts';
@@ -101,14 +102,7 @@ export function awsPreflight(o: AwsPreflightOptions) {
     holders: readonly Holder[],
     options: PreflightOptions,
   ): Promise<PreflightFinding[]> {
-    const out: PreflightFinding[] = [];
-    const say = (
-      check: PreflightFinding['check'],
-      status: Status,
-      subject: string,
-      detail: string,
-      foreign = false,
-    ) => out.push({ resource: r.id, check, status, subject, detail, ...(foreign ? { foreign } : {}) });
+    const { out, say } = findingsOf(r.id);
     let members: Array<{ id: string; spec: AwsHolderSpec }>;
     try {
       members = parseMembers(awsHolderSpec, holders, 'aws');

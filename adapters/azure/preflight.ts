@@ -10,6 +10,7 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { createPipelineRequest } from '@azure/core-rest-pipeline';
 import type { NetworkInterface, NetworkManagementClient } from '@azure/arm-network';
+import { findingsOf } from '../../core/app/preflight.ts';
 import type { Holder, PreflightFinding, PreflightOptions, VipResource } from '../../core/ports/index.ts';
 import { parseMembers, type Sleep } from '../../core/failover/index.ts';
 import { createNetworkClient } from './client.ts';
@@ -124,14 +125,7 @@ export function azurePreflight(o: AzurePreflightOptions) {
     holders: readonly Holder[],
     options: PreflightOptions,
   ): Promise<PreflightFinding[]> {
-    const out: PreflightFinding[] = [];
-    const say = (
-      check: PreflightFinding['check'],
-      status: Status,
-      subject: string,
-      detail: string,
-      foreign = false,
-    ) => out.push({ resource: r.id, check, status, subject, detail, ...(foreign ? { foreign } : {}) });
+    const { out, say } = findingsOf(r.id);
     const failed = (
       subject: string,
       a: { status: Status; detail: string },

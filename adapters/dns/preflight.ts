@@ -9,6 +9,7 @@ import {
   Route53Client,
   type ResourceRecordSet,
 } from '@aws-sdk/client-route-53';
+import { findingsOf } from '../../core/app/preflight.ts';
 import type { Holder, PreflightFinding, PreflightOptions, VipResource } from '../../core/ports/index.ts';
 import { parseMembers, type Sleep } from '../../core/failover/index.ts';
 import { classifyRoute53Error } from './errors.ts';
@@ -78,14 +79,7 @@ export function dnsPreflight(o: DnsPreflightOptions) {
     holders: readonly Holder[],
     options: PreflightOptions,
   ): Promise<PreflightFinding[]> {
-    const out: PreflightFinding[] = [];
-    const say = (
-      check: PreflightFinding['check'],
-      status: Status,
-      subject: string,
-      detail: string,
-      foreign = false,
-    ) => out.push({ resource: r.id, check, status, subject, detail, ...(foreign ? { foreign } : {}) });
+    const { out, say } = findingsOf(r.id);
     if (r.kind !== 'record') {
       say('topology', 'mismatch', `kind ${r.kind}`, 'unknown kind (record)');
       return out;

@@ -6,6 +6,7 @@
  * no existing resource can be asked about: reported unproven, never assumed.
  */
 import type { protos } from '@google-cloud/compute';
+import { findingsOf } from '../../core/app/preflight.ts';
 import type { Holder, PreflightFinding, PreflightOptions, VipResource } from '../../core/ports/index.ts';
 import { parseMembers, type Sleep } from '../../core/failover/index.ts';
 import { gcpClients, namesFilter, noRetry, type GcpClientOptions } from './context.ts';
@@ -99,14 +100,7 @@ export function gcpPreflight(o: GcpPreflightOptions) {
     holders: readonly Holder[],
     options: PreflightOptions,
   ): Promise<PreflightFinding[]> {
-    const out: PreflightFinding[] = [];
-    const say = (
-      check: PreflightFinding['check'],
-      status: Status,
-      subject: string,
-      detail: string,
-      foreign = false,
-    ) => out.push({ resource: r.id, check, status, subject, detail, ...(foreign ? { foreign } : {}) });
+    const { out, say } = findingsOf(r.id);
     let members: Array<{ id: string; spec: GcpHolderSpec }>;
     try {
       members = parseMembers(gcpHolderSpec, holders, 'gcp');

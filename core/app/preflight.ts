@@ -38,6 +38,28 @@ const problem = (f: PreflightFinding): PreflightVerdict =>
 
 const rank: Record<PreflightVerdict, number> = { ok: 0, permission: 1, resource: 2, unreachable: 3 };
 
+/**
+ * The findings of one resource's pre-flight and the one way adapters add to them:
+ * `say(check, status, subject, detail, foreign?)`.
+ */
+export function findingsOf(resource: string): {
+  out: PreflightFinding[];
+  say: (
+    check: PreflightFinding['check'],
+    status: PreflightFinding['status'],
+    subject: string,
+    detail: string,
+    foreign?: boolean,
+  ) => void;
+} {
+  const out: PreflightFinding[] = [];
+  return {
+    out,
+    say: (check, status, subject, detail, foreign = false) =>
+      void out.push({ resource, check, status, subject, detail, ...(foreign ? { foreign: true } : {}) }),
+  };
+}
+
 /** The worst verdict among `findings`. */
 export function verdictOf(findings: readonly PreflightFinding[]): PreflightVerdict {
   let worst: PreflightVerdict = 'ok';
