@@ -25,7 +25,9 @@ export function elasticIpDriver(
     observe: (a) => ({
       resource: id,
       holder: ctx.members.find((m) => holds(m, a))?.id ?? null,
-      ...(a.AssociationId && !ctx.members.some((m) => holds(m, a)) ? { state: 'foreign' as const } : {}),
+      ...(a.AssociationId && !ctx.members.some((m) => holds(m, a))
+        ? { state: 'foreign' as const, foreignHolder: a.NetworkInterfaceId ?? a.InstanceId ?? 'unknown' }
+        : {}),
       detail: {
         allocationId: a.AllocationId,
         publicIp: a.PublicIp,

@@ -72,7 +72,12 @@ export function planFailover(input: PlanInput): FailoverPlan {
     if (o.state === 'foreign')
       return input.takeUnknown
         ? { kind: 'acquire', resource, holder: desired, from: null, takeover: true, epoch }
-        : { kind: 'blocked', resource, holder: 'unknown', reason: 'held by something that is not a member' };
+        : {
+            kind: 'blocked',
+            resource,
+            holder: 'unknown',
+            reason: `held by ${o.foreignHolder ?? 'something'}, which is not a member`,
+          };
     if (o.holder === null)
       return { kind: 'acquire', resource, holder: desired, from: null, takeover: false, epoch };
     if (!members.has(o.holder) && !input.takeUnknown)

@@ -33,6 +33,8 @@ export interface Observation {
    * Absent means `held` or `unheld`, as `holder` says.
    */
   state?: 'mixed' | 'foreign';
+  /** With `foreign`: what holds it, in the provider's words (an interface or instance id), for messages. */
+  foreignHolder?: string;
   /** The provider's own view as plain JSON, for audit and inspect. */
   detail: Readonly<Record<string, unknown>>;
 }

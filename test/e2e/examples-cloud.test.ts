@@ -10,12 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { parse, stringify } from 'yaml';
-import { main } from '../../functions/cli/main.ts';
 import { startArmEmulator } from '../emulators/arm.ts';
 import { startEc2Emulator } from '../emulators/ec2.ts';
 import { startGceEmulator } from '../emulators/gce.ts';
 import { startRoute53Emulator } from '../emulators/route53.ts';
 import { loopbackCertificate } from '../emulators/tls.ts';
+import { runCli, type CliRun } from '../helpers/cli.ts';
 
 const dir = join(import.meta.dirname, '../../examples');
 const examples = readdirSync(dir).filter((f) => /^cloud-.*\.yaml$/.test(f));
@@ -27,20 +27,7 @@ const env: Record<string, string> = {
   FIP_GCP_TOKEN: 'example-gcp-token',
 };
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, env);
-  let out = '';
-  let err = '';
-  try {
-    const code = await main(args, { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) });
-    return { code, out, err };
-  } finally {
-    for (const [k, v] of Object.entries(saved))
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-  }
-}
+const cli = (args: string[]): Promise<CliRun> => runCli(args, env);
 
 type Settings = Record<string, unknown>;
 interface Section {

@@ -3,28 +3,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../../functions/cli/main.ts';
 import { startEc2Emulator, type Ec2Emulator } from '../../emulators/ec2.ts';
+import { runCli, type CliRun } from '../../helpers/cli.ts';
 
-/** Runs the CLI in-process with AWS test credentials in the environment, capturing its output. */
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const saved = { id: process.env['AWS_ACCESS_KEY_ID'], secret: process.env['AWS_SECRET_ACCESS_KEY'] };
-  process.env['AWS_ACCESS_KEY_ID'] = 'AKIDTEST';
-  process.env['AWS_SECRET_ACCESS_KEY'] = 'test-secret';
-  let out = '';
-  let err = '';
-  try {
-    const code = await main(args, { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) });
-    return { code, out, err };
-  } finally {
-    for (const [k, v] of [
-      ['AWS_ACCESS_KEY_ID', saved.id],
-      ['AWS_SECRET_ACCESS_KEY', saved.secret],
-    ] as const)
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-  }
-}
+/** The CLI in-process with AWS test credentials in the environment, capturing its output. */
+const cli = (args: string[]): Promise<CliRun> =>
+  runCli(args, { AWS_ACCESS_KEY_ID: 'AKIDTEST', AWS_SECRET_ACCESS_KEY: 'test-secret' });
 
 async function lab(t: {
   after(fn: () => Promise<void> | void): void;

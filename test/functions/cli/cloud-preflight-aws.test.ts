@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../../functions/cli/main.ts';
 import { startEc2Emulator, type Ec2Emulator } from '../../emulators/ec2.ts';
+import { runCli, type CliRun } from '../../helpers/cli.ts';
 
 interface Finding {
   resource: string;
@@ -20,22 +20,9 @@ interface Finding {
   detail: string;
 }
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const saved = { id: process.env['AWS_ACCESS_KEY_ID'], secret: process.env['AWS_SECRET_ACCESS_KEY'] };
-  process.env['AWS_ACCESS_KEY_ID'] = 'AKIDTEST';
-  process.env['AWS_SECRET_ACCESS_KEY'] = 'test-secret-do-not-print';
-  let out = '';
-  let err = '';
-  try {
-    const code = await main(args, { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) });
-    return { code, out, err };
-  } finally {
-    if (saved.id === undefined) delete process.env['AWS_ACCESS_KEY_ID'];
-    else process.env['AWS_ACCESS_KEY_ID'] = saved.id;
-    if (saved.secret === undefined) delete process.env['AWS_SECRET_ACCESS_KEY'];
-    else process.env['AWS_SECRET_ACCESS_KEY'] = saved.secret;
-  }
-}
+/** The CLI in-process with AWS test credentials in the environment, capturing its output. */
+const cli = (args: string[]): Promise<CliRun> =>
+  runCli(args, { AWS_ACCESS_KEY_ID: 'AKIDTEST', AWS_SECRET_ACCESS_KEY: 'test-secret-do-not-print' });
 
 const snapshot = (e: Ec2Emulator): string =>
   JSON.stringify({

@@ -10,11 +10,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { main } from '../../../functions/cli/main.ts';
 import { armSubscription, startArmEmulator } from '../../emulators/arm.ts';
 import { startGceEmulator } from '../../emulators/gce.ts';
 import { startRoute53Emulator } from '../../emulators/route53.ts';
 import { loopbackCertificate } from '../../emulators/tls.ts';
+import { runCli, type CliRun } from '../../helpers/cli.ts';
 
 interface Finding {
   resource: string;
@@ -30,20 +30,7 @@ const env: Record<string, string> = {
   FIP_GCP_TOKEN: 'gcp-token-never-printed',
 };
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, env);
-  let out = '';
-  let err = '';
-  try {
-    const code = await main(args, { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) });
-    return { code, out, err };
-  } finally {
-    for (const [k, v] of Object.entries(saved))
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-  }
-}
+const cli = (args: string[]): Promise<CliRun> => runCli(args, env);
 
 const subnet = `/subscriptions/${armSubscription}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s`;
 const ipconfig = (ip: string) => ({

@@ -36,7 +36,7 @@ import {
   ListResourceRecordSetsCommand,
   Route53Client,
 } from '@aws-sdk/client-route-53';
-import { main } from '../../../functions/cli/main.ts';
+import { runCli, type CliRun } from '../../helpers/cli.ts';
 
 const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
@@ -122,25 +122,8 @@ async function user(url: string, name: string, policy: unknown) {
   return { accessKeyId: id, secretAccessKey: secret };
 }
 
-async function cli(
-  args: string[],
-  creds: { accessKeyId: string; secretAccessKey: string },
-): Promise<{ code: number; out: string; err: string }> {
-  const saved = { id: process.env['AWS_ACCESS_KEY_ID'], secret: process.env['AWS_SECRET_ACCESS_KEY'] };
-  process.env['AWS_ACCESS_KEY_ID'] = creds.accessKeyId;
-  process.env['AWS_SECRET_ACCESS_KEY'] = creds.secretAccessKey;
-  let out = '';
-  let err = '';
-  try {
-    const code = await main(args, { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) });
-    return { code, out, err };
-  } finally {
-    if (saved.id === undefined) delete process.env['AWS_ACCESS_KEY_ID'];
-    else process.env['AWS_ACCESS_KEY_ID'] = saved.id;
-    if (saved.secret === undefined) delete process.env['AWS_SECRET_ACCESS_KEY'];
-    else process.env['AWS_SECRET_ACCESS_KEY'] = saved.secret;
-  }
-}
+const cli = (args: string[], creds: { accessKeyId: string; secretAccessKey: string }): Promise<CliRun> =>
+  runCli(args, { AWS_ACCESS_KEY_ID: creds.accessKeyId, AWS_SECRET_ACCESS_KEY: creds.secretAccessKey });
 
 interface Finding {
   resource: string;

@@ -179,7 +179,7 @@ describe('floatip agents in cloud mode against the EC2 emulator (netns lab)', ()
     assert.equal(await eipHolder(), ENI.thief, 'the association took effect in the emulator');
     await waitFor(
       'the MASTER to report the foreign holder',
-      () => (a2.log().includes(`associated with ${ENI.thief}, not a member`) ? true : undefined),
+      () => (a2.log().includes(`held by ${ENI.thief}, which is not a member`) ? true : undefined),
       30_000,
       100,
     );
