@@ -190,9 +190,10 @@ test('Azure Functions app from a clean directory: HTTP and timer triggers move a
     '10.1.0.5',
     'the route moved to b',
   );
+  // The audience is the configured Resource Manager endpoint (here the emulator), as for a sovereign cloud.
   assert.ok(
-    identity.requests.some((r) => r.headerOk && r.resource?.includes('management')),
-    'token from the identity endpoint',
+    identity.requests.some((r) => r.headerOk && r.resource?.startsWith(new URL(arm.url).origin)),
+    `token from the identity endpoint for ${new URL(arm.url).origin}: ${JSON.stringify(identity.requests)}`,
   );
   const audit = (await worker.ask({
     function: 'floatip',
