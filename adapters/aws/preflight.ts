@@ -20,7 +20,7 @@ import {
   type NetworkInterface,
   type RouteTable,
 } from '@aws-sdk/client-ec2';
-import { findingsOf } from '../../core/app/preflight.ts';
+import { answerOf, findingsOf, type PreflightAnswer } from '../../core/app/preflight.ts';
 import type { Holder, PreflightFinding, PreflightOptions, VipResource } from '../../core/ports/index.ts';
 import { parseMembers, type Sleep } from '../../core/failover/index.ts';
 import { classifyAwsError } from './errors.ts';
@@ -41,7 +41,7 @@ export interface AwsPreflightOptions {
 }
 
 type Status = PreflightFinding['status'];
-type Answer<T> = { ok: true; value: T } | { ok: false; status: Status; detail: string };
+type Answer<T> = PreflightAnswer<T>;
 
 const denied = new Set(['UnauthorizedOperation', 'AccessDenied', 'AccessDeniedException']);
 const badCredentials = new Set([
@@ -79,20 +79,15 @@ export function awsPreflight(o: AwsPreflightOptions) {
       ...(o.credentials ? { credentials: o.credentials } : {}),
     }));
   /** One call, retried a few times while throttled or the service is unavailable. */
-  const send = async <T>(run: () => Promise<T>): Promise<Answer<T>> => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return { ok: true, value: await run() };
-      } catch (err) {
+  const send = <T>(run: () => Promise<T>): Promise<Answer<T>> =>
+    answerOf(
+      run,
+      (err) => {
         const s = preflightStatusOf(err);
-        if (s.status === 'unreachable' && attempt < 3 && !badCredentials.has(s.code)) {
-          await o.sleep(100 * 2 ** attempt);
-          continue;
-        }
-        return { ok: false, status: s.status, detail: s.detail };
-      }
-    }
-  };
+        return { ...s, retry: s.status === 'unreachable' && !badCredentials.has(s.code) };
+      },
+      o.sleep,
+    );
 
   /** Set once the endpoint applied a write sent with DryRun (moto does on route writes): no more are sent. */
   let appliedDryRun = false;

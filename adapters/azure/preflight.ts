@@ -10,7 +10,7 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { createPipelineRequest } from '@azure/core-rest-pipeline';
 import type { NetworkInterface, NetworkManagementClient } from '@azure/arm-network';
-import { findingsOf } from '../../core/app/preflight.ts';
+import { answerOf, findingsOf, type PreflightAnswer } from '../../core/app/preflight.ts';
 import type { Holder, PreflightFinding, PreflightOptions, VipResource } from '../../core/ports/index.ts';
 import { parseMembers, type Sleep } from '../../core/failover/index.ts';
 import { createNetworkClient } from './client.ts';
@@ -33,7 +33,7 @@ export interface AzurePreflightOptions {
 }
 
 type Status = PreflightFinding['status'];
-type Answer<T> = { ok: true; value: T } | { ok: false; status: Status; detail: string };
+type Answer<T> = PreflightAnswer<T>;
 
 /** One entry of the permissions API's answer. */
 export interface ArmPermission {
@@ -86,20 +86,7 @@ export function azurePreflight(o: AzurePreflightOptions) {
       ...(o.ca ? { ca: o.ca } : {}),
     }));
   const endpoint = (o.endpoint ?? 'https://management.azure.com').replace(/\/$/, '');
-  const send = async <T>(run: () => Promise<T>): Promise<Answer<T>> => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return { ok: true, value: await run() };
-      } catch (err) {
-        const s = statusOf(err);
-        if (s.retry && attempt < 3) {
-          await o.sleep(100 * 2 ** attempt);
-          continue;
-        }
-        return { ok: false, status: s.status, detail: s.detail };
-      }
-    }
-  };
+  const send = <T>(run: () => Promise<T>): Promise<Answer<T>> => answerOf(run, statusOf, o.sleep);
   /** Every permission the caller has at `scope` (pages followed). */
   const permissionsAt = (scope: string): Promise<Answer<ArmPermission[]>> =>
     send(async () => {

@@ -9,7 +9,7 @@ import {
   Route53Client,
   type ResourceRecordSet,
 } from '@aws-sdk/client-route-53';
-import { findingsOf } from '../../core/app/preflight.ts';
+import { answerOf, findingsOf, type PreflightAnswer } from '../../core/app/preflight.ts';
 import type { Holder, PreflightFinding, PreflightOptions, VipResource } from '../../core/ports/index.ts';
 import { parseMembers, type Sleep } from '../../core/failover/index.ts';
 import { classifyRoute53Error } from './errors.ts';
@@ -54,25 +54,14 @@ export function dnsPreflight(o: DnsPreflightOptions) {
       maxAttempts: 1,
       ...(o.endpoint ? { endpoint: o.endpoint } : {}),
     }));
-  const list = async (
+  const list = (
     input: ConstructorParameters<typeof ListResourceRecordSetsCommand>[0],
-  ): Promise<{ ok: true; value: ResourceRecordSet[] } | { ok: false; status: Status; detail: string }> => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return {
-          ok: true,
-          value: (await r53().send(new ListResourceRecordSetsCommand(input))).ResourceRecordSets ?? [],
-        };
-      } catch (err) {
-        const s = statusOf(err);
-        if (s.retry && attempt < 3) {
-          await o.sleep(100 * 2 ** attempt);
-          continue;
-        }
-        return { ok: false, status: s.status, detail: s.detail };
-      }
-    }
-  };
+  ): Promise<PreflightAnswer<ResourceRecordSet[]>> =>
+    answerOf(
+      async () => (await r53().send(new ListResourceRecordSetsCommand(input))).ResourceRecordSets ?? [],
+      statusOf,
+      o.sleep,
+    );
 
   return async function preflight(
     r: VipResource,

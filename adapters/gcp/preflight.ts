@@ -6,7 +6,7 @@
  * no existing resource can be asked about: reported unproven, never assumed.
  */
 import type { protos } from '@google-cloud/compute';
-import { findingsOf } from '../../core/app/preflight.ts';
+import { answerOf, findingsOf, type PreflightAnswer } from '../../core/app/preflight.ts';
 import type { Holder, PreflightFinding, PreflightOptions, VipResource } from '../../core/ports/index.ts';
 import { parseMembers, type Sleep } from '../../core/failover/index.ts';
 import { gcpClients, namesFilter, noRetry, type GcpClientOptions } from './context.ts';
@@ -55,22 +55,7 @@ function statusOf(err: unknown): { status: Status; detail: string; retry: boolea
 
 /** The `preflight` of the GCP provider; each call makes its own clients and closes them when done. */
 export function gcpPreflight(o: GcpPreflightOptions) {
-  const send = async <T>(
-    run: () => Promise<T>,
-  ): Promise<{ ok: true; value: T } | { ok: false; status: Status; detail: string }> => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return { ok: true, value: await run() };
-      } catch (err) {
-        const s = statusOf(err);
-        if (s.retry && attempt < 3) {
-          await o.sleep(100 * 2 ** attempt);
-          continue;
-        }
-        return { ok: false, status: s.status, detail: s.detail };
-      }
-    }
-  };
+  const send = <T>(run: () => Promise<T>): Promise<PreflightAnswer<T>> => answerOf(run, statusOf, o.sleep);
   const project = o.project;
 
   return async function preflight(

@@ -38,6 +38,33 @@ const problem = (f: PreflightFinding): PreflightVerdict =>
 
 const rank: Record<PreflightVerdict, number> = { ok: 0, permission: 1, resource: 2, unreachable: 3 };
 
+/** A pre-flight call's answer: its value, or the finding status and one line of why. */
+export type PreflightAnswer<T> =
+  { ok: true; value: T } | { ok: false; status: PreflightFinding['status']; detail: string };
+
+/**
+ * Runs one pre-flight call, again after 100, 200, 400 ms while `classify` says the failure is worth a
+ * retry (throttled, unavailable); then answers what it found.
+ */
+export async function answerOf<T>(
+  run: () => Promise<T>,
+  classify: (err: unknown) => { status: PreflightFinding['status']; detail: string; retry: boolean },
+  sleep: (ms: number) => Promise<void>,
+): Promise<PreflightAnswer<T>> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return { ok: true, value: await run() };
+    } catch (err) {
+      const s = classify(err);
+      if (s.retry && attempt < 3) {
+        await sleep(100 * 2 ** attempt);
+        continue;
+      }
+      return { ok: false, status: s.status, detail: s.detail };
+    }
+  }
+}
+
 /**
  * The findings of one resource's pre-flight and the one way adapters add to them:
  * `say(check, status, subject, detail, foreign?)`.
