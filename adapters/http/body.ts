@@ -14,6 +14,16 @@ export async function readText(c: Context, limit: number): Promise<string> {
       'body',
       `request body is ${declared} bytes; the limit is ${limit}`,
     );
+  // A declared length bounds the body (the HTTP parser delivers no more than it): read it in one call,
+  // which on @hono/node-server reads the socket directly instead of through a web ReadableStream
+  // (~14 % of the API's CPU per webhook in bench:control). A chunked body is counted as it arrives.
+  if (declared !== undefined && /^\d+$/.test(declared)) {
+    const text = await c.req.raw.text();
+    // A front end that re-frames the request (a function's HTTP trigger) could pass a header that lies.
+    if (Buffer.byteLength(text) > limit)
+      throw new HttpError(413, 'body_too_large', 'body', `request body exceeds the limit of ${limit} bytes`);
+    return text;
+  }
   const body = c.req.raw.body;
   if (!body) return '';
   const reader = body.getReader();
@@ -29,8 +39,10 @@ export async function readText(c: Context, limit: number): Promise<string> {
     }
     chunks.push(value);
   }
-  return new TextDecoder('utf-8', { fatal: false }).decode(Buffer.concat(chunks));
+  return utf8.decode(Buffer.concat(chunks));
 }
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
 
 /** Parses JSON text; a syntax error becomes 400 naming the body and the parser's message. */
 export function parseJson(text: string): unknown {
