@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Scope } from '../../core/config/control-plane.ts';
 import { HttpError, unavailable } from './errors.ts';
@@ -12,7 +12,15 @@ export interface ResolvedToken {
   agents?: readonly string[];
 }
 
-const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+const digest = (s: string): Buffer => hash('sha256', s, 'buffer');
+
+/** Each configured secret's digest, computed once (the token objects live as long as the config). */
+const secretDigests = new WeakMap<ResolvedToken, Buffer>();
+function secretDigest(t: ResolvedToken): Buffer {
+  let d = secretDigests.get(t);
+  if (d === undefined) secretDigests.set(t, (d = digest(t.secret)));
+  return d;
+}
 
 /**
  * Finds the token whose secret equals `presented`, comparing in constant time against every configured
@@ -21,7 +29,7 @@ const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').dig
 export function matchToken(tokens: readonly ResolvedToken[], presented: string): ResolvedToken | null {
   const p = digest(presented);
   let found: ResolvedToken | null = null;
-  for (const t of tokens) if (timingSafeEqual(digest(t.secret), p) && found === null) found = t;
+  for (const t of tokens) if (timingSafeEqual(secretDigest(t), p) && found === null) found = t;
   return found;
 }
 

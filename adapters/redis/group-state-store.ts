@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { ok } from '../../core/model/index.ts';
 import type {
@@ -40,7 +40,7 @@ function decodeJobRecord(v: string | null): JobRecord | null {
 }
 
 /** The job record key: the job key hashed (keys are up to 512 characters of caller text). */
-const jobHash = (jobKey: string): string => createHash('sha256').update(jobKey).digest('hex').slice(0, 40);
+const jobHash = (jobKey: string): string => hash('sha256', jobKey, 'hex').slice(0, 40);
 
 /**
  * How long a job's outcome is kept: as long as the queue keeps failed jobs (the longest it may redeliver

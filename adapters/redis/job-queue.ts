@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ok } from '../../core/model/index.ts';
@@ -18,7 +18,7 @@ export interface QueuePolicy {
 
 /** A BullMQ job id from an idempotency key: BullMQ ids may not contain ':', so the key is hashed. */
 export const jobIdOf = (job: ControlJob): string =>
-  `${job.kind}-${createHash('sha256').update(job.key).digest('hex').slice(0, 40)}`;
+  `${job.kind}-${hash('sha256', job.key, 'hex').slice(0, 40)}`;
 
 /** How long finished jobs (and so their ids, the dedup window) are kept. */
 export const keepCompleted = { age: 24 * 3600, count: 100_000 };
