@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Epoch, Outcome } from '../../core/model/index.ts';
 import { conflict, ok } from '../../core/model/index.ts';
-import type { Fence, FenceLease } from '../../core/ports/index.ts';
+import type { Fence, FenceLease, GroupLookup } from '../../core/ports/index.ts';
+import { decodeLookup, jobHash } from './group-state-store.ts';
 import type { ControlKeys } from './keys.ts';
 import { codeOutcome, runScript, storeDown } from './scripts.ts';
 
@@ -30,12 +31,22 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  */
 export function redisFence(redis: Redis, keys: ControlKeys, o: RedisFenceOptions): Fence {
   const keyPair = (g: string): string[] => [keys.lock(g), keys.epoch(g)];
-  const tryAcquire = async (group: string): Promise<Outcome<Epoch> | { busyMs: number }> => {
+  type Taken = { epoch: Epoch; looked?: GroupLookup };
+  const tryAcquire = async (group: string, jobKey?: string): Promise<Outcome<Taken> | { busyMs: number }> => {
+    const args = [o.owner, o.ttlMs, o.nowMs()];
     try {
-      const r = (await runScript(redis, 'fenceAcquire', keyPair(group), [o.owner, o.ttlMs, o.nowMs()])) as
-        number | [number, number];
-      if (Array.isArray(r)) return { busyMs: Math.max(1, Number(r[1])) };
-      return ok(Number(r));
+      if (jobKey === undefined) {
+        const r = (await runScript(redis, 'fenceAcquire', keyPair(group), args)) as number | [number, number];
+        if (Array.isArray(r)) return { busyMs: Math.max(1, Number(r[1])) };
+        return ok({ epoch: Number(r) });
+      }
+      // Taking the fence and reading what the use case reads first, in one step (fenceAcquireLookup-4.lua).
+      const lookupKeys = [keys.group(group), keys.job(group, jobHash(jobKey))];
+      const r = (await runScript(redis, 'fenceAcquireLookup', [...keyPair(group), ...lookupKeys], args)) as
+        [number, number] | [number, string[], string | null];
+      if (Number(r[0]) < 0) return { busyMs: Math.max(1, Number(r[1])) };
+      const [epoch, flat, record] = r as [number, string[], string | null];
+      return ok({ epoch: Number(epoch), looked: decodeLookup(group, flat, record) });
     } catch (err) {
       return storeDown(err);
     }
@@ -45,8 +56,9 @@ export function redisFence(redis: Redis, keys: ControlKeys, o: RedisFenceOptions
       const waitMs = options.waitMs ?? o.ttlMs;
       const deadline = Date.now() + waitMs;
       for (;;) {
-        const r = await tryAcquire(group);
-        if (!('busyMs' in r)) return r.kind === 'ok' ? ok(heldLease(redis, keys, o, group, r.value)) : r;
+        const r = await tryAcquire(group, options.lookup);
+        if (!('busyMs' in r))
+          return r.kind === 'ok' ? ok(heldLease(redis, keys, o, group, r.value.epoch, r.value.looked)) : r;
         const left = deadline - Date.now();
         if (left <= 0)
           return {
@@ -74,6 +86,7 @@ function heldLease(
   o: RedisFenceOptions,
   group: string,
   epoch: Epoch,
+  looked: GroupLookup | undefined,
 ): FenceLease {
   let lost: string | null = null;
   let released = false;
@@ -93,6 +106,7 @@ function heldLease(
   return {
     group,
     epoch,
+    ...(looked === undefined ? {} : { looked }),
     async check() {
       if (lost !== null) return conflict(lost);
       try {

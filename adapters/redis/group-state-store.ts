@@ -2,6 +2,7 @@ import { hash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { ok } from '../../core/model/index.ts';
 import type {
+  GroupLookup,
   GroupState,
   GroupStateStore,
   JobOutcome,
@@ -32,15 +33,22 @@ export function decodeGroupState(group: string, h: Record<string, string>): Grou
 
 const outcomes: readonly JobOutcome[] = ['committed', 'noop', 'superseded', 'partial'];
 
-function decodeJobRecord(v: string | null): JobRecord | null {
+export function decodeJobRecord(v: string | null): JobRecord | null {
   if (v === null) return null;
   const [outcome = '', epoch = '0', ...id] = v.split('|');
   if (!outcomes.includes(outcome as JobOutcome)) return null;
   return { outcome: outcome as JobOutcome, epoch: Number(epoch), auditId: id.join('|') };
 }
 
+/** A lookup's reply (the group hash as a flat field/value list, the job record or null), decoded. */
+export function decodeLookup(group: string, flat: string[], record: string | null): GroupLookup {
+  const h: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) h[flat[i] as string] = flat[i + 1] as string;
+  return { state: decodeGroupState(group, h), job: decodeJobRecord(record) };
+}
+
 /** The job record key: the job key hashed (keys are up to 512 characters of caller text). */
-const jobHash = (jobKey: string): string => hash('sha256', jobKey, 'hex').slice(0, 40);
+export const jobHash = (jobKey: string): string => hash('sha256', jobKey, 'hex').slice(0, 40);
 
 /**
  * How long a job's outcome is kept: as long as the queue keeps failed jobs (the longest it may redeliver
@@ -66,9 +74,7 @@ export function redisGroupStateStore(redis: Redis, keys: ControlKeys): GroupStat
           [keys.group(group), keys.job(group, jobHash(jobKey))],
           [],
         )) as [string[], string | null];
-        const h: Record<string, string> = {};
-        for (let i = 0; i + 1 < flat.length; i += 2) h[flat[i] as string] = flat[i + 1] as string;
-        return ok({ state: decodeGroupState(group, h), job: decodeJobRecord(j) });
+        return ok(decodeLookup(group, flat, j));
       } catch (err) {
         return storeDown(err);
       }

@@ -5,7 +5,8 @@
  *
  *   fence.acquire ──busy──► wait, then retry(busy)             (a busy group never costs an attempt)
  *        │ epoch
- *   lookup job ──already settled──► duplicate (nothing done)   (a redelivered job never acts again)
+ *   lookup job ──already settled──► duplicate (nothing done)   (a redelivered job never acts again;
+ *        │                                                       the Redis fence reads it with the lock)
  *        │ ──older than the newest deciding commit──► superseded (recorded, nothing moved)
  *   observe every resource, each on its own ──unreadable──► reported, retried; the others go on
  *        │
@@ -106,12 +107,13 @@ export async function runFailover(
     if (cur.kind !== 'ok') return cur;
     return decide(deps, req, { epoch: cur.value + 1, check: () => Promise.resolve(ok(undefined)) }, null);
   }
-  const got = await deps.fence.acquire(req.group.id);
+  const got = await deps.fence.acquire(req.group.id, { lookup: req.job.key });
   if (got.kind !== 'ok') return got;
   const lease = got.value;
   const started = deps.clock.monotonicMs();
   try {
-    const looked = await deps.state.lookup(req.group.id, req.job.key);
+    // The Redis fence reads the state in the step that takes it; other fences leave it to the store.
+    const looked = lease.looked ? ok(lease.looked) : await deps.state.lookup(req.group.id, req.job.key);
     if (looked.kind !== 'ok') return looked;
     const { state, job: settled } = looked.value;
     if (settled)

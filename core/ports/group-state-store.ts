@@ -32,6 +32,12 @@ export interface JobRecord {
   auditId: string;
 }
 
+/** A group's state and what became of one job (null: not settled), read together. */
+export interface GroupLookup {
+  state: GroupState | null;
+  job: JobRecord | null;
+}
+
 /** How a job ends, as `settle` records it. */
 export interface Settlement {
   job: string;
@@ -57,10 +63,7 @@ export interface Settlement {
 export interface GroupStateStore {
   get(group: string): Promise<Outcome<GroupState | null>>;
   /** The group's state and what became of `jobKey` (null: not settled), read together. */
-  lookup(
-    group: string,
-    jobKey: string,
-  ): Promise<Outcome<{ state: GroupState | null; job: JobRecord | null }>>;
+  lookup(group: string, jobKey: string): Promise<Outcome<GroupLookup>>;
   settle(
     group: string,
     epoch: Epoch,

@@ -159,3 +159,49 @@ test('settle: fenced by epoch, once per job, superseded keeps the holder, partia
   assert.deepEqual(s2.kind === 'ok' && s2.value?.health, { a: 'down' });
   await lease.value.release();
 });
+
+test('fence with lookup: the lease carries what the store holds, read in the step that takes the lock', async (t) => {
+  const prefix = `t-lua-${randomUUID().slice(0, 8)}`;
+  const redis = new Redis(redisUrl);
+  t.after(async () => {
+    redis.disconnect();
+    await dropPrefix(redisUrl, prefix);
+  });
+  const store = redisGroupStateStore(redis, controlKeys(prefix));
+  const A = fenceOf(redis, prefix, 'A');
+  const first = await A.acquire('g', { lookup: 'job-1' });
+  assert.ok(first.kind === 'ok');
+  assert.deepEqual(first.value.looked, { state: null, job: null }, 'a new group: nothing recorded');
+  const c1 = await store.settle(
+    'g',
+    first.value.epoch,
+    { job: 'job-1', outcome: 'committed', holder: 'b', seq: 4, decides: true },
+    entry('job-1', first.value.epoch),
+  );
+  assert.ok(c1.kind === 'ok');
+  await store.setHealth('g', 'a', 'down', 5);
+  await first.value.release();
+  // A waiter that takes the lock later reads the state as it is then, equal to the store's own lookup.
+  const holder = await fenceOf(redis, prefix, 'B').acquire('g');
+  assert.ok(holder.kind === 'ok');
+  const waiting = A.acquire('g', { lookup: 'job-1' });
+  await store.settle(
+    'g',
+    holder.value.epoch,
+    { job: 'job-2', outcome: 'committed', holder: 'c', seq: 6, decides: true },
+    entry('job-2', holder.value.epoch),
+  );
+  await holder.value.release();
+  const again = await waiting;
+  assert.ok(again.kind === 'ok');
+  const fromStore = await store.lookup('g', 'job-1');
+  assert.ok(fromStore.kind === 'ok');
+  assert.deepEqual(again.value.looked, fromStore.value);
+  assert.equal(again.value.looked?.state?.holder, 'c', 'the decision made while it waited');
+  assert.equal(again.value.looked?.job?.outcome, 'committed', 'job-1 settled: a redelivery does nothing');
+  assert.deepEqual(again.value.looked?.state?.health, { a: 'down' });
+  // Busy is still busy (and carries no lookup).
+  const busy = await fenceOf(redis, prefix, 'B').acquire('g', { waitMs: 20, lookup: 'job-1' });
+  assert.equal(busy.kind, 'retry');
+  await again.value.release();
+});
