@@ -12,7 +12,7 @@ import {
 import { dirname, join, relative } from 'node:path';
 import { build } from 'esbuild';
 import { ControlConfigError, loadControlPlaneConfig } from '../../functions/control-plane/config.ts';
-import { computeSubset, noNativeAddon, providerStubs } from './plugins.ts';
+import { computeSubset, noNativeAddon, providerStubs, sideEffectFree } from './plugins.ts';
 import { buildProviders } from '../../functions/shared/providers.ts';
 import { targets, type Target, type TargetName } from './targets.ts';
 import { zipDirectory } from './zip.ts';
@@ -34,6 +34,12 @@ export const banner = [
   'const __filename = __fipPath(import.meta.url);',
   'const __dirname = __fipDir(__filename);',
 ].join('\n');
+
+/**
+ * Packages whose modules only declare things at top level (checked by reading them, and by the artifact
+ * tests running every handler); see sideEffectFree in ./plugins.ts.
+ */
+export const sideEffectFreePackages = ['bullmq'];
 
 export interface BuiltArtifact {
   name: TargetName;
@@ -80,7 +86,15 @@ async function bundle(target: Target, dir: string): Promise<string[]> {
     target: 'node22',
     outExtension: { '.js': '.mjs' },
     external: [...target.external],
-    plugins: [noNativeAddon(), providerStubs(repoRoot, target), computeSubset()],
+    // Packages that ship an ES module build are bundled from it: esbuild can then leave out the modules of
+    // a package the artifact does not use (CommonJS is taken whole).
+    mainFields: ['module', 'main'],
+    plugins: [
+      noNativeAddon(),
+      providerStubs(repoRoot, target),
+      computeSubset(),
+      sideEffectFree(repoRoot, sideEffectFreePackages),
+    ],
     // functions/shared/providers.ts refuses, when the control plane is built, a provider this artifact
     // does not carry (its module is only a stub that throws on the first call).
     define: {

@@ -109,3 +109,32 @@ export function noNativeAddon(): Plugin {
     },
   };
 }
+
+/**
+ * Marks modules whose top-level code only declares things (floatip's own core/, adapters/, functions/,
+ * and the `packages` named) as free of side effects, so esbuild leaves out a module none of whose exports
+ * the artifact uses, even when it is reached through an index that re-exports it. Without this, a barrel
+ * import (core/model/index.ts) drags the on-prem config schemas into every function, and `bullmq`'s index
+ * drags its PostgreSQL backend, relay, flow producer and sandbox into the HTTP handler's cold start.
+ */
+export function sideEffectFree(root: string, packages: readonly string[]): Plugin {
+  const ours = new RegExp(`^${root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/(core|adapters|functions)/`);
+  const theirs = new RegExp(`/node_modules/(${packages.join('|')})/`);
+  return {
+    name: 'floatip-side-effect-free',
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.pluginData === sideEffectFree || args.namespace !== 'file') return undefined;
+        const r = await build.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: sideEffectFree,
+        });
+        if (r.errors.length > 0 || r.external || r.namespace !== 'file') return undefined;
+        const pure = (ours.test(r.path) && !r.path.includes('/node_modules/')) || theirs.test(r.path);
+        return pure ? { path: r.path, sideEffects: false } : undefined;
+      });
+    },
+  };
+}
