@@ -12,7 +12,14 @@ import {
 import { dirname, join, relative } from 'node:path';
 import { build } from 'esbuild';
 import { ControlConfigError, loadControlPlaneConfig } from '../../functions/control-plane/config.ts';
-import { computeSubset, noNativeAddon, providerStubs, sideEffectFree } from './plugins.ts';
+import {
+  computeSubset,
+  lazyPackage,
+  noNativeAddon,
+  promClientSubset,
+  providerStubs,
+  sideEffectFree,
+} from './plugins.ts';
 import { buildProviders } from '../../functions/shared/providers.ts';
 import { targets, type Target, type TargetName } from './targets.ts';
 import { zipDirectory } from './zip.ts';
@@ -93,6 +100,8 @@ async function bundle(target: Target, dir: string): Promise<string[]> {
       noNativeAddon(),
       providerStubs(repoRoot, target),
       computeSubset(),
+      promClientSubset(),
+      lazyPackage(),
       sideEffectFree(repoRoot, sideEffectFreePackages),
     ],
     // functions/shared/providers.ts refuses, when the control plane is built, a provider this artifact

@@ -1,6 +1,6 @@
 /** esbuild plugins of the function build: leave other clouds' providers out, keep native code out. */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Plugin } from 'esbuild';
 import { allProviders, type Target } from './targets.ts';
 
@@ -135,6 +135,78 @@ export function sideEffectFree(root: string, packages: readonly string[]): Plugi
         const pure = (ours.test(r.path) && !r.path.includes('/node_modules/')) || theirs.test(r.path);
         return pure ? { path: r.path, sideEffects: false } : undefined;
       });
+    },
+  };
+}
+
+/**
+ * Packages whose setup a function's first request never needs, made to load on first use: each export
+ * named here becomes a stand-in that initializes the package when one of its members is first read.
+ * BullMQ's job scheduler imports cron-parser (and with it luxon) at module load, for cron patterns
+ * that only a worker's job scheduler parses.
+ */
+export const lazyPackages: Record<string, readonly string[]> = { 'cron-parser': ['CronExpressionParser'] };
+
+export function lazyPackage(packages: Record<string, readonly string[]> = lazyPackages): Plugin {
+  const names = Object.keys(packages);
+  const filter = new RegExp(`^(${names.map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`);
+  return {
+    name: 'floatip-lazy-package',
+    setup(build) {
+      build.onResolve({ filter }, async (args) => {
+        if (args.pluginData === lazyPackages) return undefined;
+        const real = await build.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: lazyPackages,
+        });
+        if (real.errors.length > 0) return { errors: real.errors };
+        return { path: args.path, namespace: 'floatip-lazy', pluginData: real.path };
+      });
+      build.onLoad({ filter: /.*/, namespace: 'floatip-lazy' }, (args) => {
+        const real = JSON.stringify(args.pluginData as string);
+        const members = (packages[args.path] ?? []).map(
+          (name) =>
+            `export const ${name} = new Proxy({}, { get(_t, key) {` +
+            ` const target = load()[${JSON.stringify(name)}]; const v = Reflect.get(target, key);` +
+            ` return typeof v === 'function' ? v.bind(target) : v; } });`,
+        );
+        return {
+          loader: 'js',
+          resolveDir: dirname(args.pluginData as string),
+          contents: [`let real;`, `const load = () => (real ??= require(${real}));`, ...members].join('\n'),
+        };
+      });
+    },
+  };
+}
+
+/**
+ * prom-client's index loads all of it at once: default process metrics (and through them
+ * @opentelemetry/api), Summary, Pushgateway, the cluster aggregator. floatip's functions import four
+ * classes and, only when asked for default metrics, collectDefaultMetrics; they get those, the last one
+ * loaded when first called. An import of anything else fails the build.
+ */
+export function promClientSubset(): Plugin {
+  return {
+    name: 'floatip-prom-client-subset',
+    setup(build) {
+      build.onResolve({ filter: /^prom-client$/ }, (args) => ({
+        path: 'prom-client',
+        namespace: 'floatip-prom-client',
+        pluginData: args.resolveDir,
+      }));
+      build.onLoad({ filter: /.*/, namespace: 'floatip-prom-client' }, (args) => ({
+        resolveDir: args.pluginData as string,
+        loader: 'js',
+        contents: [
+          ...['Registry', 'Counter', 'Gauge', 'Histogram'].map(
+            (c) => `export const ${c} = require('prom-client/lib/${c.toLowerCase()}');`,
+          ),
+          "export const collectDefaultMetrics = (config) => require('prom-client/lib/defaultMetrics')(config);",
+        ].join('\n'),
+      }));
     },
   };
 }
