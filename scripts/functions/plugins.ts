@@ -141,11 +141,33 @@ export function sideEffectFree(root: string, packages: readonly string[]): Plugi
 
 /**
  * Packages whose setup a function's first request never needs, made to load on first use: each export
- * named here becomes a stand-in that initializes the package when one of its members is first read.
- * BullMQ's job scheduler imports cron-parser (and with it luxon) at module load, for cron patterns
- * that only a worker's job scheduler parses.
+ * named here becomes a stand-in that initializes the package when one of its members is first read (or,
+ * for `default`, when it is called). BullMQ's job scheduler imports cron-parser (and with it luxon) at
+ * module load, for cron patterns that only a worker's job scheduler parses; pino (with thread-stream and
+ * sonic-boom) is set up by the first message a logger writes (adapters/system/logger.ts).
  */
-export const lazyPackages: Record<string, readonly string[]> = { 'cron-parser': ['CronExpressionParser'] };
+export const lazyPackages: Record<string, readonly string[]> = {
+  'cron-parser': ['CronExpressionParser'],
+  pino: ['default'],
+};
+
+/** The stand-in of one export: a Proxy that reads through to the loaded package. */
+function lazyExport(name: string): string {
+  if (name === 'default')
+    return [
+      // A CommonJS package's module.exports, or an ES module's default export.
+      'const loadDefault = () => { const m = load(); return typeof m === "function" ? m : m.default; };',
+      'export default new Proxy(() => {}, {',
+      '  apply: (_t, _self, args) => Reflect.apply(loadDefault(), undefined, args),',
+      '  get: (_t, key) => Reflect.get(loadDefault(), key),',
+      '});',
+    ].join('\n');
+  return (
+    `export const ${name} = new Proxy({}, { get(_t, key) {` +
+    ` const target = load()[${JSON.stringify(name)}]; const v = Reflect.get(target, key);` +
+    ` return typeof v === 'function' ? v.bind(target) : v; } });`
+  );
+}
 
 export function lazyPackage(packages: Record<string, readonly string[]> = lazyPackages): Plugin {
   const names = Object.keys(packages);
@@ -166,12 +188,7 @@ export function lazyPackage(packages: Record<string, readonly string[]> = lazyPa
       });
       build.onLoad({ filter: /.*/, namespace: 'floatip-lazy' }, (args) => {
         const real = JSON.stringify(args.pluginData as string);
-        const members = (packages[args.path] ?? []).map(
-          (name) =>
-            `export const ${name} = new Proxy({}, { get(_t, key) {` +
-            ` const target = load()[${JSON.stringify(name)}]; const v = Reflect.get(target, key);` +
-            ` return typeof v === 'function' ? v.bind(target) : v; } });`,
-        );
+        const members = (packages[args.path] ?? []).map(lazyExport);
         return {
           loader: 'js',
           resolveDir: dirname(args.pluginData as string),

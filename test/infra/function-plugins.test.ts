@@ -60,6 +60,31 @@ test('a lazy package is initialized by its first use, not by the import, and the
   assert.equal((globalThis as { fipFakeParserLoads?: number }).fipFakeParserLoads, 1, 'initialized once');
 });
 
+test('a lazy default export (a CommonJS function with properties) loads when it is called or read', async (t) => {
+  const dir = cleanDir(t, 'lazy-default');
+  mkdirSync(join(dir, 'node_modules', 'fip-fake-logger'), { recursive: true });
+  writeFileSync(
+    join(dir, 'node_modules', 'fip-fake-logger', 'index.js'),
+    [
+      'globalThis.fipFakeLoggerLoads = (globalThis.fipFakeLoggerLoads ?? 0) + 1;',
+      'function make(name) { return { name, made: true }; }',
+      'make.destination = (fd) => `fd ${fd}`;',
+      'module.exports = make;',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(dir, 'entry.mjs'),
+    [
+      "import make from 'fip-fake-logger';",
+      'export const loadsAtImport = globalThis.fipFakeLoggerLoads ?? 0;',
+      'export const use = () => [make(make.destination(2)), globalThis.fipFakeLoggerLoads];',
+    ].join('\n'),
+  );
+  const m = await bundled(dir, 'entry.mjs', [lazyPackage({ 'fip-fake-logger': ['default'] })]);
+  assert.equal(m.loadsAtImport, 0, 'not initialized by the import');
+  assert.deepEqual((m.use as () => unknown)(), [{ name: 'fd 2', made: true }, 1]);
+});
+
 test("cron-parser behind the lazy stand-in gives BullMQ's job scheduler the same next run", async (t) => {
   const dir = cleanDir(t, 'lazy-cron');
   writeFileSync(
