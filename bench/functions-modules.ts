@@ -1,10 +1,11 @@
 // bench:functions-modules: where a cloud function's cold start goes, module by module. Each package the
-// HTTP handler loads before its first answer (and floatip's own layers above them) is bundled alone with
-// the artifacts' esbuild options and imported by a fresh Node process; the figures are the import's wall
-// time and the process's CPU time beyond an empty module's, medians of interleaved runs. Layers include
-// what they import (the HTTP adapter holds hono, zod and every webhook schema), so rows overlap; the last
-// row is the whole HTTP handler of the Lambda artifact as it is built. The first request's own work
-// (Redis connect, enqueue) comes on top: bench:functions measures that end to end.
+// HTTP handler may load before its first answer (and floatip's own layers above them) is bundled alone
+// with the artifacts' esbuild options and plugins (so prom-client is its subset; pino is set up, which
+// the handler's first request never does) and imported by a fresh Node process; the figures are the
+// import's wall time and the process's CPU time beyond an empty module's, medians of interleaved runs.
+// Layers include what they import (the HTTP adapter holds hono, zod and every webhook schema), so rows
+// overlap; the last row is the whole HTTP handler of the Lambda artifact as it is built. The first
+// request's own work (Redis connect, enqueue) comes on top: bench:functions measures that end to end.
 //
 // Run: npm run bench:functions-modules   (FIP_FN_RUNS=N runs per module, default 7)
 import { execFileSync } from 'node:child_process';
@@ -12,8 +13,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { banner, repoRoot, sideEffectFreePackages } from '../scripts/functions/build.ts';
-import { computeSubset, noNativeAddon, providerStubs, sideEffectFree } from '../scripts/functions/plugins.ts';
+import { artifactPlugins, banner, repoRoot } from '../scripts/functions/build.ts';
 import { targets } from '../scripts/functions/targets.ts';
 
 const runs = Number(process.env.FIP_FN_RUNS ?? '7');
@@ -24,7 +24,8 @@ if (!lambda) throw new Error('no aws-lambda target');
 const modules: Record<string, string> = {
   '(empty module)': 'export const x = 1;',
   hono: "export { Hono } from 'hono'; export { handle } from 'hono/aws-lambda';",
-  pino: "export { default } from 'pino';",
+  'pino (set up)':
+    "import pino from 'pino'; export const logger = pino({ level: 'warn' }, pino.destination(2));",
   yaml: "export { parse } from 'yaml';",
   'prom-client': "export { Counter, Gauge, Histogram, Registry } from 'prom-client';",
   zod: "export { z } from 'zod';",
@@ -75,12 +76,7 @@ async function bundle(name: string, code: string, i: number): Promise<string> {
     format: 'esm',
     target: 'node22',
     mainFields: ['module', 'main'],
-    plugins: [
-      noNativeAddon(),
-      providerStubs(repoRoot, lambda as NonNullable<typeof lambda>),
-      computeSubset(),
-      sideEffectFree(repoRoot, sideEffectFreePackages),
-    ],
+    plugins: artifactPlugins(lambda as NonNullable<typeof lambda>),
     define: {
       FLOATIP_ARTIFACT: JSON.stringify({ name: 'aws-lambda', providers: ['memory', 'aws', 'dns'] }),
     },

@@ -53,7 +53,7 @@ export interface ControlOverrides {
 export interface ControlPlane {
   config: ControlPlaneConfig;
   api: ControlDeps;
-  /** The worker side (`worker`, `workerRedis`, `queue`) connects on first use (an HTTP handler never does). */
+  /** The worker side (`worker`, `workerRedis`, `queue`) is made on first use (an HTTP handler never is). */
   worker: ControlDeps;
   http: HttpDeps;
   handle: JobHandler;

@@ -10,7 +10,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { ControlConfigError, loadControlPlaneConfig } from '../../functions/control-plane/config.ts';
 import {
   computeSubset,
@@ -77,6 +77,16 @@ function packageVersions(): { version: string; deps: Record<string, string> } {
   };
 }
 
+/** The esbuild plugins of an artifact's bundle (bench:functions-modules bundles with them too). */
+export const artifactPlugins = (target: Target): Plugin[] => [
+  noNativeAddon(),
+  providerStubs(repoRoot, target),
+  computeSubset(),
+  promClientSubset(),
+  lazyPackage(),
+  sideEffectFree(repoRoot, sideEffectFreePackages),
+];
+
 async function bundle(target: Target, dir: string): Promise<string[]> {
   const result = await build({
     absWorkingDir: repoRoot,
@@ -96,14 +106,7 @@ async function bundle(target: Target, dir: string): Promise<string[]> {
     // Packages that ship an ES module build are bundled from it: esbuild can then leave out the modules of
     // a package the artifact does not use (CommonJS is taken whole).
     mainFields: ['module', 'main'],
-    plugins: [
-      noNativeAddon(),
-      providerStubs(repoRoot, target),
-      computeSubset(),
-      promClientSubset(),
-      lazyPackage(),
-      sideEffectFree(repoRoot, sideEffectFreePackages),
-    ],
+    plugins: artifactPlugins(target),
     // functions/shared/providers.ts refuses, when the control plane is built, a provider this artifact
     // does not carry (its module is only a stub that throws on the first call).
     define: {
