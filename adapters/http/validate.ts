@@ -8,9 +8,18 @@ export function fieldPath(root: string, path: readonly PropertyKey[]): string {
   return s === '' ? 'body' : s;
 }
 
+/**
+ * A schema built when it is first used: zod builds a schema object by object, which a function's cold
+ * start would otherwise pay for every request body it never sees (each webhook source, agent reports).
+ */
+export function lazySchema<S extends z.ZodType>(build: () => S): () => S {
+  let schema: S | null = null;
+  return () => (schema ??= build());
+}
+
 /** Validates `data` against `schema`; the first problem becomes a 400 naming the field. */
-export function validate<T>(schema: z.ZodType<T>, data: unknown, root = ''): T {
-  const r = schema.safeParse(data);
+export function validate<T>(schema: z.ZodType<T> | (() => z.ZodType<T>), data: unknown, root = ''): T {
+  const r = (typeof schema === 'function' ? schema() : schema).safeParse(data);
   if (r.success) return r.data;
   const issue = r.error.issues[0];
   const field = fieldPath(root, issue?.path ?? []);

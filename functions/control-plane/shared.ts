@@ -53,6 +53,7 @@ export interface ControlOverrides {
 export interface ControlPlane {
   config: ControlPlaneConfig;
   api: ControlDeps;
+  /** The worker side (`worker`, `workerRedis`, `queue`) is made on first use (an HTTP handler never is). */
   worker: ControlDeps;
   http: HttpDeps;
   handle: JobHandler;
@@ -137,9 +138,17 @@ export function buildControlPlane(config: ControlPlaneConfig, o: ControlOverride
   const hmac = config.webhooks.hmac;
   const hmacSecret = hmac ? resolveSecret(hmac, 'controlPlane.webhooks.hmac', env) : undefined;
   const apiRedis = o.apiRedis ?? connectRedis(config.redis, 'api', undefined, undefined, env);
-  const workerRedis = o.workerRedis ?? connectRedis(config.redis, 'worker', undefined, undefined, env);
   const apiQueue = createControlQueue(apiRedis, config.redis.prefix);
-  const workerQueue = createControlQueue(workerRedis, config.redis.prefix);
+  // The worker side (its own connection, its queue, its deps) is made on first use: an HTTP function
+  // never uses it, and its cold start should not connect to Redis twice or set up a second queue.
+  let workerSide: { redis: Redis; queue: Queue; deps: ControlDeps } | null = null;
+  const workerOf = (): { redis: Redis; queue: Queue; deps: ControlDeps } => {
+    if (workerSide) return workerSide;
+    const redis = o.workerRedis ?? connectRedis(config.redis, 'worker', undefined, undefined, env);
+    const queue = createControlQueue(redis, config.redis.prefix);
+    workerSide = { redis, queue, deps: depsOn(redis, queue, config, base, owner) };
+    return workerSide;
+  };
   const base = {
     config,
     clock,
@@ -152,7 +161,6 @@ export function buildControlPlane(config: ControlPlaneConfig, o: ControlOverride
   };
   const owner = o.owner ?? `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
   const api = depsOn(apiRedis, apiQueue, config, base, owner);
-  const worker = depsOn(workerRedis, workerQueue, config, base, owner);
   const keys = controlKeys(config.redis.prefix);
   const sns = config.webhooks.sns;
   const snsAllowed = sns ? new RegExp(sns.certUrlPattern) : null;
@@ -184,7 +192,7 @@ export function buildControlPlane(config: ControlPlaneConfig, o: ControlOverride
     const started = clock.monotonicMs();
     const group = findGroup(config, job.group);
     if (!group) return { kind: 'give-up', reason: `unknown group '${job.group}'` };
-    const f = await runFailover(worker, { group, job });
+    const f = await runFailover(workerOf().deps, { group, job });
     const outcome = f.kind === 'ok' ? f.value.outcome : f.kind;
     metrics.failoverDuration.observe(
       { group: job.group, action: job.action, outcome },
@@ -208,7 +216,8 @@ export function buildControlPlane(config: ControlPlaneConfig, o: ControlOverride
     return { kind: 'ok', value: jobResult(f.value) };
   };
   const handle: JobHandler = async (job) => {
-    const r = job.kind === 'failover' ? await runFailoverJob(job) : await runSweep(worker, job.groups);
+    const r =
+      job.kind === 'failover' ? await runFailoverJob(job) : await runSweep(workerOf().deps, job.groups);
     metrics.jobs.inc({ kind: job.kind, result: r.kind });
     o.onJobDone?.(job, r);
     return r;
@@ -216,21 +225,28 @@ export function buildControlPlane(config: ControlPlaneConfig, o: ControlOverride
   return {
     config,
     api,
-    worker,
+    get worker() {
+      return workerOf().deps;
+    },
     http,
     handle,
     apiRedis,
-    workerRedis,
-    queue: workerQueue,
+    get workerRedis() {
+      return workerOf().redis;
+    },
+    get queue() {
+      return workerOf().queue;
+    },
     metrics,
     providers,
     async close() {
       // Bounded: with the store down a queue's close would wait for a connection that never comes.
       const bounded = (p: Promise<unknown>) =>
         Promise.race([p.catch(() => undefined), new Promise((r) => setTimeout(r, 1000).unref())]);
-      await Promise.all([bounded(apiQueue.close()), bounded(workerQueue.close())]);
+      const w = workerSide;
+      await Promise.all([bounded(apiQueue.close()), ...(w ? [bounded(w.queue.close())] : [])]);
       if (!o.apiRedis) apiRedis.disconnect();
-      if (!o.workerRedis) workerRedis.disconnect();
+      if (w && !o.workerRedis) w.redis.disconnect();
     },
   };
 }

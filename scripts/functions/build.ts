@@ -10,9 +10,16 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { ControlConfigError, loadControlPlaneConfig } from '../../functions/control-plane/config.ts';
-import { computeSubset, noNativeAddon, providerStubs } from './plugins.ts';
+import {
+  computeSubset,
+  lazyPackage,
+  noNativeAddon,
+  promClientSubset,
+  providerStubs,
+  sideEffectFree,
+} from './plugins.ts';
 import { buildProviders } from '../../functions/shared/providers.ts';
 import { targets, type Target, type TargetName } from './targets.ts';
 import { zipDirectory } from './zip.ts';
@@ -34,6 +41,12 @@ export const banner = [
   'const __filename = __fipPath(import.meta.url);',
   'const __dirname = __fipDir(__filename);',
 ].join('\n');
+
+/**
+ * Packages whose modules only declare things at top level (checked by reading them, and by the artifact
+ * tests running every handler); see sideEffectFree in ./plugins.ts.
+ */
+export const sideEffectFreePackages = ['bullmq'];
 
 export interface BuiltArtifact {
   name: TargetName;
@@ -64,6 +77,16 @@ function packageVersions(): { version: string; deps: Record<string, string> } {
   };
 }
 
+/** The esbuild plugins of an artifact's bundle (bench:functions-modules bundles with them too). */
+export const artifactPlugins = (target: Target): Plugin[] => [
+  noNativeAddon(),
+  providerStubs(repoRoot, target),
+  computeSubset(),
+  promClientSubset(),
+  lazyPackage(),
+  sideEffectFree(repoRoot, sideEffectFreePackages),
+];
+
 async function bundle(target: Target, dir: string): Promise<string[]> {
   const result = await build({
     absWorkingDir: repoRoot,
@@ -80,7 +103,10 @@ async function bundle(target: Target, dir: string): Promise<string[]> {
     target: 'node22',
     outExtension: { '.js': '.mjs' },
     external: [...target.external],
-    plugins: [noNativeAddon(), providerStubs(repoRoot, target), computeSubset()],
+    // Packages that ship an ES module build are bundled from it: esbuild can then leave out the modules of
+    // a package the artifact does not use (CommonJS is taken whole).
+    mainFields: ['module', 'main'],
+    plugins: artifactPlugins(target),
     // functions/shared/providers.ts refuses, when the control plane is built, a provider this artifact
     // does not carry (its module is only a stub that throws on the first call).
     define: {

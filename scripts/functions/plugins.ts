@@ -1,6 +1,6 @@
 /** esbuild plugins of the function build: leave other clouds' providers out, keep native code out. */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Plugin } from 'esbuild';
 import { allProviders, type Target } from './targets.ts';
 
@@ -105,6 +105,124 @@ export function noNativeAddon(): Plugin {
     setup(build) {
       build.onResolve({ filter: /^@floatip\/onprem-native$|\.node$/ }, (args) => ({
         errors: [{ text: `${args.importer} imports ${args.path}: the cloud functions carry no native code` }],
+      }));
+    },
+  };
+}
+
+/**
+ * Marks modules whose top-level code only declares things (floatip's own core/, adapters/, functions/,
+ * and the `packages` named) as free of side effects, so esbuild leaves out a module none of whose exports
+ * the artifact uses, even when it is reached through an index that re-exports it. Without this, a barrel
+ * import (core/model/index.ts) drags the on-prem config schemas into every function, and `bullmq`'s index
+ * drags its PostgreSQL backend, relay, flow producer and sandbox into the HTTP handler's cold start.
+ */
+export function sideEffectFree(root: string, packages: readonly string[]): Plugin {
+  const ours = new RegExp(`^${root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/(core|adapters|functions)/`);
+  const theirs = new RegExp(`/node_modules/(${packages.join('|')})/`);
+  return {
+    name: 'floatip-side-effect-free',
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.pluginData === sideEffectFree || args.namespace !== 'file') return undefined;
+        const r = await build.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: sideEffectFree,
+        });
+        if (r.errors.length > 0 || r.external || r.namespace !== 'file') return undefined;
+        const pure = (ours.test(r.path) && !r.path.includes('/node_modules/')) || theirs.test(r.path);
+        return pure ? { path: r.path, sideEffects: false } : undefined;
+      });
+    },
+  };
+}
+
+/**
+ * Packages whose setup a function's first request never needs, made to load on first use: each export
+ * named here becomes a stand-in that initializes the package when one of its members is first read (or,
+ * for `default`, when it is called). BullMQ's job scheduler imports cron-parser (and with it luxon) at
+ * module load, for cron patterns that only a worker's job scheduler parses; pino (with thread-stream and
+ * sonic-boom) is set up by the first message a logger writes (adapters/system/logger.ts).
+ */
+export const lazyPackages: Record<string, readonly string[]> = {
+  'cron-parser': ['CronExpressionParser'],
+  pino: ['default'],
+};
+
+/** The stand-in of one export: a Proxy that reads through to the loaded package. */
+function lazyExport(name: string): string {
+  if (name === 'default')
+    return [
+      // A CommonJS package's module.exports, or an ES module's default export.
+      'const loadDefault = () => { const m = load(); return typeof m === "function" ? m : m.default; };',
+      'export default new Proxy(() => {}, {',
+      '  apply: (_t, _self, args) => Reflect.apply(loadDefault(), undefined, args),',
+      '  get: (_t, key) => Reflect.get(loadDefault(), key),',
+      '});',
+    ].join('\n');
+  return (
+    `export const ${name} = new Proxy({}, { get(_t, key) {` +
+    ` const target = load()[${JSON.stringify(name)}]; const v = Reflect.get(target, key);` +
+    ` return typeof v === 'function' ? v.bind(target) : v; } });`
+  );
+}
+
+export function lazyPackage(packages: Record<string, readonly string[]> = lazyPackages): Plugin {
+  const names = Object.keys(packages);
+  const filter = new RegExp(`^(${names.map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`);
+  return {
+    name: 'floatip-lazy-package',
+    setup(build) {
+      build.onResolve({ filter }, async (args) => {
+        if (args.pluginData === lazyPackages) return undefined;
+        const real = await build.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: lazyPackages,
+        });
+        if (real.errors.length > 0) return { errors: real.errors };
+        return { path: args.path, namespace: 'floatip-lazy', pluginData: real.path };
+      });
+      build.onLoad({ filter: /.*/, namespace: 'floatip-lazy' }, (args) => {
+        const real = JSON.stringify(args.pluginData as string);
+        const members = (packages[args.path] ?? []).map(lazyExport);
+        return {
+          loader: 'js',
+          resolveDir: dirname(args.pluginData as string),
+          contents: [`let real;`, `const load = () => (real ??= require(${real}));`, ...members].join('\n'),
+        };
+      });
+    },
+  };
+}
+
+/**
+ * prom-client's index loads all of it at once: default process metrics (and through them
+ * @opentelemetry/api), Summary, Pushgateway, the cluster aggregator. floatip's functions import four
+ * classes and, only when asked for default metrics, collectDefaultMetrics; they get those, the last one
+ * loaded when first called. An import of anything else fails the build.
+ */
+export function promClientSubset(): Plugin {
+  return {
+    name: 'floatip-prom-client-subset',
+    setup(build) {
+      build.onResolve({ filter: /^prom-client$/ }, (args) => ({
+        path: 'prom-client',
+        namespace: 'floatip-prom-client',
+        pluginData: args.resolveDir,
+      }));
+      build.onLoad({ filter: /.*/, namespace: 'floatip-prom-client' }, (args) => ({
+        resolveDir: args.pluginData as string,
+        loader: 'js',
+        contents: [
+          ...['Registry', 'Counter', 'Gauge', 'Histogram'].map(
+            (c) => `export const ${c} = require('prom-client/lib/${c.toLowerCase()}');`,
+          ),
+          "export const collectDefaultMetrics = (config) => require('prom-client/lib/defaultMetrics')(config);",
+        ].join('\n'),
       }));
     },
   };

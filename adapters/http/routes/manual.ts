@@ -8,14 +8,16 @@ import { readJson } from '../body.ts';
 import type { HttpDeps } from '../deps.ts';
 import { HttpError } from '../errors.ts';
 import { unwrap } from '../outcome-http.ts';
-import { validate } from '../validate.ts';
+import { lazySchema, validate } from '../validate.ts';
 
-const failoverBody = z.strictObject({
-  to: z.string().min(1).max(63).optional(),
-  dryRun: z.boolean().optional(),
-  reason: z.string().max(2000).optional(),
-});
-const switchoverBody = failoverBody.extend({ to: z.string().min(1).max(63) });
+const failoverBody = lazySchema(() =>
+  z.strictObject({
+    to: z.string().min(1).max(63).optional(),
+    dryRun: z.boolean().optional(),
+    reason: z.string().max(2000).optional(),
+  }),
+);
+const switchoverBody = lazySchema(() => failoverBody().extend({ to: z.string().min(1).max(63) }));
 
 /** `POST /v1/groups/:group/failover|switchover`: queue a move (202), or report its API calls (dry run, 200). */
 export function manualRoutes(deps: HttpDeps, guard: AuthGuard): Hono<AuthVars> {

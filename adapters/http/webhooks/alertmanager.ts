@@ -1,24 +1,26 @@
 import { z } from 'zod';
 import type { AlertSignal } from '../../../core/app/index.ts';
-import { validate } from '../validate.ts';
+import { lazySchema, validate } from '../validate.ts';
 
 /** Prometheus Alertmanager webhook payload, version 4 (the fields floatip reads; others are allowed). */
-const alertmanagerV4 = z.object({
-  version: z.literal('4'),
-  status: z.enum(['firing', 'resolved']),
-  alerts: z
-    .array(
-      z.object({
-        status: z.enum(['firing', 'resolved']),
-        labels: z.record(z.string(), z.string()),
-        annotations: z.record(z.string(), z.string()).optional(),
-        startsAt: z.string().min(1),
-        fingerprint: z.string().min(1),
-      }),
-    )
-    .min(1)
-    .max(1000),
-});
+const alertmanagerV4 = lazySchema(() =>
+  z.object({
+    version: z.literal('4'),
+    status: z.enum(['firing', 'resolved']),
+    alerts: z
+      .array(
+        z.object({
+          status: z.enum(['firing', 'resolved']),
+          labels: z.record(z.string(), z.string()),
+          annotations: z.record(z.string(), z.string()).optional(),
+          startsAt: z.string().min(1),
+          fingerprint: z.string().min(1),
+        }),
+      )
+      .min(1)
+      .max(1000),
+  }),
+);
 
 /** Alertmanager v4 → alerts. One incident = one alert fingerprint since one `startsAt`. */
 export function decodeAlertmanager(body: unknown): AlertSignal[] {

@@ -1,25 +1,27 @@
 import { z } from 'zod';
 import type { AlertSignal } from '../../../core/app/index.ts';
-import { validate } from '../validate.ts';
+import { lazySchema, validate } from '../validate.ts';
 
 /** Azure Monitor common alert schema (`azureMonitorCommonAlertSchema`); essentials are what floatip reads. */
-const commonAlert = z.object({
-  schemaId: z.literal('azureMonitorCommonAlertSchema'),
-  data: z.object({
-    essentials: z.object({
-      alertId: z.string().min(1),
-      alertRule: z.string().min(1),
-      severity: z.string().optional(),
-      signalType: z.string().optional(),
-      monitorCondition: z.enum(['Fired', 'Resolved']),
-      monitoringService: z.string().optional(),
-      configurationItems: z.array(z.string()).optional(),
-      firedDateTime: z.string().optional(),
-      description: z.string().nullish(),
+const commonAlert = lazySchema(() =>
+  z.object({
+    schemaId: z.literal('azureMonitorCommonAlertSchema'),
+    data: z.object({
+      essentials: z.object({
+        alertId: z.string().min(1),
+        alertRule: z.string().min(1),
+        severity: z.string().optional(),
+        signalType: z.string().optional(),
+        monitorCondition: z.enum(['Fired', 'Resolved']),
+        monitoringService: z.string().optional(),
+        configurationItems: z.array(z.string()).optional(),
+        firedDateTime: z.string().optional(),
+        description: z.string().nullish(),
+      }),
+      customProperties: z.record(z.string(), z.string()).nullish(),
     }),
-    customProperties: z.record(z.string(), z.string()).nullish(),
   }),
-});
+);
 
 /** Azure Monitor → one alert. Labels: alertname, severity, signalType, monitoringService, configurationItem, custom properties. */
 export function decodeAzureMonitor(body: unknown): AlertSignal[] {

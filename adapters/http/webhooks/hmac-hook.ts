@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { AlertSignal } from '../../../core/app/index.ts';
 import { HttpError } from '../errors.ts';
-import { validate } from '../validate.ts';
+import { lazySchema, validate } from '../validate.ts';
 
 /** Header names of the generic hook. The signature covers `${timestamp}.${raw body}`. */
 export const hookHeaders = { timestamp: 'x-floatip-timestamp', signature: 'x-floatip-signature' } as const;
@@ -55,12 +55,14 @@ export function verifyHook(
     );
 }
 
-const hookBody = z.object({
-  id: z.string().min(1).max(256),
-  status: z.enum(['firing', 'resolved']),
-  labels: z.record(z.string(), z.string()),
-  summary: z.string().max(2000).optional(),
-});
+const hookBody = lazySchema(() =>
+  z.object({
+    id: z.string().min(1).max(256),
+    status: z.enum(['firing', 'resolved']),
+    labels: z.record(z.string(), z.string()),
+    summary: z.string().max(2000).optional(),
+  }),
+);
 
 export function decodeHook(body: unknown): AlertSignal[] {
   const p = validate(hookBody, body);

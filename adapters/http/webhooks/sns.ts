@@ -1,22 +1,24 @@
 import { z } from 'zod';
 import type { AlertSignal } from '../../../core/app/index.ts';
 import { HttpError } from '../errors.ts';
-import { validate } from '../validate.ts';
+import { lazySchema, validate } from '../validate.ts';
 import type { SnsMessage } from './sns-signature.ts';
 
-const snsEnvelope = z.object({
-  Type: z.enum(['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation']),
-  MessageId: z.string().min(1).max(128),
-  TopicArn: z.string().regex(/^arn:aws[a-z-]*:sns:/),
-  Message: z.string(),
-  Timestamp: z.string().min(1),
-  SignatureVersion: z.enum(['1', '2']),
-  Signature: z.string().min(1),
-  SigningCertURL: z.string().min(1),
-  Subject: z.string().optional(),
-  SubscribeURL: z.string().optional(),
-  Token: z.string().optional(),
-});
+const snsEnvelope = lazySchema(() =>
+  z.object({
+    Type: z.enum(['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation']),
+    MessageId: z.string().min(1).max(128),
+    TopicArn: z.string().regex(/^arn:aws[a-z-]*:sns:/),
+    Message: z.string(),
+    Timestamp: z.string().min(1),
+    SignatureVersion: z.enum(['1', '2']),
+    Signature: z.string().min(1),
+    SigningCertURL: z.string().min(1),
+    Subject: z.string().optional(),
+    SubscribeURL: z.string().optional(),
+    Token: z.string().optional(),
+  }),
+);
 
 /** Validates the envelope shape; the signature is checked separately. */
 export function decodeSnsEnvelope(body: unknown): SnsMessage {
@@ -42,19 +44,21 @@ export function checkSnsFreshness(m: SnsMessage, nowMs: number, toleranceSec: nu
     throw new HttpError(400, 'stale_message', 'Timestamp', 'message Timestamp is in the future');
 }
 
-const cloudWatchAlarm = z.object({
-  AlarmName: z.string().min(1),
-  NewStateValue: z.enum(['ALARM', 'OK', 'INSUFFICIENT_DATA']),
-  NewStateReason: z.string().optional(),
-  StateChangeTime: z.string().min(1),
-  Trigger: z
-    .object({
-      MetricName: z.string().optional(),
-      Namespace: z.string().optional(),
-      Dimensions: z.array(z.object({ name: z.string(), value: z.string() })).optional(),
-    })
-    .optional(),
-});
+const cloudWatchAlarm = lazySchema(() =>
+  z.object({
+    AlarmName: z.string().min(1),
+    NewStateValue: z.enum(['ALARM', 'OK', 'INSUFFICIENT_DATA']),
+    NewStateReason: z.string().optional(),
+    StateChangeTime: z.string().min(1),
+    Trigger: z
+      .object({
+        MetricName: z.string().optional(),
+        Namespace: z.string().optional(),
+        Dimensions: z.array(z.object({ name: z.string(), value: z.string() })).optional(),
+      })
+      .optional(),
+  }),
+);
 
 /**
  * A CloudWatch alarm carried in an SNS Notification → one alert. Labels: alertname, namespace, metric,

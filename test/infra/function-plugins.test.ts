@@ -1,0 +1,127 @@
+/**
+ * The esbuild plugins that keep work off a function's cold start (scripts/functions/plugins.ts): a lazy
+ * package is not initialized by importing it, yet behaves as itself when used; the prom-client subset
+ * serves the same metrics, default process metrics included when asked for.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { build, type Plugin } from 'esbuild';
+import { banner, repoRoot } from '../../scripts/functions/build.ts';
+import { lazyPackage, promClientSubset } from '../../scripts/functions/plugins.ts';
+import { cleanDir } from './artifacts.ts';
+
+/** Bundles `entry` (in `dir`) as the artifacts are bundled, with `plugins`; imports the result. */
+async function bundled(dir: string, entry: string, plugins: Plugin[]): Promise<Record<string, unknown>> {
+  const out = join(dir, `${entry}.out.mjs`);
+  await build({
+    absWorkingDir: dir,
+    nodePaths: [join(repoRoot, 'node_modules')],
+    entryPoints: [join(dir, entry)],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    mainFields: ['module', 'main'],
+    banner: { js: banner },
+    plugins,
+    logLevel: 'error',
+  });
+  return (await import(pathToFileURL(out).href)) as Record<string, unknown>;
+}
+
+test('a lazy package is initialized by its first use, not by the import, and then is itself', async (t) => {
+  const dir = cleanDir(t, 'lazy-package');
+  mkdirSync(join(dir, 'node_modules', 'fip-fake-parser'), { recursive: true });
+  writeFileSync(
+    join(dir, 'node_modules', 'fip-fake-parser', 'index.js'),
+    [
+      'globalThis.fipFakeParserLoads = (globalThis.fipFakeParserLoads ?? 0) + 1;',
+      'class Parser { static #prefix = "parsed"; static parse(s) { return `${Parser.#prefix} ${s}, this ${this === Parser ? "is" : "is not"} the class`; } }',
+      'exports.Parser = Parser;',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(dir, 'entry.mjs'),
+    [
+      "import { Parser } from 'fip-fake-parser';",
+      'export const loadsAtImport = globalThis.fipFakeParserLoads ?? 0;',
+      'export const parse = (s) => Parser.parse(s);',
+    ].join('\n'),
+  );
+  const m = await bundled(dir, 'entry.mjs', [lazyPackage({ 'fip-fake-parser': ['Parser'] })]);
+  assert.equal(m.loadsAtImport, 0, 'not initialized by the import');
+  const parse = m.parse as (s: string) => string;
+  assert.equal(parse('a'), 'parsed a, this is the class');
+  assert.equal(parse('b'), 'parsed b, this is the class');
+  assert.equal((globalThis as { fipFakeParserLoads?: number }).fipFakeParserLoads, 1, 'initialized once');
+});
+
+test('a lazy default export (a CommonJS function with properties) loads when it is called or read', async (t) => {
+  const dir = cleanDir(t, 'lazy-default');
+  mkdirSync(join(dir, 'node_modules', 'fip-fake-logger'), { recursive: true });
+  writeFileSync(
+    join(dir, 'node_modules', 'fip-fake-logger', 'index.js'),
+    [
+      'globalThis.fipFakeLoggerLoads = (globalThis.fipFakeLoggerLoads ?? 0) + 1;',
+      'function make(name) { return { name, made: true }; }',
+      'make.destination = (fd) => `fd ${fd}`;',
+      'module.exports = make;',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(dir, 'entry.mjs'),
+    [
+      "import make from 'fip-fake-logger';",
+      'export const loadsAtImport = globalThis.fipFakeLoggerLoads ?? 0;',
+      'export const use = () => [make(make.destination(2)), globalThis.fipFakeLoggerLoads];',
+    ].join('\n'),
+  );
+  const m = await bundled(dir, 'entry.mjs', [lazyPackage({ 'fip-fake-logger': ['default'] })]);
+  assert.equal(m.loadsAtImport, 0, 'not initialized by the import');
+  assert.deepEqual((m.use as () => unknown)(), [{ name: 'fd 2', made: true }, 1]);
+});
+
+test("cron-parser behind the lazy stand-in gives BullMQ's job scheduler the same next run", async (t) => {
+  const dir = cleanDir(t, 'lazy-cron');
+  writeFileSync(
+    join(dir, 'entry.mjs'),
+    [
+      "import { CronExpressionParser } from 'cron-parser';",
+      'export const next = (p, from) => CronExpressionParser.parse(p, { currentDate: from, tz: "UTC" }).next().toISOString();',
+    ].join('\n'),
+  );
+  const lazy = await bundled(dir, 'entry.mjs', [lazyPackage()]);
+  const { CronExpressionParser } = await import('cron-parser');
+  for (const pattern of ['*/5 * * * *', '0 0 3 * * 1', '@daily']) {
+    const from = '2026-03-04T05:06:07Z';
+    const expected = CronExpressionParser.parse(pattern, { currentDate: from, tz: 'UTC' })
+      .next()
+      .toISOString();
+    assert.equal((lazy.next as (p: string, f: string) => string)(pattern, from), expected, pattern);
+  }
+});
+
+test('the prom-client subset exposes the control metrics, and the default process metrics on request', async (t) => {
+  const dir = cleanDir(t, 'prom-subset');
+  writeFileSync(
+    join(dir, 'entry.mjs'),
+    `export { createControlMetrics } from ${JSON.stringify(join(repoRoot, 'adapters/http/metrics.ts'))};`,
+  );
+  const m = await bundled(dir, 'entry.mjs', [promClientSubset()]);
+  type Metrics = {
+    registry: { metrics(): Promise<string> };
+    webhooks: { inc(l: Record<string, string>): void };
+  };
+  const create = m.createControlMetrics as (o?: { defaults?: boolean }) => Metrics;
+  const plain = create();
+  plain.webhooks.inc({ source: 'alertmanager', result: 'accepted' });
+  const text = await plain.registry.metrics();
+  assert.match(text, /floatip_webhooks_total\{source="alertmanager",result="accepted"\} 1/);
+  assert.doesNotMatch(text, /floatip_process_cpu/);
+  const withDefaults = await create({ defaults: true }).registry.metrics();
+  assert.match(withDefaults, /floatip_process_cpu_user_seconds_total/);
+});
