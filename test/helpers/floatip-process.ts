@@ -31,6 +31,10 @@ export function runFloatip(args: string[]): Promise<{ code: number | null; out: 
   });
 }
 
+/** `floatip control-plane --demo --exit-after-demo` on `cfg`, on a free port. */
+export const runDemo = (cfg: string) =>
+  runFloatip(['control-plane', '--config', cfg, '--port', '0', '--demo', '--exit-after-demo']);
+
 export interface ExampleControl {
   /** The temporary directory, with the config in it as control.yaml. */
   dir: string;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { redactUrl } from '../../../functions/shared/redact.ts';
 import { redisUrl } from '../../e2e/control-plane/fixture.ts';
-import { exampleControl, runFloatip } from '../../helpers/floatip-process.ts';
+import { exampleControl, runDemo, runFloatip } from '../../helpers/floatip-process.ts';
 
 test('redactUrl hides a URL password (or a bare Redis token), nothing else', () => {
   assert.equal(redactUrl('redis://default:s3cret@10.0.0.5:6379/0'), 'redis://default:***@10.0.0.5:6379/0');
@@ -27,15 +27,7 @@ test('the banner names the status page, the token to sign in with, and never the
   withPassword.password = secret;
   const lab = await exampleControl('banner', withPassword.toString());
   t.after(lab.remove);
-  const r = await runFloatip([
-    'control-plane',
-    '--config',
-    lab.cfg,
-    '--port',
-    '0',
-    '--demo',
-    '--exit-after-demo',
-  ]);
+  const r = await runDemo(lab.cfg);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /^floatip control plane \(all\) on redis:\/\/127\.0\.0\.1:6379/m);
   assert.ok(!(r.out + r.err).includes(secret), 'the password is printed nowhere');

@@ -7,20 +7,12 @@ import { test } from 'node:test';
 import { waitReady } from '../../../adapters/redis/index.ts';
 import { buildControlPlane, loadControlPlaneConfig } from '../../../functions/control-plane/index.ts';
 import { quietLogger } from '../../e2e/control-plane/fixture.ts';
-import { exampleControl, runFloatip } from '../../helpers/floatip-process.ts';
+import { exampleControl, runDemo, runFloatip } from '../../helpers/floatip-process.ts';
 
 test('floatip control-plane --demo on the example config shows a failover end to end', async (t) => {
   const lab = await exampleControl('demo');
   t.after(lab.remove);
-  const r = await runFloatip([
-    'control-plane',
-    '--config',
-    lab.cfg,
-    '--port',
-    '0',
-    '--demo',
-    '--exit-after-demo',
-  ]);
+  const r = await runDemo(lab.cfg);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /\[failover\] web: \(nobody\) → web-1 \(epoch 1/);
   assert.match(r.out, /\[failover\] web: web-1 → web-2 \(epoch 2, 1 provider write, trigger alertmanager/);
