@@ -12,6 +12,9 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export const LVS_LAB_PREFIX = 'fip-lvs-';
 const NODE = 'node_modules/.bin/node';
@@ -106,6 +109,38 @@ export function sweepStaleLvsLabs(): void {
       killNamespace(ns);
     }
   }
+}
+
+/**
+ * One namespace for an agent under test, named like the labs (so a crashed run's is swept) and ending in
+ * `tag`, with lo up; with `v0Address`, also a veth pair v0/v1, both up, the address on v0. And a new
+ * temporary directory. Stale labs are swept first; the namespace and the directory go after the test.
+ */
+export function agentNamespace(
+  t: { after(fn: () => void): void },
+  tag: string,
+  v0Address?: string,
+): { ns: string; dir: string } {
+  sweepStaleLvsLabs();
+  const ns = `${LVS_LAB_PREFIX}${process.pid}-${randomBytes(2).toString('hex')}-${tag}`;
+  const dir = mkdtempSync(join(tmpdir(), `fip-${tag}-`));
+  run(['ip', 'netns', 'add', ns]);
+  t.after(() => {
+    try {
+      run(['ip', 'netns', 'del', ns]);
+    } catch {
+      // already gone
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+  run(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
+  if (v0Address !== undefined) {
+    run(['ip', '-n', ns, 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1']);
+    run(['ip', '-n', ns, 'addr', 'add', v0Address, 'dev', 'v0']);
+    run(['ip', '-n', ns, 'link', 'set', 'v0', 'up']);
+    run(['ip', '-n', ns, 'link', 'set', 'v1', 'up']);
+  }
+  return { ns, dir };
 }
 
 export async function createLvsLab(): Promise<LvsLab> {
