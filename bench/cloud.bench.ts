@@ -27,6 +27,7 @@ import { failoverHarness } from '../test/helpers/failover.ts';
 import type { Holder, VipProvider, VipResource } from '../core/ports/index.ts';
 import { armSubscription, startArmEmulator } from '../test/emulators/arm.ts';
 import { startEc2Emulator, type Ec2Emulator } from '../test/emulators/ec2.ts';
+import type { Faults } from '../test/emulators/faults.ts';
 import { startGceEmulator } from '../test/emulators/gce.ts';
 import { loopbackCertificate } from '../test/emulators/tls.ts';
 import { staticAuth } from '../test/adapters/gcp/fixture.ts';
@@ -68,6 +69,27 @@ interface Lab {
   close(): Promise<void>;
 }
 
+/**
+ * A Lab on one emulator: the requests it received are the calls, its throttling answers (ARM's 409 busy
+ * included; the other emulators answer none here) the throttled ones.
+ */
+function labOn(
+  em: { requests: unknown[]; faults: Faults; close(): Promise<void> },
+  provider: VipProvider,
+  resources: VipResource[],
+  members: Holder[],
+  close: () => Promise<void> = () => em.close(),
+): Lab {
+  return {
+    provider,
+    resources,
+    members,
+    calls: () => em.requests.length,
+    throttled: () => em.faults.counts.throttle + em.faults.counts.busy,
+    close,
+  };
+}
+
 type LabMaker = (n: number, policy: FailoverPolicy, baseline: boolean) => Promise<Lab>;
 
 /** Members a (eni-a) and b (eni-b): every AWS case fails over from b to a. */
@@ -94,14 +116,7 @@ function awsLab(
     random: seededRandom(n),
     coalesceMs: baseline ? 0 : 5,
   });
-  return {
-    provider,
-    resources,
-    members,
-    calls: () => ec2.requests.length,
-    throttled: () => ec2.faults.counts.throttle,
-    close: () => ec2.close(),
-  };
+  return labOn(ec2, provider, resources, members);
 }
 
 const awsRoutes: LabMaker = async (n, policy, baseline) => {
@@ -206,14 +221,7 @@ const azureRoutes: LabMaker = async (n, policy) => {
     lroPollMs: 100,
     random: seededRandom(n),
   });
-  return {
-    provider,
-    resources,
-    members,
-    calls: () => arm.requests.length,
-    throttled: () => arm.faults.counts.throttle + arm.faults.counts.busy,
-    close: () => arm.close(),
-  };
+  return labOn(arm, provider, resources, members);
 };
 
 const gcpRoutes: LabMaker = async (n, policy) => {
@@ -252,17 +260,10 @@ const gcpRoutes: LabMaker = async (n, policy) => {
     opPollMs: 100,
     random: seededRandom(n),
   });
-  return {
-    provider,
-    resources,
-    members,
-    calls: () => gce.requests.length,
-    throttled: () => gce.faults.counts.throttle,
-    close: async () => {
-      await provider.close();
-      await gce.close();
-    },
-  };
+  return labOn(gce, provider, resources, members, async () => {
+    await provider.close();
+    await gce.close();
+  });
 };
 
 interface Figures {
