@@ -10,11 +10,12 @@
  * their namespaces; the client runs netns-lvs-client.ts inside its namespace. destroy() kills every
  * process in the lab's namespaces and deletes them; pair createLvsLab with destroy in t.after/finally.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { killNamespace, run } from './netns.ts';
 
 export const LVS_LAB_PREFIX = 'fip-lvs-';
 const NODE = 'node_modules/.bin/node';
@@ -31,16 +32,6 @@ export const lvsLabAddrs = {
   r1v6: 'fd98:2::2',
   r2v6: 'fd98:3::2',
 } as const;
-
-function run(argv: string[], input?: string): string {
-  const [cmd, ...args] = argv;
-  return execFileSync(cmd ?? 'true', args, {
-    encoding: 'utf8',
-    input,
-    stdio: ['pipe', 'pipe', 'pipe'],
-    timeout: 20_000,
-  });
-}
 
 export interface LvsLab {
   ns: { c: string; d: string; r1: string; r2: string };
@@ -70,30 +61,6 @@ export function assertLvsLabPrerequisites(): void {
         `the LVS netns lab needs "${tool}" (Debian packages iproute2, nftables; see .ci/apt-packages)`,
       );
     }
-  }
-}
-
-function killNamespace(ns: string): void {
-  for (let round = 0; round < 5; round++) {
-    let pids: string[] = [];
-    try {
-      pids = run(['ip', 'netns', 'pids', ns]).split(/\s+/).filter(Boolean);
-    } catch {
-      return;
-    }
-    if (pids.length === 0) break;
-    for (const pid of pids) {
-      try {
-        process.kill(Number(pid), 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  }
-  try {
-    run(['ip', 'netns', 'del', ns]);
-  } catch {
-    // already deleted
   }
 }
 
