@@ -110,6 +110,15 @@ export function agentNamespace(
   return { ns, dir };
 }
 
+/** The lab with both real servers answering, destroyed after the test. */
+export async function servedLvsLab(t: { after(fn: () => void): void }): Promise<LvsLab> {
+  const lab = await createLvsLab();
+  t.after(() => lab.destroy());
+  await lab.startServer('r1');
+  await lab.startServer('r2');
+  return lab;
+}
+
 export async function createLvsLab(): Promise<LvsLab> {
   assertLvsLabPrerequisites();
   sweepStaleLvsLabs();
