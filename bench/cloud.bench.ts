@@ -26,7 +26,8 @@ import { defaultFailoverPolicy, type FailoverPolicy } from '../core/failover/ind
 import { failoverHarness } from '../test/helpers/failover.ts';
 import type { Holder, VipProvider, VipResource } from '../core/ports/index.ts';
 import { armSubscription, startArmEmulator } from '../test/emulators/arm.ts';
-import { startEc2Emulator } from '../test/emulators/ec2.ts';
+import { startEc2Emulator, type Ec2Emulator } from '../test/emulators/ec2.ts';
+import type { Faults } from '../test/emulators/faults.ts';
 import { startGceEmulator } from '../test/emulators/gce.ts';
 import { loopbackCertificate } from '../test/emulators/tls.ts';
 import { staticAuth } from '../test/adapters/gcp/fixture.ts';
@@ -68,14 +69,59 @@ interface Lab {
   close(): Promise<void>;
 }
 
+/**
+ * A Lab on one emulator: the requests it received are the calls, its throttling answers (ARM's 409 busy
+ * included; the other emulators answer none here) the throttled ones.
+ */
+function labOn(
+  em: { requests: unknown[]; faults: Faults; close(): Promise<void> },
+  provider: VipProvider,
+  resources: VipResource[],
+  members: Holder[],
+  close: () => Promise<void> = () => em.close(),
+): Lab {
+  return {
+    provider,
+    resources,
+    members,
+    calls: () => em.requests.length,
+    throttled: () => em.faults.counts.throttle + em.faults.counts.busy,
+    close,
+  };
+}
+
 type LabMaker = (n: number, policy: FailoverPolicy, baseline: boolean) => Promise<Lab>;
+
+/** Members a (eni-a) and b (eni-b): every AWS case fails over from b to a. */
+const awsMembers = (): Holder[] => [
+  { id: 'a', spec: { networkInterfaceId: 'eni-a' } },
+  { id: 'b', spec: { networkInterfaceId: 'eni-b' } },
+];
+
+/** An AwsVipProvider on the seeded emulator; the sequential baseline also turns coalescing off. */
+function awsLab(
+  ec2: Ec2Emulator,
+  members: Holder[],
+  resources: VipResource[],
+  n: number,
+  policy: FailoverPolicy,
+  baseline: boolean,
+): Lab {
+  const provider = new AwsVipProvider({
+    region: 'us-east-1',
+    endpoint: ec2.url,
+    credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench' },
+    members,
+    policy,
+    random: seededRandom(n),
+    coalesceMs: baseline ? 0 : 5,
+  });
+  return labOn(ec2, provider, resources, members);
+}
 
 const awsRoutes: LabMaker = async (n, policy, baseline) => {
   const ec2 = await startEc2Emulator({ latencyMs: LATENCY_MS, rate: RATES.aws, staleReads: 1 });
-  const members = [
-    { id: 'a', spec: { networkInterfaceId: 'eni-a' } },
-    { id: 'b', spec: { networkInterfaceId: 'eni-b' } },
-  ];
+  const members = awsMembers();
   ec2.state.addEni({ id: 'eni-a', privateIps: ['10.0.1.10'], sourceDestCheck: false });
   ec2.state.addEni({ id: 'eni-b', privateIps: ['10.0.1.20'], sourceDestCheck: false });
   const tables = Math.max(1, Math.ceil(n / 10));
@@ -98,23 +144,7 @@ const awsRoutes: LabMaker = async (n, policy, baseline) => {
       spec: { routeTableIds: [table], destination },
     });
   }
-  const provider = new AwsVipProvider({
-    region: 'us-east-1',
-    endpoint: ec2.url,
-    credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench' },
-    members,
-    policy,
-    random: seededRandom(n),
-    coalesceMs: baseline ? 0 : 5,
-  });
-  return {
-    provider,
-    resources,
-    members,
-    calls: () => ec2.requests.length,
-    throttled: () => ec2.faults.counts.throttle,
-    close: () => ec2.close(),
-  };
+  return awsLab(ec2, members, resources, n, policy, baseline);
 };
 
 const awsEips: LabMaker = async (n, policy, baseline) => {
@@ -122,7 +152,6 @@ const awsEips: LabMaker = async (n, policy, baseline) => {
   const ips = (o: number) => Array.from({ length: n + 1 }, (_, i) => `10.0.${o}.${i + 10}`);
   ec2.state.addEni({ id: 'eni-a', privateIps: ips(1) });
   ec2.state.addEni({ id: 'eni-b', privateIps: ips(2) });
-  const members: Holder[] = [];
   const resources: VipResource[] = [];
   for (let i = 0; i < n; i++) {
     const a = ec2.state.addAddress({
@@ -138,27 +167,8 @@ const awsEips: LabMaker = async (n, policy, baseline) => {
     });
   }
   // One member per (ENI, private IP): each EIP maps to its own secondary address.
-  members.push(
-    { id: 'a', spec: { networkInterfaceId: 'eni-a' } },
-    { id: 'b', spec: { networkInterfaceId: 'eni-b' } },
-  );
-  const provider = new AwsVipProvider({
-    region: 'us-east-1',
-    endpoint: ec2.url,
-    credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench' },
-    members,
-    policy,
-    random: seededRandom(n),
-    coalesceMs: baseline ? 0 : 5,
-  });
-  return {
-    provider,
-    resources,
-    members,
-    calls: () => ec2.requests.length,
-    throttled: () => ec2.faults.counts.throttle,
-    close: () => ec2.close(),
-  };
+  const members = awsMembers();
+  return awsLab(ec2, members, resources, n, policy, baseline);
 };
 
 let cert: { key: string; cert: string } | undefined;
@@ -211,14 +221,7 @@ const azureRoutes: LabMaker = async (n, policy) => {
     lroPollMs: 100,
     random: seededRandom(n),
   });
-  return {
-    provider,
-    resources,
-    members,
-    calls: () => arm.requests.length,
-    throttled: () => arm.faults.counts.throttle + arm.faults.counts.busy,
-    close: () => arm.close(),
-  };
+  return labOn(arm, provider, resources, members);
 };
 
 const gcpRoutes: LabMaker = async (n, policy) => {
@@ -257,17 +260,10 @@ const gcpRoutes: LabMaker = async (n, policy) => {
     opPollMs: 100,
     random: seededRandom(n),
   });
-  return {
-    provider,
-    resources,
-    members,
-    calls: () => gce.requests.length,
-    throttled: () => gce.faults.counts.throttle,
-    close: async () => {
-      await provider.close();
-      await gce.close();
-    },
-  };
+  return labOn(gce, provider, resources, members, async () => {
+    await provider.close();
+    await gce.close();
+  });
 };
 
 interface Figures {

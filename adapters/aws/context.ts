@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { Outcome } from '../../core/model/index.ts';
 import type { ApiCall } from '../../core/ports/index.ts';
-import { Coalescer } from '../../core/failover/index.ts';
+import { Coalescer, type ProviderCall } from '../../core/failover/index.ts';
 import { awsCall, windowSchedule, type CallDeps } from './call.ts';
 import type { AwsHolderSpec } from './specs.ts';
 
@@ -22,12 +22,7 @@ export interface AwsMember {
 export interface AwsContext {
   ec2: EC2Client;
   members: readonly AwsMember[];
-  call<T>(
-    log: ApiCall[],
-    operation: string,
-    params: Record<string, unknown>,
-    send: () => Promise<T>,
-  ): Promise<Outcome<T>>;
+  call: ProviderCall;
   addresses: Coalescer<Address>;
   enis: Coalescer<NetworkInterface>;
   tables: Coalescer<RouteTable>;

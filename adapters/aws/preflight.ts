@@ -20,9 +20,9 @@ import {
   type NetworkInterface,
   type RouteTable,
 } from '@aws-sdk/client-ec2';
-import { answerOf, findingsOf, type PreflightAnswer } from '../../core/app/preflight.ts';
+import { answerOf, findingsOf, membersOf, type PreflightAnswer } from '../../core/app/preflight.ts';
 import type { Holder, PreflightFinding, PreflightOptions, VipResource } from '../../core/ports/index.ts';
-import { parseMembers, type Sleep } from '../../core/failover/index.ts';
+import type { Sleep } from '../../core/failover/index.ts';
 import { classifyAwsError } from './errors.ts';
 import {
   awsHolderSpec,
@@ -98,13 +98,8 @@ export function awsPreflight(o: AwsPreflightOptions) {
     options: PreflightOptions,
   ): Promise<PreflightFinding[]> {
     const { out, say } = findingsOf(r.id);
-    let members: Array<{ id: string; spec: AwsHolderSpec }>;
-    try {
-      members = parseMembers(awsHolderSpec, holders, 'aws');
-    } catch (err) {
-      say('topology', 'mismatch', 'members', (err as Error).message);
-      return out;
-    }
+    const members = membersOf(awsHolderSpec, holders, 'aws', say);
+    if (!members) return out;
 
     /** A write sent with DryRun: the answer says whether it is allowed. */
     const dryRun = async (action: string, on: string, run: () => Promise<unknown>): Promise<void> => {

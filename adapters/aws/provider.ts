@@ -1,35 +1,21 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
-import type { Clock, Holder, MoveOptions, Random, VipResource } from '../../core/ports/index.ts';
-import {
-  DriverProvider,
-  parseMembers,
-  defaultFailoverPolicy,
-  tokenBucket,
-  type FailoverPolicy,
-  type KindDriver,
-  type Sleep,
-} from '../../core/failover/index.ts';
-import { realSleep, systemClock, systemRandom } from '../system/index.ts';
+import type { Holder, MoveOptions, VipResource } from '../../core/ports/index.ts';
+import { DriverProvider, memberFor, parseMembers, type KindDriver } from '../../core/failover/index.ts';
+import { providerDeps, type ProviderBaseOptions } from '../system/index.ts';
 import { awsContext, type AwsContext, type AwsMember } from './context.ts';
 import { elasticIpDriver } from './elastic-ip.ts';
 import { routeDriver } from './route.ts';
 import { secondaryIpDriver } from './secondary-ip.ts';
 import { awsHolderSpec, elasticIpSpec, parseSpec, routeSpec, secondaryIpSpec } from './specs.ts';
 
-export interface AwsProviderOptions {
-  /** The provider's configured name (labels error causes); `aws` when absent. */
-  name?: string;
+export interface AwsProviderOptions extends ProviderBaseOptions {
   region: string;
   /** API endpoint override (an emulator, a VPC endpoint); the SDK's default chain otherwise. */
   endpoint?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   members: readonly Holder[];
-  policy?: FailoverPolicy;
   /** Describes asked for within this window share one call (default 5 ms). */
   coalesceMs?: number;
-  random?: Random;
-  clock?: Clock;
-  sleep?: Sleep;
 }
 
 /** The AWS VipProvider: elastic IPs, secondary private IPs and route-table next hops over EC2. */
@@ -39,24 +25,16 @@ export class AwsVipProvider extends DriverProvider {
 
   constructor(o: AwsProviderOptions) {
     const members: AwsMember[] = parseMembers(awsHolderSpec, o.members, 'aws');
-    const policy = o.policy ?? defaultFailoverPolicy;
-    const random = o.random ?? systemRandom;
-    const sleep = o.sleep ?? realSleep;
-    super({ verify: policy.verify, random, sleep });
-    this.name = o.name ?? 'aws';
+    const deps = providerDeps(o, 'aws');
+    super(deps.move);
+    this.name = deps.name;
     const ec2 = new EC2Client({
       region: o.region,
       maxAttempts: 1, // retries are ours: classified, jittered, rate limited
       ...(o.endpoint ? { endpoint: o.endpoint } : {}),
       ...(o.credentials ? { credentials: o.credentials } : {}),
     });
-    const limiter = tokenBucket(policy.rate, o.clock ?? systemClock, sleep);
-    this.#ctx = awsContext(
-      ec2,
-      { provider: this.name, limiter, policy: policy.call, random, sleep },
-      members,
-      o.coalesceMs,
-    );
+    this.#ctx = awsContext(ec2, deps.call, members, o.coalesceMs);
   }
 
   protected driverFor(
@@ -65,9 +43,11 @@ export class AwsVipProvider extends DriverProvider {
     options: MoveOptions,
   ): KindDriver<unknown> | string {
     const takeover = options.takeover ?? false;
-    const target = this.#ctx.members.find((m) => m.id === holderId) ??
-      this.#ctx.members[0] ?? { id: '', spec: { networkInterfaceId: 'eni-none' } };
-    if (holderId !== null && target.id !== holderId) return `aws: ${holderId} is not an aws member`;
+    const target = memberFor(this.#ctx.members, holderId, 'aws', {
+      id: '',
+      spec: { networkInterfaceId: 'eni-none' },
+    });
+    if (typeof target === 'string') return target;
     const where = `aws resource ${r.id}`;
     switch (r.kind) {
       case 'elastic-ip': {

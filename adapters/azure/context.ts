@@ -1,7 +1,5 @@
 import type { NetworkManagementClient, RouteTable } from '@azure/arm-network';
-import type { Outcome } from '../../core/model/index.ts';
-import type { ApiCall } from '../../core/ports/index.ts';
-import { Coalescer, guardedCall, type CallDeps } from '../../core/failover/index.ts';
+import { Coalescer, providerCall, type CallDeps, type ProviderCall } from '../../core/failover/index.ts';
 import { classifyAzureError } from './errors.ts';
 import type { AzureHolderSpec } from './specs.ts';
 
@@ -15,12 +13,7 @@ export interface AzureContext {
   members: readonly AzureMember[];
   /** LRO poll interval (ms) passed to every begin...AndWait. */
   lroPollMs: number;
-  call<T>(
-    log: ApiCall[],
-    operation: string,
-    params: Record<string, unknown>,
-    send: () => Promise<T>,
-  ): Promise<Outcome<T>>;
+  call: ProviderCall;
   /**
    * Runs writes to one parent resource (a route table, a NIC) one after another. NRP serialises them
    * anyway and answers a concurrent write with 409 AnotherOperationInProgress; queueing here saves those
@@ -48,12 +41,7 @@ export function azureContext(
 ): AzureContext {
   const tails = new Map<string, Promise<unknown>>();
   const moved = new Map<string, string>(); // `${table}\n${from}` -> to, our own writes only
-  const call = <T>(
-    log: ApiCall[],
-    operation: string,
-    params: Record<string, unknown>,
-    send: () => Promise<T>,
-  ) => guardedCall(deps, classifyAzureError, log, { service: 'network', operation, params }, send);
+  const call = providerCall(deps, classifyAzureError, 'network');
   const tables = new Coalescer<RouteTable | null>(
     async (keys, log) => {
       const outs = await Promise.all(

@@ -10,9 +10,9 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { createPipelineRequest } from '@azure/core-rest-pipeline';
 import type { NetworkInterface, NetworkManagementClient } from '@azure/arm-network';
-import { answerOf, findingsOf, type PreflightAnswer } from '../../core/app/preflight.ts';
+import { answerOf, findingsOf, membersOf, type PreflightAnswer } from '../../core/app/preflight.ts';
 import type { Holder, PreflightFinding, PreflightOptions, VipResource } from '../../core/ports/index.ts';
-import { parseMembers, type Sleep } from '../../core/failover/index.ts';
+import type { Sleep } from '../../core/failover/index.ts';
 import { createNetworkClient } from './client.ts';
 import { classifyAzureError } from './errors.ts';
 import {
@@ -118,13 +118,8 @@ export function azurePreflight(o: AzurePreflightOptions) {
       a: { status: Status; detail: string },
       check: PreflightFinding['check'],
     ) => say(a.status === 'unreachable' ? 'reach' : check, a.status, subject, a.detail);
-    let members: Array<{ id: string; spec: AzureHolderSpec }>;
-    try {
-      members = parseMembers(azureHolderSpec, holders, 'azure');
-    } catch (err) {
-      say('topology', 'mismatch', 'members', (err as Error).message);
-      return out;
-    }
+    const members = membersOf(azureHolderSpec, holders, 'azure', say);
+    if (!members) return out;
     const sub = o.subscriptionId;
     /** Checks `actions` at `scope` and names each one that is not allowed. */
     const may = async (scope: string, label: string, actions: readonly string[]): Promise<void> => {

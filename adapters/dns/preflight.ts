@@ -9,9 +9,9 @@ import {
   Route53Client,
   type ResourceRecordSet,
 } from '@aws-sdk/client-route-53';
-import { answerOf, findingsOf, type PreflightAnswer } from '../../core/app/preflight.ts';
+import { answerOf, findingsOf, membersOf, type PreflightAnswer } from '../../core/app/preflight.ts';
 import type { Holder, PreflightFinding, PreflightOptions, VipResource } from '../../core/ports/index.ts';
-import { parseMembers, type Sleep } from '../../core/failover/index.ts';
+import type { Sleep } from '../../core/failover/index.ts';
 import { classifyRoute53Error } from './errors.ts';
 import { dnsHolderSpec, parseSpec, recordSpec } from './specs.ts';
 
@@ -78,13 +78,8 @@ export function dnsPreflight(o: DnsPreflightOptions) {
       say('topology', 'mismatch', 'spec', s);
       return out;
     }
-    let members: Array<{ id: string; spec: { address: string } }>;
-    try {
-      members = parseMembers(dnsHolderSpec, holders, 'dns');
-    } catch (err) {
-      say('topology', 'mismatch', 'members', (err as Error).message);
-      return out;
-    }
+    const members = membersOf(dnsHolderSpec, holders, 'dns', say);
+    if (!members) return out;
     const zone = `hosted zone ${s.hostedZoneId}`;
     const name = fqdn(s.name);
     // The zone's first records are its apex (SOA, NS): their name is the zone's name.

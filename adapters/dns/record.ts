@@ -7,11 +7,12 @@ import {
   type Route53Client,
 } from '@aws-sdk/client-route-53';
 import type { Outcome } from '../../core/model/index.ts';
-import type { ApiCall, Random } from '../../core/ports/index.ts';
+import type { Random } from '../../core/ports/index.ts';
 import {
   withRetries,
   type BackoffPolicy,
   type KindDriver,
+  type ProviderCall,
   type Sleep,
   type Write,
 } from '../../core/failover/index.ts';
@@ -28,12 +29,7 @@ export interface DnsContext {
   verify: BackoffPolicy;
   random: Random;
   sleep: Sleep;
-  call<T>(
-    log: ApiCall[],
-    operation: string,
-    params: Record<string, unknown>,
-    send: () => Promise<T>,
-  ): Promise<Outcome<T>>;
+  call: ProviderCall;
 }
 
 const fqdn = (n: string): string => (n.endsWith('.') ? n : `${n}.`);

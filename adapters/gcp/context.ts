@@ -5,9 +5,10 @@ import type { ApiCall, Random } from '../../core/ports/index.ts';
 import {
   backoffDelayMs,
   Coalescer,
-  guardedCall,
+  providerCall,
   type BackoffPolicy,
   type CallDeps,
+  type ProviderCall,
 } from '../../core/failover/index.ts';
 import { classifyGcpError, classifyGcpOperationError } from './errors.ts';
 import type { GcpHolderSpec } from './specs.ts';
@@ -121,12 +122,7 @@ export interface GcpContext {
   routes: Coalescer<Route | null>;
   /** A route's next-hop instance (`zone/instance`), read for its canIpForward; a missing VM is null. */
   hops: Coalescer<Instance | null>;
-  call<T>(
-    log: ApiCall[],
-    operation: string,
-    params: Record<string, unknown>,
-    send: () => Promise<T>,
-  ): Promise<Outcome<T>>;
+  call: ProviderCall;
 }
 
 type Instance = protos.google.cloud.compute.v1.IInstance;
@@ -149,12 +145,7 @@ export function gcpContext(
   opPollMs: number,
   coalesceMs = 5,
 ): GcpContext {
-  const call = <T>(
-    log: ApiCall[],
-    operation: string,
-    params: Record<string, unknown>,
-    send: () => Promise<T>,
-  ) => guardedCall(deps, classifyGcpError, log, { service: 'compute', operation, params }, send);
+  const call = providerCall(deps, classifyGcpError, 'compute');
   const schedule = windowSchedule(coalesceMs);
   return {
     project,

@@ -6,19 +6,12 @@
  * no existing resource can be asked about: reported unproven, never assumed.
  */
 import type { protos } from '@google-cloud/compute';
-import { answerOf, findingsOf, type PreflightAnswer } from '../../core/app/preflight.ts';
+import { answerOf, findingsOf, membersOf, type PreflightAnswer } from '../../core/app/preflight.ts';
 import type { Holder, PreflightFinding, PreflightOptions, VipResource } from '../../core/ports/index.ts';
-import { parseMembers, type Sleep } from '../../core/failover/index.ts';
+import type { Sleep } from '../../core/failover/index.ts';
 import { gcpClients, namesFilter, noRetry, type GcpClientOptions } from './context.ts';
 import { classifyGcpError } from './errors.ts';
-import {
-  accessConfigSpec,
-  aliasIpSpec,
-  gcpHolderSpec,
-  parseSpec,
-  routeSpec,
-  type GcpHolderSpec,
-} from './specs.ts';
+import { accessConfigSpec, aliasIpSpec, gcpHolderSpec, parseSpec, routeSpec } from './specs.ts';
 
 export interface GcpPreflightOptions extends GcpClientOptions {
   project: string;
@@ -86,13 +79,8 @@ export function gcpPreflight(o: GcpPreflightOptions) {
     options: PreflightOptions,
   ): Promise<PreflightFinding[]> {
     const { out, say } = findingsOf(r.id);
-    let members: Array<{ id: string; spec: GcpHolderSpec }>;
-    try {
-      members = parseMembers(gcpHolderSpec, holders, 'gcp');
-    } catch (err) {
-      say('topology', 'mismatch', 'members', (err as Error).message);
-      return out;
-    }
+    const members = membersOf(gcpHolderSpec, holders, 'gcp', say);
+    if (!members) return out;
     const where = `gcp resource ${r.id}`;
     const spec =
       r.kind === 'alias-ip'

@@ -1,34 +1,20 @@
-import type { Clock, Holder, MoveOptions, Random, VipResource } from '../../core/ports/index.ts';
-import {
-  DriverProvider,
-  parseMembers,
-  defaultFailoverPolicy,
-  tokenBucket,
-  type FailoverPolicy,
-  type KindDriver,
-  type Sleep,
-} from '../../core/failover/index.ts';
-import { realSleep, systemClock, systemRandom } from '../system/index.ts';
+import type { Holder, MoveOptions, VipResource } from '../../core/ports/index.ts';
+import { DriverProvider, memberFor, parseMembers, type KindDriver } from '../../core/failover/index.ts';
+import { providerDeps, type ProviderBaseOptions } from '../system/index.ts';
 import { gcpClients, gcpContext, type GcpContext, type GcpMember } from './context.ts';
 import { accessConfigDriver, aliasIpDriver } from './instance-kinds.ts';
 import { routeDriver } from './route.ts';
 import { accessConfigSpec, aliasIpSpec, gcpHolderSpec, parseSpec, routeSpec } from './specs.ts';
 
-export interface GcpProviderOptions {
-  /** The provider's configured name (labels error causes); the type name when absent. */
-  name?: string;
+export interface GcpProviderOptions extends ProviderBaseOptions {
   project: string;
   /** `http://127.0.0.1:PORT` for an emulator. */
   endpoint?: string;
   /** A google-auth-library client; application default credentials when absent. */
   authClient?: unknown;
   members: readonly Holder[];
-  policy?: FailoverPolicy;
   /** Pause between `wait` calls while an operation is still RUNNING; 500 ms when absent. */
   opPollMs?: number;
-  random?: Random;
-  clock?: Clock;
-  sleep?: Sleep;
 }
 
 /** The GCP VipProvider: alias IP ranges, external IP access configs and static routes over Compute Engine. */
@@ -38,23 +24,14 @@ export class GcpVipProvider extends DriverProvider {
 
   constructor(o: GcpProviderOptions) {
     const members: GcpMember[] = parseMembers(gcpHolderSpec, o.members, 'gcp');
-    const policy = o.policy ?? defaultFailoverPolicy;
-    const random = o.random ?? systemRandom;
-    const sleep = o.sleep ?? realSleep;
-    super({ verify: policy.verify, random, sleep });
-    this.name = o.name ?? 'gcp';
+    const deps = providerDeps(o, 'gcp');
+    super(deps.move);
+    this.name = deps.name;
     const clients = gcpClients({
       ...(o.endpoint ? { endpoint: o.endpoint } : {}),
       ...(o.authClient ? { authClient: o.authClient } : {}),
     });
-    const limiter = tokenBucket(policy.rate, o.clock ?? systemClock, sleep);
-    this.#ctx = gcpContext(
-      o.project,
-      clients,
-      { provider: this.name, limiter, policy: policy.call, random, sleep },
-      members,
-      o.opPollMs ?? 500,
-    );
+    this.#ctx = gcpContext(o.project, clients, deps.call, members, o.opPollMs ?? 500);
   }
 
   /** Closes the underlying clients (sockets). */
@@ -74,9 +51,8 @@ export class GcpVipProvider extends DriverProvider {
     options: MoveOptions,
   ): KindDriver<unknown> | string {
     const ctx: GcpContext = options.requestKey ? { ...this.#ctx, requestKey: options.requestKey } : this.#ctx;
-    const target = this.#ctx.members.find((m) => m.id === holderId) ?? this.#ctx.members[0];
-    if (!target || (holderId !== null && target.id !== holderId))
-      return `gcp: ${holderId} is not a gcp member`;
+    const target = memberFor(this.#ctx.members, holderId, 'gcp');
+    if (typeof target === 'string') return target;
     const where = `gcp resource ${r.id}`;
     switch (r.kind) {
       case 'alias-ip': {

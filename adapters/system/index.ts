@@ -8,3 +8,4 @@ export { createScriptQueue } from './script-queue.ts';
 export { spawnCommandCheck } from './command-check.ts';
 export { procProcessTable } from './process-table.ts';
 export { fsTrackedFiles } from './tracked-files.ts';
+export { providerDeps, type ProviderBaseOptions } from './provider-deps.ts';

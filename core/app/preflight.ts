@@ -5,7 +5,8 @@
  * this use case only decides which members may hold what and how findings rank.
  */
 import type { GroupConfig, ResourceConfig } from '../config/failover-group.ts';
-import { mapLimited } from '../failover/index.ts';
+import type { z } from 'zod';
+import { mapLimited, parseMembers } from '../failover/index.ts';
 import type { Holder, PreflightFinding, PreflightOptions, VipProvider } from '../ports/index.ts';
 
 export interface PreflightDeps {
@@ -85,6 +86,24 @@ export function findingsOf(resource: string): {
     say: (check, status, subject, detail, foreign = false) =>
       void out.push({ resource, check, status, subject, detail, ...(foreign ? { foreign: true } : {}) }),
   };
+}
+
+/**
+ * The provider's members checked with its holder schema, as pre-flight takes them: a bad member is not
+ * thrown but said (`topology`, `mismatch`, subject `members`), and the answer is then undefined.
+ */
+export function membersOf<T>(
+  schema: z.ZodType<T, unknown>,
+  holders: readonly Holder[],
+  provider: string,
+  say: ReturnType<typeof findingsOf>['say'],
+): { id: string; spec: T }[] | undefined {
+  try {
+    return parseMembers(schema, holders, provider);
+  } catch (err) {
+    say('topology', 'mismatch', 'members', (err as Error).message);
+    return undefined;
+  }
 }
 
 /** The worst verdict among `findings`. */

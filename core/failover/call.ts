@@ -61,3 +61,21 @@ export function guardedCall<T>(
     }
   });
 }
+
+/** One API call as an adapter's kinds make it: the call is logged in `log`, retried and classified. */
+export type ProviderCall = <T>(
+  log: ApiCall[],
+  operation: string,
+  params: Record<string, unknown>,
+  send: () => Promise<T>,
+) => Promise<Outcome<T>>;
+
+/** `guardedCall` with one adapter's deps, error classifier and service name bound. */
+export function providerCall(
+  deps: CallDeps,
+  classify: (err: unknown) => ClassifiedError,
+  service: string,
+): ProviderCall {
+  return (log, operation, params, send) =>
+    guardedCall(deps, classify, log, { service, operation, params }, send);
+}

@@ -24,3 +24,20 @@ export function parseMembers<T>(
     return { id: m.id, spec };
   });
 }
+
+/**
+ * The member a driver works for: `holderId`'s, or the first member when observing (`holderId` null).
+ * Answers a line naming the problem when `holderId` is no member of this provider, or when there is no
+ * member at all and no `fallback` (a provider that can observe without members passes one).
+ */
+export function memberFor<M extends { id: string }>(
+  members: readonly M[],
+  holderId: string | null,
+  provider: string,
+  fallback?: M,
+): M | string {
+  const target = members.find((m) => m.id === holderId) ?? members[0] ?? fallback;
+  if (!target || (holderId !== null && target.id !== holderId))
+    return `${provider}: ${holderId} is not ${/^[aeiou]/.test(provider) ? 'an' : 'a'} ${provider} member`;
+  return target;
+}

@@ -8,12 +8,13 @@
  * Real servers route through the gateway VIP, so replies return through whichever director is master
  * (a vrrp_sync_group keeps both VIPs together). destroy() kills everything and deletes the namespaces.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { killNamespace, run } from './netns.ts';
 import { LVS_LAB_PREFIX, assertLvsLabPrerequisites, sweepStaleLvsLabs } from './netns-lvs.ts';
 
 const NODE = 'node_modules/.bin/node';
@@ -28,16 +29,6 @@ export const pairAddrs = {
   r2: '10.98.2.3',
   rsPort: 8080,
 } as const;
-
-function run(argv: string[], input?: string): string {
-  const [cmd, ...args] = argv;
-  return execFileSync(cmd ?? 'true', args, {
-    encoding: 'utf8',
-    input,
-    stdio: ['pipe', 'pipe', 'pipe'],
-    timeout: 20_000,
-  });
-}
 
 /**
  * A director's keepalived.conf for this lab: a sync group holding the client-side VIP (a0) and the real
@@ -105,21 +96,6 @@ export interface LvsPairLab {
   holds(director: 'd1' | 'd2', addr: string): boolean;
   requests(count: number): string[];
   destroy(): void;
-}
-
-function killNamespace(ns: string): void {
-  try {
-    for (const pid of run(['ip', 'netns', 'pids', ns]).split(/\s+/).filter(Boolean)) {
-      try {
-        process.kill(Number(pid), 'SIGKILL');
-      } catch {
-        // gone
-      }
-    }
-    run(['ip', 'netns', 'del', ns]);
-  } catch {
-    // already gone
-  }
 }
 
 export function createLvsPairLab(): LvsPairLab {

@@ -10,8 +10,12 @@
  * their namespaces; the client runs netns-lvs-client.ts inside its namespace. destroy() kills every
  * process in the lab's namespaces and deletes them; pair createLvsLab with destroy in t.after/finally.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { killNamespace, run } from './netns.ts';
 
 export const LVS_LAB_PREFIX = 'fip-lvs-';
 const NODE = 'node_modules/.bin/node';
@@ -28,16 +32,6 @@ export const lvsLabAddrs = {
   r1v6: 'fd98:2::2',
   r2v6: 'fd98:3::2',
 } as const;
-
-function run(argv: string[], input?: string): string {
-  const [cmd, ...args] = argv;
-  return execFileSync(cmd ?? 'true', args, {
-    encoding: 'utf8',
-    input,
-    stdio: ['pipe', 'pipe', 'pipe'],
-    timeout: 20_000,
-  });
-}
 
 export interface LvsLab {
   ns: { c: string; d: string; r1: string; r2: string };
@@ -70,30 +64,6 @@ export function assertLvsLabPrerequisites(): void {
   }
 }
 
-function killNamespace(ns: string): void {
-  for (let round = 0; round < 5; round++) {
-    let pids: string[] = [];
-    try {
-      pids = run(['ip', 'netns', 'pids', ns]).split(/\s+/).filter(Boolean);
-    } catch {
-      return;
-    }
-    if (pids.length === 0) break;
-    for (const pid of pids) {
-      try {
-        process.kill(Number(pid), 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  }
-  try {
-    run(['ip', 'netns', 'del', ns]);
-  } catch {
-    // already deleted
-  }
-}
-
 /** Removes labs left by runs whose process is gone (names carry the creating pid). */
 export function sweepStaleLvsLabs(): void {
   for (const line of run(['ip', 'netns', 'list']).split('\n')) {
@@ -106,6 +76,47 @@ export function sweepStaleLvsLabs(): void {
       killNamespace(ns);
     }
   }
+}
+
+/**
+ * One namespace for an agent under test, named like the labs (so a crashed run's is swept) and ending in
+ * `tag`, with lo up; with `v0Address`, also a veth pair v0/v1, both up, the address on v0. And a new
+ * temporary directory. Stale labs are swept first; the namespace and the directory go after the test.
+ */
+export function agentNamespace(
+  t: { after(fn: () => void): void },
+  tag: string,
+  v0Address?: string,
+): { ns: string; dir: string } {
+  sweepStaleLvsLabs();
+  const ns = `${LVS_LAB_PREFIX}${process.pid}-${randomBytes(2).toString('hex')}-${tag}`;
+  const dir = mkdtempSync(join(tmpdir(), `fip-${tag}-`));
+  run(['ip', 'netns', 'add', ns]);
+  t.after(() => {
+    try {
+      run(['ip', 'netns', 'del', ns]);
+    } catch {
+      // already gone
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+  run(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
+  if (v0Address !== undefined) {
+    run(['ip', '-n', ns, 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1']);
+    run(['ip', '-n', ns, 'addr', 'add', v0Address, 'dev', 'v0']);
+    run(['ip', '-n', ns, 'link', 'set', 'v0', 'up']);
+    run(['ip', '-n', ns, 'link', 'set', 'v1', 'up']);
+  }
+  return { ns, dir };
+}
+
+/** The lab with both real servers answering, destroyed after the test. */
+export async function servedLvsLab(t: { after(fn: () => void): void }): Promise<LvsLab> {
+  const lab = await createLvsLab();
+  t.after(() => lab.destroy());
+  await lab.startServer('r1');
+  await lab.startServer('r2');
+  return lab;
 }
 
 export async function createLvsLab(): Promise<LvsLab> {

@@ -50,7 +50,8 @@ export interface Lab {
   destroy(): void;
 }
 
-function run(argv: string[], input?: string): string {
+/** Runs argv to its end (20 s at most) and answers its stdout; throws on a non-zero exit. */
+export function run(argv: string[], input?: string): string {
   const [cmd, ...args] = argv;
   return execFileSync(cmd ?? 'true', args, {
     encoding: 'utf8',
@@ -80,7 +81,8 @@ function listNamespaces(): string[] {
     .filter((n) => n.length > 0);
 }
 
-function killNamespace(ns: string): void {
+/** SIGKILLs every process in `ns` (a few rounds, for children forked meanwhile), then deletes it. */
+export function killNamespace(ns: string): void {
   for (let round = 0; round < 5; round++) {
     let pids: string[] = [];
     try {

@@ -47,6 +47,28 @@ export function findVmKernel(): VmKernel | { missing: string } {
   return { version, root };
 }
 
+/**
+ * For a test file that boots the VM: the kernel, and why its tests skip (false when they run). They need
+ * root (qemu exports / to the guest) and a kernel; on CI, which prepares the kernel (.ci/run calls
+ * .ci/vm-kernel), a missing kernel is not a skip but a failure, thrown by `required()` in `before`.
+ */
+export function vmTestKernel(): { skip: string | false; required(): VmKernel } {
+  const kernel = findVmKernel();
+  const skip =
+    process.getuid?.() !== 0
+      ? 'needs root (qemu exports / to the guest)'
+      : 'missing' in kernel && !process.env.CI
+        ? kernel.missing
+        : false;
+  return {
+    skip,
+    required() {
+      if ('missing' in kernel) throw new Error(kernel.missing);
+      return kernel;
+    },
+  };
+}
+
 function readLink(path: string): string {
   const r = spawnSync('readlink', ['-f', path], { encoding: 'utf8' });
   return r.stdout.trim();

@@ -4,6 +4,7 @@ import { seededRandom } from '../../../adapters/memory/index.ts';
 import type { Holder } from '../../../core/ports/index.ts';
 import { armSubscription, startArmEmulator, type ArmEmulator, type ArmOptions } from '../../emulators/arm.ts';
 import { loopbackCertificate } from '../../emulators/tls.ts';
+import { addNvaNics } from '../../helpers/azure-nva.ts';
 import { testPolicy } from '../aws/fixture.ts';
 
 /** A TokenCredential that hands out one static test token (no identity service involved). */
@@ -23,9 +24,6 @@ export function testCa(): string {
   cert ??= loopbackCertificate();
   return cert.cert;
 }
-const subnet = {
-  id: `/subscriptions/${armSubscription}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s`,
-};
 export const pipId = `/subscriptions/${armSubscription}/resourceGroups/rg/providers/Microsoft.Network/publicIPAddresses/pip-vip`;
 
 /** An ARM emulator (TLS on loopback) with two NVA NICs and two route tables that carry other routes. */
@@ -34,13 +32,7 @@ export async function azureLab(
 ): Promise<{ arm: ArmEmulator; provider: AzureVipProvider }> {
   cert ??= loopbackCertificate();
   const arm = await startArmEmulator({ lroPolls: 1, retryAfterMs: 5, ...faults, tls: cert });
-  for (const [name, ip] of [
-    ['nic-a', '10.1.0.4'],
-    ['nic-b', '10.1.0.5'],
-  ] as const)
-    arm.addNic('rg', name, [
-      { name: 'ipconfig1', privateIPAddress: ip, privateIPAllocationMethod: 'Static', primary: true, subnet },
-    ]);
+  addNvaNics(arm);
   for (const t of ['rt-1', 'rt-2'])
     arm.addTable('rg', t, [
       { name: 'default', addressPrefix: '0.0.0.0/0', nextHopType: 'Internet' },

@@ -1,18 +1,11 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gcpClients, noRetry } from '../../../adapters/gcp/context.ts';
-import type { VipResource } from '../../../core/ports/index.ts';
-import { closeSharedGcpLab, members, sharedGcpLab, staticAuth } from './fixture.ts';
+import { alias, closeSharedGcpLab, members, sharedGcpLab, staticAuth } from './fixture.ts';
 
 after(closeSharedGcpLab);
 
 const [a, b] = members as [(typeof members)[0], (typeof members)[0]];
-const alias: VipResource = {
-  id: 'al',
-  provider: 'gcp',
-  kind: 'alias-ip',
-  spec: { ipCidrRange: '10.2.9.9/32' },
-};
 const aliasesOf = (lab: Awaited<ReturnType<typeof sharedGcpLab>>, vm: string): string[] =>
   (lab.gce.instances.get(vm)?.networkInterfaces[0]?.aliasIpRanges ?? []).map((r) => r.ipCidrRange);
 

@@ -1,7 +1,7 @@
 import { OAuth2Client } from 'google-auth-library';
 import { GcpVipProvider } from '../../../adapters/gcp/index.ts';
 import { seededRandom } from '../../../adapters/memory/index.ts';
-import type { Holder } from '../../../core/ports/index.ts';
+import type { Holder, VipResource } from '../../../core/ports/index.ts';
 import type { FaultOptions } from '../../emulators/faults.ts';
 import { startGceEmulator, type GceEmulator } from '../../emulators/gce.ts';
 import { testPolicy } from '../aws/fixture.ts';
@@ -10,6 +10,14 @@ export const members: Holder[] = [
   { id: 'a', spec: { zone: 'europe-west1-b', instance: 'vm-a' } },
   { id: 'b', spec: { zone: 'europe-west1-c', instance: 'vm-b' } },
 ];
+
+/** The alias-ip resource of the scenario tests: 10.2.9.9/32 as an alias range on the member's NIC. */
+export const alias: VipResource = {
+  id: 'al',
+  provider: 'gcp',
+  kind: 'alias-ip',
+  spec: { ipCidrRange: '10.2.9.9/32' },
+};
 
 /** A real google-auth-library client holding one static test token (no metadata server, no key file). */
 export function staticAuth(): OAuth2Client {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { classifyGcpOperationError } from '../../../adapters/gcp/errors.ts';
 import { gcpClients, noRetry } from '../../../adapters/gcp/context.ts';
 import type { VipResource } from '../../../core/ports/index.ts';
-import { closeSharedGcpLab, members, sharedGcpLab, staticAuth } from './fixture.ts';
+import { alias, closeSharedGcpLab, members, sharedGcpLab, staticAuth } from './fixture.ts';
 
 after(closeSharedGcpLab);
 
@@ -13,12 +13,6 @@ const route: VipResource = {
   provider: 'gcp',
   kind: 'route',
   spec: { namePrefix: 'fip-vip', network: 'global/networks/default', destRange: '10.9.9.9/32' },
-};
-const alias: VipResource = {
-  id: 'al',
-  provider: 'gcp',
-  kind: 'alias-ip',
-  spec: { ipCidrRange: '10.2.9.9/32' },
 };
 
 test('gcp route: a next hop VM without canIpForward is refused before anything is written', async () => {

@@ -2,7 +2,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { classifyGcpError } from '../../../adapters/gcp/index.ts';
 import type { VipResource } from '../../../core/ports/index.ts';
-import { closeSharedGcpLab, members, sharedGcpLab } from './fixture.ts';
+import { alias, closeSharedGcpLab, members, sharedGcpLab } from './fixture.ts';
 
 after(closeSharedGcpLab);
 
@@ -17,12 +17,6 @@ const route: VipResource = {
     destRange: '10.9.9.9/32',
     priority: 900,
   },
-};
-const alias: VipResource = {
-  id: 'al',
-  provider: 'gcp',
-  kind: 'alias-ip',
-  spec: { ipCidrRange: '10.2.9.9/32' },
 };
 
 test('gcp: routes move make-before-break: never two routes on one priority, never a moment without one', async () => {

@@ -16,52 +16,41 @@ describe('GARP / unsolicited NA in a netns lab', () => {
   after(() => lab?.destroy());
   const neigh = (fam: string, ip: string) => lab.exec('c', ['ip', fam, 'neigh', 'show', ip, 'dev', 'eth0']);
 
-  it('a gratuitous ARP replaces the client ARP entry for the VIP', async () => {
-    const d1 = lab.nodes['d1'];
-    assert.ok(d1);
-    lab.exec('c', [
-      'ip',
-      'neigh',
-      'replace',
-      '10.99.0.250',
-      'lladdr',
-      '02:00:00:00:00:ee',
-      'dev',
-      'eth0',
-      'nud',
-      'stale',
-    ]);
-    tool(lab, 'd1', ['addr', 'add', 'eth0', '10.99.0.250/24']);
-    tool(lab, 'd1', ['announce', 'eth0', '10.99.0.250']);
-    await waitFor(
-      'the client ARP cache to follow the GARP',
-      () => (neigh('-4', '10.99.0.250').includes(d1.mac) ? true : undefined),
-      5000,
-    );
-  });
-
-  it('an unsolicited NA with the override flag replaces the client neighbour entry', async () => {
-    const d1 = lab.nodes['d1'];
-    assert.ok(d1);
-    lab.exec('c', [
-      'ip',
-      '-6',
-      'neigh',
-      'replace',
-      'fd00:99::250',
-      'lladdr',
-      '02:00:00:00:00:ee',
-      'dev',
-      'eth0',
-      'nud',
-      'stale',
-    ]);
-    tool(lab, 'd1', ['addr', 'add', 'eth0', 'fd00:99::250/64']);
-    tool(lab, 'd1', ['announce', 'eth0', 'fd00:99::250']);
-    await waitFor(
-      'the client neighbour cache to follow the NA',
-      () => (neigh('-6', 'fd00:99::250').includes(d1.mac) ? true : undefined),
-      5000,
-    );
-  });
+  for (const c of [
+    {
+      name: 'a gratuitous ARP replaces the client ARP entry for the VIP',
+      family: '-4',
+      vip: '10.99.0.250',
+      prefixLen: 24,
+      what: 'the client ARP cache to follow the GARP',
+    },
+    {
+      name: 'an unsolicited NA with the override flag replaces the client neighbour entry',
+      family: '-6',
+      vip: 'fd00:99::250',
+      prefixLen: 64,
+      what: 'the client neighbour cache to follow the NA',
+    },
+  ])
+    it(c.name, async () => {
+      const d1 = lab.nodes['d1'];
+      assert.ok(d1);
+      // The client starts with a wrong MAC for the VIP.
+      lab.exec('c', [
+        'ip',
+        c.family,
+        'neigh',
+        'replace',
+        c.vip,
+        'lladdr',
+        '02:00:00:00:00:ee',
+        'dev',
+        'eth0',
+        'nud',
+        'stale',
+      ]);
+      tool(lab, 'd1', ['addr', 'add', 'eth0', `${c.vip}/${c.prefixLen}`]);
+      tool(lab, 'd1', ['announce', 'eth0', c.vip]);
+      await waitFor(c.what, () => (neigh(c.family, c.vip).includes(d1.mac) ? true : undefined), 5000);
+    });
 });

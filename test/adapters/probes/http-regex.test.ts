@@ -1,6 +1,6 @@
 // HTTP_GET `regex_options`, `regex_min_offset`, `regex_max_offset`: keepalived.conf -> checker spec ->
 // probe request -> a real loopback HTTP server. Options JavaScript RegExp cannot express are refused.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -41,15 +41,26 @@ async function check(port: number, urlBody: string): Promise<{ ok: boolean; deta
   return httpProbe({ ...req, timeoutMs: 2_000 });
 }
 
-test('HTTP_GET regex_options caseless, multiline, dotall map to RegExp flags against a real server', async (t) => {
-  const server = createServer((_req, res) => res.end(BODY));
+/**
+ * A loopback HTTP server answering `body` (closed after the test), and `expect(urlBody, ok)`: the checker
+ * translated from that url block probes it and must answer `ok`.
+ */
+async function serving(
+  t: TestContext,
+  body: string,
+): Promise<(urlBody: string, ok: boolean) => Promise<void>> {
+  const server = createServer((_req, res) => res.end(body));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   t.after(() => server.close());
   const port = (server.address() as AddressInfo).port;
-  const expect = async (urlBody: string, ok: boolean): Promise<void> => {
+  return async (urlBody, ok) => {
     const r = await check(port, urlBody);
     assert.equal(r.ok, ok, `${urlBody.replace(/\n/g, '; ')}: ${r.detail}`);
   };
+}
+
+test('HTTP_GET regex_options caseless, multiline, dotall map to RegExp flags against a real server', async (t) => {
+  const expect = await serving(t, BODY);
   await expect('regex "service: ready"', false);
   await expect('regex "service: ready"\nregex_options caseless', true);
   await expect('regex "^service"', false);
@@ -61,14 +72,7 @@ test('HTTP_GET regex_options caseless, multiline, dotall map to RegExp flags aga
 });
 
 test('HTTP_GET regex_min_offset / regex_max_offset bound where the match may start', async (t) => {
-  const server = createServer((_req, res) => res.end(BODY));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.after(() => server.close());
-  const port = (server.address() as AddressInfo).port;
-  const expect = async (urlBody: string, ok: boolean): Promise<void> => {
-    const r = await check(port, urlBody);
-    assert.equal(r.ok, ok, `${urlBody.replace(/\n/g, '; ')}: ${r.detail}`);
-  };
+  const expect = await serving(t, BODY);
   // "status" starts at 0, "service" at 11, "line" at 26
   await expect('regex "status"\nregex_min_offset 1', false);
   await expect('regex "service"\nregex_min_offset 11', true);
@@ -99,14 +103,7 @@ test('HTTP_GET regex_options JavaScript cannot express are refused naming the op
 });
 
 test('HTTP_GET regex_options extended, dollar_endonly, firstline, utf and no-op options behave as PCRE2', async (t) => {
-  const server = createServer((_req, res) => res.end(BODY));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.after(() => server.close());
-  const port = (server.address() as AddressInfo).port;
-  const expect = async (urlBody: string, ok: boolean): Promise<void> => {
-    const r = await check(port, urlBody);
-    assert.equal(r.ok, ok, `${urlBody.replace(/\n/g, '; ')}: ${r.detail}`);
-  };
+  const expect = await serving(t, BODY);
   // extended: whitespace and # comments in the pattern are not literal
   await expect('regex "service: Re  ady"', false);
   await expect('regex "service:\\ Re ady # the word"\nregex_options extended', true);
@@ -124,14 +121,7 @@ test('HTTP_GET regex_options extended, dollar_endonly, firstline, utf and no-op 
 
 test('HTTP_GET regex sees the whole body (a match 200 KiB in), and utf reads it as UTF-8', async (t) => {
   const big = `${'x'.repeat(200 * 1024)}needle-\u00e9t\u00e9\n`;
-  const server = createServer((_req, res) => res.end(big));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.after(() => server.close());
-  const port = (server.address() as AddressInfo).port;
-  const expect = async (urlBody: string, ok: boolean): Promise<void> => {
-    const r = await check(port, urlBody);
-    assert.equal(r.ok, ok, `${urlBody.replace(/\n/g, '; ')}: ${r.detail}`);
-  };
+  const expect = await serving(t, big);
   await expect('regex "needle"', true);
   await expect('regex "needle"\nregex_no_match', false);
   await expect('regex "needle"\nregex_max_offset 1000', false);

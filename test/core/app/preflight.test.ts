@@ -1,7 +1,9 @@
 /** The pre-flight use case: which members are asked about what, how findings rank, and that it never throws. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { z } from 'zod';
 import { runPreflight, verdictOf } from '../../../core/app/index.ts';
+import { findingsOf, membersOf } from '../../../core/app/preflight.ts';
 import type { GroupConfig } from '../../../core/config/failover-group.ts';
 import type { Holder, PreflightFinding, VipProvider } from '../../../core/ports/index.ts';
 
@@ -86,4 +88,19 @@ test('no pre-flight, no provider, no member, or a provider that throws: reported
     report.findings.map((f) => [f.status, f.detail]),
     [['mismatch', 'no member of group web has z settings']],
   );
+});
+
+test('membersOf: good members come back parsed; a bad one is said as a members mismatch, not thrown', () => {
+  const schema = z.object({ nic: z.string() });
+  const { out, say } = findingsOf('r1');
+  assert.deepEqual(membersOf(schema, [{ id: 'a', spec: { nic: 'eni-a' } }], 'x', say), [
+    { id: 'a', spec: { nic: 'eni-a' } },
+  ]);
+  assert.equal(out.length, 0);
+  assert.equal(membersOf(schema, [{ id: 'b', spec: { nic: 7 } }], 'x', say), undefined);
+  assert.equal(out.length, 1);
+  assert.equal(out[0]?.check, 'topology');
+  assert.equal(out[0]?.status, 'mismatch');
+  assert.equal(out[0]?.subject, 'members');
+  assert.match(out[0]?.detail ?? '', /^x member b: nic: /);
 });

@@ -7,35 +7,18 @@ import { test, type TestContext } from 'node:test';
 import { startServe } from '../../../functions/serve/index.ts';
 import { startWorker } from '../../../functions/worker/index.ts';
 import { armSubscription, startArmEmulator } from '../../emulators/arm.ts';
-import { azureLab, members as labMembers, staticCredential } from '../../adapters/azure/fixture.ts';
+import { azureLab, staticCredential } from '../../adapters/azure/fixture.ts';
+import { addNvaNics, addNvaRouteTable, nvaGroup } from '../../helpers/azure-nva.ts';
 import { loopbackCertificate } from '../../emulators/tls.ts';
 import { controlFixture, eventually, opsToken } from './fixture.ts';
-
-const subnet = {
-  id: `/subscriptions/${armSubscription}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s`,
-};
 
 /** An ARM emulator (TLS) with two NVA NICs and a route table, and a control plane built from config. */
 async function azureControl(t: TestContext) {
   const cert = loopbackCertificate();
   const arm = await startArmEmulator({ lroPolls: 1, retryAfterMs: 5, tls: cert });
   t.after(() => arm.close());
-  for (const [name, ip] of [
-    ['nic-a', '10.1.0.4'],
-    ['nic-b', '10.1.0.5'],
-  ] as const)
-    arm.addNic('rg', name, [
-      { name: 'ipconfig1', privateIPAddress: ip, privateIPAllocationMethod: 'Static', primary: true, subnet },
-    ]);
-  arm.addTable('rg', 'rt-1', [
-    { name: 'default', addressPrefix: '0.0.0.0/0', nextHopType: 'Internet' },
-    {
-      name: 'vip',
-      addressPrefix: '10.9.0.10/32',
-      nextHopType: 'VirtualAppliance',
-      nextHopIpAddress: '10.1.0.4',
-    },
-  ]);
+  addNvaNics(arm);
+  addNvaRouteTable(arm, [{ name: 'default', addressPrefix: '0.0.0.0/0', nextHopType: 'Internet' }]);
   const dir = mkdtempSync(join(tmpdir(), 'fip-cp-azure-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const caFile = join(dir, 'arm-ca.pem');
@@ -47,33 +30,7 @@ async function azureControl(t: TestContext) {
       providers: { azure: { subscriptionId: armSubscription, endpoint: arm.url, caFile, lroPollMs: 2 } },
       worker: { concurrency: 4, lockTtlMs: 180_000, attempts: 3, backoffMs: 50 },
       alerts: [{ match: { alertname: 'NvaDown' }, group: 'nva', memberLabel: 'instance' }],
-      groups: [
-        {
-          id: 'nva',
-          members: {
-            a: {
-              priority: 200,
-              azure: { privateIp: '10.1.0.4', networkInterface: { resourceGroup: 'rg', name: 'nic-a' } },
-            },
-            b: {
-              priority: 100,
-              azure: { privateIp: '10.1.0.5', networkInterface: { resourceGroup: 'rg', name: 'nic-b' } },
-            },
-          },
-          resources: [
-            {
-              id: 'nva-route',
-              provider: 'azure',
-              kind: 'route',
-              spec: {
-                routeTables: [{ resourceGroup: 'rg', name: 'rt-1' }],
-                route: 'vip',
-                addressPrefix: '10.9.0.10/32',
-              },
-            },
-          ],
-        },
-      ],
+      groups: [nvaGroup],
     },
   });
   const nextHop = () => arm.tables.get('rg/rt-1')?.routes.get('vip')?.nextHopIpAddress;
@@ -131,27 +88,7 @@ test('a throttled ARM call shows up in /metrics by provider, class and the provi
       providers: { azure: { subscriptionId: armSubscription, endpoint: arm.url } },
       worker: { concurrency: 4, lockTtlMs: 180_000, attempts: 3, backoffMs: 50 },
       alerts: [],
-      groups: [
-        {
-          id: 'nva',
-          members: {
-            a: { priority: 200, azure: labMembers[0]?.spec },
-            b: { priority: 100, azure: labMembers[1]?.spec },
-          },
-          resources: [
-            {
-              id: 'nva-route',
-              provider: 'azure',
-              kind: 'route',
-              spec: {
-                routeTables: [{ resourceGroup: 'rg', name: 'rt-1' }],
-                route: 'vip',
-                addressPrefix: '10.9.0.10/32',
-              },
-            },
-          ],
-        },
-      ],
+      groups: [nvaGroup],
     },
   });
   const server = await startServe(cp, { port: 0 });

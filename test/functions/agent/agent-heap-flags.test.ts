@@ -8,12 +8,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LVS_LAB_PREFIX, sweepStaleLvsLabs } from '../../helpers/netns-lvs.ts';
-
-const ip = (...args: string[]): string => execFileSync('ip', args, { encoding: 'utf8', timeout: 10_000 });
+import { agentNamespace } from '../../helpers/netns-lvs.ts';
 
 const conf = `
 vrrp_instance VI_1 {
@@ -99,23 +96,7 @@ async function agentProcess(
 }
 
 test('the agent runs with the bounded heap flags and MALLOC_ARENA_MAX=2; the flags can be overridden', async (t) => {
-  sweepStaleLvsLabs();
-  const ns = `${LVS_LAB_PREFIX}${process.pid}-${randomBytes(2).toString('hex')}-heap`;
-  const dir = mkdtempSync(join(tmpdir(), 'fip-heap-'));
-  ip('netns', 'add', ns);
-  t.after(() => {
-    try {
-      ip('netns', 'del', ns);
-    } catch {
-      // already gone
-    }
-    rmSync(dir, { recursive: true, force: true });
-  });
-  ip('-n', ns, 'link', 'set', 'lo', 'up');
-  ip('-n', ns, 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1');
-  ip('-n', ns, 'addr', 'add', '10.55.0.1/24', 'dev', 'v0');
-  ip('-n', ns, 'link', 'set', 'v0', 'up');
-  ip('-n', ns, 'link', 'set', 'v1', 'up');
+  const { ns, dir } = agentNamespace(t, 'heap', '10.55.0.1/24');
 
   const {
     FLOATIP_AGENT_NODE_FLAGS: _f,

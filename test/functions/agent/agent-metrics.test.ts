@@ -6,13 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LVS_LAB_PREFIX, sweepStaleLvsLabs } from '../../helpers/netns-lvs.ts';
-
-const ip = (...args: string[]): string => execFileSync('ip', args, { encoding: 'utf8', timeout: 10_000 });
+import { agentNamespace } from '../../helpers/netns-lvs.ts';
 
 const conf = `
 vrrp_instance VI_M {
@@ -67,23 +63,7 @@ const value = (text: string, series: string): number | undefined => {
 };
 
 test('a running agent serves its VRRP and LVS figures on /metrics', async (t) => {
-  sweepStaleLvsLabs();
-  const ns = `${LVS_LAB_PREFIX}${process.pid}-${randomBytes(2).toString('hex')}-metrics`;
-  const dir = mkdtempSync(join(tmpdir(), 'fip-metrics-'));
-  ip('netns', 'add', ns);
-  t.after(() => {
-    try {
-      ip('netns', 'del', ns);
-    } catch {
-      // already gone
-    }
-    rmSync(dir, { recursive: true, force: true });
-  });
-  ip('-n', ns, 'link', 'set', 'lo', 'up');
-  ip('-n', ns, 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1');
-  ip('-n', ns, 'addr', 'add', '10.56.0.1/24', 'dev', 'v0');
-  ip('-n', ns, 'link', 'set', 'v0', 'up');
-  ip('-n', ns, 'link', 'set', 'v1', 'up');
+  const { ns, dir } = agentNamespace(t, 'metrics', '10.56.0.1/24');
   writeFileSync(join(dir, 'keepalived.conf'), conf);
   const port = 19_650 + (process.pid % 1000);
   const child = spawn(

@@ -8,12 +8,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LVS_LAB_PREFIX, sweepStaleLvsLabs } from '../../helpers/netns-lvs.ts';
+import { agentNamespace } from '../../helpers/netns-lvs.ts';
 
 const SUSPENDED_PORT = 9001;
 const CONTROL_PORT = 9002;
@@ -56,19 +54,7 @@ async function until(what: string, ok: () => boolean, boundMs = 30_000): Promise
 }
 
 test('ha_suspend: checks stop while the virtual address is absent and follow ip addr add / del', async (t) => {
-  sweepStaleLvsLabs();
-  const ns = `${LVS_LAB_PREFIX}${process.pid}-${randomBytes(2).toString('hex')}-hs`;
-  const dir = mkdtempSync(join(tmpdir(), 'fip-hasusp-'));
-  ip('netns', 'add', ns);
-  t.after(() => {
-    try {
-      ip('netns', 'del', ns);
-    } catch {
-      // already gone
-    }
-    rmSync(dir, { recursive: true, force: true });
-  });
-  ip('-n', ns, 'link', 'set', 'lo', 'up');
+  const { ns, dir } = agentNamespace(t, 'hs');
   const path = join(dir, 'keepalived.conf');
   writeFileSync(path, conf);
 

@@ -10,6 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { armSubscription, startArmEmulator } from '../../emulators/arm.ts';
+import { addNvaNics, addNvaRouteTable, nvaGroup } from '../../helpers/azure-nva.ts';
 import { loopbackCertificate } from '../../emulators/tls.ts';
 import { dropPrefix, redisUrl } from '../../e2e/control-plane/fixture.ts';
 import { cleanDir, ensureArtifacts, unpackArtifact } from '../../infra/artifacts.ts';
@@ -17,56 +18,13 @@ import { lineChild } from '../line-child.ts';
 import { startIdentityEndpoint } from './managed-identity.ts';
 
 const token = 'azure-test-token';
-const subnet = {
-  id: `/subscriptions/${armSubscription}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s`,
-};
-
 async function armLab() {
   const cert = loopbackCertificate();
   const arm = await startArmEmulator({ lroPolls: 1, retryAfterMs: 5, tls: cert });
-  for (const [name, ip] of [
-    ['nic-a', '10.1.0.4'],
-    ['nic-b', '10.1.0.5'],
-  ] as const)
-    arm.addNic('rg', name, [
-      { name: 'ipconfig1', privateIPAddress: ip, privateIPAllocationMethod: 'Static', primary: true, subnet },
-    ]);
-  arm.addTable('rg', 'rt-1', [
-    {
-      name: 'vip',
-      addressPrefix: '10.9.0.10/32',
-      nextHopType: 'VirtualAppliance',
-      nextHopIpAddress: '10.1.0.4',
-    },
-  ]);
+  addNvaNics(arm);
+  addNvaRouteTable(arm);
   return { arm, cert };
 }
-
-const nvaGroup = {
-  id: 'nva',
-  members: {
-    a: {
-      priority: 200,
-      azure: { privateIp: '10.1.0.4', networkInterface: { resourceGroup: 'rg', name: 'nic-a' } },
-    },
-    b: {
-      priority: 100,
-      azure: { privateIp: '10.1.0.5', networkInterface: { resourceGroup: 'rg', name: 'nic-b' } },
-    },
-  },
-  resources: [
-    {
-      id: 'nva-route',
-      provider: 'azure',
-      kind: 'route',
-      spec: {
-        routeTables: [{ resourceGroup: 'rg', name: 'rt-1' }],
-        route: 'vip',
-        addressPrefix: '10.9.0.10/32',
-      },
-    },
-  ],
-};
 
 /** An HTTP trigger's input as the host sends it (RpcHttpData in the trigger binding). */
 const httpInput = (binding: string, method: string, path: string, body?: unknown) => [

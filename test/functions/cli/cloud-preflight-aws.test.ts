@@ -6,11 +6,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startEc2Emulator, type Ec2Emulator } from '../../emulators/ec2.ts';
-import { runCli, type CliRun } from '../../helpers/cli.ts';
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Ec2Emulator } from '../../emulators/ec2.ts';
+import { awsCli, awsCliLab, awsTestSecret } from '../../helpers/aws-cli-lab.ts';
 
 interface Finding {
   resource: string;
@@ -20,10 +18,6 @@ interface Finding {
   detail: string;
 }
 
-/** The CLI in-process with AWS test credentials in the environment, capturing its output. */
-const cli = (args: string[]): Promise<CliRun> =>
-  runCli(args, { AWS_ACCESS_KEY_ID: 'AKIDTEST', AWS_SECRET_ACCESS_KEY: 'test-secret-do-not-print' });
-
 const snapshot = (e: Ec2Emulator): string =>
   JSON.stringify({
     enis: [...e.state.enis.values()],
@@ -31,40 +25,9 @@ const snapshot = (e: Ec2Emulator): string =>
     tables: [...e.state.tables.values()],
   });
 
-async function lab(
-  t: { after(fn: () => Promise<void> | void): void },
-  tables: string[],
-): Promise<{ ec2: Ec2Emulator; file: string }> {
-  const ec2 = await startEc2Emulator();
-  ec2.state.addEni({ id: 'eni-a', privateIps: ['10.0.1.10'], sourceDestCheck: false });
-  ec2.state.addEni({ id: 'eni-b', privateIps: ['10.0.1.20'], sourceDestCheck: true });
-  ec2.state.addAddress({ allocationId: 'eipalloc-1', publicIp: '198.51.100.7' });
-  ec2.state.addTable({ id: 'rtb-1', routes: [{ destination: '10.9.9.9/32', eniId: 'eni-a' }] });
-  const dir = mkdtempSync(join(tmpdir(), 'fip-preflight-'));
-  const file = join(dir, 'floatip.yaml');
-  writeFileSync(
-    file,
-    [
-      'cloud:',
-      '  group: web',
-      '  providers:',
-      `    aws: { type: aws, region: us-east-1, endpoint: "${ec2.url}" }`,
-      '  members:',
-      '    lb-1: { aws: { networkInterfaceId: eni-a } }',
-      '    lb-2: { aws: { networkInterfaceId: eni-b } }',
-      '  resources:',
-      '    - { id: web-eip, provider: aws, kind: elastic-ip, spec: { allocationId: eipalloc-1 } }',
-      `    - { id: vip-route, provider: aws, kind: route, spec: { routeTableIds: [${tables.join(', ')}], destination: 10.9.9.9/32, disableSourceDestCheck: true } }`,
-      '  policy: { call: { baseMs: 1, capMs: 5 }, verify: { baseMs: 1, capMs: 5 } }',
-      '',
-    ].join('\n'),
-  );
-  t.after(async () => {
-    await ec2.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return { ec2, file };
-}
+/** The lab as pre-flight wants it: the route on eni-a, eni-b still checking source/destination. */
+const lab = (t: { after(fn: () => Promise<void> | void): void }, routeTableIds: string[]) =>
+  awsCliLab(t, { eniBSourceDestCheck: true, routeVia: 'eni-a', routeTableIds, disableSourceDestCheck: true });
 
 const onlyReadsAndDryRuns = (e: Ec2Emulator): void => {
   for (const r of e.requests)
@@ -78,7 +41,7 @@ test('preflight names a missing permission and a missing route table, exits 3, a
   const { ec2, file } = await lab(t, ['rtb-1', 'rtb-gone']);
   ec2.denied.add('ReplaceRoute');
   const before = snapshot(ec2);
-  const r = await cli(['cloud', 'preflight', '--config', file, '--json']);
+  const r = await awsCli(['cloud', 'preflight', '--config', file, '--json']);
   assert.equal(r.code, 3, r.out + r.err);
   const report = JSON.parse(r.out) as { verdict: string; exitCode: number; findings: Finding[] };
   assert.equal(report.verdict, 'resource');
@@ -110,13 +73,13 @@ test('preflight names a missing permission and a missing route table, exits 3, a
     ec2.requests.some((q) => q.params['DryRun'] === 'true'),
     'dry runs were sent',
   );
-  assert.doesNotMatch(r.out + r.err, /test-secret-do-not-print/);
+  assert.ok(!(r.out + r.err).includes(awsTestSecret), 'the secret key is never printed');
 });
 
 test('preflight exits 2 when only a permission is missing, 0 when everything is proven', async (t) => {
   const { ec2, file } = await lab(t, ['rtb-1']);
   ec2.denied.add('AssociateAddress');
-  const denied = await cli(['cloud', 'preflight', '--config', file]);
+  const denied = await awsCli(['cloud', 'preflight', '--config', file]);
   assert.equal(denied.code, 2, denied.out + denied.err);
   assert.match(denied.out, /FAILED: a permission is missing/);
   assert.match(
@@ -124,7 +87,7 @@ test('preflight exits 2 when only a permission is missing, 0 when everything is 
     /missing-permission\s+ec2:AssociateAddress on eipalloc-1 -> eni-a: UnauthorizedOperation/,
   );
   ec2.denied.clear();
-  const good = await cli(['cloud', 'preflight', '--config', file]);
+  const good = await awsCli(['cloud', 'preflight', '--config', file]);
   assert.equal(good.code, 0, good.out + good.err);
   assert.match(good.out, /pre-flight of group web: OK/);
   onlyReadsAndDryRuns(ec2);
@@ -133,7 +96,7 @@ test('preflight exits 2 when only a permission is missing, 0 when everything is 
 test('preflight exits 4 when the API does not answer', async (t) => {
   const { ec2, file } = await lab(t, ['rtb-1']);
   await ec2.close();
-  const r = await cli(['cloud', 'preflight', '--config', file, '--json']);
+  const r = await awsCli(['cloud', 'preflight', '--config', file, '--json']);
   assert.equal(r.code, 4, r.out + r.err);
   const report = JSON.parse(r.out) as { findings: Finding[] };
   assert.ok(report.findings.every((f) => f.status !== 'ok'));
@@ -150,7 +113,7 @@ test('inspect warns about a route target whose source/dest check is on, per reso
     privateIp: '10.0.1.99',
   });
   const before = snapshot(ec2);
-  const r = await cli(['cloud', 'inspect', '--config', file, '--json']);
+  const r = await awsCli(['cloud', 'inspect', '--config', file, '--json']);
   const seen = JSON.parse(r.out) as {
     resources: Array<{ resource: string; state: string; holder: string | null; warnings: string[] }>;
   };
@@ -173,7 +136,7 @@ test('inspect warns about a route target whose source/dest check is on, per reso
       ['elastic IP eipalloc-1: associated with eni-x, not a member: a failover takes it only with --force'],
     ],
   );
-  const text = await cli(['cloud', 'inspect', '--config', file]);
+  const text = await awsCli(['cloud', 'inspect', '--config', file]);
   assert.match(text.out, /warning: source\/dest check of eni-b \(member lb-2\): on/);
   assert.equal(snapshot(ec2), before);
   assert.ok(
@@ -183,7 +146,7 @@ test('inspect warns about a route target whose source/dest check is on, per reso
 });
 
 test('cloud --help lists preflight and its exit codes', async () => {
-  const r = await cli(['cloud', '--help']);
+  const r = await awsCli(['cloud', '--help']);
   const text = r.out + r.err;
   assert.match(text, /floatip cloud preflight --config FILE \[--json\]/);
   for (const line of [
@@ -197,7 +160,6 @@ test('cloud --help lists preflight and its exit codes', async () => {
 
 test('a member whose interface lacks its configured private IP is a mismatch, named', async (t) => {
   const { ec2, file } = await lab(t, ['rtb-1']);
-  const { readFileSync } = await import('node:fs');
   writeFileSync(
     file,
     readFileSync(file, 'utf8').replace(
@@ -205,7 +167,7 @@ test('a member whose interface lacks its configured private IP is a mismatch, na
       'lb-1: { aws: { networkInterfaceId: eni-a, privateIp: 10.0.1.99 } }',
     ),
   );
-  const r = await cli(['cloud', 'preflight', '--config', file, '--json']);
+  const r = await awsCli(['cloud', 'preflight', '--config', file, '--json']);
   assert.equal(r.code, 3, r.out + r.err);
   const { findings } = JSON.parse(r.out) as { findings: Finding[] };
   assert.ok(

@@ -4,33 +4,13 @@
  * token opens the page (by name), and the Redis URL without its password.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { redactUrl } from '../../../functions/shared/redact.ts';
-import { dropPrefix, redisUrl } from '../../e2e/control-plane/fixture.ts';
-
-const root = join(import.meta.dirname, '..', '..', '..');
-
-function run(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(join(root, 'node_modules', '.bin', 'node'), [join(root, 'bin', 'floatip.mjs'), ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const kill = setTimeout(() => p.kill('SIGKILL'), 60_000);
-    p.on('exit', (code) => {
-      clearTimeout(kill);
-      resolve({ code, out, err });
-    });
-  });
-}
+import { redisUrl } from '../../e2e/control-plane/fixture.ts';
+import { exampleControl, runDemo, runFloatip } from '../../helpers/floatip-process.ts';
 
 test('redactUrl hides a URL password (or a bare Redis token), nothing else', () => {
   assert.equal(redactUrl('redis://default:s3cret@10.0.0.5:6379/0'), 'redis://default:***@10.0.0.5:6379/0');
@@ -40,26 +20,14 @@ test('redactUrl hides a URL password (or a bare Redis token), nothing else', () 
 });
 
 test('the banner names the status page, the token to sign in with, and never the Redis password', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'floatip-banner-'));
-  const prefix = `t-banner-${randomUUID().slice(0, 8)}`;
-  t.after(async () => {
-    await rm(dir, { recursive: true, force: true });
-    await dropPrefix(redisUrl, prefix);
-  });
-  const example = await readFile(join(root, 'examples', 'floatip.control.yaml'), 'utf8');
   // A password in the URL: Redis's default user (nopass) accepts any, so the demo runs with it.
   const secret = `pw-${randomUUID()}`;
   const withPassword = new URL(redisUrl);
   withPassword.username = 'default';
   withPassword.password = secret;
-  const cfg = join(dir, 'control.yaml');
-  await writeFile(
-    cfg,
-    example
-      .replace('prefix: floatip-demo', `prefix: ${prefix}`)
-      .replace('url: redis://127.0.0.1:6379', `url: ${withPassword.toString()}`),
-  );
-  const r = await run(['control-plane', '--config', cfg, '--port', '0', '--demo', '--exit-after-demo']);
+  const lab = await exampleControl('banner', withPassword.toString());
+  t.after(lab.remove);
+  const r = await runDemo(lab.cfg);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /^floatip control plane \(all\) on redis:\/\/127\.0\.0\.1:6379/m);
   assert.ok(!(r.out + r.err).includes(secret), 'the password is printed nowhere');
@@ -70,12 +38,12 @@ test('the banner names the status page, the token to sign in with, and never the
   assert.doesNotMatch(r.out + r.err, /demo-read-token|demo-ops-token/);
 
   // ... also when Redis cannot be reached.
-  const locked = join(dir, 'locked.yaml');
+  const locked = join(lab.dir, 'locked.yaml');
   await writeFile(
     locked,
-    example.replace('url: redis://127.0.0.1:6379', `url: redis://default:${secret}@127.0.0.1:1`),
+    lab.example.replace('url: redis://127.0.0.1:6379', `url: redis://default:${secret}@127.0.0.1:1`),
   );
-  const down = await run(['serve', '--config', locked, '--port', '0']);
+  const down = await runFloatip(['serve', '--config', locked, '--port', '0']);
   assert.equal(down.code, 1);
   assert.ok(!(down.out + down.err).includes(secret), down.out + down.err);
   assert.match(down.err, /Redis at 127\.0\.0\.1:1 did not answer/);

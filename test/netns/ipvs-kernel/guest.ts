@@ -12,6 +12,7 @@ import { IPVS_SCHEDULERS } from '../../../adapters/onprem/ipvs/constants.ts';
 import { IpvsSyncDaemon } from '../../../adapters/onprem/ipvs/sync-daemon.ts';
 import { formatIpvsadm } from '../../../adapters/onprem/ipvs/ipvsadm-format.ts';
 import type { LbOp, LbService } from '../../../core/ports/index.ts';
+import { waitFor } from '../../helpers/netns.ts';
 
 const out = process.env.FIP_VM_OUT ?? '/run';
 const root = join(import.meta.dirname, '..', '..', '..');
@@ -169,20 +170,9 @@ await scenario('sync-daemon', async () => {
   }
 });
 
-/** Polls `check` until it returns a value or `ms` pass. */
-async function until<T>(what: string, ms: number, check: () => T | undefined): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      const v = check();
-      if (v !== undefined) return v;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(250);
-  }
-}
+/** Polls `check` every 250 ms until it returns a value; throws naming `what` after `ms`. */
+const until = <T>(what: string, ms: number, check: () => T | undefined): Promise<T> =>
+  waitFor(what, check, ms, 250);
 
 await scenario('agent', async () => {
   const conf = join(out, 'keepalived.conf');

@@ -8,20 +8,14 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findVmKernel, runVm, type VmRun } from '../../helpers/vm.ts';
+import { runVm, vmTestKernel, type VmRun } from '../../helpers/vm.ts';
 import { IPVS_SCHEDULERS } from '../../../adapters/onprem/ipvs/constants.ts';
 import type { LbService, LbTable } from '../../../core/ports/index.ts';
 
 const here = import.meta.dirname;
 const root = join(here, '..', '..', '..');
-const kernel = findVmKernel();
-const isRoot = process.getuid?.() === 0;
-// CI prepares the kernel (.ci/run calls .ci/vm-kernel): there a missing kernel is a failure, not a skip.
-const skip = !isRoot
-  ? 'needs root (qemu exports / to the guest)'
-  : 'missing' in kernel && !process.env.CI
-    ? kernel.missing
-    : false;
+const vmKernel = vmTestKernel();
+const skip = vmKernel.skip;
 
 interface Scenario<T> {
   ok: boolean;
@@ -40,12 +34,10 @@ function scenario<T>(name: string): T {
 
 before(async () => {
   if (skip) return;
-  if ('missing' in kernel) throw new Error(kernel.missing);
+  const kernel = vmKernel.required();
   const schedulerModules = IPVS_SCHEDULERS.map((s) => `ip_vs_${s}`);
   // Load what this kernel has: twos came in Linux 6.7, so a 6.1 kernel lacks it and floatip must say so.
-  const available = schedulerModules.filter(
-    (m) => !('missing' in kernel) && moduleExists(kernel.root, kernel.version, m),
-  );
+  const available = schedulerModules.filter((m) => moduleExists(kernel.root, kernel.version, m));
   run = await runVm(kernel, {
     modules: ['ip_vs', 'dummy', ...available],
     files: {

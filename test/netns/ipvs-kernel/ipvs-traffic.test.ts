@@ -11,20 +11,14 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { findVmKernel, runVm, type VmRun } from '../../helpers/vm.ts';
+import { runVm, vmTestKernel, type VmRun } from '../../helpers/vm.ts';
 import { createVirtualService, type SchedulerName } from '../../../core/lb/index.ts';
 import { WEIGHTS, type Conn } from './traffic-guest.ts';
 
 const here = import.meta.dirname;
 const root = join(here, '..', '..', '..');
-const kernel = findVmKernel();
-const isRoot = process.getuid?.() === 0;
-// CI prepares the kernel (.ci/run calls .ci/vm-kernel): there a missing kernel is a failure, not a skip.
-const skip = !isRoot
-  ? 'needs root (qemu exports / to the guest)'
-  : 'missing' in kernel && !process.env.CI
-    ? kernel.missing
-    : false;
+const vmKernel = vmTestKernel();
+const skip = vmKernel.skip;
 
 interface Run {
   mode: 'NAT' | 'DR' | 'TUN';
@@ -49,9 +43,8 @@ const serverAddr = (name: string) => `10.10.1.${10 + Number(name.slice(2))}`;
 
 before(async () => {
   if (skip) return;
-  if ('missing' in kernel) throw new Error(kernel.missing);
   const t0 = Date.now();
-  vm = await runVm(kernel, {
+  vm = await runVm(vmKernel.required(), {
     modules: ['ip_vs', 'ip_vs_rr', 'ip_vs_wrr', 'ip_vs_sh', 'ip_vs_mh', 'veth', 'bridge', 'dummy', 'ipip'],
     script: `cd '${root}' && node_modules/.bin/node test/netns/ipvs-kernel/traffic-guest.ts`,
     timeoutMs: 10 * 60_000,

@@ -22,6 +22,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { waitFor } from '../../helpers/netns.ts';
 
 const MODES = ['NAT', 'DR', 'TUN'] as const;
 const SCHEDULERS = ['rr', 'wrr', 'sh', 'mh'] as const;
@@ -184,19 +185,9 @@ function buildLab(): void {
   sh(['set -e', ...lines].join('\n'));
 }
 
-async function until<T>(what: string, ms: number, check: () => T | undefined): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      const v = check();
-      if (v !== undefined) return v;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(250);
-  }
-}
+/** Polls `check` every 250 ms until it returns a value; throws naming `what` after `ms`. */
+const until = <T>(what: string, ms: number, check: () => T | undefined): Promise<T> =>
+  waitFor(what, check, ms, 250);
 
 async function guest(): Promise<void> {
   const out = process.env.FIP_VM_OUT ?? '/run';

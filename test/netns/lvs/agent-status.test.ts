@@ -7,7 +7,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLvsLab, lvsLabAddrs } from '../../helpers/netns-lvs.ts';
+import { servedLvsLab, lvsLabAddrs } from '../../helpers/netns-lvs.ts';
 
 const conf = `
 virtual_server ${lvsLabAddrs.vip} 80 {
@@ -35,10 +35,7 @@ virtual_server ${lvsLabAddrs.vip} 80 {
 async function startAgent(t: TestContext, text: string) {
   const dir = mkdtempSync(join(tmpdir(), 'fip-lvs-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const lab = await createLvsLab();
-  t.after(() => lab.destroy());
-  await lab.startServer('r1');
-  await lab.startServer('r2');
+  const lab = await servedLvsLab(t);
   const config = join(dir, 'keepalived.conf');
   const socket = join(dir, 'agent.sock');
   writeFileSync(config, text);

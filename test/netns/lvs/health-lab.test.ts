@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLvsLab, lvsLabAddrs, startLvsDirector } from '../../helpers/netns-lvs.ts';
+import { servedLvsLab, lvsLabAddrs, startLvsDirector } from '../../helpers/netns-lvs.ts';
 
 const conf = `
 virtual_server ${lvsLabAddrs.vip} 80 {
@@ -64,10 +64,7 @@ const dests = (e: Record<string, unknown>): string => JSON.stringify(e.dests);
 test('HTTP_GET takes a stopped real server out and puts it back; no request fails once it is out', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'fip-lvs-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const lab = await createLvsLab();
-  t.after(() => lab.destroy());
-  await lab.startServer('r1');
-  await lab.startServer('r2');
+  const lab = await servedLvsLab(t);
   const path = join(dir, 'keepalived.conf');
   const notify = join(dir, 'notify.sh');
   const notified = join(dir, 'notified.log');
@@ -133,10 +130,7 @@ test('HTTP_GET takes a stopped real server out and puts it back; no request fail
 test('quorum lost: the sorry server takes the traffic and quorum_down runs; quorum back: the reverse', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'fip-lvs-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const lab = await createLvsLab();
-  t.after(() => lab.destroy());
-  await lab.startServer('r1');
-  await lab.startServer('r2');
+  const lab = await servedLvsLab(t);
   const notify = join(dir, 'notify.sh');
   const notified = join(dir, 'notified.log');
   writeFileSync(notify, `#!/bin/sh\necho "$@" >> ${notified}\n`, { mode: 0o755 });

@@ -80,28 +80,22 @@ test('persistence survives a weight change: quiescing a server (weight 0) keeps 
   assert.deepEqual(lab.requests(2, [c]), [other, other], 'a new client only gets the server with weight');
 });
 
-test('sh: every client address always lands on the same real server', async () => {
-  await converge({ services: [vs('sh', [rs('r1'), rs('r2')])] });
-  const clients = lvsLabAddrs.clients;
-  const got = lab.requests(16, clients);
-  for (let c = 0; c < clients.length; c++) {
-    const mine = got.filter((_, i) => i % clients.length === c);
-    assert.equal(new Set(mine).size, 1, `client ${clients[c]} moved: ${JSON.stringify(got)}`);
-  }
-  // jhash with the fixed seed spreads these four clients over both servers (deterministic, not chance)
-  assert.deepEqual(new Set(got), new Set(['r1', 'r2']), JSON.stringify(got));
-});
-
-test('mh: every client address always lands on the same real server, both are used', async () => {
-  await converge({ services: [vs('mh', [rs('r1'), rs('r2')])] });
-  const clients = lvsLabAddrs.clients;
-  const got = lab.requests(16, clients);
-  for (let c = 0; c < clients.length; c++) {
-    const mine = got.filter((_, i) => i % clients.length === c);
-    assert.equal(new Set(mine).size, 1, `client ${clients[c]} moved: ${JSON.stringify(got)}`);
-  }
-  assert.deepEqual(new Set(got), new Set(['r1', 'r2']), JSON.stringify(got));
-});
+for (const [scheduler, name] of [
+  ['sh', 'sh: every client address always lands on the same real server'],
+  ['mh', 'mh: every client address always lands on the same real server, both are used'],
+] as const)
+  test(name, async () => {
+    await converge({ services: [vs(scheduler, [rs('r1'), rs('r2')])] });
+    const clients = lvsLabAddrs.clients;
+    const got = lab.requests(16, clients);
+    for (let c = 0; c < clients.length; c++) {
+      const mine = got.filter((_, i) => i % clients.length === c);
+      assert.equal(new Set(mine).size, 1, `client ${clients[c]} moved: ${JSON.stringify(got)}`);
+    }
+    // both hashes (sh: jhash with the fixed seed; mh: its lookup table) spread these four clients over
+    // both servers (deterministic, not chance)
+    assert.deepEqual(new Set(got), new Set(['r1', 'r2']), JSON.stringify(got));
+  });
 
 test('fwmark service: packets marked 21 before NAT are balanced by the fwmark service', async () => {
   // What an admin's own mangle rule (or keepalived's nftables_ipvs) does: mark the VIP's traffic.

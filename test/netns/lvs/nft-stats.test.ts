@@ -7,17 +7,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LbCounters, LbDestination, LbService } from '../../../core/ports/index.ts';
 import { formatIpvsadm } from '../../../adapters/onprem/ipvs/ipvsadm-format.ts';
-import { createLvsLab, lvsLabAddrs } from '../../helpers/netns-lvs.ts';
+import { servedLvsLab, lvsLabAddrs } from '../../helpers/netns-lvs.ts';
 import { labNft, labRs, labVs } from '../../helpers/netns-lvs-nft.ts';
 
 const rs = (name: 'r1' | 'r2') => labRs(name);
 const vs = (port: number, dests: LbDestination[]): LbService => labVs('rr', dests, { port });
 
 test('nftables counters: N requests move Conns by N and packets/bytes both ways, per service and real server', async (t) => {
-  const lab = await createLvsLab();
-  t.after(() => lab.destroy());
-  await lab.startServer('r1');
-  await lab.startServer('r2');
+  const lab = await servedLvsLab(t);
   const { plane, converge } = labNft(lab);
   const web = async (): Promise<LbService> => {
     const r = await plane.read();

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LbTable } from '../../../core/ports/index.ts';
-import { createLvsLab, lvsLabAddrs } from '../../helpers/netns-lvs.ts';
+import { servedLvsLab, lvsLabAddrs } from '../../helpers/netns-lvs.ts';
 import { labNft, labRs, labVs } from '../../helpers/netns-lvs-nft.ts';
 
 const table = (tcp: number, tcpFin: number, udp: number): LbTable => ({
@@ -17,10 +17,7 @@ const table = (tcp: number, tcpFin: number, udp: number): LbTable => ({
 });
 
 test('lvs_timeouts: ct timeout objects attached to the service, renamed and swapped when the values change', async (t) => {
-  const lab = await createLvsLab();
-  t.after(() => lab.destroy());
-  await lab.startServer('r1');
-  await lab.startServer('r2');
+  const lab = await servedLvsLab(t);
   const { converge } = labNft(lab);
   const ruleset = (): string => lab.exec(lab.ns.d, ['nft', 'list', 'table', 'ip', 'floatip_lvs']);
 
@@ -44,10 +41,7 @@ test('lvs_timeouts: ct timeout objects attached to the service, renamed and swap
 });
 
 test('lvs_timeouts: a connection held through the VIP gets the tcp timeout in conntrack', async (t) => {
-  const lab = await createLvsLab();
-  t.after(() => lab.destroy());
-  await lab.startServer('r1');
-  await lab.startServer('r2');
+  const lab = await servedLvsLab(t);
   await labNft(lab).converge(table(777, 33, 250));
   const ruleset = (): string => lab.exec(lab.ns.d, ['nft', 'list', 'table', 'ip', 'floatip_lvs']);
   // A client holds one connection open through the VIP.

@@ -7,11 +7,12 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { drainFifo } from '../../helpers/fifo.ts';
 import { assertLabPrerequisites, createLab, hasAddress, waitFor, type Lab } from '../../helpers/netns.ts';
 import { startFloatip, type RunningFloatip } from './lib/floatip.ts';
 
@@ -54,28 +55,6 @@ const state = async (agent: RunningFloatip, name = 'VI_1') =>
 
 const until = (what: string, agent: RunningFloatip, wanted: string, name = 'VI_1') =>
   waitFor(what, async () => ((await state(agent, name)) === wanted ? true : undefined), 15_000, 50);
-
-/** Everything queued in a FIFO the agent holds open (opened non-blocking, read once). */
-function drainFifo(path: string): string {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  try {
-    const buf = Buffer.alloc(65536);
-    let out = '';
-    for (;;) {
-      let n = 0;
-      try {
-        n = readSync(fd, buf);
-      } catch {
-        break;
-      }
-      if (n <= 0) break;
-      out += buf.subarray(0, n).toString();
-    }
-    return out;
-  } finally {
-    closeSync(fd);
-  }
-}
 
 describe('two floatip agents in a netns lab', () => {
   let lab: Lab;

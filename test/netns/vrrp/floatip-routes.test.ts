@@ -161,10 +161,9 @@ describe('virtual_routes / virtual_rules follow the floatip master, as keepalive
     await settle('d1 to hold every route and rule', 'd1', full);
   });
 
-  it('a tracked route deleted on the master makes it leave MASTER and re-take it; no_track and static ones as keepalived', async () => {
-    const stats = async () => (await a1.status()).instances[0]?.stats['become_master'] ?? 0;
-    const before = await stats();
-    lab.exec('d1', [
+  /** Deletes the tracked route 10.60.0.0/24 behind the daemon's back, as an operator would. */
+  const deleteTrackedRoute = (node: string) =>
+    lab.exec(node, [
       'ip',
       'route',
       'del',
@@ -176,6 +175,11 @@ describe('virtual_routes / virtual_rules follow the floatip master, as keepalive
       'proto',
       'keepalived',
     ]);
+
+  it('a tracked route deleted on the master makes it leave MASTER and re-take it; no_track and static ones as keepalived', async () => {
+    const stats = async () => (await a1.status()).instances[0]?.stats['become_master'] ?? 0;
+    const before = await stats();
+    deleteTrackedRoute('d1');
     await waitFor(
       'd1 to become MASTER again',
       async () => ((await stats()) > before ? true : undefined),
@@ -187,18 +191,7 @@ describe('virtual_routes / virtual_rules follow the floatip master, as keepalive
     // keepalived does the same: BACKUP, then MASTER again with the route back.
     const kaBackups = () => ka!.log().split('Entering BACKUP STATE').length;
     const kaBefore = kaBackups();
-    lab.exec('d3', [
-      'ip',
-      'route',
-      'del',
-      '10.60.0.0/24',
-      'via',
-      '10.99.0.1',
-      'dev',
-      'eth0',
-      'proto',
-      'keepalived',
-    ]);
+    deleteTrackedRoute('d3');
     await waitFor(
       'keepalived to leave MASTER',
       () => (kaBackups() > kaBefore ? true : undefined),

@@ -8,24 +8,19 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import {
-  chmodSync,
-  closeSync,
-  constants,
-  existsSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  readSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { drainFifo } from '../../helpers/fifo.ts';
 import { assertLabPrerequisites, createLab, waitFor, type Lab } from '../../helpers/netns.ts';
 import { startFloatip } from './lib/floatip.ts';
 import { startKeepalived } from './lib/keepalived.ts';
+
+const fifoLines = (path: string): string[] =>
+  drainFifo(path)
+    .split('\n')
+    .filter((l) => l !== '');
 
 function config(dir: string, removed: boolean): string {
   const sh = join(dir, 'notify.sh');
@@ -59,28 +54,6 @@ ${instance('VI_2', 62, 102, '')}
 ${instance('VI_3', 63, 103, '    track_script {\n        down\n    }')}`
 }
 `;
-}
-
-/** Everything queued in a FIFO the daemon holds open (read non-blocking, once). */
-function drainFifo(path: string): string[] {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  try {
-    const buf = Buffer.alloc(65536);
-    let out = '';
-    for (;;) {
-      let n = 0;
-      try {
-        n = readSync(fd, buf);
-      } catch {
-        break;
-      }
-      if (n <= 0) break;
-      out += buf.subarray(0, n).toString();
-    }
-    return out.split('\n').filter((l) => l !== '');
-  } finally {
-    closeSync(fd);
-  }
 }
 
 describe('instances removed on reload: FAULT by default, DELETED with notify_deleted (floatip = keepalived)', () => {
@@ -138,7 +111,7 @@ describe('instances removed on reload: FAULT by default, DELETED with notify_del
       );
       // a third instance's notify would follow at once; give it a moment to show up if it (wrongly) does
       await new Promise((r) => setTimeout(r, 1500));
-      return { log: lines().sort(), fifo: drainFifo(join(dir, 'vrrp.fifo')).sort(), out: running.log() };
+      return { log: lines().sort(), fifo: fifoLines(join(dir, 'vrrp.fifo')).sort(), out: running.log() };
     } finally {
       if ('cleanup' in running) {
         await running.stop();
