@@ -333,15 +333,21 @@ export function openVirtualLinkManager(options: LinkManagerOptions = {}): Virtua
       const index = interfaceIndex(spec.name);
       const changed = spec.action !== 'reuse';
       if (spec.kind === 'macvlan' && spec.family === 'ipv4' && changed) {
-        clearRpFilter();
-        const held: { base?: string } = {};
-        holding.set(spec.name, held);
+        // Made again after a deletion: the base and rp_filter are held already (once per link).
+        const again = holding.get(spec.name)?.base === spec.base;
+        if (!again) {
+          clearRpFilter();
+          holding.set(spec.name, {});
+        }
         writeSysctl('ipv4', spec.name, 'arp_ignore', 1);
         writeSysctl('ipv4', spec.name, 'accept_local', 1);
         writeSysctl('ipv4', spec.name, 'rp_filter', 0);
         writeSysctl('ipv4', spec.name, 'promote_secondaries', 1);
-        held.base = spec.base; // before holdBase: a failure half-way still gets its writes put back
-        holdBase(spec.base);
+        if (!again) {
+          const held = holding.get(spec.name) ?? {};
+          held.base = spec.base; // before holdBase: a failure half-way still gets its writes put back
+          holdBase(spec.base);
+        }
       }
       writeSysctl('ipv6', spec.name, 'disable_ipv6', spec.ipv6 ? 0 : 1);
       if (spec.kind === 'macvlan')

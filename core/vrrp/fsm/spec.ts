@@ -21,6 +21,12 @@ export interface GarpSettings {
   readonly lowerPrioRepeat: number;
   /** Spacing between single GARP/NA packets of a burst (`vrrp_garp_interval`/`vrrp_gna_interval`). Default 0. */
   readonly intervalMs: number;
+  /**
+   * `garp_extra_if`: period of the single GARP/NA sent for each of `extraIfAddresses` while master (one
+   * address per interface that adverts do not refresh, chosen by the planner); absent or 0 = off.
+   */
+  readonly extraIfMs?: number;
+  readonly extraIfAddresses?: readonly string[];
 }
 
 export type TrackerKind = 'interface' | 'script' | 'file' | 'process' | 'bfd';
