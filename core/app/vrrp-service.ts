@@ -633,8 +633,10 @@ export class VrrpService {
 
   async #vips(name: string, addresses: readonly string[], op: 'add' | 'remove'): Promise<void> {
     for (const a of addresses) {
+      const entry = this.#entry(name, a);
+      if (op === 'remove' && this.#gone.has(entry.interfaceName)) continue; // gone with its interface
       try {
-        await this.#deps.addresses[op](this.#entry(name, a));
+        await this.#deps.addresses[op](entry);
       } catch (e) {
         this.#deps.logger.error(`vrrp: cannot ${op} VIP ${a}`, { instance: name, err: String(e) });
       }

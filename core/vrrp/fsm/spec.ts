@@ -203,7 +203,8 @@ export function makeInstanceSpec(input: InstanceSpecInput): SpecResult {
       errors.push(at(`track ${t.id} weight`, `${t.weight} is not in ±${limit}`));
   }
   for (const [k, v] of Object.entries(garp))
-    if (!(Number.isFinite(v) && v >= 0)) errors.push(at(`garp ${k}`, `${v} must be a non-negative number`));
+    if (k !== 'extraIfAddresses' && !(Number.isFinite(v) && v >= 0))
+      errors.push(at(`garp ${k}`, `${String(v)} must be a non-negative number`));
 
   // keepalived vrrp_complete_instance: nopreempt and preempt_delay are cleared by state MASTER or owner.
   if ((initialState === 'MASTER' || priority === 255) && !preempt) {
