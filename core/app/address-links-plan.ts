@@ -3,8 +3,9 @@
  * on when they are not on the instance's own link. Pure; the rules are keepalived 2.2.7's
  * (vrrp.c vrrp_complete_instance), checked against it in test/netns/vrrp/keepalived-vmac-addr.test.ts:
  *
- * - An address on the instance's interface and of its family goes on the instance's link (use_vmac /
- *   use_ipvlan) as before; a `use_vmac` written on it as well is ignored with a warning.
+ * - An address on the instance's interface and of its family goes on the instance's VMAC (use_vmac) as
+ *   before; a `use_vmac` written on it as well is ignored with a warning. (use_ipvlan leaves it on the
+ *   interface, so there it may ask for a VMAC of its own.)
  * - Otherwise it gets a VMAC on its own interface (its `dev`, or the instance's interface for an address of
  *   the other family) when the entry says `use_vmac`, or when the instance says `use_vmac_addr` (which then
  *   makes an entry's own `use_vmac` redundant: warned). Without either it stays on its interface.
@@ -36,9 +37,7 @@ export interface AddressLinkRequest {
   family: 'ipv4' | 'ipv6';
   /** The instance's configured interface. */
   base: string;
-  /** The instance has its own link (use_vmac / use_ipvlan): same-family addresses on `base` go there. */
-  hasLink: boolean;
-  /** The instance uses a VMAC (use_vmac, not use_ipvlan): a per-address use_vmac on `base` is redundant. */
+  /** The instance has a VMAC (use_vmac, not use_ipvlan): same-family addresses on `base` go there. */
   instanceVmac: boolean;
   /** A MAC configured on the instance's use_vmac (and accepted): every address VMAC gets it. */
   configuredMac?: string | undefined;
@@ -80,11 +79,10 @@ export function eui64LinkLocal(mac: string): string | undefined {
 function wants(r: AddressLinkRequest, e: AddressLinkEntry): { vmac: boolean; warning?: string } {
   const onBase = e.dev === r.base;
   const sameFamily = e.family === r.family;
-  if (onBase && sameFamily && r.hasLink) {
-    const warning =
-      e.useVmac && r.instanceVmac ? 'and on the instance; it is on the instance VMAC' : undefined;
-    return warning ? { vmac: false, warning } : { vmac: false };
-  }
+  if (onBase && sameFamily && r.instanceVmac)
+    return e.useVmac
+      ? { vmac: false, warning: 'and on the instance; it is on the instance VMAC' }
+      : { vmac: false };
   const elsewhere = !onBase || !sameFamily;
   if (elsewhere && r.useVmacAddr)
     return e.useVmac

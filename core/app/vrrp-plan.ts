@@ -275,8 +275,10 @@ function instancePlan(
     errors.push(...link.errors);
     return undefined;
   }
-  // VIPs of the instance's family on its interface go on the link; adverts too unless vmac_xmit_base.
-  const vipDev = link.spec?.name ?? interfaceName;
+  // VIPs of the instance's family on its interface go on its VMAC; adverts go on its link (VMAC or ipvlan)
+  // unless vmac_xmit_base. With use_ipvlan the VIPs stay on the base, as keepalived 2.2.7 (and 2.4) puts
+  // them (only use_vmac moves them: vrrp.c vrrp_complete_instance; test/netns/vrrp/ipvlan-vm.test.ts).
+  const vipDev = link.spec?.kind === 'macvlan' ? link.spec.name : interfaceName;
   if (link.spec) hostLinks.out.push(link.spec);
   const entries = [...i.virtualIpaddress, ...i.virtualIpaddressExcluded];
   const extra = planAddressLinks({
@@ -284,7 +286,6 @@ function instancePlan(
     vrid: i.virtualRouterId,
     family,
     base: interfaceName,
-    hasLink: link.spec !== undefined,
     instanceVmac: link.spec?.kind === 'macvlan',
     configuredMac: configuredMacOf(link.spec, i.virtualRouterId),
     useVmacAddr: i.useVmacAddr,
