@@ -169,6 +169,11 @@ describe('per-address use_vmac', () => {
     const noAll = plan(PER_ADDRESS.replace('garp_extra_if all 2', 'garp_extra_if 2'));
     assert.deepEqual(noAll.instances[0]?.spec.garp.extraIfAddresses, ['10.99.0.50']);
   });
+  it('global vrrp_garp_extra_if is the default; the instance keyword wins', () => {
+    const body = PER_ADDRESS.replace('    garp_extra_if all 2\n', '');
+    assert.equal(plan(body, '    vrrp_garp_extra_if 30\n').instances[0]?.spec.garp.extraIfMs, 30_000);
+    assert.equal(plan(PER_ADDRESS, '    vrrp_garp_extra_if 30\n').instances[0]?.spec.garp.extraIfMs, 2000);
+  });
   it('garp_extra_if is off when no address is on an extra interface (without all: on a VMAC)', () => {
     const none = plan(`    garp_extra_if 2
     virtual_ipaddress {

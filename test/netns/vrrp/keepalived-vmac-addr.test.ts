@@ -304,5 +304,10 @@ describe('use_vmac_addr / per-address use_vmac / garp_extra_if / deleted VMAC: f
     assert.deepEqual(fl.addressSteps, ['FAULT', 'BACKUP', 'MASTER'], fl.log);
     assert.ok(fl.addressVmac?.addresses.includes('10.98.0.50'), JSON.stringify(fl.addressVmac));
     assert.equal(fl.addressVmac?.mac, '00:00:5e:00:01:3d');
+    assert.doesNotMatch(
+      fl.log,
+      /cannot remove VIP|cannot make/,
+      'VIPs that went with their VMAC are no error',
+    );
   });
 });
