@@ -230,6 +230,15 @@ export function openVirtualLinkManager(options: LinkManagerOptions = {}): Virtua
     const v6 = bytes.length === 16;
     const attrs = [encodeAttribute(ifa.LOCAL, bytes), encodeAttribute(ifa.ADDRESS, bytes)];
     if (v6) attrs.push(encodeAttribute(ifa.FLAGS, new Uint8Array([ifa.F_NODAD, 0, 0, 0])));
+    if (v6 && spec.kind === 'macvlan') {
+      // keepalived adds a VMAC's link-local deprecated (preferred 0, valid forever): adverts and NAs name
+      // it as source explicitly, nothing else should pick it (struct ifa_cacheinfo { prefered, valid, ... }).
+      const ci = new Uint8Array(16);
+      const v = new DataView(ci.buffer);
+      v.setUint32(0, 0, true);
+      v.setUint32(4, 0xffffffff, true);
+      attrs.push(encodeAttribute(ifa.CACHEINFO, ci));
+    }
     const body = concat([
       encodeIfAddrMsg({
         family: v6 ? linux.AF_INET6 : linux.AF_INET,

@@ -121,6 +121,14 @@ describe('use_vmac_addr / per-address use_vmac / garp_extra_if / deleted VMAC: f
     return d;
   };
 
+  /** IPv6 addresses of an interface with preferred lifetime 0 (`ip addr` says "deprecated"). */
+  const deprecatedOn = (node: string, dev: string): string[] => {
+    const [l] = JSON.parse(lab.exec(node, ['ip', '-6', '-j', 'addr', 'show', 'dev', dev])) as {
+      addr_info?: { local: string; preferred_life_time?: number }[];
+    }[];
+    return (l?.addr_info ?? []).filter((a) => a.preferred_life_time === 0).map((a) => a.local);
+  };
+
   /** The node's VMACs and their bases as comparable data (the node's own MACs and link-locals named). */
   const snapshot = (node: string) => {
     const own = new Map<string, string>();
@@ -143,6 +151,7 @@ describe('use_vmac_addr / per-address use_vmac / garp_extra_if / deleted VMAC: f
         up: l.up,
         addrGenMode: l.addrGenMode,
         addresses: l.addresses.map(name).sort(),
+        deprecated: deprecatedOn(node, n).map(name),
         sysctls: sysctlsOf(lab, node, n),
       };
     }
