@@ -320,7 +320,8 @@ function instancePlan(
     .filter((n) => !trackers.some((t) => t.id === trackerId('interface', n)))
     .map((n) => ({ id: trackerId('interface', n), kind: 'interface' as const, weight: 0 }));
   const extraIf = extraIfGarp(i, entries, devs, {
-    instanceDev: vipDev,
+    // keepalived's vrrp->ifp: the instance's link (an ipvlan too, whose VIPs sit on the base), else the base
+    instanceDev: link.spec?.name ?? interfaceName,
     xmitBase: link.xmitBase,
     ours: new Set([...(link.spec ? [link.spec.name] : []), ...extra.on.values()]),
   });

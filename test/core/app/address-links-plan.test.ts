@@ -192,6 +192,16 @@ describe('per-address use_vmac', () => {
     }`);
     assert.deepEqual(p.instances[0]?.spec.garp.extraIfAddresses, ['10.99.0.50', '10.98.0.50']);
   });
+  it('use_ipvlan: VIPs stay on the base, which garp_extra_if all announces (it is not the ipvlan)', () => {
+    const p = plan(`    use_ipvlan iv53 10.99.0.21/24
+    garp_extra_if all 2
+    virtual_ipaddress {
+        10.99.0.50/24
+    }`);
+    assert.equal(on(p)['10.99.0.50'], 'eth0');
+    assert.equal(p.instances[0]?.interfaceName, 'iv53', 'adverts leave from the ipvlan');
+    assert.deepEqual(p.instances[0]?.spec.garp.extraIfAddresses, ['10.99.0.50']);
+  });
   it('use_vmac written where it changes nothing is warned about, as keepalived does', () => {
     const p = plan(`    use_vmac
     use_vmac_addr
