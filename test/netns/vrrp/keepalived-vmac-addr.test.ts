@@ -4,6 +4,7 @@
  * keepalived 2.2.7 runs a config on d1, floatip the same config on d2 (one at a time, each alone on the
  * segments), and what each leaves in the kernel (`ip -d -j link`, `ip -j addr`, the sysctls) and puts on
  * the wire is compared field by field. Each director has eth0 (10.99.0.0/24) and eth1 (10.98.0.0/24).
+ * floatip alone also reloads between two such configs (SIGHUP) and cleans up at stop.
  *
  * Differences, each asserted: floatip also sets arp_announce=2 on a VMAC's base (keepalived-vmac.test.ts
  * says why); a deleted use_vmac_addr VMAC leaves keepalived in FAULT for good (it only makes the instance's
@@ -264,6 +265,44 @@ describe('use_vmac_addr / per-address use_vmac / garp_extra_if / deleted VMAC: f
       ourWire.counts.every((n) => n >= 2),
       `floatip: ${JSON.stringify(ourWire)}`,
     );
+  });
+
+  it('floatip reload (SIGHUP): address VMACs the new config adds are made, those it drops go; stop removes all', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fip-vmac-addr-'));
+    const notify = join(dir, 'notify.sh');
+    writeFileSync(notify, '#!/bin/sh\n');
+    chmodSync(notify, 0o755);
+    const f = startFloatip(lab, 'd2', instance(DELETE, notify));
+    try {
+      await f.ready();
+      const vmacs = () => linkNames(lab, 'd2').filter((n) => n.startsWith('vrrp'));
+      await waitFor('vrrp.61 and vrrp1.61', () => (vmacs().length === 2 ? true : undefined));
+      f.writeConfig(instance(VMAC_ADDR, notify));
+      f.signal('SIGHUP');
+      await waitFor('the use_vmac_addr VMACs after reload', () =>
+        linkOf(lab, 'd2', 'vrrp2.61')?.addresses.includes('fd00:98::50') ? true : undefined,
+      );
+      assert.deepEqual(vmacs().sort(), ['vrrp.61', 'vrrp1.61', 'vrrp2.61', 'vrrp6.61']);
+      f.writeConfig(instance(DELETE, notify));
+      f.signal('SIGHUP');
+      await waitFor('the IPv6 VMACs to go after the second reload', () =>
+        vmacs().length === 2 ? true : undefined,
+      );
+      assert.deepEqual(vmacs().sort(), ['vrrp.61', 'vrrp1.61']);
+      assert.equal(await f.stop(), 0);
+      assert.deepEqual(vmacs(), [], 'every VMAC removed at stop');
+      for (const dev of ['eth0', 'eth1'])
+        assert.deepEqual(
+          [sysctlsOf(lab, 'd2', dev)['arp_ignore'], sysctlsOf(lab, 'd2', dev)['arp_announce']],
+          ['0', '0'],
+          `${dev}'s sysctls put back`,
+        );
+      assert.doesNotMatch(f.log(), /"level":50/, f.log());
+    } finally {
+      await f.kill();
+      f.cleanup();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a deleted VMAC: FAULT, made again, BACKUP, MASTER as keepalived; a deleted address VMAC is made again too', async () => {
