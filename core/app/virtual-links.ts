@@ -109,6 +109,7 @@ export interface VirtualLinkKeeper {
  * FAULT through its interface tracker, and the instance recovers when the link is up again. A link whose
  * base is missing waits for the base to come back. Unlike keepalived 2.2.7, which makes only the link the
  * instance runs on again, this also covers use_vmac_addr links (keepalived leaves that instance in FAULT).
+ * Both are shown beside keepalived in test/netns/vrrp/keepalived-vmac-addr.test.ts.
  */
 export function keepVirtualLinks(
   links: VirtualLinkManager,

@@ -170,7 +170,8 @@ export class VrrpService {
         this.#dispatch(() => {
           if (this.#stopped) return;
           // A deleted interface that is back (a use_vmac link made again) has a new index: the sockets
-          // bound to the old one hear nothing, so they are opened again before the instance leaves FAULT.
+          // bound to the old one hear nothing, so they are opened again before the instance leaves FAULT
+          // (test/core/app/vrrp-service.test.ts "VrrpService and a deleted VMAC").
           if (removed) this.#gone.add(name);
           else if (up && this.#gone.delete(name)) this.#reopenIos(name);
           return this.#stepRouter({

@@ -232,7 +232,8 @@ export function openVirtualLinkManager(options: LinkManagerOptions = {}): Virtua
     if (v6) attrs.push(encodeAttribute(ifa.FLAGS, new Uint8Array([ifa.F_NODAD, 0, 0, 0])));
     if (v6 && spec.kind === 'macvlan') {
       // keepalived adds a VMAC's link-local deprecated (preferred 0, valid forever): adverts and NAs name
-      // it as source explicitly, nothing else should pick it (struct ifa_cacheinfo { prefered, valid, ... }).
+      // it as source explicitly, nothing else should pick it (struct ifa_cacheinfo { prefered, valid, ... });
+      // compared with keepalived's in test/netns/vrrp/keepalived-vmac-addr.test.ts.
       const ci = new Uint8Array(16);
       const v = new DataView(ci.buffer);
       v.setUint32(0, 0, true);
