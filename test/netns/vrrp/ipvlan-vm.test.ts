@@ -83,7 +83,7 @@ before(async () => {
 });
 
 test(
-  "floatip makes keepalived's ipvlan, holds the VIP on it, sends adverts from its address",
+  "floatip makes keepalived's ipvlan, sends adverts from its address, leaves the VIP on the base as keepalived does",
   { skip },
   () => {
     const ka = seen.keepalived;
