@@ -4,7 +4,7 @@
  * instances move, dropped links after), and at stop (after the VIPs are gone). A failure names the
  * instance and the step, and the links made so far are removed again.
  */
-import type { Logger, VirtualLinkManager, VirtualLinkSpec } from '../ports/index.ts';
+import type { LinkWatcher, Logger, VirtualLinkManager, VirtualLinkSpec } from '../ports/index.ts';
 
 const same = (a: VirtualLinkSpec, b: VirtualLinkSpec) =>
   a.name === b.name &&
@@ -93,4 +93,69 @@ export async function removeReloadedLinks(
     before.filter((b) => !after.some((s) => s.name === b.name)),
     logger,
   );
+}
+
+export interface VirtualLinkKeeper {
+  /** Stops making links again (reload in progress); deletions seen meanwhile are not acted on. */
+  pause(): void;
+  /** Acts again, first making any link of the current plan that is missing. */
+  resume(): Promise<void>;
+  stop(): void;
+}
+
+/**
+ * A link of the plan deleted under a running instance (`ip link del vrrp.51`) is made again at once, as
+ * keepalived does (keepalived_netlink.c recreate_vmac_thread); its loss has meanwhile put the instance in
+ * FAULT through its interface tracker, and the instance recovers when the link is up again. A link whose
+ * base is missing waits for the base to come back. Unlike keepalived 2.2.7, which makes only the link the
+ * instance runs on again, this also covers use_vmac_addr links (keepalived leaves that instance in FAULT).
+ * Both are shown beside keepalived in test/netns/vrrp/keepalived-vmac-addr.test.ts.
+ */
+export function keepVirtualLinks(
+  links: VirtualLinkManager,
+  watcher: LinkWatcher,
+  current: () => readonly VirtualLinkSpec[],
+  logger: Logger,
+): VirtualLinkKeeper {
+  let paused = false;
+  let stopped = false;
+  let queue: Promise<void> = Promise.resolve();
+  const missing = new Set<string>();
+  const remake = (spec: VirtualLinkSpec) =>
+    (queue = queue.then(async () => {
+      if (stopped || paused) return;
+      if ((await links.list()).some((l) => l.name === spec.name)) return;
+      try {
+        await links.set({ ...spec, action: 'create' });
+        missing.delete(spec.name);
+        logger.info(`vrrp_instance ${spec.instance}: ${spec.kind} ${spec.name} was deleted; made it again`);
+      } catch (e) {
+        missing.add(spec.name);
+        logger.error(`vrrp_instance ${spec.instance}: cannot make ${spec.name} again`, {
+          err: (e as Error).message,
+        });
+      }
+    }));
+  const unwatch = watcher.watch((name, up, removed) => {
+    if (stopped || paused) return;
+    const specs = current();
+    const lost = removed ? specs.find((s) => s.name === name) : undefined;
+    if (lost) {
+      missing.add(name);
+      void remake(lost);
+    } else if (up) for (const s of specs) if (s.base === name && missing.has(s.name)) void remake(s);
+  });
+  return {
+    pause: () => void (paused = true),
+    async resume() {
+      paused = false;
+      const present = new Set((await links.list()).map((l) => l.name));
+      for (const s of current()) if (!present.has(s.name)) void remake(s);
+      await queue;
+    },
+    stop() {
+      stopped = true;
+      unwatch();
+    },
+  };
 }

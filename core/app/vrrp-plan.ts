@@ -14,8 +14,10 @@ import {
   type GarpSettings,
   type IpFamily,
   type SyncGroupSpec,
+  trackerId,
   trackersForInstance,
 } from '../vrrp/index.ts';
+import { configuredMacOf, planAddressLinks } from './address-links-plan.ts';
 import { planVirtualLink } from './virtual-link-plan.ts';
 import type { VrrpInstanceBinding, VrrpPlan } from './vrrp-service.ts';
 import { planRoutes } from './vrrp-routes-plan.ts';
@@ -176,6 +178,35 @@ function garpOf(i: VrrpInstance, c: Config): GarpSettings {
   };
 }
 
+/**
+ * garp_extra_if (keepalived vrrp_send_vmac_update): while MASTER, every interval one GARP/NA per interface
+ * that adverts do not refresh, for the first address on it: the instance's VMACs other than the one adverts
+ * leave from (with vmac_xmit_base that one too), and with `all` every other interface of its addresses. Off
+ * when no address is on such an interface.
+ */
+function extraIfGarp(
+  i: VrrpInstance,
+  entries: readonly IpAddressEntry[],
+  devs: readonly string[],
+  o: { instanceDev: string; xmitBase: boolean; ours: ReadonlySet<string> },
+): Pick<GarpSettings, 'extraIfMs' | 'extraIfAddresses'> {
+  const cfg = i.garpExtraIf;
+  if (!cfg || cfg.interval <= 0) return {};
+  const elsewhere = devs.filter((d) => d !== o.instanceDev);
+  if (!elsewhere.some((d) => o.ours.has(d)) && !(cfg.all && elsewhere.length > 0)) return {};
+  const seen = new Set<string>();
+  const addresses: string[] = [];
+  entries.forEach((e, n) => {
+    const dev = devs[n] ?? '';
+    if (!o.ours.has(dev) && !cfg.all) return;
+    if (dev === o.instanceDev && !o.xmitBase) return;
+    if (seen.has(dev)) return;
+    seen.add(dev);
+    addresses.push(canonicalIp(e.address) ?? e.address);
+  });
+  return addresses.length > 0 ? { extraIfMs: secToMs(cfg.interval), extraIfAddresses: addresses } : {};
+}
+
 function instancePlan(
   name: string,
   i: VrrpInstance,
@@ -240,22 +271,60 @@ function instancePlan(
     taken: hostLinks.taken,
   });
   warnings.push(...link.warnings);
-  if (i.useVmacAddr || [...i.virtualIpaddress, ...i.virtualIpaddressExcluded].some((e) => e.useVmac))
-    warnings.push(
-      at(
-        'use_vmac_addr / per-address use_vmac are not supported yet: those addresses stay on their interface',
-      ),
-    );
-  if ((i.garpExtraIf?.interval ?? 0) > 0)
-    warnings.push(
-      at('garp_extra_if is not run by floatip agent yet: no periodic GARP/NA on extra interfaces'),
-    );
   if (link.errors.length > 0) {
     errors.push(...link.errors);
     return undefined;
   }
-  // VIPs of the instance's family on its interface go on the link; adverts too unless vmac_xmit_base.
-  const vipDev = link.spec?.name ?? interfaceName;
+  // VIPs of the instance's family on its interface go on its VMAC; adverts go on its link (VMAC or ipvlan)
+  // unless vmac_xmit_base. With use_ipvlan the VIPs stay on the base, as keepalived 2.2.7 (and 2.4) puts
+  // them (only use_vmac moves them: vrrp.c vrrp_complete_instance; test/netns/vrrp/ipvlan-vm.test.ts).
+  const vipDev = link.spec?.kind === 'macvlan' ? link.spec.name : interfaceName;
+  if (link.spec) hostLinks.out.push(link.spec);
+  const entries = [...i.virtualIpaddress, ...i.virtualIpaddressExcluded];
+  const extra = planAddressLinks({
+    instance: name,
+    vrid: i.virtualRouterId,
+    family,
+    base: interfaceName,
+    instanceVmac: link.spec?.kind === 'macvlan',
+    configuredMac: configuredMacOf(link.spec, i.virtualRouterId),
+    useVmacAddr: i.useVmacAddr,
+    entries: entries.map((e) => ({
+      address: e.address,
+      family: familyOf(e.address) ?? family,
+      dev: e.dev ?? vipDefaultDev ?? interfaceName,
+      useVmac: e.useVmac,
+      noTrack: e.noTrack,
+    })),
+    prefix: c.globalDefs.vmacAddrPrefix ?? c.globalDefs.vmacPrefix,
+    links: hostLinks.links,
+    taken: hostLinks.taken,
+    planned: hostLinks.out,
+    linkLocal: (dev) => primary(dev, 'ipv6'),
+  });
+  warnings.push(...extra.warnings);
+  hostLinks.out.push(...extra.specs);
+  const addresses: Record<string, InterfaceAddress> = {};
+  const devs: string[] = [];
+  for (const e of entries) {
+    const entry = addressEntry(e, vipDefaultDev ?? interfaceName);
+    const own = extra.on.get(e.address);
+    if (own !== undefined) entry.interfaceName = own;
+    else if (entry.interfaceName === interfaceName && familyOf(entry.address) === family)
+      entry.interfaceName = vipDev;
+    addresses[entry.address] = entry;
+    devs.push(entry.interfaceName);
+  }
+  // The instance's link and its addresses' VMACs are the instance's interfaces: losing one is a FAULT.
+  const linkTrackers = [...(link.spec && !i.dontTrackPrimary ? [link.spec.name] : []), ...extra.tracked]
+    .filter((n) => !trackers.some((t) => t.id === trackerId('interface', n)))
+    .map((n) => ({ id: trackerId('interface', n), kind: 'interface' as const, weight: 0 }));
+  const extraIf = extraIfGarp(i, entries, devs, {
+    // keepalived's vrrp->ifp: the instance's link (an ipvlan too, whose VIPs sit on the base), else the base
+    instanceDev: link.spec?.name ?? interfaceName,
+    xmitBase: link.xmitBase,
+    ours: new Set([...(link.spec ? [link.spec.name] : []), ...extra.on.values()]),
+  });
   const advertDev = link.spec && !link.xmitBase ? link.spec.name : interfaceName;
   const sourceIp = i.unicastSrcIp ?? i.mcastSrcIp ?? link.sourceIp ?? primary(interfaceName, family);
   if (!sourceIp) {
@@ -295,8 +364,8 @@ function instancePlan(
     auth: i.authentication
       ? { type: i.authentication.type === 'AH' ? 'ah' : 'pass', password: i.authentication.password }
       : { type: 'none' },
-    garp: garpOf(i, c),
-    trackers,
+    garp: { ...garpOf(i, c), ...extraIf },
+    trackers: [...trackers, ...linkTrackers],
     lowerPrioNoAdvert: i.lowerPrioNoAdvert,
     // floatip's default (send one advert before yielding) unless the config turns keepalived's on anyway.
     ...(i.higherPrioSendAdvert ? { higherPrioSendAdvert: true } : {}),
@@ -310,14 +379,6 @@ function instancePlan(
     return undefined;
   }
   warnings.push(...made.warnings);
-  const addresses: Record<string, InterfaceAddress> = {};
-  for (const e of [...i.virtualIpaddress, ...i.virtualIpaddressExcluded]) {
-    const entry = addressEntry(e, vipDefaultDev ?? interfaceName);
-    if (entry.interfaceName === interfaceName && familyOf(entry.address) === family)
-      entry.interfaceName = vipDev;
-    addresses[entry.address] = entry;
-  }
-  if (link.spec) hostLinks.out.push(link.spec);
   const binding: VrrpInstanceBinding = { spec: made.spec, interfaceName: advertDev, addresses };
   if (!unicast) binding.group = i.mcastDstIp;
   else binding.unicastTtl = i.unicastTtl;

@@ -38,6 +38,7 @@ import {
   passAuthData,
   step,
   timerId,
+  TIMER_KINDS,
   type InstanceEvent,
   type InstanceState,
   type VrrpAdvert,
@@ -126,6 +127,10 @@ export class VrrpService {
   /** PacketIos opened with `ah` (they also receive IPv4 protocol 51). */
   #ioAh = new Set<string>();
   #vipsPresent = new Map<string, boolean>();
+  /** What each open PacketIo was opened for, to open it again. */
+  #ioRequests = new Map<string, PacketIoRequest>();
+  /** Interfaces reported deleted and not back yet. */
+  #gone = new Set<string>();
   /** Bumped per instance when it is replaced or removed, so its late GARP bursts stop. */
   #generation = new Map<string, number>();
   #queue: Promise<unknown> = Promise.resolve();
@@ -161,16 +166,20 @@ export class VrrpService {
       this.#unwatchRoutes = this.#deps.routes?.watchRemovals?.((e) =>
         this.#dispatch(() => this.#routeRemoved(e)),
       );
-      this.#unwatch = this.#deps.links?.watch((name, up) =>
-        this.#dispatch(() =>
-          this.#stopped
-            ? undefined
-            : this.#stepRouter({
-                kind: 'tracker',
-                id: `interface:${name}`,
-                status: { kind: 'state', state: up ? 'up' : 'down' },
-              }),
-        ),
+      this.#unwatch = this.#deps.links?.watch((name, up, removed) =>
+        this.#dispatch(() => {
+          if (this.#stopped) return;
+          // A deleted interface that is back (a use_vmac link made again) has a new index: the sockets
+          // bound to the old one hear nothing, so they are opened again before the instance leaves FAULT
+          // (test/core/app/vrrp-service.test.ts "VrrpService and a deleted VMAC").
+          if (removed) this.#gone.add(name);
+          else if (up && this.#gone.delete(name)) this.#reopenIos(name);
+          return this.#stepRouter({
+            kind: 'tracker',
+            id: `interface:${name}`,
+            status: { kind: 'state', state: up ? 'up' : 'down' },
+          });
+        }),
       );
     });
   }
@@ -228,6 +237,7 @@ export class VrrpService {
       this.#deps.timers.cancelAll();
       for (const io of this.#ios.values()) io.close();
       this.#ios.clear();
+      this.#ioRequests.clear();
       await this.#deps.notifier.idle();
     });
   }
@@ -325,6 +335,7 @@ export class VrrpService {
       if (wanted.has(key)) continue;
       io.close();
       this.#ios.delete(key);
+      this.#ioRequests.delete(key);
     }
     for (const [key, req] of wanted) {
       const open = this.#ios.get(key);
@@ -333,9 +344,31 @@ export class VrrpService {
       open?.close();
       if (req.ah) this.#ioAh.add(key);
       else this.#ioAh.delete(key);
-      const io = this.#deps.openPacketIo(req);
-      this.#ios.set(key, io);
-      io.onReceive((wire) => this.#dispatch(() => this.#receive(req.interfaceName, wire)));
+      this.#openIo(key, req);
+    }
+  }
+
+  #openIo(key: string, req: PacketIoRequest): void {
+    const io = this.#deps.openPacketIo(req);
+    this.#ios.set(key, io);
+    this.#ioRequests.set(key, req);
+    io.onReceive((wire) => this.#dispatch(() => this.#receive(req.interfaceName, wire)));
+  }
+
+  /** Opens the PacketIos of an interface again (it was deleted and made anew). */
+  #reopenIos(interfaceName: string): void {
+    for (const [key, req] of this.#ioRequests) {
+      if (req.interfaceName !== interfaceName) continue;
+      this.#ios.get(key)?.close();
+      this.#ios.delete(key);
+      try {
+        this.#openIo(key, req);
+        this.#deps.logger.info(`vrrp: ${interfaceName} is back; its VRRP socket is open again`);
+      } catch (e) {
+        this.#deps.logger.error(`vrrp: cannot open the VRRP socket on ${interfaceName} again`, {
+          err: String(e),
+        });
+      }
     }
   }
 
@@ -428,8 +461,7 @@ export class VrrpService {
         await this.#execute({ ...effect, what: deleted ? 'DELETED' : 'FAULT' });
       } else await this.#execute(effect);
     }
-    for (const t of ['master-down', 'advert', 'garp-delayed', 'garp-refresh'] as const)
-      this.#deps.timers.cancel(timerId(name, t));
+    for (const t of TIMER_KINDS) this.#deps.timers.cancel(timerId(name, t));
     this.#generation.set(name, (this.#generation.get(name) ?? 0) + 1);
   }
 
@@ -602,8 +634,10 @@ export class VrrpService {
 
   async #vips(name: string, addresses: readonly string[], op: 'add' | 'remove'): Promise<void> {
     for (const a of addresses) {
+      const entry = this.#entry(name, a);
+      if (op === 'remove' && this.#gone.has(entry.interfaceName)) continue; // gone with its interface
       try {
-        await this.#deps.addresses[op](this.#entry(name, a));
+        await this.#deps.addresses[op](entry);
       } catch (e) {
         this.#deps.logger.error(`vrrp: cannot ${op} VIP ${a}`, { instance: name, err: String(e) });
       }

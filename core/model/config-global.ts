@@ -95,7 +95,8 @@ export const globalDefsSchema = z.strictObject({
   logUnknownVrids: z.boolean().default(false),
   dynamicInterfaces: z.enum(['off', 'on', 'allow_if_changes']).default('off'),
   vmacPrefix: z.string().default('vrrp'),
-  vmacAddrPrefix: z.string().default('vrrp'),
+  /** Names of use_vmac_addr / per-address use_vmac links; unset = vmac_prefix (keepalived). */
+  vmacAddrPrefix: z.string().optional(),
   vrrpRxBufsPolicy: z.union([z.enum(['MTU', 'ADVERT']), z.number().int().positive()]).optional(),
   vrrpRxBufsMultiplier: z.number().int().positive().default(3),
   // firewall

@@ -19,6 +19,7 @@ import type {
 } from '../../core/ports/index.ts';
 import {
   addReloadedLinks,
+  keepVirtualLinks,
   removeReloadedLinks,
   setUpVirtualLinks,
   tearDownVirtualLinks,
@@ -196,6 +197,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     routes.close();
     throw e;
   }
+  const keeper = keepVirtualLinks(vlinks, links, () => plan.virtualLinks, logger);
   const startScripts = (p: VrrpAgentPlan) =>
     startTrackers(
       p,
@@ -269,6 +271,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     try {
       const { plan: next, config: nextConfig } = await loadAgentConfig(options.configPath, addresses, vlinks);
       for (const w of next.warnings) logger.warn(w);
+      keeper.pause();
       await addReloadedLinks(vlinks, plan.virtualLinks, next.virtualLinks, logger);
       const previous = plan;
       removed = removedHooks(plan.hooks, next.hooks);
@@ -276,6 +279,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       scripts.stop();
       const r = await service.reload(next);
       await removeReloadedLinks(vlinks, previous.virtualLinks, next.virtualLinks, logger);
+      await keeper.resume();
       scripts = startScripts(next);
       bfd.reload(nextConfig);
       await lvs?.reload(nextConfig);
@@ -283,12 +287,14 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       logger.info('configuration reloaded', r);
     } catch (e) {
       logger.error('reload refused; the running configuration stays', { err: (e as Error).message });
+      await keeper.resume();
     }
   };
   const stop = () =>
     (stopping ??= (async () => {
       scripts.stop();
       bfd.stop();
+      keeper.stop();
       await service.stop();
       await tearDownVirtualLinks(vlinks, plan.virtualLinks, logger);
       vlinks.close();

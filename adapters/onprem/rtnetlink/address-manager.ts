@@ -3,7 +3,7 @@
  * One request in flight at a time per socket; replies are matched by sequence number.
  */
 import type { AddressManager, InterfaceAddress } from '../../../core/ports/index.ts';
-import { linux } from '../native/index.ts';
+import { addon, linux } from '../native/index.ts';
 import { NativeSocket, interfaceIndex } from '../native/socket.ts';
 import { formatIp, parseIp } from '../net/ip-address.ts';
 import { sockaddrNl } from '../net/sockaddr.ts';
@@ -209,6 +209,8 @@ export function openAddressManager(): AddressManager {
       }
     },
     async remove(a) {
+      // The interface is gone (a VMAC deleted under its instance): so is the address, as with ENODEV.
+      if (!addon().ifNameToIndex(a.interfaceName)) return;
       try {
         await rt.request(
           rtm.DELADDR,

@@ -230,6 +230,16 @@ export function openVirtualLinkManager(options: LinkManagerOptions = {}): Virtua
     const v6 = bytes.length === 16;
     const attrs = [encodeAttribute(ifa.LOCAL, bytes), encodeAttribute(ifa.ADDRESS, bytes)];
     if (v6) attrs.push(encodeAttribute(ifa.FLAGS, new Uint8Array([ifa.F_NODAD, 0, 0, 0])));
+    if (v6 && spec.kind === 'macvlan') {
+      // keepalived adds a VMAC's link-local deprecated (preferred 0, valid forever): adverts and NAs name
+      // it as source explicitly, nothing else should pick it (struct ifa_cacheinfo { prefered, valid, ... });
+      // compared with keepalived's in test/netns/vrrp/keepalived-vmac-addr.test.ts.
+      const ci = new Uint8Array(16);
+      const v = new DataView(ci.buffer);
+      v.setUint32(0, 0, true);
+      v.setUint32(4, 0xffffffff, true);
+      attrs.push(encodeAttribute(ifa.CACHEINFO, ci));
+    }
     const body = concat([
       encodeIfAddrMsg({
         family: v6 ? linux.AF_INET6 : linux.AF_INET,
@@ -333,15 +343,21 @@ export function openVirtualLinkManager(options: LinkManagerOptions = {}): Virtua
       const index = interfaceIndex(spec.name);
       const changed = spec.action !== 'reuse';
       if (spec.kind === 'macvlan' && spec.family === 'ipv4' && changed) {
-        clearRpFilter();
-        const held: { base?: string } = {};
-        holding.set(spec.name, held);
+        // Made again after a deletion: the base and rp_filter are held already (once per link).
+        const again = holding.get(spec.name)?.base === spec.base;
+        if (!again) {
+          clearRpFilter();
+          holding.set(spec.name, {});
+        }
         writeSysctl('ipv4', spec.name, 'arp_ignore', 1);
         writeSysctl('ipv4', spec.name, 'accept_local', 1);
         writeSysctl('ipv4', spec.name, 'rp_filter', 0);
         writeSysctl('ipv4', spec.name, 'promote_secondaries', 1);
-        held.base = spec.base; // before holdBase: a failure half-way still gets its writes put back
-        holdBase(spec.base);
+        if (!again) {
+          const held = holding.get(spec.name) ?? {};
+          held.base = spec.base; // before holdBase: a failure half-way still gets its writes put back
+          holdBase(spec.base);
+        }
       }
       writeSysctl('ipv6', spec.name, 'disable_ipv6', spec.ipv6 ? 0 : 1);
       if (spec.kind === 'macvlan')

@@ -1,7 +1,8 @@
 /**
  * LinkWatcher over rtnetlink: one dump of every link (RTM_GETLINK) for the current states, then the
  * RTNLGRP_LINK multicast group for changes. A link is up when it is administratively up and running
- * (IFF_UP and IFF_RUNNING: carrier present), as keepalived judges it.
+ * (IFF_UP and IFF_RUNNING: carrier present), as keepalived judges it; RTM_DELLINK reports it removed, also
+ * when it was already down.
  */
 import type { LinkWatcher } from '../../../core/ports/index.ts';
 import { linux } from '../native/index.ts';
@@ -21,7 +22,7 @@ export function openLinkWatcher(): LinkWatcher {
   const sock = NativeSocket.open(linux.AF_NETLINK, linux.SOCK_RAW, linux.NETLINK_ROUTE);
   sock.bind(sockaddrNl(0, RTMGRP_LINK));
   const states = new Map<string, boolean>();
-  const listeners = new Set<(name: string, up: boolean) => void>();
+  const listeners = new Set<(name: string, up: boolean, removed: boolean) => void>();
   sock.onMessage({ maxData: 65536, maxControl: 0 }, (m) => {
     for (const msg of decodeMessages(m.data)) {
       if (msg.type !== rtm.NEWLINK && msg.type !== RTM_DELLINK) continue;
@@ -31,10 +32,15 @@ export function openLinkWatcher(): LinkWatcher {
       for (const a of decodeAttributes(msg.body.subarray(16)))
         if (a.type === ifla.IFNAME) name = readCString(a.data);
       if (!name) continue;
-      const up = msg.type === rtm.NEWLINK && (flags & IFF_UP) !== 0 && (flags & IFF_RUNNING) !== 0;
+      if (msg.type === RTM_DELLINK) {
+        if (!states.delete(name)) continue;
+        for (const l of listeners) l(name, false, true);
+        continue;
+      }
+      const up = (flags & IFF_UP) !== 0 && (flags & IFF_RUNNING) !== 0;
       if (states.get(name) === up) continue;
       states.set(name, up);
-      for (const l of listeners) l(name, up);
+      for (const l of listeners) l(name, up, false);
     }
   });
   // struct ifinfomsg (16 bytes, all zero: every family, every link) for the initial dump.
@@ -45,7 +51,7 @@ export function openLinkWatcher(): LinkWatcher {
   return {
     watch(onChange) {
       listeners.add(onChange);
-      for (const [name, up] of states) onChange(name, up);
+      for (const [name, up] of states) onChange(name, up, false);
       return () => listeners.delete(onChange);
     },
     close() {

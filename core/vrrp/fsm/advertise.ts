@@ -56,9 +56,13 @@ export const allAddresses = (spec: VrrpInstanceSpec): readonly string[] => [
   ...spec.excludedVips,
 ];
 
-export function sendGarp(tx: Tx, repeat: number, reason: GarpReason): void {
+export function sendGarp(
+  tx: Tx,
+  repeat: number,
+  reason: GarpReason,
+  addresses: readonly string[] = allAddresses(tx.s.spec),
+): void {
   const spec = tx.s.spec;
-  const addresses = allAddresses(spec);
   if (repeat <= 0 || addresses.length === 0) return;
   tx.fx.push({
     kind: 'send-garp',

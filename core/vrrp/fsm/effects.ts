@@ -7,7 +7,7 @@ import type { VrrpAdvert } from '../codec/advert.ts';
 import type { IpFamily } from '../codec/ip-address.ts';
 import type { RejectReason } from '../codec/reject-reason.ts';
 
-export type TimerKind = 'master-down' | 'advert' | 'garp-delayed' | 'garp-refresh';
+export type TimerKind = 'master-down' | 'advert' | 'garp-delayed' | 'garp-refresh' | 'garp-extra-if';
 
 export type NotifyWhat =
   | 'MASTER'
@@ -26,6 +26,7 @@ export type GarpReason =
   | 'lower-prio'
   | 'lower-prio-delayed'
   | 'reannounce'
+  | 'extra-if'
   | 'unicast-source';
 
 /** Things worth a metric or a status line; never change state by themselves. */
@@ -117,7 +118,13 @@ export type VrrpEffect =
 /** The timer id the shell keys timers by. */
 export const timerId = (instance: string, timer: TimerKind): string => `${instance}/${timer}`;
 
-const TIMER_KINDS: readonly TimerKind[] = ['master-down', 'advert', 'garp-delayed', 'garp-refresh'];
+export const TIMER_KINDS: readonly TimerKind[] = [
+  'master-down',
+  'advert',
+  'garp-delayed',
+  'garp-refresh',
+  'garp-extra-if',
+];
 
 /** Split a timer id back into instance and timer; undefined if it is not one of ours. */
 export function parseTimerId(id: string): { instance: string; timer: TimerKind } | undefined {

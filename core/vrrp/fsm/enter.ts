@@ -22,7 +22,7 @@ export const isEagerOwner = (s: InstanceState): boolean =>
 
 function leaveMaster(tx: Tx): void {
   if (tx.s.state !== 'MASTER') return;
-  cancel(tx, 'advert', 'garp-delayed', 'garp-refresh');
+  cancel(tx, 'advert', 'garp-delayed', 'garp-refresh', 'garp-extra-if');
   set(tx, { pendingGarp: undefined, lastConflictMs: undefined, rogue: undefined });
   tx.fx.push({ kind: 'remove-vips', instance: tx.s.spec.name, addresses: allAddresses(tx.s.spec) });
   count(tx, 'release_master');
@@ -58,6 +58,9 @@ export function enterMaster(tx: Tx, reason?: string): void {
     arm(tx, 'garp-delayed', tx.now + spec.garp.masterDelayMs);
   }
   if (spec.garp.masterRefreshMs > 0) arm(tx, 'garp-refresh', tx.now + spec.garp.masterRefreshMs);
+  const extraIf = spec.garp.extraIfMs ?? 0;
+  if (extraIf > 0 && (spec.garp.extraIfAddresses?.length ?? 0) > 0)
+    arm(tx, 'garp-extra-if', tx.now + extraIf);
   arm(tx, 'advert', tx.now + spec.advertIntervalMs);
   count(tx, 'become_master');
   notify(tx, 'MASTER', reason);
@@ -93,7 +96,7 @@ export function leaveFault(tx: Tx): void {
 export function enterStop(tx: Tx, what: 'STOP' | 'DELETED' = 'STOP'): void {
   if (tx.s.state === 'MASTER') sendAdvert(tx, 0);
   leaveMaster(tx);
-  cancel(tx, 'master-down', 'advert', 'garp-delayed', 'garp-refresh');
+  cancel(tx, 'master-down', 'advert', 'garp-delayed', 'garp-refresh', 'garp-extra-if');
   set(tx, { state: 'STOP', wantMaster: false, sinceMs: tx.now });
   notify(tx, what);
 }

@@ -81,6 +81,9 @@ export function masterTimer(tx: Tx, timer: TimerKind): void {
   } else if (timer === 'garp-refresh') {
     sendGarp(tx, spec.garp.masterRefreshRepeat, 'refresh');
     arm(tx, 'garp-refresh', tx.now + spec.garp.masterRefreshMs);
+  } else if (timer === 'garp-extra-if') {
+    sendGarp(tx, 1, 'extra-if', spec.garp.extraIfAddresses ?? []);
+    arm(tx, 'garp-extra-if', tx.now + (spec.garp.extraIfMs ?? 0));
   }
 }
 

@@ -21,6 +21,12 @@ export interface GarpSettings {
   readonly lowerPrioRepeat: number;
   /** Spacing between single GARP/NA packets of a burst (`vrrp_garp_interval`/`vrrp_gna_interval`). Default 0. */
   readonly intervalMs: number;
+  /**
+   * `garp_extra_if`: period of the single GARP/NA sent for each of `extraIfAddresses` while master (one
+   * address per interface that adverts do not refresh, chosen by the planner); absent or 0 = off.
+   */
+  readonly extraIfMs?: number;
+  readonly extraIfAddresses?: readonly string[];
 }
 
 export type TrackerKind = 'interface' | 'script' | 'file' | 'process' | 'bfd';
@@ -197,7 +203,8 @@ export function makeInstanceSpec(input: InstanceSpecInput): SpecResult {
       errors.push(at(`track ${t.id} weight`, `${t.weight} is not in ±${limit}`));
   }
   for (const [k, v] of Object.entries(garp))
-    if (!(Number.isFinite(v) && v >= 0)) errors.push(at(`garp ${k}`, `${v} must be a non-negative number`));
+    if (k !== 'extraIfAddresses' && !(Number.isFinite(v) && v >= 0))
+      errors.push(at(`garp ${k}`, `${String(v)} must be a non-negative number`));
 
   // keepalived vrrp_complete_instance: nopreempt and preempt_delay are cleared by state MASTER or owner.
   if ((initialState === 'MASTER' || priority === 255) && !preempt) {

@@ -4,11 +4,17 @@ import { describe, it } from 'node:test';
 import { silentLogger } from '../../../adapters/memory/index.ts';
 import {
   addReloadedLinks,
+  keepVirtualLinks,
   removeReloadedLinks,
   setUpVirtualLinks,
   tearDownVirtualLinks,
 } from '../../../core/app/virtual-links.ts';
-import type { VirtualLinkManager, VirtualLinkSpec } from '../../../core/ports/index.ts';
+import type {
+  LinkFact,
+  LinkWatcher,
+  VirtualLinkManager,
+  VirtualLinkSpec,
+} from '../../../core/ports/index.ts';
 
 const spec = (name: string, o: Partial<VirtualLinkSpec> = {}): VirtualLinkSpec => ({
   instance: `I_${name}`,
@@ -85,5 +91,94 @@ describe('virtual links use case', () => {
     calls.length = 0;
     await removeReloadedLinks(m, before, after, silentLogger);
     assert.deepEqual(calls, ['remove drop']);
+  });
+});
+
+describe('keeping the links of a running plan', () => {
+  /** A kernel with a few links, a watcher to tell about changes, and a manager that makes links there. */
+  function host(names: string[], baseOk = () => true) {
+    const present = new Set(names);
+    const calls: string[] = [];
+    let tell: ((name: string, up: boolean, removed: boolean) => void) | undefined;
+    const watcher: LinkWatcher = {
+      watch: (f) => {
+        tell = f;
+        return () => (tell = undefined);
+      },
+      close: () => undefined,
+    };
+    const m: VirtualLinkManager = {
+      list: () => Promise.resolve([...present].map((name): LinkFact => ({ name, up: true, addresses: [] }))),
+      set: (s) => {
+        calls.push(`set ${s.name} ${s.action}`);
+        if (!baseOk()) return Promise.reject(new Error(`no interface ${s.base}`));
+        present.add(s.name);
+        return Promise.resolve();
+      },
+      remove: () => Promise.resolve(),
+      removeStale: () => Promise.resolve([]),
+      close: () => undefined,
+    };
+    const settle = () => new Promise((r) => setTimeout(r, 5));
+    const del = (name: string) => {
+      present.delete(name);
+      tell?.(name, false, true);
+    };
+    return {
+      m,
+      watcher,
+      calls,
+      present,
+      settle,
+      del,
+      tell: (n: string, up: boolean) => tell?.(n, up, false),
+    };
+  }
+
+  it('a planned link deleted under the instance is made again (as a new link); other deletions are ignored', async () => {
+    const h = host(['eth0', 'vrrp.51', 'dummy0']);
+    const keeper = keepVirtualLinks(
+      h.m,
+      h.watcher,
+      () => [spec('vrrp.51', { action: 'reuse' })],
+      silentLogger,
+    );
+    h.del('dummy0');
+    h.del('vrrp.51');
+    await h.settle();
+    assert.deepEqual(h.calls, ['set vrrp.51 create']);
+    assert.ok(h.present.has('vrrp.51'));
+    keeper.stop();
+    h.del('vrrp.51');
+    await h.settle();
+    assert.equal(h.calls.length, 1, 'stopped: nothing more');
+  });
+
+  it('paused during a reload; resuming makes what went missing meanwhile', async () => {
+    const h = host(['eth0', 'vrrp.51']);
+    const keeper = keepVirtualLinks(h.m, h.watcher, () => [spec('vrrp.51')], silentLogger);
+    keeper.pause();
+    h.del('vrrp.51');
+    await h.settle();
+    assert.deepEqual(h.calls, []);
+    await keeper.resume();
+    assert.deepEqual(h.calls, ['set vrrp.51 create']);
+    keeper.stop();
+  });
+
+  it('without its base the link waits: it is made when the base is up again', async () => {
+    let base = false;
+    const h = host(['vrrp.51'], () => base);
+    const keeper = keepVirtualLinks(h.m, h.watcher, () => [spec('vrrp.51')], silentLogger);
+    h.del('vrrp.51');
+    await h.settle();
+    assert.deepEqual(h.calls, ['set vrrp.51 create']);
+    assert.ok(!h.present.has('vrrp.51'));
+    base = true;
+    h.tell('eth0', true);
+    await h.settle();
+    assert.deepEqual(h.calls, ['set vrrp.51 create', 'set vrrp.51 create']);
+    assert.ok(h.present.has('vrrp.51'));
+    keeper.stop();
   });
 });

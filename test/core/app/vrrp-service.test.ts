@@ -6,11 +6,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ManualClock } from '../../../adapters/memory/index.ts';
-import { VrrpService, type VrrpInstanceBinding, type VrrpPlan } from '../../../core/app/index.ts';
+import {
+  VrrpService,
+  type VrrpInstanceBinding,
+  type VrrpPlan,
+  type VrrpServiceDeps,
+} from '../../../core/app/index.ts';
 import type {
   AddressManager,
   Announcer,
   InterfaceAddress,
+  LinkWatcher,
   Logger,
   PacketIo,
   ReceivedAdvert,
@@ -90,14 +96,18 @@ class Segment {
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
 
-function node(segment: Segment, name: string, source: string) {
+function node(segment: Segment, name: string, source: string, extra: Partial<VrrpServiceDeps> = {}) {
   const addresses = new Map<string, InterfaceAddress>();
   const announced: string[] = [];
   const changes: string[] = [];
+  const removals: string[] = [];
   const am: AddressManager = {
     list: () => Promise.resolve([...addresses.values()]),
     add: (a) => Promise.resolve(void addresses.set(a.address, a)),
-    remove: (a) => Promise.resolve(void addresses.delete(a.address)),
+    remove: (a) => {
+      removals.push(`${a.address}@${a.interfaceName}`);
+      return Promise.resolve(void addresses.delete(a.address));
+    },
     close() {},
   };
   const announcer: Announcer = {
@@ -115,8 +125,9 @@ function node(segment: Segment, name: string, source: string) {
     },
     logger: quiet,
     openPacketIo: () => segment.packetIo(source),
+    ...extra,
   });
-  return { service, addresses, announced, changes };
+  return { service, addresses, announced, changes, removals };
 }
 
 function plan(priority: number, source: string, advertIntervalMs = 100): VrrpPlan {
@@ -255,5 +266,73 @@ describe('VrrpService on a simulated segment', () => {
     const runs = seen.filter((x, i) => i === 0 || seen[i - 1] !== x);
     assert.deepEqual(runs, [150, 130, 150]);
     assert.equal(b.service.status()[0]?.master?.priority, 150);
+  });
+});
+
+describe('VrrpService and a deleted VMAC', () => {
+  it('FAULT when the link it runs on is deleted (its VIPs went with it); the socket is opened again when it is back', async () => {
+    const seg = new Segment();
+    let tell: ((name: string, up: boolean, removed: boolean) => void) | undefined;
+    const links: LinkWatcher = {
+      watch: (f) => {
+        tell = f;
+        return () => (tell = undefined);
+      },
+      close() {},
+    };
+    let opened = 0;
+    const errors: string[] = [];
+    const a = node(seg, 'a', '10.0.0.1', {
+      links,
+      logger: { ...quiet, error: (m: string) => void errors.push(m) },
+      openPacketIo: () => {
+        opened++;
+        return seg.packetIo('10.0.0.1');
+      },
+    });
+    const p = plan(150, '10.0.0.1');
+    const b = p.instances[0];
+    assert.ok(b);
+    const made = makeInstanceSpec({
+      ...b.spec,
+      interface: 'vrrp.51',
+      trackers: [{ id: 'interface:vrrp.51', kind: 'interface', weight: 0 }],
+    });
+    assert.ok(made.ok);
+    const vmac: VrrpInstanceBinding = {
+      ...b,
+      spec: made.spec,
+      interfaceName: 'vrrp.51',
+      addresses: { [VIP]: { interfaceName: 'vrrp.51', address: VIP, prefixLength: 24 } },
+    };
+    const service = a.service;
+    await service.start({ instances: [vmac], syncGroups: [] });
+    await seg.run(1000);
+    assert.equal(stateOf(service), 'MASTER');
+    assert.equal(opened, 1);
+
+    a.addresses.delete(VIP); // the kernel drops the link's addresses with it
+    const removalsBefore = a.removals.length;
+    tell?.('vrrp.51', false, true);
+    await seg.run(1100);
+    assert.equal(stateOf(service), 'FAULT');
+    assert.deepEqual(a.removals.slice(removalsBefore), [], 'no removal of VIPs that went with the link');
+    assert.deepEqual(errors, []);
+    assert.equal(a.changes.at(-1), 'VI_1 FAULT 150');
+
+    tell?.('vrrp.51', false, false); // made again: down first,
+    await seg.run(1150);
+    assert.equal(opened, 1, 'not reopened while still down');
+    tell?.('vrrp.51', true, false); // then up
+    await seg.run(1200);
+    assert.equal(opened, 2, 'the socket is opened again on the new link');
+    assert.equal(stateOf(service), 'BACKUP');
+    await seg.run(3000);
+    assert.equal(stateOf(service), 'MASTER');
+    assert.ok(a.addresses.has(VIP));
+    assert.deepEqual(
+      a.changes.map((c) => c.split(' ')[1]),
+      ['BACKUP', 'MASTER', 'FAULT', 'BACKUP', 'MASTER'],
+    );
   });
 });

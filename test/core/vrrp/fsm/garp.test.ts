@@ -47,3 +47,29 @@ test('GARPs cover advertised and excluded addresses; no addresses, no GARP', () 
   const m = step(started(sp).state, { kind: 'timer', timer: 'master-down' }, 0);
   assert.deepEqual(garps(m.effects), []);
 });
+
+test('garp_extra_if: one GARP per planned address every interval while master, none after leaving it', () => {
+  const sp = spec({
+    priority: 150,
+    vips: ['10.0.0.100', '10.1.0.100'],
+    garp: { masterDelayMs: 0, extraIfMs: 2000, extraIfAddresses: ['10.1.0.100'] },
+  });
+  const m = step(started(sp).state, { kind: 'timer', timer: 'master-down' }, 0);
+  assert.equal(armedAt(m.effects, 'garp-extra-if'), 2000);
+  const r = step(m.state, { kind: 'timer', timer: 'garp-extra-if' }, 2000);
+  const sent = r.effects.filter((f) => f.kind === 'send-garp');
+  assert.deepEqual(
+    sent.map((f) => (f.kind === 'send-garp' ? [f.reason, f.repeat, f.addresses] : [])),
+    [['extra-if', 1, ['10.1.0.100']]],
+  );
+  assert.equal(armedAt(r.effects, 'garp-extra-if'), 4000);
+  const b = step(r.state, { kind: 'advert', packet: advertFrom(sp, '10.0.0.2', 200) }, 2500);
+  assert.ok(b.effects.some((f) => f.kind === 'cancel-timer' && f.timer === 'garp-extra-if'));
+  assert.deepEqual(step(b.state, { kind: 'timer', timer: 'garp-extra-if' }, 4000).effects, []);
+});
+
+test('garp_extra_if without addresses (no extra interface) arms nothing', () => {
+  const sp = spec({ priority: 150, garp: { extraIfMs: 2000, extraIfAddresses: [] } });
+  const m = step(started(sp).state, { kind: 'timer', timer: 'master-down' }, 0);
+  assert.equal(armedAt(m.effects, 'garp-extra-if'), undefined);
+});

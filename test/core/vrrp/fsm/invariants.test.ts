@@ -20,6 +20,7 @@ const base = (inSync: boolean, priority: number, preempt: boolean) =>
       preempt,
       initialState: priority === 255 ? 'MASTER' : 'BACKUP',
       preemptDelayMs: preempt && priority !== 255 ? 2000 : 0,
+      garp: { extraIfMs: 3000, extraIfAddresses: ['10.1.0.1'] },
       trackers: [
         { id: 'interface:eth0', kind: 'interface', weight: 0 },
         { id: 'script:w', kind: 'script', weight: -50 },
@@ -53,7 +54,7 @@ const event: fc.Arbitrary<InstanceEvent> = fc.oneof(
   {
     weight: 5,
     arbitrary: fc
-      .constantFrom<TimerKind>('master-down', 'advert', 'garp-delayed', 'garp-refresh')
+      .constantFrom<TimerKind>('master-down', 'advert', 'garp-delayed', 'garp-refresh', 'garp-extra-if')
       .map((timer): InstanceEvent => ({ kind: 'timer', timer })),
   },
   {
@@ -91,7 +92,11 @@ function checkInvariants(s: InstanceState, held: boolean, label: string): void {
   assert.equal(armed('advert'), s.state === 'MASTER', `${label}: advert timer iff MASTER`);
   assert.equal(armed('master-down'), s.state === 'BACKUP', `${label}: master-down timer iff BACKUP`);
   if (s.state !== 'MASTER')
-    assert.ok(!armed('garp-delayed') && !armed('garp-refresh'), `${label}: GARP timers only as MASTER`);
+    assert.ok(
+      !armed('garp-delayed') && !armed('garp-refresh') && !armed('garp-extra-if'),
+      `${label}: GARP timers only as MASTER`,
+    );
+  else assert.ok(armed('garp-extra-if'), `${label}: garp_extra_if timer while MASTER`);
   assert.equal(held, s.state === 'MASTER', `${label}: VIPs held iff MASTER`);
   const faulted = s.faults.length > 0 || s.syncFault;
   if (s.state === 'BACKUP' || s.state === 'MASTER')

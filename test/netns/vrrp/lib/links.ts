@@ -1,4 +1,5 @@
 /** Reads a lab node's interfaces the way `ip -d -j link show` reports them, plus their sysctls. */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,16 +113,17 @@ export function ipFramesFrom(frames: { frame: Uint8Array }[], mac: string, proto
   return n;
 }
 
-/** Captures on a node's eth0 (tcpdump) while `body` runs; returns the frames. */
+/** Captures on a node's eth0 (or `iface`) with tcpdump while `body` runs; returns the frames. */
 export async function captureOn(
   lab: Lab,
   node: LabNode | string,
   filter: string,
   body: () => Promise<void>,
+  iface = 'eth0',
 ): Promise<CapturedFrame[]> {
   const dir = mkdtempSync(join(tmpdir(), 'fip-vmac-pcap-'));
-  const file = join(dir, 'eth0.pcap');
-  const dump = lab.spawn(node, ['tcpdump', '-i', 'eth0', '-U', '-n', '-w', file, filter]);
+  const file = join(dir, `${iface}.pcap`);
+  const dump = lab.spawn(node, ['tcpdump', '-i', iface, '-U', '-n', '-w', file, filter]);
   const exited = new Promise((r) => dump.once('exit', r));
   // tcpdump says "listening on" once it captures; a fixed pause lost frames on a loaded machine.
   const listening = new Promise<void>((resolve) => {
@@ -145,5 +147,72 @@ export async function captureOn(
     return readPcap(file);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const macOf = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(':');
+
+/**
+ * Gratuitous ARPs (sender = target) and unsolicited neighbour advertisements (ICMPv6 136 to ff02::1) in a
+ * capture, as `<source MAC> <address>` with how many of each.
+ */
+export function announcements(frames: { frame: Uint8Array }[]): Map<string, number> {
+  const out = new Map<string, number>();
+  const add = (k: string) => out.set(k, (out.get(k) ?? 0) + 1);
+  for (const { frame: f } of frames) {
+    if (f.length >= 42 && f[12] === 0x08 && f[13] === 0x06) {
+      const spa = Array.from(f.subarray(28, 32)).join('.');
+      if (spa === Array.from(f.subarray(38, 42)).join('.')) add(`${macOf(f.subarray(6, 12))} ${spa}`);
+    } else if (f.length >= 78 && f[12] === 0x86 && f[13] === 0xdd && f[20] === 58 && f[54] === 136) {
+      if (f[38] !== 0xff) continue; // solicited answers go to the asker, unsolicited ones to ff02::1
+      const t = f.subarray(62, 78);
+      const groups: string[] = [];
+      for (let i = 0; i < 16; i += 2) groups.push((((t[i] ?? 0) << 8) | (t[i + 1] ?? 0)).toString(16));
+      add(`${macOf(f.subarray(6, 12))} ${compressV6(groups)}`);
+    }
+  }
+  return out;
+}
+
+/** rfc5952 text of eight hex groups (longest run of two or more zero groups as ::). */
+function compressV6(groups: string[]): string {
+  let best = { at: -1, len: 0 };
+  for (let i = 0; i < 8;) {
+    let j = i;
+    while (j < 8 && groups[j] === '0') j++;
+    if (j - i > best.len && j - i >= 2) best = { at: i, len: j - i };
+    i = j === i ? i + 1 : j;
+  }
+  if (best.at < 0) return groups.join(':');
+  return `${groups.slice(0, best.at).join(':')}::${groups.slice(best.at + best.len).join(':')}`;
+}
+
+/**
+ * A second segment: every director (and the client) gets `eth1` on bridge br1 in the lab's hub, with
+ * 10.98.0.<host>/24 and fd00:98::<host>/64, the hosts numbered as on eth0. Removed with the lab.
+ */
+export function addSecondSegment(lab: Lab): void {
+  const run = (argv: string[]) => execFileSync(argv[0] ?? 'true', argv.slice(1), { stdio: 'pipe' });
+  const hub = (args: string) => run(['ip', '-n', lab.hub, ...args.split(' ')]);
+  hub('link add br1 type bridge');
+  hub('link set br1 type bridge forward_delay 0 stp_state 0 mcast_snooping 0');
+  hub('link set br1 up');
+  for (const node of Object.values(lab.nodes)) {
+    const host = Number(node.ipv4.split('.')[3]);
+    const port = `w-${node.name}`;
+    run(['ip', '-n', lab.hub, 'link', 'add', port, 'type', 'veth', 'peer', 'name', 'eth1', 'netns', node.ns]);
+    hub(`link set ${port} master br1 up`);
+    lab.exec(node, ['sysctl', '-qw', 'net.ipv6.conf.eth1.accept_dad=0']);
+    lab.exec(node, [
+      'ip',
+      'link',
+      'set',
+      'eth1',
+      'address',
+      `02:98:00:00:00:${host.toString(16).padStart(2, '0')}`,
+    ]);
+    lab.exec(node, ['ip', 'link', 'set', 'eth1', 'up']);
+    lab.exec(node, ['ip', 'addr', 'add', `10.98.0.${host}/24`, 'dev', 'eth1']);
+    lab.exec(node, ['ip', 'addr', 'add', `fd00:98::${host.toString(16)}/64`, 'dev', 'eth1', 'nodad']);
   }
 }
