@@ -14,6 +14,12 @@
  *
  * Events are handled one at a time (one queue), so a step always sees the previous step's effects applied.
  * One PacketIo serves every instance on the same interface and address family.
+ *
+ * Steady adverts: after a master's advert timer, when the reducer says the next adverts would change nothing
+ * but counters and the timer (core/vrrp/fsm/steady.ts), the service hands them to PacketIo.repeat and stops
+ * its timer: no event per advert. Before anything else is stepped (a packet, a tracker, another timer,
+ * status, reload, stop) it takes them back (#takeBack): the reducer learns how many went out and when the
+ * last did, and the advert timer runs here again until the next one hands them over once more.
  */
 import type {
   AddressManager,
@@ -23,6 +29,7 @@ import type {
   Logger,
   PacketIo,
   ReceivedAdvert as WireAdvert,
+  RepeatingAdvert,
   StateNotifier,
   LinkWatcher,
   RouteManager,
@@ -32,11 +39,14 @@ import type {
 import { describeEntry, RouteKeeper } from './route-keeper.ts';
 import type { RoutesPlan } from './vrrp-routes-plan.ts';
 import {
+  afterSteadyAdverts,
   canonicalIp,
   encodeAdvert,
   encodeAhDatagram,
+  parseTimerId,
   passAuthData,
   step,
+  steadyAdverts,
   timerId,
   type InstanceEvent,
   type InstanceState,
@@ -144,6 +154,8 @@ export class VrrpService {
 
   #routes: RouteKeeper;
   #unwatchRoutes: (() => void) | undefined;
+  /** Instances whose steady adverts the PacketIo repeats, and when (monotonic ms) each repeat began. */
+  #repeating = new Map<string, { repeat: RepeatingAdvert; startedMs: number }>();
 
   constructor(deps: VrrpServiceDeps) {
     this.#deps = deps;
@@ -181,6 +193,7 @@ export class VrrpService {
    */
   reload(plan: VrrpPlan): Promise<{ kept: string[]; started: string[]; removed: string[] }> {
     return this.#enqueue(async () => {
+      this.#takeBack();
       const next = this.#createRouter(plan);
       const old = this.#router;
       const kept: string[] = [];
@@ -222,6 +235,7 @@ export class VrrpService {
     return this.#enqueue(async () => {
       this.#unwatch?.();
       this.#unwatchRoutes?.();
+      this.#takeBack();
       if (this.#router) await this.#stepRouter({ kind: 'shutdown' });
       await this.#routes.stop();
       this.#stopped = true;
@@ -265,7 +279,11 @@ export class VrrpService {
     const now = this.#deps.clock.monotonicMs();
     const router = this.#router;
     if (!router) return [];
-    return Object.values(router.instances).map((s) => {
+    return Object.values(router.instances).map((current) => {
+      // Adverts the PacketIo repeats count as sent (the reducer learns of them when they are taken back).
+      const r = this.#repeating.get(current.spec.name);
+      const p = r?.repeat.progress();
+      const s = r && p ? afterSteadyAdverts(current, p.sent, r.startedMs + p.lastAfterMs) : current;
       const binding = this.#bindings.get(s.spec.name);
       const out: VrrpInstanceStatus = {
         name: s.spec.name,
@@ -385,6 +403,7 @@ export class VrrpService {
   }
 
   #stepRouter(event: RouterEvent): Promise<void> | void {
+    if (this.#repeating.size > 0) this.#takeBack();
     const router = this.#router;
     if (!router) return;
     const result = stepRouter(router, event, this.#deps.clock.monotonicMs());
@@ -404,6 +423,7 @@ export class VrrpService {
 
   /** One instance outside the router's fan-out (reload starts only new or changed instances). */
   async #stepInstance(name: string, event: InstanceEvent): Promise<void> {
+    this.#takeBack();
     const router = this.#router;
     const s = router?.instances[name];
     if (!router || !s) return;
@@ -483,11 +503,83 @@ export class VrrpService {
     let h = this.#timerHandlers.get(id);
     if (h === undefined) {
       const event: RouterEvent = { kind: 'timer', id };
-      const work = () => (this.#stopped ? undefined : this.#stepRouter(event));
+      const t = parseTimerId(id);
+      const advert = t?.timer === 'advert' ? t.instance : undefined;
+      const work = () => {
+        if (this.#stopped) return;
+        const waiting = this.#stepRouter(event);
+        if (advert !== undefined && waiting === undefined) this.#handOver(advert);
+        return waiting;
+      };
       h = () => this.#dispatch(work);
       this.#timerHandlers.set(id, h);
     }
     return h;
+  }
+
+  /**
+   * After a master's advert timer: when its next adverts are steady, the PacketIo repeats the one just sent
+   * and the advert timer here stops. Only for one destination (a group, or a single unicast peer).
+   */
+  #handOver(name: string): void {
+    const s = this.#router?.instances[name];
+    const b = this.#bindings.get(name);
+    const io = b && this.#ios.get(ioKey(b.interfaceName, b.spec.family));
+    if (!s || !b || !io?.repeat || this.#repeating.has(name)) return;
+    const steady = steadyAdverts(s);
+    const destinations = b.group ? [b.group] : b.spec.unicastPeers;
+    const dst = destinations[0];
+    if (!steady || destinations.length !== 1 || dst === undefined) return;
+    const cache = this.#encoded.get(name);
+    const payload = cache && sameAdvert(cache.advert, steady.advert) ? cache.bytes.get(dst) : undefined;
+    if (!payload) return;
+    const now = this.#deps.clock.monotonicMs();
+    let repeat: RepeatingAdvert | undefined;
+    try {
+      repeat = io.repeat(
+        {
+          destination: dst,
+          payload,
+          source: b.spec.sourceIp,
+          ...(b.group ? {} : { ttl: b.unicastTtl ?? 255 }),
+        },
+        Math.max(0, steady.nextAtMs - now),
+        steady.intervalMs,
+      );
+    } catch (e) {
+      this.#deps.logger.warn('vrrp: cannot repeat adverts; sending each one', {
+        instance: name,
+        err: String(e),
+      });
+      return;
+    }
+    if (!repeat) return;
+    this.#deps.timers.cancel(timerId(name, 'advert'));
+    this.#repeating.set(name, { repeat, startedMs: now });
+  }
+
+  /** Takes every repeat back: the reducer counts what went out, and the advert timers run here again. */
+  #takeBack(): void {
+    if (this.#repeating.size === 0) return;
+    const router = this.#router;
+    const instances = router ? { ...router.instances } : undefined;
+    for (const [name, { repeat, startedMs }] of this.#repeating) {
+      const p = repeat.stop();
+      if (p.failed > 0)
+        this.#deps.logger.warn('vrrp: adverts not sent (socket buffer full or link down)', {
+          instance: name,
+          count: p.failed,
+        });
+      const s = instances?.[name];
+      if (!instances || !s) continue;
+      const next = afterSteadyAdverts(s, p.sent, startedMs + p.lastAfterMs);
+      instances[name] = next;
+      const due = next.timers.advert;
+      const id = timerId(name, 'advert');
+      if (due !== undefined) this.#deps.timers.arm(id, due, this.#timerHandler(id));
+    }
+    this.#repeating.clear();
+    if (router && instances) this.#router = { ...router, instances };
   }
 
   /** Logs a report, at most once a second per instance and kind (late timers can recur every advert). */

@@ -18,6 +18,27 @@ export interface PacketIo {
   readonly sourceAddress: string;
   /** Leaves the group and releases the socket. */
   close(): void;
+  /**
+   * Optional: keeps sending `advert` on the adapter's own timer, first in `firstInMs`, then every
+   * `intervalMs`, without an event per send, until `stop()`. undefined when this advert cannot be
+   * repeated so (the caller sends each one itself). A VRRP master hands its steady adverts over
+   * (core/vrrp/fsm/steady.ts): at 10 ms adverts, waking for each one was most of the agent's CPU.
+   */
+  repeat?(advert: OutgoingAdvert, firstInMs: number, intervalMs: number): RepeatingAdvert | undefined;
+}
+
+/** How far a repeat got: adverts sent, when the last went out (ms after the repeat began), sends refused. */
+export interface RepeatProgress {
+  sent: number;
+  lastAfterMs: number;
+  failed: number;
+}
+
+/** An advert the adapter keeps sending (PacketIo.repeat). */
+export interface RepeatingAdvert {
+  progress(): RepeatProgress;
+  /** Stops the sends; what `progress` would say, final. */
+  stop(): RepeatProgress;
 }
 
 /** An advertisement to send. */

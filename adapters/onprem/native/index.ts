@@ -21,6 +21,16 @@ interface Addon {
   tcpCheckConnect(handle: object, token: number, fd: number, peer: Uint8Array, timeoutMs: number): void;
   tcpCheckClose(handle: object): void;
   tcpCheckPending(handle: object): number;
+  /** One datagram resent by a libuv timer (src/repeat.c); progress: [sent, lastAfterMs, failed]. */
+  repeatStart(
+    fd: number,
+    data: Uint8Array,
+    sockaddr: Uint8Array,
+    firstInMs: number,
+    intervalMs: number,
+  ): object;
+  repeatProgress(handle: object): Float64Array;
+  repeatStop(handle: object): Float64Array;
 }
 
 /** One datagram as recvmsg(2) returned it. */

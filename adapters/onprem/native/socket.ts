@@ -1,5 +1,12 @@
 import { addon, intOpt, type ReceivedMessage } from './index.ts';
 
+/** How far a repeat got: datagrams sent, when the last went out (ms after the start), sends refused. */
+export interface RepeatProgress {
+  sent: number;
+  lastAfterMs: number;
+  failed: number;
+}
+
 /** Options for {@link NativeSocket.onMessage}. */
 export interface ReceiveOptions {
   /** Largest datagram accepted (bytes). */
@@ -50,6 +57,31 @@ export class NativeSocket {
   /** Sends one datagram; returns false when the send buffer is full (EAGAIN), throws on real errors. */
   send(data: Uint8Array, sockaddr: Uint8Array | null = null, control: Uint8Array | null = null): boolean {
     return addon().sendmsg(this.fd, data, sockaddr, control) >= 0;
+  }
+
+  /**
+   * Sends `data` to `sockaddr` on a libuv timer, first in `firstInMs` then every `intervalMs`, with no
+   * JavaScript per send (src/repeat.c), until the result's stop(). An IPv4 header in `data` gets the next
+   * IP Identification and checksum each time.
+   */
+  repeat(
+    data: Uint8Array,
+    sockaddr: Uint8Array,
+    firstInMs: number,
+    intervalMs: number,
+  ): { progress(): RepeatProgress; stop(): RepeatProgress } {
+    const a = addon();
+    const handle = a.repeatStart(this.fd, data, sockaddr, firstInMs, intervalMs);
+    const read = (p: Float64Array): RepeatProgress => ({
+      sent: p[0] ?? 0,
+      lastAfterMs: p[1] ?? 0,
+      failed: p[2] ?? 0,
+    });
+    let final: RepeatProgress | undefined;
+    return {
+      progress: () => final ?? read(a.repeatProgress(handle)),
+      stop: () => (final ??= read(a.repeatStop(handle))),
+    };
   }
 
   /** Reads one queued datagram, or null when none is queued. */

@@ -18,6 +18,7 @@
  *   ifNameToIndex(name) -> index                    (0 when there is no such interface)
  *   execve(path, argv, env)                          (replaces the process; the launcher on old Node)
  *   tcpCheck{Open,Connect,Close,Pending}            batched TCP_CHECK connects (src/tcp-check.c)
+ *   repeat{Start,Progress,Stop}                     one datagram resent by a libuv timer (src/repeat.c)
  *
  * Errors throw an Error whose `code` is the errno name (EPERM, ENODEV, ...).
  */
@@ -413,6 +414,10 @@ napi_value js_tcp_check_open(napi_env env, napi_callback_info info);
 napi_value js_tcp_check_connect(napi_env env, napi_callback_info info);
 napi_value js_tcp_check_close(napi_env env, napi_callback_info info);
 napi_value js_tcp_check_pending(napi_env env, napi_callback_info info);
+/* One datagram repeated by a libuv timer: src/repeat.c. */
+napi_value js_repeat_start(napi_env env, napi_callback_info info);
+napi_value js_repeat_progress(napi_env env, napi_callback_info info);
+napi_value js_repeat_stop(napi_env env, napi_callback_info info);
 
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
@@ -431,6 +436,9 @@ static napi_value init(napi_env env, napi_value exports) {
       {"tcpCheckConnect", NULL, js_tcp_check_connect, NULL, NULL, NULL, napi_enumerable, NULL},
       {"tcpCheckClose", NULL, js_tcp_check_close, NULL, NULL, NULL, napi_enumerable, NULL},
       {"tcpCheckPending", NULL, js_tcp_check_pending, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"repeatStart", NULL, js_repeat_start, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"repeatProgress", NULL, js_repeat_progress, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"repeatStop", NULL, js_repeat_stop, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;
