@@ -20,8 +20,13 @@
  * its timer: no event per advert. Before anything else is stepped (a packet, a tracker, another timer,
  * status, reload, stop) it takes them back (#takeBack): the reducer learns how many went out and when the
  * last did, and the advert timer runs here again until the next one hands them over once more.
+ * Steady receives likewise: a backup that has just heard its master's advert, when hearing it again would
+ * only count it and re-arm the Master_Down_Timer (core/vrrp/router/steady-receive.ts), lets the PacketIo
+ * count the identical copies (PacketIo.absorb) and stops that timer; the PacketIo calls back when no copy
+ * came for a Master_Down_Interval, and hands over any other advert, which takes the copies back first.
  */
 import type {
+  AbsorbingAdverts,
   AddressManager,
   Announcer,
   Clock,
@@ -40,6 +45,7 @@ import { describeEntry, RouteKeeper } from './route-keeper.ts';
 import type { RoutesPlan } from './vrrp-routes-plan.ts';
 import {
   afterSteadyAdverts,
+  afterSteadyReceive,
   canonicalIp,
   encodeAdvert,
   encodeAhDatagram,
@@ -47,6 +53,7 @@ import {
   passAuthData,
   step,
   steadyAdverts,
+  steadyReceive,
   timerId,
   type InstanceEvent,
   type InstanceState,
@@ -156,6 +163,16 @@ export class VrrpService {
   #unwatchRoutes: (() => void) | undefined;
   /** Instances whose steady adverts the PacketIo repeats, and when (monotonic ms) each repeat began. */
   #repeating = new Map<string, { repeat: RepeatingAdvert; startedMs: number }>();
+  /** Per PacketIo (ioKey): the advert whose copies it counts, for which instance, and since when. */
+  #absorbing = new Map<
+    string,
+    {
+      absorbing: AbsorbingAdverts;
+      instance: string;
+      packet: Extract<RouterEvent, { kind: 'packet' }>;
+      startedMs: number;
+    }
+  >();
 
   constructor(deps: VrrpServiceDeps) {
     this.#deps = deps;
@@ -277,8 +294,13 @@ export class VrrpService {
 
   status(): VrrpInstanceStatus[] {
     const now = this.#deps.clock.monotonicMs();
-    const router = this.#router;
+    let router = this.#router;
     if (!router) return [];
+    // Copies a PacketIo counted are heard adverts (the reducer learns of them when they are taken back).
+    for (const a of this.#absorbing.values()) {
+      const p = a.absorbing.progress();
+      router = afterSteadyReceive(router, a.packet, a.instance, p.copies, a.startedMs + p.lastAfterMs);
+    }
     return Object.values(router.instances).map((current) => {
       // Adverts the PacketIo repeats count as sent (the reducer learns of them when they are taken back).
       const r = this.#repeating.get(current.spec.name);
@@ -387,7 +409,7 @@ export class VrrpService {
 
   #receive(interfaceName: string, wire: WireAdvert): Promise<void> | void {
     if (this.#stopped) return;
-    return this.#stepRouter({
+    const event: Extract<RouterEvent, { kind: 'packet' }> = {
       kind: 'packet',
       bytes: wire.payload,
       ip: {
@@ -399,11 +421,61 @@ export class VrrpService {
       },
       ...(wire.ipHeader ? { ipHeader: wire.ipHeader } : {}),
       interface: interfaceName,
-    });
+    };
+    const waiting = this.#stepRouter(event);
+    if (waiting === undefined) this.#absorbFrom(interfaceName, wire, event);
+    return waiting;
+  }
+
+  /**
+   * After a packet: when a backup would only count its copies and re-arm its Master_Down_Timer, the
+   * PacketIo counts them and the timer here stops. Only on a PacketIo of one instance (with more, their
+   * adverts would alternate, each taking the other's back).
+   */
+  #absorbFrom(
+    interfaceName: string,
+    wire: WireAdvert,
+    event: Extract<RouterEvent, { kind: 'packet' }>,
+  ): void {
+    const key = ioKey(interfaceName, wire.family === 4 ? 'ipv4' : 'ipv6');
+    const io = this.#ios.get(key);
+    const router = this.#router;
+    if (!router || !io?.absorb || this.#absorbing.has(key)) return;
+    let sharing = 0;
+    for (const b of this.#bindings.values()) if (ioKey(b.interfaceName, b.spec.family) === key) sharing++;
+    if (sharing !== 1) return;
+    const now = this.#deps.clock.monotonicMs();
+    const steady = steadyReceive(router, event, now);
+    if (!steady) return;
+    let absorbing: AbsorbingAdverts | undefined;
+    try {
+      absorbing = io.absorb(wire, steady.masterDownMs, () => this.#dispatch(() => this.#masterDown(key)));
+    } catch (e) {
+      this.#deps.logger.warn('vrrp: cannot count adverts in the socket; receiving each one', {
+        instance: steady.instance,
+        err: String(e),
+      });
+      return;
+    }
+    if (!absorbing) return;
+    this.#deps.timers.cancel(timerId(steady.instance, 'master-down'));
+    this.#absorbing.set(key, { absorbing, instance: steady.instance, packet: event, startedMs: now });
+  }
+
+  /** No copy came for a Master_Down_Interval: take them back, and the Master_Down_Timer fires now. */
+  #masterDown(key: string): Promise<void> | void {
+    const a = this.#absorbing.get(key);
+    if (!a || this.#stopped) return;
+    this.#takeBack();
+    const id = timerId(a.instance, 'master-down');
+    const due = this.#router?.instances[a.instance]?.timers['master-down'];
+    if (due === undefined || due > this.#deps.clock.monotonicMs()) return; // re-armed by #takeBack
+    this.#deps.timers.cancel(id);
+    return this.#stepRouter({ kind: 'timer', id });
   }
 
   #stepRouter(event: RouterEvent): Promise<void> | void {
-    if (this.#repeating.size > 0) this.#takeBack();
+    if (this.#repeating.size > 0 || this.#absorbing.size > 0) this.#takeBack();
     const router = this.#router;
     if (!router) return;
     const result = stepRouter(router, event, this.#deps.clock.monotonicMs());
@@ -558,8 +630,12 @@ export class VrrpService {
     this.#repeating.set(name, { repeat, startedMs: now });
   }
 
-  /** Takes every repeat back: the reducer counts what went out, and the advert timers run here again. */
+  /**
+   * Takes every repeat and absorb back: the reducer counts what went out and what came in, and the advert
+   * and Master_Down timers run here again.
+   */
   #takeBack(): void {
+    if (this.#absorbing.size > 0) this.#takeBackAbsorbed();
     if (this.#repeating.size === 0) return;
     const router = this.#router;
     const instances = router ? { ...router.instances } : undefined;
@@ -580,6 +656,19 @@ export class VrrpService {
     }
     this.#repeating.clear();
     if (router && instances) this.#router = { ...router, instances };
+  }
+
+  #takeBackAbsorbed(): void {
+    for (const a of this.#absorbing.values()) {
+      const p = a.absorbing.stop();
+      const router = this.#router;
+      if (!router) continue;
+      this.#router = afterSteadyReceive(router, a.packet, a.instance, p.copies, a.startedMs + p.lastAfterMs);
+      const due = this.#router.instances[a.instance]?.timers['master-down'];
+      const id = timerId(a.instance, 'master-down');
+      if (due !== undefined) this.#deps.timers.arm(id, due, this.#timerHandler(id));
+    }
+    this.#absorbing.clear();
   }
 
   /** Logs a report, at most once a second per instance and kind (late timers can recur every advert). */

@@ -1,5 +1,11 @@
 import { addon, intOpt, type ReceivedMessage } from './index.ts';
 
+/** Copies a socket absorbed, and when the last came (ms after absorbing began). */
+export interface AbsorbProgress {
+  copies: number;
+  lastAfterMs: number;
+}
+
 /** How far a repeat got: datagrams sent, when the last went out (ms after the start), sends refused. */
 export interface RepeatProgress {
   sent: number;
@@ -84,6 +90,29 @@ export class NativeSocket {
     };
   }
 
+  /**
+   * From now on the addon reads and counts copies of `template` itself (an IPv4 header's Identification
+   * and checksum aside) instead of handing them to the onMessage handler, which still gets every other
+   * datagram; `onDeadline` runs when no copy came for `deadlineMs`. Until the result's stop(). Needs
+   * onMessage first.
+   */
+  absorb(
+    template: Uint8Array,
+    deadlineMs: number,
+    onDeadline: () => void,
+  ): { progress(): AbsorbProgress; stop(): AbsorbProgress } {
+    const poll = this.#poll;
+    if (!poll) throw new Error(`socket ${this.fd} has no receive handler to absorb for`);
+    const a = addon();
+    a.absorbStart(poll, template, deadlineMs, onDeadline);
+    const read = (p: Float64Array): AbsorbProgress => ({ copies: p[0] ?? 0, lastAfterMs: p[1] ?? 0 });
+    let final: AbsorbProgress | undefined;
+    return {
+      progress: () => final ?? (this.#closed ? { copies: 0, lastAfterMs: 0 } : read(a.absorbProgress(poll))),
+      stop: () => (final ??= this.#closed ? { copies: 0, lastAfterMs: 0 } : read(a.absorbStop(poll))),
+    };
+  }
+
   /** Reads one queued datagram, or null when none is queued. */
   receive(options: ReceiveOptions): ReceivedMessage | null {
     return addon().recvmsg(this.fd, options.maxData, options.maxControl);
@@ -97,7 +126,12 @@ export class NativeSocket {
   ) {
     if (this.#poll) throw new Error(`socket ${this.fd} already has a receive handler`);
     const max = options.maxPerEvent ?? Infinity;
-    this.#poll = addon().pollStart(this.fd, () => {
+    this.#poll = addon().pollStart(this.fd, (_status, read) => {
+      // Read by the addon while it absorbed copies of a datagram (absorb): this one differs.
+      if (read) {
+        if (!this.#closed) handler(read);
+        return;
+      }
       for (let n = 0; n < max; n++) {
         if (this.#closed) return;
         let message: ReceivedMessage | null;

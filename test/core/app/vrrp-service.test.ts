@@ -27,12 +27,17 @@ class Segment {
   readonly clock = new ManualClock(0);
   readonly timers = new Map<string, { at: number; fire: () => void }>();
   readonly ios: { io: PacketIo; deliver: (a: ReceivedAdvert) => void }[] = [];
-  /** Repeats handed to the PacketIos (with `repeats`), and how many are running. */
+  /** Repeats and absorbs handed to the PacketIos (with `repeats`), and how many are running. */
   repeatsStarted = 0;
   repeatsRunning = 0;
+  absorbsStarted = 0;
+  absorbsRunning = 0;
   #seq = 0;
 
-  /** `repeats`: the PacketIos offer repeat(), sending on the segment's timers as an adapter would. */
+  /**
+   * `repeats`: the PacketIos offer repeat() (sending on the segment's timers) and absorb() (counting
+   * copies of the last advert received), as the raw-socket adapter does.
+   */
   readonly repeats: boolean;
   constructor(repeats = false) {
     this.repeats = repeats;
@@ -51,6 +56,32 @@ class Segment {
 
   packetIo(source: string): PacketIo {
     let handler: ((a: ReceivedAdvert) => void) | undefined;
+    let last: ReceivedAdvert | undefined;
+    let absorbing:
+      | {
+          template: ReceivedAdvert;
+          copies: number;
+          lastAfterMs: number;
+          startedMs: number;
+          deadline: () => void;
+        }
+      | undefined;
+    const same = (a: ReceivedAdvert, b: ReceivedAdvert) =>
+      a.source === b.source &&
+      a.destination === b.destination &&
+      a.ttl === b.ttl &&
+      a.payload.length === b.payload.length &&
+      a.payload.every((x, i) => x === b.payload[i]);
+    const deliver = (a: ReceivedAdvert) => {
+      if (absorbing && same(a, absorbing.template)) {
+        absorbing.copies++;
+        absorbing.lastAfterMs = this.clock.monotonicMs() - absorbing.startedMs;
+        absorbing.deadline();
+        return;
+      }
+      last = a;
+      handler?.(a);
+    };
     const io: PacketIo = {
       sourceAddress: source,
       send: (advert) => {
@@ -109,7 +140,36 @@ class Segment {
           },
         };
       };
-    this.ios.push({ io, deliver: (a) => handler?.(a) });
+    if (this.repeats)
+      io.absorb = (advert, deadlineInMs, onDeadline) => {
+        if (advert !== last) return undefined;
+        const key = `deadline:${source}:${++this.#seq}`;
+        const startedMs = this.clock.monotonicMs();
+        const a = {
+          template: advert,
+          copies: 0,
+          lastAfterMs: 0,
+          startedMs,
+          deadline: () =>
+            this.timers.set(key, { at: this.clock.monotonicMs() + deadlineInMs, fire: onDeadline }),
+        };
+        a.deadline();
+        absorbing = a;
+        this.absorbsStarted++;
+        this.absorbsRunning++;
+        let stopped = false;
+        return {
+          progress: () => ({ copies: a.copies, lastAfterMs: a.lastAfterMs }),
+          stop: () => {
+            if (!stopped) this.absorbsRunning--;
+            stopped = true;
+            this.timers.delete(key);
+            if (absorbing === a) absorbing = undefined;
+            return { copies: a.copies, lastAfterMs: a.lastAfterMs };
+          },
+        };
+      };
+    this.ios.push({ io, deliver });
     return io;
   }
 
@@ -322,9 +382,41 @@ for (const repeats of [false, true])
       assert.ok(heard === sent || heard === sent - 1, `heard ${heard}, sent ${sent}`);
       assert.equal(seg.repeatsStarted > 0, repeats);
       assert.equal(seg.repeatsRunning, repeats ? 1 : 0);
-      // Stop takes the repeat back before the priority-0 advert: nothing keeps sending.
+      // The backup counted every advert it heard, whether the PacketIo handed it over or counted it.
+      assert.equal(b.service.status()[0]?.stats['advert_rcvd'], heard);
+      assert.equal(seg.absorbsStarted > 0, repeats);
+      assert.equal(seg.absorbsRunning, repeats ? 1 : 0);
+      // Stop takes the repeat back before the priority-0 advert: nothing keeps sending. The priority-0
+      // advert is not a copy: the backup takes the copies back and takes over within its skew time.
+      const stoppedAt = seg.clock.monotonicMs();
       await a.service.stop();
       assert.equal(seg.repeatsRunning, 0);
       assert.equal(a.service.status()[0]?.stats['pri_zero_sent'], 1);
+      await seg.run(stoppedAt + 70);
+      assert.equal(stateOf(b.service), 'MASTER');
+      assert.equal(seg.absorbsRunning, 0);
+    });
+
+    it('a backup whose master goes silent takes over after the Master_Down_Interval, copies counted or not', async () => {
+      const seg = new Segment(repeats);
+      const a = node(seg, 'a', '10.0.0.1');
+      const b = node(seg, 'b', '10.0.0.2');
+      await a.service.start(plan(150, '10.0.0.1'));
+      await b.service.start(plan(100, '10.0.0.2'));
+      await seg.run(3000);
+      assert.equal(stateOf(b.service), 'BACKUP');
+      assert.equal(seg.absorbsRunning, repeats ? 1 : 0);
+      // The master's cable is cut: its adverts stop reaching the backup.
+      const peer = seg.ios.find((x) => x.io.sourceAddress === '10.0.0.2');
+      assert.ok(peer);
+      peer.deliver = () => {};
+      const cutAt = seg.clock.monotonicMs();
+      // Master_Down_Interval: 3 x 100 ms + skew 61 ms, from the last advert heard (at most 100 ms before).
+      await seg.run(cutAt + 250);
+      assert.equal(stateOf(b.service), 'BACKUP');
+      await seg.run(cutAt + 365);
+      assert.equal(stateOf(b.service), 'MASTER');
+      assert.equal(seg.absorbsRunning, 0);
+      assert.ok(b.addresses.has(VIP));
     });
   });
