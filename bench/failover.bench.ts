@@ -18,6 +18,8 @@
  * because each of its runs takes ~8 s. Output: median and max per case, floatip/keepalived ratio.
  *
  * FIP_FAILOVER_CPU_ONLY=1 runs only the CPU measurement (FIP_FAILOVER_CPU_SECS per sample, default 10).
+ * It prints user and kernel (sys) time apart: an advert's sendmsg, and the delivery to the peers that the
+ * kernel does in the sender's softirq, is sys time in both implementations; what Node adds is user time.
  * FIP_FAILOVER_BASELINE=/path/to/other/tree/bin/floatip.mjs adds that tree's agent to the CPU measurement
  * (e.g. a `git worktree` of an older commit with node_modules linked), so before/after come from one run;
  * FIP_FAILOVER_CPU_ROUNDS (default 1) alternates the implementations that many times.
@@ -211,17 +213,23 @@ async function measure(
   return { cut, fromAdvert, stop };
 }
 
-/** CPU (% of one core) of a process over `ms`, from /proc/PID/stat utime+stime. */
-async function cpuPercent(pid: number, ms: number): Promise<number> {
+/** CPU of a process over `ms` (% of one core), user and kernel time apart (/proc/PID/stat utime, stime). */
+interface Cpu {
+  user: number;
+  sys: number;
+}
+async function cpuPercent(pid: number, ms: number): Promise<Cpu> {
   const ticks = () => {
     const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return Number(f[11]) + Number(f[12]);
+    return { user: Number(f[11]), sys: Number(f[12]) };
   };
   const hz = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
   const a = ticks();
   const t = Date.now();
   await sleep(ms);
-  return ((ticks() - a) / hz / ((Date.now() - t) / 1000)) * 100;
+  const b = ticks();
+  const pct = (d: number) => (d / hz / ((Date.now() - t) / 1000)) * 100;
+  return { user: pct(b.user - a.user), sys: pct(b.sys - a.sys) };
 }
 
 const CPU_SECS = Number(process.env['FIP_FAILOVER_CPU_SECS'] ?? 10);
@@ -229,18 +237,25 @@ const BASELINE = process.env['FIP_FAILOVER_BASELINE'];
 const CPU_ROUNDS = Number(process.env['FIP_FAILOVER_CPU_ROUNDS'] ?? 1);
 
 /** Median CPU per implementation and role over CPU_ROUNDS rounds (implementations alternate each round). */
-async function cpuAt10ms(lab: Lab): Promise<Record<string, number>> {
-  const samples: Record<string, number[]> = {};
+async function cpuAt10ms(lab: Lab): Promise<Record<string, Cpu & { total: number }>> {
+  const samples: Record<string, Cpu[]> = {};
   for (let round = 0; round < CPU_ROUNDS; round++) {
     const r = await cpuRound(lab);
     for (const [k, v] of Object.entries(r)) (samples[k] ??= []).push(v);
   }
-  return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
+  // The round with the median total (the upper one of an even count), so user + sys add up to the total.
+  return Object.fromEntries(
+    Object.entries(samples).map(([k, v]) => {
+      const sorted = [...v].sort((a, b) => a.user + a.sys - (b.user + b.sys));
+      const at = sorted[Math.floor(sorted.length / 2)] ?? { user: NaN, sys: NaN };
+      return [k, { ...at, total: at.user + at.sys }];
+    }),
+  );
 }
 
-async function cpuRound(lab: Lab): Promise<Record<string, number>> {
+async function cpuRound(lab: Lab): Promise<Record<string, Cpu>> {
   const s: Setting = { label: 'v3 advert_int 0.01', version: 3, advert: 0.01 };
-  const out: Record<string, number> = {};
+  const out: Record<string, Cpu> = {};
   const impls = ['floatip', 'keepalived', ...(BASELINE ? ['baseline'] : [])] as const;
   for (const impl of impls) {
     const launch = (node: 'd1' | 'd2', priority: number) =>
@@ -311,18 +326,20 @@ async function main(): Promise<void> {
     }
     const cpu = await cpuAt10ms(lab);
     for (const [k, v] of Object.entries(cpu))
-      console.log(`cpu at 10 ms adverts  ${k.padEnd(18)} ${v.toFixed(2)} % of a core`);
-    const km = cpu['keepalived master'];
-    for (const impl of ['floatip', 'baseline'])
-      if (cpu[`${impl} master`] !== undefined && km)
-        console.log(
-          `cpu at 10 ms adverts  ${impl} master / keepalived master = ${((cpu[`${impl} master`] ?? 0) / km).toFixed(2)}`,
-        );
-    const bm = cpu['baseline master'];
-    if (bm)
       console.log(
-        `cpu at 10 ms adverts  floatip master / baseline master = ${((cpu['floatip master'] ?? 0) / bm).toFixed(2)}`,
+        `cpu at 10 ms adverts  ${k.padEnd(18)} ${v.total.toFixed(2)} % of a core ` +
+          `(user ${v.user.toFixed(2)} %, sys ${v.sys.toFixed(2)} %)`,
       );
+    const ratio = (a: string, b: string) => {
+      const x = cpu[a]?.total;
+      const y = cpu[b]?.total;
+      if (x !== undefined && y) console.log(`cpu at 10 ms adverts  ${a} / ${b} = ${(x / y).toFixed(2)}`);
+    };
+    for (const role of ['master', 'backup']) {
+      ratio(`floatip ${role}`, `keepalived ${role}`);
+      ratio(`baseline ${role}`, `keepalived ${role}`);
+      ratio(`floatip ${role}`, `baseline ${role}`);
+    }
   } finally {
     watch.stop();
     adverts.stop();

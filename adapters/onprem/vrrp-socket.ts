@@ -7,7 +7,13 @@
  * source address goes in an IPV6_PKTINFO record, and the received hop limit and destination come back as
  * IPV6_HOPLIMIT / IPV6_PKTINFO ancillary data. The VRRP checksum is the core codec's job, not the kernel's.
  */
-import type { OutgoingAdvert, PacketIo, ReceivedAdvert } from '../../core/ports/index.ts';
+import type {
+  AbsorbingAdverts,
+  OutgoingAdvert,
+  PacketIo,
+  ReceivedAdvert,
+  RepeatingAdvert,
+} from '../../core/ports/index.ts';
 import { linux } from './native/index.ts';
 import { NativeSocket, interfaceIndex } from './native/socket.ts';
 import { formatIp, parseIp } from './net/ip-address.ts';
@@ -175,6 +181,8 @@ class Ipv4VrrpIo implements PacketIo {
   #buffer = new ArrayBuffer(20 + MAX_PAYLOAD);
   #packet = new Uint8Array(this.#buffer, 0, 20);
   #view = new DataView(this.#buffer);
+  /** The last advert handed to the receiver and the datagram it came in (what absorb() can count). */
+  #last: { advert: ReceivedAdvert; datagram: Uint8Array } | undefined;
 
   constructor(sock: NativeSocket, src: Uint8Array, sourceText: string, ahSock?: NativeSocket) {
     this.#sock = sock;
@@ -190,7 +198,7 @@ class Ipv4VrrpIo implements PacketIo {
     const ihl = ((d[0] ?? 0) & 0x0f) * 4;
     const total = ((d[2] ?? 0) << 8) | (d[3] ?? 0);
     if (ihl < 20 || d.length < ihl) return;
-    this.#handler?.({
+    const advert: ReceivedAdvert = {
       family: 4,
       source: this.#addresses.text(d, 12),
       destination: this.#addresses.text(d, 16),
@@ -198,13 +206,27 @@ class Ipv4VrrpIo implements PacketIo {
       // d is this message's own buffer: a view is enough.
       payload: d.subarray(ihl, Math.min(d.length, Math.max(total, ihl))),
       ...(ah ? { protocol: d[9] ?? 0, ipHeader: d.subarray(0, ihl) } : {}),
-    });
+    };
+    this.#last = ah ? undefined : { advert, datagram: d };
+    this.#handler?.(advert);
+  }
+
+  /** Copies of the last advert received (same datagram but for the IP Identification) counted by the addon. */
+  absorb(advert: ReceivedAdvert, deadlineInMs: number, onDeadline: () => void): AbsorbingAdverts | undefined {
+    const last = this.#last;
+    if (!last || last.advert !== advert) return undefined;
+    return this.#sock.absorb(last.datagram, Math.max(1, deadlineInMs), onDeadline);
   }
 
   send(advert: OutgoingAdvert): boolean {
     const dst = this.#addresses.parsed(advert.destination);
     // A whole datagram (AH adverts): IP_HDRINCL sends our header as it is, any protocol.
     if (advert.ipv4Datagram) return this.#sock.send(advert.payload, dst.sockaddr);
+    return this.#sock.send(this.#datagram(advert, dst.bytes), dst.sockaddr);
+  }
+
+  /** The advert with our IPv4 header before it, in the reused send buffer. */
+  #datagram(advert: OutgoingAdvert, dst: Uint8Array): Uint8Array {
     const length = 20 + advert.payload.length;
     if (advert.payload.length > MAX_PAYLOAD) throw new RangeError(`advert of ${advert.payload.length} bytes`);
     if (this.#packet.length !== length) this.#packet = new Uint8Array(this.#buffer, 0, length);
@@ -220,10 +242,17 @@ class Ipv4VrrpIo implements PacketIo {
     packet[9] = linux.IPPROTO_VRRP;
     v.setUint16(10, 0);
     packet.set(advert.source ? this.#addresses.parsed(advert.source).bytes : this.#src, 12);
-    packet.set(dst.bytes, 16);
+    packet.set(dst, 16);
     v.setUint16(10, ipv4HeaderChecksum(packet, 20));
     packet.set(advert.payload, 20);
-    return this.#sock.send(packet, dst.sockaddr);
+    return packet;
+  }
+
+  /** The same datagram on the addon's timer (src/repeat.c: next IP Identification and checksum per send). */
+  repeat(advert: OutgoingAdvert, firstInMs: number, intervalMs: number): RepeatingAdvert | undefined {
+    if (advert.ipv4Datagram) return undefined; // AH: every advert has its own sequence number and ICV
+    const dst = this.#addresses.parsed(advert.destination);
+    return this.#sock.repeat(this.#datagram(advert, dst.bytes), dst.sockaddr, firstInMs, intervalMs);
   }
 
   onReceive(handler: (advert: ReceivedAdvert) => void): () => void {

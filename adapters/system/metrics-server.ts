@@ -3,7 +3,7 @@
  * else 404. Used by `floatip agent --metrics HOST:PORT` (off by default; bind it to loopback or a
  * management address: the metrics carry no secrets, but names of instances and servers).
  */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { Registry } from 'prom-client';
 
 export interface MetricsListener {
@@ -24,8 +24,13 @@ export function parseListen(text: string): { host: string; port: number } {
   return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
 }
 
-export function serveMetrics(listen: string, registry: Registry): Promise<MetricsListener> {
+/**
+ * node:http is imported here, when metrics are asked for: importing it as an ES module reads every export,
+ * which loads Node's bundled undici (its ~0.8 MB source stays on the heap) into every agent otherwise.
+ */
+export async function serveMetrics(listen: string, registry: Registry): Promise<MetricsListener> {
   const { host, port } = parseListen(listen);
+  const { createServer } = await import('node:http');
   const server: Server = createServer((req, res) => {
     if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: GET /metrics\n');

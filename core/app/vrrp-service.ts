@@ -14,8 +14,19 @@
  *
  * Events are handled one at a time (one queue), so a step always sees the previous step's effects applied.
  * One PacketIo serves every instance on the same interface and address family.
+ *
+ * Steady adverts: after a master's advert timer, when the reducer says the next adverts would change nothing
+ * but counters and the timer (core/vrrp/fsm/steady.ts), the service hands them to PacketIo.repeat and stops
+ * its timer: no event per advert. Before anything else is stepped (a packet, a tracker, another timer,
+ * status, reload, stop) it takes them back (#takeBack): the reducer learns how many went out and when the
+ * last did, and the advert timer runs here again until the next one hands them over once more.
+ * Steady receives likewise: a backup that has just heard its master's advert, when hearing it again would
+ * only count it and re-arm the Master_Down_Timer (core/vrrp/router/steady-receive.ts), lets the PacketIo
+ * count the identical copies (PacketIo.absorb) and stops that timer; the PacketIo calls back when no copy
+ * came for a Master_Down_Interval, and hands over any other advert, which takes the copies back first.
  */
 import type {
+  AbsorbingAdverts,
   AddressManager,
   Announcer,
   Clock,
@@ -23,6 +34,7 @@ import type {
   Logger,
   PacketIo,
   ReceivedAdvert as WireAdvert,
+  RepeatingAdvert,
   StateNotifier,
   LinkWatcher,
   RouteManager,
@@ -32,11 +44,16 @@ import type {
 import { describeEntry, RouteKeeper } from './route-keeper.ts';
 import type { RoutesPlan } from './vrrp-routes-plan.ts';
 import {
+  afterSteadyAdverts,
+  afterSteadyReceive,
   canonicalIp,
   encodeAdvert,
   encodeAhDatagram,
+  parseTimerId,
   passAuthData,
   step,
+  steadyAdverts,
+  steadyReceive,
   timerId,
   TIMER_KINDS,
   type InstanceEvent,
@@ -149,6 +166,18 @@ export class VrrpService {
 
   #routes: RouteKeeper;
   #unwatchRoutes: (() => void) | undefined;
+  /** Instances whose steady adverts the PacketIo repeats, and when (monotonic ms) each repeat began. */
+  #repeating = new Map<string, { repeat: RepeatingAdvert; startedMs: number }>();
+  /** Per PacketIo (ioKey): the advert whose copies it counts, for which instance, and since when. */
+  #absorbing = new Map<
+    string,
+    {
+      absorbing: AbsorbingAdverts;
+      instance: string;
+      packet: Extract<RouterEvent, { kind: 'packet' }>;
+      startedMs: number;
+    }
+  >();
 
   constructor(deps: VrrpServiceDeps) {
     this.#deps = deps;
@@ -190,6 +219,7 @@ export class VrrpService {
    */
   reload(plan: VrrpPlan): Promise<{ kept: string[]; started: string[]; removed: string[] }> {
     return this.#enqueue(async () => {
+      this.#takeBack();
       const next = this.#createRouter(plan);
       const old = this.#router;
       const kept: string[] = [];
@@ -231,6 +261,7 @@ export class VrrpService {
     return this.#enqueue(async () => {
       this.#unwatch?.();
       this.#unwatchRoutes?.();
+      this.#takeBack();
       if (this.#router) await this.#stepRouter({ kind: 'shutdown' });
       await this.#routes.stop();
       this.#stopped = true;
@@ -273,9 +304,18 @@ export class VrrpService {
 
   status(): VrrpInstanceStatus[] {
     const now = this.#deps.clock.monotonicMs();
-    const router = this.#router;
+    let router = this.#router;
     if (!router) return [];
-    return Object.values(router.instances).map((s) => {
+    // Copies a PacketIo counted are heard adverts (the reducer learns of them when they are taken back).
+    for (const a of this.#absorbing.values()) {
+      const p = a.absorbing.progress();
+      router = afterSteadyReceive(router, a.packet, a.instance, p.copies, a.startedMs + p.lastAfterMs);
+    }
+    return Object.values(router.instances).map((current) => {
+      // Adverts the PacketIo repeats count as sent (the reducer learns of them when they are taken back).
+      const r = this.#repeating.get(current.spec.name);
+      const p = r?.repeat.progress();
+      const s = r && p ? afterSteadyAdverts(current, p.sent, r.startedMs + p.lastAfterMs) : current;
       const binding = this.#bindings.get(s.spec.name);
       const out: VrrpInstanceStatus = {
         name: s.spec.name,
@@ -402,7 +442,7 @@ export class VrrpService {
 
   #receive(interfaceName: string, wire: WireAdvert): Promise<void> | void {
     if (this.#stopped) return;
-    return this.#stepRouter({
+    const event: Extract<RouterEvent, { kind: 'packet' }> = {
       kind: 'packet',
       bytes: wire.payload,
       ip: {
@@ -414,10 +454,61 @@ export class VrrpService {
       },
       ...(wire.ipHeader ? { ipHeader: wire.ipHeader } : {}),
       interface: interfaceName,
-    });
+    };
+    const waiting = this.#stepRouter(event);
+    if (waiting === undefined) this.#absorbFrom(interfaceName, wire, event);
+    return waiting;
+  }
+
+  /**
+   * After a packet: when a backup would only count its copies and re-arm its Master_Down_Timer, the
+   * PacketIo counts them and the timer here stops. Only on a PacketIo of one instance (with more, their
+   * adverts would alternate, each taking the other's back).
+   */
+  #absorbFrom(
+    interfaceName: string,
+    wire: WireAdvert,
+    event: Extract<RouterEvent, { kind: 'packet' }>,
+  ): void {
+    const key = ioKey(interfaceName, wire.family === 4 ? 'ipv4' : 'ipv6');
+    const io = this.#ios.get(key);
+    const router = this.#router;
+    if (!router || !io?.absorb || this.#absorbing.has(key)) return;
+    let sharing = 0;
+    for (const b of this.#bindings.values()) if (ioKey(b.interfaceName, b.spec.family) === key) sharing++;
+    if (sharing !== 1) return;
+    const now = this.#deps.clock.monotonicMs();
+    const steady = steadyReceive(router, event, now);
+    if (!steady) return;
+    let absorbing: AbsorbingAdverts | undefined;
+    try {
+      absorbing = io.absorb(wire, steady.masterDownMs, () => this.#dispatch(() => this.#masterDown(key)));
+    } catch (e) {
+      this.#deps.logger.warn('vrrp: cannot count adverts in the socket; receiving each one', {
+        instance: steady.instance,
+        err: String(e),
+      });
+      return;
+    }
+    if (!absorbing) return;
+    this.#deps.timers.cancel(timerId(steady.instance, 'master-down'));
+    this.#absorbing.set(key, { absorbing, instance: steady.instance, packet: event, startedMs: now });
+  }
+
+  /** No copy came for a Master_Down_Interval: take them back, and the Master_Down_Timer fires now. */
+  #masterDown(key: string): Promise<void> | void {
+    const a = this.#absorbing.get(key);
+    if (!a || this.#stopped) return;
+    this.#takeBack();
+    const id = timerId(a.instance, 'master-down');
+    const due = this.#router?.instances[a.instance]?.timers['master-down'];
+    if (due === undefined || due > this.#deps.clock.monotonicMs()) return; // re-armed by #takeBack
+    this.#deps.timers.cancel(id);
+    return this.#stepRouter({ kind: 'timer', id });
   }
 
   #stepRouter(event: RouterEvent): Promise<void> | void {
+    if (this.#repeating.size > 0 || this.#absorbing.size > 0) this.#takeBack();
     const router = this.#router;
     if (!router) return;
     const result = stepRouter(router, event, this.#deps.clock.monotonicMs());
@@ -437,6 +528,7 @@ export class VrrpService {
 
   /** One instance outside the router's fan-out (reload starts only new or changed instances). */
   async #stepInstance(name: string, event: InstanceEvent): Promise<void> {
+    this.#takeBack();
     const router = this.#router;
     const s = router?.instances[name];
     if (!router || !s) return;
@@ -515,11 +607,100 @@ export class VrrpService {
     let h = this.#timerHandlers.get(id);
     if (h === undefined) {
       const event: RouterEvent = { kind: 'timer', id };
-      const work = () => (this.#stopped ? undefined : this.#stepRouter(event));
+      const t = parseTimerId(id);
+      const advert = t?.timer === 'advert' ? t.instance : undefined;
+      const work = () => {
+        if (this.#stopped) return;
+        const waiting = this.#stepRouter(event);
+        if (advert !== undefined && waiting === undefined) this.#handOver(advert);
+        return waiting;
+      };
       h = () => this.#dispatch(work);
       this.#timerHandlers.set(id, h);
     }
     return h;
+  }
+
+  /**
+   * After a master's advert timer: when its next adverts are steady, the PacketIo repeats the one just sent
+   * and the advert timer here stops. Only for one destination (a group, or a single unicast peer).
+   */
+  #handOver(name: string): void {
+    const s = this.#router?.instances[name];
+    const b = this.#bindings.get(name);
+    const io = b && this.#ios.get(ioKey(b.interfaceName, b.spec.family));
+    if (!s || !b || !io?.repeat || this.#repeating.has(name)) return;
+    const steady = steadyAdverts(s);
+    const destinations = b.group ? [b.group] : b.spec.unicastPeers;
+    const dst = destinations[0];
+    if (!steady || destinations.length !== 1 || dst === undefined) return;
+    const cache = this.#encoded.get(name);
+    const payload = cache && sameAdvert(cache.advert, steady.advert) ? cache.bytes.get(dst) : undefined;
+    if (!payload) return;
+    const now = this.#deps.clock.monotonicMs();
+    let repeat: RepeatingAdvert | undefined;
+    try {
+      repeat = io.repeat(
+        {
+          destination: dst,
+          payload,
+          source: b.spec.sourceIp,
+          ...(b.group ? {} : { ttl: b.unicastTtl ?? 255 }),
+        },
+        Math.max(0, steady.nextAtMs - now),
+        steady.intervalMs,
+      );
+    } catch (e) {
+      this.#deps.logger.warn('vrrp: cannot repeat adverts; sending each one', {
+        instance: name,
+        err: String(e),
+      });
+      return;
+    }
+    if (!repeat) return;
+    this.#deps.timers.cancel(timerId(name, 'advert'));
+    this.#repeating.set(name, { repeat, startedMs: now });
+  }
+
+  /**
+   * Takes every repeat and absorb back: the reducer counts what went out and what came in, and the advert
+   * and Master_Down timers run here again.
+   */
+  #takeBack(): void {
+    if (this.#absorbing.size > 0) this.#takeBackAbsorbed();
+    if (this.#repeating.size === 0) return;
+    const router = this.#router;
+    const instances = router ? { ...router.instances } : undefined;
+    for (const [name, { repeat, startedMs }] of this.#repeating) {
+      const p = repeat.stop();
+      if (p.failed > 0)
+        this.#deps.logger.warn('vrrp: adverts not sent (socket buffer full or link down)', {
+          instance: name,
+          count: p.failed,
+        });
+      const s = instances?.[name];
+      if (!instances || !s) continue;
+      const next = afterSteadyAdverts(s, p.sent, startedMs + p.lastAfterMs);
+      instances[name] = next;
+      const due = next.timers.advert;
+      const id = timerId(name, 'advert');
+      if (due !== undefined) this.#deps.timers.arm(id, due, this.#timerHandler(id));
+    }
+    this.#repeating.clear();
+    if (router && instances) this.#router = { ...router, instances };
+  }
+
+  #takeBackAbsorbed(): void {
+    for (const a of this.#absorbing.values()) {
+      const p = a.absorbing.stop();
+      const router = this.#router;
+      if (!router) continue;
+      this.#router = afterSteadyReceive(router, a.packet, a.instance, p.copies, a.startedMs + p.lastAfterMs);
+      const due = this.#router.instances[a.instance]?.timers['master-down'];
+      const id = timerId(a.instance, 'master-down');
+      if (due !== undefined) this.#deps.timers.arm(id, due, this.#timerHandler(id));
+    }
+    this.#absorbing.clear();
   }
 
   /** Logs a report, at most once a second per instance and kind (late timers can recur every advert). */

@@ -18,6 +18,48 @@ export interface PacketIo {
   readonly sourceAddress: string;
   /** Leaves the group and releases the socket. */
   close(): void;
+  /**
+   * Optional: keeps sending `advert` on the adapter's own timer, first in `firstInMs`, then every
+   * `intervalMs`, without an event per send, until `stop()`. undefined when this advert cannot be
+   * repeated so (the caller sends each one itself). A VRRP master hands its steady adverts over
+   * (core/vrrp/fsm/steady.ts): at 10 ms adverts, waking for each one was most of the agent's CPU.
+   */
+  repeat?(advert: OutgoingAdvert, firstInMs: number, intervalMs: number): RepeatingAdvert | undefined;
+  /**
+   * Optional: from now on, copies of `advert` (the last one handed to the receiver, identical on the wire)
+   * are counted by the adapter instead of handed over; every other advert still reaches the receiver.
+   * `onDeadline` runs when no copy came for `deadlineInMs` (from now, then from each copy). undefined when
+   * the adapter cannot (the caller keeps receiving each one). A VRRP backup hands its master's steady
+   * adverts over (core/vrrp/router/steady-receive.ts).
+   */
+  absorb?(advert: ReceivedAdvert, deadlineInMs: number, onDeadline: () => void): AbsorbingAdverts | undefined;
+}
+
+/** Copies absorbed, and when the last came (ms after absorbing began). */
+export interface AbsorbProgress {
+  copies: number;
+  lastAfterMs: number;
+}
+
+/** Adverts the adapter counts instead of handing them over (PacketIo.absorb). */
+export interface AbsorbingAdverts {
+  progress(): AbsorbProgress;
+  /** Every advert reaches the receiver again; what `progress` would say, final. */
+  stop(): AbsorbProgress;
+}
+
+/** How far a repeat got: adverts sent, when the last went out (ms after the repeat began), sends refused. */
+export interface RepeatProgress {
+  sent: number;
+  lastAfterMs: number;
+  failed: number;
+}
+
+/** An advert the adapter keeps sending (PacketIo.repeat). */
+export interface RepeatingAdvert {
+  progress(): RepeatProgress;
+  /** Stops the sends; what `progress` would say, final. */
+  stop(): RepeatProgress;
 }
 
 /** An advertisement to send. */

@@ -11,6 +11,13 @@ export interface Command {
   run(args: string[], io: CliIo): Promise<number>;
 }
 
+/** A command as `floatip help` lists it, its module loaded when it runs (commands/index.ts). */
+export interface ListedCommand {
+  name: string;
+  summary: string;
+  load(): Promise<Command>;
+}
+
 /** Exit codes shared by all subcommands (close to keepalived's where it has one). */
 export const exitCodes = {
   ok: 0,

@@ -13,7 +13,12 @@ interface Addon {
   sendmsg(fd: number, data: Uint8Array, sockaddr: Uint8Array | null, control: Uint8Array | null): number;
   recvmsg(fd: number, maxData: number, maxControl: number): ReceivedMessage | null;
   close(fd: number): void;
-  pollStart(fd: number, callback: (status: number) => void): object;
+  /** callback(status) when readable; callback(0, message) for a datagram read while absorbing. */
+  pollStart(fd: number, callback: (status: number, message?: ReceivedMessage) => void): object;
+  /** Copies of `template` counted without JavaScript (src/sock.c); progress: [copies, lastAfterMs]. */
+  absorbStart(poll: object, template: Uint8Array, deadlineMs: number, onDeadline: () => void): void;
+  absorbProgress(poll: object): Float64Array;
+  absorbStop(poll: object): Float64Array;
   pollStop(handle: object): void;
   ifNameToIndex(name: string): number;
   /** Batched TCP_CHECK connects (src/tcp-check.c): `results` holds [token, errno] pairs, errno 0 = connected. */
@@ -21,6 +26,16 @@ interface Addon {
   tcpCheckConnect(handle: object, token: number, fd: number, peer: Uint8Array, timeoutMs: number): void;
   tcpCheckClose(handle: object): void;
   tcpCheckPending(handle: object): number;
+  /** One datagram resent by a libuv timer (src/repeat.c); progress: [sent, lastAfterMs, failed]. */
+  repeatStart(
+    fd: number,
+    data: Uint8Array,
+    sockaddr: Uint8Array,
+    firstInMs: number,
+    intervalMs: number,
+  ): object;
+  repeatProgress(handle: object): Float64Array;
+  repeatStop(handle: object): Float64Array;
 }
 
 /** One datagram as recvmsg(2) returned it. */

@@ -1,5 +1,18 @@
 import { addon, intOpt, type ReceivedMessage } from './index.ts';
 
+/** Copies a socket absorbed, and when the last came (ms after absorbing began). */
+export interface AbsorbProgress {
+  copies: number;
+  lastAfterMs: number;
+}
+
+/** How far a repeat got: datagrams sent, when the last went out (ms after the start), sends refused. */
+export interface RepeatProgress {
+  sent: number;
+  lastAfterMs: number;
+  failed: number;
+}
+
 /** Options for {@link NativeSocket.onMessage}. */
 export interface ReceiveOptions {
   /** Largest datagram accepted (bytes). */
@@ -52,6 +65,54 @@ export class NativeSocket {
     return addon().sendmsg(this.fd, data, sockaddr, control) >= 0;
   }
 
+  /**
+   * Sends `data` to `sockaddr` on a libuv timer, first in `firstInMs` then every `intervalMs`, with no
+   * JavaScript per send (src/repeat.c), until the result's stop(). An IPv4 header in `data` gets the next
+   * IP Identification and checksum each time.
+   */
+  repeat(
+    data: Uint8Array,
+    sockaddr: Uint8Array,
+    firstInMs: number,
+    intervalMs: number,
+  ): { progress(): RepeatProgress; stop(): RepeatProgress } {
+    const a = addon();
+    const handle = a.repeatStart(this.fd, data, sockaddr, firstInMs, intervalMs);
+    const read = (p: Float64Array): RepeatProgress => ({
+      sent: p[0] ?? 0,
+      lastAfterMs: p[1] ?? 0,
+      failed: p[2] ?? 0,
+    });
+    let final: RepeatProgress | undefined;
+    return {
+      progress: () => final ?? read(a.repeatProgress(handle)),
+      stop: () => (final ??= read(a.repeatStop(handle))),
+    };
+  }
+
+  /**
+   * From now on the addon reads and counts copies of `template` itself (an IPv4 header's Identification
+   * and checksum aside) instead of handing them to the onMessage handler, which still gets every other
+   * datagram; `onDeadline` runs when no copy came for `deadlineMs`. Until the result's stop(). Needs
+   * onMessage first.
+   */
+  absorb(
+    template: Uint8Array,
+    deadlineMs: number,
+    onDeadline: () => void,
+  ): { progress(): AbsorbProgress; stop(): AbsorbProgress } {
+    const poll = this.#poll;
+    if (!poll) throw new Error(`socket ${this.fd} has no receive handler to absorb for`);
+    const a = addon();
+    a.absorbStart(poll, template, deadlineMs, onDeadline);
+    const read = (p: Float64Array): AbsorbProgress => ({ copies: p[0] ?? 0, lastAfterMs: p[1] ?? 0 });
+    let final: AbsorbProgress | undefined;
+    return {
+      progress: () => final ?? (this.#closed ? { copies: 0, lastAfterMs: 0 } : read(a.absorbProgress(poll))),
+      stop: () => (final ??= this.#closed ? { copies: 0, lastAfterMs: 0 } : read(a.absorbStop(poll))),
+    };
+  }
+
   /** Reads one queued datagram, or null when none is queued. */
   receive(options: ReceiveOptions): ReceivedMessage | null {
     return addon().recvmsg(this.fd, options.maxData, options.maxControl);
@@ -65,7 +126,12 @@ export class NativeSocket {
   ) {
     if (this.#poll) throw new Error(`socket ${this.fd} already has a receive handler`);
     const max = options.maxPerEvent ?? Infinity;
-    this.#poll = addon().pollStart(this.fd, () => {
+    this.#poll = addon().pollStart(this.fd, (_status, read) => {
+      // Read by the addon while it absorbed copies of a datagram (absorb): this one differs.
+      if (read) {
+        if (!this.#closed) handler(read);
+        return;
+      }
       for (let n = 0; n < max; n++) {
         if (this.#closed) return;
         let message: ReceivedMessage | null;

@@ -8,3 +8,4 @@ export * from './receive.ts';
 export { ownAdvert } from './advertise.ts';
 export { transitions, type TransitionTable, type Handler } from './transitions.ts';
 export { step, type StepResult } from './step.ts';
+export { steadyAdverts, afterSteadyAdverts, type SteadyAdverts } from './steady.ts';

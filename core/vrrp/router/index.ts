@@ -1,2 +1,3 @@
 export * from './router-spec.ts';
 export * from './router.ts';
+export * from './steady-receive.ts';

@@ -1,4 +1,5 @@
 /** `floatip agent --config FILE`: the on-prem VRRP daemon (keepalived.conf compatible). */
+import nodeModule from 'node:module';
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.ts';
 import { exitCodes } from '../command.ts';
@@ -71,6 +72,10 @@ export const agentCommand: Command = {
       io.err(`floatip agent: ${(e as Error).message}`);
       return exitCodes.configInvalid;
     }
+    // Node writes its compile cache (bin/floatip.mjs) only at exit; a daemon that is killed, or runs for
+    // months, would leave it unwritten and type-strip every module again at its next start, which keeps the
+    // type stripper (~17 MB) resident for the whole run. Written now, every later start finds it.
+    nodeModule.flushCompileCache?.();
     const onStop = () => void agent.stop();
     const onHup = () => void agent.reload();
     process.on('SIGTERM', onStop);

@@ -1,7 +1,9 @@
 /**
  * The VRRP use case with in-memory ports on a simulated segment (manual clock, timers run in time order):
  * election, VIPs and GARPs on the winner, priority-0 handover on stop, reload keeping unchanged instances.
- * The same service runs with the real adapters in test/netns/vrrp.
+ * Every case runs twice: with PacketIos that send each advert when told, and with PacketIos that can
+ * repeat a master's steady adverts on their own (PacketIo.repeat; the service hands them over). The same
+ * service runs with the real adapters in test/netns/vrrp.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -31,7 +33,21 @@ class Segment {
   readonly clock = new ManualClock(0);
   readonly timers = new Map<string, { at: number; fire: () => void }>();
   readonly ios: { io: PacketIo; deliver: (a: ReceivedAdvert) => void }[] = [];
+  /** Repeats and absorbs handed to the PacketIos (with `repeats`), and how many are running. */
+  repeatsStarted = 0;
+  repeatsRunning = 0;
+  absorbsStarted = 0;
+  absorbsRunning = 0;
   #seq = 0;
+
+  /**
+   * `repeats`: the PacketIos offer repeat() (sending on the segment's timers) and absorb() (counting
+   * copies of the last advert received), as the raw-socket adapter does.
+   */
+  readonly repeats: boolean;
+  constructor(repeats = false) {
+    this.repeats = repeats;
+  }
 
   timerService(prefix: string): TimerService {
     return {
@@ -46,6 +62,32 @@ class Segment {
 
   packetIo(source: string): PacketIo {
     let handler: ((a: ReceivedAdvert) => void) | undefined;
+    let last: ReceivedAdvert | undefined;
+    let absorbing:
+      | {
+          template: ReceivedAdvert;
+          copies: number;
+          lastAfterMs: number;
+          startedMs: number;
+          deadline: () => void;
+        }
+      | undefined;
+    const same = (a: ReceivedAdvert, b: ReceivedAdvert) =>
+      a.source === b.source &&
+      a.destination === b.destination &&
+      a.ttl === b.ttl &&
+      a.payload.length === b.payload.length &&
+      a.payload.every((x, i) => x === b.payload[i]);
+    const deliver = (a: ReceivedAdvert) => {
+      if (absorbing && same(a, absorbing.template)) {
+        absorbing.copies++;
+        absorbing.lastAfterMs = this.clock.monotonicMs() - absorbing.startedMs;
+        absorbing.deadline();
+        return;
+      }
+      last = a;
+      handler?.(a);
+    };
     const io: PacketIo = {
       sourceAddress: source,
       send: (advert) => {
@@ -74,7 +116,66 @@ class Segment {
         if (i >= 0) this.ios.splice(i, 1);
       },
     };
-    this.ios.push({ io, deliver: (a) => handler?.(a) });
+    if (this.repeats)
+      io.repeat = (advert, firstInMs, intervalMs) => {
+        const key = `repeat:${source}:${++this.#seq}`;
+        const startedMs = this.clock.monotonicMs();
+        let sent = 0;
+        let lastAfterMs = 0;
+        const at = (t: number) =>
+          this.timers.set(key, {
+            at: t,
+            fire: () => {
+              io.send(advert);
+              sent++;
+              lastAfterMs = this.clock.monotonicMs() - startedMs;
+              at(t + intervalMs);
+            },
+          });
+        at(startedMs + firstInMs);
+        this.repeatsStarted++;
+        this.repeatsRunning++;
+        let stopped = false;
+        return {
+          progress: () => ({ sent, lastAfterMs, failed: 0 }),
+          stop: () => {
+            if (!stopped) this.repeatsRunning--;
+            stopped = true;
+            this.timers.delete(key);
+            return { sent, lastAfterMs, failed: 0 };
+          },
+        };
+      };
+    if (this.repeats)
+      io.absorb = (advert, deadlineInMs, onDeadline) => {
+        if (advert !== last) return undefined;
+        const key = `deadline:${source}:${++this.#seq}`;
+        const startedMs = this.clock.monotonicMs();
+        const a = {
+          template: advert,
+          copies: 0,
+          lastAfterMs: 0,
+          startedMs,
+          deadline: () =>
+            this.timers.set(key, { at: this.clock.monotonicMs() + deadlineInMs, fire: onDeadline }),
+        };
+        a.deadline();
+        absorbing = a;
+        this.absorbsStarted++;
+        this.absorbsRunning++;
+        let stopped = false;
+        return {
+          progress: () => ({ copies: a.copies, lastAfterMs: a.lastAfterMs }),
+          stop: () => {
+            if (!stopped) this.absorbsRunning--;
+            stopped = true;
+            this.timers.delete(key);
+            if (absorbing === a) absorbing = undefined;
+            return { copies: a.copies, lastAfterMs: a.lastAfterMs };
+          },
+        };
+      };
+    this.ios.push({ io, deliver });
     return io;
   }
 
@@ -153,121 +254,183 @@ function plan(priority: number, source: string, advertIntervalMs = 100): VrrpPla
 
 const stateOf = (s: VrrpService) => s.status()[0]?.state;
 
-describe('VrrpService on a simulated segment', () => {
-  it('elects the higher priority, which adds the VIP and sends a GARP burst; the backup removes a stale VIP', async () => {
-    const seg = new Segment();
-    const a = node(seg, 'a', '10.0.0.1');
-    const b = node(seg, 'b', '10.0.0.2');
-    b.addresses.set(VIP, { interfaceName: 'eth0', address: VIP, prefixLength: 24 });
-    await a.service.start(plan(150, '10.0.0.1'));
-    await b.service.start(plan(100, '10.0.0.2'));
-    assert.ok(!b.addresses.has(VIP), 'a stale VIP of our instance is removed at start');
-    await seg.run(2000);
-    assert.equal(stateOf(a.service), 'MASTER');
-    assert.equal(stateOf(b.service), 'BACKUP');
-    assert.ok(a.addresses.has(VIP) && !b.addresses.has(VIP));
-    assert.ok(a.announced.length >= 5, `a GARP burst of 5 (got ${a.announced.length})`);
-    assert.deepEqual(a.changes, ['VI_1 BACKUP 150', 'VI_1 MASTER 150']);
-    assert.deepEqual(b.changes, ['VI_1 BACKUP 100']);
-    assert.equal(b.service.status()[0]?.master?.address, '10.0.0.1');
-  });
-
-  it('hands over on stop: priority 0, VIP removed on the old master, the backup takes over within its skew', async () => {
-    const seg = new Segment();
-    const a = node(seg, 'a', '10.0.0.1');
-    const b = node(seg, 'b', '10.0.0.2');
-    await a.service.start(plan(150, '10.0.0.1'));
-    await b.service.start(plan(100, '10.0.0.2'));
-    await seg.run(2000);
-    const stoppedAt = seg.clock.monotonicMs();
-    await a.service.stop();
-    assert.ok(!a.addresses.has(VIP));
-    assert.equal(a.changes.at(-1), 'VI_1 STOP 150');
-    // Skew time at priority 100, v3, 100 ms adverts: 156/256 x 100 ms = 61 ms (plus 1 ms on the wire).
-    await seg.run(stoppedAt + 70);
-    assert.equal(stateOf(b.service), 'MASTER');
-    assert.ok(b.addresses.has(VIP));
-  });
-
-  it('reload keeps an unchanged instance and restarts a changed one in BACKUP', async () => {
-    const seg = new Segment();
-    const a = node(seg, 'a', '10.0.0.1');
-    await a.service.start(plan(150, '10.0.0.1'));
-    await seg.run(2000);
-    assert.equal(stateOf(a.service), 'MASTER');
-    assert.deepEqual(await a.service.reload(plan(150, '10.0.0.1')), {
-      kept: ['VI_1'],
-      started: [],
-      removed: [],
+for (const repeats of [false, true])
+  describe(`VrrpService on a simulated segment${repeats ? ', steady adverts repeated by the PacketIo' : ''}`, () => {
+    it('elects the higher priority, which adds the VIP and sends a GARP burst; the backup removes a stale VIP', async () => {
+      const seg = new Segment(repeats);
+      const a = node(seg, 'a', '10.0.0.1');
+      const b = node(seg, 'b', '10.0.0.2');
+      b.addresses.set(VIP, { interfaceName: 'eth0', address: VIP, prefixLength: 24 });
+      await a.service.start(plan(150, '10.0.0.1'));
+      await b.service.start(plan(100, '10.0.0.2'));
+      assert.ok(!b.addresses.has(VIP), 'a stale VIP of our instance is removed at start');
+      await seg.run(2000);
+      assert.equal(stateOf(a.service), 'MASTER');
+      assert.equal(stateOf(b.service), 'BACKUP');
+      assert.ok(a.addresses.has(VIP) && !b.addresses.has(VIP));
+      assert.ok(a.announced.length >= 5, `a GARP burst of 5 (got ${a.announced.length})`);
+      assert.deepEqual(a.changes, ['VI_1 BACKUP 150', 'VI_1 MASTER 150']);
+      assert.deepEqual(b.changes, ['VI_1 BACKUP 100']);
+      assert.equal(b.service.status()[0]?.master?.address, '10.0.0.1');
     });
-    assert.equal(stateOf(a.service), 'MASTER');
-    const r = await a.service.reload(plan(120, '10.0.0.1'));
-    assert.deepEqual(r, { kept: [], started: ['VI_1'], removed: [] });
-    assert.equal(stateOf(a.service), 'BACKUP');
-    assert.ok(!a.addresses.has(VIP), 'the old instance left: its VIP is removed');
-    await seg.run(4000);
-    assert.equal(stateOf(a.service), 'MASTER');
-    assert.equal(a.service.status()[0]?.effectivePriority, 120);
-  });
 
-  it('track_file values and track_process quorum from the shell move the effective priority', async () => {
-    const seg = new Segment();
-    const a = node(seg, 'a', '10.0.0.1');
-    const p = plan(150, '10.0.0.1');
-    const b = p.instances[0];
-    assert.ok(b);
-    b.spec = {
-      ...b.spec,
-      trackers: [
-        { id: 'file:maint', kind: 'file', weight: -10 },
-        { id: 'process:web', kind: 'process', weight: 15 },
-      ],
-    };
-    await a.service.start(p);
-    await seg.run(2000);
-    assert.equal(
-      a.service.status()[0]?.effectivePriority,
-      150,
-      'a weighted process tracker in init adds nothing',
-    );
-    a.service.trackValue('file:maint', 3);
-    a.service.track('process:web', true);
-    await seg.run(2100);
-    assert.equal(a.service.status()[0]?.effectivePriority, 150 - 30 + 15);
-    a.service.trackValue('file:maint', 0);
-    await seg.run(2200);
-    assert.equal(a.service.status()[0]?.effectivePriority, 165);
-    await a.service.stop();
-  });
+    it('hands over on stop: priority 0, VIP removed on the old master, the backup takes over within its skew', async () => {
+      const seg = new Segment(repeats);
+      const a = node(seg, 'a', '10.0.0.1');
+      const b = node(seg, 'b', '10.0.0.2');
+      await a.service.start(plan(150, '10.0.0.1'));
+      await b.service.start(plan(100, '10.0.0.2'));
+      await seg.run(2000);
+      const stoppedAt = seg.clock.monotonicMs();
+      await a.service.stop();
+      assert.ok(!a.addresses.has(VIP));
+      assert.equal(a.changes.at(-1), 'VI_1 STOP 150');
+      // Skew time at priority 100, v3, 100 ms adverts: 156/256 x 100 ms = 61 ms (plus 1 ms on the wire).
+      await seg.run(stoppedAt + 70);
+      assert.equal(stateOf(b.service), 'MASTER');
+      assert.ok(b.addresses.has(VIP));
+    });
 
-  it('a master re-encodes its advert when the priority changes (the encoded advert is reused only while equal)', async () => {
-    const seg = new Segment();
-    const a = node(seg, 'a', '10.0.0.1');
-    const seen: number[] = [];
-    const b = node(seg, 'b', '10.0.0.2');
-    const p = plan(150, '10.0.0.1');
-    const binding = p.instances[0];
-    assert.ok(binding);
-    binding.spec = { ...binding.spec, trackers: [{ id: 'file:maint', kind: 'file', weight: -10 }] };
-    await a.service.start(p);
-    await b.service.start(plan(100, '10.0.0.2'));
-    const peer = seg.ios.find((x) => x.io.sourceAddress === '10.0.0.2');
-    assert.ok(peer);
-    const deliver = peer.deliver;
-    peer.deliver = (adv) => {
-      seen.push(adv.payload[2] ?? -1); // rfc5798 §5.2: Priority is the third octet
-      deliver(adv);
-    };
-    await seg.run(1000);
-    a.service.trackValue('file:maint', 2);
-    await seg.run(2000);
-    a.service.trackValue('file:maint', 0);
-    await seg.run(3000);
-    const runs = seen.filter((x, i) => i === 0 || seen[i - 1] !== x);
-    assert.deepEqual(runs, [150, 130, 150]);
-    assert.equal(b.service.status()[0]?.master?.priority, 150);
+    it('reload keeps an unchanged instance and restarts a changed one in BACKUP', async () => {
+      const seg = new Segment(repeats);
+      const a = node(seg, 'a', '10.0.0.1');
+      await a.service.start(plan(150, '10.0.0.1'));
+      await seg.run(2000);
+      assert.equal(stateOf(a.service), 'MASTER');
+      assert.deepEqual(await a.service.reload(plan(150, '10.0.0.1')), {
+        kept: ['VI_1'],
+        started: [],
+        removed: [],
+      });
+      assert.equal(stateOf(a.service), 'MASTER');
+      const r = await a.service.reload(plan(120, '10.0.0.1'));
+      assert.deepEqual(r, { kept: [], started: ['VI_1'], removed: [] });
+      assert.equal(stateOf(a.service), 'BACKUP');
+      assert.ok(!a.addresses.has(VIP), 'the old instance left: its VIP is removed');
+      await seg.run(4000);
+      assert.equal(stateOf(a.service), 'MASTER');
+      assert.equal(a.service.status()[0]?.effectivePriority, 120);
+    });
+
+    it('track_file values and track_process quorum from the shell move the effective priority', async () => {
+      const seg = new Segment(repeats);
+      const a = node(seg, 'a', '10.0.0.1');
+      const p = plan(150, '10.0.0.1');
+      const b = p.instances[0];
+      assert.ok(b);
+      b.spec = {
+        ...b.spec,
+        trackers: [
+          { id: 'file:maint', kind: 'file', weight: -10 },
+          { id: 'process:web', kind: 'process', weight: 15 },
+        ],
+      };
+      await a.service.start(p);
+      await seg.run(2000);
+      assert.equal(
+        a.service.status()[0]?.effectivePriority,
+        150,
+        'a weighted process tracker in init adds nothing',
+      );
+      a.service.trackValue('file:maint', 3);
+      a.service.track('process:web', true);
+      await seg.run(2100);
+      assert.equal(a.service.status()[0]?.effectivePriority, 150 - 30 + 15);
+      a.service.trackValue('file:maint', 0);
+      await seg.run(2200);
+      assert.equal(a.service.status()[0]?.effectivePriority, 165);
+      await a.service.stop();
+    });
+
+    it('a master re-encodes its advert when the priority changes (the encoded advert is reused only while equal)', async () => {
+      const seg = new Segment(repeats);
+      const a = node(seg, 'a', '10.0.0.1');
+      const seen: number[] = [];
+      const b = node(seg, 'b', '10.0.0.2');
+      const p = plan(150, '10.0.0.1');
+      const binding = p.instances[0];
+      assert.ok(binding);
+      binding.spec = { ...binding.spec, trackers: [{ id: 'file:maint', kind: 'file', weight: -10 }] };
+      await a.service.start(p);
+      await b.service.start(plan(100, '10.0.0.2'));
+      const peer = seg.ios.find((x) => x.io.sourceAddress === '10.0.0.2');
+      assert.ok(peer);
+      const deliver = peer.deliver;
+      peer.deliver = (adv) => {
+        seen.push(adv.payload[2] ?? -1); // rfc5798 §5.2: Priority is the third octet
+        deliver(adv);
+      };
+      await seg.run(1000);
+      a.service.trackValue('file:maint', 2);
+      await seg.run(2000);
+      a.service.trackValue('file:maint', 0);
+      await seg.run(3000);
+      const runs = seen.filter((x, i) => i === 0 || seen[i - 1] !== x);
+      assert.deepEqual(runs, [150, 130, 150]);
+      assert.equal(b.service.status()[0]?.master?.priority, 150);
+    });
+
+    it('a steady master sends no advert of its own while the PacketIo repeats; every advert is counted', async () => {
+      const seg = new Segment(repeats);
+      const a = node(seg, 'a', '10.0.0.1');
+      const b = node(seg, 'b', '10.0.0.2');
+      let heard = 0;
+      await a.service.start(plan(150, '10.0.0.1'));
+      await b.service.start(plan(100, '10.0.0.2'));
+      const peer = seg.ios.find((x) => x.io.sourceAddress === '10.0.0.2');
+      assert.ok(peer);
+      const deliver = peer.deliver;
+      peer.deliver = (adv) => {
+        heard++;
+        deliver(adv);
+      };
+      await seg.run(5000);
+      assert.equal(stateOf(a.service), 'MASTER');
+      assert.equal(stateOf(b.service), 'BACKUP');
+      const sent = a.service.status()[0]?.stats['advert_sent'] ?? 0;
+      // 100 ms adverts: from the takeover (~360 ms) to 5 s, about 46; the last may still be on the wire.
+      assert.ok(sent > 40, `adverts sent: ${sent}`);
+      assert.ok(heard === sent || heard === sent - 1, `heard ${heard}, sent ${sent}`);
+      assert.equal(seg.repeatsStarted > 0, repeats);
+      assert.equal(seg.repeatsRunning, repeats ? 1 : 0);
+      // The backup counted every advert it heard, whether the PacketIo handed it over or counted it.
+      assert.equal(b.service.status()[0]?.stats['advert_rcvd'], heard);
+      assert.equal(seg.absorbsStarted > 0, repeats);
+      assert.equal(seg.absorbsRunning, repeats ? 1 : 0);
+      // Stop takes the repeat back before the priority-0 advert: nothing keeps sending. The priority-0
+      // advert is not a copy: the backup takes the copies back and takes over within its skew time.
+      const stoppedAt = seg.clock.monotonicMs();
+      await a.service.stop();
+      assert.equal(seg.repeatsRunning, 0);
+      assert.equal(a.service.status()[0]?.stats['pri_zero_sent'], 1);
+      await seg.run(stoppedAt + 70);
+      assert.equal(stateOf(b.service), 'MASTER');
+      assert.equal(seg.absorbsRunning, 0);
+    });
+
+    it('a backup whose master goes silent takes over after the Master_Down_Interval, copies counted or not', async () => {
+      const seg = new Segment(repeats);
+      const a = node(seg, 'a', '10.0.0.1');
+      const b = node(seg, 'b', '10.0.0.2');
+      await a.service.start(plan(150, '10.0.0.1'));
+      await b.service.start(plan(100, '10.0.0.2'));
+      await seg.run(3000);
+      assert.equal(stateOf(b.service), 'BACKUP');
+      assert.equal(seg.absorbsRunning, repeats ? 1 : 0);
+      // The master's cable is cut: its adverts stop reaching the backup.
+      const peer = seg.ios.find((x) => x.io.sourceAddress === '10.0.0.2');
+      assert.ok(peer);
+      peer.deliver = () => {};
+      const cutAt = seg.clock.monotonicMs();
+      // Master_Down_Interval: 3 x 100 ms + skew 61 ms, from the last advert heard (at most 100 ms before).
+      await seg.run(cutAt + 250);
+      assert.equal(stateOf(b.service), 'BACKUP');
+      await seg.run(cutAt + 365);
+      assert.equal(stateOf(b.service), 'MASTER');
+      assert.equal(seg.absorbsRunning, 0);
+      assert.ok(b.addresses.has(VIP));
+    });
   });
-});
 
 describe('VrrpService and a deleted VMAC', () => {
   it('FAULT when the link it runs on is deleted (its VIPs went with it); the socket is opened again when it is back', async () => {

@@ -111,6 +111,8 @@ test('the agent runs with the bounded heap flags and MALLOC_ARENA_MAX=2; the fla
   assert.ok(plain.env.includes('MALLOC_ARENA_MAX=2'));
   // V8's heap limit is the old generation plus the young one (3 × semi-space): far below the default.
   assert.ok(plain.heapLimitMb < 200, `heap limit ${plain.heapLimitMb} MB`);
+  // One process: the pid the launcher started as is the agent (its argv has the flags), with no child.
+  assert.equal(plain.children, '', 'no resident launcher or other child');
 
   const custom = await agentProcess(ns, dir, {
     ...base,

@@ -38,3 +38,18 @@ test('--help prints the usage of one command without running it', async () => {
   assert.equal(await main(['echo', '--help'], io, [echo]), 0);
   assert.match(io.outText, /usage: floatip echo ARGS/);
 });
+
+test('every listed command loads the module of its own name and summary; help loads none', async () => {
+  const { commands } = await import('../../../functions/cli/commands/index.ts');
+  let loaded = 0;
+  const counting = commands.map((c) => ({ ...c, load: () => (loaded++, c.load()) }));
+  const io = capture();
+  assert.equal(await main(['help'], io, counting), 0);
+  assert.equal(loaded, 0);
+  for (const c of commands) {
+    assert.match(io.outText, new RegExp(`${c.name}\\s+`));
+    const full = await c.load();
+    assert.equal(full.name, c.name);
+    assert.equal(full.summary, c.summary, `${c.name}: the summary listed is the module's`);
+  }
+});

@@ -13,11 +13,14 @@
  *   sendmsg(fd, data, sockaddrBytes | null, controlBytes | null) -> bytes sent; -1 when EAGAIN
  *   recvmsg(fd, maxData, maxControl) -> { data, addr, control, flags } | null when nothing is queued
  *   close(fd)
- *   pollStart(fd, callback) -> handle               (callback() on every readable event)
+ *   pollStart(fd, callback) -> handle               (callback(status) on every readable event; callback(0,
+ *                                                    message) for a datagram read while absorbing)
  *   pollStop(handle)
+ *   absorb{Start,Progress,Stop}(handle, ...)        copies of one datagram counted without JS (see below)
  *   ifNameToIndex(name) -> index                    (0 when there is no such interface)
  *   execve(path, argv, env)                          (replaces the process; the launcher on old Node)
  *   tcpCheck{Open,Connect,Close,Pending}            batched TCP_CHECK connects (src/tcp-check.c)
+ *   repeat{Start,Progress,Stop}                     one datagram resent by a libuv timer (src/repeat.c)
  *
  * Errors throw an Error whose `code` is the errno name (EPERM, ENODEV, ...).
  */
@@ -263,44 +266,158 @@ static napi_value js_if_nametoindex(napi_env env, napi_callback_info info) {
 
 typedef struct {
   uv_poll_t poll;
+  int fd;
   napi_env env;
   napi_ref callback;
   napi_async_context async;
   int active;
+  /* Handles still to be closed by libuv before the struct is freed. */
+  int closing;
+  /*
+   * absorbStart: datagrams equal to `tmpl` (an IPv4 header's Identification and checksum aside) are read
+   * and counted here, without calling JavaScript; `deadline` fires `on_deadline` when none came for
+   * `deadline_ms`. Anything else is handed to the callback as it was read. A VRRP backup hears the same
+   * advert from its master every interval (core/vrrp/router/steady-receive.ts).
+   */
+  int absorbing;
+  unsigned char *tmpl;
+  size_t tlen;
+  double absorbed;
+  double last_after_ms;
+  uint64_t started;
+  uint64_t deadline_ms;
+  uv_timer_t deadline;
+  int deadline_inited;
+  napi_ref on_deadline;
 } watch_t;
 
-static void on_closed(uv_handle_t *h) { free(h->data); }
+static void on_closed(uv_handle_t *h) {
+  watch_t *w = h->data;
+  if (--w->closing > 0) return;
+  free(w->tmpl);
+  free(w);
+}
 
-static void on_readable(uv_poll_t *p, int status, int events) {
-  (void)events;
-  watch_t *w = p->data;
-  if (!w->active) return;
+/* Calls `ref` with argv as a native event source should (napi_make_callback runs the microtasks after). */
+static void invoke(watch_t *w, napi_ref ref, size_t argc, napi_value *argv) {
   napi_env env = w->env;
-  napi_handle_scope scope;
-  napi_open_handle_scope(env, &scope);
-  napi_value cb, recv, arg;
-  napi_get_reference_value(env, w->callback, &cb);
+  napi_value cb, recv, result;
+  napi_get_reference_value(env, ref, &cb);
   napi_get_global(env, &recv);
-  napi_create_int32(env, status, &arg);
-  napi_value result;
-  /* napi_make_callback runs the microtask queue afterwards, as a native event source should. */
-  napi_status st = napi_make_callback(env, w->async, recv, cb, 1, &arg, &result);
+  napi_status st = napi_make_callback(env, w->async, recv, cb, argc, argv, &result);
   if (st == napi_pending_exception) {
     napi_value err;
     napi_get_and_clear_last_exception(env, &err);
     napi_fatal_exception(env, err);
   }
+}
+
+static napi_value message_of(napi_env env, const void *data, size_t n, const void *from, size_t alen,
+                             const void *control, size_t clen, int flags) {
+  napi_value out;
+  napi_create_object(env, &out);
+  napi_set_named_property(env, out, "data", copy_out(env, data, n));
+  napi_set_named_property(env, out, "addr", copy_out(env, from, alen));
+  napi_set_named_property(env, out, "control", copy_out(env, control, clen));
+  napi_set_named_property(env, out, "flags", make_int(env, flags));
+  return out;
+}
+
+static int same_datagram(const unsigned char *t, size_t tlen, const unsigned char *d, size_t n) {
+  if (n != tlen) return 0;
+  int v4 = n >= 20 && (t[0] >> 4) == 4;
+  for (size_t i = 0; i < n; i++) {
+    if (v4 && (i == 4 || i == 5 || i == 10 || i == 11)) continue;
+    if (t[i] != d[i]) return 0;
+  }
+  return 1;
+}
+
+static void on_deadline(uv_timer_t *t) {
+  watch_t *w = t->data;
+  if (!w->active || !w->absorbing || !w->on_deadline) return;
+  napi_handle_scope scope;
+  napi_open_handle_scope(w->env, &scope);
+  invoke(w, w->on_deadline, 0, NULL);
+  napi_close_handle_scope(w->env, scope);
+}
+
+/* Reads what is queued: copies of the template are counted; the first other datagram goes to JS. */
+static void absorb_queued(watch_t *w) {
+  for (int i = 0; i < 64 && w->active && w->absorbing; i++) {
+    unsigned char data[4096];
+    union {
+      struct cmsghdr align;
+      char buf[512];
+    } cbuf;
+    struct sockaddr_storage from;
+    struct iovec iov = {.iov_base = data, .iov_len = sizeof data};
+    struct msghdr msg = {0};
+    msg.msg_name = &from;
+    msg.msg_namelen = sizeof from;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = cbuf.buf;
+    msg.msg_controllen = sizeof cbuf.buf;
+    ssize_t n = recvmsg(w->fd, &msg, MSG_DONTWAIT);
+    if (n < 0) return; /* EAGAIN: all read; an error shows again to the JS reader once absorbing stops */
+    if (!(msg.msg_flags & MSG_TRUNC) && same_datagram(w->tmpl, w->tlen, data, (size_t)n)) {
+      w->absorbed += 1;
+      w->last_after_ms = (double)(uv_hrtime() - w->started) / 1e6;
+      uv_timer_start(&w->deadline, on_deadline, w->deadline_ms, 0);
+      continue;
+    }
+    napi_handle_scope scope;
+    napi_open_handle_scope(w->env, &scope);
+    napi_value argv[2];
+    napi_create_int32(w->env, 0, &argv[0]);
+    argv[1] = message_of(w->env, data, (size_t)n, &from, msg.msg_namelen, cbuf.buf,
+                         msg.msg_control ? msg.msg_controllen : 0, msg.msg_flags);
+    invoke(w, w->callback, 2, argv);
+    napi_close_handle_scope(w->env, scope);
+    return;
+  }
+}
+
+static void on_readable(uv_poll_t *p, int status, int events) {
+  (void)events;
+  watch_t *w = p->data;
+  if (!w->active) return;
+  if (w->absorbing && status == 0) {
+    absorb_queued(w);
+    return;
+  }
+  napi_env env = w->env;
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  napi_value arg;
+  napi_create_int32(env, status, &arg);
+  invoke(w, w->callback, 1, &arg);
   napi_close_handle_scope(env, scope);
+}
+
+static void absorb_end(watch_t *w) {
+  if (!w->absorbing) return;
+  w->absorbing = 0;
+  uv_timer_stop(&w->deadline);
+  if (w->on_deadline) napi_delete_reference(w->env, w->on_deadline);
+  w->on_deadline = NULL;
+  free(w->tmpl);
+  w->tmpl = NULL;
+  w->tlen = 0;
 }
 
 static void watch_stop(watch_t *w) {
   if (!w->active) return;
+  absorb_end(w);
   w->active = 0;
   uv_poll_stop(&w->poll);
   napi_delete_reference(w->env, w->callback);
   napi_async_destroy(w->env, w->async);
   w->poll.data = w;
+  w->closing = 1 + (w->deadline_inited ? 1 : 0);
   uv_close((uv_handle_t *)&w->poll, on_closed);
+  if (w->deadline_inited) uv_close((uv_handle_t *)&w->deadline, on_closed);
 }
 
 static napi_value js_poll_start(napi_env env, napi_callback_info info) {
@@ -319,6 +436,7 @@ static napi_value js_poll_start(napi_env env, napi_callback_info info) {
   watch_t *w = calloc(1, sizeof *w);
   if (!w) return throw_errno(env, "pollStart", ENOMEM);
   w->env = env;
+  w->fd = fd;
   int rc = uv_poll_init(loop, &w->poll, fd);
   if (rc < 0) {
     free(w);
@@ -351,6 +469,94 @@ static napi_value js_poll_stop(napi_env env, napi_callback_info info) {
   }
   watch_stop((watch_t *)w);
   return NULL;
+}
+
+/*
+ * absorbStart(pollHandle, template, deadlineMs, onDeadline): from now on copies of `template` are counted
+ * instead of handed over, and onDeadline() runs when none came for deadlineMs (counted from now, then from
+ * each copy). absorbProgress / absorbStop(pollHandle) -> Float64Array [copies, lastAfterMs] (ms after the
+ * start); absorbStop hands every datagram to the callback again.
+ */
+static watch_t *watch_of(napi_env env, napi_value v) {
+  void *w = NULL;
+  if (napi_get_value_external(env, v, &w) != napi_ok || !w || !((watch_t *)w)->active) return NULL;
+  return w;
+}
+
+static napi_value absorb_progress_of(napi_env env, watch_t *w) {
+  napi_value ab, arr;
+  void *raw;
+  if (napi_create_arraybuffer(env, 2 * sizeof(double), &raw, &ab) != napi_ok) return NULL;
+  double *out = raw;
+  out[0] = w->absorbed;
+  out[1] = w->last_after_ms;
+  if (napi_create_typedarray(env, napi_float64_array, 2, ab, 0, &arr) != napi_ok) return NULL;
+  return arr;
+}
+
+static napi_value js_absorb_start(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  void *tmpl;
+  size_t tlen;
+  double deadline;
+  napi_valuetype t = napi_undefined;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc >= 4) napi_typeof(env, argv[3], &t);
+  watch_t *w = argc >= 4 ? watch_of(env, argv[0]) : NULL;
+  if (!w || !get_bytes(env, argv[1], &tmpl, &tlen) || !tmpl || tlen == 0 || tlen > 4096 ||
+      napi_get_value_double(env, argv[2], &deadline) != napi_ok || !(deadline >= 1) || t != napi_function) {
+    napi_throw_type_error(env, "EINVAL", "absorbStart(pollHandle, template, deadlineMs >= 1, onDeadline)");
+    return NULL;
+  }
+  absorb_end(w);
+  w->tmpl = malloc(tlen);
+  if (!w->tmpl) return throw_errno(env, "absorbStart", ENOMEM);
+  memcpy(w->tmpl, tmpl, tlen);
+  w->tlen = tlen;
+  if (!w->deadline_inited) {
+    uv_loop_t *loop;
+    CHECK(napi_get_uv_event_loop(env, &loop));
+    uv_timer_init(loop, &w->deadline);
+    w->deadline.data = w;
+    w->deadline_inited = 1;
+  }
+  napi_create_reference(env, argv[3], 1, &w->on_deadline);
+  w->absorbed = 0;
+  w->last_after_ms = 0;
+  w->started = uv_hrtime();
+  uint64_t ms = (uint64_t)deadline;
+  if ((double)ms < deadline) ms++;
+  w->deadline_ms = ms;
+  w->absorbing = 1;
+  uv_timer_start(&w->deadline, on_deadline, w->deadline_ms, 0);
+  return NULL;
+}
+
+static napi_value js_absorb_progress(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  watch_t *w = argc >= 1 ? watch_of(env, argv[0]) : NULL;
+  if (!w) {
+    napi_throw_type_error(env, "EINVAL", "absorbProgress(pollHandle)");
+    return NULL;
+  }
+  return absorb_progress_of(env, w);
+}
+
+static napi_value js_absorb_stop(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  watch_t *w = argc >= 1 ? watch_of(env, argv[0]) : NULL;
+  if (!w) {
+    napi_throw_type_error(env, "EINVAL", "absorbStop(pollHandle)");
+    return NULL;
+  }
+  napi_value out = absorb_progress_of(env, w);
+  absorb_end(w);
+  return out;
 }
 
 /*
@@ -413,6 +619,10 @@ napi_value js_tcp_check_open(napi_env env, napi_callback_info info);
 napi_value js_tcp_check_connect(napi_env env, napi_callback_info info);
 napi_value js_tcp_check_close(napi_env env, napi_callback_info info);
 napi_value js_tcp_check_pending(napi_env env, napi_callback_info info);
+/* One datagram repeated by a libuv timer: src/repeat.c. */
+napi_value js_repeat_start(napi_env env, napi_callback_info info);
+napi_value js_repeat_progress(napi_env env, napi_callback_info info);
+napi_value js_repeat_stop(napi_env env, napi_callback_info info);
 
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
@@ -431,6 +641,12 @@ static napi_value init(napi_env env, napi_value exports) {
       {"tcpCheckConnect", NULL, js_tcp_check_connect, NULL, NULL, NULL, napi_enumerable, NULL},
       {"tcpCheckClose", NULL, js_tcp_check_close, NULL, NULL, NULL, napi_enumerable, NULL},
       {"tcpCheckPending", NULL, js_tcp_check_pending, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"absorbStart", NULL, js_absorb_start, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"absorbProgress", NULL, js_absorb_progress, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"absorbStop", NULL, js_absorb_stop, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"repeatStart", NULL, js_repeat_start, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"repeatProgress", NULL, js_repeat_progress, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"repeatStop", NULL, js_repeat_stop, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;
