@@ -1,6 +1,8 @@
 // Drives a HealthTicker (the pure health engine) with real time: one timer for the earliest due check,
 // probes through the Probe port, results fed back as they come. Never blocks the event loop: due
-// checks are taken in slices and the loop yields between slices.
+// checks are taken in slices and the loop yields between slices. A job with `repeatMs` goes to the
+// probe's `repeat` where it has one (TCP_CHECK in C): it stays in flight, reporting only a failure,
+// until it fails or the engine drops it (`cancel`).
 import type { HealthDriver, HealthTicker, Probe, ProbeJob, ProbeResult } from '../../core/ports/index.ts';
 
 export type { HealthDriver } from '../../core/ports/index.ts';
@@ -25,16 +27,32 @@ export function driveHealth(ticker: HealthTicker, probe: Probe, options: DriverO
   let timerAt = Infinity;
   let stopped = false;
   let completed = 0;
+  /** Cancels of repeating attempts in flight, by job token. */
+  const repeating = new Map<string, () => void>();
 
   const finished = (job: ProbeJob, result: ProbeResult): void => {
     if (stopped) return;
     completed += 1;
+    if (job.repeatMs !== undefined) repeating.delete(job.token);
     const more = ticker.onResult(job, result, now());
     for (const j of more) launch(j);
     arm();
   };
   // The callback form where the probe has one (no promise per attempt at thousands of checks a second).
   const launch = (job: ProbeJob): void => {
+    if (job.repeatMs !== undefined && probe.repeat) {
+      const cancel = probe.repeat(job.request, job.repeatMs, (result) => {
+        try {
+          finished(job, result);
+        } catch (err) {
+          options.onError?.(err);
+        }
+      });
+      if (cancel !== null) {
+        repeating.set(job.token, cancel);
+        return;
+      }
+    }
     if (probe.start) {
       probe.start(job.request, (result) => {
         try {
@@ -85,10 +103,18 @@ export function driveHealth(ticker: HealthTicker, probe: Probe, options: DriverO
       for (const j of first) launch(j);
       if (jobs.length > slice) setImmediate(() => driver.submit(jobs.slice(slice)));
     },
+    cancel(token) {
+      const cancel = repeating.get(token);
+      if (cancel === undefined) return;
+      repeating.delete(token);
+      cancel();
+    },
     stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
       timer = null;
+      for (const cancel of repeating.values()) cancel();
+      repeating.clear();
     },
     get completed() {
       return completed;

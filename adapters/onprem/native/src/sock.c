@@ -17,7 +17,7 @@
  *   pollStop(handle)
  *   ifNameToIndex(name) -> index                    (0 when there is no such interface)
  *   execve(path, argv, env)                          (replaces the process; the launcher on old Node)
- *   tcpCheck{Open,Connect,Close,Pending}            batched TCP_CHECK connects (src/tcp-check.c)
+ *   tcpCheck{Open,Connect,Repeat,Cancel,Close,Pending,Quiet}  batched TCP_CHECK connects (src/tcp-check.c)
  *
  * Errors throw an Error whose `code` is the errno name (EPERM, ENODEV, ...).
  */
@@ -413,6 +413,9 @@ napi_value js_tcp_check_open(napi_env env, napi_callback_info info);
 napi_value js_tcp_check_connect(napi_env env, napi_callback_info info);
 napi_value js_tcp_check_close(napi_env env, napi_callback_info info);
 napi_value js_tcp_check_pending(napi_env env, napi_callback_info info);
+napi_value js_tcp_check_repeat(napi_env env, napi_callback_info info);
+napi_value js_tcp_check_cancel(napi_env env, napi_callback_info info);
+napi_value js_tcp_check_quiet(napi_env env, napi_callback_info info);
 
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
@@ -431,6 +434,9 @@ static napi_value init(napi_env env, napi_value exports) {
       {"tcpCheckConnect", NULL, js_tcp_check_connect, NULL, NULL, NULL, napi_enumerable, NULL},
       {"tcpCheckClose", NULL, js_tcp_check_close, NULL, NULL, NULL, napi_enumerable, NULL},
       {"tcpCheckPending", NULL, js_tcp_check_pending, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"tcpCheckRepeat", NULL, js_tcp_check_repeat, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"tcpCheckCancel", NULL, js_tcp_check_cancel, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"tcpCheckQuiet", NULL, js_tcp_check_quiet, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;
