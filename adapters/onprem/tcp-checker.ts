@@ -39,6 +39,8 @@ export interface TcpChecker {
   readonly pending: number;
   /** Successful connects of chains so far (never reported one by one). */
   readonly quiet: number;
+  /** The most a chain's connect started past its due time since the last call, ms (CPU starvation). */
+  lag(): number;
   /** Drops connects in flight (their promises never settle) and frees the epoll set. */
   close(): void;
 }
@@ -156,6 +158,7 @@ export function openTcpChecker(open: (req: ProbeSocketRequest) => number = openP
     get quiet() {
       return a.tcpCheckQuiet(handle);
     },
+    lag: () => a.tcpCheckLag(handle),
     close() {
       waiting.clear();
       a.tcpCheckClose(handle);

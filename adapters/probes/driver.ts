@@ -29,6 +29,17 @@ export function driveHealth(ticker: HealthTicker, probe: Probe, options: DriverO
   let completed = 0;
   /** Cancels of repeating attempts in flight, by job token. */
   const repeating = new Map<string, () => void>();
+  // Repeating attempts start in the probe, not on this driver's timer: their lag is polled once a second
+  // while there are any (the agent's "checks running late" warning and metric).
+  let lagPoll: NodeJS.Timeout | null = null;
+  const pollLag = (): void => {
+    if (repeating.size === 0 && lagPoll) {
+      clearInterval(lagPoll);
+      lagPoll = null;
+      return;
+    }
+    options.onLag?.(probe.repeatLag?.() ?? 0);
+  };
 
   const finished = (job: ProbeJob, result: ProbeResult): void => {
     if (stopped) return;
@@ -50,6 +61,10 @@ export function driveHealth(ticker: HealthTicker, probe: Probe, options: DriverO
       });
       if (cancel !== null) {
         repeating.set(job.token, cancel);
+        if (lagPoll === null && options.onLag && probe.repeatLag) {
+          lagPoll = setInterval(pollLag, 1000);
+          lagPoll.unref();
+        }
         return;
       }
     }
@@ -115,6 +130,8 @@ export function driveHealth(ticker: HealthTicker, probe: Probe, options: DriverO
       timer = null;
       for (const cancel of repeating.values()) cancel();
       repeating.clear();
+      if (lagPoll) clearInterval(lagPoll);
+      lagPoll = null;
     },
     get completed() {
       return completed;

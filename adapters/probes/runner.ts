@@ -88,6 +88,8 @@ export interface TcpCheck {
   start(req: TcpRequest, done: (r: ProbeResult) => void): void;
   /** Optional repeating form (see Probe.repeat); null when this request cannot repeat. */
   repeat?(req: TcpRequest, everyMs: number, done: (r: ProbeResult) => void): (() => void) | null;
+  /** With `repeat`: see Probe.repeatLag. */
+  lag?(): number;
 }
 
 export interface ProbeRunner extends Probe {
@@ -185,6 +187,7 @@ export function createProbeRunner(options: ProbeRunnerOptions = {}): ProbeRunner
 
   return {
     repeat,
+    repeatLag: () => tcp?.lag?.() ?? 0,
     get inFlight() {
       return inFlight;
     },

@@ -152,6 +152,8 @@ export interface Probe {
    * synchronously). Returns the cancel, or null when this request cannot repeat here (then `start` it).
    */
   repeat?(request: ProbeRequest, everyMs: number, done: (result: ProbeResult) => void): (() => void) | null;
+  /** With `repeat`: the most a repeating attempt started past its due time since the last call, ms. */
+  repeatLag?(): number;
 }
 
 /** A probe job handed out by a health engine: the request and the token that routes the result back. */

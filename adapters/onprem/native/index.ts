@@ -29,6 +29,8 @@ interface Addon {
   tcpCheckPending(handle: object): number;
   /** Successful connects of chains so far (not reported one by one). */
   tcpCheckQuiet(handle: object): number;
+  /** The most a chain's connect started past its due time since the last call, ms. */
+  tcpCheckLag(handle: object): number;
 }
 
 /** One datagram as recvmsg(2) returned it. */

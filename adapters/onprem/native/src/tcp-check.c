@@ -16,6 +16,8 @@
  *   tcpCheckClose(handle)       pending connects and chains are closed without a result
  *   tcpCheckPending(handle) -> number of connects in flight
  *   tcpCheckQuiet(handle) -> successful connects of chains so far (never reported one by one)
+ *   tcpCheckLag(handle) -> ms the latest chain connect started after its due time, the most since the
+ *       last call (a starved process starts them late: the agent's lag warning and metric)
  *
  * Deadlines are robust against a busy process: a connect's deadline counts from its connect() call
  * (CLOCK_MONOTONIC), and before any deadline is enforced the epoll set is drained, so a connect that the
@@ -91,6 +93,7 @@ typedef struct {
   uint32_t nout, capout;
   uint32_t pending;
   double quiet; /* chain successes (a double: counts past 2^32 over months) */
+  uint64_t lag;  /* the most a chain connect started past its due time since tcpCheckLag, ns */
 } checker_t;
 
 static int grow(void **p, uint32_t *cap, uint32_t need, size_t size) {
@@ -250,6 +253,7 @@ static void expire(checker_t *c) {
       finish(c, top.slot, ETIMEDOUT);
     else {
       started++;
+      if (now - top.deadline > c->lag) c->lag = now - top.deadline;
       chain_next(c, top.slot);
     }
   }
@@ -578,5 +582,14 @@ napi_value js_tcp_check_quiet(napi_env env, napi_callback_info info) {
   if (!c) return NULL;
   napi_value out;
   napi_create_double(env, c->quiet, &out);
+  return out;
+}
+
+napi_value js_tcp_check_lag(napi_env env, napi_callback_info info) {
+  checker_t *c = only_handle(env, info, "tcpCheckLag(handle)");
+  if (!c) return NULL;
+  napi_value out;
+  napi_create_double(env, (double)c->lag / 1e6, &out);
+  c->lag = 0;
   return out;
 }
