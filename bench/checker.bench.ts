@@ -20,7 +20,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -171,6 +171,9 @@ function startKeepalived(lab: Lab, dir: string, shim: string, configPath: string
   };
 }
 
+/** FIP_CHECKER_AGENT_LOG=FILE appends each agent's output there (with FLOATIP_AGENT_NODE_FLAGS=--trace-gc ...). */
+const AGENT_LOG = process.env['FIP_CHECKER_AGENT_LOG'];
+
 function startAgent(lab: Lab, dir: string, configPath: string): Checker {
   const child = lab.spawn(
     'd1',
@@ -192,6 +195,7 @@ function startAgent(lab: Lab, dir: string, configPath: string): Checker {
     async stop() {
       child.kill('SIGTERM');
       await out.exited;
+      if (AGENT_LOG) appendFileSync(AGENT_LOG, out.text());
     },
   };
 }
