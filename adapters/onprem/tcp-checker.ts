@@ -113,6 +113,13 @@ export function openTcpChecker(open: (req: ProbeSocketRequest) => number = openP
       w.done(outcome(w, results[i + 1] as number, results[i + 2] as number));
     }
   });
+  // Tokens wrap at 2^32; a chain can outlive billions of one-shot connects, so a token still in use is
+  // skipped rather than reused.
+  const nextToken = (): number => {
+    do token = (token + 1) | 0;
+    while (waiting.has(token));
+    return token;
+  };
   const start = (req: TcpRequest, done: (r: ProbeResult) => void): void => {
     const t0 = performance.now();
     let fd = -1;
@@ -128,9 +135,9 @@ export function openTcpChecker(open: (req: ProbeSocketRequest) => number = openP
       queueMicrotask(() => done(r));
       return;
     }
-    token = (token + 1) | 0;
-    waiting.set(token, { req, start: t0, done });
-    a.tcpCheckConnect(handle, token, fd, peer, req.timeoutMs);
+    const t = nextToken();
+    waiting.set(t, { req, start: t0, done });
+    a.tcpCheckConnect(handle, t, fd, peer, req.timeoutMs);
   };
   const repeat = (req: TcpRequest, everyMs: number, done: (r: ProbeResult) => void): (() => void) | null => {
     if (socketRequest(req) !== null) return null;
@@ -140,8 +147,7 @@ export function openTcpChecker(open: (req: ProbeSocketRequest) => number = openP
     } catch {
       return null; // start() reports the same error as a failed attempt
     }
-    token = (token + 1) | 0;
-    const t = token;
+    const t = nextToken();
     waiting.set(t, { req, start: -1, done });
     const id = a.tcpCheckRepeat(handle, t, peer, req.timeoutMs, Math.max(0, Math.round(everyMs)));
     return () => {
