@@ -22,6 +22,7 @@ import {
   reloadRealServer,
   stepRealServer,
 } from './real-server.ts';
+import { compareCheckers } from './migrate.ts';
 import { type CheckerSpec, probeRequest, verdictStyle } from './spec.ts';
 import type { CheckerSlot } from './real-server.ts';
 import { TimerHeap } from './timer-heap.ts';
@@ -111,11 +112,38 @@ export class HealthEngine implements HealthTicker {
       return this.#step(entry, { kind: 'start', fractions }, nowMs);
     }
     const fractions = specs.map(() => this.#random.float());
+    const before = existing.state.checkers;
     const r = reloadRealServer(existing.state, specs, nowMs, fractions);
+    this.#rekey(existing, before, specs);
     const jobs = this.#commit(existing, r.state, r.effects);
     this.#dropStale(existing);
     jobs.push(...this.#restartRepeats(existing, nowMs));
     return jobs;
+  }
+
+  /**
+   * A reload may rename a kept checker (its id follows its place in the config): its probe in flight,
+   * repeating or not, then answers to the new id. Matches as reloadRealServer does (compareCheckers, in
+   * order, each old checker once). Without this the result found no checker and the checker stayed
+   * `running`, never checked again: rare with one-shot probes, likely with repeating ones.
+   */
+  #rekey(entry: Entry, before: readonly CheckerSlot[], specs: readonly CheckerSpec[]): void {
+    if (entry.inflight === undefined || entry.inflight.size === 0) return;
+    const used = new Set<number>();
+    const moved = new Map<string, string>();
+    for (const spec of specs) {
+      const j = before.findIndex((old, k) => !used.has(k) && compareCheckers(old.spec, spec));
+      const old = before[j];
+      if (old === undefined) continue;
+      used.add(j);
+      const token = old.spec.id === spec.id ? undefined : entry.inflight.get(old.spec.id);
+      if (token === undefined) continue;
+      entry.inflight.delete(old.spec.id);
+      moved.set(spec.id, token);
+      const p = this.#pending.get(token);
+      if (p !== undefined) p.checker = spec.id;
+    }
+    for (const [id, token] of moved) entry.inflight.set(id, token);
   }
 
   /**

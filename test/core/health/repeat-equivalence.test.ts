@@ -219,3 +219,34 @@ test('a reload that changes delay_loop restarts the repeating job at the new int
   assert.equal(again?.repeatMs, 3_000);
   assert.equal(engine.view('rs')?.alive, true);
 });
+
+test('a reload that renames a checker while its job is in flight keeps the job: its result still counts', () => {
+  const dropped: string[] = [];
+  const changes: HealthChange[] = [];
+  const engine = new HealthEngine({
+    random: seededRandom(5),
+    onDrop: (t) => dropped.push(t),
+    onChange: (c) => changes.push(c),
+  });
+  const spec = (id: string, port: number): CheckerSpec => ({
+    id,
+    probe: { kind: 'tcp' },
+    timing: { delayLoopMs: 1_000, retry: 0, delayBeforeRetryMs: 500, warmupMs: 0, alpha: false },
+    connect: { host: '10.0.0.1', port, timeoutMs: 100 },
+  });
+  engine.upsert('rs', [spec('TCP_CHECK#0', 80)], 0);
+  engine.start(0);
+  const [first] = engine.takeDue(1_000);
+  engine.onResult(first as ProbeJob, { ok: true, detail: 'connected', durationMs: 0 }, 1_000);
+  const [chain] = engine.takeDue(2_000);
+  assert.equal(chain?.repeatMs, 1_000);
+  // Another checker is put first: the kept one becomes #1 while its job repeats.
+  engine.upsert('rs', [spec('TCP_CHECK#0', 81), spec('TCP_CHECK#1', 80)], 5_000);
+  assert.deepEqual(dropped, []);
+  // Its failure (retry 0: down at once) reaches the renamed checker.
+  engine.onResult(chain as ProbeJob, { ok: false, detail: 'refused', durationMs: 0 }, 6_000);
+  const renamed = engine.view('rs')?.checkers.find((c) => c.spec.id === 'TCP_CHECK#1');
+  assert.equal(renamed?.state.up, false);
+  assert.equal(renamed?.state.phase, 'waiting');
+  assert.ok(changes.some((c) => c.kind === 'checker-verdict' && c.checker === 'TCP_CHECK#1' && !c.up));
+});
