@@ -15,11 +15,12 @@
  * processes beside both, default 2 = both cores of this machine), each checker runs FIP_CHECKER_SECONDS
  * (default 15) after its checks reach the servers. Printed for each: checks/s seen by the servers, CPU ms
  * per check (user + system of the whole process tree, /proc), peak RSS of the tree, servers declared
- * down (all are healthy, so every one is false), and floatip/keepalived ratios.
+ * down (all are healthy, so every one is false), the director's conntrack table at its fullest (see
+ * shortTimeWait), and floatip/keepalived ratios.
  */
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -124,6 +125,26 @@ function conntrackOn(lab: Lab, on: boolean): void {
   } else lab.exec('d1', ['nft', 'delete', 'table', 'ip', 'fip_checker_ct'], { allowFail: true });
 }
 
+/**
+ * Connection tracking keeps every closed check connection for nf_conntrack_tcp_timeout_time_wait (120 s
+ * by default): at 10,000 checks/s the director's table (nf_conntrack_max, 262,144 here) fills within half
+ * a minute, across runs too, and then the kernel drops new SYNs, so whichever checker runs on a full table
+ * sees timeouts and declares healthy servers down (keepalived: 609 checks/s and 7,032 false downs at
+ * 10,000 servers in one run, after the agent's runs at 5,000 had filled it). The director namespace keeps
+ * closed entries for 1 s instead (a per-namespace setting; both checkers get it): the table then holds
+ * about one second of checks. Set after nf_conntrack is loaded (the NAT hooks load it).
+ */
+const TIME_WAIT_S = 1;
+function shortTimeWait(lab: Lab): void {
+  lab.exec('d1', ['modprobe', 'nf_conntrack'], { allowFail: true });
+  lab.exec('d1', ['sysctl', '-qw', `net.netfilter.nf_conntrack_tcp_timeout_time_wait=${TIME_WAIT_S}`]);
+}
+/** The director namespace's conntrack entries (how full the table is), for the printed figures. */
+function conntrackCount(lab: Lab): number {
+  const out = lab.exec('d1', ['cat', '/proc/sys/net/netfilter/nf_conntrack_count'], { allowFail: true });
+  return Number(out.trim() || Number.NaN);
+}
+
 function startKeepalived(lab: Lab, dir: string, shim: string, configPath: string): Checker {
   const shimLog = join(dir, 'shim.log');
   rmSync(shimLog, { force: true });
@@ -150,6 +171,9 @@ function startKeepalived(lab: Lab, dir: string, shim: string, configPath: string
   };
 }
 
+/** FIP_CHECKER_AGENT_LOG=FILE appends each agent's output there (with FLOATIP_AGENT_NODE_FLAGS=--trace-gc ...). */
+const AGENT_LOG = process.env['FIP_CHECKER_AGENT_LOG'];
+
 function startAgent(lab: Lab, dir: string, configPath: string): Checker {
   const child = lab.spawn(
     'd1',
@@ -171,6 +195,7 @@ function startAgent(lab: Lab, dir: string, configPath: string): Checker {
     async stop() {
       child.kill('SIGTERM');
       await out.exited;
+      if (AGENT_LOG) appendFileSync(AGENT_LOG, out.text());
     },
   };
 }
@@ -186,17 +211,22 @@ interface Figures {
   peakTreeRssMb: number;
   processes: number;
   falseDowns: number;
+  /** Highest sampled count of the director namespace's conntrack table (nf_conntrack_max: a full one drops SYNs). */
+  conntrackPeak: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function measure(checker: Checker, servers: Servers, n: number): Promise<Figures> {
+async function measure(checker: Checker, servers: Servers, n: number, lab: Lab): Promise<Figures> {
   let peak = 0;
   let processes = 0;
+  let ct = 0;
+  let ticks = 0;
   const sampler = setInterval(() => {
     const tree = processTree(checker.pid);
     processes = Math.max(processes, tree.length);
     peak = Math.max(peak, rssMb(tree));
+    if (ticks++ % 10 === 0) ct = Math.max(ct, conntrackCount(lab));
   }, 200);
   try {
     // Running once the servers see checks (a tenth of the ideal rate over one second; a starved checker
@@ -231,6 +261,7 @@ async function measure(checker: Checker, servers: Servers, n: number): Promise<F
       peakTreeRssMb: peak,
       processes,
       falseDowns: checker.downs(),
+      conntrackPeak: Math.max(ct, conntrackCount(lab)),
     };
   } finally {
     clearInterval(sampler);
@@ -256,6 +287,7 @@ function row(name: string, f: Figures): string {
     fmt(f.peakTreeRssMb, 1).padStart(9),
     String(f.processes).padStart(6),
     String(f.falseDowns).padStart(11),
+    fmt(f.conntrackPeak).padStart(9),
   ].join(' ');
 }
 
@@ -279,6 +311,7 @@ async function main(): Promise<void> {
   const hogs: ChildProcess[] = [];
   try {
     const shim = buildShim(dir);
+    shortTimeWait(lab);
     if (IMPLS.includes('floatip')) await warmCompileCache(lab, dir);
     console.log(
       `bench:checker: TCP_CHECK, delay_loop 1, connect_timeout 5; window ${WINDOW_S} s per checker; ` +
@@ -288,7 +321,8 @@ async function main(): Promise<void> {
           .join(' ')} on ${os.availableParallelism()} CPUs at start; conntrack ` +
         (EQUAL_CONNTRACK
           ? 'on for both (an empty NAT table beside keepalived)'
-          : 'on for the agent only (its nftables plane)'),
+          : 'on for the agent only (its nftables plane)') +
+        `, closed entries kept ${TIME_WAIT_S} s`,
     );
     for (const n of SIZES) {
       const servers = await startServers(lab, n);
@@ -307,7 +341,7 @@ async function main(): Promise<void> {
                 ? startKeepalived(lab, dir, shim, configPath)
                 : startAgent(lab, dir, configPath);
             try {
-              results.set(impl, await measure(checker, servers, n));
+              results.set(impl, await measure(checker, servers, n, lab));
             } finally {
               await checker.stop();
             }
@@ -315,7 +349,7 @@ async function main(): Promise<void> {
           for (const h of hogs.splice(0)) h.kill('SIGKILL');
           console.log(`\n${fmt(n)} real servers, ${load} (ideal ${fmt(n)} checks/s)`);
           console.log(
-            `${'checker'.padEnd(12)} ${'checks/s'.padStart(9)} ${'CPU ms/chk'.padStart(10)} ${'peak RSS'.padStart(9)} ${'largest'.padStart(9)} ${'tree max'.padStart(9)} ${'procs'.padStart(6)} ${'false downs'.padStart(11)}`,
+            `${'checker'.padEnd(12)} ${'checks/s'.padStart(9)} ${'CPU ms/chk'.padStart(10)} ${'peak RSS'.padStart(9)} ${'largest'.padStart(9)} ${'tree max'.padStart(9)} ${'procs'.padStart(6)} ${'false downs'.padStart(11)} ${'conntrack'.padStart(9)}`,
           );
           for (const [impl, f] of results) console.log(row(impl, f));
           const ka = results.get('keepalived');

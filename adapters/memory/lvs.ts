@@ -51,6 +51,8 @@ export function timerHealthDriver(timers: TimerService): HealthDriverFactory {
       submit(jobs) {
         if (!stopped) for (const job of jobs) launch(job);
       },
+      // Every job here reports each result (no repeating attempts): nothing to end.
+      cancel: () => undefined,
       stop() {
         stopped = true;
         timers.cancel('health');

@@ -8,6 +8,11 @@
  * Under CPU starvation a connect the kernel completed is reported connected even if its deadline passed
  * while the process waited (the epoll set is drained before deadlines are enforced): a starved checker
  * slows down instead of declaring healthy servers dead.
+ *
+ * {@link TcpChecker.repeat} hands the periodic schedule of a healthy server to C: it connects every
+ * `everyMs` after the previous connect ended and calls back only on the first failure, so steady-state
+ * checks cost no JavaScript (the health engine asks for it only where a success changes nothing,
+ * core/health/engine.ts `repeatMs`; test/core/health/repeat-equivalence.test.ts).
  */
 import { constants } from 'node:os';
 import type { ProbeRequest, ProbeResult, ProbeSocketRequest } from '../../core/ports/index.ts';
@@ -23,8 +28,19 @@ export interface TcpChecker {
   check(req: TcpRequest): Promise<ProbeResult>;
   /** The same in callback form (no promise per attempt): `done` runs once, never synchronously. */
   start(req: TcpRequest, done: (r: ProbeResult) => void): void;
+  /**
+   * A connect now and, while connects succeed, another `everyMs` after each ended, none reported; `done`
+   * gets the first failure (once, never synchronously). Returns the chain's cancel, or null when this
+   * request cannot repeat in C (a socket with bind_if / fwmark / bindto is made in JavaScript per attempt):
+   * use {@link start} then.
+   */
+  repeat(req: TcpRequest, everyMs: number, done: (r: ProbeResult) => void): (() => void) | null;
   /** Connects in flight. */
   readonly pending: number;
+  /** Successful connects of chains so far (never reported one by one). */
+  readonly quiet: number;
+  /** The most a chain's connect started past its due time since the last call, ms (CPU starvation). */
+  lag(): number;
   /** Drops connects in flight (their promises never settle) and frees the epoll set. */
   close(): void;
 }
@@ -71,12 +87,13 @@ function socketRequest(req: TcpRequest): ProbeSocketRequest | null {
 
 interface Waiter {
   req: TcpRequest;
+  /** performance.now() of a one-shot connect; -1 for a chain (its last connect's time comes from C). */
   start: number;
   done: (r: ProbeResult) => void;
 }
 
-function outcome(w: Waiter, errno: number): ProbeResult {
-  const durationMs = performance.now() - w.start;
+function outcome(w: Waiter, errno: number, elapsedMs: number): ProbeResult {
+  const durationMs = w.start < 0 ? elapsedMs : performance.now() - w.start;
   if (errno === 0) return { ok: true, detail: 'connected', durationMs };
   const why =
     errno === ETIMEDOUT ? `timeout after ${w.req.timeoutMs} ms` : (errnoNames.get(errno) ?? `errno ${errno}`);
@@ -88,14 +105,21 @@ export function openTcpChecker(open: (req: ProbeSocketRequest) => number = openP
   const waiting = new Map<number, Waiter>();
   let token = 0;
   const handle = a.tcpCheckOpen((results) => {
-    for (let i = 0; i + 1 < results.length; i += 2) {
+    for (let i = 0; i + 2 < results.length; i += 3) {
       const t = results[i] as number;
       const w = waiting.get(t);
       if (w === undefined) continue;
       waiting.delete(t);
-      w.done(outcome(w, results[i + 1] as number));
+      w.done(outcome(w, results[i + 1] as number, results[i + 2] as number));
     }
   });
+  // Tokens wrap at 2^32; a chain can outlive billions of one-shot connects, so a token still in use is
+  // skipped rather than reused.
+  const nextToken = (): number => {
+    do token = (token + 1) | 0;
+    while (waiting.has(token));
+    return token;
+  };
   const start = (req: TcpRequest, done: (r: ProbeResult) => void): void => {
     const t0 = performance.now();
     let fd = -1;
@@ -111,16 +135,36 @@ export function openTcpChecker(open: (req: ProbeSocketRequest) => number = openP
       queueMicrotask(() => done(r));
       return;
     }
-    token = (token + 1) | 0;
-    waiting.set(token, { req, start: t0, done });
-    a.tcpCheckConnect(handle, token, fd, peer, req.timeoutMs);
+    const t = nextToken();
+    waiting.set(t, { req, start: t0, done });
+    a.tcpCheckConnect(handle, t, fd, peer, req.timeoutMs);
+  };
+  const repeat = (req: TcpRequest, everyMs: number, done: (r: ProbeResult) => void): (() => void) | null => {
+    if (socketRequest(req) !== null) return null;
+    let peer: Uint8Array;
+    try {
+      peer = peerOf(req);
+    } catch {
+      return null; // start() reports the same error as a failed attempt
+    }
+    const t = nextToken();
+    waiting.set(t, { req, start: -1, done });
+    const id = a.tcpCheckRepeat(handle, t, peer, req.timeoutMs, Math.max(0, Math.round(everyMs)));
+    return () => {
+      if (waiting.delete(t)) a.tcpCheckCancel(handle, id, t);
+    };
   };
   return {
     start,
+    repeat,
     check: (req) => new Promise((resolve) => start(req, resolve)),
     get pending() {
       return a.tcpCheckPending(handle);
     },
+    get quiet() {
+      return a.tcpCheckQuiet(handle);
+    },
+    lag: () => a.tcpCheckLag(handle),
     close() {
       waiting.clear();
       a.tcpCheckClose(handle);

@@ -1,6 +1,8 @@
 // Drives a HealthTicker (the pure health engine) with real time: one timer for the earliest due check,
 // probes through the Probe port, results fed back as they come. Never blocks the event loop: due
-// checks are taken in slices and the loop yields between slices.
+// checks are taken in slices and the loop yields between slices. A job with `repeatMs` goes to the
+// probe's `repeat` where it has one (TCP_CHECK in C): it stays in flight, reporting only a failure,
+// until it fails or the engine drops it (`cancel`).
 import type { HealthDriver, HealthTicker, Probe, ProbeJob, ProbeResult } from '../../core/ports/index.ts';
 
 export type { HealthDriver } from '../../core/ports/index.ts';
@@ -25,16 +27,47 @@ export function driveHealth(ticker: HealthTicker, probe: Probe, options: DriverO
   let timerAt = Infinity;
   let stopped = false;
   let completed = 0;
+  /** Cancels of repeating attempts in flight, by job token. */
+  const repeating = new Map<string, () => void>();
+  // Repeating attempts start in the probe, not on this driver's timer: their lag is polled once a second
+  // while there are any (the agent's "checks running late" warning and metric).
+  let lagPoll: NodeJS.Timeout | null = null;
+  const pollLag = (): void => {
+    if (repeating.size === 0 && lagPoll) {
+      clearInterval(lagPoll);
+      lagPoll = null;
+      return;
+    }
+    options.onLag?.(probe.repeatLag?.() ?? 0);
+  };
 
   const finished = (job: ProbeJob, result: ProbeResult): void => {
     if (stopped) return;
     completed += 1;
+    if (job.repeatMs !== undefined) repeating.delete(job.token);
     const more = ticker.onResult(job, result, now());
     for (const j of more) launch(j);
     arm();
   };
   // The callback form where the probe has one (no promise per attempt at thousands of checks a second).
   const launch = (job: ProbeJob): void => {
+    if (job.repeatMs !== undefined && probe.repeat) {
+      const cancel = probe.repeat(job.request, job.repeatMs, (result) => {
+        try {
+          finished(job, result);
+        } catch (err) {
+          options.onError?.(err);
+        }
+      });
+      if (cancel !== null) {
+        repeating.set(job.token, cancel);
+        if (lagPoll === null && options.onLag && probe.repeatLag) {
+          lagPoll = setInterval(pollLag, 1000);
+          lagPoll.unref();
+        }
+        return;
+      }
+    }
     if (probe.start) {
       probe.start(job.request, (result) => {
         try {
@@ -85,10 +118,20 @@ export function driveHealth(ticker: HealthTicker, probe: Probe, options: DriverO
       for (const j of first) launch(j);
       if (jobs.length > slice) setImmediate(() => driver.submit(jobs.slice(slice)));
     },
+    cancel(token) {
+      const cancel = repeating.get(token);
+      if (cancel === undefined) return;
+      repeating.delete(token);
+      cancel();
+    },
     stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
       timer = null;
+      for (const cancel of repeating.values()) cancel();
+      repeating.clear();
+      if (lagPoll) clearInterval(lagPoll);
+      lagPoll = null;
     },
     get completed() {
       return completed;

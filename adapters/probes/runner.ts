@@ -86,6 +86,10 @@ export function lateFailure(req: ProbeRequest, r: ProbeResult): boolean {
 /** A TCP_CHECK connector: `start` calls `done` once, never synchronously, and never throws. */
 export interface TcpCheck {
   start(req: TcpRequest, done: (r: ProbeResult) => void): void;
+  /** Optional repeating form (see Probe.repeat); null when this request cannot repeat. */
+  repeat?(req: TcpRequest, everyMs: number, done: (r: ProbeResult) => void): (() => void) | null;
+  /** With `repeat`: see Probe.repeatLag. */
+  lag?(): number;
 }
 
 export interface ProbeRunner extends Probe {
@@ -154,7 +158,36 @@ export function createProbeRunner(options: ProbeRunnerOptions = {}): ProbeRunner
     else start(req).then(done, () => undefined);
   };
 
+  // Repeating TCP_CHECK (a chain in the connector): not counted against `concurrency`, as it holds a
+  // socket only while connecting. A late failure is tried once more, as above.
+  const repeat = (
+    req: ProbeRequest,
+    everyMs: number,
+    done: (r: ProbeResult) => void,
+  ): (() => void) | null => {
+    if (tcp?.repeat === undefined || req.kind !== 'tcp') return null;
+    let cancelled = false;
+    const cancel = tcp.repeat(req, everyMs, (r) => {
+      if (cancelled) return;
+      if (!lateFailure(req, r)) {
+        done(r);
+        return;
+      }
+      late(req, r);
+      (tcp as TcpCheck).start(req, (again) => {
+        if (!cancelled) done(again);
+      });
+    });
+    if (cancel === null) return null;
+    return () => {
+      cancelled = true;
+      cancel();
+    };
+  };
+
   return {
+    repeat,
+    repeatLag: () => tcp?.lag?.() ?? 0,
     get inFlight() {
       return inFlight;
     },

@@ -252,7 +252,12 @@ export function createLvsService(options: LvsOptions): LvsRunner {
     reconcile().catch(() => undefined);
   };
 
-  const engine = new HealthEngine({ random: options.random, onChange });
+  // A dropped job (suspend, reload, remove) may be a repeating attempt the driver must end.
+  const engine = new HealthEngine({
+    random: options.random,
+    onChange,
+    onDrop: (token) => driver?.cancel(token),
+  });
 
   // Lag: one warning when check timers start running late, one line when they are on time again.
   let lagging = false;

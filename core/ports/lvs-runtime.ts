@@ -14,6 +14,8 @@ export interface HealthDriver {
   kick(): void;
   /** Run these jobs now (as returned by engine.start / upsert / resume). */
   submit(jobs: readonly ProbeJob[]): void;
+  /** The engine no longer waits for this job (HealthEngine onDrop): end its repeating attempt, if any. */
+  cancel(token: string): void;
   stop(): void;
   readonly completed: number;
 }

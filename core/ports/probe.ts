@@ -146,6 +146,14 @@ export interface Probe {
    * attempt. Calls `done` exactly once, never synchronously, and never throws.
    */
   start?(request: ProbeRequest, done: (result: ProbeResult) => void): void;
+  /**
+   * A repeating attempt, for jobs with `repeatMs`: one attempt now and, while attempts succeed, another
+   * `everyMs` after each ended, none reported; `done` gets the first failed attempt (once, never
+   * synchronously). Returns the cancel, or null when this request cannot repeat here (then `start` it).
+   */
+  repeat?(request: ProbeRequest, everyMs: number, done: (result: ProbeResult) => void): (() => void) | null;
+  /** With `repeat`: the most a repeating attempt started past its due time since the last call, ms. */
+  repeatLag?(): number;
 }
 
 /** A probe job handed out by a health engine: the request and the token that routes the result back. */
@@ -153,6 +161,12 @@ export interface ProbeJob {
   /** Opaque to the driver; the engine uses it to find the checker and to drop stale results. */
   token: string;
   request: ProbeRequest;
+  /**
+   * Set when a success would change nothing the engine knows (core/health engine.ts): a driver may keep
+   * attempting every `repeatMs` ms after each attempt ends, without reporting successes, and report only
+   * the first failure. A driver that does not is equally right: it reports every result.
+   */
+  repeatMs?: number;
 }
 
 /**

@@ -21,11 +21,21 @@ interface Addon {
   absorbStop(poll: object): Float64Array;
   pollStop(handle: object): void;
   ifNameToIndex(name: string): number;
-  /** Batched TCP_CHECK connects (src/tcp-check.c): `results` holds [token, errno] pairs, errno 0 = connected. */
+  /**
+   * Batched TCP_CHECK connects (src/tcp-check.c): `results` holds [token, errno, elapsedMs] triples,
+   * errno 0 = connected, elapsedMs from the connect() call to the result.
+   */
   tcpCheckOpen(callback: (results: Int32Array) => void): object;
   tcpCheckConnect(handle: object, token: number, fd: number, peer: Uint8Array, timeoutMs: number): void;
+  /** A chain: connects every `everyMs` after the last ended while they succeed; reports the first failure. */
+  tcpCheckRepeat(handle: object, token: number, peer: Uint8Array, timeoutMs: number, everyMs: number): number;
+  tcpCheckCancel(handle: object, id: number, token: number): void;
   tcpCheckClose(handle: object): void;
   tcpCheckPending(handle: object): number;
+  /** Successful connects of chains so far (not reported one by one). */
+  tcpCheckQuiet(handle: object): number;
+  /** The most a chain's connect started past its due time since the last call, ms. */
+  tcpCheckLag(handle: object): number;
   /** One datagram resent by a libuv timer (src/repeat.c); progress: [sent, lastAfterMs, failed]. */
   repeatStart(
     fd: number,

@@ -109,3 +109,88 @@ it('times out a connect nobody answers, measured from its connect()', async (t) 
   assert.match(hung.detail, /timeout after 300 ms/);
   assert.ok(hung.durationMs >= 290, `timed out after ${hung.durationMs} ms`);
 });
+
+/** Waits (event-loop turns, no timing assertion) until `cond` holds; fails after `ms`. */
+async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
+  const end = performance.now() + ms;
+  while (!cond()) {
+    if (performance.now() > end) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+it('repeat: successes re-arm in C without a callback; the first failure is reported and ends the chain', async (t) => {
+  let accepted = 0;
+  const server: Server = createServer((c) => {
+    accepted += 1;
+    c.destroy();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => server.close());
+  const port = (server.address() as { port: number }).port;
+  const checker = openTcpChecker();
+  t.after(() => checker.close());
+  const reported: string[] = [];
+  const cancel = checker.repeat({ kind: 'tcp', host: '127.0.0.1', port, timeoutMs: 2000 }, 10, (r) =>
+    reported.push(r.detail),
+  );
+  assert.notEqual(cancel, null);
+  await until(() => checker.quiet >= 5 && accepted >= 5, 'five quiet successes');
+  assert.deepEqual(reported, []);
+  // The server goes away: the next connect is refused, reported once, and the chain ends.
+  await new Promise<void>((r) => server.close(() => r()));
+  await until(() => reported.length > 0, 'the failure');
+  assert.equal(reported.length, 1);
+  assert.match(reported[0] ?? '', /ECONNREFUSED/);
+  const quiet = checker.quiet;
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(checker.quiet, quiet);
+  assert.equal(reported.length, 1);
+});
+
+it('repeat: cancel ends the chain (no more connects, no callback); bind options fall back to start', async (t) => {
+  let accepted = 0;
+  const server: Server = createServer((c) => {
+    accepted += 1;
+    c.destroy();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => server.close());
+  const port = (server.address() as { port: number }).port;
+  const checker = openTcpChecker();
+  t.after(() => checker.close());
+  const reported: unknown[] = [];
+  const cancel = checker.repeat({ kind: 'tcp', host: '127.0.0.1', port, timeoutMs: 2000 }, 5, (r) =>
+    reported.push(r),
+  );
+  await until(() => accepted >= 3, 'three connects');
+  cancel?.();
+  const quiet = checker.quiet;
+  await new Promise((r) => setTimeout(r, 60));
+  // At most the connect that was in flight when cancelled completes (closed without a result).
+  assert.ok(checker.quiet === quiet, `quiet went on: ${quiet} -> ${checker.quiet}`);
+  assert.deepEqual(reported, []);
+  assert.equal(checker.pending, 0);
+  assert.equal(
+    checker.repeat(
+      { kind: 'tcp', host: '127.0.0.1', port, timeoutMs: 2000, bindTo: '127.0.0.1' },
+      5,
+      () => {},
+    ),
+    null,
+  );
+});
+
+it('repeat: a chain whose connect completed while the process was blocked past its deadline stays quiet', async (t) => {
+  const port = await listener(t);
+  const checker = openTcpChecker();
+  t.after(() => checker.close());
+  const reported: string[] = [];
+  for (let i = 0; i < 50; i++)
+    checker.repeat({ kind: 'tcp', host: '127.0.0.1', port, timeoutMs: 20 }, 1, (r) =>
+      reported.push(r.detail),
+    );
+  block(300);
+  await until(() => checker.quiet >= 100, 'a hundred quiet successes');
+  assert.deepEqual(reported, []);
+});

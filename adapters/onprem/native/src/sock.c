@@ -19,8 +19,8 @@
  *   absorb{Start,Progress,Stop}(handle, ...)        copies of one datagram counted without JS (see below)
  *   ifNameToIndex(name) -> index                    (0 when there is no such interface)
  *   execve(path, argv, env)                          (replaces the process; the launcher on old Node)
- *   tcpCheck{Open,Connect,Close,Pending}            batched TCP_CHECK connects (src/tcp-check.c)
  *   repeat{Start,Progress,Stop}                     one datagram resent by a libuv timer (src/repeat.c)
+ *   tcpCheck{Open,Connect,Repeat,Cancel,Close,Pending,Quiet,Lag}  batched TCP_CHECK connects (src/tcp-check.c)
  *
  * Errors throw an Error whose `code` is the errno name (EPERM, ENODEV, ...).
  */
@@ -623,6 +623,10 @@ napi_value js_tcp_check_pending(napi_env env, napi_callback_info info);
 napi_value js_repeat_start(napi_env env, napi_callback_info info);
 napi_value js_repeat_progress(napi_env env, napi_callback_info info);
 napi_value js_repeat_stop(napi_env env, napi_callback_info info);
+napi_value js_tcp_check_repeat(napi_env env, napi_callback_info info);
+napi_value js_tcp_check_cancel(napi_env env, napi_callback_info info);
+napi_value js_tcp_check_quiet(napi_env env, napi_callback_info info);
+napi_value js_tcp_check_lag(napi_env env, napi_callback_info info);
 
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
@@ -647,6 +651,10 @@ static napi_value init(napi_env env, napi_value exports) {
       {"repeatStart", NULL, js_repeat_start, NULL, NULL, NULL, napi_enumerable, NULL},
       {"repeatProgress", NULL, js_repeat_progress, NULL, NULL, NULL, napi_enumerable, NULL},
       {"repeatStop", NULL, js_repeat_stop, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"tcpCheckRepeat", NULL, js_tcp_check_repeat, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"tcpCheckCancel", NULL, js_tcp_check_cancel, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"tcpCheckQuiet", NULL, js_tcp_check_quiet, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"tcpCheckLag", NULL, js_tcp_check_lag, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;
