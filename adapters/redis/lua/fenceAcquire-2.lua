@@ -13,10 +13,9 @@
     { -1, pttl }          the lock is held by someone else for pttl more ms (the caller waits, see
                           redisFence in group-fence.ts; a busy lock is never a failure)
 ]]
-local held = redis.call('PTTL', KEYS[1])
-if held ~= -2 then
+--- @include takeLock.lua
+local epoch, held = takeLock()
+if not epoch then
   return { -1, held }
 end
-local epoch = redis.call('INCR', KEYS[2])
-redis.call('SET', KEYS[1], ARGV[1] .. '|' .. epoch .. '|' .. ARGV[3], 'PX', ARGV[2])
 return epoch

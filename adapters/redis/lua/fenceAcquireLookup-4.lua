@@ -16,10 +16,9 @@
     { epoch, flat field/value list of the hash, the record or false }   the caller holds the lock
     { -1, pttl }                                                         busy (as fenceAcquire)
 ]]
-local held = redis.call('PTTL', KEYS[1])
-if held ~= -2 then
+--- @include takeLock.lua
+local epoch, held = takeLock()
+if not epoch then
   return { -1, held }
 end
-local epoch = redis.call('INCR', KEYS[2])
-redis.call('SET', KEYS[1], ARGV[1] .. '|' .. epoch .. '|' .. ARGV[3], 'PX', ARGV[2])
 return { epoch, redis.call('HGETALL', KEYS[3]), redis.call('GET', KEYS[4]) }
