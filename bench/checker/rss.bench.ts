@@ -15,7 +15,8 @@ import { createLab, waitFor, type Lab } from '../../test/helpers/netns.ts';
 const SIZES = process.argv.slice(2).map(Number);
 const SECONDS = Number(process.env['FIP_RSS_SECONDS'] ?? 20);
 const FIRST_PORT = 20_000;
-const root = join(import.meta.dirname, '..', '..');
+/** FIP_RSS_ROOT: another checkout's agent (A/B against main). */
+const root = process.env['FIP_RSS_ROOT'] ?? join(import.meta.dirname, '..', '..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function status(pid: number): { rss: number; hwm: number; anon: number; file: number } {
@@ -105,7 +106,7 @@ try {
   writeFileSync(warm, config(lab.nodes['d1']?.ipv4 ?? '', lab.nodes['r1']?.ipv4 ?? '', [FIRST_PORT]));
   await agentOnce(lab, dir, warm, 0); // compile cache warm, as in bench:checker
   console.log(
-    `flags: ${process.env['FLOATIP_AGENT_NODE_FLAGS'] ?? '(launcher default)'}; load ${os
+    `agent ${root}; flags: ${process.env['FLOATIP_AGENT_NODE_FLAGS'] ?? '(launcher default)'}; load ${os
       .loadavg()
       .map((v) => v.toFixed(2))
       .join(' ')}`,

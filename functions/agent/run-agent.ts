@@ -145,6 +145,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   let removed: VrrpAgentPlan['hooks'] = {}; // hooks of instances the last reload removed
   try {
     ({ plan, config } = await loadAgentConfig(options.configPath, addresses, vlinks));
+    // The parse's intermediates are garbage now: collected before the LVS side's start grows the heap
+    // on top of them (the start-up peak, bench/checker/rss.bench.ts).
+    settle(logger);
     await setUpVirtualLinks(vlinks, plan.virtualLinks, logger);
   } catch (e) {
     addresses.close(); // an open netlink socket would keep the process alive after the error
