@@ -4,13 +4,15 @@
  * keepalived.conf, one agent per size. Samples /proc/PID/status every 100 ms and prints, per size, the
  * peak (VmHWM) when the agent logs "floatip agent started", the peak and the resident set
  * FIP_RSS_SECONDS (default 20) later, and the largest sampled VmRSS. FLOATIP_AGENT_NODE_FLAGS applies
- * as for any agent (bin/floatip.mjs).
+ * as for any agent (bin/floatip.mjs). Also printed: the agent's CPU (user + system) over those seconds, for
+ * settings that trade CPU for memory.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createLab, waitFor, type Lab } from '../../test/helpers/netns.ts';
+import { cpuMs } from './proc.ts';
 
 const SIZES = process.argv.slice(2).map(Number);
 const SECONDS = Number(process.env['FIP_RSS_SECONDS'] ?? 20);
@@ -89,9 +91,10 @@ async function agentOnce(lab: Lab, dir: string, configPath: string, seconds: num
       50,
     );
     const atStart = status(pid);
+    const cpu0 = cpuMs([pid]);
     await sleep(seconds * 1000);
     const later = status(pid);
-    return { atStart, later, maxRss, out };
+    return { atStart, later, maxRss, out, cpuMs: cpuMs([pid]) - cpu0 };
   } finally {
     clearInterval(sampler);
     child.kill('SIGTERM');
@@ -119,7 +122,7 @@ try {
       const r = await agentOnce(lab, dir, configPath, SECONDS);
       const f = (v: number) => v.toFixed(1);
       console.log(
-        `${n} servers: at start HWM ${f(r.atStart.hwm)} RSS ${f(r.atStart.rss)} MB; after ${SECONDS} s HWM ${f(r.later.hwm)} RSS ${f(r.later.rss)} MB (anon ${f(r.later.anon)}, file ${f(r.later.file)}); max sampled RSS ${f(r.maxRss)} MB`,
+        `${n} servers: at start HWM ${f(r.atStart.hwm)} RSS ${f(r.atStart.rss)} MB; after ${SECONDS} s HWM ${f(r.later.hwm)} RSS ${f(r.later.rss)} MB (anon ${f(r.later.anon)}, file ${f(r.later.file)}); max sampled RSS ${f(r.maxRss)} MB; CPU ${f(r.cpuMs / SECONDS / 10)} % of a core after start`,
       );
       if (process.env['FIP_RSS_SHOW_LOG']) console.log(r.out);
     } finally {
