@@ -1,12 +1,11 @@
 /**
- * `node bench/checker/rss.bench.ts [N...]` (root): the agent's resident memory at N TCP_CHECK real servers
- * (default 5000 10000), without keepalived and without a CPU window: bench:checker's lab, servers and
- * keepalived.conf, one agent per size. Samples /proc/PID/status every 100 ms and prints, per size, the
- * peak (VmHWM) when the agent logs "floatip agent started", the peak and the resident set
- * FIP_RSS_SECONDS (default 20) later, and the largest sampled VmRSS. FLOATIP_AGENT_NODE_FLAGS applies
- * as for any agent (bin/floatip.mjs). Also printed: the agent's CPU (user + system) over those seconds, for
- * settings that trade CPU for memory.
- */
+ * `npm run bench:checker-rss -- [N...]` (root): the agent's resident memory at N TCP_CHECK real servers
+ * (default 5000 10000), without keepalived: bench:checker's lab, servers and keepalived.conf, one agent
+ * per size. Samples /proc/PID/status every 100 ms and prints, per size, the peak (VmHWM) when the agent
+ * logs "floatip agent started", the peak, resident set (anonymous / file-backed) and the agent's CPU
+ * (user + system; rough, the machine's load shows in it) FIP_RSS_SECONDS (default 20) later, and the
+ * largest sampled VmRSS. FLOATIP_AGENT_NODE_FLAGS applies as for any agent (bin/floatip.mjs);
+ * FIP_RSS_ROOT=/path/to/checkout runs that checkout's agent (A/B). */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
