@@ -21,6 +21,8 @@ interface Addon {
   absorbStop(poll: object): Float64Array;
   pollStop(handle: object): void;
   ifNameToIndex(name: string): number;
+  /** glibc's malloc_trim(0): free C heap back to the kernel; whether any was (false without glibc). */
+  mallocTrim(): boolean;
   /**
    * Batched TCP_CHECK connects (src/tcp-check.c): `results` holds [token, errno, elapsedMs] triples,
    * errno 0 = connected, elapsedMs from the connect() call to the result.

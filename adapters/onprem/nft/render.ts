@@ -140,97 +140,84 @@ function entry(svc: LbService): { map: 'services' | 'marks'; key: string } {
 }
 
 /** Rules of a service's chains (the chains and sets exist already). */
-function serviceRules(t: string, svc: LbService, seed: number): string[] {
+function* serviceRules(t: string, svc: LbService, seed: number): Generator<string> {
   // A fwmark service covers every protocol its mark does: dnat needs a transport match for a port.
   const l4 = svc.key.kind === 'addr' ? svc.key.protocol : '{ tcp, udp, sctp }';
-  const lines: string[] = [];
   const { ip } = fam(svc.key.family);
   const client = svc.persistence ? `${ip} saddr & ${maskText(svc.persistence.prefix, svc.key.family)}` : '';
   for (const d of svc.destinations) {
     const set = persistSet(svc, d);
-    if (set) lines.push(`add rule ${t} ${vsChain(svc)} ${client} @${set} goto ${rsChain(svc, d)}`);
+    if (set) yield `add rule ${t} ${vsChain(svc)} ${client} @${set} goto ${rsChain(svc, d)}`;
   }
   const sched = schedulerRule(svc, seed);
-  if (sched) lines.push(`add rule ${t} ${vsChain(svc)} ${sched}`);
+  if (sched) yield `add rule ${t} ${vsChain(svc)} ${sched}`;
   for (const d of svc.destinations) {
     const set = persistSet(svc, d);
-    if (set) lines.push(`add rule ${t} ${rsChain(svc, d)} update @${set} { ${client} }`);
-    lines.push(`add rule ${t} ${rsChain(svc, d)} counter name "${destCounters(svc, d).conns}"`);
-    lines.push(
-      d.port === 0
-        ? `add rule ${t} ${rsChain(svc, d)} dnat ${ip} to ${dnatTarget(d)}`
-        : `add rule ${t} ${rsChain(svc, d)} meta l4proto ${l4} dnat ${ip} to ${dnatTarget(d)}`,
-    );
+    if (set) yield `add rule ${t} ${rsChain(svc, d)} update @${set} { ${client} }`;
+    yield `add rule ${t} ${rsChain(svc, d)} counter name "${destCounters(svc, d).conns}"`;
+    yield d.port === 0
+      ? `add rule ${t} ${rsChain(svc, d)} dnat ${ip} to ${dnatTarget(d)}`
+      : `add rule ${t} ${rsChain(svc, d)} meta l4proto ${l4} dnat ${ip} to ${dnatTarget(d)}`;
   }
-  return lines;
 }
 
 /** `add chain` / `add set` for the named objects of a service (no-ops for those that exist). */
-function serviceObjects(t: string, svc: LbService): string[] {
-  const lines = [`add chain ${t} ${vsChain(svc)}`];
+function* serviceObjects(t: string, svc: LbService): Generator<string> {
+  yield `add chain ${t} ${vsChain(svc)}`;
   for (const d of svc.destinations) {
-    lines.push(`add chain ${t} ${rsChain(svc, d)}`);
+    yield `add chain ${t} ${rsChain(svc, d)}`;
     const c = destCounters(svc, d);
-    lines.push(`add counter ${t} ${c.conns}`, `add counter ${t} ${c.in}`, `add counter ${t} ${c.out}`);
+    yield* [`add counter ${t} ${c.conns}`, `add counter ${t} ${c.in}`, `add counter ${t} ${c.out}`];
     const set = persistSet(svc, d);
     if (set && svc.persistence) {
-      lines.push(
-        `add set ${t} ${set} { type ${fam(svc.key.family).addrType}; flags dynamic,timeout; timeout ${svc.persistence.timeout}s; }`,
-      );
+      yield `add set ${t} ${set} { type ${fam(svc.key.family).addrType}; flags dynamic,timeout; timeout ${svc.persistence.timeout}s; }`;
     }
   }
-  return lines;
 }
 
-function addService(t: string, svc: LbService, seed: number): string[] {
-  return [
-    ...serviceObjects(t, svc),
-    ...serviceRules(t, svc, seed),
-    `add element ${t} ${entry(svc).map} { ${entry(svc).key} : jump ${vsChain(svc)} }`,
-  ];
+function* addService(t: string, svc: LbService, seed: number): Generator<string> {
+  yield* serviceObjects(t, svc);
+  yield* serviceRules(t, svc, seed);
+  yield `add element ${t} ${entry(svc).map} { ${entry(svc).key} : jump ${vsChain(svc)} }`;
 }
 
 /** Empties the chains first (rules reference the chains and sets), then deletes what `keep` lacks. */
-function dropObjects(t: string, old: LbService, keep: LbService | null): string[] {
+function* dropObjects(t: string, old: LbService, keep: LbService | null): Generator<string> {
   const keepChains = new Set(keep ? [vsChain(keep), ...keep.destinations.map((d) => rsChain(keep, d))] : []);
   const keepSets = new Set(keep ? keep.destinations.map((d) => persistSet(keep, d)) : []);
-  const lines = [
-    `flush chain ${t} ${vsChain(old)}`,
-    ...old.destinations.map((d) => `flush chain ${t} ${rsChain(old, d)}`),
-  ];
+  yield `flush chain ${t} ${vsChain(old)}`;
+  for (const d of old.destinations) yield `flush chain ${t} ${rsChain(old, d)}`;
   for (const d of old.destinations) {
     if (keepChains.has(rsChain(old, d))) continue;
     const c = destCounters(old, d);
-    lines.push(
+    yield* [
       `delete chain ${t} ${rsChain(old, d)}`,
       `delete counter ${t} ${c.conns}`,
       `delete counter ${t} ${c.in}`,
       `delete counter ${t} ${c.out}`,
-    );
+    ];
   }
-  if (!keepChains.has(vsChain(old))) lines.push(`delete chain ${t} ${vsChain(old)}`);
+  if (!keepChains.has(vsChain(old))) yield `delete chain ${t} ${vsChain(old)}`;
   for (const d of old.destinations) {
     const set = persistSet(old, d);
-    if (set && !keepSets.has(set)) lines.push(`delete set ${t} ${set}`);
+    if (set && !keepSets.has(set)) yield `delete set ${t} ${set}`;
   }
-  return lines;
 }
 
 const serviceKeyId = (svc: LbService): string => `${entry(svc).map} ${entry(svc).key}`;
 
-/** One family's part of the transaction (its own table). */
-function renderFamily(
+/** One family's part of the transaction (its own table), line by line. */
+function* renderFamily(
   family: LbFamily,
   next: LbService[],
   previous: LbService[] | null,
   opts: RenderOptions,
-): string[] {
+): Generator<string> {
   const { ip, addrType } = fam(family);
   const t = `${ip} ${opts.table}`;
   const timeouts = opts.timeouts ?? null;
-  const lines: string[] = [];
   if (previous === null) {
-    lines.push(
+    yield* [
       `add table ${t}`,
       `delete table ${t}`,
       `add table ${t}`,
@@ -247,11 +234,11 @@ function renderFamily(
       `add map ${t} stats { type ${addrType} : verdict; }`,
       `add chain ${t} lvs_stats { type filter hook forward priority filter; policy accept; }`,
       `add rule ${t} lvs_stats ct original ${ip} daddr vmap @stats`,
-    );
-    for (const svc of next) lines.push(...addService(t, svc, opts.seed));
-    lines.push(...statsLines(t, next, [], vipsOf(next)).refill);
-    lines.push(...timeoutLines(t, family, next, timeouts, null));
-    return lines;
+    ];
+    for (const svc of next) yield* addService(t, svc, opts.seed);
+    yield* statsLines(t, next, [], vipsOf(next)).refill;
+    yield* timeoutLines(t, family, next, timeouts, null);
+    return;
   }
   const before = new Map(previous.map((s) => [serviceKeyId(s), s]));
   const after = new Set(next.map(serviceKeyId));
@@ -265,49 +252,63 @@ function renderFamily(
     if ((!old || !sameService(old, svc)) && svc.key.kind === 'addr') touched.add(svc.key.addr);
   }
   const stats = statsLines(t, next, previous, touched);
-  lines.push(...stats.flush);
+  yield* stats.flush;
   for (const old of previous) {
     if (after.has(serviceKeyId(old))) continue;
-    lines.push(`delete element ${t} ${entry(old).map} { ${entry(old).key} }`, ...dropObjects(t, old, null));
+    yield `delete element ${t} ${entry(old).map} { ${entry(old).key} }`;
+    yield* dropObjects(t, old, null);
   }
   for (const svc of next) {
     const old = before.get(serviceKeyId(svc));
-    if (!old) lines.push(...addService(t, svc, opts.seed));
+    if (!old) yield* addService(t, svc, opts.seed);
     else if (!sameService(old, svc)) {
-      lines.push(...dropObjects(t, old, svc), ...serviceObjects(t, svc), ...serviceRules(t, svc, opts.seed));
+      yield* dropObjects(t, old, svc);
+      yield* serviceObjects(t, svc);
+      yield* serviceRules(t, svc, opts.seed);
     }
   }
-  lines.push(...stats.refill, ...timeoutLines(t, family, next, timeouts, opts.previous?.timeouts ?? null));
-  return lines;
+  yield* stats.refill;
+  yield* timeoutLines(t, family, next, timeouts, opts.previous?.timeouts ?? null);
 }
 
 const vipsOf = (services: LbService[]): Set<string> =>
   new Set(services.flatMap((svc) => (svc.key.kind === 'addr' ? [svc.key.addr] : [])));
 const statsChain = (vip: string): string => `st_${tag(vip)}`;
 
-/** The st_<vip> chains of `touched` VIPs: emptied first, refilled (or removed) at the end. */
+/**
+ * The st_<vip> chains of `touched` VIPs: emptied first, refilled (or removed) at the end. The refill is
+ * produced as it is read (two rules per real server).
+ */
 function statsLines(
   t: string,
   next: LbService[],
   previous: LbService[],
   touched: Set<string>,
-): { flush: string[]; refill: string[] } {
+): { flush: string[]; refill: Generator<string> } {
   const had = vipsOf(previous);
-  const has = vipsOf(next);
   const flush: string[] = [];
-  const refill: string[] = [];
+  for (const vip of touched) if (had.has(vip)) flush.push(`flush chain ${t} ${statsChain(vip)}`);
+  return { flush, refill: statsRefill(t, next, had, touched) };
+}
+
+function* statsRefill(
+  t: string,
+  next: LbService[],
+  had: Set<string>,
+  touched: Set<string>,
+): Generator<string> {
+  const has = vipsOf(next);
   for (const vip of touched) {
-    if (had.has(vip)) flush.push(`flush chain ${t} ${statsChain(vip)}`);
     if (!has.has(vip)) {
       if (had.has(vip))
-        refill.push(`delete element ${t} stats { ${vip} }`, `delete chain ${t} ${statsChain(vip)}`);
+        yield* [`delete element ${t} stats { ${vip} }`, `delete chain ${t} ${statsChain(vip)}`];
       continue;
     }
     if (!had.has(vip)) {
-      refill.push(
+      yield* [
         `add chain ${t} ${statsChain(vip)}`,
         `add element ${t} stats { ${vip} : jump ${statsChain(vip)} }`,
-      );
+      ];
     }
     for (const svc of next) {
       const k = svc.key;
@@ -318,14 +319,11 @@ function statsLines(
         const tuple =
           `ct original protocol ${k.protocol} ct original proto-dst ${k.port} ct reply ${ip} saddr ${d.addr}` +
           (d.port === 0 ? '' : ` ct reply proto-src ${d.port}`);
-        refill.push(
-          `add rule ${t} ${statsChain(vip)} ${tuple} ct direction original counter name "${c.in}"`,
-          `add rule ${t} ${statsChain(vip)} ${tuple} ct direction reply counter name "${c.out}"`,
-        );
+        yield `add rule ${t} ${statsChain(vip)} ${tuple} ct direction original counter name "${c.in}"`;
+        yield `add rule ${t} ${statsChain(vip)} ${tuple} ct direction reply counter name "${c.out}"`;
       }
     }
   }
-  return { flush, refill };
 }
 
 type Timeouts = NonNullable<LbTable['timeouts']>;
@@ -372,17 +370,31 @@ function timeoutLines(
 }
 
 /**
- * The whole transaction text: IPv4 services in `ip NAME`, IPv6 ones in `ip6 NAME`, one transaction.
- * Throws when a service cannot be expressed (callers check capabilities first).
+ * The whole transaction, line by line (without newlines), as it is read: IPv4 services in `ip NAME`,
+ * IPv6 ones in `ip6 NAME`, one transaction. The apply writes it to `nft -f -` in chunks, so a first
+ * apply of 10,000 real servers never holds its 80,000 lines at once (bench/checker/rss.bench.ts).
+ * Throws, while being read, when a service cannot be expressed (callers check capabilities first).
  */
-export function renderRuleset(next: LbTable, opts: RenderOptions): string {
+export function* rulesetLines(next: LbTable, opts: RenderOptions): Generator<string> {
   const of = (t: LbTable | null, f: LbFamily): LbService[] | null =>
     t === null ? null : t.services.filter((s) => s.key.family === f);
   const withTimeouts = { ...opts, timeouts: next.timeouts };
-  const lines = [
-    ...renderFamily('inet', of(next, 'inet') ?? [], of(opts.previous, 'inet'), withTimeouts),
-    ...renderFamily('inet6', of(next, 'inet6') ?? [], of(opts.previous, 'inet6'), withTimeouts),
-  ];
-  if (lines.length === 0) lines.push(`add table ip ${opts.table}`); // nothing changed: an empty, valid transaction
-  return lines.join('\n') + '\n';
+  let any = false;
+  for (const family of ['inet', 'inet6'] as const) {
+    for (const line of renderFamily(
+      family,
+      of(next, family) ?? [],
+      of(opts.previous, family),
+      withTimeouts,
+    )) {
+      any = true;
+      yield line;
+    }
+  }
+  if (!any) yield `add table ip ${opts.table}`; // nothing changed: an empty, valid transaction
+}
+
+/** The whole transaction text (rulesetLines joined). */
+export function renderRuleset(next: LbTable, opts: RenderOptions): string {
+  return [...rulesetLines(next, opts)].join('\n') + '\n';
 }

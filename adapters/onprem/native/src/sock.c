@@ -26,6 +26,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <net/if.h>
 #include <node_api.h>
 #include <stdlib.h>
@@ -260,6 +263,22 @@ static napi_value js_if_nametoindex(napi_env env, napi_callback_info info) {
     return NULL;
   }
   return make_int(env, if_nametoindex(name));
+}
+
+/*
+ * mallocTrim(): hands the C heap's free memory back to the kernel (glibc's malloc_trim). Memory freed
+ * after a start-up peak (V8's compiler zones, Buffers of a large nft transaction) otherwise stays in
+ * malloc's arenas, resident. Returns whether anything was released (always false without glibc).
+ */
+static napi_value js_malloc_trim(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value out;
+#ifdef __GLIBC__
+  CHECK(napi_get_boolean(env, malloc_trim(0) != 0, &out));
+#else
+  CHECK(napi_get_boolean(env, false, &out));
+#endif
+  return out;
 }
 
 /* ---- readiness: a uv_poll_t per watched fd, calling a JS function on every readable event ---- */
@@ -641,6 +660,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"pollStop", NULL, js_poll_stop, NULL, NULL, NULL, napi_enumerable, NULL},
       {"ifNameToIndex", NULL, js_if_nametoindex, NULL, NULL, NULL, napi_enumerable, NULL},
       {"execve", NULL, js_execve, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"mallocTrim", NULL, js_malloc_trim, NULL, NULL, NULL, napi_enumerable, NULL},
       {"tcpCheckOpen", NULL, js_tcp_check_open, NULL, NULL, NULL, napi_enumerable, NULL},
       {"tcpCheckConnect", NULL, js_tcp_check_connect, NULL, NULL, NULL, napi_enumerable, NULL},
       {"tcpCheckClose", NULL, js_tcp_check_close, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -1,0 +1,134 @@
+/**
+ * `npm run bench:checker-rss -- [N...]` (root): the agent's resident memory at N TCP_CHECK real servers
+ * (default 5000 10000), without keepalived: bench:checker's lab, servers and keepalived.conf, one agent
+ * per size. Samples /proc/PID/status every 100 ms and prints, per size, the peak (VmHWM) when the agent
+ * logs "floatip agent started", the peak, resident set (anonymous / file-backed) and the agent's CPU
+ * (user + system; rough, the machine's load shows in it) FIP_RSS_SECONDS (default 20) later, and the
+ * largest sampled VmRSS. FLOATIP_AGENT_NODE_FLAGS applies as for any agent (bin/floatip.mjs);
+ * FIP_RSS_ROOT=/path/to/checkout runs that checkout's agent (A/B). */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { createLab, waitFor, type Lab } from '../../test/helpers/netns.ts';
+import { cpuMs } from './proc.ts';
+
+const SIZES = process.argv.slice(2).map(Number);
+const SECONDS = Number(process.env['FIP_RSS_SECONDS'] ?? 20);
+const FIRST_PORT = 20_000;
+/** FIP_RSS_ROOT: another checkout's agent (A/B against main). */
+const root = process.env['FIP_RSS_ROOT'] ?? join(import.meta.dirname, '..', '..');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function status(pid: number): { rss: number; hwm: number; anon: number; file: number } {
+  try {
+    const text = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(text)?.[1] ?? Number.NaN);
+    return {
+      rss: kb('VmRSS') / 1024,
+      hwm: kb('VmHWM') / 1024,
+      anon: kb('RssAnon') / 1024,
+      file: kb('RssFile') / 1024,
+    };
+  } catch {
+    return { rss: Number.NaN, hwm: Number.NaN, anon: Number.NaN, file: Number.NaN };
+  }
+}
+
+function config(director: string, server: string, ports: readonly number[]): string {
+  const rs = ports.map(
+    (p) =>
+      `    real_server ${server} ${p} {\n        weight 1\n        TCP_CHECK {\n            connect_timeout 5\n        }\n    }\n`,
+  );
+  return `global_defs {\n    router_id rss_bench\n}\n\nvirtual_server ${director} 80 {\n    delay_loop 1\n    lb_algo rr\n    lb_kind NAT\n    protocol TCP\n${rs.join('')}}\n`;
+}
+
+const shell = (argv: string[]) => ['sh', '-c', 'ulimit -n "$(ulimit -Hn)" && exec "$@"', 'sh', ...argv];
+
+async function servers(lab: Lab, n: number): Promise<{ ports: number[]; close: () => void }> {
+  const child = lab.spawn(
+    'r1',
+    shell([
+      process.execPath,
+      join(import.meta.dirname, 'servers.ts'),
+      lab.nodes['r1']?.ipv4 ?? '',
+      String(FIRST_PORT),
+      String(n),
+    ]),
+  );
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  const first = await new Promise<string>((r) => lines.once('line', r));
+  return { ports: JSON.parse(first) as number[], close: () => child.stdin?.end() };
+}
+
+async function agentOnce(lab: Lab, dir: string, configPath: string, seconds: number) {
+  const child = lab.spawn(
+    'd1',
+    shell([
+      process.execPath,
+      join(root, 'bin', 'floatip.mjs'),
+      'agent',
+      '--config',
+      configPath,
+      '--socket',
+      join(dir, 'a.sock'),
+    ]),
+  );
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise((r) => child.once('exit', r));
+  // `ip netns exec sh -c ... exec node` then the launcher's execve: the same pid throughout.
+  const pid = child.pid ?? 0;
+  let maxRss = 0;
+  const sampler = setInterval(() => (maxRss = Math.max(maxRss, status(pid).rss || 0)), 100);
+  try {
+    await waitFor(
+      'agent started',
+      () => (out.includes('floatip agent started') ? true : undefined),
+      120_000,
+      50,
+    );
+    const atStart = status(pid);
+    const cpu0 = cpuMs([pid]);
+    await sleep(seconds * 1000);
+    const later = status(pid);
+    return { atStart, later, maxRss, out, cpuMs: cpuMs([pid]) - cpu0 };
+  } finally {
+    clearInterval(sampler);
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+const lab = createLab({ directors: 1, client: false, realServers: 1 });
+const dir = mkdtempSync(join(os.tmpdir(), 'fip-rss-bench-'));
+try {
+  const warm = join(dir, 'warm.conf');
+  writeFileSync(warm, config(lab.nodes['d1']?.ipv4 ?? '', lab.nodes['r1']?.ipv4 ?? '', [FIRST_PORT]));
+  await agentOnce(lab, dir, warm, 0); // compile cache warm, as in bench:checker
+  console.log(
+    `agent ${root}; flags: ${process.env['FLOATIP_AGENT_NODE_FLAGS'] ?? '(launcher default)'}; load ${os
+      .loadavg()
+      .map((v) => v.toFixed(2))
+      .join(' ')}`,
+  );
+  for (const n of SIZES.length ? SIZES : [5000, 10000]) {
+    const s = await servers(lab, n);
+    try {
+      const configPath = join(dir, `c-${n}.conf`);
+      writeFileSync(configPath, config(lab.nodes['d1']?.ipv4 ?? '', lab.nodes['r1']?.ipv4 ?? '', s.ports));
+      const r = await agentOnce(lab, dir, configPath, SECONDS);
+      const f = (v: number) => v.toFixed(1);
+      console.log(
+        `${n} servers: at start HWM ${f(r.atStart.hwm)} RSS ${f(r.atStart.rss)} MB; after ${SECONDS} s HWM ${f(r.later.hwm)} RSS ${f(r.later.rss)} MB (anon ${f(r.later.anon)}, file ${f(r.later.file)}); max sampled RSS ${f(r.maxRss)} MB; CPU ${f(r.cpuMs / SECONDS / 10)} % of a core after start`,
+      );
+      if (process.env['FIP_RSS_SHOW_LOG']) console.log(r.out);
+    } finally {
+      s.close();
+    }
+  }
+} finally {
+  lab.destroy();
+  rmSync(dir, { recursive: true, force: true });
+}
