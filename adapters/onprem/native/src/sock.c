@@ -342,41 +342,43 @@ static void on_deadline(uv_timer_t *t) {
   napi_close_handle_scope(w->env, scope);
 }
 
-/* Reads what is queued: copies of the template are counted; the first other datagram goes to JS. */
+/*
+ * Reads one datagram: a copy of the template is counted; any other goes to JS. One per readable event:
+ * libuv's epoll is level-triggered, so a second queued datagram wakes the poll again, and the steady case
+ * (one advert per wake-up) costs one recvmsg instead of a second one answering EAGAIN (issue 14, strace).
+ */
 static void absorb_queued(watch_t *w) {
-  for (int i = 0; i < 64 && w->active && w->absorbing; i++) {
-    unsigned char data[4096];
-    union {
-      struct cmsghdr align;
-      char buf[512];
-    } cbuf;
-    struct sockaddr_storage from;
-    struct iovec iov = {.iov_base = data, .iov_len = sizeof data};
-    struct msghdr msg = {0};
-    msg.msg_name = &from;
-    msg.msg_namelen = sizeof from;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = cbuf.buf;
-    msg.msg_controllen = sizeof cbuf.buf;
-    ssize_t n = recvmsg(w->fd, &msg, MSG_DONTWAIT);
-    if (n < 0) return; /* EAGAIN: all read; an error shows again to the JS reader once absorbing stops */
-    if (!(msg.msg_flags & MSG_TRUNC) && same_datagram(w->tmpl, w->tlen, data, (size_t)n)) {
-      w->absorbed += 1;
-      w->last_after_ms = (double)(uv_hrtime() - w->started) / 1e6;
-      uv_timer_start(&w->deadline, on_deadline, w->deadline_ms, 0);
-      continue;
-    }
-    napi_handle_scope scope;
-    napi_open_handle_scope(w->env, &scope);
-    napi_value argv[2];
-    napi_create_int32(w->env, 0, &argv[0]);
-    argv[1] = message_of(w->env, data, (size_t)n, &from, msg.msg_namelen, cbuf.buf,
-                         msg.msg_control ? msg.msg_controllen : 0, msg.msg_flags);
-    invoke(w, w->callback, 2, argv);
-    napi_close_handle_scope(w->env, scope);
+  unsigned char data[4096];
+  union {
+    struct cmsghdr align;
+    char buf[512];
+  } cbuf;
+  struct sockaddr_storage from;
+  struct iovec iov = {.iov_base = data, .iov_len = sizeof data};
+  struct msghdr msg = {0};
+  msg.msg_name = &from;
+  msg.msg_namelen = sizeof from;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = cbuf.buf;
+  msg.msg_controllen = sizeof cbuf.buf;
+  ssize_t n = recvmsg(w->fd, &msg, MSG_DONTWAIT);
+  if (n < 0) return; /* EAGAIN: all read; an error shows again to the JS reader once absorbing stops */
+  if (!(msg.msg_flags & MSG_TRUNC) && same_datagram(w->tmpl, w->tlen, data, (size_t)n)) {
+    w->absorbed += 1;
+    w->last_after_ms = (double)(uv_hrtime() - w->started) / 1e6;
+    uv_timer_start(&w->deadline, on_deadline, w->deadline_ms, 0);
     return;
   }
+  napi_handle_scope scope;
+  napi_open_handle_scope(w->env, &scope);
+  napi_value argv[2];
+  napi_create_int32(w->env, 0, &argv[0]);
+  argv[1] = message_of(w->env, data, (size_t)n, &from, msg.msg_namelen, cbuf.buf,
+                       msg.msg_control ? msg.msg_controllen : 0, msg.msg_flags);
+  invoke(w, w->callback, 2, argv);
+  napi_close_handle_scope(w->env, scope);
+  return;
 }
 
 static void on_readable(uv_poll_t *p, int status, int events) {
