@@ -38,7 +38,7 @@ interface Addon {
   tcpCheckQuiet(handle: object): number;
   /** The most a chain's connect started past its due time since the last call, ms. */
   tcpCheckLag(handle: object): number;
-  /** One datagram resent by a libuv timer (src/repeat.c); progress: [sent, lastAfterMs, failed]. */
+  /** One datagram resent by a thread of the addon (src/repeat.c); progress: [sent, lastAfterMs, failed]. */
   repeatStart(
     fd: number,
     data: Uint8Array,

@@ -66,8 +66,8 @@ export class NativeSocket {
   }
 
   /**
-   * Sends `data` to `sockaddr` on a libuv timer, first in `firstInMs` then every `intervalMs`, with no
-   * JavaScript per send (src/repeat.c), until the result's stop(). An IPv4 header in `data` gets the next
+   * Sends `data` to `sockaddr` from a thread of the addon, first in `firstInMs` then every `intervalMs`,
+   * with no JavaScript per send (src/repeat.c), until the result's stop(). An IPv4 header in `data` gets the next
    * IP Identification and checksum each time.
    */
   repeat(

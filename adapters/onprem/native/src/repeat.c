@@ -1,63 +1,74 @@
 /*
- * repeatStart / repeatProgress / repeatStop: one datagram sent again and again by a libuv timer, without
- * calling into JavaScript. A VRRP master in its steady state sends the same advert every interval; at 10 ms
- * adverts, waking the JavaScript event loop for each one cost several times keepalived's CPU (bench:failover).
+ * repeatStart / repeatProgress / repeatStop: one datagram sent again and again by a thread of its own,
+ * without calling into JavaScript and without waking Node's event loop. A VRRP master in its steady state
+ * sends the same advert every interval; at 10 ms adverts, waking the JavaScript event loop for each one cost
+ * several times keepalived's CPU (bench:failover). A libuv timer on Node's loop took JavaScript out, but each
+ * wake-up still ran Node's own per-iteration work (the immediate check handle opens a callback scope, the
+ * idle-time poll, the profiler idle notifier): most of the remaining user time (perf, issue 14). The thread
+ * sleeps in poll() on a timerfd and an eventfd and does only the send.
  * The VRRP service hands the repeat over only while its reducer says the next adverts change nothing but
- * counters and the timer (core/vrrp/fsm/steady.ts), and takes it back (repeatStop) before any other event.
+ * counters and the timer (core/vrrp/fsm/steady.ts), and takes it back (repeatStop) before any other event;
+ * repeatStop joins the thread, so no send of the repeat can follow it.
  *
  *   repeatStart(fd, datagram, sockaddr, firstInMs, intervalMs) -> handle
  *   repeatProgress(handle) -> Float64Array [sent, lastAfterMs, failed]   (lastAfterMs: ms after the start)
- *   repeatStop(handle)     -> the same, and the timer stops for good
+ *   repeatStop(handle)     -> the same, and the thread ends for good
  *
  * An IPv4 datagram with its header (IP_HDRINCL) gets the next IP Identification and its header checksum
  * on every send, as the JavaScript sender does.
  */
 #include <errno.h>
 #include <node_api.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
 #include <uv.h>
 
 typedef struct {
-  uv_timer_t timer;
+  pthread_t thread;
+  int timer_fd;
+  int stop_fd;
   int fd;
   unsigned char *data;
   size_t len;
   struct sockaddr_storage addr;
   socklen_t alen;
   uint64_t started;
-  double sent;
-  double last_after_ms;
-  double failed;
+  /* Written by the thread, read by repeatProgress on the main thread. */
+  _Atomic uint64_t sent;
+  _Atomic uint64_t failed;
+  _Atomic uint64_t last_ns;
+  /* Main thread only; the struct is freed when V8 collects the handle (after the thread was joined). */
   int active;
-  /* Freed when both happened: libuv closed the timer, and V8 collected the handle. */
-  int closed;
-  int finalized;
 } repeat_t;
-
-static void repeat_closed(uv_handle_t *h) {
-  repeat_t *r = h->data;
-  free(r->data);
-  r->data = NULL;
-  r->closed = 1;
-  if (r->finalized) free(r);
-}
 
 static void repeat_halt(repeat_t *r) {
   if (!r->active) return;
   r->active = 0;
-  uv_timer_stop(&r->timer);
-  uv_close((uv_handle_t *)&r->timer, repeat_closed);
+  uint64_t one = 1;
+  while (write(r->stop_fd, &one, sizeof one) < 0 && errno == EINTR) {
+  }
+  pthread_join(r->thread, NULL);
+  close(r->timer_fd);
+  close(r->stop_fd);
+  free(r->data);
+  r->data = NULL;
 }
 
 static void repeat_finalize(napi_env env, void *data, void *hint) {
   (void)env;
   (void)hint;
   repeat_t *r = data;
-  r->finalized = 1;
-  if (r->active) repeat_halt(r); /* dropped without repeatStop: stop sending, free once closed */
-  else if (r->closed) free(r);
+  repeat_halt(r); /* dropped without repeatStop: stop sending first */
+  free(r);
 }
 
 static void ipv4_next_id(unsigned char *p, size_t len) {
@@ -76,16 +87,30 @@ static void ipv4_next_id(unsigned char *p, size_t len) {
   p[11] = (unsigned char)(sum & 0xff);
 }
 
-static void repeat_tick(uv_timer_t *t) {
-  repeat_t *r = t->data;
+static void repeat_send(repeat_t *r) {
   ipv4_next_id(r->data, r->len);
   ssize_t n = sendto(r->fd, r->data, r->len, MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr *)&r->addr, r->alen);
   if (n < 0) {
-    r->failed += 1;
+    atomic_fetch_add_explicit(&r->failed, 1, memory_order_relaxed);
     return;
   }
-  r->sent += 1;
-  r->last_after_ms = (double)(uv_hrtime() - r->started) / 1e6;
+  atomic_store_explicit(&r->last_ns, uv_hrtime() - r->started, memory_order_relaxed);
+  atomic_fetch_add_explicit(&r->sent, 1, memory_order_release);
+}
+
+static void *repeat_thread(void *arg) {
+  repeat_t *r = arg;
+  struct pollfd fds[2] = {{.fd = r->timer_fd, .events = POLLIN}, {.fd = r->stop_fd, .events = POLLIN}};
+  for (;;) {
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      return NULL;
+    }
+    if (fds[1].revents) return NULL;
+    uint64_t expired;
+    /* Late by more than an interval (a stalled machine): one send, as a libuv repeat timer would. */
+    if (fds[0].revents && read(r->timer_fd, &expired, sizeof expired) == sizeof expired) repeat_send(r);
+  }
 }
 
 static napi_value progress_of(napi_env env, repeat_t *r) {
@@ -93,9 +118,9 @@ static napi_value progress_of(napi_env env, repeat_t *r) {
   void *raw;
   if (napi_create_arraybuffer(env, 3 * sizeof(double), &raw, &ab) != napi_ok) return NULL;
   double *out = raw;
-  out[0] = r->sent;
-  out[1] = r->last_after_ms;
-  out[2] = r->failed;
+  out[0] = (double)atomic_load_explicit(&r->sent, memory_order_acquire);
+  out[1] = (double)atomic_load_explicit(&r->last_ns, memory_order_relaxed) / 1e6;
+  out[2] = (double)atomic_load_explicit(&r->failed, memory_order_relaxed);
   if (napi_create_typedarray(env, napi_float64_array, 3, ab, 0, &arr) != napi_ok) return NULL;
   return arr;
 }
@@ -126,11 +151,6 @@ napi_value js_repeat_start(napi_env env, napi_callback_info info) {
                           "repeatStart(fd, datagram, sockaddr, firstInMs >= 0, intervalMs >= 1)");
     return NULL;
   }
-  uv_loop_t *loop;
-  if (napi_get_uv_event_loop(env, &loop) != napi_ok) {
-    napi_throw_error(env, "EINTERNAL", "repeatStart: no event loop");
-    return NULL;
-  }
   repeat_t *r = calloc(1, sizeof *r);
   unsigned char *copy = malloc(dlen);
   if (!r || !copy) {
@@ -145,20 +165,44 @@ napi_value js_repeat_start(napi_env env, napi_callback_info info) {
   r->len = dlen;
   memcpy(&r->addr, addr, alen);
   r->alen = (socklen_t)alen;
+  r->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+  r->stop_fd = eventfd(0, EFD_CLOEXEC);
+  /* timerfd keeps nanoseconds: never early, and no whole-millisecond rounding as with a libuv timer. */
+  uint64_t first_ns = (uint64_t)(first * 1e6), every_ns = (uint64_t)(interval * 1e6);
+  struct itimerspec spec = {
+      .it_value = {.tv_sec = (time_t)(first_ns / 1000000000u), .tv_nsec = (long)(first_ns % 1000000000u)},
+      .it_interval = {.tv_sec = (time_t)(every_ns / 1000000000u), .tv_nsec = (long)(every_ns % 1000000000u)},
+  };
+  if (first_ns == 0) spec.it_value.tv_nsec = 1; /* a zero it_value would disarm the timer */
+  int err = 0;
+  if (r->timer_fd < 0 || r->stop_fd < 0) err = errno;
   r->started = uv_hrtime();
-  uv_timer_init(loop, &r->timer);
-  r->timer.data = r;
-  /* libuv timers have whole milliseconds; a fraction is rounded up, never early (as adapters/system/timers.ts). */
-  uint64_t first_ms = (uint64_t)first;
-  if ((double)first_ms < first) first_ms++;
-  uint64_t every = (uint64_t)interval;
-  if ((double)every < interval) every++;
-  uv_timer_start(&r->timer, repeat_tick, first_ms, every);
+  if (!err && timerfd_settime(r->timer_fd, 0, &spec, NULL) < 0) err = errno;
+  if (!err) {
+    /* Signals stay with Node's threads: the sender blocks them all (it inherits the mask at creation). */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    err = pthread_create(&r->thread, NULL, repeat_thread, r);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+  }
+  if (err) {
+    if (r->timer_fd >= 0) close(r->timer_fd);
+    if (r->stop_fd >= 0) close(r->stop_fd);
+    free(copy);
+    free(r);
+    napi_value code, msg, e;
+    napi_create_string_utf8(env, "ESYSCALL", NAPI_AUTO_LENGTH, &code);
+    napi_create_string_utf8(env, strerror(err), NAPI_AUTO_LENGTH, &msg);
+    napi_create_error(env, code, msg, &e);
+    napi_throw(env, e);
+    return NULL;
+  }
   r->active = 1;
   napi_value ext;
   if (napi_create_external(env, r, repeat_finalize, NULL, &ext) != napi_ok) {
-    r->finalized = 1;
     repeat_halt(r);
+    free(r);
     napi_throw_error(env, "EINTERNAL", "repeatStart: cannot make a handle");
     return NULL;
   }

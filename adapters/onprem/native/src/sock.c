@@ -31,9 +31,16 @@
 #endif
 #include <net/if.h>
 #include <node_api.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -301,14 +308,38 @@ typedef struct {
   int absorbing;
   unsigned char *tmpl;
   size_t tlen;
-  double absorbed;
-  double last_after_ms;
+  _Atomic uint64_t absorbed;
+  _Atomic uint64_t last_ns; /* after `started` */
   uint64_t started;
   uint64_t deadline_ms;
   uv_timer_t deadline;
   int deadline_inited;
   napi_ref on_deadline;
+  /*
+   * While absorbing, a thread of its own reads the socket (the uv_poll stops), so a copy of the template
+   * wakes neither Node's loop nor its per-iteration work (perf, issue 14). The thread ends on the first
+   * other datagram (kept in `held`), when the deadline passes, or on a read error, and wakes the loop
+   * through `wake`; the loop hands the outcome over and starts the thread again while still absorbing.
+   */
+  pthread_t reader;
+  int reader_on;
+  _Atomic int reader_done; /* set by the thread as it ends: a wake from an earlier thread joins nothing */
+  int stop_fd;
+  uv_async_t wake;
+  int wake_inited;
+  uint64_t due; /* uv_hrtime() of the deadline; the thread moves it on each copy */
+  int outcome; /* READER_*: written by the thread before it ends, read after the join */
+  struct {
+    unsigned char data[4096];
+    char control[512];
+    struct sockaddr_storage from;
+    size_t n, alen, clen;
+    int flags;
+  } held;
+  int held_pending;
 } watch_t;
+
+enum { READER_STOPPED, READER_FOREIGN, READER_DEADLINE, READER_ERROR };
 
 static void on_closed(uv_handle_t *h) {
   watch_t *w = h->data;
@@ -361,41 +392,165 @@ static void on_deadline(uv_timer_t *t) {
   napi_close_handle_scope(w->env, scope);
 }
 
-/* Reads what is queued: copies of the template are counted; the first other datagram goes to JS. */
+/*
+ * Reads one datagram: a copy of the template is counted; any other goes to JS. One per readable event:
+ * libuv's epoll is level-triggered, so a second queued datagram wakes the poll again, and the steady case
+ * (one advert per wake-up) costs one recvmsg instead of a second one answering EAGAIN (issue 14, strace).
+ */
 static void absorb_queued(watch_t *w) {
-  for (int i = 0; i < 64 && w->active && w->absorbing; i++) {
-    unsigned char data[4096];
-    union {
-      struct cmsghdr align;
-      char buf[512];
-    } cbuf;
-    struct sockaddr_storage from;
-    struct iovec iov = {.iov_base = data, .iov_len = sizeof data};
+  unsigned char data[4096];
+  union {
+    struct cmsghdr align;
+    char buf[512];
+  } cbuf;
+  struct sockaddr_storage from;
+  struct iovec iov = {.iov_base = data, .iov_len = sizeof data};
+  struct msghdr msg = {0};
+  msg.msg_name = &from;
+  msg.msg_namelen = sizeof from;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = cbuf.buf;
+  msg.msg_controllen = sizeof cbuf.buf;
+  ssize_t n = recvmsg(w->fd, &msg, MSG_DONTWAIT);
+  if (n < 0) return; /* EAGAIN: all read; an error shows again to the JS reader once absorbing stops */
+  if (!(msg.msg_flags & MSG_TRUNC) && same_datagram(w->tmpl, w->tlen, data, (size_t)n)) {
+    atomic_store_explicit(&w->last_ns, uv_hrtime() - w->started, memory_order_relaxed);
+    atomic_fetch_add_explicit(&w->absorbed, 1, memory_order_release);
+    uv_timer_start(&w->deadline, on_deadline, w->deadline_ms, 0);
+    return;
+  }
+  napi_handle_scope scope;
+  napi_open_handle_scope(w->env, &scope);
+  napi_value argv[2];
+  napi_create_int32(w->env, 0, &argv[0]);
+  argv[1] = message_of(w->env, data, (size_t)n, &from, msg.msg_namelen, cbuf.buf,
+                       msg.msg_control ? msg.msg_controllen : 0, msg.msg_flags);
+  invoke(w, w->callback, 2, argv);
+  napi_close_handle_scope(w->env, scope);
+  return;
+}
+
+static void *reader_main(void *arg) {
+  watch_t *w = arg;
+  uint64_t due = w->due;
+  struct pollfd fds[2] = {{.fd = w->fd, .events = POLLIN}, {.fd = w->stop_fd, .events = POLLIN}};
+  for (;;) {
+    uint64_t now = uv_hrtime();
+    if (now >= due) {
+      w->outcome = READER_DEADLINE;
+      break;
+    }
+    struct timespec left = {.tv_sec = (time_t)((due - now) / 1000000000u),
+                            .tv_nsec = (long)((due - now) % 1000000000u)};
+    int r = ppoll(fds, 2, &left, NULL);
+    if (r < 0 && errno != EINTR) {
+      w->outcome = READER_ERROR;
+      break;
+    }
+    if (r <= 0) continue;
+    if (fds[1].revents) return NULL; /* stopped by the loop (READER_STOPPED) */
+    if (!fds[0].revents) continue;
+    struct iovec iov = {.iov_base = w->held.data, .iov_len = sizeof w->held.data};
     struct msghdr msg = {0};
-    msg.msg_name = &from;
-    msg.msg_namelen = sizeof from;
+    msg.msg_name = &w->held.from;
+    msg.msg_namelen = sizeof w->held.from;
     msg.msg_iov = &iov;
     msg.msg_iovlen = 1;
-    msg.msg_control = cbuf.buf;
-    msg.msg_controllen = sizeof cbuf.buf;
+    msg.msg_control = w->held.control;
+    msg.msg_controllen = sizeof w->held.control;
     ssize_t n = recvmsg(w->fd, &msg, MSG_DONTWAIT);
-    if (n < 0) return; /* EAGAIN: all read; an error shows again to the JS reader once absorbing stops */
-    if (!(msg.msg_flags & MSG_TRUNC) && same_datagram(w->tmpl, w->tlen, data, (size_t)n)) {
-      w->absorbed += 1;
-      w->last_after_ms = (double)(uv_hrtime() - w->started) / 1e6;
-      uv_timer_start(&w->deadline, on_deadline, w->deadline_ms, 0);
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) continue;
+      w->outcome = READER_ERROR; /* left queued for the JS reader, which sees the error itself */
+      break;
+    }
+    if (!(msg.msg_flags & MSG_TRUNC) && same_datagram(w->tmpl, w->tlen, w->held.data, (size_t)n)) {
+      now = uv_hrtime();
+      atomic_store_explicit(&w->last_ns, now - w->started, memory_order_relaxed);
+      atomic_fetch_add_explicit(&w->absorbed, 1, memory_order_release);
+      due = w->due = now + w->deadline_ms * 1000000u;
       continue;
     }
+    w->held.n = (size_t)n;
+    w->held.alen = msg.msg_namelen;
+    w->held.clen = msg.msg_control ? msg.msg_controllen : 0;
+    w->held.flags = msg.msg_flags;
+    w->outcome = READER_FOREIGN;
+    break;
+  }
+  atomic_store_explicit(&w->reader_done, 1, memory_order_release);
+  uv_async_send(&w->wake);
+  return NULL;
+}
+
+/* Joins the reader (asking it to stop first when `stop`); a datagram it kept waits in `held`. */
+static void reader_join(watch_t *w, int stop) {
+  if (!w->reader_on) return;
+  if (stop) {
+    uint64_t one = 1;
+    while (write(w->stop_fd, &one, sizeof one) < 0 && errno == EINTR) {
+    }
+  }
+  pthread_join(w->reader, NULL);
+  w->reader_on = 0;
+  uint64_t drain;
+  if (stop && read(w->stop_fd, &drain, sizeof drain) < 0) { /* cannot fail: written just above */
+  }
+  if (w->outcome == READER_FOREIGN) w->held_pending = 1;
+  uv_unref((uv_handle_t *)&w->wake);
+}
+
+static void on_readable(uv_poll_t *p, int status, int events);
+
+/* Hands the socket to a reader thread; without one (pthread_create failed) the loop reads as before. */
+static void reader_start(watch_t *w) {
+  if (w->reader_on || !w->absorbing || w->held_pending || w->stop_fd < 0 || !w->wake_inited) return;
+  w->outcome = READER_STOPPED;
+  atomic_store(&w->reader_done, 0);
+  uv_poll_stop(&w->poll);
+  uv_timer_stop(&w->deadline);
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old); /* signals stay with Node's threads */
+  int err = pthread_create(&w->reader, NULL, reader_main, w);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (err) {
+    uv_poll_start(&w->poll, UV_READABLE, on_readable);
+    uv_timer_start(&w->deadline, on_deadline, w->deadline_ms, 0);
+    return;
+  }
+  w->reader_on = 1;
+  uv_ref((uv_handle_t *)&w->wake);
+}
+
+static void on_wake(uv_async_t *a) {
+  watch_t *w = a->data;
+  if (!w->active) return;
+  if (w->reader_on && !atomic_load_explicit(&w->reader_done, memory_order_acquire)) return;
+  reader_join(w, 0);
+  int outcome = w->outcome;
+  w->outcome = READER_STOPPED;
+  if (outcome != READER_STOPPED || w->held_pending) uv_poll_start(&w->poll, UV_READABLE, on_readable);
+  if (w->held_pending) {
+    w->held_pending = 0;
     napi_handle_scope scope;
     napi_open_handle_scope(w->env, &scope);
     napi_value argv[2];
     napi_create_int32(w->env, 0, &argv[0]);
-    argv[1] = message_of(w->env, data, (size_t)n, &from, msg.msg_namelen, cbuf.buf,
-                         msg.msg_control ? msg.msg_controllen : 0, msg.msg_flags);
+    argv[1] = message_of(w->env, w->held.data, w->held.n, &w->held.from, w->held.alen, w->held.control,
+                         w->held.clen, w->held.flags);
     invoke(w, w->callback, 2, argv);
     napi_close_handle_scope(w->env, scope);
+  } else if (outcome == READER_DEADLINE) {
+    w->due = uv_hrtime() + w->deadline_ms * 1000000u; /* if still absorbing, as a copy would re-arm it */
+    on_deadline(&w->deadline);
+  } else if (outcome == READER_ERROR) {
+    /* The loop reads again (absorb_queued), and the error reaches the JS reader once absorbing stops. */
+    if (w->active && w->absorbing) uv_timer_start(&w->deadline, on_deadline, w->deadline_ms, 0);
     return;
   }
+  if (w->active) reader_start(w);
 }
 
 static void on_readable(uv_poll_t *p, int status, int events) {
@@ -418,6 +573,12 @@ static void on_readable(uv_poll_t *p, int status, int events) {
 static void absorb_end(watch_t *w) {
   if (!w->absorbing) return;
   w->absorbing = 0;
+  if (w->reader_on) {
+    reader_join(w, 1);
+    /* A datagram the reader kept goes to the callback first (on_wake, already signalled), then the rest. */
+    if (!w->held_pending) uv_poll_start(&w->poll, UV_READABLE, on_readable);
+    w->outcome = READER_STOPPED;
+  }
   uv_timer_stop(&w->deadline);
   if (w->on_deadline) napi_delete_reference(w->env, w->on_deadline);
   w->on_deadline = NULL;
@@ -434,9 +595,12 @@ static void watch_stop(watch_t *w) {
   napi_delete_reference(w->env, w->callback);
   napi_async_destroy(w->env, w->async);
   w->poll.data = w;
-  w->closing = 1 + (w->deadline_inited ? 1 : 0);
+  w->closing = 1 + (w->deadline_inited ? 1 : 0) + (w->wake_inited ? 1 : 0);
   uv_close((uv_handle_t *)&w->poll, on_closed);
   if (w->deadline_inited) uv_close((uv_handle_t *)&w->deadline, on_closed);
+  if (w->wake_inited) uv_close((uv_handle_t *)&w->wake, on_closed);
+  if (w->stop_fd >= 0) close(w->stop_fd);
+  w->stop_fd = -1;
 }
 
 static napi_value js_poll_start(napi_env env, napi_callback_info info) {
@@ -456,6 +620,7 @@ static napi_value js_poll_start(napi_env env, napi_callback_info info) {
   if (!w) return throw_errno(env, "pollStart", ENOMEM);
   w->env = env;
   w->fd = fd;
+  w->stop_fd = -1;
   int rc = uv_poll_init(loop, &w->poll, fd);
   if (rc < 0) {
     free(w);
@@ -507,8 +672,8 @@ static napi_value absorb_progress_of(napi_env env, watch_t *w) {
   void *raw;
   if (napi_create_arraybuffer(env, 2 * sizeof(double), &raw, &ab) != napi_ok) return NULL;
   double *out = raw;
-  out[0] = w->absorbed;
-  out[1] = w->last_after_ms;
+  out[0] = (double)atomic_load_explicit(&w->absorbed, memory_order_acquire);
+  out[1] = (double)atomic_load_explicit(&w->last_ns, memory_order_relaxed) / 1e6;
   if (napi_create_typedarray(env, napi_float64_array, 2, ab, 0, &arr) != napi_ok) return NULL;
   return arr;
 }
@@ -540,15 +705,27 @@ static napi_value js_absorb_start(napi_env env, napi_callback_info info) {
     w->deadline.data = w;
     w->deadline_inited = 1;
   }
+  if (!w->wake_inited) {
+    uv_loop_t *loop;
+    CHECK(napi_get_uv_event_loop(env, &loop));
+    if (uv_async_init(loop, &w->wake, on_wake) == 0) {
+      w->wake.data = w;
+      w->wake_inited = 1;
+      uv_unref((uv_handle_t *)&w->wake);
+      w->stop_fd = eventfd(0, EFD_CLOEXEC);
+    }
+  }
   napi_create_reference(env, argv[3], 1, &w->on_deadline);
-  w->absorbed = 0;
-  w->last_after_ms = 0;
+  atomic_store(&w->absorbed, 0);
+  atomic_store(&w->last_ns, 0);
   w->started = uv_hrtime();
   uint64_t ms = (uint64_t)deadline;
   if ((double)ms < deadline) ms++;
   w->deadline_ms = ms;
   w->absorbing = 1;
   uv_timer_start(&w->deadline, on_deadline, w->deadline_ms, 0);
+  w->due = w->started + w->deadline_ms * 1000000u;
+  reader_start(w);
   return NULL;
 }
 
