@@ -53,6 +53,27 @@ it('repeat sends the datagram until stopped, and counts what went out', async (t
   assert.ok(got.slice(0, -1).every((x) => x === 9));
 });
 
+it('closing the socket stops its repeat first: no sender outlives its descriptor', async (t) => {
+  const { rx, addr } = pair(t);
+  const got: number[] = [];
+  rx.onMessage({ maxData: 64, maxControl: 0 }, (m) => got.push(m.data[0] ?? -1));
+  const tx = NativeSocket.open(linux.AF_INET, linux.SOCK_DGRAM, 0);
+  const r = tx.repeat(new Uint8Array([7]), addr, 0, 2);
+  await until('sends arrive', () => got.length >= 3);
+  tx.close(); // without r.stop(): the descriptor's number may be reused at once
+  const sent = r.progress().sent;
+  // The next socket very likely takes the same number; nothing but its own marker arrives from it.
+  const next = NativeSocket.open(linux.AF_INET, linux.SOCK_DGRAM, 0);
+  t.after(() => next.close());
+  await new Promise((res) => setTimeout(res, 30));
+  // A sender left running would either fail on the closed number or send on the new socket.
+  assert.deepEqual([r.progress().sent, r.progress().failed], [sent, 0], 'the sender stopped with the close');
+  const before = got.length;
+  assert.ok(next.send(new Uint8Array([5]), addr));
+  await until('the marker arrives', () => got.includes(5));
+  assert.equal(got.length, before + 1, 'only the marker came after the close');
+});
+
 it('absorb counts copies (IP Identification and checksum aside), hands over the rest, calls back when copies stop', async (t) => {
   const { rx, tx, addr } = pair(t);
   const got: Uint8Array[] = [];

@@ -32,7 +32,7 @@
 #include <unistd.h>
 #include <uv.h>
 
-typedef struct {
+typedef struct repeat_s {
   pthread_t thread;
   int timer_fd;
   int stop_fd;
@@ -48,11 +48,20 @@ typedef struct {
   _Atomic uint64_t last_ns;
   /* Main thread only; the struct is freed when V8 collects the handle (after the thread was joined). */
   int active;
+  /* Running repeats, main thread only: close(fd) halts the ones sending on fd before the fd is reused. */
+  struct repeat_s *next_running;
 } repeat_t;
+
+static repeat_t *running = NULL;
 
 static void repeat_halt(repeat_t *r) {
   if (!r->active) return;
   r->active = 0;
+  for (repeat_t **p = &running; *p; p = &(*p)->next_running)
+    if (*p == r) {
+      *p = r->next_running;
+      break;
+    }
   uint64_t one = 1;
   while (write(r->stop_fd, &one, sizeof one) < 0 && errno == EINTR) {
   }
@@ -199,6 +208,8 @@ napi_value js_repeat_start(napi_env env, napi_callback_info info) {
     return NULL;
   }
   r->active = 1;
+  r->next_running = running;
+  running = r;
   napi_value ext;
   if (napi_create_external(env, r, repeat_finalize, NULL, &ext) != napi_ok) {
     repeat_halt(r);
@@ -229,7 +240,17 @@ napi_value js_repeat_progress(napi_env env, napi_callback_info info) {
 napi_value js_repeat_stop(napi_env env, napi_callback_info info) {
   repeat_t *r = handle_of(env, info);
   if (!r) return NULL;
-  napi_value out = progress_of(env, r);
-  repeat_halt(r);
-  return out;
+  repeat_halt(r); /* joined first: the figures returned are final, no send can follow them */
+  return progress_of(env, r);
+}
+
+/* Called by close(fd) before the descriptor is closed: a sender must never outlive its socket, or it would
+ * send on whatever socket gets the number next. */
+void repeat_halt_fd(int fd) {
+  repeat_t *r = running;
+  while (r) {
+    repeat_t *next = r->next_running;
+    if (r->fd == fd) repeat_halt(r);
+    r = next;
+  }
 }

@@ -246,6 +246,8 @@ static napi_value js_recvmsg(napi_env env, napi_callback_info info) {
   return out;
 }
 
+void repeat_halt_fd(int fd); /* src/repeat.c */
+
 static napi_value js_close(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -255,6 +257,7 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, "EINVAL", "close(fd)");
     return NULL;
   }
+  repeat_halt_fd(fd); /* src/repeat.c: no sender thread outlives its socket */
   if (close(fd) < 0) return throw_errno(env, "close", errno);
   return NULL;
 }
@@ -750,9 +753,8 @@ static napi_value js_absorb_stop(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, "EINVAL", "absorbStop(pollHandle)");
     return NULL;
   }
-  napi_value out = absorb_progress_of(env, w);
-  absorb_end(w);
-  return out;
+  absorb_end(w); /* the reader joined first: no copy is counted after the figures returned */
+  return absorb_progress_of(env, w);
 }
 
 /*
