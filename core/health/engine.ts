@@ -149,7 +149,10 @@ export class HealthEngine implements HealthTicker {
   /**
    * A kept checker whose delay_loop changed while its job repeats: the repeat runs at the old interval,
    * so it ends here and the checker takes a success now (nothing else: it is up, has run and counts no
-   * retry, so a success changes nothing but the timer), then runs at the new delay_loop.
+   * retry, so a success changes nothing but the timer), then runs at the new delay_loop from a random
+   * point of it (as keepalived's reload restarts checkers after a random warmup): restarted together,
+   * 10,000 checks would otherwise all connect at the same instant of every loop
+   * (test/core/health/repeat-equivalence.test.ts, "a reload that changes delay_loop").
    */
   #restartRepeats(entry: Entry, nowMs: number): ProbeJob[] {
     const jobs: ProbeJob[] = [];
@@ -163,6 +166,8 @@ export class HealthEngine implements HealthTicker {
       this.#drop(token);
       const result = { ok: true, detail: 'delay_loop changed by a reload', durationMs: 0 };
       jobs.push(...this.#step(entry, { kind: 'result', checker, seq: p.seq, result }, nowMs));
+      const fraction = this.#random.float();
+      jobs.push(...this.#step(entry, { kind: 'rephase', checker, fraction }, nowMs));
     }
     return jobs;
   }

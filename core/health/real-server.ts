@@ -33,6 +33,8 @@ export type RealServerEvent =
   | { kind: 'start'; fractions: readonly number[] }
   | { kind: 'timer'; checker: string }
   | { kind: 'result'; checker: string; seq: number; result: ProbeResult }
+  /** A reload changed this checker's delay_loop: see CheckerEvent `rephase`. */
+  | { kind: 'rephase'; checker: string; fraction: number }
   /** ha_suspend: the virtual server's address went away / came back on this director. */
   | { kind: 'suspend' }
   | { kind: 'resume'; fractions: readonly number[] }
@@ -113,7 +115,7 @@ const TIMER: CheckerEvent = { kind: 'timer' };
 /** The hot path (a timer or a result for one checker), without copying more than needed. */
 function stepOne(
   state: RealServerHealth,
-  event: Extract<RealServerEvent, { kind: 'timer' | 'result' }>,
+  event: Extract<RealServerEvent, { kind: 'timer' | 'result' | 'rephase' }>,
   nowMs: number,
 ): RealServerStep {
   let i = 0;
@@ -121,7 +123,11 @@ function stepOne(
   const slot = state.checkers[i];
   if (slot === undefined) return { state, effects: [] };
   const ev: CheckerEvent =
-    event.kind === 'timer' ? TIMER : { kind: 'result', seq: event.seq, result: event.result };
+    event.kind === 'timer'
+      ? TIMER
+      : event.kind === 'result'
+        ? { kind: 'result', seq: event.seq, result: event.result }
+        : { kind: 'rephase', fraction: event.fraction };
   const r = stepChecker(slot.spec, slot.state, ev, nowMs);
   if (r.state === slot.state) return { state, effects: [] };
   const checkers = state.checkers.slice();
@@ -136,7 +142,8 @@ export function stepRealServer(
   event: RealServerEvent,
   nowMs: number,
 ): RealServerStep {
-  if (event.kind === 'timer' || event.kind === 'result') return stepOne(state, event, nowMs);
+  if (event.kind === 'timer' || event.kind === 'result' || event.kind === 'rephase')
+    return stepOne(state, event, nowMs);
   const checkers = state.checkers.slice();
   const raw: RealServerEffect[] = [];
   const apply = (i: number, ev: Parameters<typeof stepChecker>[2]): void => {

@@ -58,6 +58,12 @@ export type CheckerEvent =
   | { kind: 'result'; seq: number; result: ProbeResult }
   | { kind: 'suspend' }
   | { kind: 'resume'; fraction: number }
+  /**
+   * A reload changed delay_loop under a waiting checker: its next attempt moves to `fraction` of the new
+   * delay_loop from now. keepalived restarts every checker after a random warmup on reload, so checks stay
+   * spread over the loop instead of all running at the instant of the reload, every loop after.
+   */
+  | { kind: 'rephase'; fraction: number }
   | { kind: 'stop' };
 
 export type CheckerEffect =
@@ -133,6 +139,11 @@ export function stepChecker(
       if (state.phase !== 'suspended') return { state, effects: [] };
       // keepalived keeps ticking every delay_loop while suspended and checks at the next tick.
       return wait(state, nowMs + Math.floor(spec.timing.delayLoopMs * clampFraction(event.fraction)));
+    }
+    case 'rephase': {
+      if (state.phase !== 'waiting') return { state, effects: [] };
+      const atMs = nowMs + Math.floor(spec.timing.delayLoopMs * clampFraction(event.fraction));
+      return wait(state, atMs, [{ kind: 'cancel-timer' }]);
     }
     case 'stop':
       if (state.phase === 'stopped') return { state, effects: [] };

@@ -214,10 +214,39 @@ test('a reload that changes delay_loop restarts the repeating job at the new int
   assert.deepEqual(dropped, []);
   engine.upsert('rs', [spec(3_000)], 6_000);
   assert.deepEqual(dropped, [chain?.token]);
-  assert.equal(engine.nextDueMs(), 9_000);
-  const [again] = engine.takeDue(9_000);
+  const due = engine.nextDueMs() ?? Number.NaN;
+  assert.ok(due >= 6_000 && due < 9_000, `next attempt within the new delay_loop, at ${due}`);
+  const [again] = engine.takeDue(due);
   assert.equal(again?.repeatMs, 3_000);
   assert.equal(engine.view('rs')?.alive, true);
+});
+
+test('a reload that changes delay_loop spreads the restarted checks over the new loop', () => {
+  const engine = new HealthEngine({ random: seededRandom(11) });
+  const spec = (port: number, delayLoopMs: number): CheckerSpec => ({
+    id: 'tcp',
+    probe: { kind: 'tcp' },
+    timing: { delayLoopMs, retry: 1, delayBeforeRetryMs: 500, warmupMs: 1_000, alpha: false },
+    connect: { host: '10.0.0.1', port, timeoutMs: 100 },
+  });
+  const ports = Array.from({ length: 200 }, (_, i) => 10_000 + i);
+  for (const port of ports) engine.upsert(`rs${port}`, [spec(port, 1_000)], 0);
+  engine.start(0);
+  // Everyone checks once (up, has run): each job then repeats every delay_loop in the driver.
+  for (let t = 0; t <= 4_000; t += 10) {
+    for (const job of engine.takeDue(t)) {
+      if (job.repeatMs === undefined)
+        engine.onResult(job, { ok: true, detail: 'connected', durationMs: 0 }, t);
+    }
+  }
+  for (const port of ports) engine.upsert(`rs${port}`, [spec(port, 4_000)], 5_000);
+  const at: number[] = [];
+  for (let t = 5_000; t < 9_000; t += 1) for (const _ of engine.takeDue(t)) at.push(t);
+  assert.equal(at.length, ports.length, 'every server checks again within the new delay_loop');
+  // Spread: no 100 ms of the 4 s loop holds more than a tenth of the checks (all at once would hold all).
+  const perSlot = new Map<number, number>();
+  for (const t of at) perSlot.set(Math.floor(t / 100), (perSlot.get(Math.floor(t / 100)) ?? 0) + 1);
+  assert.ok(Math.max(...perSlot.values()) <= ports.length / 10, `bunched: ${JSON.stringify([...perSlot])}`);
 });
 
 test('a reload that renames a checker while its job is in flight keeps the job: its result still counts', () => {
