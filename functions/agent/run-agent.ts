@@ -33,13 +33,12 @@ import {
 } from '../../adapters/onprem/rtnetlink/index.ts';
 import { openVrrpSocket } from '../../adapters/onprem/vrrp-socket.ts';
 import { releaseMemory } from '../../adapters/onprem/memory.ts';
-import {
-  createLogger,
-  createTimerService,
-  parseListen,
-  serveMetrics,
-  systemClock,
-} from '../../adapters/system/index.ts';
+// The adapters' own modules, not the adapters/system barrel: that also brings node:crypto and the cloud
+// failover core (provider-deps), which a keepalived agent does not use (agent-modules.test.ts).
+import { createLogger } from '../../adapters/system/logger.ts';
+import { createTimerService } from '../../adapters/system/timers.ts';
+import { parseListen, serveMetrics } from '../../adapters/system/metrics-server.ts';
+import { systemClock } from '../../adapters/system/clock.ts';
 import { describeMissing, missingCapabilities } from './capabilities.ts';
 import { startControlServer } from '../../adapters/system/control-server.ts';
 import { removedHooks, stateNotifier } from '../../core/app/notify.ts';
@@ -47,7 +46,7 @@ import { Notifier, resolveHooks } from '../../adapters/system/notifier.ts';
 import { startTrackers } from './trackers.ts';
 import type { LvsSide } from './lvs-agent.ts';
 import { openSyncDaemonSide } from './lvs-sync-daemon.ts';
-import { startAgentBfd } from './bfd.ts';
+import { startAgentBfd } from './bfd-agent.ts';
 import type { CloudMode } from './cloud-mode.ts';
 import { openCloudModeLazily } from './cloud-lazy.ts';
 import { loadConfigCheckingScripts } from '../shared/script-security.ts';
@@ -93,7 +92,7 @@ async function loadAgentConfig(
   addresses: AddressManager,
   links?: VirtualLinkManager,
 ): Promise<{ config: Config; plan: VrrpAgentPlan }> {
-  const { config, warnings } = loadConfigCheckingScripts(configPath);
+  const { config, warnings } = await loadConfigCheckingScripts(configPath);
   const present: InterfaceAddress[] = await addresses.list();
   const primary = (interfaceName: string, family: 'ipv4' | 'ipv6') => {
     const mine = present.filter((a) => a.interfaceName === interfaceName);
@@ -241,7 +240,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       clock,
     );
   let scripts = startScripts(plan);
-  const bfd = startAgentBfd(config, logger, (name, up) => service.track(`bfd:${name}`, up));
+  const bfd = await startAgentBfd(config, logger, (name, up) => service.track(`bfd:${name}`, up));
   // The LVS side (checkers, data planes, ~60 modules) is loaded only for a config with virtual servers:
   // a VRRP-only agent stays smaller (README "Health checks under load, and what the agent costs").
   const lvs: LvsSide | null =
@@ -304,7 +303,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       await removeReloadedLinks(vlinks, previous.virtualLinks, next.virtualLinks, logger);
       await keeper.resume();
       scripts = startScripts(next);
-      bfd.reload(nextConfig);
+      await bfd.reload(nextConfig);
       await lvs?.reload(nextConfig);
       await syncd?.reload(nextConfig);
       logger.info('configuration reloaded', r);
