@@ -32,7 +32,7 @@ import {
   openVirtualLinkManager,
 } from '../../adapters/onprem/rtnetlink/index.ts';
 import { openVrrpSocket } from '../../adapters/onprem/vrrp-socket.ts';
-import { releaseMemory } from '../../adapters/onprem/memory.ts';
+import { releaseMemory, trimMemory } from '../../adapters/onprem/memory.ts';
 // The adapters' own modules, not the adapters/system barrel: that also brings node:crypto and the cloud
 // failover core (provider-deps), which a keepalived agent does not use (agent-modules.test.ts).
 import { createLogger } from '../../adapters/system/logger.ts';
@@ -113,10 +113,14 @@ async function loadAgentConfig(
  */
 function settle(logger: Logger, config: Config): void {
   if (process.env['FLOATIP_AGENT_KEEP_MEMORY'] === '1') return;
-  // Only where real servers make the peaks (tens of MB): a VRRP-only agent's are small, and after the
-  // heap-shrinking collection its steady 10 ms adverts cost twice the CPU (bench:failover, 1.1 % -> 2.0 %
-  // of a core for a master), so it keeps V8's own sizing.
-  if (config.virtualServers.length === 0) return;
+  // The collection only where real servers make the peaks (tens of MB): a VRRP-only agent's are small,
+  // and after the heap-shrinking collection its steady 10 ms adverts cost twice the CPU (bench:failover,
+  // 1.1 % -> 2.0 % of a core for a master), so it keeps V8's own sizing and only gives glibc's free
+  // memory back (about 0.6 MB; `npm run bench:checker-rss -- 0`).
+  if (config.virtualServers.length === 0) {
+    logger.debug('memory released', { trimmed: trimMemory() });
+    return;
+  }
   const r = releaseMemory();
   logger.debug('memory released', {
     heapMb: [r.heapBefore, r.heapAfter].map((b) => Math.round(b / 1048576)),

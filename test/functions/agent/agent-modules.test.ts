@@ -3,8 +3,10 @@
 // loads undici, whose ~0.8 MB source then stays on the heap; the metrics server imports it when asked).
 // Nor do they bring what only some configurations use, each loaded when the config asks for it: the
 // native format's YAML parser (functions/shared/config-files.ts), node:crypto (BFD discriminators,
-// functions/agent/bfd-agent.ts), the IPVS sync daemon's netlink adapter (functions/agent/lvs-sync-daemon.ts)
-// and the cloud failover core (the adapters/system barrel's provider-deps): README "what the agent costs".
+// functions/agent/bfd-agent.ts), the IPVS sync daemon's netlink adapter (functions/agent/lvs-sync-daemon.ts),
+// the cloud failover core (the adapters/system barrel's provider-deps), node:child_process (scripts,
+// adapters/system/notifier.ts and script-queue.ts) and node:v8 / node:vm (the heap-shrinking collection
+// of adapters/onprem/memory.ts, only with virtual servers): README "what the agent costs".
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -37,10 +39,10 @@ test('the agent command and run-agent load no node:http and no undici', () => {
   );
 });
 
-test('the agent command and run-agent load no YAML parser, node:crypto, IPVS, BFD or cloud failover modules', () => {
+test('the agent command and run-agent load no YAML parser, node:crypto, node:child_process, node:v8, IPVS, BFD or cloud failover modules', () => {
   const { builtins, files } = loadedBy(agentModules);
   assert.deepEqual(
-    builtins.filter((m) => /NativeModule crypto$/.test(m)),
+    builtins.filter((m) => /NativeModule (crypto|child_process|v8|vm)$/.test(m)),
     [],
   );
   const unwanted =
