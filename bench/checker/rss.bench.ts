@@ -9,9 +9,10 @@
  *
  * Size 0 (`npm run bench:checker-rss -- 0`) is a VRRP-only keepalived.conf (one vrrp_instance, no virtual
  * servers; it becomes MASTER alone in its namespace) run three ways one after the other: the agent from
- * this checkout's sources, the agent from the packaged build (dist/package, written by `npm run pack`;
- * skipped when absent) and keepalived 2.2.7 (-P: its parent and VRRP child processes, each and summed),
- * each measured FIP_RSS_SECONDS after it logged its start. */
+ * the checkout's sources, the agent from its packaged build (the bench runs `npm run pack`'s script, which
+ * rewrites dist/; skipped when that fails) and keepalived 2.2.7 (-P: its parent and VRRP child processes,
+ * each and summed), each measured FIP_RSS_SECONDS after it logged its start. */
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -116,10 +117,18 @@ async function agentOnce(lab: Lab, dir: string, configPath: string, seconds: num
 const f1 = (v: number) => v.toFixed(1);
 
 /**
- * dist/package (npm run pack) copied to `dir` with this checkout's built addon in the place `npm install`
- * would compile it; null when there is no package.
+ * The package `npm run pack` builds (dist/package), copied to `dir` with the checkout's built addon in the
+ * place `npm install` would compile it; null when it cannot be built.
  */
 function packagedCopy(dir: string): string | null {
+  try {
+    execFileSync(process.execPath, [join(root, 'scripts', 'build-package.ts')], {
+      cwd: root,
+      stdio: 'ignore',
+    });
+  } catch {
+    return null;
+  }
   const built = join(root, 'dist', 'package');
   if (!existsSync(join(built, 'dist', 'cli', 'main.mjs'))) return null;
   const copy = join(dir, 'package');
@@ -145,7 +154,7 @@ async function vrrpOnly(lab: Lab, dir: string): Promise<void> {
   if (pkg) {
     await agentOnce(lab, dir, configPath, 0, pkg); // its own compile cache entries
     line('agent packaged', await agentOnce(lab, dir, configPath, SECONDS, pkg));
-  } else console.log('VRRP-only, agent packaged: no dist/package (npm run pack) — skipped');
+  } else console.log('VRRP-only, agent packaged: skipped (scripts/build-package.ts failed)');
   const k = startKeepalived(lab, 'd1', vrrpOnlyConfig());
   try {
     await waitFor(
