@@ -7,9 +7,11 @@
  * the addon. Figures: bench/checker/rss.bench.ts; test/adapters/onprem/memory.test.ts proves the heap
  * shrinks.
  */
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { addon } from './native/index.ts';
+
+// node:v8 and node:vm are loaded by the first release, not with this module: a VRRP-only agent, which
+// only trims (trimMemory), never loads them (about 0.45 MB; test/functions/agent/agent-modules.test.ts).
+const v8 = () => process.getBuiltinModule('node:v8');
 
 type Gc = (options?: { type?: 'major'; execution?: 'sync'; flavor?: 'regular' | 'last-resort' }) => void;
 let gc: Gc | undefined;
@@ -18,8 +20,8 @@ let gc: Gc | undefined;
 function gcFunction(): Gc {
   const given = (globalThis as { gc?: Gc }).gc;
   if (given) return given;
-  v8.setFlagsFromString('--expose-gc');
-  return vm.runInNewContext('gc') as Gc;
+  v8().setFlagsFromString('--expose-gc');
+  return process.getBuiltinModule('node:vm').runInNewContext('gc') as Gc;
 }
 
 export interface Released {
@@ -31,15 +33,21 @@ export interface Released {
 }
 
 export function releaseMemory(): Released {
-  const heapBefore = v8.getHeapStatistics().total_heap_size;
+  const heapBefore = v8().getHeapStatistics().total_heap_size;
   gc ??= gcFunction();
   gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
-  const heapAfter = v8.getHeapStatistics().total_heap_size;
-  let trimmed = false;
+  const heapAfter = v8().getHeapStatistics().total_heap_size;
+  return { heapBefore, heapAfter, trimmed: trimMemory() };
+}
+
+/**
+ * glibc's part alone (malloc_trim through the addon): freed C memory back to the kernel, V8's heap left as
+ * it is sized. False without glibc or without the addon.
+ */
+export function trimMemory(): boolean {
   try {
-    trimmed = addon().mallocTrim();
+    return addon().mallocTrim();
   } catch {
-    // no addon: V8's part alone
+    return false; // no addon
   }
-  return { heapBefore, heapAfter, trimmed };
 }

@@ -4,10 +4,17 @@
  * true iff it exited 0 in time. A user that does not resolve makes every run a failure, never a run as
  * root (test/functions/agent/script-user.test.ts).
  */
-import { spawn } from 'node:child_process';
+import type { ChildProcess, spawn } from 'node:child_process';
 import type { RunAs } from '../../core/model/index.ts';
 import type { CommandCheck } from '../../core/ports/index.ts';
 import { scriptRunAs, type RunAsIds } from './run-as.ts';
+
+/**
+ * node:child_process is loaded at the first run, not with this module: an agent whose config has no
+ * scripts never loads it (about 0.6 MB resident; test/functions/agent/agent-modules.test.ts).
+ */
+const spawnScript = (...a: Parameters<typeof spawn>): ChildProcess =>
+  process.getBuiltinModule('node:child_process').spawn(...a);
 
 export function spawnCommandCheck(): CommandCheck {
   /** Users resolved once per `user:group` (null: does not resolve). */
@@ -29,9 +36,9 @@ export function spawnCommandCheck(): CommandCheck {
       const [cmd, ...args] = argv;
       if (!cmd || ids === null) return Promise.resolve(false);
       return new Promise((resolve) => {
-        let child: ReturnType<typeof spawn>;
+        let child: ChildProcess;
         try {
-          child = spawn(cmd, args, { stdio: 'ignore', ...(ids ?? {}) });
+          child = spawnScript(cmd, args, { stdio: 'ignore', ...(ids ?? {}) });
         } catch {
           resolve(false);
           return;

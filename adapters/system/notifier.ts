@@ -3,7 +3,7 @@
  * every hook of every state change runs in one queue, each awaited (with a timeout) before the next
  * starts; FIFOs are held open read-write for the agent's life.
  */
-import { spawn } from 'node:child_process';
+import type { ChildProcess, spawn } from 'node:child_process';
 import { open, type FileHandle } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import type { NotifyHookSet } from '../../core/app/vrrp-plan.ts';
@@ -16,6 +16,13 @@ import {
   type NotifyQueue,
 } from '../../core/app/notify.ts';
 import { scriptRunAs, type RunAsIds } from './run-as.ts';
+
+/**
+ * node:child_process is loaded at the first run, not with this module: an agent whose config has no
+ * scripts never loads it (about 0.6 MB resident; test/functions/agent/agent-modules.test.ts).
+ */
+const spawnScript = (...a: Parameters<typeof spawn>): ChildProcess =>
+  process.getBuiltinModule('node:child_process').spawn(...a);
 
 /**
  * A plan's hooks with the user each runs as (own `user`, else `script_user`, else `keepalived_script` if
@@ -91,9 +98,9 @@ export class Notifier implements NotifyQueue {
     const report = (outcome: ScriptRun['outcome']): void =>
       this.#options.onScript?.({ state, seconds: (performance.now() - t0) / 1000, outcome });
     return new Promise((resolve) => {
-      let child: ReturnType<typeof spawn>;
+      let child: ChildProcess;
       try {
-        child = spawn(cmd, args, { stdio: 'ignore', ...(ids ?? {}) });
+        child = spawnScript(cmd, args, { stdio: 'ignore', ...(ids ?? {}) });
       } catch (err) {
         this.#options.log('warn', `notify script ${cmd} could not start: ${(err as Error).message}`);
         report('not-started');

@@ -4,10 +4,17 @@
  * when it exists, else the agent's user). A user that does not resolve means the script does not run
  * (logged), never that it runs as root (test/functions/agent/script-user.test.ts).
  */
-import { spawn } from 'node:child_process';
+import type { ChildProcess, spawn } from 'node:child_process';
 import type { RunAs } from '../../core/model/index.ts';
 import type { Logger, ScriptQueue } from '../../core/ports/index.ts';
 import { scriptRunAs, type RunAsIds } from './run-as.ts';
+
+/**
+ * node:child_process is loaded at the first run, not with this module: an agent whose config has no
+ * scripts never loads it (about 0.6 MB resident; test/functions/agent/agent-modules.test.ts).
+ */
+const spawnScript = (...a: Parameters<typeof spawn>): ChildProcess =>
+  process.getBuiltinModule('node:child_process').spawn(...a);
 
 export function createScriptQueue(log: Logger, timeoutSec = 10, prefix = 'lvs'): ScriptQueue {
   let queue: Promise<void> = Promise.resolve();
@@ -24,9 +31,9 @@ export function createScriptQueue(log: Logger, timeoutSec = 10, prefix = 'lvs'):
       }
       const job = (): Promise<void> =>
         new Promise((resolve) => {
-          let child: ReturnType<typeof spawn>;
+          let child: ChildProcess;
           try {
-            child = spawn(cmd, args, { stdio: 'ignore', ...(ids ?? {}) });
+            child = spawnScript(cmd, args, { stdio: 'ignore', ...(ids ?? {}) });
           } catch (e) {
             log.warn(`${prefix}: ${why} script ${cmd} could not start: ${(e as Error).message}`);
             resolve();

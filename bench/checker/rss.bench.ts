@@ -5,12 +5,20 @@
  * logs "floatip agent started", the peak, resident set (anonymous / file-backed) and the agent's CPU
  * (user + system; rough, the machine's load shows in it) FIP_RSS_SECONDS (default 20) later, and the
  * largest sampled VmRSS. FLOATIP_AGENT_NODE_FLAGS applies as for any agent (bin/floatip.mjs);
- * FIP_RSS_ROOT=/path/to/checkout runs that checkout's agent (A/B). */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+ * FIP_RSS_ROOT=/path/to/checkout runs that checkout's agent (A/B).
+ *
+ * Size 0 (`npm run bench:checker-rss -- 0`) is a VRRP-only keepalived.conf (one vrrp_instance, no virtual
+ * servers; it becomes MASTER alone in its namespace) run three ways one after the other: the agent from
+ * the checkout's sources, the agent from its packaged build (the bench runs `npm run pack`'s script, which
+ * rewrites dist/; skipped when that fails) and keepalived 2.2.7 (-P: its parent and VRRP child processes,
+ * each and summed), each measured FIP_RSS_SECONDS after it logged its start. */
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createLab, waitFor, type Lab } from '../../test/helpers/netns.ts';
+import { startKeepalived } from '../../test/netns/vrrp/lib/keepalived.ts';
 import { cpuMs } from './proc.ts';
 
 const SIZES = process.argv.slice(2).map(Number);
@@ -61,12 +69,17 @@ async function servers(lab: Lab, n: number): Promise<{ ports: number[]; close: (
   return { ports: JSON.parse(first) as number[], close: () => child.stdin?.end() };
 }
 
-async function agentOnce(lab: Lab, dir: string, configPath: string, seconds: number) {
+/** One vrrp_instance on d1's eth0, alone: MASTER after 3 adverts of 1 s. */
+function vrrpOnlyConfig(): string {
+  return `global_defs {\n    router_id rss_bench\n}\n\nvrrp_instance VI_1 {\n    state BACKUP\n    interface eth0\n    virtual_router_id 71\n    priority 100\n    advert_int 1\n    virtual_ipaddress {\n        10.99.0.170/24\n    }\n}\n`;
+}
+
+async function agentOnce(lab: Lab, dir: string, configPath: string, seconds: number, top = root) {
   const child = lab.spawn(
     'd1',
     shell([
       process.execPath,
-      join(root, 'bin', 'floatip.mjs'),
+      join(top, 'bin', 'floatip.mjs'),
       'agent',
       '--config',
       configPath,
@@ -101,6 +114,66 @@ async function agentOnce(lab: Lab, dir: string, configPath: string, seconds: num
   }
 }
 
+const f1 = (v: number) => v.toFixed(1);
+
+/**
+ * The package `npm run pack` builds (dist/package), copied to `dir` with the checkout's built addon in the
+ * place `npm install` would compile it; null when it cannot be built.
+ */
+function packagedCopy(dir: string): string | null {
+  try {
+    execFileSync(process.execPath, [join(root, 'scripts', 'build-package.ts')], {
+      cwd: root,
+      stdio: 'ignore',
+    });
+  } catch {
+    return null;
+  }
+  const built = join(root, 'dist', 'package');
+  if (!existsSync(join(built, 'dist', 'cli', 'main.mjs'))) return null;
+  const copy = join(dir, 'package');
+  cpSync(built, copy, { recursive: true });
+  cpSync(
+    join(root, 'adapters', 'onprem', 'native', 'build'),
+    join(copy, 'node_modules', '@floatip', 'onprem-native', 'build'),
+    { recursive: true },
+  );
+  return copy;
+}
+
+async function vrrpOnly(lab: Lab, dir: string): Promise<void> {
+  const configPath = join(dir, 'vrrp-only.conf');
+  writeFileSync(configPath, vrrpOnlyConfig());
+  const line = (what: string, r: Awaited<ReturnType<typeof agentOnce>>) =>
+    console.log(
+      `VRRP-only, ${what}: at start HWM ${f1(r.atStart.hwm)} RSS ${f1(r.atStart.rss)} MB; after ${SECONDS} s HWM ${f1(r.later.hwm)} RSS ${f1(r.later.rss)} MB (anon ${f1(r.later.anon)}, file ${f1(r.later.file)}); CPU ${f1(r.cpuMs / SECONDS / 10)} % of a core`,
+    );
+  await agentOnce(lab, dir, configPath, 0); // compile cache of the modules a VRRP-only agent loads
+  line('agent from source', await agentOnce(lab, dir, configPath, SECONDS));
+  const pkg = packagedCopy(dir);
+  if (pkg) {
+    await agentOnce(lab, dir, configPath, 0, pkg); // its own compile cache entries
+    line('agent packaged', await agentOnce(lab, dir, configPath, SECONDS, pkg));
+  } else console.log('VRRP-only, agent packaged: skipped (scripts/build-package.ts failed)');
+  const k = startKeepalived(lab, 'd1', vrrpOnlyConfig());
+  try {
+    await waitFor(
+      'keepalived master',
+      () => (/Entering MASTER STATE/.test(k.log()) ? true : undefined),
+      30_000,
+      50,
+    );
+    await sleep(SECONDS * 1000);
+    const parent = status(k.process.pid ?? 0);
+    const child = status(Number(readFileSync(join(k.dir, 'vrrp.pid'), 'utf8')));
+    console.log(
+      `VRRP-only, keepalived -P: after ${SECONDS} s RSS ${f1(parent.rss + child.rss)} MB (parent ${f1(parent.rss)}: anon ${f1(parent.anon)}, file ${f1(parent.file)}; VRRP child ${f1(child.rss)}: anon ${f1(child.anon)}, file ${f1(child.file)})`,
+    );
+  } finally {
+    await k.stop();
+  }
+}
+
 const lab = createLab({ directors: 1, client: false, realServers: 1 });
 const dir = mkdtempSync(join(os.tmpdir(), 'fip-rss-bench-'));
 try {
@@ -114,6 +187,10 @@ try {
       .join(' ')}`,
   );
   for (const n of SIZES.length ? SIZES : [5000, 10000]) {
+    if (n === 0) {
+      await vrrpOnly(lab, dir);
+      continue;
+    }
     const s = await servers(lab, n);
     try {
       const configPath = join(dir, `c-${n}.conf`);

@@ -1,23 +1,9 @@
-/** Picks the front end for a file: by extension, else by content. */
+/** Picks the front end for a file (format.ts) and parses it. */
+import { detectFormat, type ConfigFormat } from './format.ts';
 import { parseKeepalived, type ParseOptions, type ParseResult } from './keepalived.ts';
 import { parseNative } from './native.ts';
 
-export type ConfigFormat = 'keepalived' | 'yaml' | 'json';
-
-export function detectFormat(file: string, text: string): ConfigFormat {
-  const f = file.toLowerCase();
-  if (f.endsWith('.json')) return 'json';
-  if (f.endsWith('.yaml') || f.endsWith('.yml')) return 'yaml';
-  if (f.endsWith('.conf') || /keepalived/.test(f)) return 'keepalived';
-  const head = text.replace(/^\uFEFF/, '').trimStart();
-  if (head.startsWith('{')) {
-    // keepalived.conf never starts with a brace; JSON does.
-    return 'json';
-  }
-  // Native YAML has `field:` keys at the top level; keepalived.conf has `keyword … {` blocks.
-  const firstLine = head.split('\n').find((l) => !/^\s*([#!].*)?$/.test(l)) ?? '';
-  return /^[A-Za-z][A-Za-z0-9]*:(\s|$)/.test(firstLine) ? 'yaml' : 'keepalived';
-}
+export { detectFormat, type ConfigFormat };
 
 /** Parses a configuration of any supported format. */
 export function parseConfigText(

@@ -8,7 +8,9 @@ import { bfdSessionPlan, type BfdRejectCounts } from '../../core/bfd/index.ts';
 import type { Config } from '../../core/model/index.ts';
 import type { Clock, Logger, Random } from '../../core/ports/index.ts';
 import { openBfdTransport } from '../../adapters/onprem/bfd-socket.ts';
-import { createTimerService, systemClock, systemRandom } from '../../adapters/system/index.ts';
+import { systemClock } from '../../adapters/system/clock.ts';
+import { systemRandom } from '../../adapters/system/random.ts';
+import { createTimerService } from '../../adapters/system/timers.ts';
 
 export interface RunningBfd {
   /** Calls `listener` for sessions whose events go to `side`, now and on every Up / not-Up change. */
@@ -64,55 +66,5 @@ export function startBfd(
     status: () => service.status(),
     rejects: () => service.rejects(),
     stop: () => service.stop(),
-  };
-}
-
-/** The agent's handle: BFD started from the config file, restarted on reload only when bfd_instance changed. */
-export interface AgentBfd {
-  current(): RunningBfd | null;
-  /** The configuration the agent re-read on SIGHUP. */
-  reload(next: Config): void;
-  stop(): void;
-}
-
-/**
- * Starts BFD for the agent and feeds `track(NAME, up)` for the VRRP side (the `bfd:NAME` trackers). A
- * socket error is logged and leaves the sessions down (their unweighted trackers keep instances in FAULT).
- */
-export function startAgentBfd(
-  /** The configuration the agent read (once, for every side). */
-  config: Config,
-  logger: Logger,
-  track: (name: string, up: boolean) => void,
-): AgentBfd {
-  let key = '';
-  let running: RunningBfd | null = null;
-  const start = (config: Config) => {
-    key = JSON.stringify(config.bfdInstances);
-    try {
-      running = startBfd(config, logger);
-    } catch (e) {
-      logger.error(`bfd: not running: ${(e as Error).message}`);
-      running = null;
-    }
-    running?.onChange('vrrp', (name, up) => track(name, up));
-  };
-  start(config);
-  return {
-    current: () => running,
-    reload(next) {
-      if (JSON.stringify(next.bfdInstances) === key) {
-        // Sessions keep running; instances the reload started afresh learn their current state.
-        for (const s of running?.status() ?? [])
-          if (running?.isUp(s.name, 'vrrp') !== undefined) track(s.name, s.state === 'Up');
-        return;
-      }
-      running?.stop();
-      start(next);
-    },
-    stop() {
-      running?.stop();
-      running = null;
-    },
   };
 }

@@ -7,14 +7,17 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parse } from 'yaml';
 import type { CloudMode, openCloudMode as OpenCloudMode } from './cloud-mode.ts';
 
-/** True when `configPath` would give the agent a cloud section (or cannot tell without the full loader). */
-export function mayHaveCloud(configPath: string): boolean {
+/**
+ * True when `configPath` would give the agent a cloud section (or cannot tell without the full loader).
+ * The YAML parser is loaded only for a native file (a keepalived agent never loads it).
+ */
+export async function mayHaveCloud(configPath: string): Promise<boolean> {
   if (!/\.(ya?ml|json)$/i.test(configPath))
     return existsSync(join(dirname(configPath), 'floatip-cloud.yaml'));
   try {
+    const { parse } = await import('yaml');
     const doc: unknown = parse(readFileSync(configPath, 'utf8'));
     return doc !== null && typeof doc === 'object' && 'cloud' in doc;
   } catch {
@@ -27,7 +30,7 @@ export async function openCloudModeLazily(
   configPath: string,
   o: Parameters<typeof OpenCloudMode>[1],
 ): Promise<CloudMode | null> {
-  if (!mayHaveCloud(configPath)) return null;
+  if (!(await mayHaveCloud(configPath))) return null;
   const { openCloudMode } = await import('./cloud-mode.ts');
   return openCloudMode(configPath, o);
 }

@@ -14,8 +14,11 @@ import type {
   SyncDaemonConfig,
   SyncDaemonControl,
 } from '../../core/ports/index.ts';
-import { SyncDaemonFollower, wantedRole, type SyncDaemonFollowerStatus } from '../../core/app/index.ts';
-import { IpvsSyncDaemon } from '../../adapters/onprem/ipvs/index.ts';
+import {
+  SyncDaemonFollower,
+  wantedRole,
+  type SyncDaemonFollowerStatus,
+} from '../../core/app/sync-daemon-follower.ts';
 
 export interface SyncDaemonSide {
   /** The notifier to hand to the VRRP service: delivers to `inner` and drives the sync daemon. */
@@ -57,6 +60,22 @@ export function syncDaemonSettings(config: Config): { instance: string; daemon: 
 const sameSettings = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 /**
+ * The IPVS adapter, loaded (with its generic netlink codec) at its first call: an agent without
+ * `lvs_sync_daemon` never loads it (test/functions/agent/agent-modules.test.ts).
+ */
+function lazyIpvsSyncDaemon(): SyncDaemonControl {
+  let loading: Promise<SyncDaemonControl> | undefined;
+  const control = () =>
+    (loading ??= import('../../adapters/onprem/ipvs/sync-daemon.ts').then((m) => new m.IpvsSyncDaemon()));
+  return {
+    name: 'ipvs',
+    start: async (role, config) => (await control()).start(role, config),
+    stop: async (role, config) => (await control()).stop(role, config),
+    list: async () => (await control()).list(),
+  };
+}
+
+/**
  * The sync-daemon side of the agent. With no `lvs_sync_daemon` in the config it only passes changes on;
  * a reload that adds, changes or removes the setting stops the old daemon and lets the new settings
  * follow the instance's last known state. `control` is the IPVS adapter unless a test passes a double.
@@ -64,7 +83,7 @@ const sameSettings = (a: unknown, b: unknown): boolean => JSON.stringify(a) === 
 export function openSyncDaemonSide(
   config: Config,
   log: Logger,
-  control: SyncDaemonControl = new IpvsSyncDaemon(),
+  control: SyncDaemonControl = lazyIpvsSyncDaemon(),
 ): SyncDaemonSide {
   /** Last state notified per instance, so a reload can start the right daemon at once. */
   const lastState = new Map<string, StateChange>();

@@ -32,14 +32,13 @@ import {
   openVirtualLinkManager,
 } from '../../adapters/onprem/rtnetlink/index.ts';
 import { openVrrpSocket } from '../../adapters/onprem/vrrp-socket.ts';
-import { releaseMemory } from '../../adapters/onprem/memory.ts';
-import {
-  createLogger,
-  createTimerService,
-  parseListen,
-  serveMetrics,
-  systemClock,
-} from '../../adapters/system/index.ts';
+import { releaseMemory, trimMemory } from '../../adapters/onprem/memory.ts';
+// The adapters' own modules, not the adapters/system barrel: that also brings node:crypto and the cloud
+// failover core (provider-deps), which a keepalived agent does not use (agent-modules.test.ts).
+import { createLogger } from '../../adapters/system/logger.ts';
+import { createTimerService } from '../../adapters/system/timers.ts';
+import { parseListen, serveMetrics } from '../../adapters/system/metrics-server.ts';
+import { systemClock } from '../../adapters/system/clock.ts';
 import { describeMissing, missingCapabilities } from './capabilities.ts';
 import { startControlServer } from '../../adapters/system/control-server.ts';
 import { removedHooks, stateNotifier } from '../../core/app/notify.ts';
@@ -47,7 +46,7 @@ import { Notifier, resolveHooks } from '../../adapters/system/notifier.ts';
 import { startTrackers } from './trackers.ts';
 import type { LvsSide } from './lvs-agent.ts';
 import { openSyncDaemonSide } from './lvs-sync-daemon.ts';
-import { startAgentBfd } from './bfd.ts';
+import { startAgentBfd } from './bfd-agent.ts';
 import type { CloudMode } from './cloud-mode.ts';
 import { openCloudModeLazily } from './cloud-lazy.ts';
 import { loadConfigCheckingScripts } from '../shared/script-security.ts';
@@ -93,7 +92,7 @@ async function loadAgentConfig(
   addresses: AddressManager,
   links?: VirtualLinkManager,
 ): Promise<{ config: Config; plan: VrrpAgentPlan }> {
-  const { config, warnings } = loadConfigCheckingScripts(configPath);
+  const { config, warnings } = await loadConfigCheckingScripts(configPath);
   const present: InterfaceAddress[] = await addresses.list();
   const primary = (interfaceName: string, family: 'ipv4' | 'ipv6') => {
     const mine = present.filter((a) => a.interfaceName === interfaceName);
@@ -114,10 +113,14 @@ async function loadAgentConfig(
  */
 function settle(logger: Logger, config: Config): void {
   if (process.env['FLOATIP_AGENT_KEEP_MEMORY'] === '1') return;
-  // Only where real servers make the peaks (tens of MB): a VRRP-only agent's are small, and after the
-  // heap-shrinking collection its steady 10 ms adverts cost twice the CPU (bench:failover, 1.1 % -> 2.0 %
-  // of a core for a master), so it keeps V8's own sizing.
-  if (config.virtualServers.length === 0) return;
+  // The collection only where real servers make the peaks (tens of MB): a VRRP-only agent's are small,
+  // and after the heap-shrinking collection its steady 10 ms adverts cost twice the CPU (bench:failover,
+  // 1.1 % -> 2.0 % of a core for a master), so it keeps V8's own sizing and only gives glibc's free
+  // memory back (about 0.6 MB; `npm run bench:checker-rss -- 0`).
+  if (config.virtualServers.length === 0) {
+    logger.debug('memory released', { trimmed: trimMemory() });
+    return;
+  }
   const r = releaseMemory();
   logger.debug('memory released', {
     heapMb: [r.heapBefore, r.heapAfter].map((b) => Math.round(b / 1048576)),
@@ -241,7 +244,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       clock,
     );
   let scripts = startScripts(plan);
-  const bfd = startAgentBfd(config, logger, (name, up) => service.track(`bfd:${name}`, up));
+  const bfd = await startAgentBfd(config, logger, (name, up) => service.track(`bfd:${name}`, up));
   // The LVS side (checkers, data planes, ~60 modules) is loaded only for a config with virtual servers:
   // a VRRP-only agent stays smaller (README "Health checks under load, and what the agent costs").
   const lvs: LvsSide | null =
@@ -304,7 +307,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       await removeReloadedLinks(vlinks, previous.virtualLinks, next.virtualLinks, logger);
       await keeper.resume();
       scripts = startScripts(next);
-      bfd.reload(nextConfig);
+      await bfd.reload(nextConfig);
       await lvs?.reload(nextConfig);
       await syncd?.reload(nextConfig);
       logger.info('configuration reloaded', r);

@@ -7,13 +7,12 @@ import type { Clock } from '../../core/ports/index.ts';
 import { startTrackScripts, type ScriptResult } from '../../core/app/track-scripts.ts';
 import { startTrackProcesses, type ProcessQuorum } from '../../core/app/track-processes.ts';
 import { startTrackFiles, type FileValue } from '../../core/app/track-files.ts';
-import {
-  createTimerService,
-  fsTrackedFiles,
-  procProcessTable,
-  spawnCommandCheck,
-  systemClock,
-} from '../../adapters/system/index.ts';
+// The adapters' own modules: the adapters/system barrel brings node:crypto and the cloud failover core.
+import { systemClock } from '../../adapters/system/clock.ts';
+import { spawnCommandCheck } from '../../adapters/system/command-check.ts';
+import { procProcessTable } from '../../adapters/system/process-table.ts';
+import { createTimerService } from '../../adapters/system/timers.ts';
+import { fsTrackedFiles } from '../../adapters/system/tracked-files.ts';
 
 export interface TrackerEvents {
   script(r: ScriptResult): void;

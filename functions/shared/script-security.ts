@@ -14,15 +14,13 @@
  *   least one of them exists: a script whose file is missing is disabled and runs nothing, and keepalived
  *   2.2.7 `-t` exits 0 for such a file (test/functions/cli/check-config-keepalived.test.ts compares).
  */
-import type { ConfigDiagnostic } from '../../core/model/index.ts';
-import {
-  configuredScripts,
-  formatDiagnostic,
-  type Locate,
-  type ParseResult,
-} from '../../core/config/index.ts';
-import { loadConfigFile } from './load-config.ts';
-import type { Config } from '../../core/model/index.ts';
+import type { Config, ConfigDiagnostic } from '../../core/model/index.ts';
+import { formatDiagnostic } from '../../core/model/config-diagnostic.ts';
+// The modules themselves, not the core/config barrel: that brings the native format's YAML parser.
+import type { ParseResult } from '../../core/config/keepalived.ts';
+import type { Locate } from '../../core/config/resolve.ts';
+import { configuredScripts } from '../../core/config/scripts.ts';
+import { loadConfigFileLazily } from './config-files.ts';
 import { checkScript } from '../../adapters/probes/script-security.ts';
 import {
   DEFAULT_SCRIPT_USER,
@@ -135,10 +133,12 @@ export function checkScriptSecurity(config: Config, o: ScriptSecurityOptions = {
  * The agent's config load (start and SIGHUP): the model, plus the script security warnings to log. Throws
  * one Error listing every problem with file:line when the file is invalid or a script would be refused.
  */
-export function loadConfigCheckingScripts(file: string): { config: Config; warnings: string[] } {
+export async function loadConfigCheckingScripts(
+  file: string,
+): Promise<{ config: Config; warnings: string[] }> {
   let r: ParseResult;
   try {
-    r = loadConfigFile(file);
+    r = await loadConfigFileLazily(file);
   } catch (e) {
     throw new Error(`cannot read ${file}: ${(e as Error).message}`, { cause: e });
   }

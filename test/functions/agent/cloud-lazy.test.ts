@@ -71,17 +71,17 @@ process.on('exit', () => writeFileSync(process.env.LOADED_OUT, [...seen].join('\
     assert.ok(urls.filter((u) => sdk.test(u)).length > 10);
   });
 
-  it('mayHaveCloud: keepalived.conf only with floatip-cloud.yaml beside it; native only with a cloud key', () => {
+  it('mayHaveCloud: keepalived.conf only with floatip-cloud.yaml beside it; native only with a cloud key', async () => {
     const conf = join(dir, 'keepalived.conf');
     writeFileSync(conf, 'vrrp_instance VI_1 {}\n');
-    assert.equal(mayHaveCloud(conf), false);
+    assert.equal(await mayHaveCloud(conf), false);
     writeFileSync(join(dir, 'floatip-cloud.yaml'), 'cloud: {}\n');
-    assert.equal(mayHaveCloud(conf), true);
+    assert.equal(await mayHaveCloud(conf), true);
     writeFileSync(join(dir, 'plain.yaml'), 'vrrpInstances: {}\n');
-    assert.equal(mayHaveCloud(join(dir, 'plain.yaml')), false);
+    assert.equal(await mayHaveCloud(join(dir, 'plain.yaml')), false);
     writeFileSync(join(dir, 'cloudy.yaml'), 'cloud:\n  group: g\n');
-    assert.equal(mayHaveCloud(join(dir, 'cloudy.yaml')), true);
+    assert.equal(await mayHaveCloud(join(dir, 'cloudy.yaml')), true);
     writeFileSync(join(dir, 'broken.json'), '{');
-    assert.equal(mayHaveCloud(join(dir, 'broken.json')), true, 'unparsable: left to the full loader');
+    assert.equal(await mayHaveCloud(join(dir, 'broken.json')), true, 'unparsable: left to the full loader');
   });
 });

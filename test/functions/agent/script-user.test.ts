@@ -305,7 +305,7 @@ vrrp_instance VI_1 {
     );
     assert.match(io.err, /ww\.conf:11:\d+: error: vrrp_instance VI_1 notify_master/);
     // the agent's config load refuses it the same way
-    assert.throws(
+    await assert.rejects(
       () => loadConfigCheckingScripts(file),
       /ww\.conf:6:\d+: error: .*refused \(enable_script_security\)/,
     );
@@ -316,7 +316,7 @@ vrrp_instance VI_1 {
     writeFileSync(ok, conf('  enable_script_security\n  script_user root', 'safe.sh'));
     let io = capture();
     assert.equal(await main(['check-config', ok], io.o), 0, io.err);
-    assert.deepEqual(loadConfigCheckingScripts(ok).warnings, []);
+    assert.deepEqual((await loadConfigCheckingScripts(ok)).warnings, []);
     const off = join(dir, 'off.conf');
     writeFileSync(off, conf('  script_user root', 'safe.sh'));
     io = capture();
@@ -326,7 +326,10 @@ vrrp_instance VI_1 {
       /off\.conf:5:\d+: warning: scripts are configured but enable_script_security is not set/,
     );
     // the agent still starts (keepalived runs the scripts too), logging the warning
-    assert.match(loadConfigCheckingScripts(off).warnings.join('\n'), /enable_script_security is not set/);
+    assert.match(
+      (await loadConfigCheckingScripts(off)).warnings.join('\n'),
+      /enable_script_security is not set/,
+    );
   });
 
   it('enable_script_security without script_user needs a keepalived_script user', async () => {
