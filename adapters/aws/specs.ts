@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { checkCidr } from '../../core/model/index.ts';
 
 /**

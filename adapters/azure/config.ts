@@ -1,5 +1,5 @@
 import { accessSync, constants } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ProviderSchemas } from '../../core/failover/index.ts';
 import { azureHolderSpec, publicIpSpec, routeSpec, secondaryIpSpec } from './specs.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Config shapes of the Azure resource kinds and of an Azure member; checked before any API call. */
 const ref = z.strictObject({ resourceGroup: z.string().min(1), name: z.string().min(1) });

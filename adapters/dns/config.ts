@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ProviderSchemas } from '../../core/failover/index.ts';
 import { dnsHolderSpec, recordSpec } from './specs.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A DNS record floatip points at the active member (cross-cloud failover where no address can move). */
 export const recordSpec = z.strictObject({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Config shapes of the GCP resource kinds and of a GCP member; checked before any API call. */
 const cidr = z.string().regex(/^[0-9a-fA-F.:]+\/\d{1,3}$/, 'a CIDR like 10.9.9.9/32');

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { HttpError } from './errors.ts';
 
 /** Formats a zod issue path as `alerts[0].labels.instance`, prefixed with `root`. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ProviderModule } from '../../core/failover/index.ts';
 import { MemoryVipProvider } from './vip-provider.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ControlJob } from '../../core/ports/index.ts';
 
 /** The queue's one job name per job kind, and the data schema a worker accepts. */

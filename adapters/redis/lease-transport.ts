@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { z } from 'zod';
+import * as z from 'zod';
 import { conflict, ok } from '../../core/model/index.ts';
 import type { LeaseAdvert, LeaseTransport, Logger } from '../../core/ports/index.ts';
 import type { ControlKeys } from './keys.ts';

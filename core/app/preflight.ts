@@ -5,7 +5,7 @@
  * this use case only decides which members may hold what and how findings rank.
  */
 import type { GroupConfig, ResourceConfig } from '../config/failover-group.ts';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { mapLimited, parseMembers } from '../failover/index.ts';
 import type { Holder, PreflightFinding, PreflightOptions, VipProvider } from '../ports/index.ts';
 

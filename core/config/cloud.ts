@@ -17,7 +17,7 @@
  *       - { id: web-eip, provider: aws, kind: elastic-ip, spec: { allocationId: eipalloc-01 } }
  *       - { id: vip-route, provider: aws, kind: route, spec: { routeTableIds: [rtb-1], destination: 10.9.9.9/32 } }
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   groupProblems,
   idPattern,

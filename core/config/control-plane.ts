@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ControlPlaneConfig } from './control-plane-types.ts';
 import {
   groupProblems,

@@ -17,7 +17,7 @@
  * provider needs none). Pure: structure and cross-references; each provider's own schema checks its
  * settings, member blocks and resource specs (functions/shared/providers.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const idPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 const providerPattern = /^[a-z][a-z0-9-]{0,62}$/;

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Clock, Holder, Random, VipProvider } from '../ports/index.ts';
 import type { FailoverPolicy } from './policy.ts';
 import type { Sleep } from './retry.ts';

@@ -6,7 +6,7 @@
  * keepalived keywords in camelCase (`delay_loop` -> `delayLoop`), so an operator can find them in the
  * keepalived.conf(5) man page. Times are seconds as decimals, like keepalived's TIMER values.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const ipv4Re = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 

@@ -4,7 +4,7 @@
  * defaults follow the master ones, vrrp_strict changes several) are filled in by the resolver in
  * core/config.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   fifoSchema,
   ipAddressSchema,

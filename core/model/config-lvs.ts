@@ -4,7 +4,7 @@
  * carries its effective timing (the VS -> RS -> checker cascade and the per-checker retry defaults are
  * applied), its connect address and port, so the health engine never has to look up the tree.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   ipAddressSchema,
   portSchema,

@@ -4,7 +4,7 @@
  * static address/route blocks. Fields marked "resolved" are optional as written and always present in the
  * resolved model (`VrrpInstance`), where core/config fills them from global_defs and keepalived's rules.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   ipAddressSchema,
   runAsSchema,

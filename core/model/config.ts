@@ -13,7 +13,7 @@
  *
  * Named objects (instances, scripts, groups) are records keyed by name, in file order.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { globalDefsSchema, type GlobalDefs } from './config-global.ts';
 import {
   bfdInstanceSchema,

@@ -11,7 +11,7 @@ import { memoryModule } from '../../adapters/memory/module.ts';
 import type { GroupConfig, GroupProblem, ProviderConfig } from '../../core/config/failover-group.ts';
 import { memoryProvider } from '../../core/config/failover-group.ts';
 import type { ProviderSchemas } from '../../core/failover/index.ts';
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 export const providerSchemas: Readonly<Record<string, ProviderSchemas>> = {
   aws: awsConfig,

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { findGroup, runFailover } from '../../../core/app/index.ts';
 import type { FailoverJob } from '../../../core/ports/index.ts';
 import type { AuthGuard, AuthVars } from '../auth.ts';

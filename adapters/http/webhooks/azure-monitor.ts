@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AlertSignal } from '../../../core/app/index.ts';
 import { lazySchema, validate } from '../validate.ts';
 

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AlertSignal } from '../../../core/app/index.ts';
 import { HttpError } from '../errors.ts';
 import { lazySchema, validate } from '../validate.ts';

@@ -1,7 +1,7 @@
 /** The pre-flight use case: which members are asked about what, how findings rank, and that it never throws. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { z } from 'zod';
+import * as z from 'zod';
 import { runPreflight, verdictOf } from '../../../core/app/index.ts';
 import { findingsOf, membersOf } from '../../../core/app/preflight.ts';
 import type { GroupConfig } from '../../../core/config/failover-group.ts';
