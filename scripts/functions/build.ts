@@ -16,6 +16,7 @@ import {
   computeSubset,
   lazyPackage,
   noNativeAddon,
+  optionalNative,
   promClientSubset,
   providerStubs,
   sideEffectFree,
@@ -80,6 +81,7 @@ function packageVersions(): { version: string; deps: Record<string, string> } {
 /** The esbuild plugins of an artifact's bundle (bench:functions-modules bundles with them too). */
 export const artifactPlugins = (target: Target): Plugin[] => [
   noNativeAddon(),
+  optionalNative(),
   providerStubs(repoRoot, target),
   computeSubset(),
   promClientSubset(),

@@ -111,6 +111,30 @@ export function noNativeAddon(): Plugin {
 }
 
 /**
+ * Packages whose native acceleration is optional and cannot load from an artifact (it carries no native
+ * code): each becomes a module that throws when required, as an uninstalled package does, so its user
+ * takes its JavaScript path at once. msgpackr (BullMQ's job options) otherwise runs msgpackr-extract's
+ * search for a prebuilt binary, libc detection included, at every cold start, to fail in the end.
+ */
+export const optionalNativePackages = ['msgpackr-extract'];
+
+export function optionalNative(packages: readonly string[] = optionalNativePackages): Plugin {
+  const filter = new RegExp(
+    `^(${packages.map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`,
+  );
+  return {
+    name: 'floatip-optional-native',
+    setup(build) {
+      build.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'floatip-optional-native' }));
+      build.onLoad({ filter: /.*/, namespace: 'floatip-optional-native' }, (args) => ({
+        loader: 'js',
+        contents: `throw Object.assign(new Error(${JSON.stringify(`${args.path}: not in the artifact (no native code)`)}), { code: 'MODULE_NOT_FOUND' });`,
+      }));
+    },
+  };
+}
+
+/**
  * Marks modules whose top-level code only declares things (floatip's own core/, adapters/, functions/,
  * and the `packages` named) as free of side effects, so esbuild leaves out a module none of whose exports
  * the artifact uses, even when it is reached through an index that re-exports it. Without this, a barrel

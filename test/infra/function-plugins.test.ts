@@ -1,16 +1,17 @@
 /**
  * The esbuild plugins that keep work off a function's cold start (scripts/functions/plugins.ts): a lazy
  * package is not initialized by importing it, yet behaves as itself when used; the prom-client subset
- * serves the same metrics, default process metrics included when asked for.
+ * serves the same metrics, default process metrics included when asked for; msgpackr without its
+ * optional native extractor encodes and decodes as before.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import { banner, repoRoot } from '../../scripts/functions/build.ts';
-import { lazyPackage, promClientSubset } from '../../scripts/functions/plugins.ts';
+import { lazyPackage, optionalNative, promClientSubset } from '../../scripts/functions/plugins.ts';
 import { cleanDir } from './artifacts.ts';
 
 /** Bundles `entry` (in `dir`) as the artifacts are bundled, with `plugins`; imports the result. */
@@ -124,4 +125,28 @@ test('the prom-client subset exposes the control metrics, and the default proces
   assert.doesNotMatch(text, /floatip_process_cpu/);
   const withDefaults = await create({ defaults: true }).registry.metrics();
   assert.match(withDefaults, /floatip_process_cpu_user_seconds_total/);
+});
+
+test('msgpackr bundled without msgpackr-extract runs its JavaScript decoder and round-trips job options', async (t) => {
+  const dir = cleanDir(t, 'optional-native');
+  writeFileSync(
+    join(dir, 'entry.mjs'),
+    [
+      "import { Packr, isNativeAccelerationEnabled } from 'msgpackr';",
+      'const packr = new Packr({ useRecords: false, encodeUndefinedAsNil: true });',
+      'export const native = isNativeAccelerationEnabled;',
+      'export const roundTrip = (v) => packr.unpack(packr.pack(v));',
+    ].join('\n'),
+  );
+  const m = await bundled(dir, 'entry.mjs', [optionalNative()]);
+  const code = readFileSync(join(dir, 'entry.mjs.out.mjs'), 'utf8');
+  assert.doesNotMatch(code, /node-gyp-build|detect-libc/, 'no search for a prebuilt binary');
+  assert.equal(m.native, false);
+  const opts = {
+    jobId: 'alertmanager:4f1c',
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 1000 },
+    name: 'ü'.repeat(40),
+  };
+  assert.deepEqual((m.roundTrip as (v: unknown) => unknown)(opts), opts);
 });
