@@ -89,10 +89,23 @@ export const artifactPlugins = (target: Target): Plugin[] => [
   sideEffectFree(repoRoot, sideEffectFreePackages),
 ];
 
+/**
+ * Bundles each entry of `target` on its own: entries bundled together share chunks, and a chunk shared by
+ * two entries holds every module both reach, with the code either one uses (the Lambda HTTP handler
+ * loaded the sweep's BullMQ Worker and drain that way). A chunk two builds both make has one name (its
+ * content hash), so the artifact holds it once. Returns the repo files the entries were built from.
+ */
 async function bundle(target: Target, dir: string): Promise<string[]> {
+  const inputs = new Set<string>();
+  for (const [out, input] of Object.entries(target.entries))
+    for (const f of await bundleEntry(target, dir, out, input)) inputs.add(f);
+  return [...inputs];
+}
+
+async function bundleEntry(target: Target, dir: string, out: string, input: string): Promise<string[]> {
   const result = await build({
     absWorkingDir: repoRoot,
-    entryPoints: Object.entries(target.entries).map(([out, input]) => ({ in: input, out })),
+    entryPoints: [{ in: input, out }],
     outdir: dir,
     bundle: true,
     platform: 'node',
