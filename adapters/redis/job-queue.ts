@@ -27,10 +27,10 @@ export const keepFailed = { age: 7 * 24 * 3600 };
 
 /**
  * The control queue; its BullMQ keys share the control plane's hash tag (one Cluster slot). BullMQ is
- * loaded here, on first use: a function's cold start adds its job without it (./bull-add.ts).
+ * loaded here, on first use (./bullmq.ts): a function's cold start adds its job without it (./bull-add.ts).
  */
 export async function createControlQueue(connection: Redis, prefix: string): Promise<Queue> {
-  const { Queue } = await import('bullmq');
+  const { Queue } = await import('./bullmq.ts');
   const queue = new Queue(controlQueueName, { connection, prefix: hashTagged(prefix) });
   // The connection's own state says whether the store is there (503s, retries); a queue error event
   // without a listener would only be printed raw on every reconnect attempt.

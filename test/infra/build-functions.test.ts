@@ -1,7 +1,7 @@
 /**
  * build:functions refuses a bad config before writing anything (including member specs only a provider
- * checks), and an artifact asked for a provider it does not carry says so by name. What the Lambda HTTP
- * handler loads at its cold start (its module and the chunks it imports, statically) leaves BullMQ out.
+ * checks), and an artifact asked for a provider it does not carry says so by name. What each artifact's
+ * HTTP handler loads at its cold start (its module and the chunks it imports, statically) leaves BullMQ out.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -93,19 +93,26 @@ function staticClosure(dir: string, entry: string): Map<string, string> {
   return seen;
 }
 
-test("the Lambda HTTP handler's cold start loads BullMQ's add-job script, not its Queue or Worker", async () => {
+test("a function's cold start loads BullMQ's add-job script, not its Queue or Worker", async () => {
   await ensureArtifacts();
-  const dir = join(defaultOutDir, 'aws-lambda');
-  const closure = staticClosure(dir, 'http.mjs');
-  const text = [...closure.values()].join('\n');
-  assert.match(text, /Adds a job to the queue/, "BullMQ's addStandardJob script is there");
-  // Markers of what stays out: Queue's job scheduler, a Worker's finishing script, cron-parser's luxon.
-  for (const marker of ['upsertJobScheduler', 'moveToFinished', 'Luxon'])
-    assert.ok(!text.includes(marker), `${marker} in ${[...closure.keys()].join(' ')}`);
-  // ...and the rest of BullMQ still ships, behind import(), for listing jobs.
-  const all = readdirSync(dir).filter((f) => f.endsWith('.mjs'));
-  assert.ok(
-    all.some((f) => !closure.has(f) && readFileSync(join(dir, f), 'utf8').includes('upsertJobScheduler')),
-    'BullMQ is in the artifact',
-  );
+  // The HTTP handler of each artifact (Azure's and GCP's module also holds their timer trigger).
+  for (const [target, entry] of [
+    ['aws-lambda', 'http.mjs'],
+    ['azure-functions', 'index.mjs'],
+    ['gcp-functions', 'index.mjs'],
+  ] as const) {
+    const dir = join(defaultOutDir, target);
+    const closure = staticClosure(dir, entry);
+    const text = [...closure.values()].join('\n');
+    assert.match(text, /Adds a job to the queue/, `${target}: BullMQ's addStandardJob script is there`);
+    // Markers of what stays out: Queue's job scheduler, a Worker's finishing script, cron-parser's luxon.
+    for (const marker of ['upsertJobScheduler', 'moveToFinished', 'Luxon'])
+      assert.ok(!text.includes(marker), `${target}: ${marker} in ${[...closure.keys()].join(' ')}`);
+    // ...and BullMQ still ships, behind import(), for listing jobs and draining the queue.
+    const all = readdirSync(dir).filter((f) => f.endsWith('.mjs'));
+    assert.ok(
+      all.some((f) => !closure.has(f) && readFileSync(join(dir, f), 'utf8').includes('moveToFinished')),
+      `${target}: BullMQ is in the artifact`,
+    );
+  }
 });
