@@ -1,7 +1,7 @@
 /** esbuild plugins of the function build: leave other clouds' providers out, keep native code out. */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Plugin } from 'esbuild';
+import type { Plugin, PluginBuild } from 'esbuild';
 import { allProviders, type Target } from './targets.ts';
 
 /**
@@ -168,7 +168,8 @@ export function sideEffectFree(root: string, packages: readonly string[]): Plugi
  * named here becomes a stand-in that initializes the package when one of its members is first read (or,
  * for `default`, when it is called). BullMQ's job scheduler imports cron-parser (and with it luxon) at
  * module load, for cron patterns that only a worker's job scheduler parses; pino (with thread-stream and
- * sonic-boom) is set up by the first message a logger writes (adapters/system/logger.ts).
+ * sonic-boom) is set up by the first message a logger writes (adapters/system/logger.ts). Each is bundled
+ * into a file of its own beside the bundle (see separateFile), so a cold start does not even parse it.
  */
 export const lazyPackages: Record<string, readonly string[]> = {
   'cron-parser': ['CronExpressionParser'],
@@ -193,6 +194,39 @@ function lazyExport(name: string): string {
   );
 }
 
+/**
+ * Bundles `entry` alone, as CommonJS, into `file` beside the output of `build`, and returns the path its
+ * code requires it by (the bundle's `require` resolves from the bundle's own directory, see the banner in
+ * ./build.ts). Code that loads only on first use then costs a cold start nothing: code in the bundle, even
+ * never run, is read and pre-parsed when the bundle is imported.
+ */
+async function separateFile(build: PluginBuild, entry: string, file: string): Promise<string> {
+  const o = build.initialOptions;
+  const dir = o.outdir ?? dirname(o.outfile ?? join(o.absWorkingDir ?? '.', 'out.js'));
+  await build.esbuild.build({
+    ...(o.absWorkingDir ? { absWorkingDir: o.absWorkingDir } : {}),
+    entryPoints: [entry],
+    outfile: join(dir, file),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: o.target ?? 'node22',
+    minifyWhitespace: o.minifyWhitespace ?? false,
+    minifySyntax: o.minifySyntax ?? false,
+    legalComments: o.legalComments ?? 'eof',
+    logLevel: 'error',
+  });
+  return `./${file}`;
+}
+
+/** `./name.cjs` requires are the files separateFile writes: left to Node, not bundled. */
+function separateFilesExternal(build: PluginBuild, prefix: string): void {
+  build.onResolve({ filter: new RegExp(`^\\./${prefix}[\\w.-]*\\.cjs$`) }, (args) => ({
+    path: args.path,
+    external: true,
+  }));
+}
+
 export function lazyPackage(packages: Record<string, readonly string[]> = lazyPackages): Plugin {
   const names = Object.keys(packages);
   const filter = new RegExp(`^(${names.map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`);
@@ -210,12 +244,13 @@ export function lazyPackage(packages: Record<string, readonly string[]> = lazyPa
         if (real.errors.length > 0) return { errors: real.errors };
         return { path: args.path, namespace: 'floatip-lazy', pluginData: real.path };
       });
-      build.onLoad({ filter: /.*/, namespace: 'floatip-lazy' }, (args) => {
-        const real = JSON.stringify(args.pluginData as string);
+      separateFilesExternal(build, 'lazy-');
+      build.onLoad({ filter: /.*/, namespace: 'floatip-lazy' }, async (args) => {
+        const file = `lazy-${args.path.replace(/\W+/g, '-').replace(/^-/, '')}.cjs`;
+        const real = JSON.stringify(await separateFile(build, args.pluginData as string, file));
         const members = (packages[args.path] ?? []).map(lazyExport);
         return {
           loader: 'js',
-          resolveDir: dirname(args.pluginData as string),
           contents: [`let real;`, `const load = () => (real ??= require(${real}));`, ...members].join('\n'),
         };
       });
@@ -227,7 +262,8 @@ export function lazyPackage(packages: Record<string, readonly string[]> = lazyPa
  * prom-client's index loads all of it at once: default process metrics (and through them
  * @opentelemetry/api), Summary, Pushgateway, the cluster aggregator. floatip's functions import four
  * classes and, only when asked for default metrics, collectDefaultMetrics; they get those, the last one
- * loaded when first called. An import of anything else fails the build.
+ * from a file of its own (see separateFile), loaded when first called. An import of anything else fails
+ * the build.
  */
 export function promClientSubset(): Plugin {
   return {
@@ -238,16 +274,26 @@ export function promClientSubset(): Plugin {
         namespace: 'floatip-prom-client',
         pluginData: args.resolveDir,
       }));
-      build.onLoad({ filter: /.*/, namespace: 'floatip-prom-client' }, (args) => ({
-        resolveDir: args.pluginData as string,
-        loader: 'js',
-        contents: [
-          ...['Registry', 'Counter', 'Gauge', 'Histogram'].map(
-            (c) => `export const ${c} = require('prom-client/lib/${c.toLowerCase()}');`,
-          ),
-          "export const collectDefaultMetrics = (config) => require('prom-client/lib/defaultMetrics')(config);",
-        ].join('\n'),
-      }));
+      separateFilesExternal(build, 'lazy-');
+      build.onLoad({ filter: /.*/, namespace: 'floatip-prom-client' }, async (args) => {
+        const resolveDir = args.pluginData as string;
+        const defaults = await build.resolve('prom-client/lib/defaultMetrics', {
+          kind: 'require-call',
+          resolveDir,
+        });
+        if (defaults.errors.length > 0) return { errors: defaults.errors };
+        const file = await separateFile(build, defaults.path, 'lazy-prom-client-default-metrics.cjs');
+        return {
+          resolveDir,
+          loader: 'js',
+          contents: [
+            ...['Registry', 'Counter', 'Gauge', 'Histogram'].map(
+              (c) => `export const ${c} = require('prom-client/lib/${c.toLowerCase()}');`,
+            ),
+            `export const collectDefaultMetrics = (config) => require(${JSON.stringify(file)})(config);`,
+          ].join('\n'),
+        };
+      });
     },
   };
 }

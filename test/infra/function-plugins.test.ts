@@ -1,6 +1,6 @@
 /**
  * The esbuild plugins that keep work off a function's cold start (scripts/functions/plugins.ts): a lazy
- * package is not initialized by importing it, yet behaves as itself when used; the prom-client subset
+ * package is not initialized by importing it, nor bundled with the importer, yet behaves as itself when used; the prom-client subset
  * serves the same metrics, default process metrics included when asked for; msgpackr without its
  * optional native extractor encodes and decodes as before.
  */
@@ -55,6 +55,11 @@ test('a lazy package is initialized by its first use, not by the import, and the
   );
   const m = await bundled(dir, 'entry.mjs', [lazyPackage({ 'fip-fake-parser': ['Parser'] })]);
   assert.equal(m.loadsAtImport, 0, 'not initialized by the import');
+  assert.doesNotMatch(
+    readFileSync(join(dir, 'entry.mjs.out.mjs'), 'utf8'),
+    /static #prefix/,
+    'not even in the bundle: in a file of its own',
+  );
   const parse = m.parse as (s: string) => string;
   assert.equal(parse('a'), 'parsed a, this is the class');
   assert.equal(parse('b'), 'parsed b, this is the class');
