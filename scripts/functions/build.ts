@@ -14,6 +14,7 @@ import { build, type Plugin } from 'esbuild';
 import { ControlConfigError, loadControlPlaneConfig } from '../../functions/control-plane/config.ts';
 import {
   computeSubset,
+  ioredisCommandTable,
   lazyPackage,
   noNativeAddon,
   optionalNative,
@@ -82,6 +83,7 @@ function packageVersions(): { version: string; deps: Record<string, string> } {
 export const artifactPlugins = (target: Target): Plugin[] => [
   noNativeAddon(),
   optionalNative(),
+  ioredisCommandTable(),
   providerStubs(repoRoot, target),
   computeSubset(),
   promClientSubset(),

@@ -135,6 +135,35 @@ export function optionalNative(packages: readonly string[] = optionalNativePacka
 }
 
 /**
+ * ioredis defines its ~480 commands (twice: string and Buffer replies) on Commander.prototype one at a
+ * time when it loads. V8 keeps a prototype's properties fast while it is being added to, copying its whole
+ * descriptor array on every addition, so the loop costs quadratic time: about 65 M instructions, a tenth
+ * of a Lambda cold start to its first answer (bench:functions-instructions). Deleting a property first
+ * puts the prototype in dictionary mode, where an addition is a hash insert; V8 makes a prototype fast
+ * again once, when it is first used as one. The loop is found by its text: a build against an ioredis
+ * whose Commander.js reads otherwise fails, naming the file, rather than losing this unseen.
+ */
+export function ioredisCommandTable(): Plugin {
+  const loop = 'commands.forEach(function (commandName) {';
+  return {
+    name: 'floatip-ioredis-command-table',
+    setup(build) {
+      build.onLoad(
+        { filter: /[\\/]node_modules[\\/]ioredis[\\/]built[\\/]utils[\\/]Commander\.js$/ },
+        (args) => {
+          const source = readFileSync(args.path, 'utf8');
+          if (source.split(loop).length !== 2)
+            return { errors: [{ text: `${args.path}: the command loop (${loop}) is not there once` }] };
+          const toDictionary =
+            'Commander.prototype.__floatipSetup = 0; delete Commander.prototype.__floatipSetup;\n';
+          return { contents: source.replace(loop, toDictionary + loop), loader: 'js' };
+        },
+      );
+    },
+  };
+}
+
+/**
  * Marks modules whose top-level code only declares things (floatip's own core/, adapters/, functions/,
  * and the `packages` named) as free of side effects, so esbuild leaves out a module none of whose exports
  * the artifact uses, even when it is reached through an index that re-exports it. Without this, a barrel

@@ -2,16 +2,23 @@
  * The esbuild plugins that keep work off a function's cold start (scripts/functions/plugins.ts): a lazy
  * package is not initialized by importing it, nor bundled with the importer, yet behaves as itself when used; the prom-client subset
  * serves the same metrics, default process metrics included when asked for; msgpackr without its
- * optional native extractor encodes and decodes as before.
+ * optional native extractor encodes and decodes as before; ioredis's command table, set up in dictionary
+ * mode, is a fast prototype again once used and has every command.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import { banner, repoRoot } from '../../scripts/functions/build.ts';
-import { lazyPackage, optionalNative, promClientSubset } from '../../scripts/functions/plugins.ts';
+import {
+  ioredisCommandTable,
+  lazyPackage,
+  optionalNative,
+  promClientSubset,
+} from '../../scripts/functions/plugins.ts';
 import { cleanDir } from './artifacts.ts';
 
 /** Bundles `entry` (in `dir`) as the artifacts are bundled, with `plugins`; imports the result. */
@@ -154,4 +161,54 @@ test('msgpackr bundled without msgpackr-extract runs its JavaScript decoder and 
     name: 'ü'.repeat(40),
   };
   assert.deepEqual((m.roundTrip as (v: unknown) => unknown)(opts), opts);
+});
+
+test('ioredis with its command table set up in dictionary mode: every command, a fast prototype once used', async (t) => {
+  const dir = cleanDir(t, 'ioredis-commands');
+  writeFileSync(join(dir, 'entry.mjs'), "export { Redis } from 'ioredis';");
+  await bundled(dir, 'entry.mjs', [ioredisCommandTable()]);
+  assert.match(
+    readFileSync(join(dir, 'entry.mjs.out.mjs'), 'utf8'),
+    /delete Commander\.prototype\.__floatipSetup/,
+  );
+  const probe = join(dir, 'probe.mjs');
+  writeFileSync(
+    probe,
+    [
+      `import { Redis } from ${JSON.stringify(pathToFileURL(join(dir, 'entry.mjs.out.mjs')).href)};`,
+      'const commander = Object.getPrototypeOf(Redis.prototype);',
+      'const r = new Redis({ lazyConnect: true });',
+      'for (let i = 0; i < 3; i++) r.evalsha, r.hset, r.getBuffer;',
+      'const names = ["get", "getBuffer", "hset", "evalsha", "xadd", "sentinel", "call"];',
+      'console.log(JSON.stringify({ fast: %HasFastProperties(commander),',
+      '  missing: names.filter((n) => typeof r[n] !== "function") }));',
+      'r.disconnect();',
+    ].join('\n'),
+  );
+  const out = JSON.parse(
+    execFileSync(process.execPath, ['--allow-natives-syntax', probe], { encoding: 'utf8' }),
+  ) as { fast: boolean; missing: string[] };
+  assert.deepEqual(out, { fast: true, missing: [] });
+});
+
+test('a build against an ioredis whose command loop reads otherwise fails, naming the file', async (t) => {
+  const dir = cleanDir(t, 'ioredis-changed');
+  const utils = join(dir, 'node_modules', 'ioredis', 'built', 'utils');
+  mkdirSync(utils, { recursive: true });
+  writeFileSync(join(dir, 'node_modules', 'ioredis', 'package.json'), '{"main":"built/utils/Commander.js"}');
+  writeFileSync(join(utils, 'Commander.js'), 'for (const c of commands) exports[c] = c;');
+  writeFileSync(join(dir, 'entry.mjs'), "export * from 'ioredis';");
+  await assert.rejects(
+    build({
+      absWorkingDir: dir,
+      entryPoints: [join(dir, 'entry.mjs')],
+      bundle: true,
+      write: false,
+      platform: 'node',
+      format: 'esm',
+      plugins: [ioredisCommandTable()],
+      logLevel: 'silent',
+    }),
+    /Commander\.js: the command loop .* is not there once/,
+  );
 });
