@@ -14,6 +14,7 @@ import { build, type Plugin } from 'esbuild';
 import { ControlConfigError, loadControlPlaneConfig } from '../../functions/control-plane/config.ts';
 import {
   computeSubset,
+  esmBuild,
   ioredisCommandTable,
   lazyPackage,
   noNativeAddon,
@@ -84,6 +85,7 @@ export const artifactPlugins = (target: Target): Plugin[] => [
   noNativeAddon(),
   optionalNative(),
   ioredisCommandTable(),
+  esmBuild(),
   providerStubs(repoRoot, target),
   computeSubset(),
   promClientSubset(),

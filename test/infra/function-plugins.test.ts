@@ -3,7 +3,8 @@
  * package is not initialized by importing it, nor bundled with the importer, yet behaves as itself when used; the prom-client subset
  * serves the same metrics, default process metrics included when asked for; msgpackr without its
  * optional native extractor encodes and decodes as before; ioredis's command table, set up in dictionary
- * mode, is a fast prototype again once used and has every command.
+ * mode, is a fast prototype again once used and has every command; yaml's ES module build parses as its
+ * Node.js build does.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -14,6 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import { banner, repoRoot } from '../../scripts/functions/build.ts';
 import {
+  esmBuild,
   ioredisCommandTable,
   lazyPackage,
   optionalNative,
@@ -211,4 +213,32 @@ test('a build against an ioredis whose command loop reads otherwise fails, namin
     }),
     /Commander\.js: the command loop .* is not there once/,
   );
+});
+
+test("yaml's ES module build, bundled, parses (and refuses) as the Node.js build does", async (t) => {
+  const dir = cleanDir(t, 'yaml-esm');
+  writeFileSync(
+    join(dir, 'entry.mjs'),
+    "import { parse } from 'yaml'; export const read = (t) => { try { return parse(t, { prettyErrors: true }); } catch (e) { return `${e.name}: ${e.message}`; } };",
+  );
+  const m = await bundled(dir, 'entry.mjs', [esmBuild()]);
+  const code = readFileSync(join(dir, 'entry.mjs.out.mjs'), 'utf8');
+  assert.doesNotMatch(code, /node_modules\/yaml\/dist\//, 'not the CommonJS build');
+  const { parse } = await import('yaml');
+  const node = (text: string): unknown => {
+    try {
+      return parse(text, { prettyErrors: true }) as unknown;
+    } catch (e) {
+      return `${(e as Error).name}: ${(e as Error).message}`;
+    }
+  };
+  const read = m.read as (text: string) => unknown;
+  for (const text of [
+    'controlPlane:\n  redis: { url: "redis://r:6379", prefix: p }\n  groups:\n    - id: g\n      members: { a: {}, b: { priority: 50 } }\n',
+    '{"controlPlane": {"tokens": [{"name": "ops", "env": "T", "scopes": ["read"]}]}}',
+    'a: &x [1, 2]\nb: *x\nc: !!str 3\nd: 0x1f\ne: ~\n',
+    'a: 1\na: 2\n',
+    'a: [1, 2\n',
+  ])
+    assert.deepEqual(read(text), node(text), text);
 });
