@@ -7,6 +7,16 @@ import globals from 'globals';
 
 const nodeBuiltins = builtinModules.flatMap((m) => [m, `node:${m}`]);
 
+/**
+ * zod's `z` taken as a named binding is its whole namespace to esbuild, every locale included (441 KB of
+ * the Lambda artifact's 2.25 MB loaded at cold start); `import * as z` lets the bundle keep only the
+ * schemas used (bench:functions-instructions: 1,024 M -> 947 M instructions to the first 202).
+ */
+const zodNamespace = {
+  selector: "ImportDeclaration[source.value='zod'] > :matches(ImportSpecifier, ImportDefaultSpecifier)",
+  message: "import * as z from 'zod': a named `z` bundles all of zod, every locale included.",
+};
+
 /** Restrictions that make core/ pure; exported so the architecture test can lint snippets with them. */
 export const coreRestrictions = {
   'no-restricted-imports': [
@@ -60,6 +70,7 @@ export const coreRestrictions = {
     },
     { selector: "CallExpression[callee.name='Date']", message: 'core/ is pure: no wall-clock reads.' },
     { selector: 'ImportExpression', message: 'core/ is pure: no dynamic import.' },
+    zodNamespace,
   ],
 };
 
@@ -73,6 +84,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': 'off',
+      'no-restricted-syntax': ['error', zodNamespace],
     },
   },
   {

@@ -297,7 +297,7 @@ async function runWorkerProcess(prefix: string, total: number): Promise<void> {
   const deadline = Date.now() + 90_000;
   while (provider.first.size < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   // Every job has made its first call; let the last ones finish (settle, audit) before reading the CPU.
-  while ((await cp.queue.getActiveCount()) > 0 && Date.now() < deadline)
+  while ((await (await cp.queue()).getActiveCount()) > 0 && Date.now() < deadline)
     await new Promise((r) => setTimeout(r, 20));
   const cpuMs = cpuMsOf(process.cpuUsage(cpu0));
   await worker.close();

@@ -28,9 +28,12 @@ const modules: Record<string, string> = {
     "import pino from 'pino'; export const logger = pino({ level: 'warn' }, pino.destination(2));",
   yaml: "export { parse } from 'yaml';",
   'prom-client': "export { Counter, Gauge, Histogram, Registry } from 'prom-client';",
-  zod: "export { z } from 'zod';",
+  // As floatip imports it (a namespace: see eslint.config.js), with one schema built.
+  zod: "import * as z from 'zod'; export const s = z.strictObject({ a: z.string().min(1) });",
   ioredis: "export { Redis } from 'ioredis';",
-  'bullmq Queue': "export { Queue } from 'bullmq';",
+  'bullmq Queue (now loaded on first use)': "export { Queue } from 'bullmq';",
+  'bull-add (BullMQ add-job script, msgpackr)':
+    "export { bullAdder } from '../../adapters/redis/bull-add.ts';",
   'zod + control-plane config schema': "export * from '../../core/config/control-plane.ts';",
   'adapters/redis (+ ioredis, bullmq)': "export * from '../../adapters/redis/index.ts';",
   'adapters/http (+ hono, zod, prom-client)': "export * from '../../adapters/http/index.ts';",

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../core/ports/index.ts';
 import { controlQueueName } from './job-queue.ts';
@@ -18,7 +17,8 @@ export interface DrainReport {
 /**
  * Bounded drain: takes jobs one at a time until the queue has none ready or `budgetMs` is spent, for a
  * function invocation (Lambda, Azure timer, GCP Pub/Sub) that must return in time. A job is only started
- * while the budget lasts; one that started finishes (its failover is never cut in half).
+ * while the budget lasts; one that started finishes (its failover is never cut in half). BullMQ is loaded
+ * here, on the first drain (./bullmq.ts).
  */
 export async function drainQueue(o: {
   connection: Redis;
@@ -30,6 +30,7 @@ export async function drainQueue(o: {
 }): Promise<DrainReport> {
   const now = o.nowMs ?? (() => Date.now());
   const deadline = now() + o.budgetMs;
+  const { UnrecoverableError, Worker } = await import('./bullmq.ts');
   const worker = new Worker(controlQueueName, null, {
     connection: o.connection,
     prefix: hashTagged(o.prefix),

@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { bullAdder } from './bull-add.ts';
 import { ok } from '../../core/model/index.ts';
 import type { ControlJob, JobQueue } from '../../core/ports/index.ts';
 import { decodeJob, encodeJob, jobNames } from './job-codec.ts';
@@ -24,8 +25,12 @@ export const jobIdOf = (job: ControlJob): string =>
 export const keepCompleted = { age: 24 * 3600, count: 100_000 };
 export const keepFailed = { age: 7 * 24 * 3600 };
 
-/** The control queue; its BullMQ keys share the control plane's hash tag (one Cluster slot). */
-export function createControlQueue(connection: Redis, prefix: string): Queue {
+/**
+ * The control queue; its BullMQ keys share the control plane's hash tag (one Cluster slot). BullMQ is
+ * loaded here, on first use (./bullmq.ts): a function's cold start adds its job without it (./bull-add.ts).
+ */
+export async function createControlQueue(connection: Redis, prefix: string): Promise<Queue> {
+  const { Queue } = await import('./bullmq.ts');
   const queue = new Queue(controlQueueName, { connection, prefix: hashTagged(prefix) });
   // The connection's own state says whether the store is there (503s, retries); a queue error event
   // without a listener would only be printed raw on every reconnect attempt.
@@ -37,9 +42,16 @@ export function createControlQueue(connection: Redis, prefix: string): Queue {
  * JobQueue on BullMQ. The job id is derived from the key, so BullMQ itself drops duplicates; a counter
  * under `job-seen:` tells the caller whether it was the first (informational: dedup does not depend on it).
  * A failover job gets its group's next acceptance number (`seq`) in the same round trip; a duplicate's
- * number is never used (BullMQ keeps the first job's data).
+ * number is never used (BullMQ keeps the first job's data). Jobs are added as Queue.add adds them
+ * (./bull-add.ts); `queue` (a BullMQ Queue on the same connection) is asked for only to list jobs.
  */
-export function bullJobQueue(queue: Queue, redis: Redis, keys: ControlKeys, policy: QueuePolicy): JobQueue {
+export function bullJobQueue(
+  queue: () => Promise<Queue>,
+  redis: Redis,
+  keys: ControlKeys,
+  policy: QueuePolicy,
+): JobQueue {
+  const add = bullAdder(redis, keys.prefix, controlQueueName);
   return {
     async enqueue(job) {
       const id = jobIdOf(job);
@@ -52,7 +64,7 @@ export function bullJobQueue(queue: Queue, redis: Redis, keys: ControlKeys, poli
           [keepCompleted.age, failover ? '1' : '0'],
         )) as [number, number];
         const data = failover ? { ...job, seq: Number(seq) } : job;
-        await queue.add(jobNames[job.kind], encodeJob(data), {
+        await add(jobNames[job.kind], encodeJob(data), {
           jobId: id,
           attempts: policy.attempts,
           backoff: { type: 'exponential', delay: policy.backoffMs },
@@ -66,7 +78,7 @@ export function bullJobQueue(queue: Queue, redis: Redis, keys: ControlKeys, poli
     },
     async list(state, limit) {
       try {
-        const jobs = await queue.getJobs([state], 0, Math.max(0, limit - 1), false);
+        const jobs = await (await queue()).getJobs([state], 0, Math.max(0, limit - 1), false);
         return ok(
           jobs.map((j) => {
             const d = decodeJob(j.data);

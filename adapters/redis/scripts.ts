@@ -29,12 +29,18 @@ export const luaScripts: ReadonlyMap<string, LuaScript> = new Map(
     }),
 );
 
-type Args = (string | number)[];
+type Args = (string | number | Buffer)[];
 
 /** Runs a script by name with EVALSHA, loading it on NOSCRIPT (after a Redis restart, for one). */
 export async function runScript(redis: Redis, name: string, keys: string[], args: Args): Promise<unknown> {
   const s = luaScripts.get(name);
   if (!s) throw new Error(`no Lua script '${name}'`);
+  return runLuaScript(redis, s, keys, args);
+}
+
+/** Runs `s` as a command of its name on `redis` (defined on first use), as runScript does. */
+export async function runLuaScript(redis: Redis, s: LuaScript, keys: string[], args: Args): Promise<unknown> {
+  const name = s.name;
   if (keys.length !== s.numberOfKeys)
     throw new Error(`${name}: wants ${s.numberOfKeys} keys, got ${keys.length}`);
   const client = redis as Redis & Record<string, (...a: unknown[]) => Promise<unknown>>;

@@ -225,7 +225,9 @@ export function parseControlPlaneConfig(
   input: unknown,
   path = 'controlPlane',
 ): { ok: true; config: ControlPlaneConfig } | { ok: false; errors: ControlPlaneConfigError[] } {
-  const r = schema.safeParse(input);
+  // Parsed once per process: without the JIT, zod does not compile a parser (new Function) per object
+  // schema to run it once (test/core/app/control-plane-config-jitless.test.ts).
+  const r = schema.safeParse(input, { jitless: true });
   if (!r.success) return { ok: false, errors: toErrors(r.error.issues, path) };
   const providers = toProviders(r.data.providers);
   const config: ControlPlaneConfig = {

@@ -8,7 +8,7 @@ export interface DemoIo {
 
 /** Removes the demo's own keys (only ever called for configs whose resources are all in-memory). */
 export async function resetDemo(cp: ControlPlane): Promise<void> {
-  await cp.queue.obliterate({ force: true });
+  await (await cp.queue()).obliterate({ force: true });
   let cursor = '0';
   do {
     const [next, keys] = await cp.workerRedis.scan(

@@ -59,7 +59,8 @@ export interface ControlPlane {
   handle: JobHandler;
   apiRedis: Redis;
   workerRedis: Redis;
-  queue: Queue;
+  /** The worker side's BullMQ queue, made (and BullMQ loaded) on the first call. */
+  queue(): Promise<Queue>;
   metrics: ControlMetrics;
   providers: Record<string, VipProvider>;
   close(): Promise<void>;
@@ -67,7 +68,7 @@ export interface ControlPlane {
 
 function depsOn(
   redis: Redis,
-  queue: Queue,
+  queue: () => Promise<Queue>,
   config: ControlPlaneConfig,
   base: Omit<ControlDeps, 'fence' | 'state' | 'audit' | 'queue'>,
   owner: string,
@@ -138,15 +139,21 @@ export function buildControlPlane(config: ControlPlaneConfig, o: ControlOverride
   const hmac = config.webhooks.hmac;
   const hmacSecret = hmac ? resolveSecret(hmac, 'controlPlane.webhooks.hmac', env) : undefined;
   const apiRedis = o.apiRedis ?? connectRedis(config.redis, 'api', undefined, undefined, env);
-  const apiQueue = createControlQueue(apiRedis, config.redis.prefix);
+  // BullMQ queues are made on first use (a job is added without one; listing jobs needs one).
+  const queueOn = (redis: Redis): { get: () => Promise<Queue>; made: () => Promise<Queue> | null } => {
+    let queue: Promise<Queue> | null = null;
+    return { get: () => (queue ??= createControlQueue(redis, config.redis.prefix)), made: () => queue };
+  };
+  const apiQueue = queueOn(apiRedis);
   // The worker side (its own connection, its queue, its deps) is made on first use: an HTTP function
   // never uses it, and its cold start should not connect to Redis twice or set up a second queue.
-  let workerSide: { redis: Redis; queue: Queue; deps: ControlDeps } | null = null;
-  const workerOf = (): { redis: Redis; queue: Queue; deps: ControlDeps } => {
+  type WorkerSide = { redis: Redis; queue: ReturnType<typeof queueOn>; deps: ControlDeps };
+  let workerSide: WorkerSide | null = null;
+  const workerOf = (): WorkerSide => {
     if (workerSide) return workerSide;
     const redis = o.workerRedis ?? connectRedis(config.redis, 'worker', undefined, undefined, env);
-    const queue = createControlQueue(redis, config.redis.prefix);
-    workerSide = { redis, queue, deps: depsOn(redis, queue, config, base, owner) };
+    const queue = queueOn(redis);
+    workerSide = { redis, queue, deps: depsOn(redis, queue.get, config, base, owner) };
     return workerSide;
   };
   const base = {
@@ -160,7 +167,7 @@ export function buildControlPlane(config: ControlPlaneConfig, o: ControlOverride
     providerConfigs: withMemory(config.providers),
   };
   const owner = o.owner ?? `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
-  const api = depsOn(apiRedis, apiQueue, config, base, owner);
+  const api = depsOn(apiRedis, apiQueue.get, config, base, owner);
   const keys = controlKeys(config.redis.prefix);
   const sns = config.webhooks.sns;
   const snsAllowed = sns ? new RegExp(sns.certUrlPattern) : null;
@@ -234,9 +241,7 @@ export function buildControlPlane(config: ControlPlaneConfig, o: ControlOverride
     get workerRedis() {
       return workerOf().redis;
     },
-    get queue() {
-      return workerOf().queue;
-    },
+    queue: () => workerOf().queue.get(),
     metrics,
     providers,
     async close() {
@@ -244,7 +249,8 @@ export function buildControlPlane(config: ControlPlaneConfig, o: ControlOverride
       const bounded = (p: Promise<unknown>) =>
         Promise.race([p.catch(() => undefined), new Promise((r) => setTimeout(r, 1000).unref())]);
       const w = workerSide;
-      await Promise.all([bounded(apiQueue.close()), ...(w ? [bounded(w.queue.close())] : [])]);
+      const made = [apiQueue.made(), w?.queue.made() ?? null].filter((q) => q !== null);
+      await Promise.all(made.map((q) => bounded(q.then((x) => x.close()))));
       if (!o.apiRedis) apiRedis.disconnect();
       if (w && !o.workerRedis) w.redis.disconnect();
     },

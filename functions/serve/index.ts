@@ -31,7 +31,9 @@ export function serverDeps(cp: ControlPlane, statusPollMs?: number): HttpDeps {
     peerAddress: (c: Context) => (c.env as Partial<HttpBindings> | undefined)?.incoming?.socket.remoteAddress,
     queueCounts: async () => {
       try {
-        return ok(await cp.queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed'));
+        return ok(
+          await (await cp.queue()).getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed'),
+        );
       } catch (err) {
         return { kind: 'retry', reason: `redis unreachable: ${(err as Error).message}`, retryAfterMs: 1000 };
       }

@@ -48,7 +48,9 @@ export async function startWorker(
   // A long-running worker loads its adapters at start, not inside its first job.
   await warmProviders(Object.values(cp.providers));
   if (options.schedule !== false)
-    await cp.queue.upsertJobScheduler(
+    await (
+      await cp.queue()
+    ).upsertJobScheduler(
       sweepSchedulerId,
       { every: cp.config.sweep.everyMs },
       {

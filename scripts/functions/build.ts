@@ -14,8 +14,11 @@ import { build, type Plugin } from 'esbuild';
 import { ControlConfigError, loadControlPlaneConfig } from '../../functions/control-plane/config.ts';
 import {
   computeSubset,
+  esmBuild,
+  ioredisCommandTable,
   lazyPackage,
   noNativeAddon,
+  optionalNative,
   promClientSubset,
   providerStubs,
   sideEffectFree,
@@ -80,6 +83,9 @@ function packageVersions(): { version: string; deps: Record<string, string> } {
 /** The esbuild plugins of an artifact's bundle (bench:functions-modules bundles with them too). */
 export const artifactPlugins = (target: Target): Plugin[] => [
   noNativeAddon(),
+  optionalNative(),
+  ioredisCommandTable(),
+  esmBuild(),
   providerStubs(repoRoot, target),
   computeSubset(),
   promClientSubset(),
@@ -87,10 +93,23 @@ export const artifactPlugins = (target: Target): Plugin[] => [
   sideEffectFree(repoRoot, sideEffectFreePackages),
 ];
 
+/**
+ * Bundles each entry of `target` on its own: entries bundled together share chunks, and a chunk shared by
+ * two entries holds every module both reach, with the code either one uses (the Lambda HTTP handler
+ * loaded the sweep's BullMQ Worker and drain that way). A chunk two builds both make has one name (its
+ * content hash), so the artifact holds it once. Returns the repo files the entries were built from.
+ */
 async function bundle(target: Target, dir: string): Promise<string[]> {
+  const inputs = new Set<string>();
+  for (const [out, input] of Object.entries(target.entries))
+    for (const f of await bundleEntry(target, dir, out, input)) inputs.add(f);
+  return [...inputs];
+}
+
+async function bundleEntry(target: Target, dir: string, out: string, input: string): Promise<string[]> {
   const result = await build({
     absWorkingDir: repoRoot,
-    entryPoints: Object.entries(target.entries).map(([out, input]) => ({ in: input, out })),
+    entryPoints: [{ in: input, out }],
     outdir: dir,
     bundle: true,
     platform: 'node',

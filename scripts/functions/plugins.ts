@@ -1,7 +1,7 @@
 /** esbuild plugins of the function build: leave other clouds' providers out, keep native code out. */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Plugin } from 'esbuild';
+import type { Plugin, PluginBuild } from 'esbuild';
 import { allProviders, type Target } from './targets.ts';
 
 /**
@@ -98,6 +98,36 @@ export function computeSubset(): Plugin {
   };
 }
 
+/**
+ * Packages whose Node.js entry is CommonJS while the same code also ships as ES modules (for other
+ * platforms), by package: the path of that build inside the package. A CommonJS module is bundled as a
+ * function that V8 reads once with the bundle and compiles again, whole, when it is required; ES module
+ * code is read once. yaml's ES build differs from its Node.js one only in where a YAML warning goes
+ * (console.warn instead of process.emitWarning: stderr either way). About 17 M instructions of a Lambda
+ * cold start (bench:functions-instructions).
+ */
+export const esmBuilds: Record<string, string> = { yaml: 'browser/dist/index.js' };
+
+export function esmBuild(builds: Record<string, string> = esmBuilds): Plugin {
+  const filter = new RegExp(`^(${Object.keys(builds).join('|')})$`);
+  return {
+    name: 'floatip-esm-build',
+    setup(build) {
+      build.onResolve({ filter }, async (args) => {
+        const pkg = await build.resolve(`${args.path}/package.json`, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+        });
+        if (pkg.errors.length > 0) return { errors: pkg.errors };
+        const path = join(dirname(pkg.path), builds[args.path] ?? '');
+        if (!existsSync(path)) return { errors: [{ text: `${args.path}: no ES module build at ${path}` }] };
+        return { path };
+      });
+    },
+  };
+}
+
 /** The on-prem native addon never belongs in a cloud function: importing it fails the build. */
 export function noNativeAddon(): Plugin {
   return {
@@ -106,6 +136,59 @@ export function noNativeAddon(): Plugin {
       build.onResolve({ filter: /^@floatip\/onprem-native$|\.node$/ }, (args) => ({
         errors: [{ text: `${args.importer} imports ${args.path}: the cloud functions carry no native code` }],
       }));
+    },
+  };
+}
+
+/**
+ * Packages whose native acceleration is optional and cannot load from an artifact (it carries no native
+ * code): each becomes a module that throws when required, as an uninstalled package does, so its user
+ * takes its JavaScript path at once. msgpackr (BullMQ's job options) otherwise runs msgpackr-extract's
+ * search for a prebuilt binary, libc detection included, at every cold start, to fail in the end.
+ */
+export const optionalNativePackages = ['msgpackr-extract'];
+
+export function optionalNative(packages: readonly string[] = optionalNativePackages): Plugin {
+  const filter = new RegExp(
+    `^(${packages.map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`,
+  );
+  return {
+    name: 'floatip-optional-native',
+    setup(build) {
+      build.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'floatip-optional-native' }));
+      build.onLoad({ filter: /.*/, namespace: 'floatip-optional-native' }, (args) => ({
+        loader: 'js',
+        contents: `throw Object.assign(new Error(${JSON.stringify(`${args.path}: not in the artifact (no native code)`)}), { code: 'MODULE_NOT_FOUND' });`,
+      }));
+    },
+  };
+}
+
+/**
+ * ioredis defines its ~480 commands (twice: string and Buffer replies) on Commander.prototype one at a
+ * time when it loads. V8 keeps a prototype's properties fast while it is being added to, copying its whole
+ * descriptor array on every addition, so the loop costs quadratic time: about 65 M instructions, a tenth
+ * of a Lambda cold start to its first answer (bench:functions-instructions). Deleting a property first
+ * puts the prototype in dictionary mode, where an addition is a hash insert; V8 makes a prototype fast
+ * again once, when it is first used as one. The loop is found by its text: a build against an ioredis
+ * whose Commander.js reads otherwise fails, naming the file, rather than losing this unseen.
+ */
+export function ioredisCommandTable(): Plugin {
+  const loop = 'commands.forEach(function (commandName) {';
+  return {
+    name: 'floatip-ioredis-command-table',
+    setup(build) {
+      build.onLoad(
+        { filter: /[\\/]node_modules[\\/]ioredis[\\/]built[\\/]utils[\\/]Commander\.js$/ },
+        (args) => {
+          const source = readFileSync(args.path, 'utf8');
+          if (source.split(loop).length !== 2)
+            return { errors: [{ text: `${args.path}: the command loop (${loop}) is not there once` }] };
+          const toDictionary =
+            'Commander.prototype.__floatipSetup = 0; delete Commander.prototype.__floatipSetup;\n';
+          return { contents: source.replace(loop, toDictionary + loop), loader: 'js' };
+        },
+      );
     },
   };
 }
@@ -144,7 +227,8 @@ export function sideEffectFree(root: string, packages: readonly string[]): Plugi
  * named here becomes a stand-in that initializes the package when one of its members is first read (or,
  * for `default`, when it is called). BullMQ's job scheduler imports cron-parser (and with it luxon) at
  * module load, for cron patterns that only a worker's job scheduler parses; pino (with thread-stream and
- * sonic-boom) is set up by the first message a logger writes (adapters/system/logger.ts).
+ * sonic-boom) is set up by the first message a logger writes (adapters/system/logger.ts). Each is bundled
+ * into a file of its own beside the bundle (see separateFile), so a cold start does not even parse it.
  */
 export const lazyPackages: Record<string, readonly string[]> = {
   'cron-parser': ['CronExpressionParser'],
@@ -169,6 +253,39 @@ function lazyExport(name: string): string {
   );
 }
 
+/**
+ * Bundles `entry` alone, as CommonJS, into `file` beside the output of `build`, and returns the path its
+ * code requires it by (the bundle's `require` resolves from the bundle's own directory, see the banner in
+ * ./build.ts). Code that loads only on first use then costs a cold start nothing: code in the bundle, even
+ * never run, is read and pre-parsed when the bundle is imported.
+ */
+async function separateFile(build: PluginBuild, entry: string, file: string): Promise<string> {
+  const o = build.initialOptions;
+  const dir = o.outdir ?? dirname(o.outfile ?? join(o.absWorkingDir ?? '.', 'out.js'));
+  await build.esbuild.build({
+    ...(o.absWorkingDir ? { absWorkingDir: o.absWorkingDir } : {}),
+    entryPoints: [entry],
+    outfile: join(dir, file),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: o.target ?? 'node22',
+    minifyWhitespace: o.minifyWhitespace ?? false,
+    minifySyntax: o.minifySyntax ?? false,
+    legalComments: o.legalComments ?? 'eof',
+    logLevel: 'error',
+  });
+  return `./${file}`;
+}
+
+/** `./name.cjs` requires are the files separateFile writes: left to Node, not bundled. */
+function separateFilesExternal(build: PluginBuild, prefix: string): void {
+  build.onResolve({ filter: new RegExp(`^\\./${prefix}[\\w.-]*\\.cjs$`) }, (args) => ({
+    path: args.path,
+    external: true,
+  }));
+}
+
 export function lazyPackage(packages: Record<string, readonly string[]> = lazyPackages): Plugin {
   const names = Object.keys(packages);
   const filter = new RegExp(`^(${names.map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`);
@@ -186,12 +303,13 @@ export function lazyPackage(packages: Record<string, readonly string[]> = lazyPa
         if (real.errors.length > 0) return { errors: real.errors };
         return { path: args.path, namespace: 'floatip-lazy', pluginData: real.path };
       });
-      build.onLoad({ filter: /.*/, namespace: 'floatip-lazy' }, (args) => {
-        const real = JSON.stringify(args.pluginData as string);
+      separateFilesExternal(build, 'lazy-');
+      build.onLoad({ filter: /.*/, namespace: 'floatip-lazy' }, async (args) => {
+        const file = `lazy-${args.path.replace(/\W+/g, '-').replace(/^-/, '')}.cjs`;
+        const real = JSON.stringify(await separateFile(build, args.pluginData as string, file));
         const members = (packages[args.path] ?? []).map(lazyExport);
         return {
           loader: 'js',
-          resolveDir: dirname(args.pluginData as string),
           contents: [`let real;`, `const load = () => (real ??= require(${real}));`, ...members].join('\n'),
         };
       });
@@ -203,7 +321,8 @@ export function lazyPackage(packages: Record<string, readonly string[]> = lazyPa
  * prom-client's index loads all of it at once: default process metrics (and through them
  * @opentelemetry/api), Summary, Pushgateway, the cluster aggregator. floatip's functions import four
  * classes and, only when asked for default metrics, collectDefaultMetrics; they get those, the last one
- * loaded when first called. An import of anything else fails the build.
+ * from a file of its own (see separateFile), loaded when first called. An import of anything else fails
+ * the build.
  */
 export function promClientSubset(): Plugin {
   return {
@@ -214,16 +333,26 @@ export function promClientSubset(): Plugin {
         namespace: 'floatip-prom-client',
         pluginData: args.resolveDir,
       }));
-      build.onLoad({ filter: /.*/, namespace: 'floatip-prom-client' }, (args) => ({
-        resolveDir: args.pluginData as string,
-        loader: 'js',
-        contents: [
-          ...['Registry', 'Counter', 'Gauge', 'Histogram'].map(
-            (c) => `export const ${c} = require('prom-client/lib/${c.toLowerCase()}');`,
-          ),
-          "export const collectDefaultMetrics = (config) => require('prom-client/lib/defaultMetrics')(config);",
-        ].join('\n'),
-      }));
+      separateFilesExternal(build, 'lazy-');
+      build.onLoad({ filter: /.*/, namespace: 'floatip-prom-client' }, async (args) => {
+        const resolveDir = args.pluginData as string;
+        const defaults = await build.resolve('prom-client/lib/defaultMetrics', {
+          kind: 'require-call',
+          resolveDir,
+        });
+        if (defaults.errors.length > 0) return { errors: defaults.errors };
+        const file = await separateFile(build, defaults.path, 'lazy-prom-client-default-metrics.cjs');
+        return {
+          resolveDir,
+          loader: 'js',
+          contents: [
+            ...['Registry', 'Counter', 'Gauge', 'Histogram'].map(
+              (c) => `export const ${c} = require('prom-client/lib/${c.toLowerCase()}');`,
+            ),
+            `export const collectDefaultMetrics = (config) => require(${JSON.stringify(file)})(config);`,
+          ].join('\n'),
+        };
+      });
     },
   };
 }

@@ -243,7 +243,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       [
         6,
         async () => {
-          const q = createControlQueue(admin, prefix);
+          const q = await createControlQueue(admin, prefix);
           await q
             .add('sweep', { kind: 'sweep', key: `chaos-sweep-${random.below(1_000_000)}` })
             .catch(() => undefined);
@@ -342,7 +342,7 @@ async function settleAndCheck(x: {
   });
   const live = x.procs.filter((p) => p.child.exitCode === null && p.child.signalCode === null);
   for (let i = live.length; i < 4; i++) await x.startWorker().ready;
-  const queue = createControlQueue(admin, prefix);
+  const queue = await createControlQueue(admin, prefix);
   const idle = async (): Promise<void> => {
     for (let i = 0; i < 1200; i++) {
       const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');

@@ -1,12 +1,13 @@
 /**
  * build:functions refuses a bad config before writing anything (including member specs only a provider
- * checks), and an artifact asked for a provider it does not carry says so by name.
+ * checks), and an artifact asked for a provider it does not carry says so by name. What each artifact's
+ * HTTP handler loads at its cold start (its module and the chunks it imports, statically) leaves BullMQ out.
  */
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { buildFunctions } from '../../scripts/functions/build.ts';
+import { buildFunctions, defaultOutDir } from '../../scripts/functions/build.ts';
 import { ensureArtifacts, cleanDir, unpackArtifact } from './artifacts.ts';
 import { lineChild } from '../functions/line-child.ts';
 import { httpApiEvent } from '../functions/aws-lambda/events.ts';
@@ -76,4 +77,42 @@ test('an artifact asked for a provider it does not carry names it and what it ca
     r.error,
     /the 'gcp' provider is not in the aws-lambda artifact \(it carries: memory, aws, dns\)/,
   );
+});
+
+/** The files `entry` (in `dir`) loads by static import, itself included, with their text. */
+function staticClosure(dir: string, entry: string): Map<string, string> {
+  const seen = new Map<string, string>();
+  const todo = [entry];
+  for (let f = todo.pop(); f !== undefined; f = todo.pop()) {
+    if (seen.has(f)) continue;
+    const text = readFileSync(join(dir, f), 'utf8');
+    seen.set(f, text);
+    // esbuild's chunk imports: `import{a}from"./chunk-X.mjs"` and `import"./chunk-X.mjs"` (not import()).
+    for (const m of text.matchAll(/(?:from|import)\s*"\.\/([^"]+)"/g)) if (m[1]) todo.push(m[1]);
+  }
+  return seen;
+}
+
+test("a function's cold start loads BullMQ's add-job script, not its Queue or Worker", async () => {
+  await ensureArtifacts();
+  // The HTTP handler of each artifact (Azure's and GCP's module also holds their timer trigger).
+  for (const [target, entry] of [
+    ['aws-lambda', 'http.mjs'],
+    ['azure-functions', 'index.mjs'],
+    ['gcp-functions', 'index.mjs'],
+  ] as const) {
+    const dir = join(defaultOutDir, target);
+    const closure = staticClosure(dir, entry);
+    const text = [...closure.values()].join('\n');
+    assert.match(text, /Adds a job to the queue/, `${target}: BullMQ's addStandardJob script is there`);
+    // Markers of what stays out: Queue's job scheduler, a Worker's finishing script, cron-parser's luxon.
+    for (const marker of ['upsertJobScheduler', 'moveToFinished', 'Luxon'])
+      assert.ok(!text.includes(marker), `${target}: ${marker} in ${[...closure.keys()].join(' ')}`);
+    // ...and BullMQ still ships, behind import(), for listing jobs and draining the queue.
+    const all = readdirSync(dir).filter((f) => f.endsWith('.mjs'));
+    assert.ok(
+      all.some((f) => !closure.has(f) && readFileSync(join(dir, f), 'utf8').includes('moveToFinished')),
+      `${target}: BullMQ is in the artifact`,
+    );
+  }
 });

@@ -1,16 +1,26 @@
 /**
  * The esbuild plugins that keep work off a function's cold start (scripts/functions/plugins.ts): a lazy
- * package is not initialized by importing it, yet behaves as itself when used; the prom-client subset
- * serves the same metrics, default process metrics included when asked for.
+ * package is not initialized by importing it, nor bundled with the importer, yet behaves as itself when used; the prom-client subset
+ * serves the same metrics, default process metrics included when asked for; msgpackr without its
+ * optional native extractor encodes and decodes as before; ioredis's command table, set up in dictionary
+ * mode, is a fast prototype again once used and has every command; yaml's ES module build parses as its
+ * Node.js build does.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import { banner, repoRoot } from '../../scripts/functions/build.ts';
-import { lazyPackage, promClientSubset } from '../../scripts/functions/plugins.ts';
+import {
+  esmBuild,
+  ioredisCommandTable,
+  lazyPackage,
+  optionalNative,
+  promClientSubset,
+} from '../../scripts/functions/plugins.ts';
 import { cleanDir } from './artifacts.ts';
 
 /** Bundles `entry` (in `dir`) as the artifacts are bundled, with `plugins`; imports the result. */
@@ -54,6 +64,11 @@ test('a lazy package is initialized by its first use, not by the import, and the
   );
   const m = await bundled(dir, 'entry.mjs', [lazyPackage({ 'fip-fake-parser': ['Parser'] })]);
   assert.equal(m.loadsAtImport, 0, 'not initialized by the import');
+  assert.doesNotMatch(
+    readFileSync(join(dir, 'entry.mjs.out.mjs'), 'utf8'),
+    /static #prefix/,
+    'not even in the bundle: in a file of its own',
+  );
   const parse = m.parse as (s: string) => string;
   assert.equal(parse('a'), 'parsed a, this is the class');
   assert.equal(parse('b'), 'parsed b, this is the class');
@@ -124,4 +139,106 @@ test('the prom-client subset exposes the control metrics, and the default proces
   assert.doesNotMatch(text, /floatip_process_cpu/);
   const withDefaults = await create({ defaults: true }).registry.metrics();
   assert.match(withDefaults, /floatip_process_cpu_user_seconds_total/);
+});
+
+test('msgpackr bundled without msgpackr-extract runs its JavaScript decoder and round-trips job options', async (t) => {
+  const dir = cleanDir(t, 'optional-native');
+  writeFileSync(
+    join(dir, 'entry.mjs'),
+    [
+      "import { Packr, isNativeAccelerationEnabled } from 'msgpackr';",
+      'const packr = new Packr({ useRecords: false, encodeUndefinedAsNil: true });',
+      'export const native = isNativeAccelerationEnabled;',
+      'export const roundTrip = (v) => packr.unpack(packr.pack(v));',
+    ].join('\n'),
+  );
+  const m = await bundled(dir, 'entry.mjs', [optionalNative()]);
+  const code = readFileSync(join(dir, 'entry.mjs.out.mjs'), 'utf8');
+  assert.doesNotMatch(code, /node-gyp-build|detect-libc/, 'no search for a prebuilt binary');
+  assert.equal(m.native, false);
+  const opts = {
+    jobId: 'alertmanager:4f1c',
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 1000 },
+    name: 'ü'.repeat(40),
+  };
+  assert.deepEqual((m.roundTrip as (v: unknown) => unknown)(opts), opts);
+});
+
+test('ioredis with its command table set up in dictionary mode: every command, a fast prototype once used', async (t) => {
+  const dir = cleanDir(t, 'ioredis-commands');
+  writeFileSync(join(dir, 'entry.mjs'), "export { Redis } from 'ioredis';");
+  await bundled(dir, 'entry.mjs', [ioredisCommandTable()]);
+  assert.match(
+    readFileSync(join(dir, 'entry.mjs.out.mjs'), 'utf8'),
+    /delete Commander\.prototype\.__floatipSetup/,
+  );
+  const probe = join(dir, 'probe.mjs');
+  writeFileSync(
+    probe,
+    [
+      `import { Redis } from ${JSON.stringify(pathToFileURL(join(dir, 'entry.mjs.out.mjs')).href)};`,
+      'const commander = Object.getPrototypeOf(Redis.prototype);',
+      'const r = new Redis({ lazyConnect: true });',
+      'for (let i = 0; i < 3; i++) r.evalsha, r.hset, r.getBuffer;',
+      'const names = ["get", "getBuffer", "hset", "evalsha", "xadd", "sentinel", "call"];',
+      'console.log(JSON.stringify({ fast: %HasFastProperties(commander),',
+      '  missing: names.filter((n) => typeof r[n] !== "function") }));',
+      'r.disconnect();',
+    ].join('\n'),
+  );
+  const out = JSON.parse(
+    execFileSync(process.execPath, ['--allow-natives-syntax', probe], { encoding: 'utf8' }),
+  ) as { fast: boolean; missing: string[] };
+  assert.deepEqual(out, { fast: true, missing: [] });
+});
+
+test('a build against an ioredis whose command loop reads otherwise fails, naming the file', async (t) => {
+  const dir = cleanDir(t, 'ioredis-changed');
+  const utils = join(dir, 'node_modules', 'ioredis', 'built', 'utils');
+  mkdirSync(utils, { recursive: true });
+  writeFileSync(join(dir, 'node_modules', 'ioredis', 'package.json'), '{"main":"built/utils/Commander.js"}');
+  writeFileSync(join(utils, 'Commander.js'), 'for (const c of commands) exports[c] = c;');
+  writeFileSync(join(dir, 'entry.mjs'), "export * from 'ioredis';");
+  await assert.rejects(
+    build({
+      absWorkingDir: dir,
+      entryPoints: [join(dir, 'entry.mjs')],
+      bundle: true,
+      write: false,
+      platform: 'node',
+      format: 'esm',
+      plugins: [ioredisCommandTable()],
+      logLevel: 'silent',
+    }),
+    /Commander\.js: the command loop .* is not there once/,
+  );
+});
+
+test("yaml's ES module build, bundled, parses (and refuses) as the Node.js build does", async (t) => {
+  const dir = cleanDir(t, 'yaml-esm');
+  writeFileSync(
+    join(dir, 'entry.mjs'),
+    "import { parse } from 'yaml'; export const read = (t) => { try { return parse(t, { prettyErrors: true }); } catch (e) { return `${e.name}: ${e.message}`; } };",
+  );
+  const m = await bundled(dir, 'entry.mjs', [esmBuild()]);
+  const code = readFileSync(join(dir, 'entry.mjs.out.mjs'), 'utf8');
+  assert.doesNotMatch(code, /node_modules\/yaml\/dist\//, 'not the CommonJS build');
+  const { parse } = await import('yaml');
+  const node = (text: string): unknown => {
+    try {
+      return parse(text, { prettyErrors: true }) as unknown;
+    } catch (e) {
+      return `${(e as Error).name}: ${(e as Error).message}`;
+    }
+  };
+  const read = m.read as (text: string) => unknown;
+  for (const text of [
+    'controlPlane:\n  redis: { url: "redis://r:6379", prefix: p }\n  groups:\n    - id: g\n      members: { a: {}, b: { priority: 50 } }\n',
+    '{"controlPlane": {"tokens": [{"name": "ops", "env": "T", "scopes": ["read"]}]}}',
+    'a: &x [1, 2]\nb: *x\nc: !!str 3\nd: 0x1f\ne: ~\n',
+    'a: 1\na: 2\n',
+    'a: [1, 2\n',
+  ])
+    assert.deepEqual(read(text), node(text), text);
 });

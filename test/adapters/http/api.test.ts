@@ -33,7 +33,7 @@ test('manual failover: dry run lists the API calls and changes nothing; a real o
     [['set', 'c']],
   );
   assert.equal(provider.calls.filter((c) => c.operation === 'set').length, 0, 'dry run wrote nothing');
-  assert.equal(await cp.queue.count(), 0);
+  assert.equal(await (await cp.queue()).count(), 0);
 
   // Scopes: a read-only token may look but not move.
   assert.equal((await call('POST', '/v1/groups/web/failover', viewerToken, {})).status, 403);

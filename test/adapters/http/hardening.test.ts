@@ -178,7 +178,7 @@ test('anything but JSON is 415 and changes nothing; SNS may post its JSON as tex
     body: JSON.stringify({ dryRun: true }),
   });
   assert.equal(ok.status, 200);
-  assert.equal(await cp.queue.count(), 0);
+  assert.equal(await (await cp.queue()).count(), 0);
   assert.equal(provider.calls.filter((c) => c.operation === 'set').length, 0);
   const note = sns.sign({
     Type: 'Notification',
@@ -255,7 +255,7 @@ test('20 concurrent copies of one SNS message: one is acted on, 19 are replays',
     statuses.toSorted((a, b) => a - b),
     [202, ...Array<number>(19).fill(409)],
   );
-  assert.equal(await cp.queue.count(), 1);
+  assert.equal(await (await cp.queue()).count(), 1);
   // The claim lasts the whole window in which the message's Timestamp passes (tolerance + 300 s early).
   const ttl = await cp.apiRedis.ttl(
     `${controlKeys(cp.config.redis.prefix).prefix}:seen:sns:${note.MessageId}`,

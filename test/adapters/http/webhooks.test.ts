@@ -41,7 +41,7 @@ async function setup(t: TestContext) {
     });
   /** Nothing was written: no job, no state, no audit, no provider write. */
   const unchanged = async () => {
-    assert.equal(await f.cp.queue.count(), 0, 'no job queued');
+    assert.equal(await (await f.cp.queue()).count(), 0, 'no job queued');
     for (const g of ['web', 'db']) {
       const s = await f.cp.api.state.get(g);
       assert.deepEqual(s, { kind: 'ok', value: null }, `no state for ${g}`);
@@ -137,7 +137,7 @@ describe('webhook sources turn alerts into one failover job each', () => {
         [['web', 'a']],
       );
     }
-    assert.equal(await cp.queue.count(), 2);
+    assert.equal(await (await cp.queue()).count(), 2);
     // The same signed message again: refused by MessageId, nothing new queued.
     const replay = sns.sign(snsNote('n-2', alarm('ALARM', '2026-01-01T00:00:02Z')));
     const r = await post('/v1/webhooks/sns', JSON.stringify(replay));
@@ -147,7 +147,7 @@ describe('webhook sources turn alerts into one failover job each', () => {
       field: 'MessageId',
       message: 'SNS message n-2 was already processed',
     });
-    assert.equal(await cp.queue.count(), 2);
+    assert.equal(await (await cp.queue()).count(), 2);
   });
 
   test('Azure Monitor common alert schema (token in the query string)', async (t) => {

@@ -48,7 +48,7 @@ test('1,000 concurrent duplicate webhooks for one incident make one failover and
     }),
   );
   assert.deepEqual([...new Set(statuses)], [202]);
-  assert.equal(await cp.queue.count(), 1, 'one job queued');
+  assert.equal(await (await cp.queue()).count(), 1, 'one job queued');
 
   const worker = await startWorker(cp, { schedule: false });
   defer(() => worker.close());
@@ -61,7 +61,7 @@ test('1,000 concurrent duplicate webhooks for one incident make one failover and
   const late = await Promise.all(Array.from({ length: 50 }, async () => (await send()).json()));
   assert.ok(late.every((r) => (r as { jobs: { duplicate: boolean }[] }).jobs[0]?.duplicate === true));
   await eventually(
-    async () => ((await cp.queue.getJobCounts()).active === 0 ? true : undefined),
+    async () => ((await (await cp.queue()).getJobCounts()).active === 0 ? true : undefined),
     'queue idle',
   );
 

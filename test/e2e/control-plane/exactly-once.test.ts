@@ -56,7 +56,7 @@ test('a settled job that BullMQ delivers again does nothing: it never undoes the
   await eventually(async () => ((await jobs('completed')).some((j) => j.id === k2) ? true : undefined), 'K2');
   const writes = memory.calls.filter((c) => c.operation === 'set').length;
   // Redelivery: the same job, same id and data, back in the queue (as a stalled job is after an outage).
-  const job = await cp.queue.getJob(k1);
+  const job = await (await cp.queue()).getJob(k1);
   assert.ok(job);
   await job.retry('completed');
   const again = await eventually(async () => {

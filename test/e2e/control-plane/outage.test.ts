@@ -71,10 +71,10 @@ test('Redis stopped mid-failover and restarted: the job completes once; webhooks
   }, 'failover to commit after Redis returns');
   assert.equal(state.epoch, 1);
   await eventually(
-    async () => ((await cp.queue.getJobCounts()).completed === 1 ? true : undefined),
+    async () => ((await (await cp.queue()).getJobCounts()).completed === 1 ? true : undefined),
     'job completed',
   );
-  const counts = await cp.queue.getJobCounts();
+  const counts = await (await cp.queue()).getJobCounts();
   assert.equal(counts.failed, 0);
   const audit = await cp.api.audit.list({ group: 'web', limit: 10 });
   assert.equal(audit.kind === 'ok' && audit.value.length, 1, 'one audit entry');

@@ -154,7 +154,7 @@ test(
     assert.equal(audit.kind === 'ok' && audit.value.length, 1, 'one audit entry for the web failover');
     // The commit comes first, BullMQ marks the job completed right after.
     const webJob = await eventually(async () => {
-      const j = await cp.queue.getJob(first.jobs[0] ?? '');
+      const j = await (await cp.queue()).getJob(first.jobs[0] ?? '');
       return (await j?.getState()) === 'completed' ? j : undefined;
     }, 'the web job to complete');
     assert.equal(webJob?.attemptsMade, 1, 'the job ran once');
@@ -162,7 +162,7 @@ test(
     // Every accepted webhook's job survived the promotion.
     const accepted = sent.filter((s) => s.status === 202);
     for (const s of accepted)
-      for (const id of s.jobs) assert.ok(await cp.queue.getJob(id), `accepted job ${id} lost`);
+      for (const id of s.jobs) assert.ok(await (await cp.queue()).getJob(id), `accepted job ${id} lost`);
     // Refusals are 503 + Retry-After, never before the kill, in one unbroken window.
     const refused = sent.filter((s) => s.status !== 202);
     for (const s of refused) {

@@ -60,7 +60,7 @@ test('Lambda HTTP handler: API Gateway HTTP API (v2) and REST (v1) events reach 
   };
   const r2 = (await handler(v2 as never, lambdaContext)) as { statusCode: number; body: string };
   assert.equal(r2.statusCode, 202, r2.body);
-  assert.equal(await cp.queue.count(), 1);
+  assert.equal(await (await cp.queue()).count(), 1);
 
   const v1 = {
     resource: '/{proxy+}',

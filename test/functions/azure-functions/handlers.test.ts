@@ -31,7 +31,7 @@ test('Azure HTTP trigger: an Azure Monitor alert through the /api route prefix m
   });
   const res = await handler(req, new InvocationContext({ invocationId: 'inv-1', functionName: 'floatip' }));
   assert.equal(res.status, 202, new TextDecoder().decode(res.body as Uint8Array));
-  assert.equal(await cp.queue.count(), 1);
+  assert.equal(await (await cp.queue()).count(), 1);
   const bad = await handler(
     new HttpRequest({
       method: 'POST',

@@ -50,7 +50,7 @@ test('GCP HTTP function (functions-framework): a Cloud Monitoring incident makes
   });
   assert.equal(bad.status, 415);
   assert.equal(((await bad.json()) as { error: { field: string } }).error.field, 'Content-Type');
-  assert.equal(await cp.queue.count(), 1);
+  assert.equal(await (await cp.queue()).count(), 1);
 });
 
 test('GCP HTTP function: the rate limit sees the connection, so the X-Forwarded-For of a trusted front end picks the bucket', async (t) => {
