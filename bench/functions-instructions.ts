@@ -76,7 +76,7 @@ const median = (xs: number[]): number =>
 try {
   await ensureArtifacts();
   writeFileSync(join(work, 'driver.mjs'), driver);
-  const config = join(work, 'floatip.control.yaml');
+  const config = join(work, 'floatip.control.json');
   writeFileSync(
     config,
     JSON.stringify({

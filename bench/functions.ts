@@ -212,7 +212,7 @@ const median = (xs: number[]): number =>
 async function main(): Promise<void> {
   await ensureArtifacts();
   const prefix = `bench-fn-${randomUUID().slice(0, 8)}`;
-  const config = join(scratch('config'), 'floatip.control.yaml');
+  const config = join(scratch('config'), 'floatip.control.json');
   writeFileSync(
     config,
     JSON.stringify({

@@ -2,7 +2,7 @@
  * `npm run build:functions`: one self-contained artifact per cloud in dist/functions/ (esbuild bundles,
  * ES modules for Node.js 22+, no TypeScript, no node_modules, no native code), each as a directory and a
  * zip; prints their sizes. `--config FILE` validates a control-plane config and ships it in every artifact
- * as floatip.control.yaml (point FLOATIP_CONFIG at it); without it the deployment supplies the file.
+ * as floatip.control.json (point FLOATIP_CONFIG at it); without it the deployment supplies the file.
  */
 import { parseArgs } from 'node:util';
 import { buildFunctions } from './functions/build.ts';

@@ -71,7 +71,7 @@ export class ControlPlaneStack extends Stack {
     const secret = (field: string): string =>
       SecretValue.secretsManager(props.secretName, { jsonField: field }).unsafeUnwrap();
     const environment = {
-      FLOATIP_CONFIG: '/var/task/floatip.control.yaml',
+      FLOATIP_CONFIG: '/var/task/floatip.control.json',
       FLOATIP_REDIS_URL: StringParameter.valueForStringParameter(this, props.redisUrlParameter),
       FLOATIP_REDIS_PASSWORD: secret('redisPassword'),
       FLOATIP_OPS_TOKEN: secret('opsToken'),

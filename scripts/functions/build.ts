@@ -11,7 +11,11 @@ import {
 } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { build, type Plugin } from 'esbuild';
-import { ControlConfigError, loadControlPlaneConfig } from '../../functions/control-plane/config.ts';
+import {
+  ControlConfigError,
+  loadControlPlaneConfig,
+  parseDocument,
+} from '../../functions/control-plane/config.ts';
 import {
   computeSubset,
   esmBuild,
@@ -30,7 +34,7 @@ import { zipDirectory } from './zip.ts';
 export const repoRoot = join(dirname(new URL(import.meta.url).pathname), '..', '..');
 export const defaultOutDir = join(repoRoot, 'dist', 'functions');
 /** The config file name inside an artifact when `--config` ships one. */
-export const shippedConfigName = 'floatip.control.yaml';
+export const shippedConfigName = 'floatip.control.json';
 
 /**
  * CommonJS dependencies call require(), __dirname and __filename; in an ES module bundle those come from
@@ -85,11 +89,12 @@ export const artifactPlugins = (target: Target): Plugin[] => [
   noNativeAddon(),
   optionalNative(),
   ioredisCommandTable(),
+  // Before esmBuild: a lazy package (yaml) is resolved by its stand-in first, then its file by esmBuild.
+  lazyPackage(),
   esmBuild(),
   providerStubs(repoRoot, target),
   computeSubset(),
   promClientSubset(),
-  lazyPackage(),
   sideEffectFree(repoRoot, sideEffectFreePackages),
 ];
 
@@ -178,7 +183,9 @@ export async function buildFunctions(
     const built = buildProviders(config.providers, config.groups, { env: anyEnv });
     if (!built.ok)
       throw new ControlConfigError(built.errors.map((e) => `${o.configFile}: controlPlane.${e}`));
-    configText = readFileSync(o.configFile, 'utf8');
+    // Shipped as JSON, which the function reads without loading a YAML parser (functions/control-plane/
+    // config.ts parseDocument); the document is the one just validated.
+    configText = `${JSON.stringify(parseDocument(o.configFile, readFileSync(o.configFile, 'utf8')), null, 2)}\n`;
   }
   mkdirSync(out, { recursive: true });
   const built: BuiltArtifact[] = [];

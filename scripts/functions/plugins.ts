@@ -227,12 +227,15 @@ export function sideEffectFree(root: string, packages: readonly string[]): Plugi
  * named here becomes a stand-in that initializes the package when one of its members is first read (or,
  * for `default`, when it is called). BullMQ's job scheduler imports cron-parser (and with it luxon) at
  * module load, for cron patterns that only a worker's job scheduler parses; pino (with thread-stream and
- * sonic-boom) is set up by the first message a logger writes (adapters/system/logger.ts). Each is bundled
+ * sonic-boom) is set up by the first message a logger writes (adapters/system/logger.ts); yaml parses only
+ * a config that is not JSON (functions/control-plane/config.ts parseDocument). Each is bundled
  * into a file of its own beside the bundle (see separateFile), so a cold start does not even parse it.
  */
 export const lazyPackages: Record<string, readonly string[]> = {
   'cron-parser': ['CronExpressionParser'],
   pino: ['default'],
+  // The control plane reads YAML only when its config file is not JSON (the one build:functions ships is).
+  yaml: ['parse'],
 };
 
 /** The stand-in of one export: a Proxy that reads through to the loaded package. */
@@ -246,9 +249,12 @@ function lazyExport(name: string): string {
       '  get: (_t, key) => Reflect.get(loadDefault(), key),',
       '});',
     ].join('\n');
+  // A function (yaml's parse) is called; a class or namespace (CronExpressionParser) has members read.
+  const member = `load()[${JSON.stringify(name)}]`;
   return (
-    `export const ${name} = new Proxy({}, { get(_t, key) {` +
-    ` const target = load()[${JSON.stringify(name)}]; const v = Reflect.get(target, key);` +
+    `export const ${name} = new Proxy(function () {}, {` +
+    ` apply: (_t, self, args) => Reflect.apply(${member}, self, args),` +
+    ` get(_t, key) { const target = ${member}; const v = Reflect.get(target, key);` +
     ` return typeof v === 'function' ? v.bind(target) : v; } });`
   );
 }

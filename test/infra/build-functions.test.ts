@@ -43,6 +43,57 @@ test('build:functions --config: a config error is named (file, path) and nothing
   assert.equal(existsSync(join(dir, 'out')), false, 'nothing written');
 });
 
+test('build:functions --config ships the validated document as JSON, which the function reads', async (t) => {
+  const dir = cleanDir(t, 'build-json');
+  const yaml = join(dir, 'floatip.control.yaml');
+  // YAML the JSON reader could not take: a comment, an anchor and its alias.
+  writeFileSync(
+    yaml,
+    [
+      '# the control plane',
+      'controlPlane:',
+      '  tokens:',
+      '    - {name: ops, env: FLOATIP_OPS_TOKEN, scopes: &all [read, failover]}',
+      '    - {name: ci, env: FLOATIP_CI_TOKEN, scopes: *all}',
+      '  groups: [{id: g, members: {a: {}, b: {}}, resources: [{id: r, provider: memory, kind: address}]}]',
+      '',
+    ].join('\n'),
+  );
+  await buildFunctions({ configFile: yaml, outDir: join(dir, 'out'), only: ['aws-lambda'] });
+  const shipped = join(dir, 'out', 'aws-lambda', 'floatip.control.json');
+  assert.equal(existsSync(join(dir, 'out', 'aws-lambda', 'floatip.control.yaml')), false);
+  const doc = JSON.parse(readFileSync(shipped, 'utf8')) as {
+    controlPlane: { tokens: { scopes: string[] }[] };
+  };
+  assert.deepEqual(
+    doc.controlPlane.tokens.map((t) => t.scopes),
+    [
+      ['read', 'failover'],
+      ['read', 'failover'],
+    ],
+  );
+  const http = lineChild(
+    t,
+    [
+      join(import.meta.dirname, '../functions/aws-lambda/lambda-runtime.ts'),
+      join(dir, 'out', 'aws-lambda'),
+      'http.handler',
+    ],
+    {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH,
+        FLOATIP_CONFIG: shipped,
+        FLOATIP_OPS_TOKEN: 'ops-token-0123456789abcdef',
+        FLOATIP_CI_TOKEN: 'ci-token-0123456789abcdef',
+        FLOATIP_LOG_LEVEL: 'silent',
+      },
+    },
+  );
+  const r = (await http.ask(httpApiEvent('GET', '/healthz'))) as { ok: boolean; error?: string };
+  assert.equal(r.ok, true, r.error);
+});
+
 test('an artifact asked for a provider it does not carry names it and what it carries', async (t) => {
   await ensureArtifacts();
   const root = cleanDir(t, 'lambda-gcp');
@@ -105,8 +156,9 @@ test("a function's cold start loads BullMQ's add-job script, not its Queue or Wo
     const closure = staticClosure(dir, entry);
     const text = [...closure.values()].join('\n');
     assert.match(text, /Adds a job to the queue/, `${target}: BullMQ's addStandardJob script is there`);
-    // Markers of what stays out: Queue's job scheduler, a Worker's finishing script, cron-parser's luxon.
-    for (const marker of ['upsertJobScheduler', 'moveToFinished', 'Luxon'])
+    // Markers of what stays out: Queue's job scheduler, a Worker's finishing script, cron-parser's luxon,
+    // the YAML reader (the shipped config is JSON).
+    for (const marker of ['upsertJobScheduler', 'moveToFinished', 'Luxon', 'YAMLParseError'])
       assert.ok(!text.includes(marker), `${target}: ${marker} in ${[...closure.keys()].join(' ')}`);
     // ...and BullMQ still ships, behind import(), for listing jobs and draining the queue.
     const all = readdirSync(dir).filter((f) => f.endsWith('.mjs'));

@@ -75,6 +75,32 @@ test('a lazy package is initialized by its first use, not by the import, and the
   assert.equal((globalThis as { fipFakeParserLoads?: number }).fipFakeParserLoads, 1, 'initialized once');
 });
 
+test('a lazy named function (as yaml exports parse) is called through its stand-in, loaded once', async (t) => {
+  const dir = cleanDir(t, 'lazy-function');
+  mkdirSync(join(dir, 'node_modules', 'fip-fake-yaml'), { recursive: true });
+  writeFileSync(
+    join(dir, 'node_modules', 'fip-fake-yaml', 'index.js'),
+    [
+      'globalThis.fipFakeYamlLoads = (globalThis.fipFakeYamlLoads ?? 0) + 1;',
+      'exports.parse = function parse(text, options) { return { text, strict: options?.strict === true }; };',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(dir, 'entry.mjs'),
+    [
+      "import { parse } from 'fip-fake-yaml';",
+      'export const loadsAtImport = globalThis.fipFakeYamlLoads ?? 0;',
+      'export const read = (s) => parse(s, { strict: true });',
+    ].join('\n'),
+  );
+  const m = await bundled(dir, 'entry.mjs', [lazyPackage({ 'fip-fake-yaml': ['parse'] })]);
+  assert.equal(m.loadsAtImport, 0, 'not initialized by the import');
+  const read = m.read as (s: string) => unknown;
+  assert.deepEqual(read('a: 1'), { text: 'a: 1', strict: true });
+  assert.deepEqual(read('b: 2'), { text: 'b: 2', strict: true });
+  assert.equal((globalThis as { fipFakeYamlLoads?: number }).fipFakeYamlLoads, 1, 'initialized once');
+});
+
 test('a lazy default export (a CommonJS function with properties) loads when it is called or read', async (t) => {
   const dir = cleanDir(t, 'lazy-default');
   mkdirSync(join(dir, 'node_modules', 'fip-fake-logger'), { recursive: true });
