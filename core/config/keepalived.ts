@@ -9,8 +9,8 @@
  */
 import type { Config, ConfigDiagnostic } from '../model/index.ts';
 import { Diagnostics, type SourcePos } from './diagnostics.ts';
-import { parseBlocks } from './parser.ts';
-import { limitsOf, preprocess, type PreprocessOptions, type SourceLine } from './preprocess.ts';
+import { blockParser } from './parser.ts';
+import { limitsOf, preprocessInto, type PreprocessOptions } from './preprocess.ts';
 import { resolveParsed, type Locate } from './resolve.ts';
 import { checkSchema } from './schema-check.ts';
 import { Ctx } from './translate/context.ts';
@@ -46,11 +46,11 @@ export function translateKeepalived(
   written: (path: ReadonlyArray<string | number>) => boolean;
 } {
   const file = opts.file ?? 'keepalived.conf';
-  let lines: SourceLine[] | undefined = preprocess(text, file, opts, diags);
-  const tree = parseBlocks(lines, diags, limitsOf(opts).blockDepth);
-  // The tokenised lines (~15 MB beyond the tree at 10,000 real servers) are garbage from here: let go
-  // before translate() builds the input beside the tree (the agent's start-up peak, bench/checker/rss.bench.ts).
-  lines = undefined;
+  // Each line goes to the block parser as it is made: the whole file's tokenised lines are never held
+  // (~15 MB beside the tree at 10,000 real servers, the agent's start-up peak, bench/checker/rss.bench.ts).
+  const parser = blockParser(diags, limitsOf(opts).blockDepth);
+  preprocessInto(text, file, opts, diags, parser.line);
+  const tree = parser.end();
   const ctx = new Ctx(diags);
   const input = translate(tree, ctx);
   const fallback: SourcePos = { file, line: 1, column: 1 };

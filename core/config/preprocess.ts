@@ -71,7 +71,6 @@ const defRe = /^\s*\$([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s;
 const generatorRe = /^\s*~(SEQx?|LST)\(/;
 
 class Preprocessor {
-  readonly out: SourceLine[] = [];
   private readonly defs = new Map<string, Definition>();
   private readonly stack: string[] = [];
   private totalChars = 0;
@@ -80,10 +79,12 @@ class Preprocessor {
   private readonly limits: Limits;
   private readonly opts: PreprocessOptions;
   private readonly diags: Diagnostics;
+  private readonly sink: (line: SourceLine) => void;
 
-  constructor(opts: PreprocessOptions, diags: Diagnostics) {
+  constructor(opts: PreprocessOptions, diags: Diagnostics, sink: (line: SourceLine) => void) {
     this.opts = opts;
     this.diags = diags;
+    this.sink = sink;
     this.limits = { ...defaultLimits, ...opts.limits };
   }
 
@@ -206,7 +207,7 @@ class Preprocessor {
 
   private emit(file: string, lineNo: number, text: string, colOf: (i: number) => number): void {
     const tokens = tokenize(text, { file, line: lineNo }, colOf, this.diags);
-    if (tokens.length > 0) this.out.push({ file, line: lineNo, tokens });
+    if (tokens.length > 0) this.sink({ file, line: lineNo, tokens });
   }
 
   private include(toks: Token[], at: SourcePos): void {
@@ -502,9 +503,20 @@ export function preprocess(
   opts: PreprocessOptions,
   diags: Diagnostics,
 ): SourceLine[] {
-  const p = new Preprocessor(opts, diags);
-  p.file(file, text, undefined);
-  return p.out;
+  const out: SourceLine[] = [];
+  preprocessInto(text, file, opts, diags, (line) => out.push(line));
+  return out;
+}
+
+/** preprocess, handing each line to `sink` as it is made instead of collecting them (parseKeepalived). */
+export function preprocessInto(
+  text: string,
+  file: string,
+  opts: PreprocessOptions,
+  diags: Diagnostics,
+  sink: (line: SourceLine) => void,
+): void {
+  new Preprocessor(opts, diags, sink).file(file, text, undefined);
 }
 
 /** The effective limits for a set of options. */
