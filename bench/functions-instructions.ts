@@ -14,8 +14,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildBare } from './functions/bare.ts';
+import { writeWebhookConfig } from './functions/webhook-config.ts';
 import { ensureArtifacts, unpackArtifact } from '../test/infra/artifacts.ts';
-import { httpApiEvent, lambdaTestToken } from '../test/functions/aws-lambda/events.ts';
+import { httpApiEvent } from '../test/functions/aws-lambda/events.ts';
 
 const runs = Number(process.env.FIP_FN_RUNS ?? '1');
 const redisUrl = process.env.FLOATIP_TEST_REDIS ?? 'redis://127.0.0.1:6379';
@@ -76,24 +77,7 @@ const median = (xs: number[]): number =>
 try {
   await ensureArtifacts();
   writeFileSync(join(work, 'driver.mjs'), driver);
-  const config = join(work, 'floatip.control.json');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      controlPlane: {
-        redis: { url: redisUrl, prefix: `bench-instr-${randomUUID().slice(0, 8)}` },
-        tokens: [{ name: 'ops', value: lambdaTestToken, scopes: ['read', 'failover'] }],
-        alerts: [{ match: { alertname: 'NodeDown' }, groupLabel: 'floatip_group', memberLabel: 'instance' }],
-        groups: [
-          {
-            id: 'g',
-            members: { a: {}, b: {} },
-            resources: [{ id: 'r', provider: 'memory', kind: 'address' }],
-          },
-        ],
-      },
-    }),
-  );
+  const config = writeWebhookConfig(work, redisUrl, `bench-instr-${randomUUID().slice(0, 8)}`);
   const env = { PATH: process.env.PATH, HOME: tmpdir(), FLOATIP_CONFIG: config, FLOATIP_LOG_LEVEL: 'warn' };
   const ours = join(work, 'aws-lambda');
   unpackArtifact('aws-lambda', ours);

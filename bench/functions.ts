@@ -14,12 +14,13 @@
 // FLOATIP_TEST_REDIS or 127.0.0.1:6379)
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { buildBare } from './functions/bare.ts';
+import { writeWebhookConfig } from './functions/webhook-config.ts';
 import { ensureArtifacts, unpackArtifact } from '../test/infra/artifacts.ts';
 import { installDependencies } from '../test/functions/gcp-functions/install-deps.ts';
 import { httpApiEvent, lambdaTestToken } from '../test/functions/aws-lambda/events.ts';
@@ -212,24 +213,7 @@ const median = (xs: number[]): number =>
 async function main(): Promise<void> {
   await ensureArtifacts();
   const prefix = `bench-fn-${randomUUID().slice(0, 8)}`;
-  const config = join(scratch('config'), 'floatip.control.json');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      controlPlane: {
-        redis: { url: redisUrl, prefix },
-        tokens: [{ name: 'ops', value: lambdaTestToken, scopes: ['read', 'failover'] }],
-        alerts: [{ match: { alertname: 'NodeDown' }, groupLabel: 'floatip_group', memberLabel: 'instance' }],
-        groups: [
-          {
-            id: 'g',
-            members: { a: {}, b: {} },
-            resources: [{ id: 'r', provider: 'memory', kind: 'address' }],
-          },
-        ],
-      },
-    }),
-  );
+  const config = writeWebhookConfig(scratch('config'), redisUrl, prefix);
   const env = { PATH: process.env.PATH, HOME: tmpdir(), FLOATIP_CONFIG: config, FLOATIP_LOG_LEVEL: 'warn' };
   process.stdout.write(
     `bench:functions: cold start, process start → first webhook answered 202 (median of ${runs}, interleaved;` +
