@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildBare } from './functions/bare.ts';
-import { writeWebhookConfig } from './functions/webhook-config.ts';
+import { alertBody, webhookPath, writeWebhookConfig } from './functions/webhook-config.ts';
 import { ensureArtifacts, unpackArtifact } from '../test/infra/artifacts.ts';
 import { httpApiEvent } from '../test/functions/aws-lambda/events.ts';
 
@@ -36,20 +36,7 @@ process.exit(0);
 `;
 
 const webhook = (): string =>
-  JSON.stringify(
-    httpApiEvent('POST', '/v1/webhooks/alertmanager', {
-      version: '4',
-      status: 'firing',
-      alerts: [
-        {
-          status: 'firing',
-          labels: { alertname: 'NodeDown', floatip_group: 'g', instance: 'b' },
-          startsAt: new Date().toISOString(),
-          fingerprint: randomUUID(),
-        },
-      ],
-    }),
-  );
+  JSON.stringify(httpApiEvent('POST', webhookPath, JSON.parse(alertBody()) as unknown));
 
 /** Instructions callgrind counted for one run of the driver (the whole process, all threads). */
 function count(dir: string, phase: string, env: NodeJS.ProcessEnv): number {

@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { buildBare } from './functions/bare.ts';
-import { writeWebhookConfig } from './functions/webhook-config.ts';
+import { alertBody, webhookPath, writeWebhookConfig } from './functions/webhook-config.ts';
 import { ensureArtifacts, unpackArtifact } from '../test/infra/artifacts.ts';
 import { installDependencies } from '../test/functions/gcp-functions/install-deps.ts';
 import { httpApiEvent, lambdaTestToken } from '../test/functions/aws-lambda/events.ts';
@@ -140,23 +140,6 @@ async function untilHttp(
     child.kill('SIGKILL');
   }
 }
-
-const webhookPath = '/v1/webhooks/alertmanager';
-
-/** A firing Alertmanager alert, a new incident each time (so no run is a duplicate of another). */
-const alertBody = (): string =>
-  JSON.stringify({
-    version: '4',
-    status: 'firing',
-    alerts: [
-      {
-        status: 'firing',
-        labels: { alertname: 'NodeDown', floatip_group: 'g', instance: 'b' },
-        startsAt: new Date().toISOString(),
-        fingerprint: randomUUID(),
-      },
-    ],
-  });
 
 function setUp(target: TargetName, dir: string, env: NodeJS.ProcessEnv): () => Promise<Sample> {
   if (target === 'aws-lambda') {

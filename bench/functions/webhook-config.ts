@@ -1,7 +1,9 @@
 /**
  * The control-plane config both function benches start their artifact on: one token, one Alertmanager
- * route and one group on the in-memory provider. Written as JSON, as build:functions ships it.
+ * route and one group on the in-memory provider (written as JSON, as build:functions ships it), and the
+ * webhook they answer first.
  */
+import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lambdaTestToken } from '../../test/functions/aws-lambda/events.ts';
@@ -28,3 +30,20 @@ export function writeWebhookConfig(dir: string, redisUrl: string, prefix: string
   );
   return config;
 }
+
+export const webhookPath = '/v1/webhooks/alertmanager';
+
+/** A firing Alertmanager alert, a new incident each time (so no run is a duplicate of another). */
+export const alertBody = (): string =>
+  JSON.stringify({
+    version: '4',
+    status: 'firing',
+    alerts: [
+      {
+        status: 'firing',
+        labels: { alertname: 'NodeDown', floatip_group: 'g', instance: 'b' },
+        startsAt: new Date().toISOString(),
+        fingerprint: randomUUID(),
+      },
+    ],
+  });
