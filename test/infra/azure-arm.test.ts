@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { lintArmTemplate } from './arm-lint.ts';
+import { shippedConfigName } from '../../scripts/functions/build.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const read = (f: string): Record<string, unknown> =>
@@ -41,7 +42,7 @@ test('Azure ARM template: structurally valid, and the Function App it makes is t
   const settings = site?.properties.siteConfig.appSettings as { name: string; value: string }[];
   assert.equal(
     settings.find((s) => s.name === 'FLOATIP_CONFIG')?.value,
-    '/home/site/wwwroot/floatip.control.yaml',
+    `/home/site/wwwroot/${shippedConfigName}`,
   );
   const variables = template.variables as Record<string, string>;
   const expand = (v: string): string =>
