@@ -25,7 +25,25 @@ export const chromiumFlags = [
   '--disable-sync',
 ];
 
+/**
+ * Chromium 156 under CPU contention now and then accepts the DevTools connection and then never answers
+ * playwright's first commands (seen in CI and reproduced beside busy loops; the next start connects in
+ * ~1 s): such a start is abandoned after 20 s and the browser started afresh, up to three times.
+ */
 export async function startChromium(executable = 'chromium'): Promise<RunningChromium> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(executable);
+    } catch (e) {
+      if (attempt >= 3 || !(e instanceof Error) || !/connectOverCDP: Timeout/.test(e.message)) throw e;
+      process.stderr.write(
+        `chromium: no DevTools answer within 20 s (attempt ${attempt}); starting it again\n`,
+      );
+    }
+  }
+}
+
+async function startOnce(executable: string): Promise<RunningChromium> {
   const profile = mkdtempSync(join(tmpdir(), 'floatip-chromium-'));
   const child = spawn(
     executable,
@@ -60,7 +78,7 @@ export async function startChromium(executable = 'chromium'): Promise<RunningChr
         reject(new Error(`chromium exited with ${code}: ${err}`));
       });
     });
-    const browser = await chromium.connectOverCDP(endpoint);
+    const browser = await chromium.connectOverCDP(endpoint, { timeout: 20_000 });
     return {
       browser,
       async close() {
