@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createLab, waitFor, type Lab } from '../test/helpers/netns.ts';
 import { buildShim, keepalivedArgv, removedDestinations } from './checker/keepalived.ts';
-import { cpuMs, peakRssMb, processTree, rssMb } from './checker/proc.ts';
+import { agentArgv, cpuMs, peakRssMb, processTree, rssMb, withFdLimit } from './checker/proc.ts';
 
 const SIZES = (process.env['FIP_CHECKER_SIZES'] ?? '1000,5000,10000').split(',').map(Number);
 const WINDOW_S = Number(process.env['FIP_CHECKER_SECONDS'] ?? 15);
@@ -102,10 +102,6 @@ function collect(child: ChildProcess): { text: () => string; exited: Promise<voi
   return { text: () => text, exited: new Promise((r) => child.once('exit', () => r())) };
 }
 
-function withFdLimit(argv: string[]): string[] {
-  return ['sh', '-c', 'ulimit -n "$(ulimit -Hn)" && exec "$@"', 'sh', ...argv];
-}
-
 /**
  * The agent's nftables plane registers NAT hooks in the director's namespace, which turns on connection
  * tracking there: every check connection then costs the kernel a conntrack entry, charged to the checker
@@ -175,18 +171,7 @@ function startKeepalived(lab: Lab, dir: string, shim: string, configPath: string
 const AGENT_LOG = process.env['FIP_CHECKER_AGENT_LOG'];
 
 function startAgent(lab: Lab, dir: string, configPath: string): Checker {
-  const child = lab.spawn(
-    'd1',
-    withFdLimit([
-      process.execPath,
-      join(root, 'bin', 'floatip.mjs'),
-      'agent',
-      '--config',
-      configPath,
-      '--socket',
-      join(dir, 'agent.sock'),
-    ]),
-  );
+  const child = lab.spawn('d1', agentArgv(root, configPath, join(dir, 'agent.sock')));
   const out = collect(child);
   return {
     pid: child.pid ?? 0,

@@ -3,8 +3,9 @@
  * addStandardJob Lua script (includes resolved, as BullMQ ships it) run through ioredis, with the keys,
  * the msgpack'd arguments and options, and the queue meta that Queue.add and the Queue's start-up write.
  * A function's cold start then loads 26 KB of BullMQ instead of all of it (its Queue, every script, the
- * job scheduler's cron-parser and luxon; test/infra/build-functions.test.ts). Only what the control plane's jobs use is taken: a job id, no
- * delay, no priority, no parent, no deduplication, so the script is always the standard one.
+ * job scheduler's cron-parser and luxon; test/infra/build-functions.test.ts). Only what the control
+ * plane's jobs use is taken: a job id, no delay, no priority, no parent, no deduplication, so the script
+ * is always the standard one.
  * test/adapters/redis/bull-add.test.ts holds it to Queue.add on real Redis: the same keys and fields, the
  * same events, a duplicate id dropped the same way, and a BullMQ Worker running the job as it runs
  * Queue.add's.

@@ -1,6 +1,25 @@
 // CPU time and resident memory of a process tree, read from /proc (Linux), for bench:checker: the same
 // measurement for keepalived's two processes and for the agent, whatever it forks.
 import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** `argv` run with the open-file limit raised to its hard limit (thousands of checks in flight). */
+export function withFdLimit(argv: string[]): string[] {
+  return ['sh', '-c', 'ulimit -n "$(ulimit -Hn)" && exec "$@"', 'sh', ...argv];
+}
+
+/** The agent as a user starts it, from checkout `root`, on `config`, with its control socket at `socket`. */
+export function agentArgv(root: string, config: string, socket: string): string[] {
+  return withFdLimit([
+    process.execPath,
+    join(root, 'bin', 'floatip.mjs'),
+    'agent',
+    '--config',
+    config,
+    '--socket',
+    socket,
+  ]);
+}
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createLab, waitFor, type Lab } from '../../test/helpers/netns.ts';
 import { startKeepalived } from '../../test/netns/vrrp/lib/keepalived.ts';
-import { cpuMs } from './proc.ts';
+import { agentArgv, cpuMs, withFdLimit } from './proc.ts';
 
 const SIZES = process.argv.slice(2).map(Number);
 const SECONDS = Number(process.env['FIP_RSS_SECONDS'] ?? 20);
@@ -51,12 +51,10 @@ function config(director: string, server: string, ports: readonly number[]): str
   return `global_defs {\n    router_id rss_bench\n}\n\nvirtual_server ${director} 80 {\n    delay_loop 1\n    lb_algo rr\n    lb_kind NAT\n    protocol TCP\n${rs.join('')}}\n`;
 }
 
-const shell = (argv: string[]) => ['sh', '-c', 'ulimit -n "$(ulimit -Hn)" && exec "$@"', 'sh', ...argv];
-
 async function servers(lab: Lab, n: number): Promise<{ ports: number[]; close: () => void }> {
   const child = lab.spawn(
     'r1',
-    shell([
+    withFdLimit([
       process.execPath,
       join(import.meta.dirname, 'servers.ts'),
       lab.nodes['r1']?.ipv4 ?? '',
@@ -75,18 +73,7 @@ function vrrpOnlyConfig(): string {
 }
 
 async function agentOnce(lab: Lab, dir: string, configPath: string, seconds: number, top = root) {
-  const child = lab.spawn(
-    'd1',
-    shell([
-      process.execPath,
-      join(top, 'bin', 'floatip.mjs'),
-      'agent',
-      '--config',
-      configPath,
-      '--socket',
-      join(dir, 'a.sock'),
-    ]),
-  );
+  const child = lab.spawn('d1', agentArgv(top, configPath, join(dir, 'a.sock')));
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));

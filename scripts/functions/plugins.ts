@@ -4,6 +4,11 @@ import { dirname, join } from 'node:path';
 import type { Plugin, PluginBuild } from 'esbuild';
 import { allProviders, type Target } from './targets.ts';
 
+/** An esbuild filter matching exactly these import paths (package names). */
+function exactly(names: readonly string[]): RegExp {
+  return new RegExp(`^(${names.map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`);
+}
+
 /**
  * A provider adapter the target does not carry becomes a module whose every export throws, naming the
  * artifact and what it does carry; a config that uses it fails when the control plane is built.
@@ -103,13 +108,14 @@ export function computeSubset(): Plugin {
  * platforms), by package: the path of that build inside the package. A CommonJS module is bundled as a
  * function that V8 reads once with the bundle and compiles again, whole, when it is required; ES module
  * code is read once. yaml's ES build differs from its Node.js one only in where a YAML warning goes
- * (console.warn instead of process.emitWarning: stderr either way). About 17 M instructions of a Lambda
- * cold start (bench:functions-instructions).
+ * (console.warn instead of process.emitWarning: stderr either way). yaml is now loaded only for a YAML
+ * config (lazyPackages); there it saved about 17 M instructions of a Lambda cold start
+ * (bench:functions-instructions, measured while the config was YAML).
  */
 export const esmBuilds: Record<string, string> = { yaml: 'browser/dist/index.js' };
 
 export function esmBuild(builds: Record<string, string> = esmBuilds): Plugin {
-  const filter = new RegExp(`^(${Object.keys(builds).join('|')})$`);
+  const filter = exactly(Object.keys(builds));
   return {
     name: 'floatip-esm-build',
     setup(build) {
@@ -149,9 +155,7 @@ export function noNativeAddon(): Plugin {
 export const optionalNativePackages = ['msgpackr-extract'];
 
 export function optionalNative(packages: readonly string[] = optionalNativePackages): Plugin {
-  const filter = new RegExp(
-    `^(${packages.map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`,
-  );
+  const filter = exactly(packages);
   return {
     name: 'floatip-optional-native',
     setup(build) {
@@ -293,8 +297,7 @@ function separateFilesExternal(build: PluginBuild, prefix: string): void {
 }
 
 export function lazyPackage(packages: Record<string, readonly string[]> = lazyPackages): Plugin {
-  const names = Object.keys(packages);
-  const filter = new RegExp(`^(${names.map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`);
+  const filter = exactly(Object.keys(packages));
   return {
     name: 'floatip-lazy-package',
     setup(build) {
