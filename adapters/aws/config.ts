@@ -5,11 +5,13 @@ import { awsHolderSpec, elasticIpSpec, routeSpec, secondaryIpSpec } from './spec
 /** The `aws` provider's configuration (no SDK loaded). Credentials come from the SDK's default chain. */
 export const awsConfig: ProviderSchemas = {
   type: 'aws',
-  settings: z.strictObject({
-    region: z.string().min(1),
-    /** An emulator or a VPC endpoint; the SDK's own endpoint otherwise. */
-    endpoint: z.url().optional(),
-  }),
+  settings: z.lazy(() =>
+    z.strictObject({
+      region: z.string().min(1),
+      /** An emulator or a VPC endpoint; the SDK's own endpoint otherwise. */
+      endpoint: z.url().optional(),
+    }),
+  ),
   member: awsHolderSpec,
   kinds: { 'elastic-ip': elasticIpSpec, 'secondary-ip': secondaryIpSpec, route: routeSpec },
   // EC2 calls are synchronous; the read-back is bounded by the verify policy (about 30 s at most).

@@ -6,30 +6,32 @@ import { azureHolderSpec, publicIpSpec, routeSpec, secondaryIpSpec } from './spe
 /** The `azure` provider's configuration (no SDK loaded). */
 export const azureConfig: ProviderSchemas = {
   type: 'azure',
-  settings: z.strictObject({
-    subscriptionId: z.string().min(1),
-    /** ARM endpoint (an emulator, a sovereign cloud); https://management.azure.com otherwise. */
-    endpoint: z.url().optional(),
-    /** A PEM file of an extra CA to trust for `endpoint`. */
-    caFile: z.string().min(1).optional(),
-    /** Poll interval of long-running operations (ms). */
-    lroPollMs: z.number().int().positive().optional(),
-    /** A user-assigned managed identity's client id (the system-assigned one when absent). */
-    managedIdentityClientId: z.string().min(1).optional(),
-    /** A service principal (secret from the environment); the managed-identity-first chain when absent. */
-    clientSecret: z
-      .strictObject({
-        tenantId: z.string().min(1),
-        clientId: z.string().min(1),
-        secretEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/),
-      })
-      .optional(),
-    /** An environment variable holding a bearer token (emulators, tests only: it is never renewed; needs `endpoint`). */
-    tokenEnv: z
-      .string()
-      .regex(/^[A-Z_][A-Z0-9_]*$/)
-      .optional(),
-  }),
+  settings: z.lazy(() =>
+    z.strictObject({
+      subscriptionId: z.string().min(1),
+      /** ARM endpoint (an emulator, a sovereign cloud); https://management.azure.com otherwise. */
+      endpoint: z.url().optional(),
+      /** A PEM file of an extra CA to trust for `endpoint`. */
+      caFile: z.string().min(1).optional(),
+      /** Poll interval of long-running operations (ms). */
+      lroPollMs: z.number().int().positive().optional(),
+      /** A user-assigned managed identity's client id (the system-assigned one when absent). */
+      managedIdentityClientId: z.string().min(1).optional(),
+      /** A service principal (secret from the environment); the managed-identity-first chain when absent. */
+      clientSecret: z
+        .strictObject({
+          tenantId: z.string().min(1),
+          clientId: z.string().min(1),
+          secretEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/),
+        })
+        .optional(),
+      /** An environment variable holding a bearer token (emulators, tests only: it is never renewed; needs `endpoint`). */
+      tokenEnv: z
+        .string()
+        .regex(/^[A-Z_][A-Z0-9_]*$/)
+        .optional(),
+    }),
+  ),
   member: azureHolderSpec,
   kinds: { route: routeSpec, 'public-ip': publicIpSpec, 'secondary-ip': secondaryIpSpec },
   // NIC and route updates are long-running operations: 30-90 s is common.

@@ -8,6 +8,11 @@ import type { Sleep } from './retry.ts';
  * its resource kinds, and how long one write may take. Pure data (zod schemas), so a config can be
  * checked without loading any SDK.
  */
+/**
+ * Adapters wrap their schemas in `z.lazy`: a schema is built on its first parse, so a cloud function's
+ * cold start builds only those of the providers its config names (all four clouds' cost ~10 M
+ * instructions, bench:functions-instructions).
+ */
 export interface ProviderSchemas {
   /** The adapter's type name (`aws`, `azure`, `gcp`, `dns`, `memory`). */
   type: string;
