@@ -19,7 +19,9 @@ import {
 import {
   computeSubset,
   esmBuild,
+  debugOnDemand,
   ioredisCommandTable,
+  lazyBuiltin,
   lazyPackage,
   noNativeAddon,
   optionalNative,
@@ -89,6 +91,8 @@ export const artifactPlugins = (target: Target): Plugin[] => [
   noNativeAddon(),
   optionalNative(),
   ioredisCommandTable(),
+  debugOnDemand(),
+  lazyBuiltin(),
   // Before esmBuild: a lazy package (yaml) is resolved by its stand-in first, then its file by esmBuild.
   lazyPackage(),
   esmBuild(),

@@ -365,3 +365,96 @@ export function promClientSubset(): Plugin {
     },
   };
 }
+
+/**
+ * `debug` (ioredis's logging) costs a cold start ~10 M instructions to load (with supports-color and
+ * node:tty) although nothing is logged unless the DEBUG environment variable names a namespace. The
+ * artifact gets a stand-in: when DEBUG is empty or unset, the debuggers it makes are disabled, as the real
+ * package's would be; when DEBUG is set, the real package (bundled into a file of its own, see
+ * separateFile) makes them, so `DEBUG=ioredis:*` works in a function as anywhere. Enabling namespaces
+ * at run time (`debug.enable()`) loads the real package too, for debuggers made after that call.
+ * test/infra/function-plugins.test.ts.
+ */
+export function debugOnDemand(): Plugin {
+  return {
+    name: 'floatip-debug-on-demand',
+    setup(build) {
+      build.onResolve({ filter: /^debug$/ }, async (args) => {
+        if (args.pluginData === debugOnDemand) return undefined;
+        const real = await build.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: debugOnDemand,
+        });
+        if (real.errors.length > 0) return { errors: real.errors };
+        return { path: 'debug', namespace: 'floatip-debug', pluginData: real.path };
+      });
+      separateFilesExternal(build, 'lazy-');
+      build.onLoad({ filter: /.*/, namespace: 'floatip-debug' }, async (args) => {
+        const file = JSON.stringify(await separateFile(build, args.pluginData as string, 'lazy-debug.cjs'));
+        return {
+          loader: 'js',
+          contents: [
+            'let real;',
+            `const load = () => (real ??= require(${file}));`,
+            'function disabled(namespace) {',
+            '  const d = () => {};',
+            '  Object.assign(d, { namespace, enabled: false, useColors: false, color: 0, diff: 0 });',
+            '  d.log = () => {};',
+            '  d.destroy = () => false;',
+            "  d.extend = (sub, delimiter = ':') => createDebug(namespace + delimiter + sub);",
+            '  return d;',
+            '}',
+            'function createDebug(namespace) {',
+            '  if (real === undefined && process.env.DEBUG) load();',
+            '  return real === undefined ? disabled(namespace) : real(namespace);',
+            '}',
+            'createDebug.enable = (namespaces) => load().enable(namespaces);',
+            "createDebug.disable = () => (real === undefined ? '' : real.disable());",
+            'createDebug.enabled = (name) => (process.env.DEBUG || real !== undefined ? load().enabled(name) : false);',
+            'createDebug.default = createDebug;',
+            'createDebug.debug = createDebug;',
+            'module.exports = createDebug;',
+          ].join('\n'),
+        };
+      });
+    },
+  };
+}
+
+/**
+ * Node.js built-in modules a package requires at load but uses only on a path a function's first request
+ * does not take, by package: each `require` of them from that package gets a stand-in that requires the
+ * module when first called or read. redis-errors loads node:assert (~11 M instructions of a cold start)
+ * for two asserts in the constructor of a parser error.
+ */
+export const lazyBuiltins: Record<string, readonly string[]> = { 'redis-errors': ['assert'] };
+
+export function lazyBuiltin(packages: Record<string, readonly string[]> = lazyBuiltins): Plugin {
+  const names = [...new Set(Object.values(packages).flat())];
+  const importers = Object.entries(packages).map(
+    ([pkg, mods]) => [new RegExp(`[\\\\/]node_modules[\\\\/]${pkg}[\\\\/]`), mods] as const,
+  );
+  return {
+    name: 'floatip-lazy-builtin',
+    setup(build) {
+      build.onResolve({ filter: exactly(names) }, (args) =>
+        importers.some(([re, mods]) => re.test(args.importer) && mods.includes(args.path))
+          ? { path: args.path, namespace: 'floatip-lazy-builtin' }
+          : undefined,
+      );
+      build.onLoad({ filter: /.*/, namespace: 'floatip-lazy-builtin' }, (args) => ({
+        loader: 'js',
+        contents: [
+          'let real;',
+          `const load = () => (real ??= require(${JSON.stringify(`node:${args.path}`)}));`,
+          'module.exports = new Proxy(function () {}, {',
+          '  apply: (_t, self, args) => Reflect.apply(load(), self, args),',
+          '  get: (_t, key) => Reflect.get(load(), key),',
+          '});',
+        ].join('\n'),
+      }));
+    },
+  };
+}

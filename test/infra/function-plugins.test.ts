@@ -4,10 +4,11 @@
  * serves the same metrics, default process metrics included when asked for; msgpackr without its
  * optional native extractor encodes and decodes as before; ioredis's command table, set up in dictionary
  * mode, is a fast prototype again once used and has every command; yaml's ES module build parses as its
- * Node.js build does.
+ * Node.js build does; `debug` loads only when DEBUG asks for it, and logs as itself then; a built-in module
+ * made lazy for one package loads at its first use.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -15,8 +16,10 @@ import { pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import { banner, repoRoot } from '../../scripts/functions/build.ts';
 import {
+  debugOnDemand,
   esmBuild,
   ioredisCommandTable,
+  lazyBuiltin,
   lazyPackage,
   optionalNative,
   promClientSubset,
@@ -267,4 +270,106 @@ test("yaml's ES module build, bundled, parses (and refuses) as the Node.js build
     'a: [1, 2\n',
   ])
     assert.deepEqual(read(text), node(text), text);
+});
+
+/** Runs `file` in a fresh Node.js process (nothing loaded yet) with `env`; its stdout and stderr. */
+function fresh(file: string, env: Record<string, string> = {}): { out: string; err: string } {
+  const r = spawnSync(process.execPath, [file], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', ...env },
+  });
+  assert.equal(r.status, 0, r.stderr);
+  return { out: r.stdout, err: r.stderr };
+}
+
+test('debug loads only when DEBUG names namespaces, and then logs as the real package does', async (t) => {
+  const dir = cleanDir(t, 'debug-on-demand');
+  writeFileSync(
+    join(dir, 'entry.mjs'),
+    [
+      "import createDebug from 'debug';",
+      "const log = createDebug('fip:test');",
+      "const sub = log.extend('sub');",
+      "log('hello %d', 42);",
+      "sub('from %s', 'sub');",
+      'const loaded = Object.keys(require.cache).some((f) => f.endsWith("lazy-debug.cjs"));',
+      'console.log(JSON.stringify({ enabled: log.enabled, sub: sub.namespace, subEnabled: sub.enabled, loaded }));',
+    ].join('\n'),
+  );
+  await build({
+    absWorkingDir: dir,
+    nodePaths: [join(repoRoot, 'node_modules')],
+    entryPoints: [join(dir, 'entry.mjs')],
+    outdir: join(dir, 'out'),
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    banner: { js: banner },
+    plugins: [debugOnDemand()],
+    logLevel: 'error',
+  });
+  const entry = join(dir, 'out', 'entry.mjs');
+  assert.doesNotMatch(
+    readFileSync(entry, 'utf8'),
+    /supports-color|humanize|DEBUG_COLORS/,
+    'not in the bundle',
+  );
+  const off = fresh(entry);
+  assert.deepEqual(JSON.parse(off.out), {
+    enabled: false,
+    sub: 'fip:test:sub',
+    subEnabled: false,
+    loaded: false,
+  });
+  assert.equal(off.err, '', 'a disabled debugger writes nothing');
+  const on = fresh(entry, { DEBUG: 'fip:*', DEBUG_COLORS: 'no' });
+  assert.deepEqual(JSON.parse(on.out), {
+    enabled: true,
+    sub: 'fip:test:sub',
+    subEnabled: true,
+    loaded: true,
+  });
+  // The real package's format (no colors, not a TTY): an ISO date, the namespace, the message.
+  assert.match(on.err, /^\S+Z fip:test hello 42\n\S+Z fip:test:sub from sub\n$/);
+  const other = fresh(entry, { DEBUG: 'someone-else' });
+  assert.equal(JSON.parse(other.out).enabled, false, 'DEBUG naming other namespaces enables nothing here');
+});
+
+test('a built-in module made lazy for one package loads at its first use, and works as itself', async (t) => {
+  const dir = cleanDir(t, 'lazy-builtin');
+  writeFileSync(
+    join(dir, 'entry.mjs'),
+    [
+      "import { ParserError } from 'redis-errors';",
+      "const loaded = () => process.moduleLoadList.includes('NativeModule assert');",
+      'const atImport = loaded();',
+      'let refused = null;',
+      "try { new ParserError('bad', Buffer.from('x'), 'not a number'); } catch (e) { refused = e.code; }",
+      "const ok = new ParserError('fine', Buffer.from('x'), 3);",
+      'console.log(JSON.stringify({ atImport, refused, afterUse: loaded(), message: ok.message, offset: ok.offset }));',
+    ].join('\n'),
+  );
+  const m = join(dir, 'entry.out.mjs');
+  await build({
+    absWorkingDir: dir,
+    nodePaths: [join(repoRoot, 'node_modules')],
+    entryPoints: [join(dir, 'entry.mjs')],
+    outfile: m,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    banner: { js: banner },
+    plugins: [lazyBuiltin()],
+    logLevel: 'error',
+  });
+  assert.deepEqual(JSON.parse(fresh(m).out), {
+    atImport: false,
+    refused: 'ERR_ASSERTION',
+    afterUse: true,
+    message: 'fine',
+    offset: 3,
+  });
 });
