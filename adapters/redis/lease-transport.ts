@@ -5,15 +5,17 @@ import type { LeaseAdvert, LeaseTransport, Logger } from '../../core/ports/index
 import type { ControlKeys } from './keys.ts';
 import { runScript, storeDown } from './scripts.ts';
 
-const advertSchema = z.object({
-  scope: z.string(),
-  node: z.string().min(1),
-  address: z.string().min(1),
-  priority: z.number().int().min(0).max(255),
-  intervalMs: z.number().int().min(10).max(40_950),
-  vips: z.array(z.string()),
-  sentAtMs: z.number(),
-});
+const advertSchema = z.lazy(() =>
+  z.object({
+    scope: z.string(),
+    node: z.string().min(1),
+    address: z.string().min(1),
+    priority: z.number().int().min(0).max(255),
+    intervalMs: z.number().int().min(10).max(40_950),
+    vips: z.array(z.string()),
+    sentAtMs: z.number(),
+  }),
+);
 
 const channel = (keys: ControlKeys, scope: string): string => `${keys.lease(scope)}:adverts`;
 

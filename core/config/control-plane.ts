@@ -38,9 +38,11 @@ const int = (min: number, max: number) => {
 const mapping = <T extends z.ZodRawShape>(shape: T) => z.strictObject(shape, { error: 'must be a mapping' });
 const list = <T extends z.ZodType>(item: T) => z.array(item, { error: 'must be a list' });
 const nonEmptyList = <T extends z.ZodType>(item: T) => list(item).min(1, { error: 'must not be empty' });
-const strMap = z.record(z.string(), z.string({ error: 'must be a string' }), {
-  error: 'must be a mapping of strings',
-});
+const strMap = z.lazy(() =>
+  z.record(z.string(), z.string({ error: 'must be a string' }), {
+    error: 'must be a mapping of strings',
+  }),
+);
 
 /** Cross-field checks run even when a field failed, so one pass reports every problem. */
 const always = { when: () => true } as const;
@@ -78,121 +80,129 @@ function isAddressOrCidr(s: string): boolean {
   return /^\d{1,3}$/.test(bits) && Number(bits) <= (v4 ? 32 : 128);
 }
 
-const secretShape = { value: str().optional(), env: str(/^[A-Z_][A-Z0-9_]*$/).optional() };
+const secretShape = () => ({ value: str().optional(), env: str(/^[A-Z_][A-Z0-9_]*$/).optional() });
 
-const token = mapping({
-  name: str(ID),
-  ...secretShape,
-  scopes: nonEmptyList(
-    z.enum(['read', 'failover', 'report'], { error: "must be 'read', 'failover' or 'report'" }),
-  ),
-  /** With scope `report`: the agent names this token may report for (absent: any agent). */
-  agents: nonEmptyList(str(ID)).optional(),
-}).superRefine((v, ctx) => exactlyOne(v, ctx, 'value', 'env'), always);
+const token = z.lazy(() =>
+  mapping({
+    name: str(ID),
+    ...secretShape(),
+    scopes: nonEmptyList(
+      z.enum(['read', 'failover', 'report'], { error: "must be 'read', 'failover' or 'report'" }),
+    ),
+    /** With scope `report`: the agent names this token may report for (absent: any agent). */
+    agents: nonEmptyList(str(ID)).optional(),
+  }).superRefine((v, ctx) => exactlyOne(v, ctx, 'value', 'env'), always),
+);
 
 /** A group: the same members/resources shape as the agent's `cloud:` section (failover-group.ts). */
-const group = mapping({ id: str(ID), members: membersSchema, resources: resourcesSchema });
+const group = z.lazy(() => mapping({ id: str(ID), members: membersSchema, resources: resourcesSchema }));
 
-const alertMapping = mapping({
-  match: strMap.prefault({}),
-  group: str().optional(),
-  groupLabel: str().optional(),
-  memberLabel: str().optional(),
-  memberMap: strMap.optional(),
-}).superRefine((v, ctx) => exactlyOne(v, ctx, 'group', 'groupLabel'), always);
+const alertMapping = z.lazy(() =>
+  mapping({
+    match: strMap.prefault({}),
+    group: str().optional(),
+    groupLabel: str().optional(),
+    memberLabel: str().optional(),
+    memberMap: strMap.optional(),
+  }).superRefine((v, ctx) => exactlyOne(v, ctx, 'group', 'groupLabel'), always),
+);
 
 const ENV = /^[A-Z_][A-Z0-9_]*$/;
-const hostPort = mapping({ host: str(), port: int(1, 65535) });
+const hostPort = z.lazy(() => mapping({ host: str(), port: int(1, 65535) }));
 
 /** Where the control plane's Redis is: exactly one of url, urlEnv, sentinels (+ name), cluster. */
-const redis = mapping({
-  url: str(/^rediss?:\/\//).optional(),
-  urlEnv: str(ENV).optional(),
-  sentinels: nonEmptyList(hostPort).optional(),
-  name: str().optional(),
-  cluster: nonEmptyList(hostPort).optional(),
-  username: str().optional(),
-  passwordEnv: str(ENV).optional(),
-  sentinelPasswordEnv: str(ENV).optional(),
-  replicas: int(0, 16).optional(),
-  tls: z
-    .union([z.literal(true), mapping({ caFile: str().optional(), servername: str().optional() })], {
-      error: 'must be true or a mapping with caFile / servername',
-    })
-    .optional(),
-  prefix: str(/^[A-Za-z0-9_.-]+$/).default('floatip'),
-})
-  .superRefine((v, ctx) => {
-    const o = rec(v);
-    const given = ['url', 'urlEnv', 'sentinels', 'cluster'].filter((k) => o[k] !== undefined);
-    if (given.length > 1)
-      ctx.addIssue({ code: 'custom', message: `needs at most one of ${given.join(', ')}`, path: [] });
-    if (o.sentinels !== undefined && o.name === undefined)
-      ctx.addIssue({ code: 'custom', message: 'the Sentinel master name is required', path: ['name'] });
-    if (o.name !== undefined && o.sentinels === undefined)
-      ctx.addIssue({ code: 'custom', message: 'only with sentinels', path: ['name'] });
-    if (o.replicas !== undefined && o.cluster !== undefined)
-      ctx.addIssue({ code: 'custom', message: 'not with cluster (WAIT is per node)', path: ['replicas'] });
-    if (o.sentinelPasswordEnv !== undefined && o.sentinels === undefined)
-      ctx.addIssue({ code: 'custom', message: 'only with sentinels', path: ['sentinelPasswordEnv'] });
-  }, always)
-  .transform((v) =>
-    (v.url ?? v.urlEnv ?? v.sentinels ?? v.cluster) ? v : { ...v, url: 'redis://127.0.0.1:6379' },
-  )
-  .prefault({});
-
-const schema = mapping({
-  redis,
-  http: mapping({
-    host: str().default('127.0.0.1'),
-    port: int(0, 65535).default(8080),
-    bodyLimitBytes: int(256, 8 << 20).default(65536),
-    ratePerMinute: int(1, 10_000_000).default(6000),
-    /** Proxies whose X-Forwarded-For is believed (addresses or CIDR blocks); nobody else's is. */
-    trustedProxies: list(
-      str().refine(isAddressOrCidr, { error: 'must be an IP address or CIDR block' }),
-    ).default([]),
-  }).prefault({}),
-  worker: mapping({
-    concurrency: int(1, 1000).default(8),
-    lockTtlMs: int(100, 3_600_000).default(30_000),
-    attempts: int(1, 100).default(5),
-    backoffMs: int(1, 600_000).default(500),
-  }).prefault({}),
-  sweep: mapping({ everyMs: int(100, 86_400_000).default(30_000) }).prefault({}),
-  tokens: list(token).default([]),
-  webhooks: mapping({
-    hmac: mapping({ ...secretShape, toleranceSec: int(1, 86_400).default(300) })
-      .superRefine((v, ctx) => exactlyOne(v, ctx, 'value', 'env'), always)
+const redis = z.lazy(() =>
+  mapping({
+    url: str(/^rediss?:\/\//).optional(),
+    urlEnv: str(ENV).optional(),
+    sentinels: nonEmptyList(hostPort).optional(),
+    name: str().optional(),
+    cluster: nonEmptyList(hostPort).optional(),
+    username: str().optional(),
+    passwordEnv: str(ENV).optional(),
+    sentinelPasswordEnv: str(ENV).optional(),
+    replicas: int(0, 16).optional(),
+    tls: z
+      .union([z.literal(true), mapping({ caFile: str().optional(), servername: str().optional() })], {
+        error: 'must be true or a mapping with caFile / servername',
+      })
       .optional(),
-    sns: mapping({
-      topicArns: nonEmptyList(str(/^arn:aws[a-z-]*:sns:/)),
-      certUrlPattern: str()
-        .refine((p) => p.startsWith('^'), { error: "must be anchored (start with '^')" })
-        .default(defaultSnsUrlPattern),
-      toleranceSec: int(1, 86_400 * 7).default(3600),
-    }).optional(),
-  }).prefault({}),
-  alerts: list(alertMapping).default([]),
-  groups: nonEmptyList(group),
-  /**
-   * Provider connections by name (`type` defaults to the name), shared by every group; each provider's
-   * own schema checks its settings (functions/shared/providers.ts).
-   */
-  providers: providersSchema.default({}),
-  /** Overrides of the failover policy (retries, read-back, parallelism, rate limit). */
-  policy: policySchema.optional(),
-}).superRefine((v, ctx) => {
-  const o = rec(v);
-  unique(o.groups, ctx, ['groups'], 'id', 'group id');
-  unique(o.tokens, ctx, ['tokens'], 'name', 'token name');
-  const ids = new Set(arr(o.groups).map((g) => rec(g).id));
-  arr(o.alerts).forEach((a, i) => {
-    const g = rec(a).group;
-    if (typeof g === 'string' && g !== '' && !ids.has(g))
-      ctx.addIssue({ code: 'custom', message: `unknown group '${g}'`, path: ['alerts', i, 'group'] });
-  });
-}, always);
+    prefix: str(/^[A-Za-z0-9_.-]+$/).default('floatip'),
+  })
+    .superRefine((v, ctx) => {
+      const o = rec(v);
+      const given = ['url', 'urlEnv', 'sentinels', 'cluster'].filter((k) => o[k] !== undefined);
+      if (given.length > 1)
+        ctx.addIssue({ code: 'custom', message: `needs at most one of ${given.join(', ')}`, path: [] });
+      if (o.sentinels !== undefined && o.name === undefined)
+        ctx.addIssue({ code: 'custom', message: 'the Sentinel master name is required', path: ['name'] });
+      if (o.name !== undefined && o.sentinels === undefined)
+        ctx.addIssue({ code: 'custom', message: 'only with sentinels', path: ['name'] });
+      if (o.replicas !== undefined && o.cluster !== undefined)
+        ctx.addIssue({ code: 'custom', message: 'not with cluster (WAIT is per node)', path: ['replicas'] });
+      if (o.sentinelPasswordEnv !== undefined && o.sentinels === undefined)
+        ctx.addIssue({ code: 'custom', message: 'only with sentinels', path: ['sentinelPasswordEnv'] });
+    }, always)
+    .transform((v) =>
+      (v.url ?? v.urlEnv ?? v.sentinels ?? v.cluster) ? v : { ...v, url: 'redis://127.0.0.1:6379' },
+    )
+    .prefault({}),
+);
+
+const schema = z.lazy(() =>
+  mapping({
+    redis,
+    http: mapping({
+      host: str().default('127.0.0.1'),
+      port: int(0, 65535).default(8080),
+      bodyLimitBytes: int(256, 8 << 20).default(65536),
+      ratePerMinute: int(1, 10_000_000).default(6000),
+      /** Proxies whose X-Forwarded-For is believed (addresses or CIDR blocks); nobody else's is. */
+      trustedProxies: list(
+        str().refine(isAddressOrCidr, { error: 'must be an IP address or CIDR block' }),
+      ).default([]),
+    }).prefault({}),
+    worker: mapping({
+      concurrency: int(1, 1000).default(8),
+      lockTtlMs: int(100, 3_600_000).default(30_000),
+      attempts: int(1, 100).default(5),
+      backoffMs: int(1, 600_000).default(500),
+    }).prefault({}),
+    sweep: mapping({ everyMs: int(100, 86_400_000).default(30_000) }).prefault({}),
+    tokens: list(token).default([]),
+    webhooks: mapping({
+      hmac: mapping({ ...secretShape(), toleranceSec: int(1, 86_400).default(300) })
+        .superRefine((v, ctx) => exactlyOne(v, ctx, 'value', 'env'), always)
+        .optional(),
+      sns: mapping({
+        topicArns: nonEmptyList(str(/^arn:aws[a-z-]*:sns:/)),
+        certUrlPattern: str()
+          .refine((p) => p.startsWith('^'), { error: "must be anchored (start with '^')" })
+          .default(defaultSnsUrlPattern),
+        toleranceSec: int(1, 86_400 * 7).default(3600),
+      }).optional(),
+    }).prefault({}),
+    alerts: list(alertMapping).default([]),
+    groups: nonEmptyList(group),
+    /**
+     * Provider connections by name (`type` defaults to the name), shared by every group; each provider's
+     * own schema checks its settings (functions/shared/providers.ts).
+     */
+    providers: providersSchema.default({}),
+    /** Overrides of the failover policy (retries, read-back, parallelism, rate limit). */
+    policy: policySchema.optional(),
+  }).superRefine((v, ctx) => {
+    const o = rec(v);
+    unique(o.groups, ctx, ['groups'], 'id', 'group id');
+    unique(o.tokens, ctx, ['tokens'], 'name', 'token name');
+    const ids = new Set(arr(o.groups).map((g) => rec(g).id));
+    arr(o.alerts).forEach((a, i) => {
+      const g = rec(a).group;
+      if (typeof g === 'string' && g !== '' && !ids.has(g))
+        ctx.addIssue({ code: 'custom', message: `unknown group '${g}'`, path: ['alerts', i, 'group'] });
+    });
+  }, always),
+);
 
 /** `controlPlane.groups[0].members[1]` from a zod issue path. */
 function joinPath(base: string, segments: readonly PropertyKey[]): string {

@@ -22,72 +22,89 @@ import * as z from 'zod';
 export const idPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 const providerPattern = /^[a-z][a-z0-9-]{0,62}$/;
 
-const id = z.string({ error: 'must be a string' }).regex(idPattern, {
-  error: 'letters, digits, _ . - (at most 63, starting with a letter or digit)',
-});
-const providerName = z.string().regex(providerPattern, {
-  error: 'provider names are lower-case words (a-z, 0-9, -)',
-});
-const mapping = z.record(z.string(), z.unknown(), { error: 'must be a mapping' });
+const id = z.lazy(() =>
+  z.string({ error: 'must be a string' }).regex(idPattern, {
+    error: 'letters, digits, _ . - (at most 63, starting with a letter or digit)',
+  }),
+);
+const providerName = z.lazy(() =>
+  z.string().regex(providerPattern, {
+    error: 'provider names are lower-case words (a-z, 0-9, -)',
+  }),
+);
+const mapping = z.lazy(() => z.record(z.string(), z.unknown(), { error: 'must be a mapping' }));
 
 /** The provider `memory` is always there: a map in the process (demos, tests); it needs no settings. */
 export const memoryProvider = 'memory';
 
 /** One provider connection; `type` names the adapter (aws, azure, gcp, dns, memory), default: the key. */
-export const providerEntrySchema = z.looseObject(
-  { type: providerName.optional() },
-  { error: 'must be a mapping' },
+export const providerEntrySchema = z.lazy(() =>
+  z.looseObject({ type: providerName.optional() }, { error: 'must be a mapping' }),
 );
 
 /** A member: its priority and, under each provider name, how that provider knows it. */
-export const memberEntrySchema = z
-  .object(
-    {
-      priority: z
-        .number({ error: 'must be an integer from 1 to 254' })
-        .int({ error: 'must be an integer from 1 to 254' })
-        .min(1, { error: 'must be an integer from 1 to 254' })
-        .max(254, { error: 'must be an integer from 1 to 254' })
-        .default(100),
-    },
-    { error: 'must be a mapping' },
-  )
-  .catchall(mapping);
-
-export const resourceSchema = z.strictObject(
-  {
-    id,
-    provider: providerName,
-    kind: z.string().min(1, { error: 'must be a non-empty string' }),
-    spec: mapping.prefault({}),
-  },
-  { error: 'must be a mapping' },
+export const memberEntrySchema = z.lazy(() =>
+  z
+    .object(
+      {
+        priority: z
+          .number({ error: 'must be an integer from 1 to 254' })
+          .int({ error: 'must be an integer from 1 to 254' })
+          .min(1, { error: 'must be an integer from 1 to 254' })
+          .max(254, { error: 'must be an integer from 1 to 254' })
+          .default(100),
+      },
+      { error: 'must be a mapping' },
+    )
+    .catchall(mapping),
 );
 
-export const membersSchema = z
-  .record(id, memberEntrySchema, { error: 'must be a mapping of member id to settings' })
-  .refine((m) => Object.keys(m).length > 0, { error: 'at least one member is needed' });
-export const resourcesSchema = z.array(resourceSchema, { error: 'must be a list' }).min(1, {
-  error: 'at least one resource is needed',
-});
-export const providersSchema = z.record(providerName, providerEntrySchema, { error: 'must be a mapping' });
+export const resourceSchema = z.lazy(() =>
+  z.strictObject(
+    {
+      id,
+      provider: providerName,
+      kind: z.string().min(1, { error: 'must be a non-empty string' }),
+      spec: mapping.prefault({}),
+    },
+    { error: 'must be a mapping' },
+  ),
+);
 
-const backoff = z.strictObject({
-  attempts: z.number().int().min(1).max(100).optional(),
-  baseMs: z.number().min(0).max(600_000).optional(),
-  capMs: z.number().min(0).max(3_600_000).optional(),
-  factor: z.number().min(1).max(10).optional(),
-  jitter: z.enum(['full', 'equal', 'none']).optional(),
-});
+export const membersSchema = z.lazy(() =>
+  z
+    .record(id, memberEntrySchema, { error: 'must be a mapping of member id to settings' })
+    .refine((m) => Object.keys(m).length > 0, { error: 'at least one member is needed' }),
+);
+export const resourcesSchema = z.lazy(() =>
+  z.array(resourceSchema, { error: 'must be a list' }).min(1, {
+    error: 'at least one resource is needed',
+  }),
+);
+export const providersSchema = z.lazy(() =>
+  z.record(providerName, providerEntrySchema, { error: 'must be a mapping' }),
+);
+
+const backoff = z.lazy(() =>
+  z.strictObject({
+    attempts: z.number().int().min(1).max(100).optional(),
+    baseMs: z.number().min(0).max(600_000).optional(),
+    capMs: z.number().min(0).max(3_600_000).optional(),
+    factor: z.number().min(1).max(10).optional(),
+    jitter: z.enum(['full', 'equal', 'none']).optional(),
+  }),
+);
 
 /** Overrides of the failover policy (retries, read-back, parallelism, client-side rate limit). */
-export const policySchema = z.strictObject({
-  call: backoff.optional(),
-  verify: backoff.optional(),
-  action: backoff.optional(),
-  concurrency: z.number().int().min(1).max(1024).optional(),
-  rate: z.strictObject({ perSecond: z.number().positive(), burst: z.number().int().min(1) }).optional(),
-});
+export const policySchema = z.lazy(() =>
+  z.strictObject({
+    call: backoff.optional(),
+    verify: backoff.optional(),
+    action: backoff.optional(),
+    concurrency: z.number().int().min(1).max(1024).optional(),
+    rate: z.strictObject({ perSecond: z.number().positive(), burst: z.number().int().min(1) }).optional(),
+  }),
+);
 
 export type PolicyOverrides = z.output<typeof policySchema>;
 
