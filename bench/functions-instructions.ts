@@ -64,7 +64,7 @@ const median = (xs: number[]): number =>
 try {
   await ensureArtifacts();
   writeFileSync(join(work, 'driver.mjs'), driver);
-  const config = writeWebhookConfig(work, redisUrl, `bench-instr-${randomUUID().slice(0, 8)}`);
+  const config = await writeWebhookConfig(work, redisUrl, `bench-instr-${randomUUID().slice(0, 8)}`);
   const env = { PATH: process.env.PATH, HOME: tmpdir(), FLOATIP_CONFIG: config, FLOATIP_LOG_LEVEL: 'warn' };
   const ours = join(work, 'aws-lambda');
   unpackArtifact('aws-lambda', ours);

@@ -196,7 +196,7 @@ const median = (xs: number[]): number =>
 async function main(): Promise<void> {
   await ensureArtifacts();
   const prefix = `bench-fn-${randomUUID().slice(0, 8)}`;
-  const config = writeWebhookConfig(scratch('config'), redisUrl, prefix);
+  const config = await writeWebhookConfig(scratch('config'), redisUrl, prefix);
   const env = { PATH: process.env.PATH, HOME: tmpdir(), FLOATIP_CONFIG: config, FLOATIP_LOG_LEVEL: 'warn' };
   process.stdout.write(
     `bench:functions: cold start, process start → first webhook answered 202 (median of ${runs}, interleaved;` +

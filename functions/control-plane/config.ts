@@ -4,7 +4,12 @@ import type { ControlPlaneConfig } from '../../core/config/control-plane.ts';
 import { parseControlPlaneConfig } from '../../core/config/control-plane.ts';
 import { firstDuplicateName } from '../../core/config/json-names.ts';
 import type { ResolvedToken } from '../../adapters/http/index.ts';
+import { readChecked } from './checked.ts';
 import { controlPlaneProblems } from './problems.ts';
+
+/** Set by the cloud-function build (scripts/functions/build.ts, esbuild `define`); absent elsewhere. */
+declare const FLOATIP_ARTIFACT: { version: string } | undefined;
+const artifactVersion = typeof FLOATIP_ARTIFACT === 'undefined' ? undefined : FLOATIP_ARTIFACT.version;
 
 /** A config problem, already formatted as `file: path: message` lines. */
 export class ControlConfigError extends Error {
@@ -15,14 +20,23 @@ export class ControlConfigError extends Error {
   }
 }
 
-/** Reads a floatip YAML/JSON file and validates its `controlPlane:` section. */
-export async function loadControlPlaneConfig(file: string): Promise<ControlPlaneConfig> {
+/**
+ * Reads a floatip YAML/JSON file and validates its `controlPlane:` section. `checkedBy`: the floatip
+ * version whose checked copy of this very document may stand for the validation (./checked.ts); an
+ * artifact passes its own, everything else validates.
+ */
+export async function loadControlPlaneConfig(
+  file: string,
+  checkedBy: string | undefined = artifactVersion,
+): Promise<ControlPlaneConfig> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
     throw new ControlConfigError([`${file}: cannot read: ${(err as Error).message}`]);
   }
+  const checked = checkedBy === undefined ? undefined : readChecked(file, text, checkedBy);
+  if (checked !== undefined) return checked;
   const doc = parseDocument(file, text);
   const section =
     typeof doc === 'object' && doc !== null && 'controlPlane' in doc

@@ -16,6 +16,7 @@ import {
   loadControlPlaneConfig,
   parseDocument,
 } from '../../functions/control-plane/config.ts';
+import { checkedPath, checkedText } from '../../functions/control-plane/checked.ts';
 import {
   computeSubset,
   esmBuild,
@@ -71,6 +72,9 @@ const dirSize = (dir: string): number =>
     const s = statSync(p);
     return n + (s.isDirectory() ? dirSize(p) : s.size);
   }, 0);
+
+/** floatip's version (package.json): an artifact's checked config copy is valid for it alone. */
+export const packageVersion = (): string => packageVersions().version;
 
 function packageVersions(): { version: string; deps: Record<string, string> } {
   const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
@@ -138,7 +142,11 @@ async function bundleEntry(target: Target, dir: string, out: string, input: stri
     // functions/shared/providers.ts refuses, when the control plane is built, a provider this artifact
     // does not carry (its module is only a stub that throws on the first call).
     define: {
-      FLOATIP_ARTIFACT: JSON.stringify({ name: target.name, providers: ['memory', ...target.providers] }),
+      FLOATIP_ARTIFACT: JSON.stringify({
+        name: target.name,
+        version: packageVersions().version,
+        providers: ['memory', ...target.providers],
+      }),
     },
     banner: { js: banner },
     minifyWhitespace: true,
@@ -150,7 +158,17 @@ async function bundleEntry(target: Target, dir: string, out: string, input: stri
   return Object.keys(result.metafile.inputs).filter((f) => !f.includes('node_modules') && !f.includes(':'));
 }
 
-async function buildTarget(target: Target, out: string, configText: string | null): Promise<BuiltArtifact> {
+/** The config an artifact ships: the document and its checked copy (functions/control-plane/checked.ts). */
+interface ShippedConfig {
+  doc: string;
+  checked: string;
+}
+
+async function buildTarget(
+  target: Target,
+  out: string,
+  shipped: ShippedConfig | null,
+): Promise<BuiltArtifact> {
   const dir = join(out, target.name);
   const staging = join(out, `.${target.name}.${process.pid}`);
   rmSync(staging, { recursive: true, force: true });
@@ -160,7 +178,10 @@ async function buildTarget(target: Target, out: string, configText: string | nul
   const { version, deps } = packageVersions();
   for (const [file, text] of Object.entries(target.files(version, deps)))
     writeFileSync(join(staging, file), text);
-  if (configText !== null) writeFileSync(join(staging, shippedConfigName), configText);
+  if (shipped !== null) {
+    writeFileSync(join(staging, shippedConfigName), shipped.doc);
+    writeFileSync(join(staging, checkedPath(shippedConfigName) ?? ''), shipped.checked);
+  }
   rmSync(dir, { recursive: true, force: true });
   renameSync(staging, dir);
   const zip = `${dir}.zip`;
@@ -174,7 +195,7 @@ export async function buildFunctions(
   o: { configFile?: string; outDir?: string; only?: TargetName[] } = {},
 ): Promise<BuiltArtifact[]> {
   const out = o.outDir ?? defaultOutDir;
-  let configText: string | null = null;
+  let shipped: ShippedConfig | null = null;
   if (o.configFile !== undefined) {
     // Throws ControlConfigError (file, path, message); building the providers runs their own checks of
     // member and resource specs, which the artifacts defer to the first provider call.
@@ -183,18 +204,19 @@ export async function buildFunctions(
       {},
       { get: (_t, k) => (typeof k === 'string' ? 'build-time-placeholder' : undefined) },
     );
-    const config = await loadControlPlaneConfig(o.configFile);
+    const config = await loadControlPlaneConfig(o.configFile, undefined);
     const built = buildProviders(config.providers, config.groups, { env: anyEnv });
     if (!built.ok)
       throw new ControlConfigError(built.errors.map((e) => `${o.configFile}: controlPlane.${e}`));
     // Shipped as JSON, which the function reads without loading a YAML parser (functions/control-plane/
-    // config.ts parseDocument); the document is the one just validated.
-    configText = `${JSON.stringify(parseDocument(o.configFile, readFileSync(o.configFile, 'utf8')), null, 2)}\n`;
+    // config.ts parseDocument); the document is the one just validated, and its checked copy the result.
+    const doc = `${JSON.stringify(parseDocument(o.configFile, readFileSync(o.configFile, 'utf8')), null, 2)}\n`;
+    shipped = { doc, checked: checkedText(doc, config, packageVersions().version) };
   }
   mkdirSync(out, { recursive: true });
   const built: BuiltArtifact[] = [];
   for (const t of targets)
-    if (!o.only || o.only.includes(t.name)) built.push(await buildTarget(t, out, configText));
+    if (!o.only || o.only.includes(t.name)) built.push(await buildTarget(t, out, shipped));
   return built;
 }
 

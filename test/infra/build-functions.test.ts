@@ -7,10 +7,11 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { loadControlPlaneConfig } from '../../functions/control-plane/config.ts';
 import { buildFunctions, defaultOutDir } from '../../scripts/functions/build.ts';
 import { ensureArtifacts, cleanDir, unpackArtifact } from './artifacts.ts';
 import { lineChild } from '../functions/line-child.ts';
-import { httpApiEvent } from '../functions/aws-lambda/events.ts';
+import { httpApiEvent, lambdaTestToken } from '../functions/aws-lambda/events.ts';
 
 const group = (provider: string, memberSpec: object) => ({
   id: 'g',
@@ -72,6 +73,15 @@ test('build:functions --config ships the validated document as JSON, which the f
       ['read', 'failover'],
     ],
   );
+  // Beside it, the checked copy: the validation's result for exactly this document (./checked.ts).
+  const copy = join(dir, 'out', 'aws-lambda', 'floatip.control.checked.json');
+  const checked = JSON.parse(readFileSync(copy, 'utf8')) as {
+    controlPlane: { tokens: { name: string; value?: string; env?: string; scopes: string[] }[] };
+  };
+  assert.deepStrictEqual(checked.controlPlane, await loadControlPlaneConfig(shipped, undefined));
+  // The artifact takes it for its config: a token only the copy knows is accepted.
+  checked.controlPlane.tokens[0] = { name: 'ops', value: lambdaTestToken, scopes: ['read'] };
+  writeFileSync(copy, JSON.stringify(checked));
   const http = lineChild(
     t,
     [
@@ -90,8 +100,27 @@ test('build:functions --config ships the validated document as JSON, which the f
       },
     },
   );
-  const r = (await http.ask(httpApiEvent('GET', '/healthz'))) as { ok: boolean; error?: string };
+  const r = (await http.ask(httpApiEvent('GET', '/metrics'))) as {
+    ok: boolean;
+    error?: string;
+    value?: { statusCode: number };
+  };
   assert.equal(r.ok, true, r.error);
+  assert.equal(r.value?.statusCode, 200);
+  // The document edited in place (as in a console): the artifact validates it and names the problem.
+  writeFileSync(shipped, readFileSync(shipped, 'utf8').replace('"groups": [', '"groups": [], "x": ['));
+  const edited = lineChild(
+    t,
+    [
+      join(import.meta.dirname, '../functions/aws-lambda/lambda-runtime.ts'),
+      join(dir, 'out', 'aws-lambda'),
+      'http.handler',
+    ],
+    { cwd: dir, env: { PATH: process.env.PATH, FLOATIP_CONFIG: shipped, FLOATIP_LOG_LEVEL: 'silent' } },
+  );
+  const e = (await edited.ask(httpApiEvent('GET', '/healthz'))) as { ok: boolean; error: string };
+  assert.equal(e.ok, false);
+  assert.match(e.error, /controlPlane\.groups: must not be empty/);
 });
 
 test('an artifact asked for a provider it does not carry names it and what it carries', async (t) => {
