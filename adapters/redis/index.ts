@@ -21,7 +21,7 @@ export type { JobHandler, RunVerdict } from './job-runner.ts';
 export { startControlWorker } from './worker.ts';
 export { drainQueue } from './drain.ts';
 export type { DrainReport } from './drain.ts';
-export { luaScripts, runScript, scriptErrors } from './scripts.ts';
+export { luaScript, luaScripts, runScript, scriptErrors } from './scripts.ts';
 export { redisLeaseTransport } from './lease-transport.ts';
 export { nodeTimers } from './node-timers.ts';
 export { leaseFence } from './lease-fence.ts';

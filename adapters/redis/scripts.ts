@@ -14,26 +14,52 @@ export interface LuaScript {
   lua: string;
 }
 
-/** Reads every script once; `--- @include file` lines pull in a shared fragment from lua/includes. */
-export const luaScripts: ReadonlyMap<string, LuaScript> = new Map(
-  readdirSync(luaDir)
-    .filter((f) => f.endsWith('.lua'))
-    .map((file) => {
-      const m = /^([A-Za-z]+)-(\d+)\.lua$/.exec(file);
-      if (!m || m[1] === undefined || m[2] === undefined) throw new Error(`lua/${file}: not named op-N.lua`);
-      const lua = readFileSync(join(luaDir, file), 'utf8').replace(
-        /^--- @include (\S+)$/gm,
-        (_l, inc: string) => readFileSync(join(luaDir, 'includes', inc), 'utf8'),
-      );
-      return [m[1], { name: m[1], numberOfKeys: Number(m[2]), lua }] as const;
-    }),
-);
+/** The script files of ./lua by op name (listed once, on first use). */
+let files: ReadonlyMap<string, { file: string; numberOfKeys: number }> | undefined;
+function scriptFiles(): ReadonlyMap<string, { file: string; numberOfKeys: number }> {
+  files ??= new Map(
+    readdirSync(luaDir)
+      .filter((f) => f.endsWith('.lua'))
+      .map((file) => {
+        const m = /^([A-Za-z]+)-(\d+)\.lua$/.exec(file);
+        if (!m || m[1] === undefined || m[2] === undefined)
+          throw new Error(`lua/${file}: not named op-N.lua`);
+        return [m[1], { file, numberOfKeys: Number(m[2]) }] as const;
+      }),
+  );
+  return files;
+}
+
+const loaded = new Map<string, LuaScript>();
+
+/**
+ * The script `name`, read on its first use (a function's cold start reads the one or two it runs, not
+ * all of them); `--- @include file` lines pull in a shared fragment from lua/includes.
+ */
+export function luaScript(name: string): LuaScript | undefined {
+  const known = loaded.get(name);
+  if (known) return known;
+  const f = scriptFiles().get(name);
+  if (!f) return undefined;
+  const lua = readFileSync(join(luaDir, f.file), 'utf8').replace(
+    /^--- @include (\S+)$/gm,
+    (_l, inc: string) => readFileSync(join(luaDir, 'includes', inc), 'utf8'),
+  );
+  const s = { name, numberOfKeys: f.numberOfKeys, lua };
+  loaded.set(name, s);
+  return s;
+}
+
+/** Every script of ./lua (each read once). */
+export function luaScripts(): LuaScript[] {
+  return [...scriptFiles().keys()].map((n) => luaScript(n) as LuaScript);
+}
 
 type Args = (string | number | Buffer)[];
 
 /** Runs a script by name with EVALSHA, loading it on NOSCRIPT (after a Redis restart, for one). */
 export async function runScript(redis: Redis, name: string, keys: string[], args: Args): Promise<unknown> {
-  const s = luaScripts.get(name);
+  const s = luaScript(name);
   if (!s) throw new Error(`no Lua script '${name}'`);
   return runLuaScript(redis, s, keys, args);
 }

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import type { AlertSignal } from '../../../core/app/index.ts';
 import { lazySchema, validate } from '../validate.ts';
 
-const strMap = z.record(z.string(), z.string());
+const strMap = z.lazy(() => z.record(z.string(), z.string()));
 
 /** GCP Cloud Monitoring webhook notification (schema version 1.2). */
 const gcpIncident = lazySchema(() =>

@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import type { AuditEntry } from '../../../core/ports/index.ts';
 import {
   controlKeys,
+  luaScript,
   luaScripts,
   redisAuditStream,
   redisFence,
@@ -30,8 +31,10 @@ const entry = (job: string, epoch: number): AuditEntry => ({
 });
 
 test('every Lua script is named op-N.lua and documents its KEYS and ARGV', () => {
-  assert.ok(luaScripts.size >= 7);
-  for (const s of luaScripts.values()) {
+  assert.ok(luaScripts().length >= 7);
+  assert.equal(luaScript('nonesuch'), undefined);
+  for (const s of luaScripts()) {
+    assert.equal(luaScript(s.name), s, `${s.name}: read once`);
     for (let k = 1; k <= s.numberOfKeys; k++)
       assert.match(s.lua, new RegExp(`KEYS\\[${k}\\]`), `${s.name}: KEYS[${k}]`);
     assert.doesNotMatch(
