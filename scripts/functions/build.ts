@@ -21,6 +21,7 @@ import {
   computeSubset,
   esmBuild,
   debugOnDemand,
+  ioredisClusterOnDemand,
   ioredisCommandTable,
   lazyBuiltin,
   lazyPackage,
@@ -95,6 +96,7 @@ export const artifactPlugins = (target: Target): Plugin[] => [
   noNativeAddon(),
   optionalNative(),
   ioredisCommandTable(),
+  ioredisClusterOnDemand(),
   debugOnDemand(),
   lazyBuiltin(),
   // Before esmBuild: a lazy package (yaml) is resolved by its stand-in first, then its file by esmBuild.

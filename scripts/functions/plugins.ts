@@ -458,3 +458,48 @@ export function lazyBuiltin(packages: Record<string, readonly string[]> = lazyBu
     },
   };
 }
+
+/**
+ * ioredis's Cluster (46 KB of the 205 KB ioredis puts in a bundle: slot maps, subscriber groups, its
+ * connection pool) is loaded by every ioredis import, though only a config with `redis.cluster` makes
+ * one. In the artifact, ioredis's two `require("./cluster")` get a stand-in that constructs the real
+ * Cluster, bundled into a file of its own (see separateFile, with its own copy of ioredis's client), on
+ * the first `new Cluster(...)`. Redis and BullMQ tell a cluster client by its `isCluster` property, which
+ * that client has as before. Found by text: an ioredis whose index.js or Redis.js no longer requires
+ * "./cluster" once fails the build, naming the file. test/infra/function-plugins.test.ts; on a real
+ * Redis Cluster, test/e2e/redis-ha/cluster.test.ts runs the built Lambda artifact.
+ */
+export function ioredisClusterOnDemand(): Plugin {
+  const wanted = 'require("./cluster")';
+  return {
+    name: 'floatip-ioredis-cluster-on-demand',
+    setup(build) {
+      build.onLoad({ filter: /[\\/]node_modules[\\/]ioredis[\\/]built[\\/](index|Redis)\.js$/ }, (args) => {
+        const source = readFileSync(args.path, 'utf8');
+        if (source.split(wanted).length !== 2)
+          return { errors: [{ text: `${args.path}: ${wanted} is not there once` }] };
+        return { contents: source.replace(wanted, 'require("floatip-ioredis-cluster")'), loader: 'js' };
+      });
+      build.onResolve({ filter: /^floatip-ioredis-cluster$/ }, async (args) => {
+        const real = await build.resolve('./cluster', { kind: 'require-call', resolveDir: args.resolveDir });
+        if (real.errors.length > 0) return { errors: real.errors };
+        return { path: real.path, namespace: 'floatip-ioredis-cluster' };
+      });
+      separateFilesExternal(build, 'lazy-');
+      build.onLoad({ filter: /.*/, namespace: 'floatip-ioredis-cluster' }, async (args) => {
+        const file = JSON.stringify(await separateFile(build, args.path, 'lazy-ioredis-cluster.cjs'));
+        return {
+          loader: 'js',
+          contents: [
+            'let real;',
+            `const load = () => (real ??= require(${file}).default);`,
+            'exports.default = new Proxy(function Cluster() {}, {',
+            '  construct: (_t, args) => Reflect.construct(load(), args),',
+            '  get: (_t, key) => Reflect.get(load(), key),',
+            '});',
+          ].join('\n'),
+        };
+      });
+    },
+  };
+}

@@ -18,6 +18,7 @@ import { banner, repoRoot } from '../../scripts/functions/build.ts';
 import {
   debugOnDemand,
   esmBuild,
+  ioredisClusterOnDemand,
   ioredisCommandTable,
   lazyBuiltin,
   lazyPackage,
@@ -372,4 +373,76 @@ test('a built-in module made lazy for one package loads at its first use, and wo
     message: 'fine',
     offset: 3,
   });
+});
+
+test("ioredis's Cluster is built from its own file on the first new Cluster(), as itself", async (t) => {
+  const dir = cleanDir(t, 'ioredis-cluster');
+  writeFileSync(
+    join(dir, 'entry.mjs'),
+    [
+      "import { Cluster, Redis } from 'ioredis';",
+      'const loaded = () => Object.keys(require.cache).some((f) => f.endsWith("lazy-ioredis-cluster.cjs"));',
+      'const atImport = loaded();',
+      'const r = new Redis({ lazyConnect: true });',
+      'const afterRedis = loaded();',
+      "const c = new Cluster([{ host: '127.0.0.1', port: 1 }], { lazyConnect: true });",
+      'console.log(JSON.stringify({ atImport, afterRedis, afterCluster: loaded(), isCluster: c.isCluster,',
+      '  status: c.status, nodes: typeof c.nodes, redisIsCluster: r.isCluster === true, name: c.constructor.name }));',
+      'r.disconnect(); c.disconnect();',
+    ].join('\n'),
+  );
+  await build({
+    absWorkingDir: dir,
+    nodePaths: [join(repoRoot, 'node_modules')],
+    entryPoints: [join(dir, 'entry.mjs')],
+    outdir: join(dir, 'out'),
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    banner: { js: banner },
+    plugins: [ioredisClusterOnDemand()],
+    logLevel: 'error',
+  });
+  const entry = join(dir, 'out', 'entry.mjs');
+  assert.doesNotMatch(
+    readFileSync(entry, 'utf8'),
+    /ClusterSubscriberGroup|clusterRetryStrategy/,
+    'not in the bundle',
+  );
+  assert.deepEqual(JSON.parse(fresh(entry).out), {
+    atImport: false,
+    afterRedis: false,
+    afterCluster: true,
+    isCluster: true,
+    status: 'wait',
+    nodes: 'function',
+    redisIsCluster: false,
+    // ioredis mixes EventEmitter's prototype into Cluster's, constructor included: so does the real one.
+    name: 'EventEmitter',
+  });
+});
+
+test('a build against an ioredis whose index no longer requires ./cluster fails, naming the file', async (t) => {
+  const dir = cleanDir(t, 'ioredis-cluster-changed');
+  const built = join(dir, 'node_modules', 'ioredis', 'built');
+  mkdirSync(join(built, 'cluster'), { recursive: true });
+  writeFileSync(join(dir, 'node_modules', 'ioredis', 'package.json'), '{"main":"built/index.js"}');
+  writeFileSync(join(built, 'index.js'), 'exports.Cluster = require("./cluster/index.js").default;');
+  writeFileSync(join(built, 'cluster', 'index.js'), 'exports.default = class Cluster {};');
+  writeFileSync(join(dir, 'entry.mjs'), "export * from 'ioredis';");
+  await assert.rejects(
+    build({
+      absWorkingDir: dir,
+      entryPoints: [join(dir, 'entry.mjs')],
+      bundle: true,
+      write: false,
+      platform: 'node',
+      format: 'esm',
+      plugins: [ioredisClusterOnDemand()],
+      logLevel: 'silent',
+    }),
+    /index\.js: require\("\.\/cluster"\) is not there once/,
+  );
 });

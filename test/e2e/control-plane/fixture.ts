@@ -19,6 +19,10 @@ const clusterNodes = process.env.FLOATIP_TEST_REDIS_CLUSTER?.split(',').map((hp)
   const [host = '', port = ''] = hp.split(':');
   return { host, port: Number(port) };
 });
+/** The control plane's `redis:` section for `prefix`: the cluster when one is given, else `redisUrl`. */
+export function redisSection(prefix: string): Record<string, unknown> {
+  return clusterNodes ? { cluster: clusterNodes, prefix } : { url: redisUrl, prefix };
+}
 export const opsToken = 'ops-secret-token';
 export const viewerToken = 'viewer-secret-token';
 export const hookSecret = 'hook-secret';

@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startEc2Emulator } from '../../emulators/ec2.ts';
-import { dropPrefix, redisUrl } from '../../e2e/control-plane/fixture.ts';
+import { dropPrefix, redisSection, redisUrl } from '../../e2e/control-plane/fixture.ts';
 import { cleanDir, ensureArtifacts, unpackArtifact } from '../../infra/artifacts.ts';
 import { lineChild } from '../line-child.ts';
 import { httpApiEvent, lambdaTestToken as token } from './events.ts';
@@ -57,7 +57,7 @@ test('Lambda zip from a clean directory: HTTP API v2 and EventBridge events move
     config,
     JSON.stringify({
       controlPlane: {
-        redis: { url: redisUrl, prefix },
+        redis: redisSection(prefix),
         tokens: [{ name: 'ops', env: 'FLOATIP_OPS_TOKEN', scopes: ['read', 'failover'] }],
         providers: { aws: { region: 'us-east-1', endpoint: ec2.url } },
         groups: [
