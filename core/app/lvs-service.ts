@@ -47,7 +47,7 @@ import { serviceId } from '../model/index.ts';
 import { canonicalAddr } from '../model/lb-address.ts';
 import { countWords } from './log-summary.ts';
 import { lvsEffects } from './lvs-effects.ts';
-import { desiredTable, poolConfig, rsId, vsKey } from './lvs-desired.ts';
+import { desiredTable, lvsView, poolConfig, rsId, vsKey, type LvsConfig } from './lvs-desired.ts';
 
 export interface LvsOptions {
   config: Config;
@@ -115,9 +115,14 @@ export interface LvsRunner {
 /** The TimerService id of the retry after a failed reconcile. */
 export const RETRY_TIMER = 'lvs/retry';
 
-export function createLvsService(options: LvsOptions): LvsRunner {
+export function createLvsService(given: LvsOptions): LvsRunner {
+  // The closures below keep `options`, which leaves the configuration out: only start() reads the whole
+  // of it (once), and only its lvsView is kept (lvs-desired.ts): the parsed real servers and their
+  // checkers are not held for as long as the configuration runs.
+  const { config: initial, ...options } = given;
+  let first: Config | undefined = initial;
+  let config: LvsConfig = initial;
   const { dataplane, log } = options;
-  let config = options.config;
   const now = (): number => options.clock.monotonicMs();
   /** Pools by virtual-server key; `order` follows the current config. */
   let pools = new Map<string, PoolState>();
@@ -130,7 +135,7 @@ export function createLvsService(options: LvsOptions): LvsRunner {
   let retryArmed = false;
   /** Every service this agent has programmed; only these are diffed against the data plane. */
   const owned = new Set<string>();
-  let flushAll = config.globalDefs.lvsFlush;
+  let flushAll = initial.globalDefs.lvsFlush;
 
   // Default: quorum_up/down and notify_up/down scripts run as keepalived runs them.
   const scriptEffect = options.onEffect ?? lvsEffects(() => config, log, options.scripts);
@@ -329,13 +334,14 @@ export function createLvsService(options: LvsOptions): LvsRunner {
     }
     pools = nextPools;
     order = nextOrder;
-    config = next;
+    config = lvsView(next);
     return jobs;
   };
 
   return {
     async start() {
-      adopt(config);
+      if (first) adopt(first);
+      first = undefined;
       // The pool is programmed on every director regardless of VRRP state (as keepalived's); only
       // its checks depend on the address being here (ha_suspend).
       for (const key of order) {
