@@ -18,12 +18,53 @@ import type {
 import { planLb } from '../lb/plan.ts';
 import { desiredPool, initialPool, stepPool, type DesiredPool, type PoolConfig } from '../lb/rules.ts';
 
+/** What the LVS side reads of a real server once its checkers run: destinations and notify scripts. */
+export type LvsRealServer = Pick<
+  RealServer,
+  'address' | 'port' | 'weight' | 'uthreshold' | 'lthreshold' | 'forwarding' | 'notifyUp' | 'notifyDown'
+>;
+export type LvsVirtualServer = Omit<VirtualServer, 'realServers'> & {
+  readonly realServers: readonly LvsRealServer[];
+};
+/**
+ * The part of a configuration the LVS side keeps between reloads (desiredTable, lvs-effects.ts). A whole
+ * Config is one; lvsView makes a smaller one.
+ */
+export interface LvsConfig {
+  readonly globalDefs: Pick<Config['globalDefs'], 'lvsTimeouts' | 'scriptUser'>;
+  readonly virtualServers: readonly LvsVirtualServer[];
+}
+
+function lvsRealServer(rs: RealServer): LvsRealServer {
+  const { address, port, weight, uthreshold, lthreshold, forwarding, notifyUp, notifyDown } = rs;
+  // One literal shape for the usual real server without notify scripts (its fields in the object).
+  return notifyUp === undefined && notifyDown === undefined
+    ? { address, port, weight, uthreshold, lthreshold, forwarding }
+    : { address, port, weight, uthreshold, lthreshold, forwarding, notifyUp, notifyDown };
+}
+
+/**
+ * What the LVS side keeps of `config` once its checkers run: each real server without its checkers and
+ * the other fields only they read. At 10,000 real servers the parsed real servers and their checkers
+ * held ~3 MB of the agent's heap for as long as the configuration ran (bench/checker/rss.bench.ts).
+ */
+export function lvsView(config: Config): LvsConfig {
+  const { lvsTimeouts, scriptUser } = config.globalDefs;
+  return {
+    globalDefs: { lvsTimeouts, scriptUser },
+    virtualServers: config.virtualServers.map((vs) => ({
+      ...vs,
+      realServers: vs.realServers.map(lvsRealServer),
+    })),
+  };
+}
+
 const familyOf = (addr: string): LbFamily => (addr.includes(':') ? 'inet6' : 'inet');
 const forwardingOf = (m: 'NAT' | 'DR' | 'TUN'): LbDestination['forwarding'] =>
   m === 'NAT' ? 'nat' : m === 'DR' ? 'dr' : 'tun';
 
 /** How a virtual server is matched across reloads. */
-export function vsKey(vs: VirtualServer): string {
+export function vsKey(vs: Pick<VirtualServer, 'protocol' | 'service'>): string {
   const s = vs.service;
   if (s.kind === 'address') return `${vs.protocol} ${s.address}:${s.port}`;
   if (s.kind === 'fwmark') return `FWM ${s.fwmark}`;
@@ -99,10 +140,11 @@ export function poolConfig(config: Config, vs: VirtualServer): PoolConfig {
   };
 }
 
-const portOf = (vs: VirtualServer): number => (vs.service.kind === 'address' ? vs.service.port : 0);
+const portOf = (vs: Pick<VirtualServer, 'service'>): number =>
+  vs.service.kind === 'address' ? vs.service.port : 0;
 
 function destination(
-  vs: VirtualServer,
+  vs: LvsVirtualServer,
   rs: Pick<RealServer, 'address' | 'port' | 'uthreshold' | 'lthreshold'> & {
     forwarding: VirtualServer['forwarding'];
   },
@@ -124,26 +166,34 @@ function destination(
   };
 }
 
-/** The services of one virtual server holding the pool's destinations, in config order. */
-export function servicesFor(vs: VirtualServer, pool: DesiredPool): LbService[] {
+/**
+ * The services of one virtual server holding the pool's destinations, in config order. Each destination
+ * object is made once, at its pool weight (a service beyond the first, of a virtual_server_group, gets
+ * copies): a reconcile of 10,000 real servers made three objects per real server before.
+ */
+export function servicesFor(vs: LvsVirtualServer, pool: DesiredPool): LbService[] {
   const key = vsKey(vs);
-  const byId = new Map<string, LbDestination>();
-  for (const rs of vs.realServers) byId.set(rsId(key, rs), destination(vs, rs, rs.weight));
+  type Source = Parameters<typeof destination>[1];
+  const byId = new Map<string, Source>();
+  for (const rs of vs.realServers) byId.set(rsId(key, rs), rs);
   const sorry = vs.sorryServer;
   if (sorry) {
     const port = sorry.port ?? portOf(vs);
     const forwarding = vs.sorryServerForwarding ?? vs.forwarding;
-    byId.set(
-      sorryId(key, sorry.address, port),
-      destination(vs, { address: sorry.address, port, uthreshold: 0, lthreshold: 0, forwarding }, 1),
-    );
+    byId.set(sorryId(key, sorry.address, port), {
+      address: sorry.address,
+      port,
+      uthreshold: 0,
+      lthreshold: 0,
+      forwarding,
+    });
   }
   const destinations: LbDestination[] = [];
   for (const [id, weight] of pool.destinations) {
-    const d = byId.get(id);
-    if (d) destinations.push({ ...d, weight });
+    const source = byId.get(id);
+    if (source) destinations.push(destination(vs, source, weight));
   }
-  return pool.services.map((key) => ({
+  return pool.services.map((key, i) => ({
     key,
     scheduler: vs.lvsSched,
     flags: { ...vs.schedulerFlags },
@@ -156,12 +206,12 @@ export function servicesFor(vs: VirtualServer, pool: DesiredPool): LbService[] {
             prefix: granularityPrefix(vs.persistenceGranularity, key.family),
             engine: vs.persistenceEngine ?? null,
           },
-    destinations: destinations.map((d) => ({ ...d })),
+    destinations: i === 0 ? destinations : destinations.map((d) => ({ ...d })),
   }));
 }
 
 /** The whole desired table from every pool, plus lvs_timeouts when the config sets them. */
-export function desiredTable(config: Config, pools: readonly DesiredPool[]): LbTable {
+export function desiredTable(config: LvsConfig, pools: readonly DesiredPool[]): LbTable {
   const services = config.virtualServers.flatMap((vs, i) => {
     const pool = pools[i];
     return pool ? servicesFor(vs, pool) : [];

@@ -6,16 +6,16 @@
  * a user that does not resolve means the script does not run, never that it runs as root
  * (test/functions/agent/script-user.test.ts).
  */
-import type { Config, RunAs, ScriptCommand } from '../model/index.ts';
+import type { RunAs, ScriptCommand } from '../model/index.ts';
 import type { Logger, ScriptQueue } from '../ports/index.ts';
 import type { PoolEffect } from '../lb/rules.ts';
 import { countAndFirst } from './log-summary.ts';
-import { rsId, vsKey } from './lvs-desired.ts';
+import { rsId, vsKey, type LvsConfig } from './lvs-desired.ts';
 
 /** Runs what a pool effect asks for; logs the rest. */
 export type LvsEffectHandler = (effect: PoolEffect) => void;
 
-export function lvsEffects(config: () => Config, log: Logger, scripts?: ScriptQueue): LvsEffectHandler {
+export function lvsEffects(config: () => LvsConfig, log: Logger, scripts?: ScriptQueue): LvsEffectHandler {
   const run = (argv: readonly string[], why: string, who: RunAs | undefined): void =>
     scripts?.run(argv, why, who ?? config().globalDefs.scriptUser);
 

@@ -25,7 +25,9 @@ import type {
   HealthDriver,
   HealthDriverFactory,
   LbApplyReport,
+  LbCapabilities,
   LbDataplane,
+  LbOp,
   LbTable,
   Logger,
   Probe,
@@ -47,7 +49,7 @@ import { serviceId } from '../model/index.ts';
 import { canonicalAddr } from '../model/lb-address.ts';
 import { countWords } from './log-summary.ts';
 import { lvsEffects } from './lvs-effects.ts';
-import { desiredTable, poolConfig, rsId, vsKey } from './lvs-desired.ts';
+import { desiredTable, lvsView, poolConfig, rsId, vsKey, type LvsConfig } from './lvs-desired.ts';
 
 export interface LvsOptions {
   config: Config;
@@ -115,9 +117,14 @@ export interface LvsRunner {
 /** The TimerService id of the retry after a failed reconcile. */
 export const RETRY_TIMER = 'lvs/retry';
 
-export function createLvsService(options: LvsOptions): LvsRunner {
+export function createLvsService(given: LvsOptions): LvsRunner {
+  // The closures below keep `options`, which leaves the configuration out: only start() reads the whole
+  // of it (once), and only its lvsView is kept (lvs-desired.ts): the parsed real servers and their
+  // checkers are not held for as long as the configuration runs.
+  const { config: initial, ...options } = given;
+  let first: Config | undefined = initial;
+  let config: LvsConfig = initial;
   const { dataplane, log } = options;
-  let config = options.config;
   const now = (): number => options.clock.monotonicMs();
   /** Pools by virtual-server key; `order` follows the current config. */
   let pools = new Map<string, PoolState>();
@@ -130,7 +137,7 @@ export function createLvsService(options: LvsOptions): LvsRunner {
   let retryArmed = false;
   /** Every service this agent has programmed; only these are diffed against the data plane. */
   const owned = new Set<string>();
-  let flushAll = config.globalDefs.lvsFlush;
+  let flushAll = initial.globalDefs.lvsFlush;
 
   // Default: quorum_up/down and notify_up/down scripts run as keepalived runs them.
   const scriptEffect = options.onEffect ?? lvsEffects(() => config, log, options.scripts);
@@ -169,24 +176,33 @@ export function createLvsService(options: LvsOptions): LvsRunner {
         return pool ? desiredPool(pool) : { services: [], destinations: new Map<string, number>() };
       }),
     );
-  const reconcileOnce = async (): Promise<void> => {
-    const caps = await dataplane.capabilities();
-    if (caps.kind !== 'ok') throw new Error(caps.reason);
-    const current = await dataplane.read();
-    if (current.kind !== 'ok') throw new Error(current.reason);
+  /** The ops that bring the data plane from `current` to the desired table. */
+  const planOps = (current: LbTable, caps: LbCapabilities): LbOp[] => {
     const want = desired();
     for (const svc of want.services) owned.add(serviceId(svc.key));
     // Services floatip never programmed (an admin's, another tool's) are left alone, as keepalived leaves
     // them; `lvs_flush` hands the whole table over at start.
     const mine = flushAll
-      ? current.value
-      : { ...current.value, services: current.value.services.filter((svc) => owned.has(serviceId(svc.key))) };
+      ? current
+      : { ...current, services: current.services.filter((svc) => owned.has(serviceId(svc.key))) };
     flushAll = false;
-    const plan = planLb(want, mine, caps.value, dataplane.name);
+    const plan = planLb(want, mine, caps, dataplane.name);
     if (plan.kind !== 'ok') throw new Error(plan.reason);
-    if (plan.value.length === 0) return;
+    return plan.value;
+  };
+  const reconcileOnce = async (): Promise<void> => {
+    const caps = await dataplane.capabilities();
+    if (caps.kind !== 'ok') throw new Error(caps.reason);
+    const current = await dataplane.read();
+    if (current.kind !== 'ok') throw new Error(current.reason);
+    let ops: LbOp[] | undefined = planOps(current.value, caps.value);
+    if (ops.length === 0) return;
     const t0 = now();
-    const done = await dataplane.apply(plan.value);
+    const applying = dataplane.apply(ops);
+    // A suspended async function keeps its locals: the ops (a whole table's at start, ~1.5 MB at 10,000
+    // real servers) need not stay alive while the data plane applies them.
+    ops = undefined;
+    const done = await applying;
     options.observe?.applied?.((now() - t0) / 1000, done.kind === 'ok');
     if (done.kind !== 'ok') throw new Error(done.reason);
     log.info(
@@ -329,13 +345,14 @@ export function createLvsService(options: LvsOptions): LvsRunner {
     }
     pools = nextPools;
     order = nextOrder;
-    config = next;
+    config = lvsView(next);
     return jobs;
   };
 
   return {
     async start() {
-      adopt(config);
+      if (first) adopt(first);
+      first = undefined;
       // The pool is programmed on every director regardless of VRRP state (as keepalived's); only
       // its checks depend on the address being here (ha_suspend).
       for (const key of order) {

@@ -25,6 +25,7 @@ import {
 import { compareCheckers } from './migrate.ts';
 import { type CheckerSpec, probeRequest, verdictStyle } from './spec.ts';
 import type { CheckerSlot } from './real-server.ts';
+import { SmallMap } from './small-map.ts';
 import { TimerHeap } from './timer-heap.ts';
 
 /** A verdict-level change of one real server, for core/lb rules, notifies and status. */
@@ -44,13 +45,15 @@ function cachedRequest(spec: CheckerSpec, step: number): ProbeRequest {
   return (list[step] ??= probeRequest(spec, step));
 }
 
+/** One per real server: small maps (most servers have one checker), see small-map.ts. */
 interface Entry {
   id: string;
   state: RealServerHealth;
-  gens: Map<string, number>;
+  /** checker → generation of its armed timer (a timer of another generation is stale). */
+  gens: SmallMap<string, number>;
   removed: boolean;
-  /** checker → token of its probe in flight (made on the first probe). */
-  inflight: Map<string, string> | undefined;
+  /** checker → token of its probe in flight. */
+  inflight: SmallMap<string, string>;
 }
 
 /** A success would change nothing this checker knows (see the module comment): its job may repeat. */
@@ -102,9 +105,9 @@ export class HealthEngine implements HealthTicker {
       const entry: Entry = {
         id: rs,
         state: initialRealServer(specs),
-        gens: new Map(),
+        gens: new SmallMap(),
         removed: false,
-        inflight: undefined,
+        inflight: new SmallMap(),
       };
       this.#servers.set(rs, entry);
       if (!this.#started) return [];
@@ -128,7 +131,7 @@ export class HealthEngine implements HealthTicker {
    * `running`, never checked again: rare with one-shot probes, likely with repeating ones.
    */
   #rekey(entry: Entry, before: readonly CheckerSlot[], specs: readonly CheckerSpec[]): void {
-    if (entry.inflight === undefined || entry.inflight.size === 0) return;
+    if (entry.inflight.size === 0) return;
     const used = new Set<number>();
     const moved = new Map<string, string>();
     for (const spec of specs) {
@@ -156,8 +159,7 @@ export class HealthEngine implements HealthTicker {
    */
   #restartRepeats(entry: Entry, nowMs: number): ProbeJob[] {
     const jobs: ProbeJob[] = [];
-    if (entry.inflight === undefined) return jobs;
-    for (const [checker, token] of [...entry.inflight]) {
+    for (const [checker, token] of entry.inflight) {
       const p = this.#pending.get(token);
       const slot = entry.state.checkers.find((c) => c.spec.id === checker);
       if (p?.repeatMs === undefined || slot === undefined) continue;
@@ -178,7 +180,6 @@ export class HealthEngine implements HealthTicker {
     if (entry === undefined) return;
     entry.removed = true;
     this.#servers.delete(rs);
-    if (entry.inflight === undefined) return;
     for (const token of entry.inflight.values()) this.#drop(token);
     entry.inflight.clear();
   }
@@ -254,7 +255,7 @@ export class HealthEngine implements HealthTicker {
     const p = this.#pending.get(job.token);
     if (p === undefined) return [];
     this.#pending.delete(job.token);
-    if (p.entry.inflight?.get(p.checker) === job.token) p.entry.inflight.delete(p.checker);
+    if (p.entry.inflight.get(p.checker) === job.token) p.entry.inflight.delete(p.checker);
     if (p.entry.removed) return [];
     return this.#step(p.entry, { kind: 'result', checker: p.checker, seq: p.seq, result }, nowMs);
   }
@@ -278,7 +279,7 @@ export class HealthEngine implements HealthTicker {
 
   /** Probes in flight whose checker no longer waits for that attempt (not running it, or gone). */
   #dropStale(entry: Entry): void {
-    if (entry.inflight === undefined || entry.inflight.size === 0) return;
+    if (entry.inflight.size === 0) return;
     for (const [checker, token] of entry.inflight) {
       const slot = entry.state.checkers.find((c) => c.spec.id === checker);
       const p = this.#pending.get(token);
@@ -308,7 +309,7 @@ export class HealthEngine implements HealthTicker {
           const token = String(++this.#token);
           const repeatMs = quietOnSuccess(slot) ? slot.spec.timing.delayLoopMs : undefined;
           this.#pending.set(token, { entry, checker: e.checker, seq: e.seq, repeatMs });
-          (entry.inflight ??= new Map()).set(e.checker, token);
+          entry.inflight.set(e.checker, token);
           const request = cachedRequest(slot.spec, e.step);
           jobs.push(repeatMs === undefined ? { token, request } : { token, request, repeatMs });
           break;

@@ -15,6 +15,32 @@ export function familyOf(text: string): Family {
   return parseIp(text).length === 4 ? 4 : 6;
 }
 
+/**
+ * The IPv4 address parseIp would read from `text`, written as 4 bytes at out[at..at+3] without allocating
+ * anything (the TCP checker's per-attempt peer, adapters/onprem/tcp-checker.ts); false where parseIp
+ * reads no IPv4 address (out may then be partly written). Same rules as parseIp: four dot-separated
+ * parts of 1-3 ASCII digits, each at most 255 (test/adapters/onprem/ip-address.test.ts compares them).
+ */
+export function writeIpv4(text: string, out: Uint8Array, at: number): boolean {
+  let part = 0;
+  let digits = 0;
+  let n = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0x2e; // the end closes the last part as a '.' would
+    if (c === 0x2e) {
+      if (digits === 0 || n > 255 || part > 3) return false;
+      out[at + part] = n;
+      part += 1;
+      n = 0;
+      digits = 0;
+    } else if (c >= 0x30 && c <= 0x39) {
+      if (++digits > 3) return false;
+      n = n * 10 + (c - 0x30);
+    } else return false;
+  }
+  return part === 4;
+}
+
 function parseIpv4(text: string): Uint8Array | null {
   const parts = text.split('.');
   if (parts.length !== 4) return null;

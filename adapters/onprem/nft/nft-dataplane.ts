@@ -183,16 +183,24 @@ export class NftDataplane implements LbDataplane {
     return ok({ ...installed, services });
   }
 
-  async apply(ops: readonly LbOp[]): Promise<Outcome<LbApplyReport>> {
-    let next: LbTable;
+  /**
+   * Not itself async: a suspended async function keeps its arguments alive, and the ops of a first apply
+   * (a whole table's, ~1.5 MB at 10,000 real servers) are not needed while nft runs (#install).
+   */
+  apply(ops: readonly LbOp[]): Promise<Outcome<LbApplyReport>> {
     try {
-      next = applyLbOps(this.#installed ?? { services: [] }, ops);
+      const next = applyLbOps(this.#installed ?? { services: [] }, ops);
+      const missing = unsupported(next, NFT_CAPABILITIES, 'nftables') ?? nftLimits(next);
+      if (missing) return Promise.resolve(giveUp(`${missing}; nothing was changed`));
+      return this.#install(next, { applied: ops.length, steps: ops.map((op) => op.kind) });
     } catch (e) {
-      if (e instanceof LbOpError) return giveUp(`nftables: ${e.message}; nothing was changed`);
-      throw e;
+      if (e instanceof LbOpError)
+        return Promise.resolve(giveUp(`nftables: ${e.message}; nothing was changed`));
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
-    const missing = unsupported(next, NFT_CAPABILITIES, 'nftables') ?? nftLimits(next);
-    if (missing) return giveUp(`${missing}; nothing was changed`);
+  }
+
+  async #install(next: LbTable, report: LbApplyReport): Promise<Outcome<LbApplyReport>> {
     // Streamed: the first apply of 10,000 real servers is ~10 MB of text (bench/checker/rss.bench.ts).
     const lines = rulesetLines(next, { table: this.#table, previous: this.#installed, seed: this.#seed });
     const r = await run([...this.#command, '-f', '-'], lines);
@@ -200,8 +208,7 @@ export class NftDataplane implements LbDataplane {
     if (r.code !== 0)
       return giveUp(`nftables rejected the transaction (nothing was changed): ${r.stderr.trim()}`);
     this.#installed = next;
-    const steps: string[] = ops.map((op) => op.kind);
-    return ok({ applied: ops.length, steps });
+    return ok(report);
   }
 
   /** The transaction text the next apply of `ops` would send (for dry runs and `lvs-table`). */

@@ -60,22 +60,26 @@ function serviceTag(key: LbServiceKey): string {
 }
 const destTag = (d: LbDestination): string => tag(`${d.addr}_${d.port}`);
 
-export const vsChain = (svc: LbService): string => `vs_${serviceTag(svc.key)}`;
-/** Names of a real server's counters: connections, packets/bytes in, packets/bytes out. */
-export const destCounters = (
-  svc: LbService,
-  d: LbDestination,
-): { conns: string; in: string; out: string } => {
-  const id = `${serviceTag(svc.key)}__${destTag(d)}`;
+// Names of a real server's objects from its service's tag (`st`) and its own (`dt`). A render computes
+// each tag once per service and once per real server and loop, not once per name: at 10,000 real
+// servers the names were ~40 MB of short-lived strings per full render (bench/checker/rss.bench.ts).
+const rsChainOf = (st: string, dt: string): string => `rs_${st}__${dt}`;
+const countersOf = (st: string, dt: string): { conns: string; in: string; out: string } => {
+  const id = `${st}__${dt}`;
   return { conns: `cn_${id}`, in: `ci_${id}`, out: `co_${id}` };
 };
+const persistSetOf = (svc: LbService, st: string, dt: string): string | null =>
+  svc.persistence ? `p_${st}__${dt}_${svc.persistence.timeout}_${svc.persistence.prefix}` : null;
+
+export const vsChain = (svc: LbService): string => `vs_${serviceTag(svc.key)}`;
+/** Names of a real server's counters: connections, packets/bytes in, packets/bytes out. */
+export const destCounters = (svc: LbService, d: LbDestination): { conns: string; in: string; out: string } =>
+  countersOf(serviceTag(svc.key), destTag(d));
 export const rsChain = (svc: LbService, d: LbDestination): string =>
-  `rs_${serviceTag(svc.key)}__${destTag(d)}`;
+  rsChainOf(serviceTag(svc.key), destTag(d));
 /** Persistence parameters are in the name, so a change makes a new (empty) set instead of an edit. */
 export const persistSet = (svc: LbService, d: LbDestination): string | null =>
-  svc.persistence
-    ? `p_${serviceTag(svc.key)}__${destTag(d)}_${svc.persistence.timeout}_${svc.persistence.prefix}`
-    : null;
+  svc.persistence ? persistSetOf(svc, serviceTag(svc.key), destTag(d)) : null;
 
 /** nftables words for a service's address family. */
 const fam = (f: LbFamily): { ip: 'ip' | 'ip6'; addrType: string } =>
@@ -115,11 +119,13 @@ function vmapElements(slots: Array<number | null>, target: (i: number) => string
   return parts.join(', ');
 }
 
-function schedulerRule(svc: LbService, seed: number): string | null {
+function schedulerRule(svc: LbService, st: string, seed: number): string | null {
   const map = slotMap(svc);
   if (!map) throw new Error(`scheduler "${svc.scheduler}" has no nftables form`);
   if (map.slots.every((s) => s === null)) return null; // no destination: traffic goes on as if unbalanced
-  const elements = vmapElements(map.slots, (i) => rsChain(svc, svc.destinations[i] as LbDestination));
+  const elements = vmapElements(map.slots, (i) =>
+    rsChainOf(st, destTag(svc.destinations[i] as LbDestination)),
+  );
   if (map.source === 'numgen') return `numgen inc mod ${map.slots.length} vmap { ${elements} }`;
   const proto = svc.key.kind === 'addr' ? svc.key.protocol : 'th';
   const ip = fam(svc.key.family).ip;
@@ -145,30 +151,37 @@ function* serviceRules(t: string, svc: LbService, seed: number): Generator<strin
   const l4 = svc.key.kind === 'addr' ? svc.key.protocol : '{ tcp, udp, sctp }';
   const { ip } = fam(svc.key.family);
   const client = svc.persistence ? `${ip} saddr & ${maskText(svc.persistence.prefix, svc.key.family)}` : '';
+  const st = serviceTag(svc.key);
+  const vs = `vs_${st}`;
+  if (svc.persistence)
+    for (const d of svc.destinations) {
+      const dt = destTag(d);
+      yield `add rule ${t} ${vs} ${client} @${persistSetOf(svc, st, dt)} goto ${rsChainOf(st, dt)}`;
+    }
+  const sched = schedulerRule(svc, st, seed);
+  if (sched) yield `add rule ${t} ${vs} ${sched}`;
   for (const d of svc.destinations) {
-    const set = persistSet(svc, d);
-    if (set) yield `add rule ${t} ${vsChain(svc)} ${client} @${set} goto ${rsChain(svc, d)}`;
-  }
-  const sched = schedulerRule(svc, seed);
-  if (sched) yield `add rule ${t} ${vsChain(svc)} ${sched}`;
-  for (const d of svc.destinations) {
-    const set = persistSet(svc, d);
-    if (set) yield `add rule ${t} ${rsChain(svc, d)} update @${set} { ${client} }`;
-    yield `add rule ${t} ${rsChain(svc, d)} counter name "${destCounters(svc, d).conns}"`;
+    const dt = destTag(d);
+    const rs = rsChainOf(st, dt);
+    const set = persistSetOf(svc, st, dt);
+    if (set) yield `add rule ${t} ${rs} update @${set} { ${client} }`;
+    yield `add rule ${t} ${rs} counter name "${countersOf(st, dt).conns}"`;
     yield d.port === 0
-      ? `add rule ${t} ${rsChain(svc, d)} dnat ${ip} to ${dnatTarget(d)}`
-      : `add rule ${t} ${rsChain(svc, d)} meta l4proto ${l4} dnat ${ip} to ${dnatTarget(d)}`;
+      ? `add rule ${t} ${rs} dnat ${ip} to ${dnatTarget(d)}`
+      : `add rule ${t} ${rs} meta l4proto ${l4} dnat ${ip} to ${dnatTarget(d)}`;
   }
 }
 
 /** `add chain` / `add set` for the named objects of a service (no-ops for those that exist). */
 function* serviceObjects(t: string, svc: LbService): Generator<string> {
-  yield `add chain ${t} ${vsChain(svc)}`;
+  const st = serviceTag(svc.key);
+  yield `add chain ${t} vs_${st}`;
   for (const d of svc.destinations) {
-    yield `add chain ${t} ${rsChain(svc, d)}`;
-    const c = destCounters(svc, d);
+    const dt = destTag(d);
+    yield `add chain ${t} ${rsChainOf(st, dt)}`;
+    const c = countersOf(st, dt);
     yield* [`add counter ${t} ${c.conns}`, `add counter ${t} ${c.in}`, `add counter ${t} ${c.out}`];
-    const set = persistSet(svc, d);
+    const set = persistSetOf(svc, st, dt);
     if (set && svc.persistence) {
       yield `add set ${t} ${set} { type ${fam(svc.key.family).addrType}; flags dynamic,timeout; timeout ${svc.persistence.timeout}s; }`;
     }
@@ -183,25 +196,31 @@ function* addService(t: string, svc: LbService, seed: number): Generator<string>
 
 /** Empties the chains first (rules reference the chains and sets), then deletes what `keep` lacks. */
 function* dropObjects(t: string, old: LbService, keep: LbService | null): Generator<string> {
-  const keepChains = new Set(keep ? [vsChain(keep), ...keep.destinations.map((d) => rsChain(keep, d))] : []);
-  const keepSets = new Set(keep ? keep.destinations.map((d) => persistSet(keep, d)) : []);
-  yield `flush chain ${t} ${vsChain(old)}`;
-  for (const d of old.destinations) yield `flush chain ${t} ${rsChain(old, d)}`;
+  const kt = keep ? serviceTag(keep.key) : '';
+  const keepChains = new Set(keep ? keep.destinations.map((d) => rsChainOf(kt, destTag(d))) : []);
+  if (keep) keepChains.add(`vs_${kt}`);
+  const keepSets = new Set(keep ? keep.destinations.map((d) => persistSetOf(keep, kt, destTag(d))) : []);
+  const st = serviceTag(old.key);
+  yield `flush chain ${t} vs_${st}`;
+  for (const d of old.destinations) yield `flush chain ${t} ${rsChainOf(st, destTag(d))}`;
   for (const d of old.destinations) {
-    if (keepChains.has(rsChain(old, d))) continue;
-    const c = destCounters(old, d);
+    const dt = destTag(d);
+    const rs = rsChainOf(st, dt);
+    if (keepChains.has(rs)) continue;
+    const c = countersOf(st, dt);
     yield* [
-      `delete chain ${t} ${rsChain(old, d)}`,
+      `delete chain ${t} ${rs}`,
       `delete counter ${t} ${c.conns}`,
       `delete counter ${t} ${c.in}`,
       `delete counter ${t} ${c.out}`,
     ];
   }
-  if (!keepChains.has(vsChain(old))) yield `delete chain ${t} ${vsChain(old)}`;
-  for (const d of old.destinations) {
-    const set = persistSet(old, d);
-    if (set && !keepSets.has(set)) yield `delete set ${t} ${set}`;
-  }
+  if (!keepChains.has(`vs_${st}`)) yield `delete chain ${t} vs_${st}`;
+  if (old.persistence)
+    for (const d of old.destinations) {
+      const set = persistSetOf(old, st, destTag(d));
+      if (set && !keepSets.has(set)) yield `delete set ${t} ${set}`;
+    }
 }
 
 const serviceKeyId = (svc: LbService): string => `${entry(svc).map} ${entry(svc).key}`;
@@ -314,8 +333,9 @@ function* statsRefill(
       const k = svc.key;
       if (k.kind !== 'addr' || k.addr !== vip) continue;
       const { ip } = fam(k.family);
+      const st = serviceTag(k);
       for (const d of svc.destinations) {
-        const c = destCounters(svc, d);
+        const c = countersOf(st, destTag(d));
         const tuple =
           `ct original protocol ${k.protocol} ct original proto-dst ${k.port} ct reply ${ip} saddr ${d.addr}` +
           (d.port === 0 ? '' : ` ct reply proto-src ${d.port}`);

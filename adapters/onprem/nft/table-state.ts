@@ -91,7 +91,9 @@ export function applyLbOps(table: LbTable, ops: readonly LbOp[]): LbTable {
           );
         }
         const addr = canonicalAddr(op.dest.family, op.dest.addr) ?? op.dest.addr;
-        const dest = { ...op.dest, addr };
+        // Destinations are never changed in place here (an edit replaces one), so the op's own object is
+        // the table's when its address is canonical already: no copy per real server.
+        const dest = addr === op.dest.addr ? op.dest : { ...op.dest, addr };
         dests.set(id, dest);
         // New destinations go to the head of the list, as IPVS puts them.
         svc.destinations.unshift(dest);

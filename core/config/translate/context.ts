@@ -12,28 +12,99 @@ import { ipFamily } from '../../model/index.ts';
 
 export type Obj = Record<string, unknown>;
 
+/**
+ * A position kept in the side table: a line and column of the first file marked, packed into one small
+ * integer, or (another file, or beyond what packs) a copy of the position. Never the token itself, so
+ * the tree and its tokens are garbage once translated.
+ */
+type Kept = number | SourcePos;
+/** One object's recorded fields: [key, kept, key, kept, ...] while few, a Map once there are many. */
+type SideRecord = Array<string | number | Kept> | Map<string | number, Kept>;
+
+/** Columns per packed line; lines up to MAX_LINE keep the packed value a small integer (a V8 Smi). */
+const COLUMNS = 2048;
+const MAX_LINE = 2 ** 19;
+/** Fields a record holds as an array before it becomes a Map (lists such as real_server have thousands). */
+const FEW = 16;
+
+/** `obj[key]` and `obj['key']` are one property: an index-like key is compared as a number. */
+function fieldKey(key: string | number): string | number {
+  if (typeof key === 'number') return key;
+  const c = key.charCodeAt(0);
+  return c >= 0x30 && c <= 0x39 && /^(?:0|[1-9][0-9]{0,8})$/.test(key) ? Number(key) : key;
+}
+
 export class Ctx {
   readonly diags: Diagnostics;
-  /** Where each field of each built object was written (object -> key -> position). */
-  private readonly side = new Map<object, Record<string, SourcePos>>();
+  /**
+   * Where each field of each built object was written (object -> its fields' positions). Compact: at
+   * 10,000 real servers a record per object as a dictionary-mode object, holding the tokens (and so their
+   * text) alive, was ~12 MB of the agent's heap while the configuration was read, its largest part
+   * (bench/checker/rss.bench.ts); test/core/config/side-table.test.ts checks the positions it answers.
+   */
+  private readonly side = new Map<object, SideRecord>();
+  /** The file whose positions are packed (the first one marked). */
+  private file: string | undefined;
 
   constructor(diags: Diagnostics) {
     this.diags = diags;
   }
 
+  private keep(pos: SourcePos): Kept {
+    this.file ??= pos.file;
+    const { file, line, column } = pos;
+    if (
+      file === this.file &&
+      Number.isInteger(line) &&
+      Number.isInteger(column) &&
+      line >= 0 &&
+      line < MAX_LINE &&
+      column >= 0 &&
+      column < COLUMNS
+    )
+      return line * COLUMNS + column;
+    return { file, line, column };
+  }
+
+  private position(kept: Kept): SourcePos {
+    if (typeof kept !== 'number') return kept;
+    return { file: this.file ?? '', line: Math.floor(kept / COLUMNS), column: kept % COLUMNS };
+  }
+
   /** Records that `obj[key]` was written at `pos` (first one wins). */
   mark(obj: object, key: string | number, pos: SourcePos): void {
-    let rec = this.side.get(obj);
-    if (!rec) {
-      rec = Object.create(null) as Record<string, SourcePos>;
-      this.side.set(obj, rec);
+    const k = fieldKey(key);
+    const rec = this.side.get(obj);
+    if (rec === undefined) {
+      this.side.set(obj, [k, this.keep(pos)]);
+      return;
     }
-    rec[key] ??= pos;
+    if (rec instanceof Map) {
+      if (!rec.has(k)) rec.set(k, this.keep(pos));
+      return;
+    }
+    for (let i = 0; i < rec.length; i += 2) if (rec[i] === k) return;
+    if (rec.length < 2 * FEW) {
+      this.side.set(obj, rec.concat(k, this.keep(pos)));
+      return;
+    }
+    const map = new Map<string | number, Kept>();
+    for (let i = 0; i < rec.length; i += 2) map.set(rec[i] as string | number, rec[i + 1] as Kept);
+    map.set(k, this.keep(pos));
+    this.side.set(obj, map);
   }
 
   /** Where `obj[key]` was written, if recorded. */
   positionOf(obj: object, key: string | number): SourcePos | undefined {
-    return this.side.get(obj)?.[key];
+    const rec = this.side.get(obj);
+    if (rec === undefined) return undefined;
+    const k = fieldKey(key);
+    if (rec instanceof Map) {
+      const kept = rec.get(k);
+      return kept === undefined ? undefined : this.position(kept);
+    }
+    for (let i = 0; i < rec.length; i += 2) if (rec[i] === k) return this.position(rec[i + 1] as Kept);
+    return undefined;
   }
 
   /** True when the last step of `path` was written in the file (even if its value was refused). */
@@ -58,7 +129,7 @@ export class Ctx {
     let best: SourcePos | undefined;
     for (const seg of path) {
       if (obj === null || typeof obj !== 'object') break;
-      const hit = this.side.get(obj)?.[seg];
+      const hit = this.positionOf(obj, seg);
       if (hit) best = hit;
       obj = (obj as Record<string, unknown>)[seg];
     }

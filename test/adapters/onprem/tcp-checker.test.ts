@@ -194,3 +194,35 @@ it('repeat: a chain whose connect completed while the process was blocked past i
   await until(() => checker.quiet >= 100, 'a hundred quiet successes');
   assert.deepEqual(reported, []);
 });
+
+it('checks started in one turn keep their own peers (one sockaddr buffer serves every IPv4 call)', async (t) => {
+  const port = await listener(t);
+  const checker = openTcpChecker();
+  t.after(() => checker.close());
+  // Port 1 on loopback is refused: alternating it with a listening port, any peer mixed up shows.
+  const ports = Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? port : 1));
+  const chained: string[] = [];
+  // Chains on the listening port stay quiet; one on port 1 fails at once, naming port 1.
+  for (let i = 0; i < 10; i++)
+    checker.repeat({ kind: 'tcp', host: '127.0.0.1', port, timeoutMs: 2000 }, 5, (r) =>
+      chained.push(r.detail),
+    );
+  checker.repeat({ kind: 'tcp', host: '127.0.0.1', port: 1, timeoutMs: 2000 }, 5, (r) =>
+    chained.push(r.detail),
+  );
+  const results = await Promise.all(
+    ports.map((p) => checker.check({ kind: 'tcp', host: '127.0.0.1', port: p, timeoutMs: 2000 })),
+  );
+  assert.deepEqual(
+    results.map((r) => r.ok),
+    ports.map((p) => p !== 1),
+  );
+  for (const r of results.filter((x) => !x.ok)) assert.match(r.detail, /127\.0\.0\.1:1: ECONNREFUSED/);
+  await until(() => checker.quiet >= 30, 'the chains connecting again');
+  assert.equal(chained.length, 1);
+  assert.match(chained[0] ?? '', /127\.0\.0\.1:1: ECONNREFUSED/);
+  // IPv6 peers are built per call: the IPv4 buffer does not leak into them.
+  const v6 = await checker.check({ kind: 'tcp', host: '::1', port: 1, timeoutMs: 2000 });
+  assert.equal(v6.ok, false);
+  assert.match(v6.detail, /\[::1\]:1: (ECONNREFUSED|EADDRNOTAVAIL|ENETUNREACH)/);
+});
