@@ -1,7 +1,7 @@
 /** esbuild plugins of the function build: leave other clouds' providers out, keep native code out. */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Plugin, PluginBuild } from 'esbuild';
+import type { OnResolveArgs, Plugin, PluginBuild, ResolveResult } from 'esbuild';
 import { allProviders, type Target } from './targets.ts';
 
 /** An esbuild filter matching exactly these import paths (package names). */
@@ -288,6 +288,16 @@ async function separateFile(build: PluginBuild, entry: string, file: string): Pr
   return `./${file}`;
 }
 
+/** Resolves an import as esbuild would without the plugin that asks (it returns early on `marker`). */
+function resolvePast(build: PluginBuild, args: OnResolveArgs, marker: unknown): Promise<ResolveResult> {
+  return build.resolve(args.path, {
+    kind: args.kind,
+    importer: args.importer,
+    resolveDir: args.resolveDir,
+    pluginData: marker,
+  });
+}
+
 /** `./name.cjs` requires are the files separateFile writes: left to Node, not bundled. */
 function separateFilesExternal(build: PluginBuild, prefix: string): void {
   build.onResolve({ filter: new RegExp(`^\\./${prefix}[\\w.-]*\\.cjs$`) }, (args) => ({
@@ -303,12 +313,7 @@ export function lazyPackage(packages: Record<string, readonly string[]> = lazyPa
     setup(build) {
       build.onResolve({ filter }, async (args) => {
         if (args.pluginData === lazyPackages) return undefined;
-        const real = await build.resolve(args.path, {
-          kind: args.kind,
-          importer: args.importer,
-          resolveDir: args.resolveDir,
-          pluginData: lazyPackages,
-        });
+        const real = await resolvePast(build, args, lazyPackages);
         if (real.errors.length > 0) return { errors: real.errors };
         return { path: args.path, namespace: 'floatip-lazy', pluginData: real.path };
       });
@@ -381,12 +386,7 @@ export function debugOnDemand(): Plugin {
     setup(build) {
       build.onResolve({ filter: /^debug$/ }, async (args) => {
         if (args.pluginData === debugOnDemand) return undefined;
-        const real = await build.resolve(args.path, {
-          kind: args.kind,
-          importer: args.importer,
-          resolveDir: args.resolveDir,
-          pluginData: debugOnDemand,
-        });
+        const real = await resolvePast(build, args, debugOnDemand);
         if (real.errors.length > 0) return { errors: real.errors };
         return { path: 'debug', namespace: 'floatip-debug', pluginData: real.path };
       });

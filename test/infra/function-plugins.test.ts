@@ -223,6 +223,19 @@ test('ioredis with its command table set up in dictionary mode: every command, a
   assert.deepEqual(out, { fast: true, missing: [] });
 });
 
+/** Bundles `dir`/entry.mjs in memory with `plugin` (to see whether the build fails). */
+const buildEntry = (dir: string, plugin: Plugin) =>
+  build({
+    absWorkingDir: dir,
+    entryPoints: [join(dir, 'entry.mjs')],
+    bundle: true,
+    write: false,
+    platform: 'node',
+    format: 'esm',
+    plugins: [plugin],
+    logLevel: 'silent',
+  });
+
 test('a build against an ioredis whose command loop reads otherwise fails, naming the file', async (t) => {
   const dir = cleanDir(t, 'ioredis-changed');
   const utils = join(dir, 'node_modules', 'ioredis', 'built', 'utils');
@@ -231,16 +244,7 @@ test('a build against an ioredis whose command loop reads otherwise fails, namin
   writeFileSync(join(utils, 'Commander.js'), 'for (const c of commands) exports[c] = c;');
   writeFileSync(join(dir, 'entry.mjs'), "export * from 'ioredis';");
   await assert.rejects(
-    build({
-      absWorkingDir: dir,
-      entryPoints: [join(dir, 'entry.mjs')],
-      bundle: true,
-      write: false,
-      platform: 'node',
-      format: 'esm',
-      plugins: [ioredisCommandTable()],
-      logLevel: 'silent',
-    }),
+    buildEntry(dir, ioredisCommandTable()),
     /Commander\.js: the command loop .* is not there once/,
   );
 });
@@ -273,6 +277,28 @@ test("yaml's ES module build, bundled, parses (and refuses) as the Node.js build
     assert.deepEqual(read(text), node(text), text);
 });
 
+/**
+ * Bundles `dir`/entry.mjs as the artifacts are bundled, with `plugins`, into `dir`/out (beside the files
+ * a plugin writes there); returns the bundle's path, for a fresh process to run.
+ */
+async function bundledFile(dir: string, plugins: Plugin[]): Promise<string> {
+  await build({
+    absWorkingDir: dir,
+    nodePaths: [join(repoRoot, 'node_modules')],
+    entryPoints: [join(dir, 'entry.mjs')],
+    outdir: join(dir, 'out'),
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    banner: { js: banner },
+    plugins,
+    logLevel: 'error',
+  });
+  return join(dir, 'out', 'entry.mjs');
+}
+
 /** Runs `file` in a fresh Node.js process (nothing loaded yet) with `env`; its stdout and stderr. */
 function fresh(file: string, env: Record<string, string> = {}): { out: string; err: string } {
   const r = spawnSync(process.execPath, [file], {
@@ -297,21 +323,7 @@ test('debug loads only when DEBUG names namespaces, and then logs as the real pa
       'console.log(JSON.stringify({ enabled: log.enabled, sub: sub.namespace, subEnabled: sub.enabled, loaded }));',
     ].join('\n'),
   );
-  await build({
-    absWorkingDir: dir,
-    nodePaths: [join(repoRoot, 'node_modules')],
-    entryPoints: [join(dir, 'entry.mjs')],
-    outdir: join(dir, 'out'),
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    banner: { js: banner },
-    plugins: [debugOnDemand()],
-    logLevel: 'error',
-  });
-  const entry = join(dir, 'out', 'entry.mjs');
+  const entry = await bundledFile(dir, [debugOnDemand()]);
   assert.doesNotMatch(
     readFileSync(entry, 'utf8'),
     /supports-color|humanize|DEBUG_COLORS/,
@@ -352,20 +364,7 @@ test('a built-in module made lazy for one package loads at its first use, and wo
       'console.log(JSON.stringify({ atImport, refused, afterUse: loaded(), message: ok.message, offset: ok.offset }));',
     ].join('\n'),
   );
-  const m = join(dir, 'entry.out.mjs');
-  await build({
-    absWorkingDir: dir,
-    nodePaths: [join(repoRoot, 'node_modules')],
-    entryPoints: [join(dir, 'entry.mjs')],
-    outfile: m,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    banner: { js: banner },
-    plugins: [lazyBuiltin()],
-    logLevel: 'error',
-  });
+  const m = await bundledFile(dir, [lazyBuiltin()]);
   assert.deepEqual(JSON.parse(fresh(m).out), {
     atImport: false,
     refused: 'ERR_ASSERTION',
@@ -391,21 +390,7 @@ test("ioredis's Cluster is built from its own file on the first new Cluster(), a
       'r.disconnect(); c.disconnect();',
     ].join('\n'),
   );
-  await build({
-    absWorkingDir: dir,
-    nodePaths: [join(repoRoot, 'node_modules')],
-    entryPoints: [join(dir, 'entry.mjs')],
-    outdir: join(dir, 'out'),
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    banner: { js: banner },
-    plugins: [ioredisClusterOnDemand()],
-    logLevel: 'error',
-  });
-  const entry = join(dir, 'out', 'entry.mjs');
+  const entry = await bundledFile(dir, [ioredisClusterOnDemand()]);
   assert.doesNotMatch(
     readFileSync(entry, 'utf8'),
     /ClusterSubscriberGroup|clusterRetryStrategy/,
@@ -433,16 +418,7 @@ test('a build against an ioredis whose index no longer requires ./cluster fails,
   writeFileSync(join(built, 'cluster', 'index.js'), 'exports.default = class Cluster {};');
   writeFileSync(join(dir, 'entry.mjs'), "export * from 'ioredis';");
   await assert.rejects(
-    build({
-      absWorkingDir: dir,
-      entryPoints: [join(dir, 'entry.mjs')],
-      bundle: true,
-      write: false,
-      platform: 'node',
-      format: 'esm',
-      plugins: [ioredisClusterOnDemand()],
-      logLevel: 'silent',
-    }),
+    buildEntry(dir, ioredisClusterOnDemand()),
     /index\.js: require\("\.\/cluster"\) is not there once/,
   );
 });
