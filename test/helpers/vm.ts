@@ -119,6 +119,15 @@ export interface VmRunOptions {
   timeoutMs?: number;
 }
 
+/**
+ * Options for the node:test hook that awaits runVm: a hook inherits the runner's per-test timeout (5 min), which
+ * a loaded machine's software-emulated guest can outlast; this gives the hook the run's own limit plus a minute,
+ * so a slow guest finishes and a hung one is reported by runVm with its console.
+ */
+export const vmHookOptions = (runTimeoutMs: number): { timeout: number } => ({
+  timeout: runTimeoutMs + 60_000,
+});
+
 export interface VmRun {
   /** The script's exit code; null when the guest never reported one (crash, timeout). */
   exitCode: number | null;

@@ -8,7 +8,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runVm, vmTestKernel, type VmRun } from '../../helpers/vm.ts';
+import { vmHookOptions, runVm, vmTestKernel, type VmRun } from '../../helpers/vm.ts';
 import { IPVS_SCHEDULERS } from '../../../adapters/onprem/ipvs/constants.ts';
 import type { LbService, LbTable } from '../../../core/ports/index.ts';
 
@@ -32,6 +32,7 @@ function scenario<T>(name: string): T {
   return s.value as T;
 }
 
+const VM_RUN_MS = 15 * 60_000;
 before(async () => {
   if (skip) return;
   const kernel = vmKernel.required();
@@ -45,7 +46,7 @@ before(async () => {
       'agent-2.conf': readFileSync(join(here, 'agent-2.conf'), 'utf8'),
     },
     script: `cd '${root}' && node_modules/.bin/node test/netns/ipvs-kernel/guest.ts`,
-    timeoutMs: 15 * 60_000,
+    timeoutMs: VM_RUN_MS,
   });
   assert.equal(
     run.exitCode,
@@ -53,7 +54,7 @@ before(async () => {
     `guest failed (exit ${run.exitCode}):\n${run.output}\n${run.console.slice(-3000)}`,
   );
   results = JSON.parse(run.read('results.json')) as Record<string, Scenario<unknown>>;
-});
+}, vmHookOptions(VM_RUN_MS));
 
 function moduleExists(kroot: string, version: string, name: string): boolean {
   const dep = readFileSync(join(kroot, 'lib', 'modules', version, 'modules.dep'), 'utf8');

@@ -11,7 +11,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { runVm, vmTestKernel, type VmRun } from '../../helpers/vm.ts';
+import { vmHookOptions, runVm, vmTestKernel, type VmRun } from '../../helpers/vm.ts';
 import { createVirtualService, type SchedulerName } from '../../../core/lb/index.ts';
 import { WEIGHTS, type Conn } from './traffic-guest.ts';
 
@@ -41,13 +41,14 @@ let rec: GuestRecord;
 const SERVERS = ['rs1', 'rs2', 'rs3'];
 const serverAddr = (name: string) => `10.10.1.${10 + Number(name.slice(2))}`;
 
+const VM_RUN_MS = 10 * 60_000;
 before(async () => {
   if (skip) return;
   const t0 = Date.now();
   vm = await runVm(vmKernel.required(), {
     modules: ['ip_vs', 'ip_vs_rr', 'ip_vs_wrr', 'ip_vs_sh', 'ip_vs_mh', 'veth', 'bridge', 'dummy', 'ipip'],
     script: `cd '${root}' && node_modules/.bin/node test/netns/ipvs-kernel/traffic-guest.ts`,
-    timeoutMs: 10 * 60_000,
+    timeoutMs: VM_RUN_MS,
   });
   const text = vm.read('traffic.json');
   assert.ok(
@@ -61,7 +62,7 @@ before(async () => {
     `# VM run ${s(Date.now(), t0)} s: agent programmed IPVS ${s(rec.programmed, rec.started)} s after the ` +
       `guest script started; ${count()} connections in ${s(rec.connected, rec.programmed)} s`,
   );
-});
+}, vmHookOptions(VM_RUN_MS));
 
 const count = () => (rec.runs ?? []).reduce((n, r) => n + r.conns.length, 0);
 const runs = (scheduler: string): Run[] => {

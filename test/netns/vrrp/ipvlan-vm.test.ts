@@ -12,7 +12,7 @@ import { before, test } from 'node:test';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { createLab } from '../../helpers/netns.ts';
-import { findVmKernel, runVm, type VmRun } from '../../helpers/vm.ts';
+import { vmHookOptions, findVmKernel, runVm, type VmRun } from '../../helpers/vm.ts';
 import { CONFIG, COMPILE_CACHE } from './ipvlan-guest-config.ts';
 import { startFloatip } from './lib/floatip.ts';
 
@@ -62,6 +62,7 @@ async function primeCompileCache(): Promise<void> {
   }
 }
 
+const VM_RUN_MS = 8 * 60_000;
 before(async () => {
   if (skip) return;
   if ('missing' in kernel) throw new Error(kernel.missing);
@@ -69,7 +70,7 @@ before(async () => {
   run = await runVm(kernel, {
     modules: ['ipvlan', 'veth'],
     script: `cd '${root}' && node_modules/.bin/node test/netns/vrrp/ipvlan-guest.ts`,
-    timeoutMs: 8 * 60_000,
+    timeoutMs: VM_RUN_MS,
   });
   assert.equal(
     run.exitCode,
@@ -80,7 +81,7 @@ before(async () => {
   console.log(
     `vm: VIP up after ${seen.keepalived.startMs} ms (keepalived), ${seen.floatip.startMs} ms (floatip)`,
   );
-});
+}, vmHookOptions(VM_RUN_MS));
 
 test(
   "floatip makes keepalived's ipvlan, sends adverts from its address, leaves the VIP on the base as keepalived does",

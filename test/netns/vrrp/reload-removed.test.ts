@@ -99,8 +99,23 @@ describe('instances removed on reload: FAULT by default, DELETED with notify_del
         30_000,
         50,
       );
+      // The FIFO lines of those transitions may trail the notify log (floatip writes a state's FIFO line
+      // once its notify script has exited): drain until all four are in, so none leaks into the reload's.
+      let startup = '';
+      await waitFor(
+        `${daemon}: the start-up FIFO lines`,
+        () => {
+          startup += drainFifo(join(dir, 'vrrp.fifo'));
+          return ['VI_1" MASTER', 'VI_2" MASTER', 'VI_3" FAULT', 'VI_KEEP" MASTER'].every((l) =>
+            startup.includes(l),
+          )
+            ? true
+            : undefined;
+        },
+        30_000,
+        50,
+      );
       writeFileSync(logFile, '');
-      drainFifo(join(dir, 'vrrp.fifo'));
       writeFileSync(running.configPath, config(dir, true));
       running.process.kill('SIGHUP');
       await waitFor(
