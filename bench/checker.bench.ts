@@ -9,14 +9,16 @@
  *
  * keepalived's checker refuses to start on a kernel without IPVS; bench/checker/ipvs-shim.c (built here
  * with cc) answers its IPVS socket options and logs the destinations it adds and removes. The agent runs
- * as a user runs it (bin/floatip.mjs agent), with its real data plane (nftables on this kernel).
+ * as an operator runs it (the package `npm run pack` builds; FIP_CHECKER_AGENT=source: bin/floatip.mjs of the
+ * checkout), with its real data plane (nftables on this kernel).
  *
  * Per size (FIP_CHECKER_SIZES, default 1000,5000,10000) and load (quiet, then FIP_CHECKER_HOGS busy
  * processes beside both, default 2 = both cores of this machine), each checker runs FIP_CHECKER_SECONDS
- * (default 15) after its checks reach the servers. Printed for each: checks/s seen by the servers, CPU ms
- * per check (user + system of the whole process tree, /proc), peak RSS of the tree, servers declared
- * down (all are healthy, so every one is false), the director's conntrack table at its fullest (see
- * shortTimeWait), and floatip/keepalived ratios.
+ * (default 15) after its checks reach the servers, FIP_CHECKER_ROUNDS times (default 3, interleaved). Printed
+ * for each: checks/s seen by the servers, CPU ms per check (user + system of the whole process tree, /proc;
+ * and the system share: the kernel's socket and conntrack work dominates, and varies between runs), peak
+ * RSS of the tree, servers declared down (all are healthy, so every one is false), the director's conntrack
+ * table at its fullest (see shortTimeWait), and floatip/keepalived ratios of the medians.
  */
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
@@ -26,14 +28,30 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createLab, waitFor, type Lab } from '../test/helpers/netns.ts';
 import { buildShim, keepalivedArgv, removedDestinations } from './checker/keepalived.ts';
-import { agentArgv, cpuMs, peakRssMb, processTree, rssMb, withFdLimit } from './checker/proc.ts';
+import {
+  agentArgv,
+  cpuMs,
+  packagedAgent,
+  peakRssMb,
+  processTree,
+  rssMb,
+  withFdLimit,
+} from './checker/proc.ts';
 
 const SIZES = (process.env['FIP_CHECKER_SIZES'] ?? '1000,5000,10000').split(',').map(Number);
 const WINDOW_S = Number(process.env['FIP_CHECKER_SECONDS'] ?? 15);
 const HOGS = Number(process.env['FIP_CHECKER_HOGS'] ?? 2);
+/** FIP_CHECKER_ROUNDS: measurements of each checker per size and load, interleaved (default 3). */
+const ROUNDS = Number(process.env['FIP_CHECKER_ROUNDS'] ?? 3);
 const IMPLS = (process.env['FIP_CHECKER_ONLY'] ?? 'keepalived,floatip').split(',');
 const FIRST_PORT = 20_000;
-const root = join(import.meta.dirname, '..');
+const checkout = join(import.meta.dirname, '..');
+/**
+ * FIP_CHECKER_AGENT=packaged (default): the package `npm run pack` builds, as an operator installs it (the
+ * CLI bundled as JavaScript); =source: bin/floatip.mjs of this checkout, its TypeScript run by Node.
+ */
+const AGENT_FROM = process.env['FIP_CHECKER_AGENT'] ?? 'packaged';
+let agentRoot = checkout;
 
 function config(director: string, server: string, ports: readonly number[]): string {
   const rs = ports.map(
@@ -171,7 +189,7 @@ function startKeepalived(lab: Lab, dir: string, shim: string, configPath: string
 const AGENT_LOG = process.env['FIP_CHECKER_AGENT_LOG'];
 
 function startAgent(lab: Lab, dir: string, configPath: string): Checker {
-  const child = lab.spawn('d1', agentArgv(root, configPath, join(dir, 'agent.sock')));
+  const child = lab.spawn('d1', agentArgv(agentRoot, configPath, join(dir, 'agent.sock')));
   const out = collect(child);
   return {
     pid: child.pid ?? 0,
@@ -188,6 +206,8 @@ function startAgent(lab: Lab, dir: string, configPath: string): Checker {
 interface Figures {
   checksPerSec: number;
   cpuMsPerCheck: number;
+  /** The kernel's share of cpuMsPerCheck (system time: sockets, connects, conntrack). */
+  sysMsPerCheck: number;
   /** Sum of the peak RSS (VmHWM) of the long-lived processes. */
   peakRssMb: number;
   /** The largest of those (the agent's one process; keepalived's checker child or parent). */
@@ -198,6 +218,12 @@ interface Figures {
   falseDowns: number;
   /** Highest sampled count of the director namespace's conntrack table (nf_conntrack_max: a full one drops SYNs). */
   conntrackPeak: number;
+}
+
+function median(values: number[]): number {
+  const v = [...values].sort((a, b) => a - b);
+  const mid = v.length >> 1;
+  return v.length % 2 ? (v[mid] ?? Number.NaN) : ((v[mid - 1] ?? 0) + (v[mid] ?? 0)) / 2;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -231,16 +257,19 @@ async function measure(checker: Checker, servers: Servers, n: number, lab: Lab):
     await sleep(3000);
     const c0 = await servers.count();
     const cpu0 = cpuMs(processTree(checker.pid));
+    const sys0 = cpuMs(processTree(checker.pid), 'system');
     const t0 = performance.now();
     await sleep(WINDOW_S * 1000);
     const tree = processTree(checker.pid);
     const cpu = cpuMs(tree) - cpu0;
+    const sys = cpuMs(tree, 'system') - sys0;
     const checks = (await servers.count()) - c0;
     const elapsed = performance.now() - t0;
     const hwm = peakRssMb(tree);
     return {
       checksPerSec: (checks * 1000) / elapsed,
       cpuMsPerCheck: cpu / checks,
+      sysMsPerCheck: sys / checks,
       peakRssMb: hwm.reduce((a, b) => a + b, 0),
       largestMb: hwm[0] ?? 0,
       peakTreeRssMb: peak,
@@ -267,6 +296,7 @@ function row(name: string, f: Figures): string {
     name.padEnd(12),
     fmt(f.checksPerSec).padStart(9),
     fmt(f.cpuMsPerCheck, 4).padStart(10),
+    fmt(f.sysMsPerCheck, 4).padStart(10),
     fmt(f.peakRssMb, 1).padStart(9),
     fmt(f.largestMb, 1).padStart(9),
     fmt(f.peakTreeRssMb, 1).padStart(9),
@@ -297,9 +327,21 @@ async function main(): Promise<void> {
   try {
     const shim = buildShim(dir);
     shortTimeWait(lab);
-    if (IMPLS.includes('floatip')) await warmCompileCache(lab, dir);
+    if (IMPLS.includes('floatip')) {
+      if (AGENT_FROM === 'packaged') {
+        const pkg = packagedAgent(checkout, dir);
+        if (!pkg)
+          throw new Error(
+            'bench:checker: scripts/build-package.ts failed (FIP_CHECKER_AGENT=source runs the checkout)',
+          );
+        agentRoot = pkg;
+      } else if (AGENT_FROM !== 'source')
+        throw new Error(`FIP_CHECKER_AGENT=${AGENT_FROM}: packaged or source`);
+      await warmCompileCache(lab, dir);
+    }
     console.log(
       `bench:checker: TCP_CHECK, delay_loop 1, connect_timeout 5; window ${WINDOW_S} s per checker; ` +
+        `agent ${AGENT_FROM === 'packaged' ? 'packaged (npm run pack)' : 'from source'}; ` +
         `load average ${os
           .loadavg()
           .map((v) => v.toFixed(2))
@@ -319,30 +361,40 @@ async function main(): Promise<void> {
         );
         for (const load of ['quiet', `${HOGS} hogs`]) {
           if (load !== 'quiet') hogs.push(...startHogs(HOGS));
-          const results = new Map<string, Figures>();
-          for (const impl of IMPLS) {
-            const checker =
-              impl === 'keepalived'
-                ? startKeepalived(lab, dir, shim, configPath)
-                : startAgent(lab, dir, configPath);
-            try {
-              results.set(impl, await measure(checker, servers, n, lab));
-            } finally {
-              await checker.stop();
+          // Rounds interleave the checkers (the order flips each round), so a drift in the machine's state
+          // (conntrack, page cache, another process) falls on both; ratios are of the medians.
+          const results = new Map<string, Figures[]>();
+          for (let round = 0; round < ROUNDS; round++) {
+            const order = round % 2 === 0 ? IMPLS : [...IMPLS].reverse();
+            for (const impl of order) {
+              const checker =
+                impl === 'keepalived'
+                  ? startKeepalived(lab, dir, shim, configPath)
+                  : startAgent(lab, dir, configPath);
+              try {
+                const f = await measure(checker, servers, n, lab);
+                results.set(impl, [...(results.get(impl) ?? []), f]);
+              } finally {
+                await checker.stop();
+              }
             }
           }
           for (const h of hogs.splice(0)) h.kill('SIGKILL');
-          console.log(`\n${fmt(n)} real servers, ${load} (ideal ${fmt(n)} checks/s)`);
+          console.log(`\n${fmt(n)} real servers, ${load} (ideal ${fmt(n)} checks/s; ${ROUNDS} round(s))`);
           console.log(
-            `${'checker'.padEnd(12)} ${'checks/s'.padStart(9)} ${'CPU ms/chk'.padStart(10)} ${'peak RSS'.padStart(9)} ${'largest'.padStart(9)} ${'tree max'.padStart(9)} ${'procs'.padStart(6)} ${'false downs'.padStart(11)} ${'conntrack'.padStart(9)}`,
+            `${'checker'.padEnd(12)} ${'checks/s'.padStart(9)} ${'CPU ms/chk'.padStart(10)} ${'of it sys'.padStart(10)} ${'peak RSS'.padStart(9)} ${'largest'.padStart(9)} ${'tree max'.padStart(9)} ${'procs'.padStart(6)} ${'false downs'.padStart(11)} ${'conntrack'.padStart(9)}`,
           );
-          for (const [impl, f] of results) console.log(row(impl, f));
+          for (const [impl, fs] of results) for (const f of fs) console.log(row(impl, f));
           const ka = results.get('keepalived');
           const fip = results.get('floatip');
           if (ka && fip) {
+            const m = (fs: Figures[], k: keyof Figures) => median(fs.map((f) => f[k]));
+            const ratio = (k: keyof Figures, digits = 2) => fmt(m(fip, k) / m(ka, k), digits);
             console.log(
-              `floatip/keepalived: checks/s x${fmt(fip.checksPerSec / ka.checksPerSec, 2)}, ` +
-                `CPU/check x${fmt(fip.cpuMsPerCheck / ka.cpuMsPerCheck, 2)}, RSS x${fmt(fip.peakRssMb / ka.peakRssMb, 1)}`,
+              `floatip/keepalived (medians): checks/s x${ratio('checksPerSec')}, CPU/check x${ratio('cpuMsPerCheck')} ` +
+                `(user x${fmt((m(fip, 'cpuMsPerCheck') - m(fip, 'sysMsPerCheck')) / (m(ka, 'cpuMsPerCheck') - m(ka, 'sysMsPerCheck')), 2)}, ` +
+                `system x${ratio('sysMsPerCheck')}), RSS x${ratio('peakRssMb', 1)}, false downs ` +
+                `${fip.reduce((a, f) => a + f.falseDowns, 0)} vs ${ka.reduce((a, f) => a + f.falseDowns, 0)}`,
             );
           }
         }

@@ -1,11 +1,38 @@
 // CPU time and resident memory of a process tree, read from /proc (Linux), for bench:checker: the same
 // measurement for keepalived's two processes and for the agent, whatever it forks.
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** `argv` run with the open-file limit raised to its hard limit (thousands of checks in flight). */
 export function withFdLimit(argv: string[]): string[] {
   return ['sh', '-c', 'ulimit -n "$(ulimit -Hn)" && exec "$@"', 'sh', ...argv];
+}
+
+/**
+ * The package `npm run pack` builds from checkout `root` (dist/package: the CLI bundled as JavaScript, what an
+ * operator's global install runs), copied to `dir` with the checkout's built addon where `npm install` would
+ * compile it; null when it cannot be built. Its path is a `root` for agentArgv.
+ */
+export function packagedAgent(root: string, dir: string): string | null {
+  try {
+    execFileSync(process.execPath, [join(root, 'scripts', 'build-package.ts')], {
+      cwd: root,
+      stdio: 'ignore',
+    });
+  } catch {
+    return null;
+  }
+  const built = join(root, 'dist', 'package');
+  if (!existsSync(join(built, 'dist', 'cli', 'main.mjs'))) return null;
+  const copy = join(dir, 'package');
+  cpSync(built, copy, { recursive: true });
+  cpSync(
+    join(root, 'adapters', 'onprem', 'native', 'build'),
+    join(copy, 'node_modules', '@floatip', 'onprem-native', 'build'),
+    { recursive: true },
+  );
+  return copy;
 }
 
 /** The agent as a user starts it, from checkout `root`, on `config`, with its control socket at `socket`. */
@@ -55,14 +82,19 @@ export function processTree(root: number): number[] {
 
 /**
  * User + system CPU of these processes (all their threads), in ms, plus the CPU of children they have
- * already reaped (short-lived helpers such as `nft`): `pids[0]` is the root of the tree.
+ * already reaped (short-lived helpers such as `nft`): `pids[0]` is the root of the tree. `which`: user or
+ * system time alone.
  */
-export function cpuMs(pids: readonly number[]): number {
+export function cpuMs(pids: readonly number[], which: 'all' | 'user' | 'system' = 'all'): number {
   let ticks = 0;
+  const user = which !== 'system';
+  const system = which !== 'user';
   pids.forEach((pid, i) => {
     const f = statFields(pid);
     // After the name: state(0) ppid(1) ... utime(11) stime(12) cutime(13) cstime(14)
-    if (f) ticks += Number(f[11]) + Number(f[12]) + (i === 0 ? Number(f[13]) + Number(f[14]) : 0);
+    if (!f) return;
+    if (user) ticks += Number(f[11]) + (i === 0 ? Number(f[13]) : 0);
+    if (system) ticks += Number(f[12]) + (i === 0 ? Number(f[14]) : 0);
   });
   return (ticks * 1000) / TICKS_PER_SECOND;
 }

@@ -1,7 +1,7 @@
 /**
  * `npm run bench:checker-rss -- [N...]` (root): the agent's resident memory at N TCP_CHECK real servers
- * (default 5000 10000), without keepalived: bench:checker's lab, servers and keepalived.conf, one agent
- * per size. Samples /proc/PID/status every 100 ms and prints, per size, the peak (VmHWM) when the agent
+ * (default 5000 10000), without keepalived: bench:checker's lab, servers and keepalived.conf; per size the
+ * package an operator installs (`npm run pack`'s build), then the checkout's sources. Samples /proc/PID/status every 100 ms and prints, per size, the peak (VmHWM) when the agent
  * logs "floatip agent started", the peak, resident set (anonymous / file-backed) and the agent's CPU
  * (user + system; rough, the machine's load shows in it) FIP_RSS_SECONDS (default 20) later, and the
  * largest sampled VmRSS. FLOATIP_AGENT_NODE_FLAGS applies as for any agent (bin/floatip.mjs);
@@ -12,14 +12,13 @@
  * the checkout's sources, the agent from its packaged build (the bench runs `npm run pack`'s script, which
  * rewrites dist/; skipped when that fails) and keepalived 2.2.7 (-P: its parent and VRRP child processes,
  * each and summed), each measured FIP_RSS_SECONDS after it logged its start. */
-import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createLab, waitFor, type Lab } from '../../test/helpers/netns.ts';
 import { startKeepalived } from '../../test/netns/vrrp/lib/keepalived.ts';
-import { agentArgv, cpuMs, withFdLimit } from './proc.ts';
+import { agentArgv, cpuMs, packagedAgent, withFdLimit } from './proc.ts';
 
 const SIZES = process.argv.slice(2).map(Number);
 const SECONDS = Number(process.env['FIP_RSS_SECONDS'] ?? 20);
@@ -103,31 +102,6 @@ async function agentOnce(lab: Lab, dir: string, configPath: string, seconds: num
 
 const f1 = (v: number) => v.toFixed(1);
 
-/**
- * The package `npm run pack` builds (dist/package), copied to `dir` with the checkout's built addon in the
- * place `npm install` would compile it; null when it cannot be built.
- */
-function packagedCopy(dir: string): string | null {
-  try {
-    execFileSync(process.execPath, [join(root, 'scripts', 'build-package.ts')], {
-      cwd: root,
-      stdio: 'ignore',
-    });
-  } catch {
-    return null;
-  }
-  const built = join(root, 'dist', 'package');
-  if (!existsSync(join(built, 'dist', 'cli', 'main.mjs'))) return null;
-  const copy = join(dir, 'package');
-  cpSync(built, copy, { recursive: true });
-  cpSync(
-    join(root, 'adapters', 'onprem', 'native', 'build'),
-    join(copy, 'node_modules', '@floatip', 'onprem-native', 'build'),
-    { recursive: true },
-  );
-  return copy;
-}
-
 async function vrrpOnly(lab: Lab, dir: string): Promise<void> {
   const configPath = join(dir, 'vrrp-only.conf');
   writeFileSync(configPath, vrrpOnlyConfig());
@@ -137,7 +111,7 @@ async function vrrpOnly(lab: Lab, dir: string): Promise<void> {
     );
   await agentOnce(lab, dir, configPath, 0); // compile cache of the modules a VRRP-only agent loads
   line('agent from source', await agentOnce(lab, dir, configPath, SECONDS));
-  const pkg = packagedCopy(dir);
+  const pkg = packagedAgent(root, join(dir, 'vrrp-only'));
   if (pkg) {
     await agentOnce(lab, dir, configPath, 0, pkg); // its own compile cache entries
     line('agent packaged', await agentOnce(lab, dir, configPath, SECONDS, pkg));
@@ -173,6 +147,16 @@ try {
       .map((v) => v.toFixed(2))
       .join(' ')}`,
   );
+  // At N servers: the package an operator installs (npm run pack), then the checkout's sources.
+  const agents: Array<[string, string]> = [];
+  if (SIZES.some((n) => n > 0)) {
+    const pkg = packagedAgent(root, dir);
+    if (pkg) {
+      await agentOnce(lab, dir, warm, 0, pkg); // its own compile cache entries
+      agents.push(['agent packaged', pkg]);
+    } else console.log('agent packaged: skipped (scripts/build-package.ts failed)');
+    agents.push(['agent from source', root]);
+  }
   for (const n of SIZES.length ? SIZES : [5000, 10000]) {
     if (n === 0) {
       await vrrpOnly(lab, dir);
@@ -182,12 +166,14 @@ try {
     try {
       const configPath = join(dir, `c-${n}.conf`);
       writeFileSync(configPath, config(lab.nodes['d1']?.ipv4 ?? '', lab.nodes['r1']?.ipv4 ?? '', s.ports));
-      const r = await agentOnce(lab, dir, configPath, SECONDS);
-      const f = (v: number) => v.toFixed(1);
-      console.log(
-        `${n} servers: at start HWM ${f(r.atStart.hwm)} RSS ${f(r.atStart.rss)} MB; after ${SECONDS} s HWM ${f(r.later.hwm)} RSS ${f(r.later.rss)} MB (anon ${f(r.later.anon)}, file ${f(r.later.file)}); max sampled RSS ${f(r.maxRss)} MB; CPU ${f(r.cpuMs / SECONDS / 10)} % of a core after start`,
-      );
-      if (process.env['FIP_RSS_SHOW_LOG']) console.log(r.out);
+      for (const [what, top] of agents) {
+        const r = await agentOnce(lab, dir, configPath, SECONDS, top);
+        const f = (v: number) => v.toFixed(1);
+        console.log(
+          `${n} servers, ${what}: at start HWM ${f(r.atStart.hwm)} RSS ${f(r.atStart.rss)} MB; after ${SECONDS} s HWM ${f(r.later.hwm)} RSS ${f(r.later.rss)} MB (anon ${f(r.later.anon)}, file ${f(r.later.file)}); max sampled RSS ${f(r.maxRss)} MB; CPU ${f(r.cpuMs / SECONDS / 10)} % of a core after start`,
+        );
+        if (process.env['FIP_RSS_SHOW_LOG']) console.log(r.out);
+      }
     } finally {
       s.close();
     }
