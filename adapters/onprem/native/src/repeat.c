@@ -5,7 +5,8 @@
  * several times keepalived's CPU (bench:failover). A libuv timer on Node's loop took JavaScript out, but each
  * wake-up still ran Node's own per-iteration work (the immediate check handle opens a callback scope, the
  * idle-time poll, the profiler idle notifier): most of the remaining user time (perf, issue 14). The thread
- * sleeps in poll() on a timerfd and an eventfd and does only the send.
+ * sleeps in a blocking read() of a timerfd and does only the send: two system calls per advert (read,
+ * sendto). repeatStop sets a flag and re-arms the timerfd to expire at once, which ends the read.
  * The VRRP service hands the repeat over only while its reducer says the next adverts change nothing but
  * counters and the timer (core/vrrp/fsm/steady.ts), and takes it back (repeatStop) before any other event;
  * repeatStop joins the thread, so no send of the repeat can follow it.
@@ -19,14 +20,12 @@
  */
 #include <errno.h>
 #include <node_api.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -35,7 +34,7 @@
 typedef struct repeat_s {
   pthread_t thread;
   int timer_fd;
-  int stop_fd;
+  _Atomic int stop;
   int fd;
   unsigned char *data;
   size_t len;
@@ -62,12 +61,13 @@ static void repeat_halt(repeat_t *r) {
       *p = r->next_running;
       break;
     }
-  uint64_t one = 1;
-  while (write(r->stop_fd, &one, sizeof one) < 0 && errno == EINTR) {
-  }
+  /* The flag first, then an expiry now (one-shot, replacing the interval): the thread's read returns, it
+   * sees the flag and ends. A send already under way finishes before the join returns. */
+  atomic_store_explicit(&r->stop, 1, memory_order_release);
+  struct itimerspec now = {.it_value = {.tv_sec = 0, .tv_nsec = 1}};
+  timerfd_settime(r->timer_fd, 0, &now, NULL);
   pthread_join(r->thread, NULL);
   close(r->timer_fd);
-  close(r->stop_fd);
   free(r->data);
   r->data = NULL;
 }
@@ -109,16 +109,14 @@ static void repeat_send(repeat_t *r) {
 
 static void *repeat_thread(void *arg) {
   repeat_t *r = arg;
-  struct pollfd fds[2] = {{.fd = r->timer_fd, .events = POLLIN}, {.fd = r->stop_fd, .events = POLLIN}};
   for (;;) {
-    if (poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      return NULL;
-    }
-    if (fds[1].revents) return NULL;
     uint64_t expired;
+    ssize_t n = read(r->timer_fd, &expired, sizeof expired);
+    if (atomic_load_explicit(&r->stop, memory_order_acquire)) return NULL;
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return NULL; /* the timerfd failed: no more sends (repeatProgress shows them stop) */
     /* Late by more than an interval (a stalled machine): one send, as a libuv repeat timer would. */
-    if (fds[0].revents && read(r->timer_fd, &expired, sizeof expired) == sizeof expired) repeat_send(r);
+    if (n == sizeof expired) repeat_send(r);
   }
 }
 
@@ -175,7 +173,6 @@ napi_value js_repeat_start(napi_env env, napi_callback_info info) {
   memcpy(&r->addr, addr, alen);
   r->alen = (socklen_t)alen;
   r->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-  r->stop_fd = eventfd(0, EFD_CLOEXEC);
   /* timerfd keeps nanoseconds: never early, and no whole-millisecond rounding as with a libuv timer. */
   uint64_t first_ns = (uint64_t)(first * 1e6), every_ns = (uint64_t)(interval * 1e6);
   struct itimerspec spec = {
@@ -184,7 +181,7 @@ napi_value js_repeat_start(napi_env env, napi_callback_info info) {
   };
   if (first_ns == 0) spec.it_value.tv_nsec = 1; /* a zero it_value would disarm the timer */
   int err = 0;
-  if (r->timer_fd < 0 || r->stop_fd < 0) err = errno;
+  if (r->timer_fd < 0) err = errno;
   r->started = uv_hrtime();
   if (!err && timerfd_settime(r->timer_fd, 0, &spec, NULL) < 0) err = errno;
   if (!err) {
@@ -197,7 +194,6 @@ napi_value js_repeat_start(napi_env env, napi_callback_info info) {
   }
   if (err) {
     if (r->timer_fd >= 0) close(r->timer_fd);
-    if (r->stop_fd >= 0) close(r->stop_fd);
     free(copy);
     free(r);
     napi_value code, msg, e;
