@@ -152,6 +152,12 @@ function* serviceRules(t: string, svc: LbService, seed: number): Generator<strin
   const { ip } = fam(svc.key.family);
   const client = svc.persistence ? `${ip} saddr & ${maskText(svc.persistence.prefix, svc.key.family)}` : '';
   const st = serviceTag(svc.key);
+  yield* vsRules(t, svc, st, client, seed);
+  for (const d of svc.destinations) yield* rsRules(t, svc, st, destTag(d), d, ip, l4, client);
+}
+
+/** The vs_ chain's rules: persistence lookups first, then the scheduler's map. */
+function* vsRules(t: string, svc: LbService, st: string, client: string, seed: number): Generator<string> {
   const vs = `vs_${st}`;
   if (svc.persistence)
     for (const d of svc.destinations) {
@@ -160,16 +166,26 @@ function* serviceRules(t: string, svc: LbService, seed: number): Generator<strin
     }
   const sched = schedulerRule(svc, st, seed);
   if (sched) yield `add rule ${t} ${vs} ${sched}`;
-  for (const d of svc.destinations) {
-    const dt = destTag(d);
-    const rs = rsChainOf(st, dt);
-    const set = persistSetOf(svc, st, dt);
-    if (set) yield `add rule ${t} ${rs} update @${set} { ${client} }`;
-    yield `add rule ${t} ${rs} counter name "${countersOf(st, dt).conns}"`;
-    yield d.port === 0
-      ? `add rule ${t} ${rs} dnat ${ip} to ${dnatTarget(d)}`
-      : `add rule ${t} ${rs} meta l4proto ${l4} dnat ${ip} to ${dnatTarget(d)}`;
-  }
+}
+
+/** One real server's rs_ chain rules: remember the client (persistence), count, DNAT. */
+function* rsRules(
+  t: string,
+  svc: LbService,
+  st: string,
+  dt: string,
+  d: LbDestination,
+  ip: 'ip' | 'ip6',
+  l4: string,
+  client: string,
+): Generator<string> {
+  const rs = rsChainOf(st, dt);
+  const set = persistSetOf(svc, st, dt);
+  if (set) yield `add rule ${t} ${rs} update @${set} { ${client} }`;
+  yield `add rule ${t} ${rs} counter name "${countersOf(st, dt).conns}"`;
+  yield d.port === 0
+    ? `add rule ${t} ${rs} dnat ${ip} to ${dnatTarget(d)}`
+    : `add rule ${t} ${rs} meta l4proto ${l4} dnat ${ip} to ${dnatTarget(d)}`;
 }
 
 /** `add chain` / `add set` for the named objects of a service (no-ops for those that exist). */
@@ -194,36 +210,85 @@ function* addService(t: string, svc: LbService, seed: number): Generator<string>
   yield `add element ${t} ${entry(svc).map} { ${entry(svc).key} : jump ${vsChain(svc)} }`;
 }
 
-/** Empties the chains first (rules reference the chains and sets), then deletes what `keep` lacks. */
-function* dropObjects(t: string, old: LbService, keep: LbService | null): Generator<string> {
-  const kt = keep ? serviceTag(keep.key) : '';
-  const keepChains = new Set(keep ? keep.destinations.map((d) => rsChainOf(kt, destTag(d))) : []);
-  if (keep) keepChains.add(`vs_${kt}`);
-  const keepSets = new Set(keep ? keep.destinations.map((d) => persistSetOf(keep, kt, destTag(d))) : []);
+/** A removed service's objects: its chains emptied first (rules reference the chains and sets), then deleted. */
+function* dropObjects(t: string, old: LbService): Generator<string> {
   const st = serviceTag(old.key);
   yield `flush chain ${t} vs_${st}`;
   for (const d of old.destinations) yield `flush chain ${t} ${rsChainOf(st, destTag(d))}`;
   for (const d of old.destinations) {
     const dt = destTag(d);
-    const rs = rsChainOf(st, dt);
-    if (keepChains.has(rs)) continue;
     const c = countersOf(st, dt);
     yield* [
-      `delete chain ${t} ${rs}`,
+      `delete chain ${t} ${rsChainOf(st, dt)}`,
       `delete counter ${t} ${c.conns}`,
       `delete counter ${t} ${c.in}`,
       `delete counter ${t} ${c.out}`,
     ];
   }
-  if (!keepChains.has(`vs_${st}`)) yield `delete chain ${t} vs_${st}`;
+  yield `delete chain ${t} vs_${st}`;
   if (old.persistence)
-    for (const d of old.destinations) {
-      const set = persistSetOf(old, st, destTag(d));
-      if (set && !keepSets.has(set)) yield `delete set ${t} ${set}`;
-    }
+    for (const d of old.destinations) yield `delete set ${t} ${persistSetOf(old, st, destTag(d))}`;
 }
 
 const serviceKeyId = (svc: LbService): string => `${entry(svc).map} ${entry(svc).key}`;
+
+const destKey = (d: LbDestination): string => `${d.addr} ${d.port}`;
+/** The same real servers (address and port), whatever their order and settings. */
+const sameDestinations = (a: LbService, b: LbService): boolean => {
+  if (a.destinations.length !== b.destinations.length) return false;
+  const keys = new Set(a.destinations.map(destKey));
+  return b.destinations.every((d) => keys.has(destKey(d)));
+};
+
+/**
+ * A service whose settings changed (same key): its vs_ chain is refilled (scheduler map, persistence
+ * lookups); a real server that stays keeps its rs_ chain, counters and persistence set untouched unless the
+ * persistence parameters changed (its rs_ rules name the set); one that leaves loses them; one that comes
+ * gets them. A weight change of one real server among 10,000 is thus one rule, not the service's 40,000
+ * lines (test/adapters/onprem/nft/render-diff.test.ts).
+ */
+function* changeService(t: string, old: LbService, svc: LbService, seed: number): Generator<string> {
+  const st = serviceTag(svc.key);
+  const samePersistence = JSON.stringify(old.persistence) === JSON.stringify(svc.persistence);
+  const stays = new Set(svc.destinations.map(destKey));
+  const had = new Set(old.destinations.map(destKey));
+  yield `flush chain ${t} vs_${st}`;
+  for (const d of old.destinations)
+    if (!samePersistence || !stays.has(destKey(d))) yield `flush chain ${t} ${rsChainOf(st, destTag(d))}`;
+  for (const d of old.destinations) {
+    if (stays.has(destKey(d))) continue;
+    const dt = destTag(d);
+    const c = countersOf(st, dt);
+    yield* [
+      `delete chain ${t} ${rsChainOf(st, dt)}`,
+      `delete counter ${t} ${c.conns}`,
+      `delete counter ${t} ${c.in}`,
+      `delete counter ${t} ${c.out}`,
+    ];
+  }
+  if (old.persistence)
+    for (const d of old.destinations)
+      if (!samePersistence || !stays.has(destKey(d)))
+        yield `delete set ${t} ${persistSetOf(old, st, destTag(d))}`;
+  // Objects of the real servers that come (and new persistence sets), then the rules.
+  const fresh = samePersistence ? svc.destinations.filter((d) => !had.has(destKey(d))) : svc.destinations;
+  const l4 = svc.key.kind === 'addr' ? svc.key.protocol : '{ tcp, udp, sctp }';
+  const { ip } = fam(svc.key.family);
+  const client = svc.persistence ? `${ip} saddr & ${maskText(svc.persistence.prefix, svc.key.family)}` : '';
+  for (const d of fresh) {
+    const dt = destTag(d);
+    if (!had.has(destKey(d))) {
+      yield `add chain ${t} ${rsChainOf(st, dt)}`;
+      const c = countersOf(st, dt);
+      yield* [`add counter ${t} ${c.conns}`, `add counter ${t} ${c.in}`, `add counter ${t} ${c.out}`];
+    }
+    const set = persistSetOf(svc, st, dt);
+    if (set && svc.persistence)
+      yield `add set ${t} ${set} { type ${fam(svc.key.family).addrType}; flags dynamic,timeout; timeout ${svc.persistence.timeout}s; }`;
+  }
+  yield* vsRules(t, svc, st, client, seed);
+  for (const d of fresh) yield* rsRules(t, svc, st, destTag(d), d, ip, l4, client);
+}
 
 /** One family's part of the transaction (its own table), line by line. */
 function* renderFamily(
@@ -268,23 +333,20 @@ function* renderFamily(
     if (!after.has(serviceKeyId(old)) && old.key.kind === 'addr') touched.add(old.key.addr);
   for (const svc of next) {
     const old = before.get(serviceKeyId(svc));
-    if ((!old || !sameService(old, svc)) && svc.key.kind === 'addr') touched.add(svc.key.addr);
+    // st_ rules name real servers only: a change of weights or scheduler leaves them as they are.
+    if ((!old || !sameDestinations(old, svc)) && svc.key.kind === 'addr') touched.add(svc.key.addr);
   }
   const stats = statsLines(t, next, previous, touched);
   yield* stats.flush;
   for (const old of previous) {
     if (after.has(serviceKeyId(old))) continue;
     yield `delete element ${t} ${entry(old).map} { ${entry(old).key} }`;
-    yield* dropObjects(t, old, null);
+    yield* dropObjects(t, old);
   }
   for (const svc of next) {
     const old = before.get(serviceKeyId(svc));
     if (!old) yield* addService(t, svc, opts.seed);
-    else if (!sameService(old, svc)) {
-      yield* dropObjects(t, old, svc);
-      yield* serviceObjects(t, svc);
-      yield* serviceRules(t, svc, opts.seed);
-    }
+    else if (!sameService(old, svc)) yield* changeService(t, old, svc, opts.seed);
   }
   yield* stats.refill;
   yield* timeoutLines(t, family, next, timeouts, opts.previous?.timeouts ?? null);

@@ -150,3 +150,48 @@ test('an nft that cannot run or refuses the batch is reported, and the adapter k
   const t = await plane.read();
   assert.deepEqual(t.kind === 'ok' ? t.value.services : null, []);
 });
+
+test('later applies touch only what changed, and the kernel takes each transaction', async () => {
+  const plane = new NftDataplane({ command, table: 'fip_contract_c' });
+  const p = { timeout: 60, prefix: 32, engine: null };
+  const ok = async (ops: LbOp[]) => {
+    const r = await plane.apply(ops);
+    assert.equal(r.kind, 'ok', r.kind === 'give-up' ? r.reason : '');
+  };
+  const chains = (): string[] => [...list().matchAll(/chain (rs_\S+)/g)].map((m) => m[1] ?? '').sort();
+  const sets = (): string[] => [...list().matchAll(/set (p_\S+)/g)].map((m) => m[1] ?? '').sort();
+  await ok([
+    { kind: 'add-service', service: { ...head, persistence: p } },
+    ...['10.1.0.1', '10.1.0.2', '10.1.0.3'].map(
+      (a) => ({ kind: 'add-dest', service: key, dest: d(a) }) as LbOp,
+    ),
+  ]);
+  const rs = chains();
+  assert.equal(rs.length, 3);
+  assert.equal(sets().length, 3);
+  // a weight change: same chains, and the sets keep their clients (a remade set would be empty)
+  const client = `add element ip fip_contract_c ${sets()[0] ?? ''} { 10.9.9.9 }`;
+  execFileSync('ip', ['netns', 'exec', ns, 'nft', client]);
+  await ok([{ kind: 'edit-dest', service: key, dest: d('10.1.0.2', 0) }]);
+  assert.deepEqual(chains(), rs);
+  assert.match(list(), /10\.9\.9\.9/, 'the persistence set kept its client');
+  // one leaves, one comes
+  await ok([
+    { kind: 'delete-dest', service: key, dest: { addr: '10.1.0.1', port: 8080, family: 'inet' } },
+    { kind: 'add-dest', service: key, dest: d('10.1.0.4', 2) },
+  ]);
+  assert.deepEqual(
+    chains().map((c) => c.replace(/^rs_tcp_10_0_0_100_80__/, '')),
+    ['10_1_0_2_8080', '10_1_0_3_8080', '10_1_0_4_8080'],
+  );
+  assert.ok(sets().every((s) => s.endsWith('_60_32')) && sets().length === 3);
+  // new persistence parameters: new sets, the old ones gone
+  await ok([{ kind: 'edit-service', service: { ...head, persistence: { ...p, timeout: 120 } } }]);
+  assert.ok(sets().every((s) => s.endsWith('_120_32')) && sets().length === 3, sets().join(' '));
+  const t = await plane.read();
+  assert.deepEqual(
+    t.kind === 'ok' ? t.value.services.map((s) => s.destinations.map((x) => `${x.addr}=${x.weight}`)) : null,
+    [['10.1.0.4=2', '10.1.0.3=1', '10.1.0.2=0']],
+  );
+  assert.equal((await plane.remove()).kind, 'ok');
+});
