@@ -26,17 +26,19 @@
  * Counters (`status --lvs --stats`): three named counters per real server: cn_* counts connections (a
  * rule in its rs_ chain, which only a connection's first packet reaches), ci_* / co_* count packets and
  * bytes in each direction on the forward hook: lvs_stats sends a connection by its original destination
- * address (`@stats`) to that VIP's st_<vip> chain, where each real server of each service on the VIP has
- * two rules matching the conntrack tuple (protocol and port as original destination, real server and port
- * as reply source). Only the st_ chains of VIPs whose services changed are refilled. A service's counters
+ * address (`@stats`) to that VIP's st_<vip> chain, which looks the conntrack tuple up (per transport
+ * protocol: original destination port, reply source address and port) in the VIP's sm_<vip>_<proto> map,
+ * whose element for each real server jumps to its own sd_ chain of two counting rules. A real server that
+ * comes or goes adds or deletes its element and chain; nothing else is touched. A service's counters
  * are the sum of its real servers'; those of a real server that stays survive every apply. Differences from
  * IPVS: traffic of local clients (output hook) and of fwmark services is counted in connections only.
  *
  * Transaction: the first apply (nothing known about the table) deletes and recreates the table. After
  * that only what changed is touched: a new service gets its chains, sets and @services element; a gone
- * one loses them; a changed one has its chains flushed and refilled. Untouched services, and the named
+ * one loses them; a changed one has its vs_ chain refilled and the objects of the real servers that come
+ * or go added or deleted (see changeService). Untouched services and real servers, and the named
  * persistence sets of every real server that stays, keep their state, so a health change costs one
- * service's rules whatever the size of the table.
+ * real server's objects and its service's vs_ rules whatever the size of the table.
  */
 import type { LbDestination, LbFamily, LbService, LbServiceKey, LbTable } from '../../../core/ports/index.ts';
 import { formatIpv6 } from '../../../core/model/index.ts';
@@ -233,13 +235,6 @@ function* dropObjects(t: string, old: LbService): Generator<string> {
 const serviceKeyId = (svc: LbService): string => `${entry(svc).map} ${entry(svc).key}`;
 
 const destKey = (d: LbDestination): string => `${d.addr} ${d.port}`;
-/** The same real servers (address and port), whatever their order and settings. */
-const sameDestinations = (a: LbService, b: LbService): boolean => {
-  if (a.destinations.length !== b.destinations.length) return false;
-  const keys = new Set(a.destinations.map(destKey));
-  return b.destinations.every((d) => keys.has(destKey(d)));
-};
-
 /**
  * A service whose settings changed (same key): its vs_ chain is refilled (scheduler map, persistence
  * lookups); a real server that stays keeps its rs_ chain, counters and persistence set untouched unless the
@@ -320,24 +315,14 @@ function* renderFamily(
       `add rule ${t} lvs_stats ct original ${ip} daddr vmap @stats`,
     ];
     for (const svc of next) yield* addService(t, svc, opts.seed);
-    yield* statsLines(t, next, [], vipsOf(next)).refill;
+    yield* statsAdd(t, family, next, []);
     yield* timeoutLines(t, family, next, timeouts, null);
     return;
   }
   const before = new Map(previous.map((s) => [serviceKeyId(s), s]));
   const after = new Set(next.map(serviceKeyId));
-  // VIPs with a service added, removed or changed get their st_ chain refilled; it is emptied first, as
-  // a counter of a leaving real server is deleted below.
-  const touched = new Set<string>();
-  for (const old of previous)
-    if (!after.has(serviceKeyId(old)) && old.key.kind === 'addr') touched.add(old.key.addr);
-  for (const svc of next) {
-    const old = before.get(serviceKeyId(svc));
-    // st_ rules name real servers only: a change of weights or scheduler leaves them as they are.
-    if ((!old || !sameDestinations(old, svc)) && svc.key.kind === 'addr') touched.add(svc.key.addr);
-  }
-  const stats = statsLines(t, next, previous, touched);
-  yield* stats.flush;
+  // The counting chains of leaving real servers go first: their rules name counters deleted below.
+  yield* statsDrop(t, next, previous);
   for (const old of previous) {
     if (after.has(serviceKeyId(old))) continue;
     yield `delete element ${t} ${entry(old).map} { ${entry(old).key} }`;
@@ -348,63 +333,101 @@ function* renderFamily(
     if (!old) yield* addService(t, svc, opts.seed);
     else if (!sameService(old, svc)) yield* changeService(t, old, svc, opts.seed);
   }
-  yield* stats.refill;
+  yield* statsAdd(t, family, next, previous);
   yield* timeoutLines(t, family, next, timeouts, opts.previous?.timeouts ?? null);
 }
 
 const vipsOf = (services: LbService[]): Set<string> =>
   new Set(services.flatMap((svc) => (svc.key.kind === 'addr' ? [svc.key.addr] : [])));
 const statsChain = (vip: string): string => `st_${tag(vip)}`;
+const STATS_PROTOCOLS = ['tcp', 'udp', 'sctp'] as const;
+/** A VIP's map for one transport protocol: service port . real server . its port -> jump sd_... */
+const statsMap = (vip: string, protocol: string): string => `sm_${tag(vip)}_${protocol}`;
 
-/**
- * The st_<vip> chains of `touched` VIPs: emptied first, refilled (or removed) at the end. The refill is
- * produced as it is read (two rules per real server).
- */
-function statsLines(
-  t: string,
-  next: LbService[],
-  previous: LbService[],
-  touched: Set<string>,
-): { flush: string[]; refill: Generator<string> } {
-  const had = vipsOf(previous);
-  const flush: string[] = [];
-  for (const vip of touched) if (had.has(vip)) flush.push(`flush chain ${t} ${statsChain(vip)}`);
-  return { flush, refill: statsRefill(t, next, had, touched) };
+/** One real server of an address service, as the counting part sees it. */
+interface Counted {
+  vip: string;
+  element: string;
+  map: string;
+  chain: string;
+  conns: { in: string; out: string };
 }
 
-function* statsRefill(
-  t: string,
-  next: LbService[],
-  had: Set<string>,
-  touched: Set<string>,
-): Generator<string> {
+/**
+ * The counted real servers of address services, by service and real server. The element key is the
+ * connection's original destination port, the reply's source address and port: a real server of port 0
+ * (DNAT to the address alone) answers from the service's port.
+ */
+function counted(services: LbService[]): Map<string, Counted> {
+  const out = new Map<string, Counted>();
+  for (const svc of services) {
+    const k = svc.key;
+    if (k.kind !== 'addr') continue;
+    const st = serviceTag(k);
+    for (const d of svc.destinations) {
+      const dt = destTag(d);
+      const c = countersOf(st, dt);
+      out.set(`${serviceKeyId(svc)} ${destKey(d)}`, {
+        vip: k.addr,
+        element: `${k.port} . ${d.addr} . ${d.port === 0 ? k.port : d.port}`,
+        map: statsMap(k.addr, k.protocol),
+        chain: `sd_${st}__${dt}`,
+        conns: { in: c.in, out: c.out },
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Counting (lvs_stats): each VIP has an st_ chain with one rule per transport protocol, a lookup of the
+ * connection's tuple in that protocol's map, whose elements jump to a chain of each real server's own
+ * (sd_: its two counting rules). A real server that comes or goes is an element and a chain; nobody
+ * else's rules are touched, and a forwarded packet costs one lookup, not two rules per real server of
+ * the VIP (test/adapters/onprem/nft/render-diff.test.ts; counts through a real kernel in
+ * test/netns/lvs/nft-stats.test.ts).
+ */
+function* statsDrop(t: string, next: LbService[], previous: LbService[]): Generator<string> {
+  const stays = counted(next);
+  for (const [id, c] of counted(previous)) {
+    if (stays.has(id)) continue;
+    yield* [
+      `delete element ${t} ${c.map} { ${c.element} }`,
+      `flush chain ${t} ${c.chain}`,
+      `delete chain ${t} ${c.chain}`,
+    ];
+  }
   const has = vipsOf(next);
-  for (const vip of touched) {
-    if (!has.has(vip)) {
-      if (had.has(vip))
-        yield* [`delete element ${t} stats { ${vip} }`, `delete chain ${t} ${statsChain(vip)}`];
-      continue;
+  for (const vip of vipsOf(previous)) {
+    if (has.has(vip)) continue;
+    yield* [`delete element ${t} stats { ${vip} }`, `flush chain ${t} ${statsChain(vip)}`];
+    for (const p of STATS_PROTOCOLS) yield `delete map ${t} ${statsMap(vip, p)}`;
+    yield `delete chain ${t} ${statsChain(vip)}`;
+  }
+}
+
+function* statsAdd(t: string, family: LbFamily, next: LbService[], previous: LbService[]): Generator<string> {
+  const { ip, addrType } = fam(family);
+  const had = vipsOf(previous);
+  for (const vip of vipsOf(next)) {
+    if (had.has(vip)) continue;
+    const st = statsChain(vip);
+    yield `add chain ${t} ${st}`;
+    for (const p of STATS_PROTOCOLS) {
+      yield `add map ${t} ${statsMap(vip, p)} { type inet_service . ${addrType} . inet_service : verdict; }`;
+      yield `add rule ${t} ${st} ct original protocol ${p} ct original proto-dst . ct reply ${ip} saddr . ct reply proto-src vmap @${statsMap(vip, p)}`;
     }
-    if (!had.has(vip)) {
-      yield* [
-        `add chain ${t} ${statsChain(vip)}`,
-        `add element ${t} stats { ${vip} : jump ${statsChain(vip)} }`,
-      ];
-    }
-    for (const svc of next) {
-      const k = svc.key;
-      if (k.kind !== 'addr' || k.addr !== vip) continue;
-      const { ip } = fam(k.family);
-      const st = serviceTag(k);
-      for (const d of svc.destinations) {
-        const c = countersOf(st, destTag(d));
-        const tuple =
-          `ct original protocol ${k.protocol} ct original proto-dst ${k.port} ct reply ${ip} saddr ${d.addr}` +
-          (d.port === 0 ? '' : ` ct reply proto-src ${d.port}`);
-        yield `add rule ${t} ${statsChain(vip)} ${tuple} ct direction original counter name "${c.in}"`;
-        yield `add rule ${t} ${statsChain(vip)} ${tuple} ct direction reply counter name "${c.out}"`;
-      }
-    }
+    yield `add element ${t} stats { ${vip} : jump ${st} }`;
+  }
+  const before = counted(previous);
+  for (const [id, c] of counted(next)) {
+    if (before.has(id)) continue;
+    yield* [
+      `add chain ${t} ${c.chain}`,
+      `add rule ${t} ${c.chain} ct direction original counter name "${c.conns.in}"`,
+      `add rule ${t} ${c.chain} ct direction reply counter name "${c.conns.out}"`,
+      `add element ${t} ${c.map} { ${c.element} : jump ${c.chain} }`,
+    ];
   }
 }
 

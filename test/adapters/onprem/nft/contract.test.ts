@@ -188,6 +188,18 @@ test('later applies touch only what changed, and the kernel takes each transacti
   // new persistence parameters: new sets, the old ones gone
   await ok([{ kind: 'edit-service', service: { ...head, persistence: { ...p, timeout: 120 } } }]);
   assert.ok(sets().every((s) => s.endsWith('_120_32')) && sets().length === 3, sets().join(' '));
+  // a service on a VIP of its own comes and goes: the VIP's counting chain and maps with it
+  const other = { ...key, addr: '10.0.0.200', protocol: 'udp' } as const;
+  await ok([
+    { kind: 'add-service', service: { ...head, key: other } },
+    { kind: 'add-dest', service: other, dest: d('10.1.0.9') },
+  ]);
+  assert.match(
+    list(),
+    /map sm_10_0_0_200_udp[^}]* 80 \. 10\.1\.0\.9 \. 8080 : jump sd_udp_10_0_0_200_80__10_1_0_9_8080/,
+  );
+  await ok([{ kind: 'delete-service', key: other }]);
+  assert.doesNotMatch(list(), /10_0_0_200/);
   const t = await plane.read();
   assert.deepEqual(
     t.kind === 'ok' ? t.value.services.map((s) => s.destinations.map((x) => `${x.addr}=${x.weight}`)) : null,

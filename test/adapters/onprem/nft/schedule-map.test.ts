@@ -85,7 +85,8 @@ test('first render recreates only floatip_lvs; later renders touch only the serv
   const second = renderRuleset({ services: [svc([d('10.1.0.1', 1)], p), other] }, { ...opts, previous });
   assert.ok(!second.includes('table'), 'a health change never drops or flushes the table');
   assert.ok(!second.includes('10_0_0_200'), 'an unchanged service is not touched');
-  assert.ok(!second.includes('element'), 'the service map keeps its element');
+  assert.ok(!second.includes('element ip floatip_lvs services'), 'the service map keeps its element');
+  assert.match(second, /delete element ip floatip_lvs sm_10_0_0_100_tcp \{ 80 \. 10\.1\.0\.2 \. 80 \}\n/);
   assert.match(second, /flush chain ip floatip_lvs vs_tcp_10_0_0_100_80\n/);
   assert.match(second, /delete chain ip floatip_lvs rs_tcp_10_0_0_100_80__10_1_0_2_80\n/);
   assert.match(second, /delete set ip floatip_lvs p_tcp_10_0_0_100_80__10_1_0_2_80_300_24\n/);
