@@ -28,6 +28,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createLab, waitFor, type Lab } from '../test/helpers/netns.ts';
 import { buildShim, keepalivedArgv, removedDestinations } from './checker/keepalived.ts';
+import { conntrackCount, shortTimeWait, TIME_WAIT_S } from './checker/conntrack.ts';
 import {
   agentArgv,
   cpuMs,
@@ -137,26 +138,6 @@ function conntrackOn(lab: Lab, on: boolean): void {
         ' chain post {\n  type nat hook postrouting priority 100;\n }\n}\n',
     });
   } else lab.exec('d1', ['nft', 'delete', 'table', 'ip', 'fip_checker_ct'], { allowFail: true });
-}
-
-/**
- * Connection tracking keeps every closed check connection for nf_conntrack_tcp_timeout_time_wait (120 s
- * by default): at 10,000 checks/s the director's table (nf_conntrack_max, 262,144 here) fills within half
- * a minute, across runs too, and then the kernel drops new SYNs, so whichever checker runs on a full table
- * sees timeouts and declares healthy servers down (keepalived: 609 checks/s and 7,032 false downs at
- * 10,000 servers in one run, after the agent's runs at 5,000 had filled it). The director namespace keeps
- * closed entries for 1 s instead (a per-namespace setting; both checkers get it): the table then holds
- * about one second of checks. Set after nf_conntrack is loaded (the NAT hooks load it).
- */
-const TIME_WAIT_S = 1;
-function shortTimeWait(lab: Lab): void {
-  lab.exec('d1', ['modprobe', 'nf_conntrack'], { allowFail: true });
-  lab.exec('d1', ['sysctl', '-qw', `net.netfilter.nf_conntrack_tcp_timeout_time_wait=${TIME_WAIT_S}`]);
-}
-/** The director namespace's conntrack entries (how full the table is), for the printed figures. */
-function conntrackCount(lab: Lab): number {
-  const out = lab.exec('d1', ['cat', '/proc/sys/net/netfilter/nf_conntrack_count'], { allowFail: true });
-  return Number(out.trim() || Number.NaN);
 }
 
 function startKeepalived(lab: Lab, dir: string, shim: string, configPath: string): Checker {

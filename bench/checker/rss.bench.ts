@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createLab, waitFor, type Lab } from '../../test/helpers/netns.ts';
 import { startKeepalived } from '../../test/netns/vrrp/lib/keepalived.ts';
+import { shortTimeWait } from './conntrack.ts';
 import { agentArgv, cpuMs, packagedAgent, withFdLimit } from './proc.ts';
 
 const SIZES = process.argv.slice(2).map(Number);
@@ -138,6 +139,9 @@ async function vrrpOnly(lab: Lab, dir: string): Promise<void> {
 const lab = createLab({ directors: 1, client: false, realServers: 1 });
 const dir = mkdtempSync(join(os.tmpdir(), 'fip-rss-bench-'));
 try {
+  // Agents one after another at 10,000 checks/s would fill the director's conntrack table (bench:checker's
+  // reason for the same setting): the next agent's SYNs are dropped and healthy servers go down.
+  shortTimeWait(lab);
   const warm = join(dir, 'warm.conf');
   writeFileSync(warm, config(lab.nodes['d1']?.ipv4 ?? '', lab.nodes['r1']?.ipv4 ?? '', [FIRST_PORT]));
   await agentOnce(lab, dir, warm, 0); // compile cache warm, as in bench:checker
@@ -170,7 +174,7 @@ try {
         const r = await agentOnce(lab, dir, configPath, SECONDS, top);
         const f = (v: number) => v.toFixed(1);
         console.log(
-          `${n} servers, ${what}: at start HWM ${f(r.atStart.hwm)} RSS ${f(r.atStart.rss)} MB; after ${SECONDS} s HWM ${f(r.later.hwm)} RSS ${f(r.later.rss)} MB (anon ${f(r.later.anon)}, file ${f(r.later.file)}); max sampled RSS ${f(r.maxRss)} MB; CPU ${f(r.cpuMs / SECONDS / 10)} % of a core after start`,
+          `${n} servers, ${what}: at start HWM ${f(r.atStart.hwm)} RSS ${f(r.atStart.rss)} MB; after ${SECONDS} s HWM ${f(r.later.hwm)} RSS ${f(r.later.rss)} MB (anon ${f(r.later.anon)}, file ${f(r.later.file)}); max sampled RSS ${f(r.maxRss)} MB; CPU ${f(r.cpuMs / SECONDS / 10)} % of a core after start; ${(r.out.match(/real server \S+ down/g) ?? []).length} declared down`,
         );
         if (process.env['FIP_RSS_SHOW_LOG']) console.log(r.out);
       }

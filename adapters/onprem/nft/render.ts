@@ -346,7 +346,6 @@ const statsMap = (vip: string, protocol: string): string => `sm_${tag(vip)}_${pr
 
 /** One real server of an address service, as the counting part sees it. */
 interface Counted {
-  vip: string;
   element: string;
   map: string;
   chain: string;
@@ -354,30 +353,35 @@ interface Counted {
 }
 
 /**
- * The counted real servers of address services, by service and real server. The element key is the
- * connection's original destination port, the reply's source address and port: a real server of port 0
- * (DNAT to the address alone) answers from the service's port.
+ * The counted real servers of address services, produced as they are read (a first render of 10,000 real
+ * servers never holds them all). The element key is the connection's original destination port, the
+ * reply's source address and port: a real server of port 0 (DNAT to the address alone) answers from the
+ * service's port.
  */
-function counted(services: LbService[]): Map<string, Counted> {
-  const out = new Map<string, Counted>();
+function* counted(services: LbService[]): Generator<Counted> {
   for (const svc of services) {
     const k = svc.key;
     if (k.kind !== 'addr') continue;
     const st = serviceTag(k);
+    const map = statsMap(k.addr, k.protocol);
     for (const d of svc.destinations) {
       const dt = destTag(d);
       const c = countersOf(st, dt);
-      out.set(`${serviceKeyId(svc)} ${destKey(d)}`, {
-        vip: k.addr,
+      yield {
         element: `${k.port} . ${d.addr} . ${d.port === 0 ? k.port : d.port}`,
-        map: statsMap(k.addr, k.protocol),
+        map,
         chain: `sd_${st}__${dt}`,
         conns: { in: c.in, out: c.out },
-      });
+      };
     }
   }
-  return out;
 }
+/** The sd_ chain names (unique per service and real server) of `services`. */
+const countedChains = (services: LbService[]): Set<string> => {
+  const out = new Set<string>();
+  for (const c of counted(services)) out.add(c.chain);
+  return out;
+};
 
 /**
  * Counting (lvs_stats): each VIP has an st_ chain with one rule per transport protocol, a lookup of the
@@ -388,9 +392,9 @@ function counted(services: LbService[]): Map<string, Counted> {
  * test/netns/lvs/nft-stats.test.ts).
  */
 function* statsDrop(t: string, next: LbService[], previous: LbService[]): Generator<string> {
-  const stays = counted(next);
-  for (const [id, c] of counted(previous)) {
-    if (stays.has(id)) continue;
+  const stays = countedChains(next);
+  for (const c of counted(previous)) {
+    if (stays.has(c.chain)) continue;
     yield* [
       `delete element ${t} ${c.map} { ${c.element} }`,
       `flush chain ${t} ${c.chain}`,
@@ -419,9 +423,9 @@ function* statsAdd(t: string, family: LbFamily, next: LbService[], previous: LbS
     }
     yield `add element ${t} stats { ${vip} : jump ${st} }`;
   }
-  const before = counted(previous);
-  for (const [id, c] of counted(next)) {
-    if (before.has(id)) continue;
+  const before = countedChains(previous);
+  for (const c of counted(next)) {
+    if (before.has(c.chain)) continue;
     yield* [
       `add chain ${t} ${c.chain}`,
       `add rule ${t} ${c.chain} ct direction original counter name "${c.conns.in}"`,
