@@ -212,21 +212,19 @@ function* addService(t: string, svc: LbService, seed: number): Generator<string>
   yield `add element ${t} ${entry(svc).map} { ${entry(svc).key} : jump ${vsChain(svc)} }`;
 }
 
+/** A leaving real server's rs_ chain (emptied before) and counters (its counting chain went before). */
+function* dropDest(t: string, st: string, dt: string): Generator<string> {
+  const c = countersOf(st, dt);
+  yield `delete chain ${t} ${rsChainOf(st, dt)}`;
+  yield* [`delete counter ${t} ${c.conns}`, `delete counter ${t} ${c.in}`, `delete counter ${t} ${c.out}`];
+}
+
 /** A removed service's objects: its chains emptied first (rules reference the chains and sets), then deleted. */
 function* dropObjects(t: string, old: LbService): Generator<string> {
   const st = serviceTag(old.key);
   yield `flush chain ${t} vs_${st}`;
   for (const d of old.destinations) yield `flush chain ${t} ${rsChainOf(st, destTag(d))}`;
-  for (const d of old.destinations) {
-    const dt = destTag(d);
-    const c = countersOf(st, dt);
-    yield* [
-      `delete chain ${t} ${rsChainOf(st, dt)}`,
-      `delete counter ${t} ${c.conns}`,
-      `delete counter ${t} ${c.in}`,
-      `delete counter ${t} ${c.out}`,
-    ];
-  }
+  for (const d of old.destinations) yield* dropDest(t, st, destTag(d));
   yield `delete chain ${t} vs_${st}`;
   if (old.persistence)
     for (const d of old.destinations) yield `delete set ${t} ${persistSetOf(old, st, destTag(d))}`;
@@ -250,17 +248,7 @@ function* changeService(t: string, old: LbService, svc: LbService, seed: number)
   yield `flush chain ${t} vs_${st}`;
   for (const d of old.destinations)
     if (!samePersistence || !stays.has(destKey(d))) yield `flush chain ${t} ${rsChainOf(st, destTag(d))}`;
-  for (const d of old.destinations) {
-    if (stays.has(destKey(d))) continue;
-    const dt = destTag(d);
-    const c = countersOf(st, dt);
-    yield* [
-      `delete chain ${t} ${rsChainOf(st, dt)}`,
-      `delete counter ${t} ${c.conns}`,
-      `delete counter ${t} ${c.in}`,
-      `delete counter ${t} ${c.out}`,
-    ];
-  }
+  for (const d of old.destinations) if (!stays.has(destKey(d))) yield* dropDest(t, st, destTag(d));
   if (old.persistence)
     for (const d of old.destinations)
       if (!samePersistence || !stays.has(destKey(d)))

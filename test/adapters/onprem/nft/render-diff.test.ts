@@ -7,25 +7,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderRuleset } from '../../../../adapters/onprem/nft/render.ts';
 import type { LbDestination, LbService } from '../../../../core/ports/index.ts';
+import { lbDest, lbService } from '../../../helpers/lb-table.ts';
 
-const d = (i: number, weight = 1): LbDestination => ({
-  addr: `10.1.${i >> 8}.${i & 255}`,
-  port: 8080,
-  family: 'inet',
-  forwarding: 'nat',
-  weight,
-  uThreshold: 0,
-  lThreshold: 0,
-  tunnel: null,
-});
-const svc = (dests: LbDestination[], persistence: LbService['persistence'] = null): LbService => ({
-  key: { kind: 'addr', family: 'inet', protocol: 'tcp', addr: '10.0.0.100', port: 80 },
-  scheduler: 'wrr',
-  flags: { flag1: false, flag2: false, flag3: false },
-  onePacket: false,
-  persistence,
-  destinations: dests,
-});
+const d = (i: number, weight = 1): LbDestination => lbDest(`10.1.${i >> 8}.${i & 255}`, 8080, 'nat', weight);
+const key = { kind: 'addr', family: 'inet', protocol: 'tcp', addr: '10.0.0.100', port: 80 } as const;
+const svc = (dests: LbDestination[], persistence: LbService['persistence'] = null): LbService =>
+  lbService(key, 'wrr', dests, { persistence });
 const N = 1000;
 const all = Array.from({ length: N }, (_, i) => d(i));
 const opts = { table: 'floatip_lvs', seed: 0 };
