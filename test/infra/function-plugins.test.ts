@@ -278,10 +278,11 @@ test("yaml's ES module build, bundled, parses (and refuses) as the Node.js build
 });
 
 /**
- * Bundles `dir`/entry.mjs as the artifacts are bundled, with `plugins`, into `dir`/out (beside the files
+ * Writes `lines` as `dir`/entry.mjs and bundles it as the artifacts are bundled, with `plugins`, into `dir`/out (beside the files
  * a plugin writes there); returns the bundle's path, for a fresh process to run.
  */
-async function bundledFile(dir: string, plugins: Plugin[]): Promise<string> {
+async function bundledFile(dir: string, lines: string[], plugins: Plugin[]): Promise<string> {
+  writeFileSync(join(dir, 'entry.mjs'), lines.join('\n'));
   await build({
     absWorkingDir: dir,
     nodePaths: [join(repoRoot, 'node_modules')],
@@ -311,8 +312,8 @@ function fresh(file: string, env: Record<string, string> = {}): { out: string; e
 
 test('debug loads only when DEBUG names namespaces, and then logs as the real package does', async (t) => {
   const dir = cleanDir(t, 'debug-on-demand');
-  writeFileSync(
-    join(dir, 'entry.mjs'),
+  const entry = await bundledFile(
+    dir,
     [
       "import createDebug from 'debug';",
       "const log = createDebug('fip:test');",
@@ -321,9 +322,9 @@ test('debug loads only when DEBUG names namespaces, and then logs as the real pa
       "sub('from %s', 'sub');",
       'const loaded = Object.keys(require.cache).some((f) => f.endsWith("lazy-debug.cjs"));',
       'console.log(JSON.stringify({ enabled: log.enabled, sub: sub.namespace, subEnabled: sub.enabled, loaded }));',
-    ].join('\n'),
+    ],
+    [debugOnDemand()],
   );
-  const entry = await bundledFile(dir, [debugOnDemand()]);
   assert.doesNotMatch(
     readFileSync(entry, 'utf8'),
     /supports-color|humanize|DEBUG_COLORS/,
@@ -352,8 +353,8 @@ test('debug loads only when DEBUG names namespaces, and then logs as the real pa
 
 test('a built-in module made lazy for one package loads at its first use, and works as itself', async (t) => {
   const dir = cleanDir(t, 'lazy-builtin');
-  writeFileSync(
-    join(dir, 'entry.mjs'),
+  const m = await bundledFile(
+    dir,
     [
       "import { ParserError } from 'redis-errors';",
       "const loaded = () => process.moduleLoadList.includes('NativeModule assert');",
@@ -362,9 +363,9 @@ test('a built-in module made lazy for one package loads at its first use, and wo
       "try { new ParserError('bad', Buffer.from('x'), 'not a number'); } catch (e) { refused = e.code; }",
       "const ok = new ParserError('fine', Buffer.from('x'), 3);",
       'console.log(JSON.stringify({ atImport, refused, afterUse: loaded(), message: ok.message, offset: ok.offset }));',
-    ].join('\n'),
+    ],
+    [lazyBuiltin()],
   );
-  const m = await bundledFile(dir, [lazyBuiltin()]);
   assert.deepEqual(JSON.parse(fresh(m).out), {
     atImport: false,
     refused: 'ERR_ASSERTION',
@@ -376,8 +377,8 @@ test('a built-in module made lazy for one package loads at its first use, and wo
 
 test("ioredis's Cluster is built from its own file on the first new Cluster(), as itself", async (t) => {
   const dir = cleanDir(t, 'ioredis-cluster');
-  writeFileSync(
-    join(dir, 'entry.mjs'),
+  const entry = await bundledFile(
+    dir,
     [
       "import { Cluster, Redis } from 'ioredis';",
       'const loaded = () => Object.keys(require.cache).some((f) => f.endsWith("lazy-ioredis-cluster.cjs"));',
@@ -388,9 +389,9 @@ test("ioredis's Cluster is built from its own file on the first new Cluster(), a
       'console.log(JSON.stringify({ atImport, afterRedis, afterCluster: loaded(), isCluster: c.isCluster,',
       '  status: c.status, nodes: typeof c.nodes, redisIsCluster: r.isCluster === true, name: c.constructor.name }));',
       'r.disconnect(); c.disconnect();',
-    ].join('\n'),
+    ],
+    [ioredisClusterOnDemand()],
   );
-  const entry = await bundledFile(dir, [ioredisClusterOnDemand()]);
   assert.doesNotMatch(
     readFileSync(entry, 'utf8'),
     /ClusterSubscriberGroup|clusterRetryStrategy/,
